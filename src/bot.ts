@@ -1,0 +1,91 @@
+import { Client, Events, GatewayIntentBits, Options } from "discord.js";
+import { sql } from "drizzle-orm";
+import type { FSRS } from "ts-fsrs";
+import type { Clock } from "./core/clock.ts";
+import { createScheduler } from "./core/scheduling.ts";
+import { type Db, openDb } from "./db/client.ts";
+import { guilds } from "./db/schema.ts";
+import type { Command } from "./discord/command.ts";
+import { loadCommands } from "./discord/load-commands.ts";
+import { createRouter } from "./discord/router.ts";
+import type { Logger } from "./logger.ts";
+import { syncDeckDir } from "./services/deck-sync.ts";
+import type { Deps } from "./services/deps.ts";
+
+export interface BotOptions {
+  token: string;
+  databasePath: string;
+  decksDir: string;
+  apiUrl?: string;
+  fuzz: boolean;
+  clock: Clock;
+  log: Logger;
+  /** Override the router's defer threshold (tests of slow paths). */
+  deferAfterMs?: number;
+}
+
+export interface Bot {
+  client: Client;
+  deps: Deps;
+  commands: Command[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Cache only what the bot uses (guilds and their channels); members and messages are not kept. */
+export function createClient(apiUrl?: string): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: apiUrl ? { api: apiUrl } : {},
+    makeCache: Options.cacheWithLimits({
+      ...Options.DefaultMakeCacheSettings,
+      GuildMemberManager: { maxSize: 0, keepOverLimit: (m) => m.id === m.client.user.id },
+      UserManager: { maxSize: 0, keepOverLimit: (u) => u.id === u.client.user.id },
+      MessageManager: 0,
+      PresenceManager: 0,
+      VoiceStateManager: 0,
+      ReactionManager: 0,
+      ThreadMemberManager: 0,
+    }),
+  });
+}
+
+/** Assembles database, scheduler, commands and client; `start` loads decks and logs in. */
+export async function createBot(o: BotOptions): Promise<Bot> {
+  const db: Db = openDb(o.databasePath);
+  const scheduler: FSRS = createScheduler({ fuzz: o.fuzz });
+  const deps: Deps = { db, clock: o.clock, scheduler, log: o.log };
+  const commands = await loadCommands();
+  const client = createClient(o.apiUrl);
+  const route = createRouter(commands, deps, { deferAfterMs: o.deferAfterMs });
+
+  client.on(Events.InteractionCreate, (i) => {
+    route(i).catch((err) => o.log.error({ err }, "router failed"));
+  });
+  client.on(Events.GuildCreate, (g) => {
+    db.insert(guilds).values({ id: g.id, createdAt: o.clock.now() }).onConflictDoNothing().run();
+  });
+  client.on(Events.Error, (err) => o.log.error({ err }, "client error"));
+
+  let stopped = false;
+  return {
+    client,
+    deps,
+    commands,
+    async start() {
+      const report = syncDeckDir(deps, o.decksDir);
+      o.log.info({ loaded: report.loaded.length, failed: report.failed.length }, "decks loaded");
+      const ready = new Promise<void>((res) => client.once(Events.ClientReady, () => res()));
+      await client.login(o.token);
+      await ready;
+      o.log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "ready");
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await client.destroy();
+      db.run(sql`PRAGMA optimize`);
+      db.$client.close();
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/** Instants are stored as integer epoch milliseconds (drizzle maps them to Date). */
+const ms = (name: string) => integer(name, { mode: "timestamp_ms" });
+
+/** A server the bot is in, with its study-day timezone. */
+export const guilds = sqliteTable("guilds", {
+  id: text("id").primaryKey(),
+  timezone: text("timezone").notNull().default("UTC"),
+  createdAt: ms("created_at").notNull(),
+});
+
+/** Per-member preferences (global to the user, not per server). */
+export const userSettings = sqliteTable("user_settings", {
+  userId: text("user_id").primaryKey(),
+  newPerDay: integer("new_per_day").notNull().default(20),
+  timezone: text("timezone"),
+  reminders: integer("reminders", { mode: "boolean" }).notNull().default(false),
+  leaderboardVisible: integer("leaderboard_visible", { mode: "boolean" }).notNull().default(true),
+});
+
+/**
+ * A deck. `source` = 'file' for decks/ files (visible in every server); imported decks carry the guild
+ * they belong to and, for personal decks, their owner.
+ */
+export const decks = sqliteTable(
+  "decks",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    source: text("source", { enum: ["file", "import"] }).notNull(),
+    filePath: text("file_path"),
+    guildId: text("guild_id"),
+    ownerId: text("owner_id"),
+    retiredAt: ms("retired_at"),
+    updatedAt: ms("updated_at").notNull(),
+  },
+  (t) => [index("decks_guild_idx").on(t.guildId)],
+);
+
+/** A card of a deck. `key` is the card's stable id inside its deck file; retired cards keep their history. */
+export const cards = sqliteTable(
+  "cards",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    deckId: text("deck_id")
+      .notNull()
+      .references(() => decks.id),
+    key: text("key").notNull(),
+    position: integer("position").notNull(),
+    front: text("front").notNull(),
+    back: text("back").notNull(),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    retiredAt: ms("retired_at"),
+  },
+  (t) => [
+    uniqueIndex("cards_deck_key_uq").on(t.deckId, t.key),
+    index("cards_deck_active_pos_idx").on(t.deckId, t.retiredAt, t.position),
+  ],
+);
+
+/** Which decks a member studies. */
+export const subscriptions = sqliteTable(
+  "subscriptions",
+  {
+    userId: text("user_id").notNull(),
+    deckId: text("deck_id")
+      .notNull()
+      .references(() => decks.id),
+    createdAt: ms("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.deckId] })],
+);
+
+/**
+ * The full ts-fsrs card state per (user, card), enough to rebuild the ts-fsrs Card exactly.
+ * No row = a new card for that user. `reps` doubles as the optimistic-concurrency version.
+ */
+export const cardStates = sqliteTable(
+  "card_states",
+  {
+    userId: text("user_id").notNull(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    deckId: text("deck_id").notNull(),
+    due: ms("due").notNull(),
+    stability: real("stability").notNull(),
+    difficulty: real("difficulty").notNull(),
+    elapsedDays: integer("elapsed_days").notNull(),
+    scheduledDays: integer("scheduled_days").notNull(),
+    learningSteps: integer("learning_steps").notNull(),
+    reps: integer("reps").notNull(),
+    lapses: integer("lapses").notNull(),
+    state: integer("state").notNull(),
+    lastReview: ms("last_review"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.cardId] }),
+    // "next due card for this user" and due counts are range scans on this index.
+    index("card_states_user_due_idx").on(t.userId, t.due),
+    index("card_states_user_deck_due_idx").on(t.userId, t.deckId, t.due),
+  ],
+);
+
+/** Every rating ever made, append-only. Fields mirror ts-fsrs's ReviewLog (state/due/... as before the review). */
+export const reviewLogs = sqliteTable(
+  "review_logs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: text("user_id").notNull(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    deckId: text("deck_id").notNull(),
+    guildId: text("guild_id"),
+    rating: integer("rating").notNull(),
+    state: integer("state").notNull(),
+    due: ms("due").notNull(),
+    stability: real("stability").notNull(),
+    difficulty: real("difficulty").notNull(),
+    elapsedDays: integer("elapsed_days").notNull(),
+    lastElapsedDays: integer("last_elapsed_days").notNull(),
+    scheduledDays: integer("scheduled_days").notNull(),
+    learningSteps: integer("learning_steps").notNull(),
+    review: ms("review").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    source: text("source", { enum: ["study", "daily"] }).notNull(),
+  },
+  (t) => [
+    index("review_logs_user_review_idx").on(t.userId, t.review),
+    index("review_logs_guild_review_idx").on(t.guildId, t.review),
+  ],
+);

@@ -1,0 +1,72 @@
+import {
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type InteractionReplyOptions,
+  type InteractionUpdateOptions,
+  MessageFlags,
+} from "discord.js";
+import type { MessagePayload } from "../render/study-view.ts";
+
+type Payload = Partial<MessagePayload> & { files?: InteractionReplyOptions["files"] };
+
+/**
+ * Answers one interaction exactly once, whatever the timing: the first answer is a reply (commands) or an
+ * update of the clicked message (buttons); if the router already deferred because the work was slow, the same
+ * call becomes an edit of the deferred response. Later messages go out as follow-ups.
+ */
+export class Responder {
+  private deferring: Promise<unknown> | null = null;
+  private answered = false;
+
+  constructor(
+    private readonly i: ChatInputCommandInteraction | ButtonInteraction,
+    private readonly ephemeralByDefault: boolean,
+  ) {}
+
+  get done(): boolean {
+    return this.answered;
+  }
+
+  /** Called by the router's timer: acknowledge now so Discord's 3-second window cannot close. */
+  defer(): Promise<unknown> {
+    if (this.answered || this.deferring) return this.deferring ?? Promise.resolve();
+    this.deferring = this.i.isButton()
+      ? this.i.deferUpdate()
+      : this.i.deferReply(this.ephemeralByDefault ? { flags: MessageFlags.Ephemeral } : {});
+    return this.deferring;
+  }
+
+  /** A new message in reply to a command (or, for a button, a new ephemeral message). */
+  async reply(p: Payload, opts: { ephemeral?: boolean } = {}): Promise<void> {
+    const ephemeral = opts.ephemeral ?? this.ephemeralByDefault;
+    const body = { ...p, allowedMentions: p.allowed_mentions ?? { parse: [] } } as InteractionReplyOptions;
+    if (this.deferring) {
+      await this.deferring;
+      if (this.i.isButton())
+        await this.i.followUp({ ...body, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
+      else await this.i.editReply(body as Parameters<typeof this.i.editReply>[0]);
+    } else if (this.answered) {
+      await this.i.followUp({ ...body, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
+    } else {
+      this.answered = true;
+      await this.i.reply({ ...body, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
+    }
+    this.answered = true;
+  }
+
+  /** Replace the clicked message (buttons) or the command's reply. */
+  async update(p: Payload): Promise<void> {
+    const body = { content: null, ...p, allowedMentions: p.allowed_mentions ?? { parse: [] } };
+    if (!this.i.isButton()) return this.reply(p);
+    if (this.deferring) {
+      await this.deferring;
+      await this.i.editReply(body as InteractionUpdateOptions);
+    } else if (this.answered) {
+      await this.i.editReply(body as InteractionUpdateOptions);
+    } else {
+      this.answered = true;
+      await this.i.update(body as InteractionUpdateOptions);
+    }
+    this.answered = true;
+  }
+}

@@ -1,0 +1,71 @@
+import type { Interaction } from "discord.js";
+import { UserError } from "../core/errors.ts";
+import type { Deps } from "../services/deps.ts";
+import type { ButtonHandler, Command } from "./command.ts";
+import { Responder } from "./responder.ts";
+
+/** Defer when a handler has not answered by then: well inside Discord's 3-second window. */
+export const DEFER_AFTER_MS = 1500;
+
+const APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again.";
+
+/**
+ * The single entry point for interactions: finds the handler by command name or custom_id prefix and is the
+ * one error boundary. User errors become a polite ephemeral message; anything else is logged with context.
+ */
+export function createRouter(commands: Command[], deps: Deps, opts: { deferAfterMs?: number } = {}) {
+  const byName = new Map(commands.map((c) => [c.data.name, c]));
+  const byPrefix = new Map<string, { handler: ButtonHandler; command: Command }>();
+  for (const c of commands) {
+    for (const [prefix, handler] of Object.entries(c.buttons ?? {})) {
+      if (byPrefix.has(prefix)) throw new Error(`button prefix '${prefix}' claimed twice`);
+      byPrefix.set(prefix, { handler, command: c });
+    }
+  }
+  const deferAfterMs = opts.deferAfterMs ?? DEFER_AFTER_MS;
+
+  return async function route(i: Interaction): Promise<void> {
+    const log = deps.log.child({
+      interaction: i.id,
+      user: i.user.id,
+      guild: i.guildId,
+      command: i.isCommand() || i.isAutocomplete() ? i.commandName : undefined,
+      customId: i.isMessageComponent() ? i.customId : undefined,
+    });
+    if (i.isAutocomplete()) {
+      const c = byName.get(i.commandName);
+      try {
+        await c?.autocomplete?.(i, { deps: { ...deps, log } });
+        if (!i.responded) await i.respond([]);
+      } catch (err) {
+        log.error({ err }, "autocomplete failed");
+      }
+      return;
+    }
+    if (!i.isChatInputCommand() && !i.isButton()) return;
+    const target = i.isChatInputCommand()
+      ? byName.get(i.commandName)
+      : byPrefix.get(i.customId.split(":")[0] ?? "")?.command;
+    const respond = new Responder(i, target?.ephemeral ?? true);
+    const timer = setTimeout(() => {
+      respond.defer().catch((err) => log.warn({ err }, "defer failed"));
+    }, deferAfterMs);
+    try {
+      if (!target) throw new UserError("This command or button is no longer supported. Try `/help`.");
+      const ctx = { deps: { ...deps, log }, respond };
+      if (i.isChatInputCommand()) await target.execute(i, ctx);
+      else await byPrefix.get(i.customId.split(":")[0] ?? "")?.handler(i, ctx);
+    } catch (err) {
+      const userError = err instanceof UserError;
+      if (!userError) log.error({ err }, "interaction failed");
+      await respond
+        .reply(
+          { content: userError ? err.message : APOLOGY, embeds: [], components: [] },
+          { ephemeral: true },
+        )
+        .catch((e) => log.error({ err: e }, "could not tell the user about the failure"));
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

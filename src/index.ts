@@ -1,0 +1,50 @@
+import { createBot } from "./bot.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { systemClock } from "./core/clock.ts";
+import { createLogger } from "./logger.ts";
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  process.loadEnvFile?.(".env");
+} catch {
+  // no .env file: the environment alone is used
+}
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const log = createLogger(config.LOG_LEVEL);
+const bot = await createBot({
+  token: config.DISCORD_TOKEN,
+  databasePath: config.DATABASE_PATH,
+  decksDir: config.DECKS_DIR,
+  apiUrl: config.DISCORD_API_URL,
+  fuzz: config.FSRS_FUZZ,
+  clock: systemClock,
+  log,
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  await bot.stop();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+try {
+  await bot.start();
+} catch (err) {
+  log.fatal({ err }, "could not start");
+  await bot.stop();
+  process.exit(1);
+}

@@ -1,0 +1,62 @@
+import { b36, encodeId, fromB36, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
+import { type Grade, isGrade } from "../core/scheduling.ts";
+import type { ReviewSource, Session } from "../services/study.ts";
+
+/**
+ * Study buttons: `st:<action>:<owner36>:<src>:<start36>:<deck>[:card36:version36:shownOffset36[:grade]]`.
+ * The guild comes from the interaction itself. Instants are ms; shownAt is an ms offset from session start.
+ */
+export const STUDY_PREFIX = "st";
+
+export function studyIds(s: Session) {
+  const start = s.startedAt;
+  const base = [
+    STUDY_PREFIX,
+    "",
+    snowflakeTo36(s.userId),
+    s.source === "daily" ? "d" : "s",
+    b36(start),
+    s.deckId ?? "",
+  ];
+  const withAction = (a: string) => {
+    const parts = [...base];
+    parts[1] = a;
+    return parts;
+  };
+  const offset = (shownAt: number) => b36(Math.max(0, shownAt - start));
+  return {
+    show: (cardId: number, version: number, shownAt: number) =>
+      encodeId(...withAction("a"), b36(cardId), b36(version), offset(shownAt)),
+    rate: (cardId: number, version: number, shownAt: number, g: Grade) =>
+      encodeId(...withAction("r"), b36(cardId), b36(version), offset(shownAt), g),
+    stop: () => encodeId(...withAction("x")),
+  };
+}
+
+export type StudyAction =
+  | { action: "show"; session: Session; cardId: number; version: number; shownAt: number }
+  | { action: "rate"; session: Session; cardId: number; version: number; shownAt: number; grade: Grade }
+  | { action: "stop"; session: Session };
+
+/** Parses a study custom_id; null when it is not one of ours or is malformed. */
+export function parseStudyId(customId: string, guildId: string | null): StudyAction | null {
+  const p = customId.split(":");
+  if (p[0] !== STUDY_PREFIX) return null;
+  const userId = snowflakeFrom36(p[2]);
+  const start = fromB36(p[4]);
+  const deck = p[5];
+  if (!userId || start === null || deck === undefined || (p[3] !== "s" && p[3] !== "d")) return null;
+  const source: ReviewSource = p[3] === "d" ? "daily" : "study";
+  const session: Session = { userId, guildId, deckId: deck || null, source, startedAt: start };
+  if (p[1] === "x" && p.length === 6) return { action: "stop", session };
+  const cardId = fromB36(p[6]);
+  const version = fromB36(p[7]);
+  const off = fromB36(p[8]);
+  if (cardId === null || version === null || off === null) return null;
+  const shownAt = start + off;
+  if (p[1] === "a" && p.length === 9) return { action: "show", session, cardId, version, shownAt };
+  const grade = Number(p[9]);
+  if (p[1] === "r" && p.length === 10 && isGrade(grade))
+    return { action: "rate", session, cardId, version, shownAt, grade };
+  return null;
+}

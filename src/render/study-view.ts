@@ -1,0 +1,113 @@
+import {
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIEmbed,
+  ButtonStyle,
+  ComponentType,
+} from "discord.js";
+import { encodeId } from "../core/custom-id.ts";
+import { formatInterval, GRADE_NAMES, GRADES } from "../core/scheduling.ts";
+import type { CardView, DoneView, StudyView } from "../services/study.ts";
+import { clip, LIMITS, NO_PINGS } from "./limits.ts";
+import { studyIds } from "./study-ids.ts";
+
+export const COLORS = { study: 0x5865f2, done: 0x57f287, info: 0x4f545c } as const;
+
+export interface MessagePayload {
+  content?: string;
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIButtonComponent>[];
+  allowed_mentions: typeof NO_PINGS;
+}
+
+export function renderStudy(view: StudyView): MessagePayload {
+  return view.kind === "card" ? renderCard(view) : renderDone(view);
+}
+
+export function progressLine(due: number, newLeft: number): string {
+  return `${due} due · ${newLeft} new left today`;
+}
+
+function renderCard(v: CardView): MessagePayload {
+  const half = Math.floor((LIMITS.embedDescription - 40) / 2);
+  const front = clip(v.front, v.back === null ? LIMITS.embedDescription : half);
+  const description = v.back === null ? front : `${front}\n\n**Answer**\n${clip(v.back, half)}`;
+  const embed: APIEmbed = {
+    color: COLORS.study,
+    author: { name: clip(`${v.deckName}${v.isNew ? " · new card" : ""}`, LIMITS.embedTitle) },
+    description,
+    footer: { text: progressLine(v.due, v.newLeft) },
+  };
+  const ids = studyIds(v.session);
+  const intervals = v.intervals;
+  const buttons: APIButtonComponent[] =
+    intervals === null
+      ? [button(ids.show(v.cardId, v.version, v.shownAt), "Show answer", ButtonStyle.Primary)]
+      : GRADES.map((g) =>
+          button(
+            ids.rate(v.cardId, v.version, v.shownAt, g),
+            `${GRADE_NAMES[g]} · ${formatInterval(intervals[g])}`,
+            g === 1 ? ButtonStyle.Danger : g === 3 ? ButtonStyle.Success : ButtonStyle.Secondary,
+          ),
+        );
+  const stop = button(ids.stop(), "Stop", ButtonStyle.Secondary);
+  return {
+    content: v.notice ?? undefined,
+    embeds: [embed],
+    components: [row(buttons), row([stop])],
+    allowed_mentions: NO_PINGS,
+  };
+}
+
+function renderDone(v: DoneView): MessagePayload {
+  const lines = [
+    v.reviewed === 0
+      ? "Nothing to review right now."
+      : `Cards reviewed: **${v.reviewed}** (Again: ${v.again})`,
+  ];
+  if (v.reviewed > 0) lines.push(`Time spent: ${formatDuration(v.durationMs)}`);
+  lines.push(
+    v.nextDue
+      ? `Next card due <t:${Math.floor(v.nextDue.getTime() / 1000)}:R>.`
+      : "No cards scheduled yet: subscribe to a deck with `/deck subscribe`.",
+  );
+  return {
+    content: v.notice ?? undefined,
+    embeds: [
+      {
+        color: COLORS.done,
+        title: v.stoppedEarly ? "Session stopped" : v.reviewed > 0 ? "All done for now 🎉" : "All caught up",
+        description: lines.join("\n"),
+      },
+    ],
+    components: [],
+    allowed_mentions: NO_PINGS,
+  };
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  return `${Math.floor(m / 60)}h ${m % 60}m`;
+}
+
+export function button(
+  customId: string,
+  label: string,
+  style: ButtonStyle,
+  disabled = false,
+): APIButtonComponent {
+  return {
+    type: ComponentType.Button,
+    custom_id: encodeId(customId),
+    label: label.slice(0, LIMITS.buttonLabel),
+    style: style as ButtonStyle.Primary,
+    disabled,
+  };
+}
+
+export function row(buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComponent> {
+  return { type: ComponentType.ActionRow, components: buttons.slice(0, LIMITS.buttonsPerRow) };
+}

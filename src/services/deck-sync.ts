@@ -1,0 +1,138 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { and, eq, isNull, notInArray } from "drizzle-orm";
+import { type ParsedCard, parseDeck } from "../core/decks/parse.ts";
+import { tx } from "../db/client.ts";
+import { cards, decks } from "../db/schema.ts";
+import type { Deps } from "./deps.ts";
+
+export const DECK_FILE_EXT = ".deck";
+
+export interface SyncReport {
+  loaded: { file: string; deckId: string; cards: number; added: number; retired: number }[];
+  failed: { file: string; line: number; message: string }[];
+}
+
+/**
+ * Loads every `*.deck` file of `dir` into the database, idempotently. Cards are matched by their stable key, so
+ * an edited card keeps its schedule; a card gone from its file is retired (history kept); a malformed file is
+ * reported with file and line and leaves its deck as it was.
+ */
+export function syncDeckDir(deps: Pick<Deps, "db" | "clock" | "log">, dir: string): SyncReport {
+  const report: SyncReport = { loaded: [], failed: [] };
+  let files: string[];
+  try {
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith(DECK_FILE_EXT))
+      .sort();
+  } catch (err) {
+    deps.log.warn({ dir, err: String(err) }, "decks folder not readable; no shipped decks loaded");
+    return report;
+  }
+  const seenIds = new Set<string>();
+  for (const file of files) {
+    const path = join(dir, file);
+    const parsed = parseDeck(readFileSync(path, "utf8"), { format: "native" });
+    const id = parsed.meta.id;
+    const problem = parsed.errors[0] ?? (!id ? { line: 1, message: "missing deck id" } : undefined);
+    if (problem || !id) {
+      const p = problem ?? { line: 1, message: "missing deck id" };
+      report.failed.push({ file: path, ...p });
+      deps.log.error(
+        { file: path, line: p.line, problem: p.message },
+        "deck file rejected; other decks unaffected",
+      );
+      if (id) seenIds.add(id); // a broken file must not retire its deck
+      continue;
+    }
+    if (seenIds.has(id)) {
+      report.failed.push({ file: path, line: 1, message: `deck id '${id}' is used by another file` });
+      continue;
+    }
+    seenIds.add(id);
+    const r = upsertDeck(deps, {
+      id,
+      name: parsed.meta.name ?? id,
+      description: parsed.meta.description ?? "",
+      filePath: path,
+      cards: parsed.cards,
+    });
+    report.loaded.push({ file: path, deckId: id, cards: parsed.cards.length, ...r });
+  }
+  retireMissingFileDecks(deps, seenIds);
+  return report;
+}
+
+/** Writes one deck and its cards in one transaction; returns how many cards were added and retired. */
+export function upsertDeck(
+  deps: Pick<Deps, "db" | "clock">,
+  d: {
+    id: string;
+    name: string;
+    description: string;
+    filePath: string | null;
+    cards: Pick<ParsedCard, "key" | "front" | "back" | "tags">[];
+    source?: "file" | "import";
+    guildId?: string | null;
+    ownerId?: string | null;
+  },
+): { added: number; retired: number } {
+  const { db } = deps;
+  const now = deps.clock.now();
+  return tx(db, () => {
+    const deckRow = {
+      id: d.id,
+      name: d.name,
+      description: d.description,
+      source: d.source ?? "file",
+      filePath: d.filePath,
+      guildId: d.guildId ?? null,
+      ownerId: d.ownerId ?? null,
+      retiredAt: null,
+      updatedAt: now,
+    } as const;
+    db.insert(decks).values(deckRow).onConflictDoUpdate({ target: decks.id, set: deckRow }).run();
+    const existing = new Map(
+      db
+        .select({ key: cards.key })
+        .from(cards)
+        .where(eq(cards.deckId, d.id))
+        .all()
+        .map((c) => [c.key, true]),
+    );
+    let added = 0;
+    d.cards.forEach((c, position) => {
+      if (!existing.has(c.key)) added++;
+      const values = { deckId: d.id, key: c.key, position, front: c.front, back: c.back, tags: c.tags };
+      db.insert(cards)
+        .values({ ...values, retiredAt: null })
+        .onConflictDoUpdate({ target: [cards.deckId, cards.key], set: { ...values, retiredAt: null } })
+        .run();
+    });
+    const keys = d.cards.map((c) => c.key);
+    const retired = db
+      .update(cards)
+      .set({ retiredAt: now })
+      .where(
+        and(
+          eq(cards.deckId, d.id),
+          isNull(cards.retiredAt),
+          keys.length ? notInArray(cards.key, keys) : undefined,
+        ),
+      )
+      .run().changes;
+    return { added, retired };
+  });
+}
+
+function retireMissingFileDecks(deps: Pick<Deps, "db" | "clock">, keep: Set<string>): void {
+  const fileDecks = deps.db
+    .select({ id: decks.id })
+    .from(decks)
+    .where(and(eq(decks.source, "file"), isNull(decks.retiredAt)))
+    .all();
+  for (const d of fileDecks) {
+    if (!keep.has(d.id))
+      deps.db.update(decks).set({ retiredAt: deps.clock.now() }).where(eq(decks.id, d.id)).run();
+  }
+}

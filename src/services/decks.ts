@@ -1,0 +1,106 @@
+import { and, eq, sql } from "drizzle-orm";
+import { UserError } from "../core/errors.ts";
+import { studyDayBounds } from "../core/time.ts";
+import type { Db } from "../db/client.ts";
+import { subscriptions } from "../db/schema.ts";
+import { guildTimezone, newIntroducedSince, newPerDay } from "../db/study-queries.ts";
+import type { Deps } from "./deps.ts";
+
+export interface DeckSummary {
+  id: string;
+  name: string;
+  description: string;
+  total: number;
+  due: number;
+  unseen: number;
+  subscribed: boolean;
+}
+
+/** Decks visible to `userId` in `guildId`: shipped files, this server's decks, and the user's personal ones. */
+const visible = (userId: string, guildId: string | null) => sql`
+  d.retired_at IS NULL AND (d.source = 'file' OR d.owner_id = ${userId} OR (d.guild_id = ${guildId} AND d.owner_id IS NULL))`;
+
+export function listDecks(deps: Deps, userId: string, guildId: string | null): DeckSummary[] {
+  const now = deps.clock.now().getTime();
+  const rows = deps.db.all<{
+    id: string;
+    name: string;
+    description: string;
+    total: number;
+    due: number;
+    seen: number;
+    subscribed: number;
+  }>(sql`
+    SELECT d.id, d.name, d.description,
+      (SELECT count(*) FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL) AS total,
+      (SELECT count(*) FROM card_states cs JOIN cards c ON c.id = cs.card_id
+        WHERE cs.user_id = ${userId} AND cs.deck_id = d.id AND cs.due <= ${now} AND c.retired_at IS NULL) AS due,
+      (SELECT count(*) FROM card_states cs JOIN cards c ON c.id = cs.card_id
+        WHERE cs.user_id = ${userId} AND cs.deck_id = d.id AND c.retired_at IS NULL) AS seen,
+      EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = ${userId} AND s.deck_id = d.id) AS subscribed
+    FROM decks d WHERE ${visible(userId, guildId)}
+    ORDER BY d.name COLLATE NOCASE, d.id`);
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    total: r.total,
+    due: r.due,
+    unseen: r.total - r.seen,
+    subscribed: r.subscribed === 1,
+  }));
+}
+
+/** New cards the user may still start today (their daily limit minus cards already introduced). */
+export function newLeftToday(deps: Deps, userId: string, guildId: string | null): number {
+  const [start] = studyDayBounds(deps.clock.now().getTime(), guildTimezone(deps.db, guildId));
+  return Math.max(0, newPerDay(deps.db, userId) - newIntroducedSince(deps.db, userId, start));
+}
+
+export function findVisibleDeck(db: Db, userId: string, guildId: string | null, deckId: string) {
+  return db.get<{ id: string; name: string }>(
+    sql`SELECT d.id, d.name FROM decks d WHERE d.id = ${deckId} AND ${visible(userId, guildId)}`,
+  );
+}
+
+function requireDeck(deps: Deps, userId: string, guildId: string | null, deckId: string) {
+  const deck = findVisibleDeck(deps.db, userId, guildId, deckId);
+  if (!deck) throw new UserError(`There is no deck \`${deckId.slice(0, 40)}\` here. See \`/deck list\`.`);
+  return deck;
+}
+
+export function subscribe(deps: Deps, userId: string, guildId: string | null, deckId: string) {
+  const deck = requireDeck(deps, userId, guildId, deckId);
+  const res = deps.db
+    .insert(subscriptions)
+    .values({ userId, deckId: deck.id, createdAt: deps.clock.now() })
+    .onConflictDoNothing()
+    .run();
+  return { deck, changed: res.changes > 0 };
+}
+
+export function unsubscribe(deps: Deps, userId: string, guildId: string | null, deckId: string) {
+  const deck = requireDeck(deps, userId, guildId, deckId);
+  const res = deps.db
+    .delete(subscriptions)
+    .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, deck.id)))
+    .run();
+  return { deck, changed: res.changes > 0 };
+}
+
+export function isSubscribed(db: Db, userId: string, deckId: string): boolean {
+  return !!db
+    .select({ one: sql`1` })
+    .from(subscriptions)
+    .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, deckId)))
+    .get();
+}
+
+/** Autocomplete: visible decks whose id or name contains `query`, at most 25. */
+export function searchDecks(db: Db, userId: string, guildId: string | null, query: string) {
+  const q = `%${query.toLowerCase().replace(/[%_\\]/g, "\\$&")}%`;
+  return db.all<{ id: string; name: string }>(sql`
+    SELECT d.id, d.name FROM decks d WHERE ${visible(userId, guildId)}
+      AND (lower(d.id) LIKE ${q} ESCAPE '\\' OR lower(d.name) LIKE ${q} ESCAPE '\\')
+    ORDER BY d.name COLLATE NOCASE LIMIT 25`);
+}

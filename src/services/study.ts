@@ -1,0 +1,228 @@
+import { eq } from "drizzle-orm";
+import { UserError } from "../core/errors.ts";
+import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
+import { tx } from "../db/client.ts";
+import { cards, decks } from "../db/schema.ts";
+import {
+  cardToRow,
+  countDue,
+  countUnseen,
+  getState,
+  nextDueAt,
+  nextDueCardId,
+  nextNewCardId,
+  rowToCard,
+  type Scope,
+  sessionTotals,
+  writeStateAndLog,
+} from "../db/study-queries.ts";
+import { newLeftToday } from "./decks.ts";
+import type { Deps } from "./deps.ts";
+
+export type ReviewSource = "study" | "daily";
+
+/** Everything a study message needs to continue; it travels in button custom_ids, not in memory. */
+export interface Session extends Scope {
+  source: ReviewSource;
+  startedAt: number; // ms
+}
+
+export interface CardView {
+  kind: "card";
+  session: Session;
+  cardId: number;
+  deckName: string;
+  front: string;
+  back: string | null; // null until "Show answer"
+  version: number; // reps of the user's state for this card (0 = new)
+  shownAt: number; // ms the question was first shown
+  isNew: boolean;
+  due: number;
+  newLeft: number;
+  /** Time until the card is due again per grade (ms), only when the answer is shown. */
+  intervals: Record<Grade, number> | null;
+  notice: string | null;
+}
+
+export interface DoneView {
+  kind: "done";
+  session: Session;
+  reviewed: number;
+  again: number;
+  durationMs: number;
+  nextDue: Date | null;
+  stoppedEarly: boolean;
+  notice: string | null;
+}
+
+export type StudyView = CardView | DoneView;
+
+/** Anki's learn-ahead limit: a learning card due within this window is shown rather than ending the session. */
+const LEARN_AHEAD_MS = 20 * 60_000;
+/** Anki's "maximum answer seconds": time on one card counts at most this much. */
+export const MAX_ANSWER_MS = 60_000;
+
+/** The card to show next in this session, or the summary when nothing is left. */
+export function nextView(deps: Deps, session: Session, notice: string | null = null): StudyView {
+  const now = deps.clock.now().getTime();
+  const newLeft = Math.min(
+    newLeftToday(deps, session.userId, session.guildId),
+    countUnseen(deps.db, session),
+  );
+  const due = countDue(deps.db, session, now);
+  let cardId = nextDueCardId(deps.db, session, now);
+  if (cardId === undefined && newLeft > 0) cardId = nextNewCardId(deps.db, session);
+  if (cardId === undefined) cardId = nextDueCardId(deps.db, session, now + LEARN_AHEAD_MS);
+  if (cardId === undefined) return doneView(deps, session, false, notice);
+  return cardView(deps, session, cardId, { showAnswer: false, shownAt: now, due, newLeft, notice });
+}
+
+function cardView(
+  deps: Deps,
+  session: Session,
+  cardId: number,
+  o: { showAnswer: boolean; shownAt: number; due: number; newLeft: number; notice: string | null },
+): CardView {
+  const card = deps.db
+    .select({ front: cards.front, back: cards.back, deckName: decks.name, retiredAt: cards.retiredAt })
+    .from(cards)
+    .innerJoin(decks, eq(decks.id, cards.deckId))
+    .where(eq(cards.id, cardId))
+    .get();
+  if (!card) throw new Error(`card ${cardId} vanished`);
+  const state = getState(deps.db, session.userId, cardId);
+  const now = deps.clock.now();
+  const fsrsCard = state ? rowToCard(state) : newCard(now);
+  return {
+    kind: "card",
+    session,
+    cardId,
+    deckName: card.deckName,
+    front: card.front,
+    back: o.showAnswer ? card.back : null,
+    version: state?.reps ?? 0,
+    shownAt: o.shownAt,
+    isNew: !state || state.state === State.New,
+    due: o.due,
+    newLeft: o.newLeft,
+    intervals: o.showAnswer ? intervalsFrom(previewDue(deps.scheduler, fsrsCard, now), now) : null,
+    notice: o.notice,
+  };
+}
+
+function intervalsFrom(due: Record<Grade, Date>, now: Date): Record<Grade, number> {
+  const t = now.getTime();
+  return {
+    1: due[1].getTime() - t,
+    2: due[2].getTime() - t,
+    3: due[3].getTime() - t,
+    4: due[4].getTime() - t,
+  };
+}
+
+export function doneView(
+  deps: Deps,
+  session: Session,
+  stoppedEarly: boolean,
+  notice: string | null = null,
+): DoneView {
+  const totals = sessionTotals(deps.db, session.userId, session.startedAt);
+  return {
+    kind: "done",
+    session,
+    ...totals,
+    nextDue: nextDueAt(deps.db, session),
+    stoppedEarly,
+    notice,
+  };
+}
+
+const ALREADY_RATED = "That card was already rated — here is your next one.";
+
+/** Reveal the answer of a card, if the click still matches the card's state. */
+export function showAnswer(
+  deps: Deps,
+  session: Session,
+  cardId: number,
+  version: number,
+  shownAt: number,
+): StudyView {
+  const state = getState(deps.db, session.userId, cardId);
+  if ((state?.reps ?? 0) !== version || isRetired(deps, cardId))
+    return nextView(deps, session, ALREADY_RATED);
+  const now = deps.clock.now().getTime();
+  const newLeft = Math.min(
+    newLeftToday(deps, session.userId, session.guildId),
+    countUnseen(deps.db, session),
+  );
+  return cardView(deps, session, cardId, {
+    showAnswer: true,
+    shownAt,
+    due: countDue(deps.db, session, now),
+    newLeft,
+    notice: null,
+  });
+}
+
+function isRetired(deps: Deps, cardId: number): boolean {
+  const c = deps.db.select({ r: cards.retiredAt }).from(cards).where(eq(cards.id, cardId)).get();
+  return !c || c.r !== null;
+}
+
+export interface RateResult {
+  recorded: boolean;
+  view: StudyView;
+}
+
+/**
+ * Rate one card: read state → ts-fsrs → write state + append log, in one transaction.
+ * A click whose version no longer matches (double click, stale message) records nothing.
+ */
+export function rate(
+  deps: Deps,
+  session: Session,
+  cardId: number,
+  version: number,
+  grade: Grade,
+  shownAt: number,
+): RateResult {
+  const recorded = tx(deps.db, () => {
+    const card = deps.db
+      .select({ deckId: cards.deckId, retiredAt: cards.retiredAt })
+      .from(cards)
+      .where(eq(cards.id, cardId))
+      .get();
+    if (!card || card.retiredAt !== null) return false;
+    const state = getState(deps.db, session.userId, cardId);
+    if ((state?.reps ?? 0) !== version) return false;
+    const now = deps.clock.now();
+    const before = state ? rowToCard(state) : newCard(now);
+    const { card: after, log } = applyRating(deps.scheduler, before, now, grade);
+    writeStateAndLog(deps.db, cardToRow(session.userId, cardId, card.deckId, after), {
+      userId: session.userId,
+      cardId,
+      deckId: card.deckId,
+      guildId: session.guildId,
+      rating: log.rating,
+      state: log.state,
+      due: log.due,
+      stability: log.stability,
+      difficulty: log.difficulty,
+      elapsedDays: log.elapsed_days,
+      lastElapsedDays: log.last_elapsed_days,
+      scheduledDays: log.scheduled_days,
+      learningSteps: log.learning_steps,
+      review: log.review,
+      durationMs: Math.min(MAX_ANSWER_MS, Math.max(0, now.getTime() - shownAt)),
+      source: session.source,
+    });
+    return true;
+  });
+  return { recorded, view: nextView(deps, session, recorded ? null : ALREADY_RATED) };
+}
+
+/** Guard used by handlers: a button may only be used by the member whose session it is. */
+export function assertOwner(session: Session, clickerId: string): void {
+  if (session.userId !== clickerId)
+    throw new UserError("This is someone else's review. Start your own with `/study`.");
+}

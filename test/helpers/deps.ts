@@ -1,0 +1,42 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { ManualClock } from "../../src/core/clock.ts";
+import { createScheduler } from "../../src/core/scheduling.ts";
+import { openDb } from "../../src/db/client.ts";
+import { upsertDeck } from "../../src/services/deck-sync.ts";
+import type { Deps } from "../../src/services/deps.ts";
+
+/** A real SQLite file in a temp folder with the real migrations, a manual clock and a silent logger. */
+export function testDeps(
+  start = "2026-03-02T08:00:00Z",
+): Deps & { clock: ManualClock; dir: string; close(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "study-test-"));
+  const db = openDb(join(dir, "test.db"));
+  const clock = new ManualClock(new Date(start));
+  return {
+    db,
+    clock,
+    scheduler: createScheduler({ fuzz: false }),
+    log: pino({ level: "silent" }),
+    dir,
+    close() {
+      db.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function makeCards(n: number, prefix = "q") {
+  return Array.from({ length: n }, (_, k) => ({
+    key: String(k + 1),
+    front: `${prefix} front ${k + 1}`,
+    back: `${prefix} back ${k + 1}`,
+    tags: [],
+  }));
+}
+
+export function seedDeck(deps: Deps, id: string, n: number) {
+  upsertDeck(deps, { id, name: `Deck ${id}`, description: "", filePath: null, cards: makeCards(n, id) });
+}
