@@ -1,0 +1,120 @@
+import { ApplicationCommandOptionType } from "discord.js";
+import type { Command } from "../src/discord/command.ts";
+import { NO_PINGS } from "../src/render/limits.ts";
+import { COLORS } from "../src/render/study-view.ts";
+import { timezoneChoices } from "../src/render/timezone-choices.ts";
+import { getSettings, NEW_PER_DAY_MAX, updateSettings } from "../src/services/settings.ts";
+
+const onOff = (b: boolean) => (b ? "on" : "off");
+
+export default {
+  data: {
+    name: "settings",
+    description: "Your personal study settings",
+    options: [
+      { type: ApplicationCommandOptionType.Subcommand, name: "show", description: "Show your settings" },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "reminders",
+        description: "Be pinged in the daily post when you have cards due",
+        options: [
+          {
+            type: ApplicationCommandOptionType.Boolean,
+            name: "enabled",
+            description: "Ping me",
+            required: true,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "leaderboard",
+        description: "Appear on leaderboards and in others' /stats",
+        options: [
+          {
+            type: ApplicationCommandOptionType.Boolean,
+            name: "visible",
+            description: "Show me",
+            required: true,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "timezone",
+        description: "Your timezone, for your study days and streaks",
+        options: [
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "zone",
+            description: "IANA name, e.g. Europe/Berlin",
+            required: true,
+            autocomplete: true,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "newcards",
+        description: "How many new cards you start per day (default 20)",
+        options: [
+          {
+            type: ApplicationCommandOptionType.Integer,
+            name: "per_day",
+            description: `0 to ${NEW_PER_DAY_MAX}`,
+            required: true,
+            min_value: 0,
+            max_value: NEW_PER_DAY_MAX,
+          },
+        ],
+      },
+    ],
+  },
+  async execute(i, { deps, respond }) {
+    const sub = i.options.getSubcommand();
+    const uid = i.user.id;
+    let note: string;
+    if (sub === "reminders") {
+      const on = i.options.getBoolean("enabled", true);
+      updateSettings(deps.db, uid, { reminders: on });
+      note = on
+        ? "I will ping you in the daily post when you have cards due."
+        : "No more pings from the daily post.";
+    } else if (sub === "leaderboard") {
+      const on = i.options.getBoolean("visible", true);
+      updateSettings(deps.db, uid, { leaderboardVisible: on });
+      note = on
+        ? "You appear on leaderboards again."
+        : "You are hidden from leaderboards and from others' `/stats`.";
+    } else if (sub === "timezone") {
+      const zone = i.options.getString("zone", true).trim();
+      updateSettings(deps.db, uid, { timezone: zone });
+      note = `Your timezone is now \`${zone}\`.`;
+    } else if (sub === "newcards") {
+      const n = i.options.getInteger("per_day", true);
+      updateSettings(deps.db, uid, { newPerDay: n });
+      note = `You will start up to ${n} new cards per day.`;
+    } else {
+      note = "Your settings:";
+    }
+    const s = getSettings(deps.db, uid);
+    await respond.reply({
+      content: note,
+      embeds: [
+        {
+          color: COLORS.info,
+          fields: [
+            { name: "New cards per day", value: String(s.newPerDay), inline: true },
+            { name: "Timezone", value: s.timezone ?? "server's (default)", inline: true },
+            { name: "Daily reminders", value: onOff(s.reminders), inline: true },
+            { name: "On leaderboards", value: onOff(s.leaderboardVisible), inline: true },
+          ],
+        },
+      ],
+      allowed_mentions: NO_PINGS,
+    });
+  },
+  async autocomplete(i) {
+    await i.respond(timezoneChoices(String(i.options.getFocused())));
+  },
+} satisfies Command;

@@ -1,0 +1,41 @@
+import { eq } from "drizzle-orm";
+import { UserError } from "../core/errors.ts";
+import { isValidTimeZone } from "../core/time.ts";
+import type { Db } from "../db/client.ts";
+import { userSettings } from "../db/schema.ts";
+
+export type UserSettings = typeof userSettings.$inferSelect;
+
+export const NEW_PER_DAY_MAX = 500;
+
+export function getSettings(db: Db, userId: string): UserSettings {
+  return (
+    db.select().from(userSettings).where(eq(userSettings.userId, userId)).get() ?? {
+      userId,
+      newPerDay: 20,
+      timezone: null,
+      reminders: false,
+      leaderboardVisible: true,
+    }
+  );
+}
+
+/** Validates first, then writes one row: bad input changes nothing. */
+export function updateSettings(
+  db: Db,
+  userId: string,
+  patch: Partial<Omit<UserSettings, "userId">>,
+): UserSettings {
+  if (patch.timezone != null && !isValidTimeZone(patch.timezone))
+    throw new UserError(
+      `\`${patch.timezone.slice(0, 64)}\` is not a timezone I know. Pick one from the list, e.g. \`Europe/Berlin\`.`,
+    );
+  if (
+    patch.newPerDay !== undefined &&
+    (!Number.isInteger(patch.newPerDay) || patch.newPerDay < 0 || patch.newPerDay > NEW_PER_DAY_MAX)
+  )
+    throw new UserError(`New cards per day must be a whole number from 0 to ${NEW_PER_DAY_MAX}.`);
+  const next = { ...getSettings(db, userId), ...patch, userId };
+  db.insert(userSettings).values(next).onConflictDoUpdate({ target: userSettings.userId, set: next }).run();
+  return next;
+}
