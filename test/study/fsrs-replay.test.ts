@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { type Card, createEmptyCard, type Grade } from "ts-fsrs";
+import { type Card, createEmptyCard, type Grade, type RecordLogItem } from "ts-fsrs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScheduler, GRADES } from "../../src/core/scheduling.ts";
 import { cardStates, reviewLogs } from "../../src/db/schema.ts";
@@ -59,7 +59,7 @@ describe.each([
           const now = deps.clock.now();
           const res = rate(deps, session, cardId, expected?.reps ?? 0, grade, now.getTime());
           expect(res.recorded, `seq ${seq} step ${k}`).toBe(true);
-          const next = direct.next(expected ?? createEmptyCard(now), now, grade);
+          const next: RecordLogItem = direct.next(expected ?? createEmptyCard(now), now, grade);
           expected = next.card;
           const log = deps.db.select().from(reviewLogs).where(eq(reviewLogs.userId, userId)).all().at(-1);
           expect(
