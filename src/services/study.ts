@@ -174,9 +174,58 @@ export interface RateResult {
   view: StudyView;
 }
 
+export interface ReviewInput {
+  userId: string;
+  guildId: string | null;
+  cardId: number;
+  grade: Grade;
+  source: ReviewSource;
+  /** When the card was shown (ms), for time spent. */
+  shownAt: number;
+  /** The state version the click was made against; null = whatever the current state is (quiz answers). */
+  version: number | null;
+}
+
 /**
- * Rate one card: read state → ts-fsrs → write state + append log, in one transaction.
- * A click whose version no longer matches (double click, stale message) records nothing.
+ * Read state → ts-fsrs → write state + append log. Must run inside a transaction (see `rate`).
+ * Returns false and writes nothing when the card is retired or the version no longer matches.
+ */
+export function recordReview(deps: Deps, r: ReviewInput): boolean {
+  const card = deps.db
+    .select({ deckId: cards.deckId, retiredAt: cards.retiredAt })
+    .from(cards)
+    .where(eq(cards.id, r.cardId))
+    .get();
+  if (!card || card.retiredAt !== null) return false;
+  const state = getState(deps.db, r.userId, r.cardId);
+  if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
+  const now = deps.clock.now();
+  const before = state ? rowToCard(state) : newCard(now);
+  const { card: after, log } = applyRating(deps.scheduler, before, now, r.grade);
+  writeStateAndLog(deps.db, cardToRow(r.userId, r.cardId, card.deckId, after), {
+    userId: r.userId,
+    cardId: r.cardId,
+    deckId: card.deckId,
+    guildId: r.guildId,
+    rating: log.rating,
+    state: log.state,
+    due: log.due,
+    stability: log.stability,
+    difficulty: log.difficulty,
+    elapsedDays: log.elapsed_days,
+    lastElapsedDays: log.last_elapsed_days,
+    scheduledDays: log.scheduled_days,
+    learningSteps: log.learning_steps,
+    review: log.review,
+    durationMs: Math.min(MAX_ANSWER_MS, Math.max(0, now.getTime() - r.shownAt)),
+    source: r.source,
+  });
+  return true;
+}
+
+/**
+ * Rate one card in one transaction. A click whose version no longer matches (double click, stale message)
+ * records nothing and shows the current next card with a notice.
  */
 export function rate(
   deps: Deps,
@@ -186,38 +235,10 @@ export function rate(
   grade: Grade,
   shownAt: number,
 ): RateResult {
-  const recorded = tx(deps.db, () => {
-    const card = deps.db
-      .select({ deckId: cards.deckId, retiredAt: cards.retiredAt })
-      .from(cards)
-      .where(eq(cards.id, cardId))
-      .get();
-    if (!card || card.retiredAt !== null) return false;
-    const state = getState(deps.db, session.userId, cardId);
-    if ((state?.reps ?? 0) !== version) return false;
-    const now = deps.clock.now();
-    const before = state ? rowToCard(state) : newCard(now);
-    const { card: after, log } = applyRating(deps.scheduler, before, now, grade);
-    writeStateAndLog(deps.db, cardToRow(session.userId, cardId, card.deckId, after), {
-      userId: session.userId,
-      cardId,
-      deckId: card.deckId,
-      guildId: session.guildId,
-      rating: log.rating,
-      state: log.state,
-      due: log.due,
-      stability: log.stability,
-      difficulty: log.difficulty,
-      elapsedDays: log.elapsed_days,
-      lastElapsedDays: log.last_elapsed_days,
-      scheduledDays: log.scheduled_days,
-      learningSteps: log.learning_steps,
-      review: log.review,
-      durationMs: Math.min(MAX_ANSWER_MS, Math.max(0, now.getTime() - shownAt)),
-      source: session.source,
-    });
-    return true;
-  });
+  const { userId, guildId, source } = session;
+  const recorded = tx(deps.db, () =>
+    recordReview(deps, { userId, guildId, cardId, grade, source, shownAt, version }),
+  );
   return { recorded, view: nextView(deps, session, recorded ? null : ALREADY_RATED) };
 }
 
