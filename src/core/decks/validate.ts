@@ -1,0 +1,117 @@
+/** The checks every deck gets, whatever its format: the limits of limits.ts, unique keys, duplicate questions. */
+import {
+  CARD_KEY_PATTERN,
+  DECK_ID_PATTERN,
+  MAX_CARDS,
+  MAX_DECK_DESCRIPTION_CHARS,
+  MAX_DECK_NAME_CHARS,
+  MAX_SIDE_CHARS,
+} from "./limits.ts";
+import { codePointLength, quote } from "./text.ts";
+import type { DeckFormat, DeckIssue, ParsedCard, ParseResult, RawDeck } from "./types.ts";
+
+/** Two questions count as duplicates when they are equal after trimming and collapsing whitespace. */
+export function questionFingerprint(front: string): string {
+  return front.trim().replace(/\s+/g, " ");
+}
+
+const thousands = (n: number): string => n.toLocaleString("en-US");
+
+function checkMeta(raw: RawDeck, errors: DeckIssue[]): void {
+  const { id, name, description } = raw.meta;
+  const lineOf = (field: keyof RawDeck["metaLines"]): number => raw.metaLines[field] ?? 1;
+  if (id !== undefined && !DECK_ID_PATTERN.test(id)) {
+    errors.push({
+      line: lineOf("id"),
+      message: `deck id ${quote(id)} is not valid: use 1 to 40 lower-case letters, digits and '-', starting with a letter or digit (e.g. 'pytorch-basics')`,
+    });
+  }
+  if (name !== undefined && codePointLength(name) > MAX_DECK_NAME_CHARS) {
+    errors.push({
+      line: lineOf("name"),
+      message: `deck name is ${thousands(codePointLength(name))} characters long; the limit is ${MAX_DECK_NAME_CHARS}`,
+    });
+  }
+  if (description !== undefined && codePointLength(description) > MAX_DECK_DESCRIPTION_CHARS) {
+    errors.push({
+      line: lineOf("description"),
+      message: `deck description is ${thousands(codePointLength(description))} characters long; the limit is ${thousands(MAX_DECK_DESCRIPTION_CHARS)}`,
+    });
+  }
+}
+
+function cardIssues(card: ParsedCard): string[] {
+  const problems: string[] = [];
+  const sides = [
+    ["question", card.front],
+    ["answer", card.back],
+  ] as const;
+  for (const [side, text] of sides) {
+    if (text.trim() === "")
+      problems.push(`card ${quote(card.key)} has an empty ${side}; write one or delete the card`);
+    const length = codePointLength(text);
+    if (length > MAX_SIDE_CHARS) {
+      problems.push(
+        `card ${quote(card.key)}: the ${side} is ${thousands(length)} characters long; the limit is ${thousands(MAX_SIDE_CHARS)} — shorten it or split the card`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Applies the shared checks to what a format parser produced and builds the final result. */
+export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
+  const errors = [...raw.errors];
+  const warnings = [...raw.warnings];
+  checkMeta(raw, errors);
+
+  const cards: ParsedCard[] = [];
+  const keyLines = new Map<string, number>();
+  const questions = new Map<string, ParsedCard>();
+  for (const card of raw.cards) {
+    const problems: string[] = [];
+    if (card.key === "") {
+      problems.push("card has no key: write one after '##', e.g. '## 12'");
+    } else if (!CARD_KEY_PATTERN.test(card.key)) {
+      problems.push(
+        `card key ${quote(card.key)} is not valid: use up to 64 letters, digits, '.', '_' and '-', starting with a letter or digit`,
+      );
+    }
+    const firstLine = keyLines.get(card.key);
+    if (card.key !== "" && firstLine !== undefined) {
+      problems.push(
+        `card key ${quote(card.key)} is already used on line ${firstLine}; every card needs its own key (keep the old key on the card that has the schedule, give the other a new one)`,
+      );
+    } else if (card.key !== "") {
+      keyLines.set(card.key, card.line);
+    }
+    problems.push(...cardIssues(card));
+    if (problems.length > 0) {
+      for (const message of problems) errors.push({ line: card.line, message });
+      continue;
+    }
+    const fingerprint = questionFingerprint(card.front);
+    const first = questions.get(fingerprint);
+    if (first !== undefined) {
+      warnings.push({
+        line: card.line,
+        message: `card ${quote(card.key)} has the same question as card ${quote(first.key)} (line ${first.line}); it was skipped`,
+      });
+      continue;
+    }
+    questions.set(fingerprint, card);
+    cards.push(card);
+  }
+
+  if (raw.cards.length > MAX_CARDS) {
+    const over = raw.cards[MAX_CARDS];
+    errors.push({
+      line: over?.line ?? 1,
+      message: `the deck has ${thousands(raw.cards.length)} cards; the limit is ${thousands(MAX_CARDS)} — split it into several decks`,
+    });
+  }
+
+  errors.sort((a, b) => a.line - b.line);
+  warnings.sort((a, b) => a.line - b.line);
+  return { format, meta: raw.meta, cards: cards.slice(0, MAX_CARDS), errors, warnings };
+}
