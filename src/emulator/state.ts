@@ -1,0 +1,220 @@
+import { SnowflakeGenerator } from "./ids.ts";
+import { BOT_ROLE_DEFAULT, EVERYONE_DEFAULT } from "./permissions.ts";
+import type {
+  InteractionRecord,
+  RegisteredCommand,
+  Rejection,
+  StoredAttachment,
+  StoredMessage,
+  UserHandle,
+} from "./types.ts";
+
+export interface UserState {
+  id: string;
+  username: string;
+  bot: boolean;
+}
+
+export interface RoleState {
+  id: string;
+  guildId: string;
+  name: string;
+  permissions: bigint;
+  position: number;
+  mentionable: boolean;
+  managed: boolean;
+  botId?: string;
+}
+
+export interface MemberState {
+  userId: string;
+  roles: string[];
+  joinedAt: string;
+}
+
+export interface ChannelPermissions {
+  view: boolean;
+  send: boolean;
+}
+
+export interface ChannelState {
+  id: string;
+  guildId: string;
+  name: string;
+  type: number;
+  position: number;
+  topic: string | null;
+  deleted: boolean;
+  /** What the bot may do here (rendered as a member overwrite for the bot). */
+  botPermissions: ChannelPermissions;
+}
+
+export interface GuildState {
+  id: string;
+  name: string;
+  ownerId: string;
+  locale: string;
+  roles: Map<string, RoleState>;
+  members: Map<string, MemberState>;
+  channelIds: string[];
+  createdAt: string;
+}
+
+/** The emulator's whole world. Plain data plus small lookups; the REST and gateway layers mutate it. */
+export class EmulatorState {
+  readonly ids = new SnowflakeGenerator();
+  readonly users = new Map<string, UserState>();
+  readonly guilds = new Map<string, GuildState>();
+  readonly channels = new Map<string, ChannelState>();
+  readonly messagesByChannel = new Map<string, StoredMessage[]>();
+  readonly messagesById = new Map<string, StoredMessage>();
+  readonly attachments = new Map<string, StoredAttachment>();
+  readonly globalCommands: RegisteredCommand[] = [];
+  readonly guildCommands = new Map<string, RegisteredCommand[]>();
+  readonly interactions: InteractionRecord[] = [];
+  readonly interactionsById = new Map<string, InteractionRecord>();
+  readonly interactionsByToken = new Map<string, InteractionRecord>();
+  readonly rejections: Rejection[] = [];
+  private readonly listeners = new Set<() => void>();
+  /** Added to Date.now() for the emulator clock (token expiry only). */
+  clockOffsetMs = 0;
+
+  constructor(
+    readonly botUser: UserState,
+    readonly applicationId: string,
+  ) {
+    this.users.set(botUser.id, botUser);
+  }
+
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  /** Tell every waiter to re-check its condition. */
+  changed(): void {
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  handle(user: UserState): UserHandle {
+    return { id: user.id, name: user.username, bot: user.bot };
+  }
+
+  addGuild(name: string, id?: string): GuildState {
+    const gid = id ?? this.ids.next();
+    const guild: GuildState = {
+      id: gid,
+      name,
+      ownerId: "",
+      locale: "en-US",
+      roles: new Map(),
+      members: new Map(),
+      channelIds: [],
+      createdAt: new Date().toISOString(),
+    };
+    // @everyone shares the guild's id.
+    guild.roles.set(gid, {
+      id: gid,
+      guildId: gid,
+      name: "@everyone",
+      permissions: EVERYONE_DEFAULT,
+      position: 0,
+      mentionable: false,
+      managed: false,
+    });
+    const botRole: RoleState = {
+      id: this.ids.next(),
+      guildId: gid,
+      name: this.botUser.username,
+      permissions: BOT_ROLE_DEFAULT,
+      position: 1,
+      mentionable: false,
+      managed: true,
+      botId: this.botUser.id,
+    };
+    guild.roles.set(botRole.id, botRole);
+    guild.members.set(this.botUser.id, {
+      userId: this.botUser.id,
+      roles: [botRole.id],
+      joinedAt: guild.createdAt,
+    });
+    this.guilds.set(gid, guild);
+    return guild;
+  }
+
+  addRole(
+    guild: GuildState,
+    name: string,
+    permissions: bigint,
+    mentionable: boolean,
+    id?: string,
+  ): RoleState {
+    const role: RoleState = {
+      id: id ?? this.ids.next(),
+      guildId: guild.id,
+      name,
+      permissions,
+      position: guild.roles.size,
+      mentionable,
+      managed: false,
+    };
+    guild.roles.set(role.id, role);
+    return role;
+  }
+
+  addChannel(guild: GuildState, name: string, type: number, topic: string | null, id?: string): ChannelState {
+    const channel: ChannelState = {
+      id: id ?? this.ids.next(),
+      guildId: guild.id,
+      name,
+      type,
+      position: guild.channelIds.length,
+      topic,
+      deleted: false,
+      botPermissions: { view: true, send: true },
+    };
+    this.channels.set(channel.id, channel);
+    guild.channelIds.push(channel.id);
+    this.messagesByChannel.set(channel.id, []);
+    return channel;
+  }
+
+  /** A channel that exists and is not deleted. */
+  liveChannel(id: string): ChannelState | undefined {
+    const c = this.channels.get(id);
+    return c && !c.deleted ? c : undefined;
+  }
+
+  guildChannels(guild: GuildState): ChannelState[] {
+    return guild.channelIds.flatMap((id) => {
+      const c = this.liveChannel(id);
+      return c ? [c] : [];
+    });
+  }
+
+  storeMessage(message: StoredMessage): void {
+    const list = this.messagesByChannel.get(message.channel_id);
+    if (list) list.push(message);
+    else this.messagesByChannel.set(message.channel_id, [message]);
+    this.messagesById.set(message.id, message);
+  }
+
+  /** Base permissions of a member (roles OR'ed, not channel-specific). */
+  memberPermissions(guild: GuildState, userId: string): bigint {
+    const everyone = guild.roles.get(guild.id)?.permissions ?? 0n;
+    const member = guild.members.get(userId);
+    if (!member) return 0n;
+    let bits = everyone;
+    for (const roleId of member.roles) bits |= guild.roles.get(roleId)?.permissions ?? 0n;
+    if (guild.ownerId === userId) bits |= 1n << 3n;
+    return bits;
+  }
+
+  commandsFor(guildId: string | undefined): RegisteredCommand[] {
+    return guildId === undefined ? this.globalCommands : (this.guildCommands.get(guildId) ?? []);
+  }
+}
