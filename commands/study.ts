@@ -78,7 +78,7 @@ async function onSubscribeButton(i: ButtonInteraction, ctx: Ctx) {
   const deckId = i.customId.split(":")[1] ?? "";
   subscribe(ctx.deps, i.user.id, i.guildId, deckId);
   const view = startSession(ctx, i.user.id, i.guildId, null, "study");
-  await ctx.respond.update({ content: `Subscribed to \`${deckId}\`.`, ...view });
+  await ctx.respond.update({ ...view, content: `Subscribed to \`${deckId}\`.` });
 }
 
 export default {
