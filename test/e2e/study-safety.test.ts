@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDb } from "../../src/db/client.ts";
+import { reviewLogs } from "../../src/db/schema.ts";
+import type { StoredMessage } from "../../src/emulator/index.ts";
+import { startWorld, type World } from "./harness.ts";
+
+let w: World;
+// Both sides at the deck limit (1,500 chars each): together over Discord's 2,000-char content limit.
+const LONG = `${"A very long answer. ".repeat(74)}END`.padEnd(1500, "!");
+const LONG_Q = `${"Long question? ".repeat(99)}`.padEnd(1500, "?");
+
+beforeAll(async () => {
+  w = await startWorld({
+    decks: [
+      {
+        id: "safety",
+        name: "Safety",
+        cards: [
+          {
+            key: "1",
+            front: "Ping test @everyone @here <@&1234567890123> <@1300000000000000042>",
+            back: "@everyone <@!99>",
+          },
+          { key: "2", front: LONG_Q, back: LONG },
+          { key: "3", front: "Third", back: "three" },
+          { key: "4", front: "Fourth", back: "four" },
+        ],
+      },
+    ],
+  });
+  for (const user of [w.alice, w.bob])
+    await w.emu.runCommand({
+      user,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "safety" },
+    });
+});
+afterAll(async () => {
+  await w?.stop();
+});
+
+const text = (m: StoredMessage | undefined) => JSON.stringify([m?.content, m?.embeds]);
+const logCount = () => {
+  const db = openDb(w.dbPath);
+  try {
+    return db.select().from(reviewLogs).all().length;
+  } finally {
+    db.$client.close();
+  }
+};
+
+describe("GIVEN card text full of mentions and an over-long answer", () => {
+  it("THEN nobody is pinged and a maximum-size card is accepted by Discord", async () => {
+    const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "study" });
+    expect(text(r.message)).toContain("@everyone");
+    expect(r.message?.pings).toEqual([]);
+    const shown = await w.emu.click({ user: w.alice, message: r.message!, label: "Show answer" });
+    expect(text(shown.message)).toContain("<@!99>");
+    expect(shown.message?.pings).toEqual([]);
+    await w.emu.click({ user: w.alice, message: shown.message!, label: "Easy" });
+    const long = await w.emu.click({ user: w.alice, message: shown.message!, label: "Show answer" });
+    expect(LONG.length + LONG_Q.length).toBe(3000);
+    expect(text(long.message)).toContain(LONG);
+    expect(text(long.message)).toContain(LONG_Q);
+    expect(w.emu.rejections).toEqual([]);
+  });
+});
+
+describe("GIVEN a rating button clicked twice at once", () => {
+  it("THEN one review is recorded and the other click answers 'already rated'", async () => {
+    const r = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "study" });
+    const shown = await w.emu.click({ user: w.bob, message: r.message!, label: "Show answer" });
+    const good = shown.message!.components;
+    const before = logCount();
+    const customId = (good as { components: { label: string; custom_id: string }[] }[])[0]!.components.find(
+      (c) => c.label.startsWith("Good"),
+    )!.custom_id;
+    const [a, b] = await Promise.all([
+      w.emu.click({ user: w.bob, message: shown.message!, customId }),
+      w.emu.click({ user: w.bob, message: shown.message!, customId }),
+    ]);
+    expect(logCount()).toBe(before + 1);
+    // Both clicks were answered by editing the same message; exactly one of the two edits says "already rated".
+    expect(a.message?.id).toBe(b.message?.id);
+    const m = a.message!;
+    const edits = [...m.history.slice(-1), m].map((v) => v.content ?? ""); // history holds replaced versions
+    expect(edits.filter((c) => c.includes("already rated"))).toHaveLength(1);
+    expect(w.emu.rejections).toEqual([]);
+  });
+});
+
+describe("GIVEN a study message from before a bot restart", () => {
+  it("THEN its buttons still work on the new process (stateless custom_ids, same DB file)", async () => {
+    const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "study" });
+    const before = logCount();
+    await w.restart();
+    const shown = await w.emu.click({ user: w.alice, message: r.message!, label: "Show answer" });
+    expect(shown.message?.id).toBe(r.message?.id);
+    await w.emu.click({ user: w.alice, message: shown.message!, label: "Good" });
+    expect(logCount()).toBe(before + 1);
+    expect(w.emu.rejections).toEqual([]);
+  });
+});
