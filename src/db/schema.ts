@@ -134,3 +134,63 @@ export const reviewLogs = sqliteTable(
     index("review_logs_guild_review_idx").on(t.guildId, t.review),
   ],
 );
+
+// --- leaderboard & stats ---
+// Per-day aggregates, maintained in the same transaction as each review (services/stats-record.ts), so boards
+// and /stats never read review_logs. `day` = local study date as days since 1970-01-01 (04:00 rollover), fixed
+// at write time in the zone in force then: later timezone changes never move history.
+
+/** Per server, member and server-local study day: what the leaderboard's today/week/month windows sum. */
+export const statGuildDays = sqliteTable(
+  "stat_guild_days",
+  {
+    guildId: text("guild_id").notNull(),
+    day: integer("day").notNull(),
+    userId: text("user_id").notNull(),
+    reviews: integer("reviews").notNull().default(0),
+    again: integer("again").notNull().default(0),
+    points: integer("points").notNull().default(0),
+    ms: integer("ms").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.day, t.userId] })],
+);
+
+/** Per server and member, all-time totals: the "all" board, and who has studied in this server. */
+export const statGuildMembers = sqliteTable(
+  "stat_guild_members",
+  {
+    guildId: text("guild_id").notNull(),
+    userId: text("user_id").notNull(),
+    reviews: integer("reviews").notNull().default(0),
+    again: integer("again").notNull().default(0),
+    points: integer("points").notNull().default(0),
+    ms: integer("ms").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.guildId, t.userId] })],
+);
+
+/** Per member and member-local study day (all servers and DMs): /stats, the heatmap, the streak's day set. */
+export const statUserDays = sqliteTable(
+  "stat_user_days",
+  {
+    userId: text("user_id").notNull(),
+    day: integer("day").notNull(),
+    reviews: integer("reviews").notNull().default(0),
+    again: integer("again").notNull().default(0),
+    /** Reviews of cards in the Review state, and how many of those were rated Again (true retention). */
+    matureReviews: integer("review_state_reviews").notNull().default(0),
+    matureAgain: integer("review_state_again").notNull().default(0),
+    points: integer("points").notNull().default(0),
+    ms: integer("ms").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.day] })],
+);
+
+/** Per member: the current run of study days, kept as days are first studied (core/streaks.ts). */
+export const statStreaks = sqliteTable("stat_streaks", {
+  userId: text("user_id").primaryKey(),
+  lastDay: integer("last_day").notNull(),
+  lastZone: text("last_zone").notNull(),
+  runDays: integer("run_days").notNull(),
+  longest: integer("longest").notNull(),
+});
