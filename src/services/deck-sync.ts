@@ -42,7 +42,10 @@ export function syncDeckDir(deps: Pick<Deps, "db" | "clock" | "log">, dir: strin
         { file: path, line: p.line, problem: p.message },
         "deck file rejected; other decks unaffected",
       );
-      if (id) seenIds.add(id); // a broken file must not retire its deck
+      // A broken file must not retire its deck, even when its id line is what broke.
+      if (id) seenIds.add(id);
+      for (const d of deps.db.select({ id: decks.id }).from(decks).where(eq(decks.filePath, path)).all())
+        seenIds.add(d.id);
       continue;
     }
     if (seenIds.has(id)) {
