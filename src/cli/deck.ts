@@ -20,14 +20,11 @@ export const USAGE = `usage:
       Converts a deck to the native .deck format (to stdout, or to PATH with --out).
 exit codes: 0 ok, 1 the deck has errors, 2 usage error or unreadable file`;
 
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const processIo: Io = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
+const out = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+const err = (text: string): void => {
+  process.stderr.write(`${text}\n`);
 };
 
 class UsageError extends Error {}
@@ -59,17 +56,16 @@ function parseCommandLine(argv: string[]) {
   return { values, positionals };
 }
 
-async function check(file: string, format: DeckFormat | undefined, json: boolean, io: Io): Promise<number> {
+async function check(file: string, format: DeckFormat | undefined, json: boolean): Promise<number> {
   const read = await readDeckText(file);
   if (!read.ok) {
-    if (json)
-      io.out(JSON.stringify({ format: null, cards: [], errors: [{ line: 0, message: read.reason }] }));
-    else io.err(`error: ${read.reason}`);
+    if (json) out(JSON.stringify({ format: null, cards: [], errors: [{ line: 0, message: read.reason }] }));
+    else err(`error: ${read.reason}`);
     return 2;
   }
   const result = parseDeck(read.text, format === undefined ? {} : { format });
   if (json) {
-    io.out(
+    out(
       JSON.stringify({
         format: result.format,
         cards: result.cards.map(({ front, back, tags }) => ({ front, back, tags })),
@@ -81,39 +77,35 @@ async function check(file: string, format: DeckFormat | undefined, json: boolean
   const deck = result.meta.id !== undefined ? ` deck '${result.meta.id}'` : "";
   const name = result.meta.name !== undefined ? ` (${result.meta.name})` : "";
   const cards = `${result.cards.length} card${result.cards.length === 1 ? "" : "s"}`;
-  for (const warning of result.warnings) io.out(`warning: ${formatIssue(warning)}`);
+  for (const warning of result.warnings) out(`warning: ${formatIssue(warning)}`);
   if (result.errors.length === 0) {
-    io.out(`${file}: ${result.format}${deck}${name}, ${cards}: OK`);
+    out(`${file}: ${result.format}${deck}${name}, ${cards}: OK`);
     return 0;
   }
-  for (const error of result.errors) io.out(formatIssue(error));
+  for (const error of result.errors) out(formatIssue(error));
   const n = result.errors.length;
-  io.out(`${file}: ${result.format}${deck}${name}, ${cards}: ${n} error${n === 1 ? "" : "s"}, not valid`);
+  out(`${file}: ${result.format}${deck}${name}, ${cards}: ${n} error${n === 1 ? "" : "s"}, not valid`);
   return 1;
 }
 
-async function convert(
-  file: string,
-  values: ReturnType<typeof parseCommandLine>["values"],
-  io: Io,
-): Promise<number> {
+async function convert(file: string, values: ReturnType<typeof parseCommandLine>["values"]): Promise<number> {
   if (values.to !== "native") throw new UsageError("convert needs --to native (the only output format)");
   const read = await readDeckText(file);
   if (!read.ok) {
-    io.err(`error: ${read.reason}`);
+    err(`error: ${read.reason}`);
     return 2;
   }
   const format = parseFormat(values.format);
   const parsed = parseDeck(read.text, format === undefined ? {} : { format });
-  for (const warning of parsed.warnings) io.err(`warning: ${formatIssue(warning)}`);
+  for (const warning of parsed.warnings) err(`warning: ${formatIssue(warning)}`);
   const converted = convertToNative(parsed, {
     id: values.id ?? parsed.meta.id ?? deckIdFromFileName(file),
     ...(values.name !== undefined && { name: values.name }),
     ...(values.description !== undefined && { description: values.description }),
   });
   if (!converted.ok) {
-    for (const error of converted.errors) io.err(formatIssue(error));
-    io.err(
+    for (const error of converted.errors) err(formatIssue(error));
+    err(
       `${file}: not converted (${converted.errors.length} error${converted.errors.length === 1 ? "" : "s"})`,
     );
     return 1;
@@ -122,7 +114,7 @@ async function convert(
     process.stdout.write(converted.text);
   } else {
     await writeFile(values.out, converted.text, "utf8");
-    io.err(
+    err(
       `wrote ${values.out}: ${parsed.format} → native, deck '${converted.meta.id}', ${parsed.cards.length} cards`,
     );
   }
@@ -130,11 +122,11 @@ async function convert(
 }
 
 /** Runs the tool; resolves to the exit code. */
-export async function run(argv: string[], io: Io = processIo): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parseCommandLine(argv);
     if (values.help === true) {
-      io.out(USAGE);
+      out(USAGE);
       return 0;
     }
     const [command, file, ...rest] = positionals;
@@ -142,14 +134,16 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     if (command !== "check" && command !== "convert") throw new UsageError(`unknown command '${command}'`);
     if (file === undefined) throw new UsageError(`${command} needs a FILE`);
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
-    if (command === "check") return await check(file, parseFormat(values.format), values.json === true, io);
-    return await convert(file, values, io);
+    if (command === "check") return await check(file, parseFormat(values.format), values.json === true);
+    return await convert(file, values);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.err(`error: ${(error as Error).message}\n${USAGE}`);
+    const argsError =
+      error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS");
+    if (error instanceof UsageError || argsError) {
+      err(`error: ${(error as Error).message}\n${USAGE}`);
       return 2;
     }
-    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
 }

@@ -74,6 +74,8 @@ export function parseBrainscape(text: string): RawDeck {
     }
     return end;
   };
+  /** Where reading resumes after a card that ended at line k: past the rating widget if it starts there. */
+  const resumeAt = (k: number): number => (t(k) === CHROME_START ? skipChrome(k) : k);
 
   const meta: DeckMeta = {};
   const metaLines: RawDeck["metaLines"] = {};
@@ -132,7 +134,7 @@ export function parseBrainscape(text: string): RawDeck {
       while (a < n && t(a) !== "A" && !endsCard(a)) a++;
       if (t(a) !== "A") {
         errors.push({ line, message: `card ${key}: its 'Q' line (line ${q + 1}) has no matching 'A' line` });
-        i = t(a) === CHROME_START ? skipChrome(a) : a;
+        i = resumeAt(a);
         continue;
       }
       end = a + 1;
@@ -146,7 +148,7 @@ export function parseBrainscape(text: string): RawDeck {
           line,
           message: `card ${key} has no answer: expected a question line and then an answer line`,
         });
-        i = t(a) === CHROME_START ? skipChrome(a) : t(q) === CHROME_START ? skipChrome(q) : a;
+        i = resumeAt(t(q) === CHROME_START ? q : a);
         continue;
       }
       end = a + 1;
@@ -155,7 +157,7 @@ export function parseBrainscape(text: string): RawDeck {
       answer = lines.slice(a, end);
     }
     cards.push({ key, front: cleanSide(question), back: cleanSide(answer), tags: [], line });
-    i = t(end) === CHROME_START ? skipChrome(end) : end;
+    i = resumeAt(end);
   }
 
   if (declared !== undefined && declared.count !== cards.length) {

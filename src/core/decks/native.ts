@@ -22,12 +22,12 @@ const META_FIELDS = ["id", "name", "description"] as const;
 type MetaField = (typeof META_FIELDS)[number];
 
 /** `## key` (a line starting with `##` then whitespace or the end of the line). */
-export function isCardHeader(line: string): boolean {
+function isCardHeader(line: string): boolean {
   return /^##(\s|$)/.test(line);
 }
 
 /** `---`, optionally followed by whitespace. */
-export function isSeparator(line: string): boolean {
+function isSeparator(line: string): boolean {
   return /^---\s*$/.test(line);
 }
 
@@ -78,8 +78,9 @@ function encodeSide(text: string, isFront: boolean): string[] {
   });
 }
 
-function metaValue(value: string): string {
-  return value.replace(/\s+/g, " ").trim();
+function headerField(field: keyof DeckMeta, value: string): string {
+  const oneLine = value.replace(/\s+/g, " ").trim();
+  return oneLine === "" ? `${field}:` : `${field}: ${oneLine}`;
 }
 
 /**
@@ -91,8 +92,11 @@ export function renderNative(
   meta: Required<DeckMeta>,
   cards: Pick<ParsedCard, "key" | "front" | "back" | "tags">[],
 ): string {
-  const out = [`id: ${metaValue(meta.id)}`, `name: ${metaValue(meta.name)}`];
-  out.push(meta.description.trim() === "" ? "description:" : `description: ${metaValue(meta.description)}`);
+  const out = [
+    headerField("id", meta.id),
+    headerField("name", meta.name),
+    headerField("description", meta.description),
+  ];
   for (const card of cards) {
     if (!CARD_KEY_PATTERN.test(card.key))
       throw new RangeError(`renderNative: invalid card key ${quote(card.key)}`);
