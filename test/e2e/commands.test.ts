@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StoredMessage } from "../../src/emulator/index.ts";
+import { startWorld, type World } from "./harness.ts";
+
+let w: World;
+const cards = (n: number, p: string) =>
+  Array.from({ length: n }, (_, k) => ({
+    key: String(k + 1),
+    front: `${p} Q${k + 1}`,
+    back: `${p} A${k + 1}`,
+  }));
+
+beforeAll(async () => {
+  w = await startWorld({
+    decks: [
+      { id: "french", name: "French Verbs", cards: cards(3, "fr") },
+      { id: "german", name: "German Nouns", cards: cards(2, "de") },
+    ],
+  });
+});
+afterAll(async () => {
+  await w?.stop();
+});
+
+const text = (m: StoredMessage | undefined) => JSON.stringify([m?.content, m?.embeds]);
+
+describe("GIVEN /deck", () => {
+  it("THEN autocomplete offers matching decks by name or id", async () => {
+    const choices = await w.emu.autocomplete({
+      user: w.alice,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "germ" },
+      focused: "deck",
+    });
+    expect(choices).toEqual([{ name: "German Nouns (german)", value: "german" }]);
+  });
+
+  it("THEN list shows due / new / total and subscription, subscribe and unsubscribe change it", async () => {
+    const list = async () =>
+      text((await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "deck list" })).message);
+    expect(await list()).toContain("▫️ **French Verbs** `french` — 0 due · 3 new · 3 total");
+    const sub = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "french" },
+    });
+    expect(sub.ephemeral).toBe(true);
+    expect(sub.message?.content).toContain("Subscribed to **French Verbs**");
+    const again = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "french" },
+    });
+    expect(again.message?.content).toContain("already subscribed");
+    expect(await list()).toContain("✅ **French Verbs**");
+    const unsub = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "deck unsubscribe",
+      options: { deck: "french" },
+    });
+    expect(unsub.message?.content).toContain("Unsubscribed");
+    expect(await list()).toContain("▫️ **French Verbs**");
+  });
+
+  it("THEN an unknown deck gets a clear message and changes nothing", async () => {
+    const r = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "@everyone nope" },
+    });
+    expect(r.ephemeral).toBe(true);
+    expect(r.message?.content).toContain("There is no deck `@everyone nope` here");
+    expect(r.message?.pings).toEqual([]);
+  });
+});
+
+describe("GIVEN /study with a deck option and the Stop button", () => {
+  it("THEN only that deck is studied and Stop ends with a summary", async () => {
+    await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "german" },
+    });
+    await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "french" },
+    });
+    const r = await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "study",
+      options: { deck: "german" },
+    });
+    expect(text(r.message)).toContain("de Q1");
+    const shown = await w.emu.click({ user: w.alice, message: r.message!, label: "Show answer" });
+    const next = await w.emu.click({ user: w.alice, message: shown.message!, label: "Good" });
+    expect(text(next.message)).toContain("de Q2"); // not a French card
+    const stopped = await w.emu.click({ user: w.alice, message: next.message!, label: "Stop" });
+    expect(text(stopped.message)).toContain("Session stopped");
+    expect(text(stopped.message)).toContain("Cards reviewed: **1**");
+    expect(stopped.message?.components).toEqual([]);
+  });
+});
+
+describe("GIVEN /settings", () => {
+  it("THEN a member sets new cards per day and a timezone; a bad timezone is refused with nothing changed", async () => {
+    const n = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "settings newcards",
+      options: { per_day: 5 },
+    });
+    expect(n.message?.content).toContain("up to 5 new cards");
+    const tz = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "settings timezone",
+      options: { zone: "Asia/Tokyo" },
+    });
+    expect(text(tz.message)).toContain("Asia/Tokyo");
+    const bad = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "settings timezone",
+      options: { zone: "Mars/Olympus" },
+    });
+    expect(bad.message?.content).toContain("not a timezone I know");
+    const show = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "settings show" });
+    expect(text(show.message)).toContain("Asia/Tokyo");
+    const choices = await w.emu.autocomplete({
+      user: w.bob,
+      channel: w.channel,
+      command: "settings timezone",
+      options: { zone: "europe/ber" },
+      focused: "zone",
+    });
+    expect(choices[0]).toEqual({ name: "Europe/Berlin", value: "Europe/Berlin" });
+  });
+});
+
+describe("GIVEN a failure inside the bot", () => {
+  it("THEN the member gets a short apology, the error is logged with context, and the bot keeps serving", async () => {
+    const db = w.bot.deps.db.$client;
+    // Simulate a broken database underneath the running bot: queries on a missing table throw.
+    db.exec("ALTER TABLE subscriptions RENAME TO subscriptions_away");
+    try {
+      const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "deck list" });
+      expect(r.ephemeral).toBe(true);
+      expect(r.message?.content).toContain("something went wrong");
+    } finally {
+      db.exec("ALTER TABLE subscriptions_away RENAME TO subscriptions");
+    }
+    const logged = w.errors.find((e) => (e as { msg?: string }).msg === "interaction failed") as Record<
+      string,
+      unknown
+    >;
+    expect(logged).toMatchObject({ command: "deck", user: w.alice.id, guild: w.guild.id });
+    expect(logged.interaction).toBeTruthy();
+    w.errors.length = 0;
+    const ok = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "deck list" });
+    expect(text(ok.message)).toContain("French Verbs");
+  });
+});
