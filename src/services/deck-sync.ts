@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { and, eq, isNull, notInArray } from "drizzle-orm";
+import { decodeDeckBytes } from "../core/decks/decode.ts";
 import { type ParsedCard, parseDeck } from "../core/decks/parse.ts";
 import { tx } from "../db/client.ts";
 import { cards, decks } from "../db/schema.ts";
@@ -32,7 +33,10 @@ export function syncDeckDir(deps: Pick<Deps, "db" | "clock" | "log">, dir: strin
   const seenIds = new Set<string>();
   for (const file of files) {
     const path = join(dir, file);
-    const parsed = parseDeck(readFileSync(path, "utf8"), { format: "native" });
+    const decoded = decodeDeckBytes(readFileSync(path));
+    const parsed = decoded.ok
+      ? parseDeck(decoded.text, { format: "native" })
+      : { meta: {}, cards: [], errors: [{ line: 1, message: decoded.reason }] };
     const id = parsed.meta.id;
     const problem = parsed.errors[0] ?? (!id ? { line: 1, message: "missing deck id" } : undefined);
     if (problem || !id) {
