@@ -194,3 +194,84 @@ export const statStreaks = sqliteTable("stat_streaks", {
   runDays: integer("run_days").notNull(),
   longest: integer("longest").notNull(),
 });
+
+// --- daily quiz ---
+
+/**
+ * A server's daily quiz: where and when (local HH:MM in an IANA zone), and the next run: the local date it posts
+ * for and the UTC instant it is due (moved later by retry backoff after a failed send).
+ */
+export const quizConfigs = sqliteTable(
+  "quiz_configs",
+  {
+    guildId: text("guild_id").primaryKey(),
+    channelId: text("channel_id").notNull(),
+    time: text("time").notNull(),
+    timezone: text("timezone").notNull(),
+    paused: integer("paused", { mode: "boolean" }).notNull().default(false),
+    nextDate: text("next_date").notNull(),
+    nextRunAt: integer("next_run_at").notNull(),
+    updatedAt: ms("updated_at").notNull(),
+  },
+  (t) => [index("quiz_configs_due_idx").on(t.paused, t.nextRunAt)],
+);
+
+/**
+ * One row per server and local date: the atomic claim (UNIQUE guild + date) that makes at most one post a day,
+ * the send's outcome, and the question as posted (card, choices in display order) so retries and edits show
+ * the same thing. `posted` is final; `failed` and stale `claimed` rows are retried the same day; `skipped` marks
+ * a day whose quiz time passed while the bot was down.
+ */
+export const quizPosts = sqliteTable(
+  "quiz_posts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    guildId: text("guild_id").notNull(),
+    localDate: text("local_date").notNull(),
+    channelId: text("channel_id").notNull(),
+    status: text("status", { enum: ["claimed", "posted", "failed", "skipped"] }).notNull(),
+    /** Random per claim: only the claimant records failure for it. */
+    claimToken: text("claim_token"),
+    claimedAt: integer("claimed_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    reason: text("reason"),
+    errorCode: integer("error_code"),
+    messageId: text("message_id"),
+    postedAt: integer("posted_at"),
+    /** Set when the next day's post went out (answers closed, answer shown). */
+    closedAt: integer("closed_at"),
+    /** Due summary at send time: members with cards due, cards due, members pinged. */
+    dueMembers: integer("due_members").notNull().default(0),
+    dueCards: integer("due_cards").notNull().default(0),
+    pinged: text("pinged", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    pingedMore: integer("pinged_more").notNull().default(0),
+    /** The question of the day (null when no deck here can make one). */
+    cardId: integer("card_id").references(() => cards.id),
+    deckId: text("deck_id"),
+    deckName: text("deck_name"),
+    front: text("front"),
+    choices: text("choices", { mode: "json" }).$type<{ cardId: number; text: string }[]>(),
+    correctIndex: integer("correct_index"),
+  },
+  (t) => [
+    uniqueIndex("quiz_posts_guild_date_uq").on(t.guildId, t.localDate),
+    index("quiz_posts_guild_open_idx").on(t.guildId, t.status, t.closedAt),
+  ],
+);
+
+/** One answer per member and post (the UNIQUE key makes a second click a no-op). */
+export const quizAnswers = sqliteTable(
+  "quiz_answers",
+  {
+    postId: integer("post_id")
+      .notNull()
+      .references(() => quizPosts.id),
+    userId: text("user_id").notNull(),
+    choice: integer("choice").notNull(),
+    correct: integer("correct", { mode: "boolean" }).notNull(),
+    /** Whether the answer was recorded as a review (the member studies that deck). */
+    reviewed: integer("reviewed", { mode: "boolean" }).notNull(),
+    answeredAt: ms("answered_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.userId] }), index("quiz_answers_user_idx").on(t.userId)],
+);
