@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { and, eq, isNull, notInArray } from "drizzle-orm";
 import { decodeDeckBytes } from "../core/decks/decode.ts";
-import { type ParsedCard, parseDeck } from "../core/decks/parse.ts";
+import { type DeckMeta, type ParsedCard, parseDeck } from "../core/decks/parse.ts";
 import { tx } from "../db/client.ts";
 import { cards, decks } from "../db/schema.ts";
 import type { Deps } from "./deps.ts";
@@ -36,7 +36,7 @@ export function syncDeckDir(deps: Pick<Deps, "db" | "clock" | "log">, dir: strin
     const decoded = decodeDeckBytes(readFileSync(path));
     const parsed = decoded.ok
       ? parseDeck(decoded.text, { format: "native" })
-      : { meta: {}, cards: [], errors: [{ line: 1, message: decoded.reason }] };
+      : { meta: {} as DeckMeta, cards: [], errors: [{ line: 1, message: decoded.reason }] };
     const id = parsed.meta.id;
     const problem = parsed.errors[0] ?? (!id ? { line: 1, message: "missing deck id" } : undefined);
     if (problem || !id) {
