@@ -108,8 +108,11 @@ export class Gateway {
       }
       switch (frame.op) {
         case GatewayOp.Heartbeat:
-          if (session) session.heartbeats++;
           send({ op: GatewayOp.HeartbeatAck, d: null, s: null, t: null });
+          if (session) {
+            session.heartbeats++;
+            this.opts.state.changed();
+          }
           return;
         case GatewayOp.Identify:
           if (session) {

@@ -115,7 +115,8 @@ export function apiGuildCreate(state: EmulatorState, guild: GuildState): Json {
     icon: null,
     splash: null,
     discovery_splash: null,
-    owner_id: guild.ownerId || state.botUser.id,
+    // Not the bot: a guild owner bypasses every permission, which would hide channel restrictions.
+    owner_id: guild.ownerId || "1",
     afk_channel_id: null,
     afk_timeout: 300,
     verification_level: 0,
