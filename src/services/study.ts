@@ -18,6 +18,7 @@ import {
 } from "../db/study-queries.ts";
 import { newLeftToday } from "./decks.ts";
 import type { Deps } from "./deps.ts";
+import { recordReviewStats } from "./stats-record.ts";
 
 export type ReviewSource = "study" | "daily";
 
@@ -220,6 +221,7 @@ export function recordReview(deps: Deps, r: ReviewInput): boolean {
     durationMs: Math.min(MAX_ANSWER_MS, Math.max(0, now.getTime() - r.shownAt)),
     source: r.source,
   });
+  recordReviewStats(deps.db, { ...r, at: now.getTime(), stateBefore: log.state });
   return true;
 }
 

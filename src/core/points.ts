@@ -1,0 +1,37 @@
+/** Leaderboard points, pure. The rules text below is what /help and README show; keep them in step. */
+
+export const POINTS = {
+  /** Every review that took at least `minReviewMs`. */
+  perReview: 1,
+  /** Extra for a correct answer to the question of the day (a review logged with source "daily", not rated Again). */
+  quizCorrect: 2,
+  /** Once per study day, on its first review, while the member's streak is at least `streakFrom` days. */
+  streakBonus: 5,
+  streakFrom: 7,
+  /** A card answered faster than this counts as a review but earns nothing: no farming by spamming Good. */
+  minReviewMs: 1000,
+} as const;
+
+export interface ScoredReview {
+  source: "study" | "daily";
+  rating: number; // 1 = Again
+  durationMs: number;
+}
+
+/** Points one review earns (the streak bonus comes separately, once per day). */
+export function reviewPoints(r: ScoredReview): number {
+  const base = r.durationMs >= POINTS.minReviewMs ? POINTS.perReview : 0;
+  const quiz = r.source === "daily" && r.rating !== 1 ? POINTS.quizCorrect : 0;
+  return base + quiz;
+}
+
+/** The bonus earned on the first review of a study day that brings the streak to `runDays`. */
+export function streakBonus(runDays: number): number {
+  return runDays >= POINTS.streakFrom ? POINTS.streakBonus : 0;
+}
+
+export const POINTS_RULES = [
+  `• ${POINTS.perReview} point per review (a card answered in under ${POINTS.minReviewMs / 1000} s counts as a review but earns no points)`,
+  `• +${POINTS.quizCorrect} per correct answer to the question of the day`,
+  `• +${POINTS.streakBonus} once a day while your streak is ${POINTS.streakFrom} days or more`,
+].join("\n");

@@ -1,0 +1,104 @@
+/**
+ * The leaderboard/stats side of the single review write path: `recordReview` (services/study.ts) calls
+ * `recordReviewStats` once per recorded review, inside the same transaction, so the per-day aggregates can never
+ * disagree with review_logs. Boards and /stats read only these aggregates.
+ */
+import { sql } from "drizzle-orm";
+import { reviewPoints, streakBonus } from "../core/points.ts";
+import { advanceStreak, type StreakState, studyDayNumber } from "../core/streaks.ts";
+import type { Db } from "../db/client.ts";
+import { guildTimezone } from "../db/study-queries.ts";
+
+/** Mirrors services/study.ts MAX_ANSWER_MS (a test checks the aggregates equal the logged durations). */
+const MAX_ANSWER_MS = 60_000;
+const REVIEW_STATE = 2;
+const AGAIN = 1;
+
+export interface ReviewFact {
+  userId: string;
+  guildId: string | null;
+  source: "study" | "daily";
+  /** The rating given (1 = Again … 4 = Easy). */
+  grade: number;
+  /** When the card was shown (ms). */
+  shownAt: number;
+  /** When the review was recorded (ms). */
+  at: number;
+  /** The card's ts-fsrs state before the review (2 = Review). */
+  stateBefore: number;
+}
+
+export function readStreak(db: Db, userId: string): StreakState | null {
+  const row = db.get<{ last_day: number; last_zone: string; run_days: number; longest: number }>(
+    sql`SELECT last_day, last_zone, run_days, longest FROM stat_streaks WHERE user_id = ${userId}`,
+  );
+  return row
+    ? { lastDay: row.last_day, lastZone: row.last_zone, runDays: row.run_days, longest: row.longest }
+    : null;
+}
+
+function userZone(db: Db, userId: string): string | null {
+  return (
+    db.get<{ tz: string | null }>(sql`SELECT timezone AS tz FROM user_settings WHERE user_id = ${userId}`)
+      ?.tz ?? null
+  );
+}
+
+/**
+ * The zone a member's study days are counted in: their own `/settings timezone`, else the server's, else the
+ * zone their last study day was counted in (a review outside any server), else UTC.
+ */
+export function memberZone(
+  db: Db,
+  userId: string,
+  guildId: string | null,
+  streak?: StreakState | null,
+): string {
+  const own = userZone(db, userId);
+  if (own) return own;
+  if (guildId) return guildTimezone(db, guildId);
+  return (streak === undefined ? readStreak(db, userId) : streak)?.lastZone ?? "UTC";
+}
+
+/** Adds one review to the aggregates. Must run inside the review's transaction. Returns the points earned. */
+export function recordReviewStats(db: Db, r: ReviewFact): number {
+  const ms = Math.min(MAX_ANSWER_MS, Math.max(0, r.at - r.shownAt));
+  const again = r.grade === AGAIN ? 1 : 0;
+  const mature = r.stateBefore === REVIEW_STATE ? 1 : 0;
+  let points = reviewPoints({ source: r.source, rating: r.grade, durationMs: ms });
+
+  const streak = readStreak(db, r.userId);
+  const zone = memberZone(db, r.userId, r.guildId, streak);
+  const day = studyDayNumber(r.at, zone);
+  const firstOfDay =
+    db.run(sql`INSERT OR IGNORE INTO stat_user_days (user_id, day) VALUES (${r.userId}, ${day})`).changes > 0;
+  if (firstOfDay) {
+    const next = advanceStreak(streak, day, r.at, zone);
+    points += streakBonus(next.runDays);
+    db.run(sql`
+      INSERT INTO stat_streaks (user_id, last_day, last_zone, run_days, longest)
+      VALUES (${r.userId}, ${next.lastDay}, ${next.lastZone}, ${next.runDays}, ${next.longest})
+      ON CONFLICT (user_id) DO UPDATE SET last_day = excluded.last_day, last_zone = excluded.last_zone,
+        run_days = excluded.run_days, longest = excluded.longest`);
+  }
+  db.run(sql`
+    UPDATE stat_user_days SET reviews = reviews + 1, again = again + ${again},
+      review_state_reviews = review_state_reviews + ${mature}, review_state_again = review_state_again + ${mature & again},
+      points = points + ${points}, ms = ms + ${ms}
+    WHERE user_id = ${r.userId} AND day = ${day}`);
+
+  if (r.guildId !== null) {
+    const guildDay = studyDayNumber(r.at, guildTimezone(db, r.guildId));
+    db.run(sql`
+      INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points, ms)
+      VALUES (${r.guildId}, ${guildDay}, ${r.userId}, 1, ${again}, ${points}, ${ms})
+      ON CONFLICT (guild_id, day, user_id) DO UPDATE SET reviews = reviews + 1, again = again + excluded.again,
+        points = points + excluded.points, ms = ms + excluded.ms`);
+    db.run(sql`
+      INSERT INTO stat_guild_members (guild_id, user_id, reviews, again, points, ms)
+      VALUES (${r.guildId}, ${r.userId}, 1, ${again}, ${points}, ${ms})
+      ON CONFLICT (guild_id, user_id) DO UPDATE SET reviews = reviews + 1, again = again + excluded.again,
+        points = points + excluded.points, ms = ms + excluded.ms`);
+  }
+  return points;
+}
