@@ -21,8 +21,14 @@ import { channelRoutes } from "./rest-channels.ts";
 import { commandRoutes } from "./rest-commands.ts";
 import { interactionRoutes } from "./rest-interactions.ts";
 import { miscRoutes } from "./rest-misc.ts";
-import { apiChannel, apiGuildCreate, apiMessage, apiRole } from "./serialize.ts";
-import { type ChannelState, EmulatorState, type GuildState, type UserState } from "./state.ts";
+import { apiChannel, apiGuildCreate, apiMember, apiMessage, apiRole } from "./serialize.ts";
+import {
+  type ChannelState,
+  type EmulatorEvents,
+  EmulatorState,
+  type GuildState,
+  type UserState,
+} from "./state.ts";
 import type {
   ChannelHandle,
   GuildHandle,
@@ -103,8 +109,8 @@ export interface InteractionResult {
   interaction: InteractionRecord;
   /** The message whose send or edit answered (live object); undefined for autocomplete/modal/"ack"/"none". */
   message: StoredMessage | undefined;
-  /** @original (if any) and follow-ups so far, live objects. */
-  messages: StoredMessage[];
+  /** @original (if any) and follow-ups, oldest first: a live list (read it again after more follow-ups). */
+  readonly messages: StoredMessage[];
   ephemeral: boolean;
   modal: ModalRecord | undefined;
 }
@@ -286,10 +292,20 @@ export class DiscordEmulator {
       let admin = [...guild.roles.values()].find(
         (r) => r.name === "Admin" && r.permissions & Perm.Administrator,
       );
-      admin ??= this.state.addRole(guild, "Admin", EVERYONE_DEFAULT | Perm.Administrator, false);
+      if (!admin) {
+        admin = this.state.addRole(guild, "Admin", EVERYONE_DEFAULT | Perm.Administrator, false);
+        this.gateway.dispatchGuildEvent(guild.id, "GUILD_ROLE_CREATE", {
+          guild_id: guild.id,
+          role: apiRole(admin),
+        });
+      }
       roles.push(admin.id);
     }
-    guild.members.set(id, { userId: id, roles, joinedAt: new Date().toISOString() });
+    const member = { userId: id, roles, joinedAt: new Date().toISOString() };
+    guild.members.set(id, member);
+    // Only bots with the privileged GuildMembers intent hear about joins.
+    const joined = { ...apiMember(this.state, member), guild_id: guild.id };
+    this.gateway.dispatchGuildEvent(guild.id, "GUILD_MEMBER_ADD", joined, 1 << 1);
   }
 
   /** What the bot may do in a channel. `send: false` → 403 50013 on POST messages; `view: false` → 403 50001. */
@@ -526,6 +542,14 @@ export class DiscordEmulator {
     this.state.rejections.length = 0;
   }
 
+  /**
+   * Observes the emulator: "messageCreate" | "messageUpdate" | "messageDelete" (StoredMessage), "interaction"
+   * (InteractionRecord, when dispatched), "rejection" (Rejection). Returns an unsubscribe function.
+   */
+  on<K extends keyof EmulatorEvents>(event: K, listener: (value: EmulatorEvents[K]) => void): () => void {
+    return this.state.on(event, listener);
+  }
+
   /** The API JSON Discord would return for a stored message (what the bot would get from a fetch). */
   toApiMessage(message: StoredMessage): Json {
     return apiMessage(this.state, message);
@@ -717,19 +741,22 @@ export class DiscordEmulator {
     this.state.interactionsByToken.set(token, rec);
     rec.sessionIds = this.gateway.dispatchInteraction(guild.id, payload, this.delivery, extra.via);
     rec.dispatchedAt = Date.now();
+    this.state.emit("interaction", rec);
     return rec;
   }
 
   private result(rec: InteractionRecord): InteractionResult {
-    const ids = [rec.originalMessageId, ...rec.followUpIds].filter((x): x is string => x !== undefined);
-    const messages = ids.flatMap((id) => {
-      const m = this.state.messagesById.get(id);
-      return m ? [m] : [];
-    });
+    const state = this.state;
     return {
       interaction: rec,
-      message: rec.answerMessageId ? this.state.messagesById.get(rec.answerMessageId) : undefined,
-      messages,
+      message: rec.answerMessageId ? state.messagesById.get(rec.answerMessageId) : undefined,
+      get messages() {
+        const ids = [rec.originalMessageId, ...rec.followUpIds].filter((x): x is string => x !== undefined);
+        return ids.flatMap((id) => {
+          const m = state.messagesById.get(id);
+          return m ? [m] : [];
+        });
+      },
       ephemeral: rec.ephemeral,
       modal: rec.modal,
     };

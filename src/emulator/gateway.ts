@@ -274,9 +274,10 @@ export class Gateway {
   }
 
   /** A guild-scoped event to every session (live or resumable) whose shard owns the guild. */
-  dispatchGuildEvent(guildId: string, t: string, d: Json): void {
+  dispatchGuildEvent(guildId: string, t: string, d: Json, requiredIntent = 0): void {
     for (const s of this.sessions.values()) {
-      if (!s.ended && this.shardOf(guildId, s.shard[1]) === s.shard[0]) this.dispatchTo(s, t, d);
+      if (s.ended || (s.intents & requiredIntent) !== requiredIntent) continue;
+      if (this.shardOf(guildId, s.shard[1]) === s.shard[0]) this.dispatchTo(s, t, d);
     }
   }
 

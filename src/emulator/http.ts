@@ -173,7 +173,7 @@ export function createRequestHandler(opts: RouterOptions) {
           : new DiscordHttpError(500, 0, `500: Internal Server Error (${String(error)})`);
       if (!(error instanceof DiscordHttpError))
         opts.log?.(`[emulator] ${method} ${url.pathname} crashed: ${String(error)}`);
-      state.rejections.push({
+      const rejection = {
         method,
         path: path ?? url.pathname,
         status: err.status,
@@ -182,7 +182,9 @@ export function createRequestHandler(opts: RouterOptions) {
         body: err.body(),
         request: requestBody,
         at: Date.now(),
-      });
+      };
+      state.rejections.push(rejection);
+      state.emit("rejection", rejection);
       send(res, err.status, err.body(), bucket);
       state.changed();
     }

@@ -207,8 +207,10 @@ export function editMessage(
   m.edited_timestamp = wasLoading ? undefined : Date.now();
   // Edits never notify anyone, except the first edit of a deferred ("thinking…") response, which is its send.
   if (wasLoading) m.pings = pingsFor(state, m, undefined);
+  state.emit("messageUpdate", m);
 }
 
-export function deleteMessage(m: StoredMessage): void {
+export function deleteMessage(state: EmulatorState, m: StoredMessage): void {
   m.deleted = true;
+  state.emit("messageDelete", m);
 }

@@ -103,7 +103,7 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
       auth: true,
       handle: (req) => {
         const channel = channelFor(ctx, req);
-        deleteMessage(visibleMessage(ctx, channel, req.params.message ?? ""));
+        deleteMessage(state, visibleMessage(ctx, channel, req.params.message ?? ""));
         state.changed();
         return noContent();
       },

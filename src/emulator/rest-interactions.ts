@@ -226,7 +226,7 @@ export function interactionRoutes(ctx: EmulatorContext): Route[] {
       pattern: "/webhooks/:app/:token/messages/:message",
       auth: false,
       handle: (req) => {
-        deleteMessage(target(byToken(req), req.params.message ?? ""));
+        deleteMessage(state, target(byToken(req), req.params.message ?? ""));
         state.changed();
         return noContent();
       },

@@ -60,6 +60,17 @@ export interface GuildState {
   createdAt: string;
 }
 
+/** Notifications for observers (the sandbox's transcript, tests that want a callback). */
+export interface EmulatorEvents {
+  messageCreate: StoredMessage;
+  messageUpdate: StoredMessage;
+  messageDelete: StoredMessage;
+  interaction: InteractionRecord;
+  rejection: Rejection;
+}
+
+type EventListener<K extends keyof EmulatorEvents> = (value: EmulatorEvents[K]) => void;
+
 /** The emulator's whole world. Plain data plus small lookups; the REST and gateway layers mutate it. */
 export class EmulatorState {
   readonly ids = new SnowflakeGenerator();
@@ -76,6 +87,7 @@ export class EmulatorState {
   readonly interactionsByToken = new Map<string, InteractionRecord>();
   readonly rejections: Rejection[] = [];
   private readonly listeners = new Set<() => void>();
+  private readonly eventListeners = new Map<keyof EmulatorEvents, Set<EventListener<never>>>();
   /** Added to Date.now() for the emulator clock (token expiry only). */
   clockOffsetMs = 0;
 
@@ -98,6 +110,29 @@ export class EmulatorState {
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  on<K extends keyof EmulatorEvents>(event: K, fn: EventListener<K>): () => void {
+    let set = this.eventListeners.get(event);
+    if (!set) {
+      set = new Set();
+      this.eventListeners.set(event, set);
+    }
+    set.add(fn as EventListener<never>);
+    return () => set.delete(fn as EventListener<never>);
+  }
+
+  /** Calls observers; an observer that throws never breaks the request being served. */
+  emit<K extends keyof EmulatorEvents>(event: K, value: EmulatorEvents[K]): void {
+    for (const fn of [...(this.eventListeners.get(event) ?? [])]) {
+      try {
+        (fn as EventListener<K>)(value);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   handle(user: UserState): UserHandle {
@@ -201,6 +236,7 @@ export class EmulatorState {
     if (list) list.push(message);
     else this.messagesByChannel.set(message.channel_id, [message]);
     this.messagesById.set(message.id, message);
+    this.emit("messageCreate", message);
   }
 
   /** Base permissions of a member (roles OR'ed, not channel-specific). */

@@ -184,8 +184,7 @@ describe("GIVEN a slash command", () => {
     // runCommand resolves when the emulator accepted the reply; the client marks itself replied a moment later.
     const saved = await handlerDone;
     await saved.followUp("still here");
-    expect(r.messages.map((m) => m.content)).toEqual(["first"]);
-    expect(w.emu.messages(w.channel.id).at(-1)?.content).toBe("still here");
+    expect(r.messages.map((m) => m.content)).toEqual(["first", "still here"]);
     w.emu.advanceTime(15 * 60_000 + 1);
     const error = (await saved.followUp("too late").catch((e) => e)) as DiscordAPIError;
     expect(error.code).toBe(10015);
