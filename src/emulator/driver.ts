@@ -569,38 +569,41 @@ export class DiscordEmulator {
     );
   }
 
-  /** Resolves once `condition` returns a value other than undefined/false; re-checked on every state change. */
+  /**
+   * Resolves with the first value `condition` returns other than undefined/false/null. Checked on every
+   * emulator change and every 20 ms (so it also works for outside state, e.g. the bot's database).
+   */
   waitFor<T>(
-    condition: () => T | undefined | false,
+    condition: () => T | undefined | false | null,
     timeoutMs = this.answerTimeoutMs,
     describe?: () => string,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const first = condition();
-      if (first !== undefined && first !== false) {
-        resolve(first);
-        return;
-      }
-      const timer = setTimeout(() => {
+      let settled = false;
+      const finish = (fn: () => void) => {
+        settled = true;
+        clearTimeout(timer);
+        clearInterval(poll);
         unsubscribe();
-        reject(new Error(describe?.() ?? `Condition not met within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const unsubscribe = this.state.subscribe(() => {
-        let value: T | undefined | false;
+        fn();
+      };
+      const check = () => {
+        if (settled) return;
         try {
-          value = condition();
+          const value = condition();
+          if (value !== undefined && value !== false && value !== null) finish(() => resolve(value));
         } catch (error) {
-          clearTimeout(timer);
-          unsubscribe();
-          reject(error);
-          return;
+          finish(() => reject(error));
         }
-        if (value !== undefined && value !== false) {
-          clearTimeout(timer);
-          unsubscribe();
-          resolve(value);
-        }
-      });
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(describe?.() ?? `Condition not met within ${timeoutMs} ms`))),
+        timeoutMs,
+      );
+      // Emulator changes trigger a check at once; the poll catches conditions on outside state (the bot's DB).
+      const poll = setInterval(check, 20);
+      const unsubscribe = this.state.subscribe(check);
+      check();
     });
   }
 

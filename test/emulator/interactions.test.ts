@@ -237,6 +237,95 @@ describe("GIVEN a message with buttons", () => {
   });
 });
 
+describe("GIVEN the other response paths", () => {
+  test("THEN withResponse returns Discord's callback resource with the message", async () => {
+    let seen: unknown;
+    w.onCommand(async (i) => {
+      const res = await i.reply({ content: "with response", withResponse: true });
+      seen = { id: res.interaction.id, type: res.resource?.type, content: res.resource?.message?.content };
+    });
+    const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "ping" });
+    await w.emu.waitFor(() => seen, 2000);
+    expect(seen).toEqual({ id: r.interaction.id, type: 4, content: "with response" });
+  });
+
+  test("THEN deferUpdate + editReply edits the clicked message; follow-ups can be edited and deleted", async () => {
+    w.on(async (i) => {
+      if (i.isChatInputCommand()) {
+        const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+          new ButtonBuilder().setCustomId("next").setLabel("Next").setStyle(ButtonStyle.Primary),
+        );
+        await i.reply({ content: "page 1", components: [row] });
+      } else if (i.isButton()) {
+        await i.deferUpdate();
+        await i.editReply({ content: "page 2", components: [] });
+        const extra = await i.followUp({ content: "note", flags: MessageFlags.Ephemeral });
+        await i.webhook.editMessage(extra, { content: "note (edited)" });
+        const gone = await i.followUp("temporary");
+        await i.deleteReply(gone);
+      }
+    });
+    const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "ping" });
+    const c = await w.emu.click({ user: w.alice, message: r.message ?? "", label: "Next" });
+    expect(c.interaction.firstCallbackType).toBe(6);
+    expect(c.message?.id).toBe(r.message?.id);
+    expect(c.message?.content).toBe("page 2");
+    await w.emu.waitFor(() => c.messages.length === 3 && c.messages[2]?.deleted, 2000);
+    const [, note, temporary] = c.messages;
+    expect(note?.content).toBe("note (edited)");
+    expect(note?.visibleTo).toBe(w.alice.id);
+    expect(temporary?.deleted).toBe(true);
+    expect(w.emu.seenBy(w.bob, w.channel.id)).not.toContain(temporary);
+    expect(w.emu.rejections).toEqual([]);
+  });
+
+  test("THEN a string select sends the chosen values", async () => {
+    w.on(async (i) => {
+      if (i.isChatInputCommand()) {
+        await i.reply({
+          content: "pick",
+          components: [
+            {
+              type: 1,
+              components: [
+                {
+                  type: 3,
+                  custom_id: "pick",
+                  options: ["a", "b", "c"].map((v) => ({ label: v, value: v })),
+                  max_values: 2,
+                },
+              ],
+            },
+          ],
+        });
+      } else if (i.isStringSelectMenu())
+        await i.update({ content: `picked ${i.values.join("+")}`, components: [] });
+    });
+    const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "ping" });
+    const s = await w.emu.select({
+      user: w.alice,
+      message: r.message ?? "",
+      customId: "pick",
+      values: ["a", "c"],
+    });
+    expect(s.message?.content).toBe("picked a+c");
+  });
+
+  test("THEN observers hear about interactions, messages and rejections", async () => {
+    const seen: string[] = [];
+    const offs = [
+      w.emu.on("interaction", (x) => seen.push(`interaction ${x.commandName}`)),
+      w.emu.on("messageCreate", (m) => seen.push(`create ${m.content}`)),
+      w.emu.on("rejection", (x) => seen.push(`rejection ${x.code}`)),
+    ];
+    w.onCommand((i) => i.reply("hello"));
+    await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "ping" });
+    await w.client.rest.post(Routes.channelMessages(w.channel.id), { body: {} }).catch(() => undefined);
+    for (const off of offs) off();
+    expect(seen).toEqual(["interaction ping", "create hello", "rejection 50006"]);
+  });
+});
+
 describe("GIVEN autocomplete and modals", () => {
   test("THEN autocomplete returns the bot's choices, and more than 25 are refused with 50035", async () => {
     w.on(async (i) => {
