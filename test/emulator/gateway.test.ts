@@ -1,6 +1,8 @@
 import { Events } from "discord.js";
 import { describe, expect, test } from "vitest";
+import { WebSocket } from "ws";
 import { DiscordEmulator } from "../../src/emulator/index.ts";
+import type { Json } from "../../src/emulator/types.ts";
 import { connectClient } from "./client.ts";
 
 const tcpHandles = () =>
@@ -13,6 +15,68 @@ async function world(opts: Parameters<typeof DiscordEmulator.start>[0] = {}) {
   const alice = emu.addUser({ name: "alice", guildId: guild.id, admin: true });
   return { emu, guild, channel, alice };
 }
+
+/** A raw gateway client: every frame it receives, in order. */
+function rawGateway(url: string) {
+  const ws = new WebSocket(url);
+  const frames: Array<{ op: number; t: string | null; s: number | null; d: Json }> = [];
+  let closed: { code: number; reason: string } | undefined;
+  ws.on("message", (data) => frames.push(JSON.parse(data.toString())));
+  ws.on("close", (code, reason) => {
+    closed = { code, reason: reason.toString() };
+  });
+  return { ws, frames, closed: () => closed };
+}
+
+describe("GIVEN the raw gateway protocol", () => {
+  test("THEN HELLO, IDENTIFY → READY (s=1) + GUILD_CREATE (s=2), op 1 → op 11, and a bad RESUME → op 9", async () => {
+    const { emu, guild } = await world({ heartbeatIntervalMs: 1234 });
+    const url = `${emu.baseUrl.replace("http", "ws")}/gateway?v=10&encoding=json`;
+    const g = rawGateway(url);
+    try {
+      await emu.waitFor(() => g.frames.length >= 1, 2000);
+      expect(g.frames[0]).toMatchObject({ op: 10, d: { heartbeat_interval: 1234 } });
+      g.ws.send(
+        JSON.stringify({ op: 2, d: { token: emu.token, intents: 1, properties: {}, shard: [0, 1] } }),
+      );
+      await emu.waitFor(() => g.frames.length >= 3, 2000);
+      expect(g.frames.slice(1).map((f) => [f.t, f.s])).toEqual([
+        ["READY", 1],
+        ["GUILD_CREATE", 2],
+      ]);
+      expect(g.frames[1]?.d.guilds).toEqual([{ id: guild.id, unavailable: true }]);
+      expect(g.frames[1]?.d.application.id).toBe(emu.applicationId);
+      g.ws.send(JSON.stringify({ op: 1, d: 2 }));
+      await emu.waitFor(() => g.frames.length >= 4, 2000);
+      expect(g.frames[3]?.op).toBe(11);
+      const bad = rawGateway(url);
+      await emu.waitFor(() => bad.frames.length >= 1, 2000);
+      bad.ws.send(JSON.stringify({ op: 6, d: { token: emu.token, session_id: "nope", seq: 1 } }));
+      await emu.waitFor(() => bad.frames.length >= 2, 2000);
+      expect(bad.frames[1]).toMatchObject({ op: 9, d: false });
+      bad.ws.close();
+    } finally {
+      g.ws.close();
+      await emu.stop();
+    }
+  });
+
+  test("THEN compression and a wrong token are refused with close codes", async () => {
+    const { emu } = await world();
+    const base = `${emu.baseUrl.replace("http", "ws")}/gateway?v=10&encoding=json`;
+    const zipped = rawGateway(`${base}&compress=zlib-stream`);
+    const wrong = rawGateway(base);
+    try {
+      await emu.waitFor(() => wrong.frames.length >= 1, 2000);
+      wrong.ws.send(JSON.stringify({ op: 2, d: { token: "nope", intents: 1, properties: {} } }));
+      await emu.waitFor(() => zipped.closed() && wrong.closed(), 2000);
+      expect(zipped.closed()?.code).toBe(4000);
+      expect(wrong.closed()?.code).toBe(4004);
+    } finally {
+      await emu.stop();
+    }
+  });
+});
 
 describe("GIVEN a discord.js client logging in", () => {
   test("THEN it gets READY and a GUILD_CREATE with channels, roles and members, and heartbeats are ACKed", async () => {
