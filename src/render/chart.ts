@@ -1,0 +1,167 @@
+/**
+ * The /stats picture: a year heatmap of reviews per day (GitHub-style, Monday-first columns) and a 30-day due
+ * forecast, drawn as SVG and rasterised with @resvg/resvg-js (prebuilt binary, no canvas toolchain).
+ *
+ * It carries its own opaque mid-tone card background, so it reads the same in Discord's dark and light themes.
+ * Text uses the host's system fonts (resvg `loadSystemFonts`); DejaVu Sans / Liberation Sans / Arial are tried in
+ * that order. On a host with no fonts at all the labels are missing but the chart still reads.
+ */
+import { Resvg } from "@resvg/resvg-js";
+import { dayFromNumber, weekday } from "../core/streaks.ts";
+import type { Stats } from "../services/stats.ts";
+
+export const CHART = { width: 760, height: 340 } as const;
+
+const C = {
+  card: "#3b4050",
+  border: "#555b6e",
+  text: "#f2f3f5",
+  muted: "#b5bac1",
+  empty: "#4b5163",
+  levels: ["#1f6f43", "#2ea05a", "#46c46e", "#7ee787"],
+  bar: "#7aa2f7",
+  barToday: "#f7b955",
+  grid: "#4f5568",
+} as const;
+
+const FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif";
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function esc(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
+}
+
+const text = (
+  x: number,
+  y: number,
+  s: string,
+  o: { size?: number; fill?: string; anchor?: string; weight?: string } = {},
+) =>
+  `<text x="${x}" y="${y}" font-size="${o.size ?? 11}" fill="${o.fill ?? C.muted}" text-anchor="${o.anchor ?? "start"}"${o.weight ? ` font-weight="${o.weight}"` : ""}>${esc(s)}</text>`;
+
+/** Colour level of a day's review count against the year's busiest days (0 = none). */
+export function heatLevel(n: number, max: number): number {
+  if (n <= 0 || max <= 0) return 0;
+  return Math.min(4, Math.max(1, Math.ceil((4 * n) / max)));
+}
+
+export function statsSvg(s: Stats, title: string): string {
+  const parts: string[] = [];
+  const { width, height } = CHART;
+  parts.push(
+    `<rect x="0.5" y="0.5" width="${width - 1}" height="${height - 1}" rx="12" fill="${C.card}" stroke="${C.border}"/>`,
+  );
+
+  // Heading.
+  const total = s.heatmap.counts.reduce((a, b) => a + b, 0);
+  parts.push(text(20, 28, title, { size: 15, fill: C.text, weight: "bold" }));
+  parts.push(
+    text(
+      width - 20,
+      28,
+      `${total} reviews in the last year · streak ${s.streak.current} (best ${s.streak.longest})`,
+      {
+        anchor: "end",
+        size: 12,
+      },
+    ),
+  );
+
+  // Heatmap: columns are weeks (Monday first), rows are weekdays.
+  const cell = 11;
+  const step = 13;
+  const x0 = 48;
+  const y0 = 62;
+  const max = Math.max(0, ...s.heatmap.counts);
+  let lastMonth = -1;
+  let lastLabelCol = -9;
+  for (let i = 0; i < s.heatmap.counts.length; i++) {
+    const day = s.heatmap.from + i;
+    const col = Math.floor(i / 7);
+    const row = weekday(day);
+    const n = s.heatmap.counts[i] ?? 0;
+    const level = heatLevel(n, max);
+    const fill = level === 0 ? C.empty : C.levels[level - 1];
+    const x = x0 + col * step;
+    parts.push(
+      `<rect x="${x}" y="${y0 + row * step}" width="${cell}" height="${cell}" rx="2" fill="${fill}"/>`,
+    );
+    if (row === 0) {
+      const m = dayFromNumber(day).month - 1;
+      if (m !== lastMonth && col < 52 && col - lastLabelCol >= 3) {
+        parts.push(text(x, y0 - 8, MONTHS[m] ?? "", { size: 10 }));
+        lastLabelCol = col;
+      }
+      lastMonth = m;
+    }
+  }
+  for (const [row, name] of [
+    [0, "Mon"],
+    [2, "Wed"],
+    [4, "Fri"],
+  ] as const)
+    parts.push(text(x0 - 8, y0 + row * step + 9, name, { size: 10, anchor: "end" }));
+  // Legend.
+  const ly = y0 + 7 * step + 8;
+  const lx = x0 + 53 * step - 5 * step - 34;
+  parts.push(text(lx - 6, ly + 9, "Less", { size: 10, anchor: "end" }));
+  [C.empty, ...C.levels].forEach((fill, k) => {
+    parts.push(
+      `<rect x="${lx + k * step}" y="${ly}" width="${cell}" height="${cell}" rx="2" fill="${fill}"/>`,
+    );
+  });
+  parts.push(text(lx + 5 * step + 4, ly + 9, "More", { size: 10 }));
+
+  // Forecast: one bar per study day, today (with overdue cards) first.
+  const fy = 208;
+  const fh = 96;
+  const fx0 = 48;
+  const fw = width - fx0 - 24;
+  const slot = fw / s.forecast.length;
+  const fmax = Math.max(1, ...s.forecast);
+  const dueTotal = s.forecast.reduce((a, b) => a + b, 0);
+  parts.push(text(20, fy - 22, "Due in the next 30 days", { size: 13, fill: C.text, weight: "bold" }));
+  parts.push(
+    text(width - 20, fy - 22, `${s.due.today} today · ${s.due.tomorrow} tomorrow · ${dueTotal} in 30 days`, {
+      anchor: "end",
+      size: 12,
+    }),
+  );
+  parts.push(`<line x1="${fx0}" y1="${fy + fh}" x2="${fx0 + fw}" y2="${fy + fh}" stroke="${C.grid}"/>`);
+  parts.push(
+    `<line x1="${fx0}" y1="${fy}" x2="${fx0 + fw}" y2="${fy}" stroke="${C.grid}" stroke-dasharray="3 3"/>`,
+  );
+  parts.push(text(fx0 - 6, fy + 4, String(fmax), { size: 10, anchor: "end" }));
+  parts.push(text(fx0 - 6, fy + fh + 4, "0", { size: 10, anchor: "end" }));
+  s.forecast.forEach((n, k) => {
+    const h = n === 0 ? 0 : Math.max(2, Math.round((fh * n) / fmax));
+    const x = fx0 + k * slot + slot * 0.15;
+    if (h > 0)
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${fy + fh - h}" width="${(slot * 0.7).toFixed(1)}" height="${h}" rx="2" fill="${k === 0 ? C.barToday : C.bar}"/>`,
+      );
+    const last = s.forecast.length - 1;
+    if (k === last || (k % 7 === 0 && k < last - 3))
+      parts.push(
+        text(fx0 + (k + 0.5) * slot, fy + fh + 16, k === 0 ? "today" : `+${k}d`, {
+          size: 10,
+          anchor: "middle",
+        }),
+      );
+  });
+
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">${parts.join("")}</svg>`;
+}
+
+/** Rasterises an SVG to PNG at 1× (760×340, a few tens of KB). */
+export function svgToPng(svg: string): Buffer {
+  const r = new Resvg(svg, {
+    font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+    fitTo: { mode: "original" },
+  });
+  return r.render().asPng();
+}
+
+export function statsPng(s: Stats, title: string): Buffer {
+  return svgToPng(statsSvg(s, title));
+}

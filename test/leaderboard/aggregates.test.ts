@@ -1,0 +1,119 @@
+import { sql } from "drizzle-orm";
+import { afterEach, describe, expect, it } from "vitest";
+import { dayNumber } from "../../src/core/streaks.ts";
+import { tx } from "../../src/db/client.ts";
+import { readStreak } from "../../src/services/stats-record.ts";
+import { recordReview } from "../../src/services/study.ts";
+import { DAY, world } from "./helpers.ts";
+
+let w: ReturnType<typeof world>;
+afterEach(() => w.deps.close());
+
+const D = (y: number, m: number, d: number) => dayNumber({ year: y, month: m, day: d });
+
+function userDays(userId: string) {
+  return w.deps.db.all<{ day: number; reviews: number; again: number; points: number; ms: number }>(
+    sql`SELECT day, reviews, again, points, ms FROM stat_user_days WHERE user_id = ${userId} ORDER BY day`,
+  );
+}
+function guildDays(userId: string) {
+  return w.deps.db.all<{ day: number; reviews: number; points: number }>(
+    sql`SELECT day, reviews, points FROM stat_guild_days WHERE user_id = ${userId} ORDER BY day`,
+  );
+}
+
+describe("GIVEN reviews recorded through the study write path", () => {
+  it("THEN every aggregate equals what review_logs says (counts, Again, time spent)", () => {
+    w = world();
+    w.reviews("u1", "2026-03-02T10:00:00Z", 5, { grade: 1, ms: 90_000 }); // capped at 60 s like the log
+    w.reviews("u1", "2026-03-03T10:00:00Z", 7, { ms: 2500 });
+    w.reviews("u2", "2026-03-03T11:00:00Z", 3, { guild: null });
+    const logs = w.deps.db.get<{ n: number; again: number; ms: number }>(
+      sql`SELECT count(*) AS n, sum(rating = 1) AS again, sum(duration_ms) AS ms FROM review_logs`,
+    );
+    const days = w.deps.db.get<{ n: number; again: number; ms: number }>(
+      sql`SELECT sum(reviews) AS n, sum(again) AS again, sum(ms) AS ms FROM stat_user_days`,
+    );
+    expect(days).toEqual(logs);
+    const guild = w.deps.db.get<{ n: number; ms: number }>(
+      sql`SELECT sum(reviews) AS n, sum(ms) AS ms FROM stat_guild_days WHERE guild_id = 'g1'`,
+    );
+    const guildLogs = w.deps.db.get<{ n: number; ms: number }>(
+      sql`SELECT count(*) AS n, sum(duration_ms) AS ms FROM review_logs WHERE guild_id = 'g1'`,
+    );
+    expect(guild).toEqual(guildLogs);
+    const members = w.deps.db.all(sql`SELECT user_id, reviews FROM stat_guild_members ORDER BY user_id`);
+    expect(members).toEqual([{ user_id: "u1", reviews: 12 }]); // u2 studied only outside the server
+  });
+
+  it("THEN a click that records nothing (stale version) adds nothing", () => {
+    w = world();
+    w.review("u1", "2026-03-02T10:00:00Z");
+    const recorded = tx(w.deps.db, () =>
+      recordReview(w.deps, {
+        userId: "u1",
+        guildId: "g1",
+        cardId: w.cardIds[0] ?? 1,
+        grade: 3,
+        source: "study",
+        shownAt: 0,
+        version: 0, // the card is at version 1 now
+      }),
+    );
+    expect(recorded).toBe(false);
+    expect(userDays("u1")).toMatchObject([{ reviews: 1 }]);
+  });
+
+  it("THEN a review in under a second counts as a review but earns no point", () => {
+    w = world();
+    w.reviews("u1", "2026-03-02T10:00:00Z", 10, { ms: 300 });
+    w.reviews("u1", "2026-03-02T11:00:00Z", 4, { ms: 1000 });
+    expect(userDays("u1")).toMatchObject([{ reviews: 14, points: 4 }]);
+    expect(guildDays("u1")).toMatchObject([{ reviews: 14, points: 4 }]);
+  });
+
+  it("THEN a correct question of the day earns +2, a wrong one only the review point", () => {
+    w = world();
+    w.review("u1", "2026-03-02T10:00:00Z", { source: "daily", grade: 3, card: 1 });
+    w.review("u1", "2026-03-02T10:05:00Z", { source: "daily", grade: 1, card: 2 });
+    expect(userDays("u1")).toMatchObject([{ reviews: 2, again: 1, points: 3 + 1 }]);
+  });
+
+  it("THEN a 7-day streak earns +5 once on each day from the 7th, in the server where the day began", () => {
+    w = world();
+    for (let k = 0; k < 9; k++) w.reviews("u1", Date.parse("2026-03-02T10:00:00Z") + k * DAY, 2);
+    const pts = userDays("u1").map((d) => d.points);
+    expect(pts).toEqual([2, 2, 2, 2, 2, 2, 7, 7, 7]);
+    expect(guildDays("u1").map((d) => d.points)).toEqual(pts);
+    expect(readStreak(w.deps.db, "u1")).toMatchObject({ runDays: 9, longest: 9 });
+  });
+
+  it("THEN the server day follows the server's zone and the member's day the member's zone", () => {
+    w = world({ zone: "America/New_York" });
+    w.setZone("u1", "Asia/Tokyo");
+    // 2026-03-03 02:00 UTC: New York 21:00 on the 2nd; Tokyo 11:00 on the 3rd.
+    w.review("u1", "2026-03-03T02:00:00Z");
+    expect(guildDays("u1")).toMatchObject([{ day: D(2026, 3, 2) }]);
+    expect(userDays("u1")).toMatchObject([{ day: D(2026, 3, 3) }]);
+  });
+
+  it("THEN without a zone of their own a member's days use the server's zone, else the last one used", () => {
+    w = world({ zone: "America/New_York" });
+    w.review("u1", "2026-03-03T02:00:00Z"); // New York: the 2nd
+    w.review("u1", "2026-03-04T02:00:00Z", { guild: null }); // a DM review: still New York's day (the 3rd)
+    expect(userDays("u1").map((d) => d.day)).toEqual([D(2026, 3, 2), D(2026, 3, 3)]);
+    expect(readStreak(w.deps.db, "u1")).toMatchObject({ runDays: 2, lastZone: "America/New_York" });
+  });
+
+  it("THEN changing timezone never moves days already stored", () => {
+    w = world();
+    w.review("u1", "2026-03-02T22:00:00Z");
+    const before = userDays("u1");
+    w.setZone("u1", "Asia/Tokyo");
+    w.review("u1", "2026-03-03T22:00:00Z"); // Tokyo: 07:00 on the 4th
+    const after = userDays("u1");
+    expect(after[0]).toEqual(before[0]);
+    expect(after.map((d) => d.day)).toEqual([D(2026, 3, 2), D(2026, 3, 4)]);
+    expect(readStreak(w.deps.db, "u1")).toMatchObject({ runDays: 2 }); // not broken by the skipped date
+  });
+});

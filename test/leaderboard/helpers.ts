@@ -1,0 +1,70 @@
+import { tx } from "../../src/db/client.ts";
+import { cards, guilds } from "../../src/db/schema.ts";
+import { subscribe } from "../../src/services/decks.ts";
+import { updateSettings } from "../../src/services/settings.ts";
+import { recordReview } from "../../src/services/study.ts";
+import { seedDeck, testDeps } from "../helpers/deps.ts";
+
+export type TestDeps = ReturnType<typeof testDeps>;
+
+/** A test database with one deck of `n` cards and server `g1` (timezone `zone`). */
+export function world(o: { zone?: string; start?: string; cards?: number } = {}) {
+  const deps = testDeps(o.start ?? "2026-03-02T12:00:00Z");
+  seedDeck(deps, "alpha", o.cards ?? 40);
+  deps.db
+    .insert(guilds)
+    .values({ id: "g1", timezone: o.zone ?? "UTC", createdAt: deps.clock.now() })
+    .run();
+  const cardIds = deps.db
+    .select({ id: cards.id })
+    .from(cards)
+    .all()
+    .map((c) => c.id);
+
+  /** Records one review at instant `at` (ISO or ms) exactly as /study would, in its own transaction. */
+  function review(
+    userId: string,
+    at: string | number,
+    o: {
+      guild?: string | null;
+      grade?: 1 | 2 | 3 | 4;
+      ms?: number;
+      source?: "study" | "daily";
+      card?: number;
+    } = {},
+  ): boolean {
+    deps.clock.set(new Date(at));
+    const now = deps.clock.now().getTime();
+    const cardId = cardIds[(o.card ?? 0) % cardIds.length] ?? 1;
+    return tx(deps.db, () =>
+      recordReview(deps, {
+        userId,
+        guildId: o.guild === undefined ? "g1" : o.guild,
+        cardId,
+        grade: o.grade ?? 3,
+        source: o.source ?? "study",
+        shownAt: now - (o.ms ?? 5000),
+        version: null,
+      }),
+    );
+  }
+
+  /** `n` reviews one minute apart starting at `at`, on distinct cards. */
+  function reviews(userId: string, at: string | number, n: number, o: Parameters<typeof review>[2] = {}) {
+    const t0 = typeof at === "number" ? at : Date.parse(at);
+    for (let k = 0; k < n; k++) review(userId, t0 + k * 60_000, { ...o, card: (o.card ?? 0) + k });
+  }
+
+  return {
+    deps,
+    cardIds,
+    review,
+    reviews,
+    subscribe: (userId: string) => subscribe(deps, userId, "g1", "alpha"),
+    hide: (userId: string) => updateSettings(deps.db, userId, { leaderboardVisible: false }),
+    setZone: (userId: string, zone: string) => updateSettings(deps.db, userId, { timezone: zone }),
+    at: (iso: string) => deps.clock.set(new Date(iso)),
+  };
+}
+
+export const DAY = 86_400_000;

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { leaderboard, METRICS, PERIODS } from "../../src/services/leaderboard.ts";
+import { getStats } from "../../src/services/stats.ts";
+import { world } from "./helpers.ts";
+
+let w: ReturnType<typeof world>;
+
+/** Runs `fn` and returns the SQL of every statement it prepared. */
+function capture(fn: () => void): string[] {
+  const client = w.deps.db.$client;
+  const original = client.prepare.bind(client);
+  const seen: string[] = [];
+  client.prepare = ((source: string) => {
+    seen.push(source);
+    return original(source);
+  }) as typeof client.prepare;
+  try {
+    fn();
+  } finally {
+    client.prepare = original as typeof client.prepare;
+  }
+  return seen;
+}
+
+function plan(source: string): string[] {
+  const params = (source.match(/\?/g) ?? []).map(() => null);
+  return w.deps.db.$client
+    .prepare(`EXPLAIN QUERY PLAN ${source}`)
+    .all(...params)
+    .map((r) => (r as { detail: string }).detail);
+}
+
+/**
+ * A full scan: "SCAN x" (plans name tables by their alias). Only `d` (decks, a catalogue that does not grow with
+ * use) may be scanned.
+ */
+const FULL_SCAN = /^SCAN (?!d$|d |decks\b)\w+/;
+
+/** Grows the tables the way years of use would (many members, days, decks, card states), then ANALYZEs. */
+function grow() {
+  w.deps.db.$client.exec(`
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400)
+    INSERT INTO decks (id, name, source, updated_at) SELECT 'deck' || i, 'Deck ' || i, 'file', 0 FROM n WHERE i <= 60;
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)
+    INSERT INTO cards (deck_id, key, position, front, back) SELECT 'deck' || (i % 60 + 1), 'k' || i, i, 'f', 'b' FROM n;
+    WITH RECURSIVE u(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM u WHERE i < 300),
+      d(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM d WHERE j < 4)
+    INSERT INTO subscriptions (user_id, deck_id, created_at) SELECT 'x' || i, 'deck' || ((i + j) % 60 + 1), 0 FROM u, d;
+    WITH RECURSIVE u(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM u WHERE i < 300),
+      d(j) AS (SELECT 20000 UNION ALL SELECT j + 1 FROM d WHERE j < 20365)
+    INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points, ms)
+      SELECT 'g' || (i % 5), j, 'x' || i, 20, 2, 20, 60000 FROM u, d;
+    WITH RECURSIVE u(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM u WHERE i < 300),
+      d(j) AS (SELECT 20000 UNION ALL SELECT j + 1 FROM d WHERE j < 20365)
+    INSERT INTO stat_user_days (user_id, day, reviews) SELECT 'x' || i, j, 20 FROM u, d;
+    INSERT INTO stat_guild_members (guild_id, user_id, reviews) SELECT guild_id, user_id, sum(reviews)
+      FROM stat_guild_days WHERE user_id LIKE 'x%' GROUP BY 1, 2;
+    INSERT INTO stat_streaks (user_id, last_day, last_zone, run_days, longest)
+      SELECT DISTINCT user_id, 20365, 'UTC', 3, 9 FROM stat_guild_members WHERE user_id LIKE 'x%';
+    WITH RECURSIVE u(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM u WHERE i < 300),
+      c(j) AS (SELECT 100 UNION ALL SELECT j + 1 FROM c WHERE j < 300)
+    INSERT INTO card_states (user_id, card_id, deck_id, due, stability, difficulty, elapsed_days, scheduled_days,
+      learning_steps, reps, lapses, state, last_review)
+      SELECT 'x' || i, j, (SELECT deck_id FROM cards WHERE id = j), 1e12 + j * 1e7, 1, 5, 1, 10, 0, 3, 0, 2, 0 FROM u, c;
+    ANALYZE;`);
+}
+
+beforeAll(() => {
+  w = world({ zone: "Europe/Berlin", cards: 30 });
+  w.subscribe("u1");
+  for (const u of ["u1", "u2", "u3"]) w.reviews(u, "2026-03-02T10:00:00Z", 25);
+});
+afterAll(() => w.deps.close());
+
+describe.each([
+  ["a fresh database", () => {}],
+  ["a database grown large and ANALYZEd", grow],
+])("GIVEN %s and the leaderboard and stats queries", (_name, prepare) => {
+  beforeAll(() => prepare());
+
+  it("THEN no leaderboard query touches review_logs or scans a whole table", () => {
+    const sqls = capture(() => {
+      for (const period of PERIODS)
+        for (const metric of METRICS) leaderboard(w.deps, { guildId: "g1", userId: "u1", period, metric });
+    });
+    expect(sqls.length).toBeGreaterThan(0);
+    for (const s of sqls) {
+      expect(s).not.toMatch(/review_logs/);
+      const p = plan(s);
+      expect(
+        p.filter((d) => FULL_SCAN.test(d)),
+        `${s}\n${p.join("\n")}`,
+      ).toEqual([]);
+    }
+    const all = sqls.flatMap(plan).join("\n");
+    expect(all).toMatch(
+      /SEARCH t USING (PRIMARY KEY|INDEX sqlite_autoindex_stat_guild_days_1) \(guild_id=\? AND day>\? AND day<\?\)/,
+    );
+    expect(all).toMatch(/SEARCH t USING INDEX sqlite_autoindex_stat_guild_members_1 \(guild_id=\?\)/);
+  });
+
+  it("THEN no /stats query touches review_logs or scans a whole table", () => {
+    const sqls = capture(() => getStats(w.deps, { viewerId: "u1", targetId: "u1", guildId: "g1" }));
+    expect(sqls.length).toBeGreaterThan(0);
+    for (const s of sqls) {
+      expect(s).not.toMatch(/review_logs/);
+      const p = plan(s);
+      expect(
+        p.filter((d) => FULL_SCAN.test(d)),
+        `${s}\n${p.join("\n")}`,
+      ).toEqual([]);
+    }
+    expect(sqls.flatMap(plan).join("\n")).toMatch(/stat_user_days.*\(user_id=\? AND day>\? AND day<\?\)/);
+  });
+
+  it("THEN the write path's aggregate upserts are point lookups", () => {
+    const sqls = capture(() => w.review("u1", "2026-03-03T10:00:00Z", { card: 3 }));
+    const mine = sqls.filter((s) => /stat_/.test(s));
+    expect(mine.length).toBeGreaterThanOrEqual(4);
+    for (const s of mine) expect(plan(s).filter((d) => FULL_SCAN.test(d))).toEqual([]);
+  });
+});
