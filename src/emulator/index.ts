@@ -12,10 +12,13 @@ export {
 } from "./driver.ts";
 export type { AttachmentInput, OptionValue } from "./interactions.ts";
 export { ALL_PERMISSIONS, Perm } from "./permissions.ts";
+export type { EmulatorEvents } from "./state.ts";
 export type {
   ChannelHandle,
   GuildHandle,
+  InteractionCallbackRecord,
   InteractionRecord,
+  Json,
   MessageVersion,
   ModalRecord,
   RegisteredCommand,

@@ -93,6 +93,35 @@ describe("GIVEN allowed_mentions", () => {
     expect(w.emu.message(no.id)?.pings).toEqual([]);
   });
 
+  test("THEN a reply pings the replied-to author unless replied_user is false", async () => {
+    const question = w.emu.postAsUser(w.bob, w.channel, "what is a tensor?");
+    const loud = await study.send({ content: "answer", reply: { messageReference: question.id } });
+    const quiet = await study.send({
+      content: "answer",
+      reply: { messageReference: question.id },
+      allowedMentions: { repliedUser: false },
+    });
+    expect(w.emu.message(loud.id)?.pings).toEqual([w.bob.id]);
+    expect(w.emu.message(quiet.id)?.pings).toEqual([]);
+  });
+
+  test("THEN the first edit of a deferred reply pings (it is the send), later edits never do", async () => {
+    let done: () => void = () => {};
+    const finished = new Promise<void>((r) => {
+      done = r;
+    });
+    w.onCommand(async (i) => {
+      await i.deferReply();
+      await i.editReply(`<@${w.bob.id}> your turn`);
+      await i.editReply(`<@${w.bob.id}> <@${w.alice.id}> your turn`);
+      done();
+    });
+    const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "ping" });
+    await finished;
+    expect(r.message?.history).toHaveLength(2);
+    expect(r.message?.pings).toEqual([w.bob.id]);
+  });
+
   test("THEN parse users together with a users list is refused with 50035", async () => {
     const e = await apiError(
       study.send({ content: `<@${w.bob.id}>`, allowedMentions: { parse: ["users"], users: [w.bob.id] } }),
