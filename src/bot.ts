@@ -8,6 +8,7 @@ import { guilds } from "./db/schema.ts";
 import type { Command } from "./discord/command.ts";
 import { loadCommands } from "./discord/load-commands.ts";
 import { createRouter } from "./discord/router.ts";
+import { createQuizJob, type QuizJob, type Ticker } from "./jobs/quiz-job.ts";
 import type { Logger } from "./logger.ts";
 import { syncDeckDir } from "./services/deck-sync.ts";
 import type { Deps } from "./services/deps.ts";
@@ -22,12 +23,16 @@ export interface BotOptions {
   log: Logger;
   /** Override the router's defer threshold (tests of slow paths). */
   deferAfterMs?: number;
+  /** What drives the daily-quiz ticks (default: node-cron every minute); tests pass a manual one. */
+  quizTicker?: Ticker;
 }
 
 export interface Bot {
   client: Client;
   deps: Deps;
   commands: Command[];
+  /** The daily-quiz job: `quiz.tick(at?)` runs one tick now (tests, the sandbox's `:tick`). */
+  quiz: QuizJob;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -58,6 +63,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const commands = await loadCommands();
   const client = createClient(o.apiUrl);
   const route = createRouter(commands, deps, { deferAfterMs: o.deferAfterMs });
+  const quiz = createQuizJob({ deps, client, ticker: o.quizTicker });
 
   client.on(Events.InteractionCreate, (i) => {
     route(i).catch((err) => o.log.error({ err }, "router failed"));
@@ -72,6 +78,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     client,
     deps,
     commands,
+    quiz,
     async start() {
       const report = syncDeckDir(deps, o.decksDir);
       o.log.info({ loaded: report.loaded.length, failed: report.failed.length }, "decks loaded");
@@ -79,10 +86,12 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       await client.login(o.token);
       await ready;
       o.log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "ready");
+      await quiz.start();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
+      await quiz.stop();
       await client.destroy();
       db.run(sql`PRAGMA optimize`);
       db.$client.close();

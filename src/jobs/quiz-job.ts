@@ -1,0 +1,76 @@
+import type { Client } from "discord.js";
+import cron from "node-cron";
+import type { Deps } from "../services/deps.ts";
+import { type QuizTransport, type TickReport, tick } from "../services/quiz.ts";
+import { discordTransport } from "./quiz-transport.ts";
+
+/** What drives the ticks: node-cron every minute in production; tests and the sandbox tick by hand. */
+export interface Ticker {
+  start(onTick: () => void): void;
+  stop(): void;
+}
+
+/** node-cron, every minute, never overlapping itself. */
+export function cronTicker(expression = "* * * * *"): Ticker {
+  let task: ReturnType<typeof cron.schedule> | null = null;
+  return {
+    start(onTick) {
+      task = cron.schedule(expression, () => onTick(), { name: "daily-quiz", noOverlap: true });
+    },
+    stop() {
+      void task?.destroy();
+      task = null;
+    },
+  };
+}
+
+/** A ticker that never fires on its own (call `QuizJob.tick`). */
+export const manualTicker: Ticker = { start() {}, stop() {} };
+
+export interface QuizJob {
+  /** One tick at `at` (default: the bot's clock now). Ticks of one process run one after another. */
+  tick(at?: Date): Promise<TickReport>;
+  transport: QuizTransport;
+  /** Starts the ticker and runs a catch-up tick right away (a quiz missed while the bot was down posts now). */
+  start(): Promise<void>;
+  /** Stops the ticker and waits for a running tick to finish. */
+  stop(): Promise<void>;
+}
+
+export function createQuizJob(o: {
+  deps: Deps;
+  client: Client;
+  ticker?: Ticker;
+  transport?: QuizTransport;
+}): QuizJob {
+  const { deps } = o;
+  const ticker = o.ticker ?? cronTicker();
+  const transport = o.transport ?? discordTransport(o.client);
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  const runTick = (at?: Date): Promise<TickReport> => {
+    const next = running.catch(() => {}).then(() => tick(deps, transport, at ?? deps.clock.now()));
+    running = next;
+    return next;
+  };
+  const background = () => {
+    if (stopped) return;
+    runTick().catch((err) => deps.log.error({ err }, "quiz tick failed"));
+  };
+
+  return {
+    tick: runTick,
+    transport,
+    async start() {
+      stopped = false;
+      ticker.start(background);
+      await runTick().catch((err) => deps.log.error({ err }, "quiz catch-up tick failed"));
+    },
+    async stop() {
+      stopped = true;
+      ticker.stop();
+      await running.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,214 @@
+import { type APIActionRowComponent, type APIButtonComponent, type APIEmbed, ButtonStyle } from "discord.js";
+import { CHOICE_LETTERS, formatTally, parseLocalDate } from "../core/quiz.ts";
+import { localParts } from "../core/time.ts";
+import type { AnswerResult, PostView, QuizStatus } from "../services/quiz.ts";
+import { clip, LIMITS, NO_PINGS } from "./limits.ts";
+import { quizIds } from "./quiz-ids.ts";
+import { button, COLORS, row } from "./study-view.ts";
+
+export const QUIZ_COLORS = { post: 0xfee75c, closed: 0x4f545c, right: 0x57f287, wrong: 0xed4245 } as const;
+
+/** Budgets inside the 4096-character description (and the 6000 total): question + 4 choices + the rest. */
+const FRONT_MAX = 1500;
+const CHOICE_MAX = 400;
+const DECK_NAME_MAX = 100;
+
+export interface QuizPayload {
+  content?: string;
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIButtonComponent>[];
+  allowed_mentions: { parse: []; users?: string[] };
+}
+
+const letter = (k: number) => CHOICE_LETTERS[k] ?? "?";
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " · ").trim();
+
+/** "2026-03-02" → "Monday 2 March 2026". */
+export function formatQuizDate(date: string): string {
+  const d = parseLocalDate(date);
+  if (!d) return date;
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: "UTC",
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+  })
+    .format(new Date(Date.UTC(d.year, d.month - 1, d.day, 12)))
+    .replace(",", "");
+}
+
+/** An instant as the wall clock shows it in `zone`: "Tue 3 Mar 2026, 09:00". */
+export function formatLocalTime(ms: number, zone: string): string {
+  const p = localParts(ms, zone);
+  const day = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "UTC",
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+  })
+    .format(new Date(Date.UTC(p.year, p.month - 1, p.day, 12)))
+    .replace(",", "");
+  return `${day}, ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
+}
+
+const relative = (ms: number) => `<t:${Math.floor(ms / 1000)}:R>`;
+
+/** The mention line: exactly the opted-in members with cards due (their ids are the only allowed pings). */
+export function mentionLine(pinged: string[], more: number): string | undefined {
+  if (pinged.length === 0) return undefined;
+  const tail = `${more > 0 ? ` and ${more} more` : ""} — you have cards due today.`;
+  return clip(pinged.map((id) => `<@${id}>`).join(" ") + tail, LIMITS.content);
+}
+
+/** The daily post: due summary, question of the day with A–D, tally; closed = answer shown, buttons off. */
+export function renderPost(v: PostView, opts: { ping?: boolean } = {}): QuizPayload {
+  const lines = [
+    v.dueMembers === 0
+      ? "**All caught up** — nobody here has cards due. 🎉"
+      : `**${v.dueMembers}** ${v.dueMembers === 1 ? "member has" : "members have"} **${v.dueCards}** ` +
+        `${v.dueCards === 1 ? "card" : "cards"} due. Tap **Start my review** to study yours.`,
+  ];
+  const q = v.question;
+  const buttons: APIButtonComponent[] = [];
+  if (q) {
+    lines.push(
+      "",
+      `**Question of the day** · *${clip(q.deckName, DECK_NAME_MAX)}*`,
+      clip(q.front, FRONT_MAX),
+      "",
+    );
+    q.choices.forEach((text, k) => {
+      const mark = v.closed && k === q.correctIndex ? " ✅" : "";
+      lines.push(`**${letter(k)}.** ${clip(oneLine(text), CHOICE_MAX)}${mark}`);
+      buttons.push(
+        button(
+          quizIds.answer(v.postId, k),
+          letter(k),
+          v.closed && k === q.correctIndex ? ButtonStyle.Success : ButtonStyle.Secondary,
+          v.closed,
+        ),
+      );
+    });
+    if (v.closed) lines.push("", `**Answer: ${letter(q.correctIndex)}**`);
+  } else {
+    lines.push(
+      "",
+      "*No question today: this server needs a deck with at least 4 cards with different answers.*",
+    );
+  }
+  const embed: APIEmbed = {
+    color: v.closed ? QUIZ_COLORS.closed : QUIZ_COLORS.post,
+    title: clip(`Daily quiz · ${formatQuizDate(v.date)}`, LIMITS.embedTitle),
+    description: clip(lines.join("\n"), LIMITS.embedDescription),
+  };
+  if (q) embed.footer = { text: `${v.closed ? "Closed · " : ""}${formatTally(v.answered, v.correct)}` };
+  const components = [
+    ...(buttons.length ? [row(buttons)] : []),
+    row([button(quizIds.review(v.postId), "Start my review", ButtonStyle.Primary)]),
+  ];
+  return {
+    content: mentionLine(v.pinged, v.pingedMore),
+    embeds: [embed],
+    components,
+    // Only the first send pings; edits re-send the same text with no pings at all.
+    allowed_mentions: opts.ping ? { parse: [], users: v.pinged } : NO_PINGS,
+  };
+}
+
+/** What only the answerer sees after a click. */
+export function renderAnswerFeedback(r: AnswerResult): QuizPayload {
+  const p = r.post;
+  const choices = p.choices ?? [];
+  const correctIndex = p.correctIndex ?? 0;
+  const answer = choices[correctIndex]?.text ?? "";
+  if (r.kind === "already")
+    return {
+      content: `You already answered this question: you picked **${letter(r.choice)}**, which was ${r.correct ? "right ✅" : "not it ❌"}.`,
+      embeds: [],
+      components: [],
+      allowed_mentions: NO_PINGS,
+    };
+  if (r.kind === "closed")
+    return {
+      content: clip(
+        `This question is closed. The answer was **${letter(correctIndex)}**: ${answer}`,
+        LIMITS.content,
+      ),
+      embeds: [],
+      components: [],
+      allowed_mentions: NO_PINGS,
+    };
+  const head = r.correct
+    ? `You picked **${letter(r.choice)}** — that's right.`
+    : `You picked **${letter(r.choice)}**; the answer is **${letter(correctIndex)}**.`;
+  const deck = p.deckName ?? p.deckId ?? "this deck";
+  const note = r.reviewed
+    ? r.correct
+      ? "Counted as **Good** in your schedule for this card."
+      : "Counted as **Again** in your schedule: the card comes back soon in your reviews."
+    : r.subscribed
+      ? ""
+      : `You don't study *${clip(deck, DECK_NAME_MAX)}*: subscribe with \`/deck subscribe\` and quiz answers feed your schedule.`;
+  const fixed = [head, "", "**Question**", "", "**Answer**", "", note].join("\n").length;
+  const room = LIMITS.embedDescription - fixed;
+  const front = clip(p.front ?? "", Math.min(FRONT_MAX, Math.floor(room / 3)));
+  const back = clip(answer, room - front.length);
+  return {
+    embeds: [
+      {
+        color: r.correct ? QUIZ_COLORS.right : QUIZ_COLORS.wrong,
+        title: r.correct ? "✅ Correct!" : "❌ Not quite",
+        description: [head, "", "**Question**", front, "", "**Answer**", back, "", note].join("\n").trim(),
+      },
+    ],
+    components: [],
+    allowed_mentions: NO_PINGS,
+  };
+}
+
+const RESULT_TEXT: Record<string, string> = {
+  posted: "posted",
+  claimed: "being posted (or interrupted; retried automatically)",
+  failed: "not posted",
+  skipped: "skipped",
+};
+
+/** `/quiz status`. */
+export function renderStatus(s: QuizStatus, guildId: string): QuizPayload {
+  const c = s.config;
+  if (!c)
+    return {
+      content: "The daily quiz is not set up here yet. An admin can run `/quiz setup`.",
+      embeds: [],
+      components: [],
+      allowed_mentions: NO_PINGS,
+    };
+  const fields = [
+    { name: "Channel", value: `<#${c.channelId}>`, inline: true },
+    { name: "Time", value: `${c.time} ${c.timezone}`, inline: true },
+    { name: "State", value: c.paused ? "⏸️ paused" : "▶️ active", inline: true },
+    {
+      name: "Next post",
+      value: c.paused
+        ? "none while paused (`/quiz resume`)"
+        : `${formatLocalTime(c.nextRunAt, c.timezone)} (${c.timezone}) · ${relative(c.nextRunAt)}`,
+    },
+  ];
+  const l = s.last;
+  if (l) {
+    let value = `${formatQuizDate(l.localDate)}: ${RESULT_TEXT[l.status] ?? l.status}`;
+    if (l.status === "posted" && l.messageId)
+      value += ` — [jump](https://discord.com/channels/${guildId}/${l.channelId}/${l.messageId})`;
+    if (l.reason && l.status !== "posted") value += ` — ${l.reason}`;
+    if (l.status === "failed" && l.attempts > 1) value += ` (${l.attempts} attempts)`;
+    if (l.status === "posted" && l.correctIndex !== null) value += `\n${formatTally(l.answered, l.correct)}`;
+    fields.push({ name: "Last post", value: clip(value, LIMITS.embedFieldValue) });
+  }
+  return {
+    embeds: [{ color: COLORS.info, title: "Daily quiz", fields }],
+    components: [],
+    allowed_mentions: NO_PINGS,
+  };
+}

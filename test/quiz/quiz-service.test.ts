@@ -1,0 +1,361 @@
+import { eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { UserError } from "../../src/core/errors.ts";
+import { cards, decks, guilds, quizConfigs, quizPosts, reviewLogs } from "../../src/db/schema.ts";
+import { getState } from "../../src/db/study-queries.ts";
+import {
+  answerQuiz,
+  CLAIM_LEASE_MS,
+  chooseQuestion,
+  pauseQuiz,
+  postToday,
+  quizStatus,
+  resumeQuiz,
+  setupQuiz,
+  tick,
+} from "../../src/services/quiz.ts";
+import { getPost } from "../../src/services/quiz-queries.ts";
+import { updateSettings } from "../../src/services/settings.ts";
+import { seedDeck, testDeps } from "../helpers/deps.ts";
+import { deletedChannel, fakeTransport, missingPermission, nextRun, studyCards } from "./helpers.ts";
+
+const G = "900000000000000001";
+const G2 = "900000000000000002";
+const CH = "800000000000000001";
+const ALICE = "700000000000000001";
+const BOB = "700000000000000002";
+const CAROL = "700000000000000003";
+const BERLIN = "Europe/Berlin";
+
+let deps: ReturnType<typeof testDeps>;
+let fake: ReturnType<typeof fakeTransport>;
+
+const cardIds = (deckId: string) =>
+  deps.db
+    .select({ id: cards.id })
+    .from(cards)
+    .where(eq(cards.deckId, deckId))
+    .all()
+    .map((c) => c.id);
+const setClock = (iso: string) => deps.clock.set(new Date(iso));
+const runTick = () => tick(deps, fake.transport);
+const posts = (g = G) => deps.db.select().from(quizPosts).where(eq(quizPosts.guildId, g)).all();
+
+beforeEach(() => {
+  deps = testDeps("2026-01-15T07:00:00Z"); // 08:00 in Berlin (winter)
+  fake = fakeTransport();
+  seedDeck(deps, "alpha", 8);
+});
+afterEach(() => deps.close());
+
+describe("GIVEN /quiz setup input", () => {
+  it("THEN a malformed time or an unknown zone is refused and nothing is written", () => {
+    expect(() => setupQuiz(deps, G, { channelId: CH, time: "25:00", timezone: BERLIN })).toThrow(UserError);
+    expect(() => setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: "Mars/Olympus" })).toThrow(
+      /not a timezone/,
+    );
+    expect(deps.db.select().from(quizConfigs).all()).toEqual([]);
+    expect(deps.db.select().from(guilds).all()).toEqual([]);
+  });
+
+  it("THEN a valid setup schedules today's 09:00 and sets the server's study-day timezone", () => {
+    setupQuiz(deps, G, { channelId: CH, time: "9:00", timezone: BERLIN });
+    expect(nextRun(deps, G)).toEqual({ date: "2026-01-15", at: "2026-01-15T08:00:00.000Z" });
+    expect(deps.db.select().from(guilds).all()[0]?.timezone).toBe(BERLIN);
+    const s = quizStatus(deps, G);
+    expect(s.config?.time).toBe("09:00");
+    expect(s.last).toBeUndefined();
+  });
+});
+
+describe("GIVEN a quiz at 09:00 Berlin", () => {
+  beforeEach(() => setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: BERLIN }));
+
+  it("THEN nothing posts at 08:59, one post at 09:00 (winter), and the next run is tomorrow 09:00", async () => {
+    setClock("2026-01-15T07:59:00Z");
+    expect((await runTick()).posted).toEqual([]);
+    expect(fake.sent).toHaveLength(0);
+    setClock("2026-01-15T08:00:00Z");
+    expect((await runTick()).posted).toEqual([G]);
+    expect(fake.sent).toHaveLength(1);
+    expect(fake.sent[0]?.view.date).toBe("2026-01-15");
+    expect(getPost(deps.db, G, "2026-01-15")).toMatchObject({
+      status: "posted",
+      messageId: fake.sent[0]?.id,
+    });
+    expect(nextRun(deps, G)).toEqual({ date: "2026-01-16", at: "2026-01-16T08:00:00.000Z" });
+    // Ticking again the same day changes nothing.
+    setClock("2026-01-15T08:01:00Z");
+    await runTick();
+    setClock("2026-01-15T20:00:00Z");
+    await runTick();
+    expect(fake.sent).toHaveLength(1);
+  });
+
+  it("THEN in summer it posts at 07:00 UTC (09:00 local), not at 06:59", async () => {
+    deps.clock.set(new Date("2026-07-10T05:00:00Z"));
+    setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: BERLIN });
+    setClock("2026-07-10T06:59:00Z");
+    await runTick();
+    expect(fake.sent).toHaveLength(0);
+    setClock("2026-07-10T07:00:00Z");
+    await runTick();
+    expect(fake.sent.map((s) => s.view.date)).toEqual(["2026-07-10"]);
+  });
+
+  it("THEN two ticks at once (two DB connections on one file) make exactly one post", async () => {
+    const other = { ...deps, db: (await import("../../src/db/client.ts")).openDb(`${deps.dir}/test.db`) };
+    try {
+      fake.state.delayMs = 30;
+      setClock("2026-01-15T08:00:00Z");
+      const [a, b, c] = await Promise.all([runTick(), tick(other, fake.transport), runTick()]);
+      expect([...a.posted, ...b.posted, ...c.posted]).toEqual([G]);
+      expect(fake.sent).toHaveLength(1);
+      expect(posts()).toHaveLength(1);
+    } finally {
+      other.db.$client.close();
+    }
+  });
+
+  it("THEN a failed send is recorded with its reason and retried later the same day, then posts once", async () => {
+    fake.state.fail = () => missingPermission();
+    setClock("2026-01-15T08:00:00Z");
+    const r = await runTick();
+    expect(r.failed).toEqual([{ guildId: G, reason: expect.stringContaining("Missing Permissions") }]);
+    expect(getPost(deps.db, G, "2026-01-15")).toMatchObject({
+      status: "failed",
+      errorCode: 50013,
+      attempts: 1,
+    });
+    expect(quizStatus(deps, G).last?.reason).toContain("permission");
+    expect(nextRun(deps, G)).toEqual({ date: "2026-01-15", at: "2026-01-15T08:01:00.000Z" });
+    // Second failure backs off 2 minutes.
+    setClock("2026-01-15T08:01:00Z");
+    await runTick();
+    expect(nextRun(deps, G)?.at).toBe("2026-01-15T08:03:00.000Z");
+    // Fixed: the next due tick posts, once.
+    fake.state.fail = () => null;
+    setClock("2026-01-15T08:02:00Z");
+    expect((await runTick()).posted).toEqual([]); // not due yet
+    setClock("2026-01-15T08:03:00Z");
+    expect((await runTick()).posted).toEqual([G]);
+    expect(getPost(deps.db, G, "2026-01-15")).toMatchObject({ status: "posted", attempts: 3, reason: null });
+    setClock("2026-01-15T09:00:00Z");
+    await runTick();
+    expect(fake.sent).toHaveLength(1);
+  });
+
+  it("THEN a server whose channel was deleted does not block another server", async () => {
+    setupQuiz(deps, G2, { channelId: "800000000000000002", time: "09:00", timezone: BERLIN });
+    fake.state.fail = (ch) => (ch === CH ? deletedChannel() : null);
+    setClock("2026-01-15T08:00:00Z");
+    const r = await runTick();
+    expect(r.posted).toEqual([G2]);
+    expect(r.failed.map((f) => f.guildId)).toEqual([G]);
+    expect(quizStatus(deps, G).last).toMatchObject({ status: "failed", errorCode: 10003 });
+    expect(quizStatus(deps, G).config?.paused).toBe(false);
+  });
+
+  it("THEN a send whose response was lost is adopted, not doubled, once the claim's lease expires", async () => {
+    fake.state.loseResponse = true;
+    setClock("2026-01-15T08:00:00Z");
+    await runTick();
+    expect(fake.sent).toHaveLength(1); // Discord has it
+    expect(getPost(deps.db, G, "2026-01-15")?.status).toBe("failed"); // we do not know that
+    // Simulate the process dying mid-send instead: a claim nobody finished.
+    deps.db
+      .update(quizPosts)
+      .set({ status: "claimed", claimedAt: Date.parse("2026-01-15T08:00:00Z") })
+      .run();
+    fake.state.loseResponse = false;
+    setClock("2026-01-15T08:05:00Z");
+    await runTick();
+    expect(fake.sent).toHaveLength(1); // the claim is still within its lease: nobody resends
+    setClock(new Date(Date.parse("2026-01-15T08:00:00Z") + CLAIM_LEASE_MS + 60_000).toISOString());
+    const r = await runTick();
+    expect(r.posted).toEqual([G]);
+    expect(fake.sent).toHaveLength(1); // found in the channel, adopted
+    expect(getPost(deps.db, G, "2026-01-15")).toMatchObject({
+      status: "posted",
+      messageId: fake.sent[0]?.id,
+    });
+  });
+
+  it("THEN every attempt of one post carries the same nonce", async () => {
+    fake.state.loseResponse = true;
+    setClock("2026-01-15T08:00:00Z");
+    await runTick();
+    fake.state.loseResponse = false;
+    setClock("2026-01-15T08:01:00Z");
+    await runTick();
+    expect(fake.sent).toHaveLength(2); // our fake has no dedupe; Discord does with enforce_nonce
+    expect(fake.sent[0]?.nonce).toBe(fake.sent[1]?.nonce);
+    expect(fake.sent[0]!.nonce.length).toBeLessThanOrEqual(25);
+  });
+
+  it("THEN down at 09:00 and ticking at 13:00 the same day posts; the next day's run is normal", async () => {
+    setClock("2026-01-15T12:00:00Z");
+    expect((await runTick()).posted).toEqual([G]);
+    expect(nextRun(deps, G)?.date).toBe("2026-01-16");
+  });
+
+  it("THEN down over the whole quiz day: the missed day is skipped, never posted", async () => {
+    setClock("2026-01-16T06:00:00Z"); // next day, 07:00 local
+    const r = await runTick();
+    expect(r.skipped).toEqual([{ guildId: G, date: "2026-01-15" }]);
+    expect(fake.sent).toHaveLength(0);
+    expect(getPost(deps.db, G, "2026-01-15")?.status).toBe("skipped");
+    expect(nextRun(deps, G)).toEqual({ date: "2026-01-16", at: "2026-01-16T08:00:00.000Z" });
+    setClock("2026-01-16T08:00:00Z");
+    await runTick();
+    expect(fake.sent.map((s) => s.view.date)).toEqual(["2026-01-16"]);
+  });
+
+  it("THEN down over the quiz day and back after the next day's time: only today's posts", async () => {
+    setClock("2026-01-16T12:00:00Z");
+    const r = await runTick();
+    expect(r.skipped).toEqual([{ guildId: G, date: "2026-01-15" }]);
+    expect(fake.sent.map((s) => s.view.date)).toEqual(["2026-01-16"]);
+  });
+
+  it("THEN paused → no post; resumed after today's time → tomorrow", async () => {
+    pauseQuiz(deps, G);
+    setClock("2026-01-15T08:00:00Z");
+    await runTick();
+    expect(fake.sent).toHaveLength(0);
+    setClock("2026-01-15T10:00:00Z");
+    const r = resumeQuiz(deps, G);
+    expect(r.next.date).toBe("2026-01-16");
+    await runTick();
+    expect(fake.sent).toHaveLength(0);
+  });
+
+  it("THEN /quiz now posts today's quiz, which counts as today's", async () => {
+    const r = await postToday(deps, fake.transport, G);
+    expect(r.kind).toBe("posted");
+    expect(nextRun(deps, G)?.date).toBe("2026-01-16");
+    setClock("2026-01-15T08:00:00Z");
+    await runTick();
+    expect(fake.sent).toHaveLength(1);
+    await expect(postToday(deps, fake.transport, G)).rejects.toThrow(/already posted/);
+  });
+
+  it("THEN the next day's post closes yesterday's: edited to show the answer", async () => {
+    setClock("2026-01-15T08:00:00Z");
+    await runTick();
+    setClock("2026-01-16T08:00:00Z");
+    await runTick();
+    expect(fake.sent).toHaveLength(2);
+    expect(fake.edits).toHaveLength(1);
+    expect(fake.edits[0]).toMatchObject({ messageId: fake.sent[0]?.id });
+    expect(fake.edits[0]?.view.closed).toBe(true);
+    expect(fake.sent[1]?.view.closed).toBe(false);
+  });
+});
+
+describe("GIVEN members studying in the server", () => {
+  beforeEach(() => {
+    const ids = cardIds("alpha");
+    studyCards(deps, ALICE, G, "alpha", ids.slice(0, 3)); // 3 cards
+    studyCards(deps, BOB, G, "alpha", ids.slice(0, 2)); // 2 cards
+    studyCards(deps, CAROL, G2, "alpha", ids.slice(0, 4)); // studies in another server only
+    updateSettings(deps.db, ALICE, { reminders: true });
+    updateSettings(deps.db, CAROL, { reminders: true });
+    setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: BERLIN });
+  });
+
+  it("THEN with nothing due yet the post says all caught up and pings nobody", async () => {
+    setClock("2026-01-15T08:00:00Z"); // reviewed (Easy) an hour ago: due again in days
+    await runTick();
+    expect(fake.sent[0]?.view).toMatchObject({ dueMembers: 0, dueCards: 0, pinged: [] });
+  });
+
+  it("THEN the post counts members here with cards due and pings only the opted-in ones", async () => {
+    setClock("2026-02-15T08:00:00Z"); // a month later: all due
+    deps.db.update(quizConfigs).set({ nextRunAt: 0, nextDate: "2026-02-15" }).run();
+    await runTick();
+    const v = fake.sent[0]!.view;
+    expect(v).toMatchObject({ dueMembers: 2, dueCards: 5, pinged: [ALICE], pingedMore: 0 });
+  });
+
+  it("THEN an opted-in member without cards due is not pinged", async () => {
+    updateSettings(deps.db, BOB, { reminders: true });
+    // Alice's cards are due, Bob's are not (he reviewed them again just now, far in the future).
+    setClock("2026-02-15T08:00:00Z");
+    const ids = cardIds("alpha").slice(0, 2);
+    studyCards(deps, BOB, G, "alpha", ids);
+    deps.db.update(quizConfigs).set({ nextRunAt: 0, nextDate: "2026-02-15" }).run();
+    await runTick();
+    expect(fake.sent[0]!.view).toMatchObject({ dueMembers: 1, dueCards: 3, pinged: [ALICE] });
+  });
+
+  it("THEN the question of the day is the same for the same server and day", () => {
+    const a = chooseQuestion(deps, G, "2026-01-15");
+    const b = chooseQuestion(deps, G, "2026-01-15");
+    expect(a).toEqual(b);
+    expect(a?.choices).toHaveLength(4);
+    expect(a?.deckId).toBe("alpha");
+  });
+
+  it("THEN answers: one right, one wrong → tally 2 · 1, schedules fed, a second click changes nothing", async () => {
+    setClock("2026-01-15T08:00:00Z");
+    await runTick();
+    const post = getPost(deps.db, G, "2026-01-15")!;
+    const right = post.correctIndex!;
+    const wrong = (right + 1) % 4;
+    const cardId = post.cardId!;
+    const logsBefore = deps.db.select().from(reviewLogs).all().length;
+
+    const a = answerQuiz(deps, { postId: post.id, guildId: G, userId: ALICE, choice: right });
+    expect(a).toMatchObject({ kind: "answered", correct: true, reviewed: true });
+    const b = answerQuiz(deps, { postId: post.id, guildId: G, userId: BOB, choice: wrong });
+    expect(b).toMatchObject({ kind: "answered", correct: false, reviewed: true });
+    const again = answerQuiz(deps, { postId: post.id, guildId: G, userId: BOB, choice: right });
+    expect(again).toMatchObject({ kind: "already", choice: wrong, correct: false });
+
+    expect(quizStatus(deps, G).last).toMatchObject({ answered: 2, correct: 1 });
+    const logs = deps.db.select().from(reviewLogs).all().slice(logsBefore);
+    expect(logs.map((l) => [l.userId, l.cardId, l.rating, l.source, l.guildId])).toEqual([
+      [ALICE, cardId, 3, "daily", G],
+      [BOB, cardId, 1, "daily", G],
+    ]);
+    expect(getState(deps.db, BOB, cardId)?.lapses ?? 0).toBeGreaterThanOrEqual(0);
+    expect(getState(deps.db, BOB, cardId)?.due.getTime()).toBeLessThan(
+      getState(deps.db, ALICE, cardId)!.due.getTime(),
+    );
+  });
+
+  it("THEN a member who does not study the deck answers without a review; others' posts are refused", async () => {
+    setClock("2026-01-15T08:00:00Z");
+    await runTick();
+    const post = getPost(deps.db, G, "2026-01-15")!;
+    const dave = "700000000000000004";
+    const r = answerQuiz(deps, { postId: post.id, guildId: G, userId: dave, choice: 0 });
+    expect(r).toMatchObject({ kind: "answered", reviewed: false, subscribed: false });
+    expect(deps.db.select().from(reviewLogs).where(eq(reviewLogs.userId, dave)).all()).toEqual([]);
+    expect(() => answerQuiz(deps, { postId: post.id, guildId: G2, userId: dave, choice: 0 })).toThrow(
+      UserError,
+    );
+  });
+
+  it("THEN after the next day's post, yesterday's question is closed to answers", async () => {
+    setClock("2026-01-15T08:00:00Z");
+    await runTick();
+    const first = getPost(deps.db, G, "2026-01-15")!;
+    setClock("2026-01-16T08:00:00Z");
+    await runTick();
+    const r = answerQuiz(deps, { postId: first.id, guildId: G, userId: ALICE, choice: 0 });
+    expect(r.kind).toBe("closed");
+  });
+});
+
+describe("GIVEN a server without a deck that can make a question", () => {
+  it("THEN the post still goes out, without a question", async () => {
+    deps.db.update(decks).set({ retiredAt: deps.clock.now() }).run();
+    seedDeck(deps, "tiny", 3);
+    setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: BERLIN });
+    setClock("2026-01-15T08:00:00Z");
+    await runTick();
+    expect(fake.sent[0]?.view.question).toBeNull();
+  });
+});
