@@ -1,5 +1,4 @@
 import { POINTS_RULES } from "../src/core/points.ts";
-import { POINTS_RULES } from "../src/core/points.ts";
 import type { Command } from "../src/discord/command.ts";
 import { NO_PINGS } from "../src/render/limits.ts";
 import { COLORS } from "../src/render/study-view.ts";
@@ -13,12 +12,6 @@ export const HELP_TEXT = [
   "`/study [deck]` — review privately: **Show answer**, then rate **Again / Hard / Good / Easy**; each button shows when you will see the card again.",
   "",
   "Due reviews come first (most overdue first), then up to 20 new cards a day. Days start at 04:00 server time.",
-  "",
-  "**Leaderboard & stats**",
-  "`/leaderboard [period] [metric]` — this server's top 10 (today · 7 · 30 days · all time; reviews · points · streak · accuracy)",
-  "`/stats [member]` — your numbers, a year heatmap and a 30-day due forecast · `/settings leaderboard visible:` to hide",
-  "A streak day = at least one card reviewed that day (04:00 in your `/settings timezone`). Points:",
-  POINTS_RULES,
   "",
   "**Leaderboard & stats**",
   "`/leaderboard [period] [metric]` — this server's top 10 (today · 7 · 30 days · all time; reviews · points · streak · accuracy)",
