@@ -116,8 +116,14 @@ export function leaderboard(
       ? windowTotals(db, q.guildId, window.from, window.to)
       : allTimeTotals(db, q.guildId);
     myReviews = totals.find((t) => t.user_id === q.userId)?.reviews ?? 0;
-    const eligible =
-      q.metric === "accuracy" ? totals.filter((t) => t.reviews >= ACCURACY_MIN_REVIEWS) : totals;
+    // Reviews and accuracy rank members who reviewed; points also those whose only points came from the quiz.
+    const eligible = totals.filter((t) =>
+      q.metric === "accuracy"
+        ? t.reviews >= ACCURACY_MIN_REVIEWS
+        : q.metric === "reviews"
+          ? t.reviews > 0
+          : t.reviews > 0 || t.points > 0,
+    );
     entries = eligible.map((t) => ({
       userId: t.user_id,
       reviews: t.reviews,

@@ -2,6 +2,8 @@ import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { dayNumber } from "../../src/core/streaks.ts";
 import { tx } from "../../src/db/client.ts";
+import { leaderboard } from "../../src/services/leaderboard.ts";
+import { awardQuizPoints } from "../../src/services/points.ts";
 import { readStreak } from "../../src/services/stats-record.ts";
 import { recordReview } from "../../src/services/study.ts";
 import { DAY, world } from "./helpers.ts";
@@ -115,5 +117,32 @@ describe("GIVEN reviews recorded through the study write path", () => {
     expect(after[0]).toEqual(before[0]);
     expect(after.map((d) => d.day)).toEqual([D(2026, 3, 2), D(2026, 3, 4)]);
     expect(readStreak(w.deps.db, "u1")).toMatchObject({ runDays: 2 }); // not broken by the skipped date
+  });
+
+  it("THEN a quiz answer that was not a review earns +2 when correct, but is no review and no study day", () => {
+    w = world();
+    w.at("2026-03-02T10:00:00Z");
+    const at = w.deps.clock.now().getTime();
+    expect(awardQuizPoints(w.deps.db, { guildId: "g1", userId: "q", at, correct: true })).toBe(2);
+    expect(awardQuizPoints(w.deps.db, { guildId: "g1", userId: "q", at, correct: false })).toBe(0);
+    expect(awardQuizPoints(w.deps.db, { guildId: null, userId: "q", at, correct: true })).toBe(0);
+    const board = (metric: "points" | "reviews") =>
+      leaderboard(w.deps, { guildId: "g1", userId: "q", period: "today", metric }).top.map((e) => [
+        e.userId,
+        e.score,
+      ]);
+    expect(board("points")).toEqual([["q", 2]]);
+    expect(board("reviews")).toEqual([]);
+    expect(userDays("q")).toEqual([]);
+    w.review("q", "2026-03-02T11:00:00Z"); // the first real review that day still starts the streak
+    expect(readStreak(w.deps.db, "q")).toMatchObject({ runDays: 1 });
+    expect(board("points")).toEqual([["q", 3]]);
+  });
+
+  it("THEN a quiz answer recorded as a review (answered at once, as the quiz does) is worth exactly +2", () => {
+    w = world();
+    w.review("u1", "2026-03-02T10:00:00Z", { source: "daily", grade: 3, ms: 0 });
+    w.review("u1", "2026-03-02T10:01:00Z", { source: "daily", grade: 1, ms: 0, card: 1 });
+    expect(userDays("u1")).toMatchObject([{ reviews: 2, points: 2 }]);
   });
 });
