@@ -1,15 +1,13 @@
-export {
-  type ActAs,
-  type AutocompleteInput,
-  type ClickInput,
-  DiscordEmulator,
-  type EmulatorOptions,
-  type InteractionResult,
-  type RunCommandInput,
-  type SelectInput,
-  type SessionInfo,
-  type SubmitModalInput,
-} from "./driver.ts";
+export type {
+  ActAs,
+  AutocompleteInput,
+  ClickInput,
+  InteractionResult,
+  RunCommandInput,
+  SelectInput,
+  SubmitModalInput,
+} from "./acting.ts";
+export { DiscordEmulator, type EmulatorOptions, type SessionInfo } from "./driver.ts";
 export type { AttachmentInput, OptionValue } from "./interactions.ts";
 export { ALL_PERMISSIONS, Perm } from "./permissions.ts";
 export type { EmulatorEvents } from "./state.ts";
