@@ -10,6 +10,13 @@ function pct(r: Retention): string {
   return r.reviews === 0 ? "—" : `${((100 * r.passed) / r.reviews).toFixed(1)}% (${r.reviews})`;
 }
 
+function duration(ms: number): string {
+  if (ms <= 0) return "0 min";
+  if (ms < 60_000) return "<1 min";
+  const min = Math.round(ms / 60_000);
+  return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${min % 60} min`;
+}
+
 const days = (n: number) => `${n} day${n === 1 ? "" : "s"}`;
 
 export function statsEmbed(s: Stats, withImage: boolean): APIEmbed {
@@ -45,7 +52,7 @@ export function statsEmbed(s: Stats, withImage: boolean): APIEmbed {
       },
       {
         name: "Studied",
-        value: `Decks **${s.decks}**\nToday **${s.minutes.today} min**\n30 days **${s.minutes.month} min**`,
+        value: `Decks **${s.decks}**\nToday **${duration(s.timeMs.today)}**\n30 days **${duration(s.timeMs.month)}**`,
         inline: true,
       },
     ],

@@ -26,7 +26,8 @@ export interface Stats {
   zone: string;
   today: number; // study day number in the member's zone
   reviews: { today: number; week: number; month: number };
-  minutes: { today: number; month: number };
+  /** Time spent answering (ms), as logged (each answer capped at 60 s). */
+  timeMs: { today: number; month: number };
   retention: { week: Retention; month: Retention };
   due: { today: number; tomorrow: number; week: number };
   cards: { new: number; learning: number; young: number; mature: number };
@@ -116,7 +117,7 @@ export function getStats(
   const from = today - weekday(today) - (HEATMAP_WEEKS - 1) * 7;
   const counts = new Array<number>(today - from + 1).fill(0);
   const reviews = { today: 0, week: 0, month: 0 };
-  const minutesMs = { today: 0, month: 0 };
+  const timeMs = { today: 0, month: 0 };
   const week: Retention = { reviews: 0, passed: 0 };
   const month: Retention = { reviews: 0, passed: 0 };
   for (const r of userDays(db, q.targetId, from, today)) {
@@ -125,7 +126,7 @@ export function getStats(
     const passed = r.mature_reviews - r.mature_again;
     if (age === 0) {
       reviews.today += r.reviews;
-      minutesMs.today += r.ms;
+      timeMs.today += r.ms;
     }
     if (age < 7) {
       reviews.week += r.reviews;
@@ -136,7 +137,7 @@ export function getStats(
       reviews.month += r.reviews;
       month.reviews += r.mature_reviews;
       month.passed += passed;
-      minutesMs.month += r.ms;
+      timeMs.month += r.ms;
     }
   }
 
@@ -158,7 +159,7 @@ export function getStats(
     zone,
     today,
     reviews,
-    minutes: { today: Math.round(minutesMs.today / 60_000), month: Math.round(minutesMs.month / 60_000) },
+    timeMs,
     retention: { week, month },
     due: { today: sum(forecast, 1), tomorrow: forecast[1] ?? 0, week: sum(forecast, 7) },
     cards,

@@ -15,7 +15,7 @@ function sample(busy: boolean): Stats {
     zone: "UTC",
     today,
     reviews: { today: 1, week: 2, month: 3 },
-    minutes: { today: 1, month: 2 },
+    timeMs: { today: 1, month: 2 },
     retention: { week: { reviews: 0, passed: 0 }, month: { reviews: 0, passed: 0 } },
     due: { today: forecast[0] ?? 0, tomorrow: forecast[1] ?? 0, week: 7 },
     cards: { new: 0, learning: 0, young: 0, mature: 0 },
