@@ -174,8 +174,10 @@ export function editMessage(
   m: StoredMessage,
   body: Json,
   files: UploadedFile[],
+  /** Where the body sits in the request, for error paths (["data"] inside an interaction callback). */
+  errorPath: Array<string | number> = [],
 ): void {
-  const problems = validateMessageBody(body ?? {});
+  const problems = validateMessageBody(body ?? {}, errorPath);
   if (problems.length > 0) throw invalidFormBody(problems);
   const next = {
     content: body?.content !== undefined ? (typeof body.content === "string" ? body.content : "") : m.content,

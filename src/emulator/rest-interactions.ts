@@ -133,7 +133,7 @@ export function interactionRoutes(ctx: EmulatorContext): Route[] {
           rec.deferred = true;
           return source;
         }
-        editMessage(state, ctx.baseUrl(), source, data ?? {}, req.files);
+        editMessage(state, ctx.baseUrl(), source, data ?? {}, req.files, ["data"]);
         markAnswered(rec, source);
         return source;
       }
