@@ -66,7 +66,9 @@ export function renderLeaderboard(b: Leaderboard) {
   const body =
     b.top.length > 0
       ? b.top.map((e) => line(b, e)).join("\n")
-      : "_Nobody is on this board yet._ Study with `/study` to be the first.";
+      : b.metric === "accuracy"
+        ? `_Nobody has ${ACCURACY_MIN_REVIEWS} reviews in this period yet._`
+        : "_Nobody is on this board yet._ Study with `/study` to be the first.";
   const notes: string[] = [];
   if (b.metric === "accuracy")
     notes.push(
