@@ -47,6 +47,16 @@ export interface ClickInput extends ActAs {
   customId?: string;
   /** Clicks the first button whose label starts with this. */
   label?: string;
+  /**
+   * Also look for the button in the message's earlier versions: a click from a view that was not refreshed
+   * (another device, a lagging client), which Discord still delivers with the old custom_id.
+   */
+  stale?: boolean;
+  /**
+   * Send the click even though this user cannot see the message (a crafted client replaying someone else's
+   * custom_id). Discord's UI prevents it; a bot must not trust that.
+   */
+  forged?: boolean;
 }
 
 export interface SelectInput extends ActAs {
@@ -110,8 +120,9 @@ export class UserActions {
   async click(input: ClickInput): Promise<InteractionResult> {
     const message = this.resolveMessage(input.message);
     const { user, guild, channel } = this.actors(input.user, message.channel_id);
-    this.assertCanInteract(message, user);
-    const buttons = allComponents(message.components).filter((c) => c.type === 2);
+    if (!input.forged) this.assertCanInteract(message, user);
+    const versions = input.stale ? [message, ...[...message.history].reverse()] : [message];
+    const buttons = versions.flatMap((v) => allComponents(v.components)).filter((c) => c.type === 2);
     const button = buttons.find((b) =>
       input.customId !== undefined
         ? b.custom_id === input.customId

@@ -102,3 +102,34 @@ describe("GIVEN a study message from before a bot restart", () => {
     expect(w.emu.rejections).toEqual([]);
   });
 });
+
+describe("GIVEN a member's rating button seen on a stale view", () => {
+  it("THEN the old button records nothing and answers 'already rated' with the next card", async () => {
+    const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "study" });
+    const shown = await w.emu.click({ user: w.alice, message: r.message!, label: "Show answer" });
+    const before = logCount();
+    await w.emu.click({ user: w.alice, message: shown.message!, label: "Hard" });
+    expect(logCount()).toBe(before + 1);
+    const stale = await w.emu.click({ user: w.alice, message: shown.message!, label: "Hard", stale: true });
+    expect(logCount()).toBe(before + 1);
+    expect(stale.message?.content).toContain("already rated");
+    expect(w.emu.rejections).toEqual([]);
+  });
+});
+
+describe("GIVEN another member's study message", () => {
+  it("THEN Discord does not let them click it, and a forged click is refused without touching anyone's schedule", async () => {
+    const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "study" });
+    await expect(w.emu.click({ user: w.bob, message: r.message!, label: "Show answer" })).rejects.toThrow(
+      /ephemeral/,
+    );
+    const shown = await w.emu.click({ user: w.alice, message: r.message!, label: "Show answer" });
+    const before = logCount();
+    const forged = await w.emu.click({ user: w.bob, message: shown.message!, label: "Easy", forged: true });
+    expect(forged.ephemeral).toBe(true);
+    expect(forged.messages.at(-1)?.content ?? forged.message?.content).toContain("someone else's review");
+    expect(logCount()).toBe(before);
+    // Alice's message is untouched: still showing her answer with the rating buttons.
+    expect(JSON.stringify(shown.message?.components)).toContain("Easy");
+  });
+});
