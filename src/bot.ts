@@ -12,6 +12,7 @@ import { createQuizJob, type QuizJob, type Ticker } from "./jobs/quiz-job.ts";
 import type { Logger } from "./logger.ts";
 import { syncDeckDir } from "./services/deck-sync.ts";
 import type { Deps } from "./services/deps.ts";
+import type { TickReport } from "./services/quiz.ts";
 
 export interface BotOptions {
   token: string;
@@ -33,6 +34,8 @@ export interface Bot {
   commands: Command[];
   /** The daily-quiz job: `quiz.tick(at?)` runs one tick now (tests, the sandbox's `:tick`). */
   quiz: QuizJob;
+  /** One scheduler tick at `at` (default: the bot's clock now); the same as `quiz.tick`. */
+  tick(at?: Date): Promise<TickReport>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -79,6 +82,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     deps,
     commands,
     quiz,
+    tick: (at?: Date) => quiz.tick(at),
     async start() {
       const report = syncDeckDir(deps, o.decksDir);
       o.log.info({ loaded: report.loaded.length, failed: report.failed.length }, "decks loaded");

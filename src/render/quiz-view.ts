@@ -207,7 +207,7 @@ export function renderStatus(s: QuizStatus, guildId: string): QuizPayload {
     fields.push({ name: "Last post", value: clip(value, LIMITS.embedFieldValue) });
   }
   return {
-    embeds: [{ color: COLORS.info, title: "Daily quiz", fields }],
+    embeds: [{ color: COLORS.info, title: "Daily quiz status", fields }],
     components: [],
     allowed_mentions: NO_PINGS,
   };
