@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createQuizJob, cronTicker, type Ticker } from "../../src/jobs/quiz-job.ts";
+import { setupQuiz } from "../../src/services/quiz.ts";
+import { seedDeck, testDeps } from "../helpers/deps.ts";
+import { fakeTransport } from "./helpers.ts";
+
+let deps: ReturnType<typeof testDeps>;
+beforeEach(() => {
+  deps = testDeps("2026-01-15T12:00:00Z"); // 13:00 in Berlin
+  seedDeck(deps, "alpha", 5);
+});
+afterEach(() => deps.close());
+
+/** A ticker the test fires by hand. */
+function handTicker() {
+  let fire: (() => void) | null = null;
+  const t: Ticker & { fire(): void; started: boolean } = {
+    started: false,
+    start(onTick) {
+      fire = onTick;
+      t.started = true;
+    },
+    stop() {
+      fire = null;
+      t.started = false;
+    },
+    fire: () => fire?.(),
+  };
+  return t;
+}
+
+describe("GIVEN the quiz job", () => {
+  it("THEN start runs a catch-up tick (today's missed 09:00 posts), ticks follow the ticker, stop ends them", async () => {
+    deps.clock.set(new Date("2026-01-15T07:00:00Z"));
+    setupQuiz(deps, "1", { channelId: "2", time: "09:00", timezone: "Europe/Berlin" });
+    deps.clock.set(new Date("2026-01-15T12:00:00Z")); // the bot was down at 09:00
+    const fake = fakeTransport();
+    const ticker = handTicker();
+    const job = createQuizJob({ deps, client: null as never, ticker, transport: fake.transport });
+    await job.start();
+    expect(ticker.started).toBe(true);
+    expect(fake.sent.map((s) => s.view.date)).toEqual(["2026-01-15"]);
+
+    deps.clock.set(new Date("2026-01-16T08:00:00Z"));
+    ticker.fire();
+    await job.stop(); // waits for the running tick
+    expect(ticker.started).toBe(false);
+    expect(fake.sent.map((s) => s.view.date)).toEqual(["2026-01-15", "2026-01-16"]);
+    ticker.fire();
+    deps.clock.set(new Date("2026-01-17T08:00:00Z"));
+    ticker.fire();
+    expect(fake.sent).toHaveLength(2);
+  });
+
+  it("THEN ticks of one process run one after another", async () => {
+    setupQuiz(deps, "1", { channelId: "2", time: "13:30", timezone: "Europe/Berlin" });
+    const fake = fakeTransport();
+    fake.state.delayMs = 20;
+    const job = createQuizJob({
+      deps,
+      client: null as never,
+      ticker: handTicker(),
+      transport: fake.transport,
+    });
+    deps.clock.set(new Date("2026-01-15T12:30:00Z"));
+    const reports = await Promise.all([job.tick(), job.tick(), job.tick()]);
+    expect(reports.map((r) => r.posted.length)).toEqual([1, 0, 0]);
+  });
+
+  it("THEN the node-cron ticker fires on its schedule and stops when told", async () => {
+    const ticker = cronTicker("* * * * * *"); // every second (production: every minute)
+    let calls = 0;
+    ticker.start(() => {
+      calls++;
+    });
+    const until = Date.now() + 2500;
+    while (calls === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    ticker.stop();
+    const after = calls;
+    expect(after).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(calls).toBe(after);
+  });
+});
