@@ -10,11 +10,10 @@
  * so every correct answer is worth the same +2. Such an answer is not a review: it adds no review and does not
  * count as a study day for the streak.
  */
-import { sql } from "drizzle-orm";
 import { POINTS } from "../core/points.ts";
 import { studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "../db/client.ts";
-import { guildTimezone } from "../db/study-queries.ts";
+import { serverZone, statements } from "./stats-record.ts";
 
 export function awardQuizPoints(
   db: Db,
@@ -22,12 +21,9 @@ export function awardQuizPoints(
 ): number {
   if (!a.correct || a.guildId === null) return 0;
   const points = POINTS.quizCorrect;
-  const day = studyDayNumber(a.at, guildTimezone(db, a.guildId));
-  db.run(sql`
-    INSERT INTO stat_guild_days (guild_id, day, user_id, points) VALUES (${a.guildId}, ${day}, ${a.userId}, ${points})
-    ON CONFLICT (guild_id, day, user_id) DO UPDATE SET points = points + excluded.points`);
-  db.run(sql`
-    INSERT INTO stat_guild_members (guild_id, user_id, points) VALUES (${a.guildId}, ${a.userId}, ${points})
-    ON CONFLICT (guild_id, user_id) DO UPDATE SET points = points + excluded.points`);
+  const st = statements(db);
+  const day = studyDayNumber(a.at, serverZone(db, a.guildId));
+  st.addGuildDay.run(a.guildId, day, a.userId, 0, 0, points, 0);
+  st.addGuildMember.run(a.guildId, a.userId, 0, 0, points, 0);
   return points;
 }

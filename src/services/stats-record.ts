@@ -2,12 +2,14 @@
  * The leaderboard/stats side of the single review write path: `recordReview` (services/study.ts) calls
  * `recordReviewStats` once per recorded review, inside the same transaction, so the per-day aggregates can never
  * disagree with review_logs. Boards and /stats read only these aggregates.
+ *
+ * This runs on every review, so its statements are prepared once per connection (a handful of point lookups and
+ * upserts on primary keys, tens of microseconds in all).
  */
-import { sql } from "drizzle-orm";
+import type Database from "better-sqlite3";
 import { reviewPoints, streakBonus } from "../core/points.ts";
 import { advanceStreak, type StreakState, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "../db/client.ts";
-import { guildTimezone } from "../db/study-queries.ts";
 
 /** Mirrors services/study.ts MAX_ANSWER_MS (a test checks the aggregates equal the logged durations). */
 const MAX_ANSWER_MS = 60_000;
@@ -28,20 +30,51 @@ export interface ReviewFact {
   stateBefore: number;
 }
 
+const SQL = {
+  streak: "SELECT last_day, last_zone, run_days, longest FROM stat_streaks WHERE user_id = ?",
+  userZone: "SELECT timezone AS tz FROM user_settings WHERE user_id = ?",
+  guildZone: "SELECT timezone AS tz FROM guilds WHERE id = ?",
+  newUserDay: "INSERT OR IGNORE INTO stat_user_days (user_id, day) VALUES (?, ?)",
+  saveStreak: `INSERT INTO stat_streaks (user_id, last_day, last_zone, run_days, longest) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (user_id) DO UPDATE SET last_day = excluded.last_day, last_zone = excluded.last_zone,
+      run_days = excluded.run_days, longest = excluded.longest`,
+  addUserDay: `UPDATE stat_user_days SET reviews = reviews + 1, again = again + ?,
+      review_state_reviews = review_state_reviews + ?, review_state_again = review_state_again + ?,
+      points = points + ?, ms = ms + ?
+    WHERE user_id = ? AND day = ?`,
+  addGuildDay: `INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points, ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (guild_id, day, user_id) DO UPDATE SET reviews = reviews + excluded.reviews,
+      again = again + excluded.again, points = points + excluded.points, ms = ms + excluded.ms`,
+  addGuildMember: `INSERT INTO stat_guild_members (guild_id, user_id, reviews, again, points, ms) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (guild_id, user_id) DO UPDATE SET reviews = reviews + excluded.reviews,
+      again = again + excluded.again, points = points + excluded.points, ms = ms + excluded.ms`,
+} as const;
+
+type Statements = { [K in keyof typeof SQL]: Database.Statement };
+const cache = new WeakMap<Database.Database, Statements>();
+
+/** This connection's prepared statements for the aggregates (exported for services/points.ts). */
+export function statements(db: Db): Statements {
+  let s = cache.get(db.$client);
+  if (!s) {
+    s = Object.fromEntries(Object.entries(SQL).map(([k, q]) => [k, db.$client.prepare(q)])) as Statements;
+    cache.set(db.$client, s);
+  }
+  return s;
+}
+
 export function readStreak(db: Db, userId: string): StreakState | null {
-  const row = db.get<{ last_day: number; last_zone: string; run_days: number; longest: number }>(
-    sql`SELECT last_day, last_zone, run_days, longest FROM stat_streaks WHERE user_id = ${userId}`,
-  );
+  const row = statements(db).streak.get(userId) as
+    | { last_day: number; last_zone: string; run_days: number; longest: number }
+    | undefined;
   return row
     ? { lastDay: row.last_day, lastZone: row.last_zone, runDays: row.run_days, longest: row.longest }
     : null;
 }
 
-function userZone(db: Db, userId: string): string | null {
-  return (
-    db.get<{ tz: string | null }>(sql`SELECT timezone AS tz FROM user_settings WHERE user_id = ${userId}`)
-      ?.tz ?? null
-  );
+/** The server's timezone (UTC until one is set). */
+export function serverZone(db: Db, guildId: string): string {
+  return (statements(db).guildZone.get(guildId) as { tz: string } | undefined)?.tz ?? "UTC";
 }
 
 /**
@@ -54,14 +87,15 @@ export function memberZone(
   guildId: string | null,
   streak?: StreakState | null,
 ): string {
-  const own = userZone(db, userId);
+  const own = (statements(db).userZone.get(userId) as { tz: string | null } | undefined)?.tz;
   if (own) return own;
-  if (guildId) return guildTimezone(db, guildId);
+  if (guildId) return serverZone(db, guildId);
   return (streak === undefined ? readStreak(db, userId) : streak)?.lastZone ?? "UTC";
 }
 
 /** Adds one review to the aggregates. Must run inside the review's transaction. Returns the points earned. */
 export function recordReviewStats(db: Db, r: ReviewFact): number {
+  const st = statements(db);
   const ms = Math.min(MAX_ANSWER_MS, Math.max(0, r.at - r.shownAt));
   const again = r.grade === AGAIN ? 1 : 0;
   const mature = r.stateBefore === REVIEW_STATE ? 1 : 0;
@@ -70,35 +104,18 @@ export function recordReviewStats(db: Db, r: ReviewFact): number {
   const streak = readStreak(db, r.userId);
   const zone = memberZone(db, r.userId, r.guildId, streak);
   const day = studyDayNumber(r.at, zone);
-  const firstOfDay =
-    db.run(sql`INSERT OR IGNORE INTO stat_user_days (user_id, day) VALUES (${r.userId}, ${day})`).changes > 0;
-  if (firstOfDay) {
+  if (st.newUserDay.run(r.userId, day).changes > 0) {
+    // The first review of this study day: the streak moves on, and may earn its daily bonus.
     const next = advanceStreak(streak, day, r.at, zone);
     points += streakBonus(next.runDays);
-    db.run(sql`
-      INSERT INTO stat_streaks (user_id, last_day, last_zone, run_days, longest)
-      VALUES (${r.userId}, ${next.lastDay}, ${next.lastZone}, ${next.runDays}, ${next.longest})
-      ON CONFLICT (user_id) DO UPDATE SET last_day = excluded.last_day, last_zone = excluded.last_zone,
-        run_days = excluded.run_days, longest = excluded.longest`);
+    st.saveStreak.run(r.userId, next.lastDay, next.lastZone, next.runDays, next.longest);
   }
-  db.run(sql`
-    UPDATE stat_user_days SET reviews = reviews + 1, again = again + ${again},
-      review_state_reviews = review_state_reviews + ${mature}, review_state_again = review_state_again + ${mature & again},
-      points = points + ${points}, ms = ms + ${ms}
-    WHERE user_id = ${r.userId} AND day = ${day}`);
+  st.addUserDay.run(again, mature, mature & again, points, ms, r.userId, day);
 
   if (r.guildId !== null) {
-    const guildDay = studyDayNumber(r.at, guildTimezone(db, r.guildId));
-    db.run(sql`
-      INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points, ms)
-      VALUES (${r.guildId}, ${guildDay}, ${r.userId}, 1, ${again}, ${points}, ${ms})
-      ON CONFLICT (guild_id, day, user_id) DO UPDATE SET reviews = reviews + 1, again = again + excluded.again,
-        points = points + excluded.points, ms = ms + excluded.ms`);
-    db.run(sql`
-      INSERT INTO stat_guild_members (guild_id, user_id, reviews, again, points, ms)
-      VALUES (${r.guildId}, ${r.userId}, 1, ${again}, ${points}, ${ms})
-      ON CONFLICT (guild_id, user_id) DO UPDATE SET reviews = reviews + 1, again = again + excluded.again,
-        points = points + excluded.points, ms = ms + excluded.ms`);
+    const guildDay = studyDayNumber(r.at, serverZone(db, r.guildId));
+    st.addGuildDay.run(r.guildId, guildDay, r.userId, 1, again, points, ms);
+    st.addGuildMember.run(r.guildId, r.userId, 1, again, points, ms);
   }
   return points;
 }

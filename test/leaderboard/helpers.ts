@@ -21,38 +21,40 @@ export function world(o: { zone?: string; start?: string; cards?: number } = {})
     .all()
     .map((c) => c.id);
 
-  /** Records one review at instant `at` (ISO or ms) exactly as /study would, in its own transaction. */
-  function review(
-    userId: string,
-    at: string | number,
-    o: {
-      guild?: string | null;
-      grade?: 1 | 2 | 3 | 4;
-      ms?: number;
-      source?: "study" | "daily";
-      card?: number;
-    } = {},
-  ): boolean {
+  type ReviewOpts = {
+    guild?: string | null;
+    grade?: 1 | 2 | 3 | 4;
+    ms?: number;
+    source?: "study" | "daily";
+    card?: number;
+  };
+
+  /** The write path exactly as /study uses it (recordReview), at instant `at`; the caller holds the transaction. */
+  function record(userId: string, at: string | number, o: ReviewOpts): boolean {
     deps.clock.set(new Date(at));
     const now = deps.clock.now().getTime();
-    const cardId = cardIds[(o.card ?? 0) % cardIds.length] ?? 1;
-    return tx(deps.db, () =>
-      recordReview(deps, {
-        userId,
-        guildId: o.guild === undefined ? "g1" : o.guild,
-        cardId,
-        grade: o.grade ?? 3,
-        source: o.source ?? "study",
-        shownAt: now - (o.ms ?? 5000),
-        version: null,
-      }),
-    );
+    return recordReview(deps, {
+      userId,
+      guildId: o.guild === undefined ? "g1" : o.guild,
+      cardId: cardIds[(o.card ?? 0) % cardIds.length] ?? 1,
+      grade: o.grade ?? 3,
+      source: o.source ?? "study",
+      shownAt: now - (o.ms ?? 5000),
+      version: null,
+    });
   }
 
-  /** `n` reviews one minute apart starting at `at`, on distinct cards. */
-  function reviews(userId: string, at: string | number, n: number, o: Parameters<typeof review>[2] = {}) {
+  /** Records one review at instant `at` (ISO or ms) in its own transaction, as /study does. */
+  function review(userId: string, at: string | number, o: ReviewOpts = {}): boolean {
+    return tx(deps.db, () => record(userId, at, o));
+  }
+
+  /** `n` reviews one minute apart starting at `at`, on distinct cards (one transaction, to keep tests fast). */
+  function reviews(userId: string, at: string | number, n: number, o: ReviewOpts = {}) {
     const t0 = typeof at === "number" ? at : Date.parse(at);
-    for (let k = 0; k < n; k++) review(userId, t0 + k * 60_000, { ...o, card: (o.card ?? 0) + k });
+    tx(deps.db, () => {
+      for (let k = 0; k < n; k++) record(userId, t0 + k * 60_000, { ...o, card: (o.card ?? 0) + k });
+    });
   }
 
   return {
