@@ -4,6 +4,7 @@ import { dayNumber } from "../../src/core/streaks.ts";
 import { tx } from "../../src/db/client.ts";
 import { leaderboard } from "../../src/services/leaderboard.ts";
 import { awardQuizPoints } from "../../src/services/points.ts";
+import { rebuildStats } from "../../src/services/stats-rebuild.ts";
 import { readStreak } from "../../src/services/stats-record.ts";
 import { recordReview } from "../../src/services/study.ts";
 import { DAY, world } from "./helpers.ts";
@@ -144,5 +145,23 @@ describe("GIVEN reviews recorded through the study write path", () => {
     w.review("u1", "2026-03-02T10:00:00Z", { source: "daily", grade: 3, ms: 0 });
     w.review("u1", "2026-03-02T10:01:00Z", { source: "daily", grade: 1, ms: 0, card: 1 });
     expect(userDays("u1")).toMatchObject([{ reviews: 2, points: 2 }]);
+  });
+
+  it("THEN replaying review_logs rebuilds exactly the aggregates the live path kept", () => {
+    w = world({ zone: "America/New_York", cards: 30 });
+    w.setZone("u2", "Asia/Tokyo");
+    for (let k = 0; k < 9; k++) {
+      const t = Date.parse("2026-03-02T03:30:00Z") + k * DAY + k * 3_600_000;
+      w.reviews("u1", t, 3, { grade: k % 3 === 0 ? 1 : 3, ms: 400 + k * 300 });
+      if (k % 2 === 0) w.reviews("u2", t + 7_200_000, 2, { source: k % 4 === 0 ? "daily" : "study" });
+    }
+    w.review("u1", "2026-03-12T12:00:00Z", { guild: null });
+    const dump = () =>
+      ["stat_guild_days", "stat_guild_members", "stat_user_days", "stat_streaks"].map((t) =>
+        w.deps.db.$client.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all(),
+      );
+    const live = dump();
+    expect(rebuildStats(w.deps.db)).toBe(9 * 3 + 5 * 2 + 1);
+    expect(dump()).toEqual(live);
   });
 });
