@@ -1,0 +1,98 @@
+/**
+ * `npm run sandbox` — the bot in a local Discord emulator, with a terminal client.
+ * `npm run sandbox -- --script FILE` — runs a scenario and prints its transcript (JSON lines) to stdout.
+ */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { runScenarioFile } from "./runner.ts";
+import { runTerminal } from "./terminal.ts";
+import { createWorld, DEFAULT_USERS, REPO_DECKS } from "./world.ts";
+
+const USAGE = `Usage:
+  npm run sandbox                          interactive: the bot in a local Discord, in your terminal
+  npm run sandbox -- --script FILE         run a scenario, print its transcript (JSON lines) to stdout
+Options:
+  --db PATH      interactive database (default ./data/sandbox.db); --script always uses a fresh temp file
+  --decks DIR    deck folder (default ./decks)
+  --log FILE     interactive log file (default ./data/sandbox.log); --script logs to stderr
+  --log-level L  pino level (default info)`;
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse();
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const v = args.values;
+  if (v.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const decksDir = v.decks ? resolve(v.decks) : REPO_DECKS;
+  const logLevel = v["log-level"] ?? process.env.LOG_LEVEL ?? "info";
+
+  if (v.script) {
+    const result = await runScenarioFile(v.script, {
+      out: process.stdout,
+      onLog: (line) => process.stderr.write(line),
+      logLevel,
+      decksDir,
+    });
+    for (const f of result.failures) process.stderr.write(`sandbox: ${f}\n`);
+    return result.exitCode;
+  }
+
+  const dbPath = resolve(v.db ?? "data/sandbox.db");
+  const logFile = resolve(v.log ?? "data/sandbox.log");
+  mkdirSync(dirname(logFile), { recursive: true });
+  const world = await createWorld({
+    databasePath: dbPath,
+    decksDir,
+    followRealTime: true,
+    logLevel,
+    onLog: (line) => appendFileSync(logFile, line),
+  });
+  try {
+    const users = DEFAULT_USERS.map((u) => (u.admin ? `${u.name} (admin)` : u.name)).join(", ");
+    await runTerminal({
+      world,
+      input: process.stdin,
+      output: process.stdout,
+      banner: [
+        "Study bot sandbox: the real bot, connected to a local Discord emulator. Nothing leaves this machine.",
+        `Server "${world.guild.name}", channel #study, users ${users}.`,
+        `Database ${dbPath} · logs ${logFile} · bot clock ${world.clock.now().toISOString()}`,
+        "Try /help, /deck list, /deck subscribe deck:pytorch, /study. A number clicks a button; :help for more.",
+        "",
+      ],
+    });
+  } finally {
+    await world.stop();
+  }
+  return 0;
+}
+
+function parse() {
+  return parseArgs({
+    options: {
+      script: { type: "string" },
+      db: { type: "string" },
+      decks: { type: "string" },
+      log: { type: "string" },
+      "log-level": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: false,
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`sandbox: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

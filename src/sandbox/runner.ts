@@ -1,0 +1,187 @@
+/**
+ * Runs a scenario against the emulator and the real bot and writes its transcript, one JSON object per line.
+ * The CLI (`npm run sandbox -- --script FILE`) is a thin wrapper; tests call `runScenario` in-process.
+ */
+import { readFileSync } from "node:fs";
+import { manualTicker } from "../jobs/quiz-job.ts";
+import { type ClickRecord, clickAgain, clickButton, runTick } from "./actions.ts";
+import { coerceOptions } from "./options.ts";
+import { parseScenario, type Scenario, ScenarioError, type Step } from "./scenario.ts";
+import { settle, Tracker, type TranscriptEvent } from "./transcript.ts";
+import { createWorld, ERROR_LEVEL, type SandboxWorld } from "./world.ts";
+
+export interface RunOptions {
+  /** Where transcript lines go (e.g. process.stdout). */
+  out?: { write(chunk: string): unknown };
+  /** Names the scenario in error messages (its file). */
+  source?: string;
+  /** Every line the bot logs (pino JSON). Default: dropped. */
+  onLog?: (line: string) => void;
+  logLevel?: string;
+  /** Default: the repo's decks/. */
+  decksDir?: string;
+  /** Default: a fresh temp file, removed afterwards, so runs are reproducible. */
+  databasePath?: string;
+}
+
+export interface RunResult {
+  /** 0: every step ran, nothing was rejected, no bot error. 1: something failed. 2: the scenario is invalid. */
+  exitCode: 0 | 1 | 2;
+  /** One line per problem, for humans. */
+  failures: string[];
+  events: TranscriptEvent[];
+}
+
+/** Validates `raw` (a parsed scenario JSON) and runs it. Never throws for scenario or bot problems. */
+export async function runScenario(raw: unknown, opts: RunOptions = {}): Promise<RunResult> {
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(raw, opts.source);
+  } catch (err) {
+    if (err instanceof ScenarioError) return { exitCode: 2, failures: [err.message], events: [] };
+    throw err;
+  }
+  return run(scenario, opts);
+}
+
+/** Reads FILE (JSON) and runs it; a missing or non-JSON file is an invalid scenario (exit code 2). */
+export async function runScenarioFile(file: string, opts: RunOptions = {}): Promise<RunResult> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    return { exitCode: 2, failures: [`${file}: ${(err as Error).message}`], events: [] };
+  }
+  return runScenario(raw, { source: file, ...opts });
+}
+
+/** The step as written (without our `kind`/`ms`), for the transcript's step lines. */
+function describeStep(step: Step): Record<string, unknown> {
+  const { kind: _kind, ...rest } = step;
+  if ("ms" in rest) {
+    const { ms: _ms, ...written } = rest;
+    return written;
+  }
+  return rest;
+}
+
+async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
+  const events: TranscriptEvent[] = [];
+  const failures: string[] = [];
+  const emit = (e: TranscriptEvent) => {
+    events.push(e);
+    opts.out?.write(`${JSON.stringify(e)}\n`);
+  };
+  const fail = (step: number, message: string, source: "step" | "bot" = "step") => {
+    failures.push(`step ${step}: ${message}`);
+    emit({ step, event: "error", source, message });
+  };
+
+  let world: SandboxWorld;
+  try {
+    world = await createWorld({
+      start: scenario.start,
+      followRealTime: false,
+      channels: scenario.channels,
+      users: scenario.users,
+      timezone: scenario.timezone,
+      decksDir: opts.decksDir,
+      databasePath: opts.databasePath,
+      fuzz: false,
+      // Ticks happen in `tick` steps (and the catch-up tick each start does), never on a real-time schedule.
+      quizTicker: manualTicker,
+      logLevel: opts.logLevel ?? "info",
+      onLog: opts.onLog,
+    });
+  } catch (err) {
+    fail(0, `could not start the emulator and the bot: ${(err as Error).message}`);
+    return { exitCode: 1, failures, events };
+  }
+
+  const tracker = new Tracker(
+    world.emu,
+    new Map([...world.channels].map(([name, c]) => [c.id, name])),
+    new Map([...world.users].map(([name, u]) => [u.id, name])),
+  );
+  let errorsSeen = 0;
+  const flush = async (step: number) => {
+    await settle(world.emu, tracker);
+    for (const e of tracker.collect(step)) {
+      emit(e);
+      if (e.event === "rejected")
+        failures.push(
+          `step ${step}: the emulator rejected ${e.method} ${e.path}: ${e.status} ${e.code} ${e.message}`,
+        );
+    }
+    for (; errorsSeen < world.errors.length; errorsSeen++) {
+      const rec = world.errors[errorsSeen];
+      if (rec && rec.level >= ERROR_LEVEL) {
+        const err = rec.err as { message?: string } | undefined;
+        fail(
+          step,
+          `the bot logged an error: ${rec.msg ?? ""}${err?.message ? ` (${err.message})` : ""}`,
+          "bot",
+        );
+      }
+    }
+  };
+
+  const lastClick = new Map<string, ClickRecord>();
+  try {
+    await flush(0);
+    for (const [k, step] of scenario.steps.entries()) {
+      const n = k + 1;
+      let error: Error | undefined;
+      try {
+        await perform(world, scenario, step, lastClick);
+      } catch (err) {
+        error = err as Error;
+      }
+      emit({ step: n, event: "step", ...describeStep(step), at: world.clock.now().toISOString() });
+      await flush(n);
+      if (error) {
+        fail(n, error.message);
+        break;
+      }
+    }
+  } finally {
+    await world.stop();
+  }
+  return { exitCode: failures.length > 0 ? 1 : 0, failures, events };
+}
+
+async function perform(
+  world: SandboxWorld,
+  scenario: Scenario,
+  step: Step,
+  lastClick: Map<string, ClickRecord>,
+): Promise<void> {
+  switch (step.kind) {
+    case "command": {
+      const user = world.user(step.as);
+      const channel = world.channel(step.channel ?? scenario.channels[0] ?? "study");
+      const options = coerceOptions(world.emu, world.guild.id, step.command, step.options ?? {}, world.users);
+      await world.emu.runCommand({ user, channel, command: step.command, options });
+      return;
+    }
+    case "click": {
+      lastClick.set(step.as, await clickButton(world, world.user(step.as), step.click));
+      return;
+    }
+    case "again": {
+      const previous = lastClick.get(step.as);
+      if (!previous) throw new Error(`${step.as} has not clicked anything yet: nothing to click again`);
+      await clickAgain(world, world.user(step.as), previous);
+      return;
+    }
+    case "advance":
+      world.advance(step.ms);
+      return;
+    case "tick":
+      await runTick(world);
+      return;
+    case "restart":
+      await world.restart();
+      return;
+  }
+}

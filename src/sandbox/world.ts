@@ -1,0 +1,219 @@
+/**
+ * A world to try the bot in: the loopback Discord emulator with one server, its channels and users, and the real
+ * bot (real discord.js Client, real SQLite file with migrations) connected to it with its commands registered.
+ * Shared by the sandbox (terminal client and scenario runner) and the end-to-end test harness.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import pino from "pino";
+import { type Bot, createBot } from "../bot.ts";
+import { ManualClock } from "../core/clock.ts";
+import { renderNative } from "../core/decks/parse.ts";
+import { registerCommands } from "../discord/register.ts";
+import { type ChannelHandle, DiscordEmulator, type GuildHandle, type UserHandle } from "../emulator/index.ts";
+import type { Ticker } from "../jobs/quiz-job.ts";
+import { setGuildTimezone } from "../services/quiz-queries.ts";
+
+export const REPO_DECKS = resolve(import.meta.dirname, "../../decks");
+
+export interface WorldUser {
+  name: string;
+  admin?: boolean | undefined;
+  /** A fixed snowflake; assigned by the emulator otherwise. */
+  id?: string | undefined;
+}
+
+export interface WorldDeck {
+  id: string;
+  name: string;
+  cards: { key: string; front: string; back: string; tags?: string[] }[];
+}
+
+export interface WorldOptions {
+  /** The bot's clock start (default: now). */
+  start?: string | Date | undefined;
+  /** true (default): the clock then follows real time; false: it only moves when told (reproducible runs). */
+  followRealTime?: boolean;
+  /** Deck files to load; default: a temp folder with the decks given in `decks`, else the repo's decks/. */
+  decksDir?: string | undefined;
+  decks?: WorldDeck[];
+  /** The SQLite file; default: a fresh file in a temp folder that `stop()` removes. */
+  databasePath?: string | undefined;
+  /** Channel names in the one server; default ["study"]. */
+  channels?: string[];
+  /** Server members; default alice (admin) and bob. */
+  users?: WorldUser[];
+  guildName?: string;
+  /** The server's timezone, written to guilds.timezone before the world is handed out. */
+  timezone?: string | undefined;
+  /** ts-fsrs interval fuzz; default off so intervals are predictable. */
+  fuzz?: boolean;
+  /** What drives the daily-quiz ticks: default node-cron every minute (as in production); `manualTicker` for
+   * runs that tick only when told. */
+  quizTicker?: Ticker | undefined;
+  /** Router defer threshold (ms), for slow-path tests. */
+  deferAfterMs?: number | undefined;
+  firstResponseDeadlineMs?: number | undefined;
+  /** Lowest pino level written (default "warn"). */
+  logLevel?: string;
+  /** Receives every log line the bot writes (pino JSON, with newline). Default: dropped. */
+  onLog?: (line: string) => void;
+}
+
+export interface LogRecord {
+  level: number;
+  msg?: string;
+  [key: string]: unknown;
+}
+
+/** pino's numeric level for "error". */
+export const ERROR_LEVEL = 50;
+
+export const DEFAULT_USERS: WorldUser[] = [{ name: "alice", admin: true }, { name: "bob" }];
+
+export async function createWorld(o: WorldOptions = {}) {
+  const emu = await DiscordEmulator.start({ firstResponseDeadlineMs: o.firstResponseDeadlineMs });
+  const tmp = mkdtempSync(join(tmpdir(), "study-world-"));
+  const bots: Bot[] = [];
+  let stopped = false;
+  try {
+    const guild: GuildHandle = emu.addGuild({ name: o.guildName ?? "Study Group" });
+    const channels = new Map<string, ChannelHandle>();
+    for (const name of o.channels ?? ["study"]) channels.set(name, emu.addChannel(guild.id, { name }));
+    const users = new Map<string, UserHandle>();
+    for (const u of o.users ?? DEFAULT_USERS) {
+      users.set(u.name, emu.addUser({ name: u.name, id: u.id, guildId: guild.id, admin: u.admin ?? false }));
+    }
+
+    let decksDir = o.decksDir ?? REPO_DECKS;
+    if (o.decks) {
+      decksDir = join(tmp, "decks");
+      mkdirSync(decksDir, { recursive: true });
+      for (const d of o.decks) {
+        const text = renderNative(
+          { id: d.id, name: d.name, description: "" },
+          d.cards.map((c) => ({ ...c, tags: c.tags ?? [] })),
+        );
+        writeFileSync(join(decksDir, `${d.id}.deck`), text);
+      }
+    }
+    const dbPath = o.databasePath ?? join(tmp, "study.db");
+    mkdirSync(dirname(dbPath), { recursive: true });
+
+    const clock = new ManualClock(new Date(o.start ?? Date.now()), o.followRealTime ?? true);
+    /** warn and error lines the bot logged, parsed (a clean run has none at error level). */
+    const errors: LogRecord[] = [];
+    const log = pino(
+      { level: o.logLevel ?? "warn" },
+      {
+        write(line: string) {
+          o.onLog?.(line);
+          try {
+            const rec = JSON.parse(line) as LogRecord;
+            if (rec.level >= 40) errors.push(rec);
+          } catch {
+            errors.push({ level: ERROR_LEVEL, msg: line });
+          }
+        },
+      },
+    );
+
+    const launch = async (): Promise<Bot> => {
+      const b = await createBot({
+        token: emu.token,
+        databasePath: dbPath,
+        decksDir,
+        apiUrl: emu.apiUrl,
+        fuzz: o.fuzz ?? false,
+        clock,
+        log,
+        deferAfterMs: o.deferAfterMs,
+        quizTicker: o.quizTicker,
+      });
+      bots.push(b);
+      await b.start();
+      return b;
+    };
+    let bot = await launch();
+    await registerCommands({
+      token: emu.token,
+      applicationId: emu.applicationId,
+      guildId: guild.id,
+      apiUrl: emu.apiUrl,
+      commands: bot.commands,
+    });
+    // The server's study-day timezone lives in guilds.timezone (what /quiz setup also writes).
+    if (o.timezone !== undefined) setGuildTimezone(bot.deps.db, guild.id, o.timezone, clock.now());
+
+    const lookup = <T>(map: Map<string, T>, what: string, name: string): T => {
+      const found = map.get(name);
+      if (!found) throw new Error(`No ${what} named "${name}" (have: ${[...map.keys()].join(", ")})`);
+      return found;
+    };
+
+    return {
+      emu,
+      guild,
+      channels,
+      users,
+      clock,
+      dbPath,
+      decksDir,
+      errors,
+      log,
+      get bot() {
+        return bot;
+      },
+      channel: (name: string) => lookup(channels, "channel", name.replace(/^#/, "")),
+      user: (name: string) => lookup(users, "user", name),
+      /** Moves the bot's clock and the emulator's (which decides interaction-token expiry). */
+      advance(ms: number) {
+        clock.advance(ms);
+        emu.advanceTime(ms);
+      },
+      /** Replaces the bot with a fresh process-equivalent on the same database file. */
+      async restart() {
+        await bot.stop();
+        bot = await launch();
+        return bot;
+      },
+      /** A second bot on the same database, connected at the same time (two processes). */
+      async secondBot() {
+        return launch();
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        for (const b of bots) await b.stop();
+        await emu.stop();
+        rmSync(tmp, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    for (const b of bots) await b.stop().catch(() => {});
+    await emu.stop();
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+export type SandboxWorld = Awaited<ReturnType<typeof createWorld>>;
+
+/**
+ * The scheduler's tick at `now`: `bot.tick(now)` where the bot has it, else its daily-quiz job's `quiz.tick`.
+ * Undefined when this build has no scheduler.
+ */
+export function findTick(bot: Bot): ((now: Date) => Promise<unknown>) | undefined {
+  const b = bot as unknown as { tick?: unknown; quiz?: { tick?: unknown } };
+  if (typeof b.tick === "function") {
+    const tick = b.tick;
+    return async (now: Date) => tick.call(bot, now);
+  }
+  const quiz = b.quiz;
+  if (quiz && typeof quiz.tick === "function") {
+    const tick = quiz.tick;
+    return async (now: Date) => tick.call(quiz, now);
+  }
+  return undefined;
+}

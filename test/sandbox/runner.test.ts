@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../../src/sandbox/runner.ts";
+import { parseScenario, ScenarioError } from "../../src/sandbox/scenario.ts";
+
+const base = {
+  start: "2026-03-02T08:00:00Z",
+  users: [{ name: "alice", admin: true }, { name: "bob" }],
+};
+
+describe("GIVEN a scenario that clicks a button nobody can see", () => {
+  it("THEN the run fails with exit 1, names the step and the button, and stops there", async () => {
+    const lines: string[] = [];
+    const result = await runScenario(
+      {
+        ...base,
+        steps: [
+          { as: "alice", command: "deck subscribe", options: { deck: "pytorch" } },
+          { as: "alice", command: "study" },
+          { as: "alice", click: "Launch rocket" },
+          { as: "alice", click: "Show answer" },
+        ],
+      },
+      { out: { write: (s: string) => lines.push(s) } },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatch(/^step 3: alice sees no enabled button "Launch rocket"/);
+    expect(result.failures[0]).toContain('"Show answer"');
+    const parsed = lines
+      .join("")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(parsed.at(-1)).toMatchObject({ step: 3, event: "error", source: "step" });
+    expect(parsed.some((e) => e.step === 4)).toBe(false);
+  });
+
+  it("THEN bob cannot click alice's ephemeral study message either", async () => {
+    const result = await runScenario({
+      ...base,
+      steps: [
+        { as: "alice", command: "deck subscribe", options: { deck: "pytorch" } },
+        { as: "alice", command: "study" },
+        { as: "bob", click: "Show answer" },
+      ],
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.failures[0]).toMatch(/^step 3: bob sees no enabled button/);
+  });
+
+  it("THEN 'again' before any click is reported as a step that cannot be performed", async () => {
+    const result = await runScenario({ ...base, steps: [{ as: "bob", again: true }] });
+    expect(result.exitCode).toBe(1);
+    expect(result.failures[0]).toBe("step 1: bob has not clicked anything yet: nothing to click again");
+  });
+});
+
+describe("GIVEN a malformed scenario", () => {
+  const bad =
+    (steps: unknown[], extra: object = {}) =>
+    () =>
+      parseScenario({ ...base, ...extra, steps }, "x.json");
+
+  it("THEN it is rejected with exit 2 and its step index, before anything starts", async () => {
+    const result = await runScenario(
+      {
+        ...base,
+        steps: [
+          { as: "alice", command: "study" },
+          { as: "alice", clik: "Good" },
+        ],
+      },
+      { source: "bad.json" },
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.events).toEqual([]);
+    expect(result.failures[0]).toMatch(
+      /^bad\.json: step 2 \(steps\[1\]\): expected one of "command", "click"/,
+    );
+  });
+
+  it("THEN each kind of mistake says what is wrong", () => {
+    expect(bad([{ as: "carol", command: "study" }])).toThrow(
+      /step 1 \(steps\[0\]\): "as": no user named "carol"/,
+    );
+    expect(bad([{ advance: "tomorrow" }])).toThrow(
+      /step 1 \(steps\[0\]\): advance: a duration such as "30m"/,
+    );
+    expect(bad([{ tick: true }, { as: "alice", click: "Good", again: true }])).toThrow(
+      /step 2 \(steps\[1\]\): a step does one thing, this one has "click" and "again"/,
+    );
+    expect(bad([{ as: "alice", command: "study", option: { deck: "x" } }])).toThrow(
+      /step 1 \(steps\[0\]\): Unrecognized key: "option"/,
+    );
+    expect(bad([{ as: "alice", command: "study", channel: "lounge" }])).toThrow(
+      /"channel": no channel "lounge"/,
+    );
+    expect(bad([{ restart: true }], { timezone: "Mars/Olympus" })).toThrow(
+      /^x\.json: timezone: an IANA timezone/,
+    );
+    expect(bad([])).toThrow(ScenarioError);
+    expect(() => parseScenario([1, 2], "x.json")).toThrow(/^x\.json: /);
+  });
+
+  it("THEN a valid one parses with defaults (channel study, alice admin and bob)", () => {
+    const s = parseScenario({ steps: [{ advance: "1d12h" }, { as: "alice", command: "/deck list" }] });
+    expect(s.channels).toEqual(["study"]);
+    expect(s.users.map((u) => u.name)).toEqual(["alice", "bob"]);
+    expect(s.steps[0]).toMatchObject({ kind: "advance", ms: 36 * 3_600_000 });
+    expect(s.steps[1]).toMatchObject({ kind: "command", command: "deck list" });
+  });
+});

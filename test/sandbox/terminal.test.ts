@@ -1,0 +1,83 @@
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Terminal } from "../../src/sandbox/terminal.ts";
+import { createWorld, type SandboxWorld } from "../../src/sandbox/world.ts";
+
+let world: SandboxWorld;
+
+beforeAll(async () => {
+  world = await createWorld({
+    start: "2026-03-02T08:00:00Z",
+    followRealTime: false,
+    decks: [
+      {
+        id: "basics",
+        name: "Basics",
+        cards: [
+          { key: "1", front: "What is 2+2?", back: "Four" },
+          { key: "2", front: "Capital of France?", back: "Paris" },
+        ],
+      },
+    ],
+  });
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+/** Feeds `lines` to the client as typed input and returns everything it printed. */
+async function session(lines: string[]): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let printed = "";
+  output.on("data", (d) => {
+    printed += d;
+  });
+  const done = new Terminal({ world, input, output }).run();
+  for (const line of lines) input.write(`${line}\n`);
+  input.end();
+  await done;
+  return printed;
+}
+
+describe("GIVEN the interactive client driven through its input stream", () => {
+  it("THEN /study draws numbered buttons, a number clicks one, /as switches user, :quit leaves", async () => {
+    const out = await session([
+      "/deck subscribe deck:basics",
+      "/study",
+      "1",
+      "/as bob",
+      "/help",
+      ":advance 1d",
+      ":quit",
+      "/study",
+    ]);
+    expect(out).toContain("alice> ");
+    expect(out).toContain("#study · Study Bot (only you)\n  Subscribed to **Basics**");
+    expect(out).toMatch(/│ What is 2\+2\?\n[\s\S]*\[1\] Show answer {2}\[2\] Stop/);
+    // "1" clicked Show answer: the same message, edited, now with the answer and the rating buttons.
+    expect(out).toMatch(/\(only you\) · edited\n[\s\S]*Four[\s\S]*\[1\] Again · \d+m {2}\[2\] Hard/);
+    expect(out).toContain("You are now bob.\nbob> ");
+    expect(out).toMatch(/bob> #study · Study Bot \(only you\)\n {2}┌─+\n {2}│ \*\*Study companion\*\*/);
+    expect(out).toContain("The bot's clock is now 2026-03-03T08:00:00.000Z.");
+    expect(out.trimEnd().endsWith("Bye.")).toBe(true);
+    expect(world.errors.filter((e) => e.level >= 50)).toEqual([]);
+  });
+
+  it("THEN mistakes print one readable line and the client keeps going", async () => {
+    const out = await session([
+      "/deck subscribe deck:my deck",
+      "/as carol",
+      "7",
+      ":advance soon",
+      "/settings reminders enabled:yes",
+      ":tock",
+    ]);
+    expect(out).toContain('! "deck" follows an option: quote values with spaces');
+    expect(out).toContain('! No user "carol". Users: alice, bob');
+    expect(out).toContain("! No button [7] on screen");
+    expect(out).toContain("! Usage: :advance 1d");
+    expect(out).toContain("I will ping you in the daily post");
+    expect(out).toContain('! Unknown input ":tock". Type :help.');
+  });
+});
