@@ -29,6 +29,7 @@ import { tx } from "../db/client.ts";
 import { quizAnswers, quizConfigs, quizPosts } from "../db/schema.ts";
 import { findVisibleDeck, isSubscribed } from "./decks.ts";
 import type { Deps } from "./deps.ts";
+import { awardQuizPoints } from "./points.ts";
 import {
   activeCards,
   dueGuilds,
@@ -592,6 +593,9 @@ export function answerQuiz(
         shownAt: now.getTime(),
         version: null,
       });
+    // Leaderboard: a reviewed answer earned its points in recordReview; any other correct answer earns them here.
+    if (!reviewed)
+      awardQuizPoints(deps.db, { guildId: a.guildId, userId: a.userId, at: now.getTime(), correct });
     const res = deps.db
       .insert(quizAnswers)
       .values({ postId: post.id, userId: a.userId, choice: a.choice, correct, reviewed, answeredAt: now })

@@ -1,7 +1,15 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
-import { cards, decks, guilds, quizConfigs, quizPosts, reviewLogs } from "../../src/db/schema.ts";
+import {
+  cards,
+  decks,
+  guilds,
+  quizConfigs,
+  quizPosts,
+  reviewLogs,
+  statGuildMembers,
+} from "../../src/db/schema.ts";
 import { getState } from "../../src/db/study-queries.ts";
 import {
   answerQuiz,
@@ -330,9 +338,12 @@ describe("GIVEN members studying in the server", () => {
     await runTick();
     const post = getPost(deps.db, G, "2026-01-15")!;
     const dave = "700000000000000004";
-    const r = answerQuiz(deps, { postId: post.id, guildId: G, userId: dave, choice: 0 });
-    expect(r).toMatchObject({ kind: "answered", reviewed: false, subscribed: false });
+    const r = answerQuiz(deps, { postId: post.id, guildId: G, userId: dave, choice: post.correctIndex! });
+    expect(r).toMatchObject({ kind: "answered", correct: true, reviewed: false, subscribed: false });
     expect(deps.db.select().from(reviewLogs).where(eq(reviewLogs.userId, dave)).all()).toEqual([]);
+    // Still worth the quiz's leaderboard points in this server.
+    const board = deps.db.select().from(statGuildMembers).where(eq(statGuildMembers.userId, dave)).all();
+    expect(board).toMatchObject([{ guildId: G, reviews: 0, points: 2 }]);
     expect(() => answerQuiz(deps, { postId: post.id, guildId: G2, userId: dave, choice: 0 })).toThrow(
       UserError,
     );
