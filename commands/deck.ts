@@ -1,7 +1,34 @@
-import { ApplicationCommandOptionType } from "discord.js";
-import type { Command } from "../src/discord/command.ts";
+import {
+  ApplicationCommandOptionType,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  PermissionFlagsBits,
+} from "discord.js";
+import { EXPORT_FORMATS, type ExportFormat } from "../src/core/decks/convert.ts";
+import { DECK_FORMATS, type DeckFormat, FORMAT_NAMES, type ParseOptions } from "../src/core/decks/parse.ts";
+import { resolveSeparator } from "../src/core/decks/tsv.ts";
+import { UserError } from "../src/core/errors.ts";
+import type { ButtonHandler, Command } from "../src/discord/command.ts";
+import {
+  DECK_PREFIX,
+  parseDeckId,
+  renderExported,
+  renderImported,
+  renderRemoveCancelled,
+  renderRemoveConfirm,
+  renderRemoved,
+} from "../src/render/deck-view.ts";
 import { clip, LIMITS, NO_PINGS } from "../src/render/limits.ts";
 import { COLORS } from "../src/render/study-view.ts";
+import { exportDeckFile } from "../src/services/deck-export.ts";
+import {
+  checkRemovable,
+  downloadAttachment,
+  type ImportScope,
+  importDeck,
+  removeDeck,
+  searchManageableDecks,
+} from "../src/services/deck-import.ts";
 import { listDecks, newLeftToday, searchDecks, subscribe, unsubscribe } from "../src/services/decks.ts";
 
 const deckOption = (description: string) => ({
@@ -11,6 +38,66 @@ const deckOption = (description: string) => ({
   required: true,
   autocomplete: true,
 });
+
+/** Who acts, and whether they hold Manage Server here, read from the interaction at run time. */
+function actor(i: ChatInputCommandInteraction | ButtonInteraction) {
+  return {
+    userId: i.user.id,
+    guildId: i.guildId,
+    canManageServer: i.inGuild() && (i.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false),
+  };
+}
+
+function separatorOption(i: ChatInputCommandInteraction, name: string): string | undefined {
+  const raw = i.options.getString(name);
+  if (raw === null) return undefined;
+  const sep = resolveSeparator(raw);
+  if (!sep.ok) throw new UserError(`\`${name}\`: ${sep.reason}.`);
+  return sep.value;
+}
+
+async function runImport(i: ChatInputCommandInteraction, ctx: Parameters<Command["execute"]>[1]) {
+  const who = actor(i);
+  const file = i.options.getAttachment("file", true);
+  const scope = (i.options.getString("scope") ?? "personal") as ImportScope;
+  if (scope === "server" && !who.canManageServer) {
+    throw new UserError(
+      who.guildId === null
+        ? "Server decks can only be imported in a server."
+        : "Server decks need the **Manage Server** permission. Import it as a personal deck (`scope: personal`) instead, or ask a moderator.",
+    );
+  }
+  const parse: ParseOptions = {};
+  const format = i.options.getString("format");
+  if (format !== null) parse.format = format as DeckFormat;
+  const termSeparator = separatorOption(i, "term_separator");
+  const rowSeparator = separatorOption(i, "row_separator");
+  if (termSeparator !== undefined) parse.termSeparator = termSeparator;
+  if (rowSeparator !== undefined) parse.rowSeparator = rowSeparator;
+  const bytes = await downloadAttachment({ url: file.url, name: file.name, size: file.size });
+  const report = importDeck(ctx.deps, {
+    ...who,
+    fileName: file.name,
+    bytes,
+    parse,
+    scope,
+    ...(i.options.getString("name") !== null && { name: i.options.getString("name") ?? "" }),
+    ...(i.options.getString("deck") !== null && { deckId: i.options.getString("deck") ?? "" }),
+  });
+  await ctx.respond.reply(renderImported(report));
+}
+
+const onDeckButton: ButtonHandler = async (i, { deps, respond }) => {
+  const action = parseDeckId(i.customId);
+  if (action === null) throw new UserError("This button is no longer supported. Run `/deck remove` again.");
+  if (action.userId !== i.user.id) throw new UserError("This button belongs to someone else's command.");
+  if (action.action === "cancel") {
+    await respond.update(renderRemoveCancelled());
+    return;
+  }
+  const removed = removeDeck(deps, actor(i), action.deckId);
+  await respond.update(renderRemoved(removed));
+};
 
 export default {
   data: {
@@ -33,6 +120,80 @@ export default {
         name: "unsubscribe",
         description: "Stop studying a deck (your progress is kept)",
         options: [deckOption("The deck to drop")],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "import",
+        description: "Import a deck file: Anki, CSV, TSV/Quizlet, Brainscape or native (≤ 1 MiB)",
+        options: [
+          {
+            type: ApplicationCommandOptionType.Attachment,
+            name: "file",
+            description: "The deck file (UTF-8 text, at most 1 MiB)",
+            required: true,
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "name",
+            description: "Deck name (default: the name in the file, or the file name)",
+            max_length: 100,
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "format",
+            description: "The file's format (default: detected)",
+            choices: DECK_FORMATS.map((f) => ({ name: FORMAT_NAMES[f], value: f })),
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "scope",
+            description:
+              "Personal (only you) or server (everyone here; needs Manage Server). Default personal",
+            choices: [
+              { name: "personal", value: "personal" },
+              { name: "server", value: "server" },
+            ],
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "deck",
+            description: "Update this imported deck (default: the deck with the same name, or a new one)",
+            autocomplete: true,
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "term_separator",
+            description: "TSV/Quizlet: between term and definition (tab, comma, semicolon, or the text)",
+            max_length: 20,
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "row_separator",
+            description: "TSV/Quizlet: between rows (newline, semicolon, or the text)",
+            max_length: 20,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "export",
+        description: "Download a deck as a file (native, Anki or CSV)",
+        options: [
+          deckOption("The deck to export"),
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "format",
+            description: "File format",
+            required: true,
+            choices: EXPORT_FORMATS.map((f) => ({ name: FORMAT_NAMES[f], value: f })),
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "remove",
+        description: "Remove an imported deck (yours, or a server deck with Manage Server); history is kept",
+        options: [deckOption("The deck to remove")],
       },
     ],
   },
@@ -60,6 +221,23 @@ export default {
       });
       return;
     }
+    if (sub === "import") return runImport(i, { deps, respond });
+    if (sub === "export") {
+      const exported = exportDeckFile(
+        deps,
+        i.user.id,
+        i.guildId,
+        i.options.getString("deck", true),
+        i.options.getString("format", true) as ExportFormat,
+      );
+      await respond.reply(renderExported(exported));
+      return;
+    }
+    if (sub === "remove") {
+      const deck = checkRemovable(deps.db, actor(i), i.options.getString("deck", true));
+      await respond.reply(renderRemoveConfirm(i.user.id, deck));
+      return;
+    }
     const deckId = i.options.getString("deck", true);
     const r =
       sub === "subscribe"
@@ -78,11 +256,19 @@ export default {
   },
   async autocomplete(i, { deps }) {
     const q = String(i.options.getFocused());
+    const sub = i.options.getSubcommand(false);
+    const canManageServer =
+      i.inGuild() && (i.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false);
+    const found =
+      sub === "import" || sub === "remove"
+        ? searchManageableDecks(deps.db, i.user.id, i.guildId, canManageServer, q)
+        : searchDecks(deps.db, i.user.id, i.guildId, q);
     await i.respond(
-      searchDecks(deps.db, i.user.id, i.guildId, q).map((d) => ({
+      found.map((d) => ({
         name: clip(`${d.name} (${d.id})`, LIMITS.choiceName),
         value: d.id,
       })),
     );
   },
+  buttons: { [DECK_PREFIX]: onDeckButton },
 } satisfies Command;

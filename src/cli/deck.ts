@@ -1,31 +1,55 @@
 /**
  * Deck tool.
- *   npm run deck -- check FILE [--format native|brainscape] [--json]
- *   npm run deck -- convert FILE --to native [--id ID] [--name NAME] [--description TEXT] [--out PATH]
+ *   npm run deck -- check FILE [--format F] [--json] [--term-separator S] [--row-separator S]
+ *   npm run deck -- convert FILE --to native|anki|csv [--format F] [--id ID] [--name NAME] [--description TEXT]
+ *                  [--out PATH]
  * Exit codes: 0 valid / converted, 1 the deck has errors, 2 usage error or unreadable file.
  */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { convertToNative, deckIdFromFileName } from "../core/decks/convert.ts";
-import { DECK_FORMATS, type DeckFormat, formatIssue, parseDeck } from "../core/decks/parse.ts";
+import { convertDeck, deckIdFromFileName, EXPORT_FORMATS, type ExportFormat } from "../core/decks/convert.ts";
+import {
+  DECK_FORMATS,
+  type DeckFormat,
+  formatIssue,
+  type ParseOptions,
+  parseDeck,
+} from "../core/decks/parse.ts";
 import { readDeckText } from "../core/decks/read-dir.ts";
+import { resolveSeparator } from "../core/decks/tsv.ts";
 
 export const USAGE = `usage:
-  deck check FILE [--format native|brainscape] [--json]
+  deck check FILE [--format F] [--json] [--term-separator S] [--row-separator S]
       Checks a deck file: prints its format and card count, or its errors with line numbers.
+      Formats (detected from the content unless --format is given): ${DECK_FORMATS.join(", ")}.
       --json prints one JSON object: {"format", "cards": [{"front","back","tags"}], "errors": [{"line","message"}]}
-  deck convert FILE --to native [--format F] [--id ID] [--name NAME] [--description TEXT] [--out PATH]
-      Converts a deck to the native .deck format (to stdout, or to PATH with --out).
+      --term-separator / --row-separator (tsv, Quizlet): tab, comma, semicolon, newline, or the text itself.
+  deck convert FILE --to ${EXPORT_FORMATS.join("|")} [--format F] [--id ID] [--name NAME] [--description TEXT] [--out PATH]
+      Converts a deck (to stdout, or to PATH with --out); the output is checked to read back to the same cards.
 exit codes: 0 ok, 1 the deck has errors, 2 usage error or unreadable file`;
 
-const out = (text: string): void => {
-  process.stdout.write(`${text}\n`);
+/** Where the tool writes; the CLI uses the process streams, tests pass their own. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIo: Io = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
 };
-const err = (text: string): void => {
-  process.stderr.write(`${text}\n`);
-};
+
+/** Line printers over an Io (passed down, never global, so concurrent in-process runs stay apart). */
+function printers(io: Io) {
+  return {
+    io,
+    out: (text: string): void => io.stdout(`${text}\n`),
+    err: (text: string): void => io.stderr(`${text}\n`),
+  };
+}
+type Printers = ReturnType<typeof printers>;
 
 class UsageError extends Error {}
 
@@ -35,6 +59,23 @@ function parseFormat(value: string | undefined): DeckFormat | undefined {
     throw new UsageError(`unknown format '${value}' (known: ${DECK_FORMATS.join(", ")})`);
   }
   return value as DeckFormat;
+}
+
+function parseOptions(values: ReturnType<typeof parseCommandLine>["values"]): ParseOptions {
+  const opts: ParseOptions = {};
+  const format = parseFormat(values.format);
+  if (format !== undefined) opts.format = format;
+  for (const [flag, field] of [
+    ["term-separator", "termSeparator"],
+    ["row-separator", "rowSeparator"],
+  ] as const) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const sep = resolveSeparator(raw);
+    if (!sep.ok) throw new UsageError(`--${flag}: ${sep.reason}`);
+    opts[field] = sep.value;
+  }
+  return opts;
 }
 
 function parseCommandLine(argv: string[]) {
@@ -50,20 +91,23 @@ function parseCommandLine(argv: string[]) {
       name: { type: "string" },
       description: { type: "string" },
       out: { type: "string" },
+      "term-separator": { type: "string" },
+      "row-separator": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   return { values, positionals };
 }
 
-async function check(file: string, format: DeckFormat | undefined, json: boolean): Promise<number> {
+async function check(p: Printers, file: string, opts: ParseOptions, json: boolean): Promise<number> {
+  const { out, err } = p;
   const read = await readDeckText(file);
   if (!read.ok) {
     if (json) out(JSON.stringify({ format: null, cards: [], errors: [{ line: 0, message: read.reason }] }));
     else err(`error: ${read.reason}`);
     return 2;
   }
-  const result = parseDeck(read.text, format === undefined ? {} : { format });
+  const result = parseDeck(read.text, opts);
   if (json) {
     out(
       JSON.stringify({
@@ -88,17 +132,24 @@ async function check(file: string, format: DeckFormat | undefined, json: boolean
   return 1;
 }
 
-async function convert(file: string, values: ReturnType<typeof parseCommandLine>["values"]): Promise<number> {
-  if (values.to !== "native") throw new UsageError("convert needs --to native (the only output format)");
+async function convert(
+  p: Printers,
+  file: string,
+  values: ReturnType<typeof parseCommandLine>["values"],
+): Promise<number> {
+  const { io, err } = p;
+  const to = values.to;
+  if (to === undefined || !(EXPORT_FORMATS as readonly string[]).includes(to))
+    throw new UsageError(`convert needs --to ${EXPORT_FORMATS.join("|")}`);
+  const opts = parseOptions(values);
   const read = await readDeckText(file);
   if (!read.ok) {
     err(`error: ${read.reason}`);
     return 2;
   }
-  const format = parseFormat(values.format);
-  const parsed = parseDeck(read.text, format === undefined ? {} : { format });
+  const parsed = parseDeck(read.text, opts);
   for (const warning of parsed.warnings) err(`warning: ${formatIssue(warning)}`);
-  const converted = convertToNative(parsed, {
+  const converted = convertDeck(parsed, to as ExportFormat, {
     id: values.id ?? parsed.meta.id ?? deckIdFromFileName(file),
     ...(values.name !== undefined && { name: values.name }),
     ...(values.description !== undefined && { description: values.description }),
@@ -111,18 +162,20 @@ async function convert(file: string, values: ReturnType<typeof parseCommandLine>
     return 1;
   }
   if (values.out === undefined) {
-    process.stdout.write(converted.text);
+    io.stdout(converted.text);
   } else {
     await writeFile(values.out, converted.text, "utf8");
     err(
-      `wrote ${values.out}: ${parsed.format} → native, deck '${converted.meta.id}', ${parsed.cards.length} cards`,
+      `wrote ${values.out}: ${parsed.format} → ${to}, deck '${converted.meta.id}', ${parsed.cards.length} cards`,
     );
   }
   return 0;
 }
 
-/** Runs the tool; resolves to the exit code. */
-export async function run(argv: string[]): Promise<number> {
+/** Runs the tool; resolves to the exit code. Output goes to `streams` (default: the process's). */
+export async function run(argv: string[], streams: Io = processIo): Promise<number> {
+  const p = printers(streams);
+  const { out, err } = p;
   try {
     const { values, positionals } = parseCommandLine(argv);
     if (values.help === true) {
@@ -134,8 +187,8 @@ export async function run(argv: string[]): Promise<number> {
     if (command !== "check" && command !== "convert") throw new UsageError(`unknown command '${command}'`);
     if (file === undefined) throw new UsageError(`${command} needs a FILE`);
     if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
-    if (command === "check") return await check(file, parseFormat(values.format), values.json === true);
-    return await convert(file, values);
+    if (command === "check") return await check(p, file, parseOptions(values), values.json === true);
+    return await convert(p, file, values);
   } catch (error) {
     const argsError =
       error instanceof Error && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS");

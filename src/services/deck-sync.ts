@@ -56,6 +56,13 @@ export function syncDeckDir(deps: Pick<Deps, "db" | "clock" | "log">, dir: strin
       report.failed.push({ file: path, line: 1, message: `deck id '${id}' is used by another file` });
       continue;
     }
+    // Imported decks share the id namespace: a file must never take over (and re-own) an imported deck.
+    const owner = deps.db.select({ source: decks.source }).from(decks).where(eq(decks.id, id)).get();
+    if (owner?.source === "import") {
+      report.failed.push({ file: path, line: 1, message: `deck id '${id}' is taken by an imported deck` });
+      deps.log.error({ file: path, deckId: id }, "deck file rejected: its id belongs to an imported deck");
+      continue;
+    }
     seenIds.add(id);
     const r = upsertDeck(deps, {
       id,

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { run } from "../../src/cli/deck.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURES = join(ROOT, "test/fixtures/decks");
@@ -15,12 +16,27 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `npx tsx src/cli/deck.ts ...args` from the repository root. */
-function deck(...args: string[]): Promise<Run> {
+/** Runs the tool in-process (`run` from src/cli/deck.ts), as `npm run deck -- ...args` from the repo root. */
+async function deck(...args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await run(args, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+/** Runs the real entry point in a child process (`node_modules/.bin/tsx src/cli/deck.ts ...args`). */
+function spawnDeck(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
-      "npx",
-      ["tsx", "src/cli/deck.ts", ...args],
+      join(ROOT, "node_modules/.bin/tsx"),
+      ["src/cli/deck.ts", ...args],
       { cwd: ROOT, maxBuffer: 1 << 24 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
@@ -41,6 +57,19 @@ function json(run: Run): CheckJson {
   expect(run.stdout.trim().startsWith("{")).toBe(true);
   return JSON.parse(run.stdout) as CheckJson;
 }
+
+describe("the deck tool as a process", () => {
+  it("GIVEN the real entry point THEN one JSON object on stdout and the exit code", async () => {
+    const [ok, broken] = await Promise.all([
+      spawnDeck("check", "decks/pytorch.deck", "--json"),
+      spawnDeck("check", join(FIXTURES, "broken.deck")),
+    ]);
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.stdout) as CheckJson).cards).toHaveLength(81);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain("line 9: card '2' has no '---'");
+  });
+});
 
 describe.concurrent("deck check --json", () => {
   it("GIVEN the user's Brainscape export THEN 81 cards, exit 0", async () => {
@@ -129,7 +158,7 @@ describe.concurrent("deck check (text output)", () => {
       deck(),
       deck("frobnicate", "x"),
       deck("check"),
-      deck("check", "decks/pytorch.deck", "--format", "csv"),
+      deck("check", "decks/pytorch.deck", "--format", "xml"),
       deck("check", "x", "--bogus"),
     ]);
     for (const run of runs) {

@@ -178,5 +178,5 @@ export function parseBrainscape(text: string): RawDeck {
         "no cards found: a Brainscape export lists cards as a number line, then the question, then the answer",
     });
   }
-  return { meta, metaLines, cards, errors, warnings };
+  return { meta, metaLines, cards, errors, warnings, keys: "numbered" };
 }

@@ -23,3 +23,6 @@ export const MAX_DECK_DESCRIPTION_CHARS = 1_000;
 
 /** Largest deck file the CLI and the deck loader will read. */
 export const MAX_DECK_FILE_BYTES = 16 * 1024 * 1024;
+
+/** Largest file `/deck import` accepts (checked before the whole file is read). */
+export const MAX_IMPORT_BYTES = 1024 * 1024;

@@ -1,44 +1,94 @@
 /**
  * Public entry point for deck files: format detection, parsing (with the shared limits of limits.ts
- * enforced) and rendering of the native format. Pure: no I/O, no clock.
+ * enforced) and rendering. Pure: no I/O, no clock.
  */
+import { ankiLooksLike, parseAnki } from "./anki.ts";
 import { brainscapeLooksLike, parseBrainscape } from "./brainscape.ts";
+import { csvLooksLike, parseCsv } from "./csv.ts";
 import { nativeLooksLike, parseNative } from "./native.ts";
-import type { DeckFormat, DeckIssue, ParseResult, RawDeck } from "./types.ts";
+import { parseTsv, tsvLooksLike } from "./tsv.ts";
+import type { DeckFormat, DeckIssue, ParseOptions, ParseResult, RawDeck } from "./types.ts";
 import { finish } from "./validate.ts";
 
+export { renderAnki } from "./anki.ts";
+export { renderCsv } from "./csv.ts";
 export { renderNative } from "./native.ts";
-export type { DeckFormat, DeckIssue, DeckMeta, ParsedCard, ParseResult } from "./types.ts";
+export type {
+  DeckFormat,
+  DeckIssue,
+  DeckMeta,
+  KeySource,
+  ParsedCard,
+  ParseOptions,
+  ParseResult,
+} from "./types.ts";
 
-export const DECK_FORMATS: readonly DeckFormat[] = ["native", "brainscape"];
+export const DECK_FORMATS: readonly DeckFormat[] = ["native", "brainscape", "anki", "csv", "tsv"];
 
-const PARSERS: Record<DeckFormat, (text: string) => RawDeck> = {
-  native: parseNative,
-  brainscape: parseBrainscape,
+/** What each format is called for people (CLI output, the import reply). */
+export const FORMAT_NAMES: Record<DeckFormat, string> = {
+  native: "native deck",
+  brainscape: "Brainscape text export",
+  anki: "Anki notes in plain text",
+  csv: "CSV",
+  tsv: "TSV / Quizlet",
 };
 
-/** Guesses the format of a deck file; "native" when nothing else fits (its errors then explain the format). */
+const PARSERS: Record<DeckFormat, (text: string, opts: ParseOptions) => RawDeck> = {
+  native: parseNative,
+  brainscape: parseBrainscape,
+  anki: parseAnki,
+  csv: parseCsv,
+  tsv: parseTsv,
+};
+
+export const isDeckFormat = (value: unknown): value is DeckFormat =>
+  typeof value === "string" && Object.hasOwn(PARSERS, value);
+
+/**
+ * Guesses the format of a deck file from its first non-blank line, in this order: Anki header (`#separator:`,
+ * `#html:`, …) → anki; `id:` / `name:` / `description:` / `## ` → native; Brainscape's title, count and
+ * numbered cards → brainscape; a tab → tsv; a comma or semicolon → csv; otherwise native (whose errors then
+ * explain the native format).
+ */
 export function detectFormat(text: string): DeckFormat {
   if (typeof text !== "string") return "native";
   const firstLine = /^\uFEFF?\s*([^\r\n]*)/.exec(text)?.[1] ?? "";
+  if (ankiLooksLike(firstLine)) return "anki";
   if (nativeLooksLike(firstLine)) return "native";
   if (brainscapeLooksLike(text)) return "brainscape";
+  if (tsvLooksLike(firstLine)) return "tsv";
+  if (csvLooksLike(firstLine)) return "csv";
   return "native";
 }
 
 /** Parses a deck file. Never throws: every problem is an error or a warning with a 1-based line number. */
-export function parseDeck(text: string, opts: { format?: DeckFormat } = {}): ParseResult {
+export function parseDeck(text: string, opts: ParseOptions = {}): ParseResult {
   const requested = opts?.format;
-  const format =
-    requested !== undefined && Object.hasOwn(PARSERS, requested) ? requested : detectFormat(text);
+  const format = isDeckFormat(requested) ? requested : detectFormat(text);
   try {
     if (typeof text !== "string")
       throw new TypeError(`expected the deck text as a string, got ${typeof text}`);
-    return finish(format, PARSERS[format](text));
+    if (text.replace(/^\uFEFF/, "").trim() === "") {
+      return {
+        format,
+        keys: "file",
+        meta: {},
+        cards: [],
+        errors: [{ line: 1, message: "the file is empty" }],
+        warnings: [],
+      };
+    }
+    const result = finish(format, PARSERS[format](text, opts ?? {}));
+    if (result.cards.length === 0 && result.errors.length === 0) {
+      result.errors.push({ line: 1, message: "no cards found in the file" });
+    }
+    return result;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return {
       format,
+      keys: "file",
       meta: {},
       cards: [],
       errors: [{ line: 1, message: `could not parse the deck: ${reason}` }],

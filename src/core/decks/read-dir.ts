@@ -43,6 +43,7 @@ export async function readDeckDir(dir: string): Promise<DeckFile[]> {
         ? parseDeck(read.text, { format: "native" })
         : {
             format: "native",
+            keys: "file",
             meta: {},
             cards: [],
             errors: [{ line: 1, message: read.reason }],

@@ -1,6 +1,22 @@
 /** Types shared by the deck parsers. Public entry point: parse.ts, which re-exports these. */
 
-export type DeckFormat = "native" | "brainscape";
+export type DeckFormat = "native" | "brainscape" | "anki" | "csv" | "tsv";
+
+/**
+ * Where card keys come from: written in the file (native `## key`, an Anki guid column, a CSV `key` column),
+ * the card's number in the file (Brainscape: shifts when a card is inserted), or a hash of the question
+ * (see keys.ts), which is stable as long as the question is unchanged.
+ */
+export type KeySource = "file" | "numbered" | "front";
+
+/** Options for the formats whose separators are the user's choice. */
+export interface ParseOptions {
+  format?: DeckFormat;
+  /** TSV / Quizlet: between term and definition (default tab). Names: tab, comma, semicolon, or a literal. */
+  termSeparator?: string;
+  /** TSV / Quizlet: between rows (default a line break). Names: newline, semicolon, or a literal. */
+  rowSeparator?: string;
+}
 
 export interface ParsedCard {
   /** Stable card id within the deck: a card keeps its schedule when its text is edited. */
@@ -27,6 +43,8 @@ export interface DeckIssue {
 
 export interface ParseResult {
   format: DeckFormat;
+  /** Where the card keys come from (an import re-keys "numbered" cards by their question). */
+  keys: KeySource;
   meta: DeckMeta;
   /** Valid cards only; a card with an error is reported in `errors` and left out. */
   cards: ParsedCard[];
@@ -44,4 +62,6 @@ export interface RawDeck {
   cards: ParsedCard[];
   errors: DeckIssue[];
   warnings: DeckIssue[];
+  /** Default "file". With "front", two cards with the same key are a duplicate question, not a key clash. */
+  keys?: KeySource;
 }

@@ -1,4 +1,6 @@
 /** The checks every deck gets, whatever its format: the limits of limits.ts, unique keys, duplicate questions. */
+
+import { frontKey } from "./keys.ts";
 import {
   CARD_KEY_PATTERN,
   DECK_ID_PATTERN,
@@ -7,12 +9,14 @@ import {
   MAX_DECK_NAME_CHARS,
   MAX_SIDE_CHARS,
 } from "./limits.ts";
-import { codePointLength, quote } from "./text.ts";
+import { codePointLength, questionFingerprint, quote } from "./text.ts";
 import type { DeckFormat, DeckIssue, ParsedCard, ParseResult, RawDeck } from "./types.ts";
 
-/** Two questions count as duplicates when they are equal after trimming and collapsing whitespace. */
-export function questionFingerprint(front: string): string {
-  return front.trim().replace(/\s+/g, " ");
+export { questionFingerprint } from "./text.ts";
+
+/** How an error names a card: by its key when the key means something to the author, else by its line alone. */
+function cardName(card: ParsedCard, raw: RawDeck): string {
+  return raw.keys === "front" || card.key === frontKey(card.front) ? "the card" : `card ${quote(card.key)}`;
 }
 
 const thousands = (n: number): string => n.toLocaleString("en-US");
@@ -40,19 +44,18 @@ function checkMeta(raw: RawDeck, errors: DeckIssue[]): void {
   }
 }
 
-function cardIssues(card: ParsedCard): string[] {
+function cardIssues(card: ParsedCard, name: string): string[] {
   const problems: string[] = [];
   const sides = [
     ["question", card.front],
     ["answer", card.back],
   ] as const;
   for (const [side, text] of sides) {
-    if (text.trim() === "")
-      problems.push(`card ${quote(card.key)} has an empty ${side}; write one or delete the card`);
+    if (text.trim() === "") problems.push(`${name} has an empty ${side}; write one or delete the card`);
     const length = codePointLength(text);
     if (length > MAX_SIDE_CHARS) {
       problems.push(
-        `card ${quote(card.key)}: the ${side} is ${thousands(length)} characters long; the limit is ${thousands(MAX_SIDE_CHARS)} — shorten it or split the card`,
+        `${name}: the ${side} is ${thousands(length)} characters long; the limit is ${thousands(MAX_SIDE_CHARS)} per side, counted after conversion — shorten it or split the card`,
       );
     }
   }
@@ -78,14 +81,16 @@ export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
       );
     }
     const firstLine = keyLines.get(card.key);
-    if (card.key !== "" && firstLine !== undefined) {
+    // A key derived from the question (keys.ts) repeats exactly when the question does: a duplicate, below.
+    const derived = card.key === frontKey(card.front);
+    if (card.key !== "" && firstLine !== undefined && !derived) {
       problems.push(
         `card key ${quote(card.key)} is already used on line ${firstLine}; every card needs its own key (keep the old key on the card that has the schedule, give the other a new one)`,
       );
-    } else if (card.key !== "") {
+    } else if (card.key !== "" && firstLine === undefined) {
       keyLines.set(card.key, card.line);
     }
-    problems.push(...cardIssues(card));
+    problems.push(...cardIssues(card, cardName(card, raw)));
     if (problems.length > 0) {
       for (const message of problems) errors.push({ line: card.line, message });
       continue;
@@ -93,9 +98,13 @@ export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
     const fingerprint = questionFingerprint(card.front);
     const first = questions.get(fingerprint);
     if (first !== undefined) {
+      const name = cardName(card, raw);
       warnings.push({
         line: card.line,
-        message: `card ${quote(card.key)} has the same question as card ${quote(first.key)} (line ${first.line}); it was skipped`,
+        message:
+          name === "the card"
+            ? `the card has the same question as the card on line ${first.line}; it was skipped`
+            : `${name} has the same question as card ${quote(first.key)} (line ${first.line}); it was skipped`,
       });
       continue;
     }
@@ -113,5 +122,12 @@ export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
 
   errors.sort((a, b) => a.line - b.line);
   warnings.sort((a, b) => a.line - b.line);
-  return { format, meta: raw.meta, cards: cards.slice(0, MAX_CARDS), errors, warnings };
+  return {
+    format,
+    keys: raw.keys ?? "file",
+    meta: raw.meta,
+    cards: cards.slice(0, MAX_CARDS),
+    errors,
+    warnings,
+  };
 }

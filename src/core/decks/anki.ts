@@ -1,0 +1,364 @@
+/**
+ * Anki "Notes in Plain Text" (Anki 2.1.54+), as Anki writes and reads it:
+ *
+ *   #separator:tab                 header lines at the top, `#key:value`
+ *   #html:true
+ *   #notetype column:2
+ *   #deck column:3
+ *   #tags column:6
+ *   #guid column:1
+ *   Ie0)6_+3s&	Basic	Spanish	<b>hola</b>	hello	greetings
+ *
+ * Header keys: `separator` (Tab, Comma, Semicolon, Pipe, Colon, Space, or the character itself), `html`
+ * (true|false; when absent, a field holding a tag makes the file HTML, as in Anki), `tags` (tags for every note),
+ * `columns` (column names, separated by the separator), `deck` and `notetype` (for every note), and
+ * `guid column`, `tags column`, `deck column`, `notetype column` (1-based). A first line `tags:a b` is the old
+ * way to give tags for every note. Records follow RFC 4180 with the separator (delimited.ts); a record whose
+ * first character is `#` is a comment, as in Anki.
+ *
+ * The columns that are not guid, notetype, deck or tags are the note's fields: the first is the question, the
+ * second the answer; further non-empty fields are added to the answer (reported once). A first field holding
+ * cloze deletions (`{{c1::Paris::capital}}`) gives one card per cloze number: the question shows that number's
+ * deletions as `[…]` (or `[hint]`), the answer the whole text with them in bold, then the other fields.
+ * HTML is converted to Discord Markdown (html.ts); images and sounds (`<img>`, `[sound:x.mp3]`) are dropped and
+ * reported. Card keys: the guid (keys.ts: `guidKey`, plus `.c<n>` for cloze cards) when there is a guid
+ * column, otherwise a hash of the question.
+ */
+import { type DelimitedRecord, readDelimited, writeRecord } from "./delimited.ts";
+import { htmlToMarkdown, looksLikeHtml, textToHtml } from "./html.ts";
+import { frontKey, guidKey } from "./keys.ts";
+import { MAX_DECK_NAME_CHARS } from "./limits.ts";
+import { normalizeSide, quote } from "./text.ts";
+import type { DeckIssue, DeckMeta, ParsedCard, RawDeck } from "./types.ts";
+
+export const ANKI_SEPARATORS: Record<string, string> = {
+  tab: "\t",
+  comma: ",",
+  semicolon: ";",
+  pipe: "|",
+  colon: ":",
+  space: " ",
+};
+
+/** "tab", "comma", … for a separator character, or the character quoted. */
+export function separatorName(sep: string): string {
+  const name = Object.entries(ANKI_SEPARATORS).find(([, c]) => c === sep)?.[0];
+  return name ?? quote(sep);
+}
+
+const HEADER_KEYS = [
+  "separator",
+  "html",
+  "tags",
+  "columns",
+  "deck",
+  "notetype",
+  "guid column",
+  "tags column",
+  "deck column",
+  "notetype column",
+] as const;
+
+/** True when the first line is an Anki header line (`#separator:`, `#html:`, `#tags column:`, …). */
+export function ankiLooksLike(firstLine: string): boolean {
+  const m = /^#([^:]*):/.exec(firstLine);
+  return m !== null && (HEADER_KEYS as readonly string[]).includes((m[1] ?? "").trim().toLowerCase());
+}
+
+interface Header {
+  separator?: string;
+  html?: boolean;
+  tags: string[];
+  columns?: { value: string; line: number };
+  deck?: string;
+  notetype?: string;
+  guid?: number;
+  tagsColumn?: number;
+  deckColumn?: number;
+  notetypeColumn?: number;
+  /** Index in the text where the records start, and its line. */
+  bodyStart: number;
+  bodyLine: number;
+  lastHeaderLine: number;
+}
+
+const splitTags = (s: string): string[] => s.split(/\s+/).filter((t) => t !== "");
+
+function readHeader(text: string, errors: DeckIssue[], warnings: DeckIssue[]): Header {
+  const header: Header = { tags: [], bodyStart: 0, bodyLine: 1, lastHeaderLine: 0 };
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  let first = true;
+  while (pos < text.length) {
+    const m = /\r\n|\r|\n/.exec(text.slice(pos, pos + 65_536));
+    const end = m === null ? Math.min(text.length, pos + 65_536) : pos + m.index;
+    const next = m === null ? end : end + m[0].length;
+    const raw = text.slice(pos, end);
+    if (first && raw.startsWith("tags:")) {
+      header.tags.push(...splitTags(raw.slice(5)));
+    } else if (raw.startsWith("#")) {
+      const colon = raw.indexOf(":");
+      if (colon !== -1)
+        readHeaderLine(header, raw.slice(1, colon), raw.slice(colon + 1), line, errors, warnings);
+    } else {
+      break;
+    }
+    header.lastHeaderLine = line;
+    first = false;
+    pos = next;
+    line++;
+  }
+  header.bodyStart = pos;
+  header.bodyLine = line;
+  return header;
+}
+
+function readHeaderLine(
+  header: Header,
+  rawKey: string,
+  value: string,
+  line: number,
+  errors: DeckIssue[],
+  warnings: DeckIssue[],
+): void {
+  const key = rawKey.trim().toLowerCase();
+  const column = (): number | undefined => {
+    const n = Number(value.trim());
+    if (/^\d+$/.test(value.trim()) && n >= 1 && n <= 1000) return n;
+    errors.push({
+      line,
+      message: `'#${rawKey}:' needs a column number (1 for the first column), found ${quote(value)}`,
+    });
+    return undefined;
+  };
+  switch (key) {
+    case "separator": {
+      const name = value.trim().toLowerCase();
+      const named = Object.hasOwn(ANKI_SEPARATORS, name) ? ANKI_SEPARATORS[name] : undefined;
+      if (named !== undefined) header.separator = named;
+      else if ([...value].length === 1 && value !== '"' && value !== "\r") header.separator = value;
+      else
+        errors.push({
+          line,
+          message: `unknown separator ${quote(value)}: use Tab, Comma, Semicolon, Pipe, Colon, Space, or the one character itself (e.g. '#separator:,')`,
+        });
+      return;
+    }
+    case "html": {
+      const v = value.trim().toLowerCase();
+      if (v === "true" || v === "false") header.html = v === "true";
+      else
+        warnings.push({
+          line,
+          message: `'#html:' is true or false, found ${quote(value)}; HTML is detected instead`,
+        });
+      return;
+    }
+    case "tags":
+      header.tags.push(...splitTags(value));
+      return;
+    case "columns":
+      header.columns = { value, line };
+      return;
+    case "deck":
+      header.deck = value.trim();
+      return;
+    case "notetype":
+      header.notetype = value.trim();
+      return;
+    case "guid column":
+      header.guid = column();
+      return;
+    case "tags column":
+      header.tagsColumn = column();
+      return;
+    case "deck column":
+      header.deckColumn = column();
+      return;
+    case "notetype column":
+      header.notetypeColumn = column();
+      return;
+    default:
+      // Anki reads any other `#…` line as a comment.
+      return;
+  }
+}
+
+/** Without a `#separator:` line: the first of tab, semicolon, comma, pipe, colon found in the first lines. */
+function guessSeparator(body: string): string {
+  const sample = body.slice(0, 8192);
+  for (const c of ["\t", ";", ",", "|", ":"]) if (sample.includes(c)) return c;
+  return "\t";
+}
+
+const CLOZE = /\{\{c(\d+)::([\s\S]*?)(?:::([\s\S]*?))?\}\}/g;
+const SOUND = /\[sound:([^\]]*)\]/g;
+
+function clozeNumbers(text: string): number[] {
+  const seen = new Set<number>();
+  for (const m of text.matchAll(CLOZE)) seen.add(Number(m[1]));
+  return [...seen].filter((k) => Number.isSafeInteger(k)).sort((a, b) => a - b);
+}
+
+/** The question and answer for cloze number `k`, still in the field's markup (HTML or plain). */
+function clozeSides(text: string, k: number, html: boolean): { question: string; answer: string } {
+  const question = text.replace(CLOZE, (_m, num: string, body: string, hint: string | undefined) =>
+    Number(num) === k ? `[${hint !== undefined && hint.trim() !== "" ? hint : "…"}]` : body,
+  );
+  const answer = text.replace(CLOZE, (_m, num: string, body: string) =>
+    Number(num) === k ? (html ? `<b>${body}</b>` : `**${body}**`) : body,
+  );
+  return { question, answer };
+}
+
+interface Side {
+  text: string;
+  media: string[];
+}
+
+export function parseAnki(text: string): RawDeck {
+  const errors: DeckIssue[] = [];
+  const warnings: DeckIssue[] = [];
+  const cards: ParsedCard[] = [];
+  const meta: DeckMeta = {};
+  const metaLines: RawDeck["metaLines"] = {};
+
+  const header = readHeader(text, errors, warnings);
+  const body = text.slice(header.bodyStart);
+  const separator = header.separator ?? guessSeparator(body);
+  const read = readDelimited(body, { delimiter: separator, comment: "#", firstLine: header.bodyLine });
+  if (read.error !== undefined) errors.push(read.error);
+  const records: DelimitedRecord[] = read.records;
+
+  let tagsColumn = header.tagsColumn;
+  if (header.columns !== undefined) {
+    const labels = readDelimited(header.columns.value, { delimiter: separator }).records[0]?.fields ?? [];
+    const at = labels.findIndex((l) => l.trim().toLowerCase() === "tags");
+    if (tagsColumn === undefined && at !== -1) tagsColumn = at + 1;
+  }
+  const metaColumns = new Set(
+    [header.guid, tagsColumn, header.deckColumn, header.notetypeColumn].filter((c) => c !== undefined),
+  );
+  const html =
+    header.html ?? records.some((r) => r.fields.some((f, k) => !metaColumns.has(k + 1) && looksLikeHtml(f)));
+  const convert = (raw: string): Side => {
+    const media: string[] = [];
+    const noSound = raw.replace(SOUND, (_m, file: string) => {
+      media.push(file);
+      return "";
+    });
+    if (!html) return { text: normalizeSide(noSound), media };
+    const converted = htmlToMarkdown(noSound);
+    return { text: normalizeSide(converted.text), media: [...media, ...converted.media] };
+  };
+
+  let extraFieldsLine: number | undefined;
+  const decks = new Set<string>();
+  for (const record of records) {
+    const { fields, line } = record;
+    const cell = (column: number | undefined): string | undefined =>
+      column === undefined ? undefined : fields[column - 1];
+    const noteFields = fields.filter((_, k) => !metaColumns.has(k + 1));
+    if (noteFields.length < 2) {
+      errors.push({
+        line,
+        message: `this row has only one field: a note needs a question and an answer separated by ${separatorName(separator)}${header.separator === undefined ? " (add a '#separator:' line if the file uses another separator)" : ""}`,
+      });
+      continue;
+    }
+    const deck = cell(header.deckColumn);
+    if (deck !== undefined) decks.add(deck.trim());
+    const tags = [...new Set([...header.tags, ...splitTags(cell(tagsColumn) ?? "")])];
+    const guid = (cell(header.guid) ?? "").trim();
+    const [frontRaw = "", backRaw = "", ...more] = noteFields;
+    const extras = more.filter((f) => f.trim() !== "");
+    if (extras.length > 0 && extraFieldsLine === undefined) extraFieldsLine = line;
+
+    const variants: { key?: string; question: string; answer: string }[] = [];
+    const numbers = clozeNumbers(frontRaw);
+    if (numbers.length === 0) {
+      variants.push({ question: frontRaw, answer: backRaw, ...(guid !== "" && { key: guidKey(guid) }) });
+    } else {
+      for (const k of numbers) {
+        const sides = clozeSides(frontRaw, k, html);
+        const sep = html ? "<br><br>" : "\n\n";
+        const answer = backRaw.trim() === "" ? sides.answer : `${sides.answer}${sep}${backRaw}`;
+        variants.push({ ...sides, answer, ...(guid !== "" && { key: guidKey(guid, `.c${k}`) }) });
+      }
+    }
+    for (const v of variants) {
+      const question = convert(v.question);
+      const answer = convert(
+        [v.answer, ...extras].filter((f) => f.trim() !== "").join(html ? "<br><br>" : "\n\n"),
+      );
+      const dropped = [...new Set([...question.media, ...answer.media])];
+      if (dropped.length > 0) {
+        warnings.push({
+          line,
+          message: `media dropped: ${dropped.map((d) => quote(d)).join(", ")} (images and sounds are not imported)`,
+        });
+      }
+      const mediaOnly = (side: Side, name: string): boolean => {
+        if (side.text !== "" || side.media.length === 0) return false;
+        errors.push({
+          line,
+          message: `the ${name} is only media (${side.media.map((d) => quote(d)).join(", ")}), which is not imported; add text to the note or leave it out`,
+        });
+        return true;
+      };
+      if (mediaOnly(question, "question") || mediaOnly(answer, "answer")) continue;
+      cards.push({
+        key: v.key ?? frontKey(question.text),
+        front: question.text,
+        back: answer.text,
+        tags,
+        line,
+      });
+    }
+  }
+  if (extraFieldsLine !== undefined) {
+    warnings.push({
+      line: extraFieldsLine,
+      message: "notes have more than two fields: the fields after the second were added to the answer",
+    });
+  }
+
+  const deckName = header.deck ?? (decks.size === 1 ? [...decks][0] : undefined);
+  if (deckName !== undefined && deckName !== "") {
+    meta.name = [...deckName].slice(0, MAX_DECK_NAME_CHARS).join("");
+  }
+  if (records.length === 0 && read.error === undefined) {
+    const onlyHeader = header.lastHeaderLine > 0;
+    errors.push({
+      line: onlyHeader ? header.lastHeaderLine : 1,
+      message: onlyHeader
+        ? "the file has header lines but no notes after them"
+        : "no notes found: each line is a note, its fields separated by the separator",
+    });
+  }
+  return { meta, metaLines, cards, errors, warnings, keys: header.guid !== undefined ? "file" : "front" };
+}
+
+/**
+ * Writes cards as Anki "Notes in Plain Text" for the Basic note type: tab-separated, HTML (text escaped, line
+ * breaks as <br>), with a guid column holding the card key (so a re-import keeps every card's identity) and
+ * a tags column. Anki imports it as it is; `parseAnki` reads it back to the same cards.
+ */
+export function renderAnki(
+  meta: Required<DeckMeta>,
+  cards: Pick<ParsedCard, "key" | "front" | "back" | "tags">[],
+): string {
+  const lines = [
+    "#separator:tab",
+    "#html:true",
+    "#notetype:Basic",
+    `#deck:${meta.name.replace(/\s+/g, " ").trim() || meta.id}`,
+    "#columns:guid\tFront\tBack\tTags",
+    "#guid column:1",
+    "#tags column:4",
+  ];
+  for (const c of cards) {
+    lines.push(writeRecord([c.key, textToHtml(c.front), textToHtml(c.back), c.tags.join(" ")], "\t", "#"));
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,138 @@
+/**
+ * CSV decks (RFC 4180, see delimited.ts): one card per record, a comma between fields (a semicolon when the
+ * first line has semicolons and no comma, as spreadsheets in some locales write), a leading BOM ignored.
+ *
+ * - With a header row: columns are found by name (case-insensitive): `front` / `question` / `term`,
+ *   `back` / `answer` / `definition`, and optionally `tags` and `key`. Other columns are ignored (one warning).
+ * - Without one: question, answer, and optionally a third column of tags.
+ * Tags are separated by spaces. A `key` column gives each card its key (what keeps its schedule); without one
+ * the key is a hash of the question (keys.ts). Sides are normalised (text.ts `normalizeSide`).
+ */
+import { type DelimitedRecord, readDelimited, writeRecord } from "./delimited.ts";
+import { frontKey } from "./keys.ts";
+import { normalizeSide, quote } from "./text.ts";
+import type { DeckIssue, ParsedCard, RawDeck } from "./types.ts";
+
+const NAMES = new Map<string, "front" | "back" | "tags" | "key">([
+  ["front", "front"],
+  ["question", "front"],
+  ["term", "front"],
+  ["back", "back"],
+  ["answer", "back"],
+  ["definition", "back"],
+  ["tags", "tags"],
+  ["tag", "tags"],
+  ["key", "key"],
+]);
+
+interface Columns {
+  front: number;
+  back: number;
+  tags?: number;
+  key?: number;
+}
+
+/** The header's columns, or undefined when the first record is not a header (it then is a card). */
+function headerColumns(record: DelimitedRecord, warnings: DeckIssue[]): Columns | undefined {
+  const found: Partial<Columns> = {};
+  const unknown: string[] = [];
+  record.fields.forEach((cell, k) => {
+    const role = NAMES.get(cell.trim().toLowerCase());
+    if (role !== undefined && found[role] === undefined) found[role] = k;
+    else if (cell.trim() !== "") unknown.push(cell.trim());
+  });
+  if (found.front === undefined || found.back === undefined) return undefined;
+  if (unknown.length > 0) {
+    warnings.push({
+      line: record.line,
+      message: `column${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => quote(u)).join(", ")} ignored (known: front, back, tags, key)`,
+    });
+  }
+  return found as Columns;
+}
+
+export function parseCsv(text: string): RawDeck {
+  const errors: DeckIssue[] = [];
+  const warnings: DeckIssue[] = [];
+  const cards: ParsedCard[] = [];
+
+  let delimiter = ",";
+  let read = readDelimited(text, { delimiter });
+  const first = read.records[0];
+  if (first !== undefined && first.fields.length === 1 && (first.fields[0] ?? "").includes(";")) {
+    delimiter = ";";
+    read = readDelimited(text, { delimiter });
+  }
+  if (read.error !== undefined) errors.push(read.error);
+  const records = read.records;
+  const head = records[0];
+  const columns = head === undefined ? undefined : headerColumns(head, warnings);
+  const rows = columns === undefined ? records : records.slice(1);
+  const sep = delimiter === "," ? "a comma" : "a semicolon";
+
+  for (const { fields, line } of rows) {
+    if (fields.length < 2) {
+      errors.push({
+        line,
+        message: `this row has only one field: a card needs a question and an answer separated by ${sep} (quote a field that holds ${sep})`,
+      });
+      continue;
+    }
+    let cols: Columns;
+    if (columns !== undefined) {
+      cols = columns;
+      const width = head?.fields.length ?? 0;
+      if (fields.slice(width).some((f) => f.trim() !== "")) {
+        errors.push({
+          line,
+          message: `this row has ${fields.length} fields but the header has ${width}; quote a field that holds ${sep}`,
+        });
+        continue;
+      }
+    } else {
+      cols = { front: 0, back: 1, tags: 2 };
+      if (fields.slice(3).some((f) => f.trim() !== "")) {
+        errors.push({
+          line,
+          message: `this row has ${fields.length} fields; without a header a row is question, answer and optionally tags — quote a field that holds ${sep}, or add a header row (front,back,tags)`,
+        });
+        continue;
+      }
+    }
+    const front = normalizeSide(fields[cols.front] ?? "");
+    const back = normalizeSide(fields[cols.back] ?? "");
+    const tags = [
+      ...new Set(
+        (cols.tags === undefined ? "" : (fields[cols.tags] ?? "")).split(/\s+/).filter((t) => t !== ""),
+      ),
+    ];
+    const key = cols.key === undefined ? "" : (fields[cols.key] ?? "").trim();
+    cards.push({ key: key === "" ? frontKey(front) : key, front, back, tags, line });
+  }
+  if (rows.length === 0 && read.error === undefined && head !== undefined) {
+    errors.push({ line: head.line, message: "the file has a header row but no cards after it" });
+  }
+  return {
+    meta: {},
+    metaLines: {},
+    cards,
+    errors,
+    warnings,
+    keys: columns?.key !== undefined ? "file" : "front",
+  };
+}
+
+/** True when the first line reads as CSV: a comma or a semicolon, and no tab. */
+export function csvLooksLike(firstLine: string): boolean {
+  return !firstLine.includes("\t") && /[,;]/.test(firstLine);
+}
+
+/**
+ * Writes cards as CSV with a header row `front,back,tags,key` (CRLF line ends and a BOM, which spreadsheet
+ * programs need to read UTF-8). `parseCsv` reads it back to the same cards and keys.
+ */
+export function renderCsv(cards: Pick<ParsedCard, "key" | "front" | "back" | "tags">[]): string {
+  const rows = [writeRecord(["front", "back", "tags", "key"], ",")];
+  for (const c of cards) rows.push(writeRecord([c.front, c.back, c.tags.join(" "), c.key], ","));
+  return `\uFEFF${rows.join("\r\n")}\r\n`;
+}

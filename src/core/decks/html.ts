@@ -1,0 +1,429 @@
+/**
+ * Anki field HTML → Discord Markdown, and plain text → HTML for the Anki export. The rules (decks/FORMAT.md):
+ *
+ *   <b> <strong> → **x**    <i> <em> → *x*    <u> → __x__    <s> <strike> <del> → ~~x~~    <code> → `x`
+ *   <br> → line break       <div> <p> <h1-6> <li> <pre> … → start on a new line (<p>: a blank line before)
+ *   <ul><li> → "- x"        <ol><li> → "1. x" (nested lists indented by two spaces per level)
+ *   <a href="https://u">t</a> → "t (<https://u>)" (angle brackets: Discord shows no link preview)
+ *   <img> <audio> <video> <source> <object> <embed> <iframe> → dropped, reported in `media`
+ *   <script> <style> <head> <title> → dropped with their content; any other tag → its content
+ *   entities (&amp; &lt; &nbsp; &#39; &#x1F600; …) → characters; unknown entities stay as written
+ *
+ * Text is otherwise kept as written (spaces and line breaks included), so escaped plain text converts back
+ * exactly: `textToHtml` then `htmlToMarkdown` is the identity on normalised text.
+ */
+
+const NAMED: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  ensp: " ",
+  emsp: " ",
+  thinsp: " ",
+  shy: "",
+  zwj: "\u200d",
+  zwnj: "\u200c",
+  ndash: "–",
+  mdash: "—",
+  hellip: "…",
+  bull: "•",
+  middot: "·",
+  lsquo: "‘",
+  rsquo: "’",
+  sbquo: "‚",
+  ldquo: "“",
+  rdquo: "”",
+  bdquo: "„",
+  laquo: "«",
+  raquo: "»",
+  lsaquo: "‹",
+  rsaquo: "›",
+  copy: "©",
+  reg: "®",
+  trade: "™",
+  deg: "°",
+  plusmn: "±",
+  times: "×",
+  divide: "÷",
+  minus: "−",
+  micro: "µ",
+  para: "¶",
+  sect: "§",
+  cent: "¢",
+  pound: "£",
+  euro: "€",
+  yen: "¥",
+  iexcl: "¡",
+  iquest: "¿",
+  frac12: "½",
+  frac14: "¼",
+  frac34: "¾",
+  sup1: "¹",
+  sup2: "²",
+  sup3: "³",
+  larr: "←",
+  rarr: "→",
+  uarr: "↑",
+  darr: "↓",
+  harr: "↔",
+  lArr: "⇐",
+  rArr: "⇒",
+  hArr: "⇔",
+  le: "≤",
+  ge: "≥",
+  ne: "≠",
+  asymp: "≈",
+  equiv: "≡",
+  infin: "∞",
+  sum: "∑",
+  prod: "∏",
+  radic: "√",
+  part: "∂",
+  int: "∫",
+  isin: "∈",
+  notin: "∉",
+  forall: "∀",
+  exist: "∃",
+  empty: "∅",
+  nabla: "∇",
+  cap: "∩",
+  cup: "∪",
+  sub: "⊂",
+  sup: "⊃",
+  and: "∧",
+  or: "∨",
+  not: "¬",
+  alpha: "α",
+  beta: "β",
+  gamma: "γ",
+  delta: "δ",
+  epsilon: "ε",
+  zeta: "ζ",
+  eta: "η",
+  theta: "θ",
+  iota: "ι",
+  kappa: "κ",
+  lambda: "λ",
+  mu: "μ",
+  nu: "ν",
+  xi: "ξ",
+  pi: "π",
+  rho: "ρ",
+  sigma: "σ",
+  tau: "τ",
+  phi: "φ",
+  chi: "χ",
+  psi: "ψ",
+  omega: "ω",
+  Gamma: "Γ",
+  Delta: "Δ",
+  Theta: "Θ",
+  Lambda: "Λ",
+  Pi: "Π",
+  Sigma: "Σ",
+  Phi: "Φ",
+  Psi: "Ψ",
+  Omega: "Ω",
+  auml: "ä",
+  ouml: "ö",
+  uuml: "ü",
+  Auml: "Ä",
+  Ouml: "Ö",
+  Uuml: "Ü",
+  szlig: "ß",
+  eacute: "é",
+  egrave: "è",
+  ecirc: "ê",
+  aacute: "á",
+  agrave: "à",
+  acirc: "â",
+  iacute: "í",
+  oacute: "ó",
+  uacute: "ú",
+  ntilde: "ñ",
+  ccedil: "ç",
+  Eacute: "É",
+};
+
+/** Decodes character references; an unknown or malformed one stays as written. */
+export function decodeEntities(text: string): string {
+  if (!text.includes("&")) return text;
+  return text.replace(
+    /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/g,
+    (whole, ref: string) => {
+      if (ref.startsWith("#")) {
+        const hex = ref[1] === "x" || ref[1] === "X";
+        const cp = Number.parseInt(ref.slice(hex ? 2 : 1), hex ? 16 : 10);
+        if (!Number.isFinite(cp) || cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+          return "\ufffd";
+        return String.fromCodePoint(cp);
+      }
+      return Object.hasOwn(NAMED, ref) ? (NAMED[ref] ?? whole) : whole;
+    },
+  );
+}
+
+/**
+ * Plain text → HTML that `htmlToMarkdown` reads back to the same text: `&`, `<`, `>` escaped, line breaks as
+ * `<br>`, and Anki's own syntax (`{{c1::…}}` clozes, `[sound:…]`) escaped so Anki shows it as text.
+ */
+export function textToHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\{\{/g, "&#123;{")
+    .replace(/\[sound:/gi, "&#91;sound:")
+    .replace(/\r\n|\r|\n/g, "<br>");
+}
+
+const BLOCK = new Set([
+  "div",
+  "p",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "blockquote",
+  "pre",
+  "table",
+  "thead",
+  "tbody",
+  "tfoot",
+  "tr",
+  "section",
+  "article",
+  "header",
+  "footer",
+  "aside",
+  "nav",
+  "figure",
+  "figcaption",
+  "dl",
+  "dt",
+  "dd",
+  "hr",
+  "address",
+  "center",
+]);
+const INLINE: Record<string, string> = {
+  b: "**",
+  strong: "**",
+  i: "*",
+  em: "*",
+  u: "__",
+  s: "~~",
+  strike: "~~",
+  del: "~~",
+  code: "`",
+};
+const MEDIA = new Set(["img", "audio", "video", "source", "object", "embed", "iframe", "track", "svg"]);
+const SKIP_CONTENT = new Set(["script", "style", "head", "title", "template"]);
+const VOID = new Set([
+  "br",
+  "img",
+  "hr",
+  "source",
+  "embed",
+  "track",
+  "wbr",
+  "input",
+  "meta",
+  "link",
+  "col",
+  "area",
+]);
+
+export interface HtmlConversion {
+  text: string;
+  /** What was dropped: file names of images and sounds, or the tag name when there is no source. */
+  media: string[];
+}
+
+interface Open {
+  tag: string;
+  pos: number;
+  marker?: string;
+  href?: string;
+}
+
+function attribute(attrs: string, name: string): string | undefined {
+  const re = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, "i");
+  const m = re.exec(attrs);
+  if (m === null) return undefined;
+  return decodeEntities(m[1] ?? m[2] ?? m[3] ?? "");
+}
+
+/** Converts one field of Anki HTML to Discord Markdown (see the table at the top of this file). */
+export function htmlToMarkdown(html: string): HtmlConversion {
+  const media: string[] = [];
+  let out = "";
+  const stack: Open[] = [];
+  const lists: { ordered: boolean; n: number }[] = [];
+  let pre = 0;
+
+  const atLineStart = (): boolean => out === "" || out.endsWith("\n");
+  const newLine = (): void => {
+    if (!atLineStart()) out += "\n";
+  };
+  const blankLine = (): void => {
+    if (out === "") return;
+    newLine();
+    if (!out.endsWith("\n\n")) out += "\n";
+  };
+  const hasMarker = (marker: string): boolean => stack.some((o) => o.marker === marker);
+
+  const close = (tag: string): void => {
+    let at = -1;
+    for (let k = stack.length - 1; k >= 0; k--) {
+      if (stack[k]?.tag === tag) {
+        at = k;
+        break;
+      }
+    }
+    if (at === -1) return;
+    const open = stack[at] as Open;
+    stack.length = at;
+    const inner = out.slice(open.pos);
+    if (open.marker !== undefined) {
+      const core = inner.trim();
+      if (core === "") return;
+      const lead = inner.slice(0, inner.length - inner.trimStart().length);
+      const trail = inner.slice(inner.trimEnd().length);
+      const m = open.marker === "`" && core.includes("`") ? "``" : open.marker;
+      const pad = m === "``" ? " " : "";
+      out = `${out.slice(0, open.pos)}${lead}${m}${pad}${core}${pad}${m}${trail}`;
+    } else if (open.href !== undefined) {
+      const label = inner.trim();
+      const link = `<${open.href}>`;
+      const shown = label === "" || label === open.href ? link : `${label} (${link})`;
+      out = `${out.slice(0, open.pos)}${inner.slice(0, inner.length - inner.trimStart().length)}${shown}${inner.slice(inner.trimEnd().length)}`;
+    }
+  };
+
+  let i = 0;
+  const n = html.length;
+  while (i < n) {
+    const lt = html.indexOf("<", i);
+    const textEnd = lt === -1 ? n : lt;
+    if (textEnd > i) {
+      const raw = html.slice(i, textEnd);
+      // Source formatting between blocks ("</li>\n<li>") is not text.
+      if (!(pre === 0 && atLineStart() && /^\s*$/.test(raw) && /[\r\n]/.test(raw)))
+        out += decodeEntities(raw);
+      i = textEnd;
+    }
+    if (lt === -1) break;
+    if (html.startsWith("<!--", lt)) {
+      const end = html.indexOf("-->", lt + 4);
+      i = end === -1 ? n : end + 3;
+      continue;
+    }
+    const m = /^<(\/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/.exec(html.slice(lt, lt + 4096));
+    if (m === null) {
+      out += "<";
+      i = lt + 1;
+      continue;
+    }
+    i = lt + m[0].length;
+    const closing = m[1] === "/";
+    const tag = (m[2] ?? "").toLowerCase();
+    const attrs = m[3] ?? "";
+
+    if (SKIP_CONTENT.has(tag)) {
+      if (!closing) {
+        const end = new RegExp(`</${tag}\\b[^>]*>`, "gi");
+        end.lastIndex = i;
+        const found = end.exec(html);
+        i = found === null ? n : found.index + found[0].length;
+      }
+      continue;
+    }
+    if (MEDIA.has(tag)) {
+      if (!closing) {
+        const src = attribute(attrs, "src") ?? attribute(attrs, "data");
+        media.push(src !== undefined && src !== "" ? src : `<${tag}>`);
+      }
+      continue;
+    }
+    if (tag === "br") {
+      out += "\n";
+      continue;
+    }
+    if (tag === "ul" || tag === "ol") {
+      newLine();
+      if (closing) lists.pop();
+      else lists.push({ ordered: tag === "ol", n: 0 });
+      continue;
+    }
+    if (tag === "li") {
+      newLine();
+      if (!closing) {
+        const list = lists[lists.length - 1];
+        const indent = "  ".repeat(Math.max(0, lists.length - 1));
+        if (list === undefined) out += `${indent}- `;
+        else out += `${indent}${list.ordered ? `${++list.n}.` : "-"} `;
+      }
+      continue;
+    }
+    if (tag === "pre") {
+      newLine();
+      if (closing) {
+        if (pre > 0) {
+          pre--;
+          out += "```";
+          newLine();
+        }
+      } else {
+        pre++;
+        out += "```\n";
+      }
+      continue;
+    }
+    if (BLOCK.has(tag)) {
+      if (tag === "p") blankLine();
+      else newLine();
+      if (/^h[1-6]$/.test(tag)) {
+        if (closing) {
+          close(tag);
+          newLine();
+        } else if (!hasMarker("**")) {
+          stack.push({ tag, pos: out.length, marker: "**" });
+        }
+      }
+      continue;
+    }
+    const marker = INLINE[tag];
+    if (marker !== undefined) {
+      if (closing) close(tag);
+      else if (!(tag === "code" && pre > 0))
+        stack.push(hasMarker(marker) ? { tag, pos: out.length } : { tag, pos: out.length, marker });
+      continue;
+    }
+    if (tag === "a") {
+      if (closing) close("a");
+      else {
+        const href = attribute(attrs, "href");
+        stack.push(
+          href !== undefined && /^https?:\/\/\S+$/i.test(href)
+            ? { tag, pos: out.length, href }
+            : { tag, pos: out.length },
+        );
+      }
+      continue;
+    }
+    if (VOID.has(tag)) continue;
+    // Any other tag (span, font, sup, …): its content is kept.
+  }
+  return { text: out, media };
+}
+
+/** Anki's test for "this field is HTML" when a file does not say: a tag or a comment opens somewhere. */
+export function looksLikeHtml(text: string): boolean {
+  return /<(?:[A-Za-z]|\/[A-Za-z]|!--)/.test(text);
+}
