@@ -21,7 +21,7 @@ export default {
     const stats = getStats(deps, { viewerId: i.user.id, targetId: target.id, guildId: i.guildId });
     let png: Buffer | null = null;
     try {
-      png = statsPng(stats, `Study stats · ${target.displayName}`);
+      png = await statsPng(stats, `Study stats · ${target.displayName}`);
     } catch (err) {
       // The figures are still worth sending without the picture.
       deps.log.error({ err }, "stats chart failed");

@@ -6,7 +6,7 @@
  * Text uses the host's system fonts (resvg `loadSystemFonts`); DejaVu Sans / Liberation Sans / Arial are tried in
  * that order. On a host with no fonts at all the labels are missing but the chart still reads.
  */
-import { Resvg } from "@resvg/resvg-js";
+import { renderAsync } from "@resvg/resvg-js";
 import { dayFromNumber, weekday } from "../core/streaks.ts";
 import type { Stats } from "../services/stats.ts";
 
@@ -153,15 +153,18 @@ export function statsSvg(s: Stats, title: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">${parts.join("")}</svg>`;
 }
 
-/** Rasterises an SVG to PNG at 1× (760×340, a few tens of KB). */
-export function svgToPng(svg: string): Buffer {
-  const r = new Resvg(svg, {
+/**
+ * Rasterises an SVG to PNG at 1× (760×340, a few tens of KB) on libuv's thread pool, so the event loop stays free
+ * meanwhile: other interactions go on, and the router's defer timer can fire if this is slow.
+ */
+export async function svgToPng(svg: string): Promise<Buffer> {
+  const img = await renderAsync(svg, {
     font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
     fitTo: { mode: "original" },
   });
-  return r.render().asPng();
+  return img.asPng();
 }
 
-export function statsPng(s: Stats, title: string): Buffer {
+export function statsPng(s: Stats, title: string): Promise<Buffer> {
   return svgToPng(statsSvg(s, title));
 }

@@ -191,3 +191,23 @@ describe("GIVEN /stats", () => {
     expect(r.message?.attachments[0]?.filename).toBe("stats.png");
   });
 });
+
+describe("GIVEN a slow /stats (the router defers before the chart is ready)", () => {
+  it("THEN the deferred answer is edited in with the chart attached", async () => {
+    const slow = await startWorld({
+      deferAfterMs: 1,
+      decks: [{ id: "d", name: "D", cards: [{ key: "1", front: "q", back: "a" }] }],
+    });
+    try {
+      const r = await slow.emu.runCommand({ user: slow.alice, channel: slow.channel, command: "stats" });
+      expect(r.interaction.deferred).toBe(true);
+      expect(r.ephemeral).toBe(true);
+      const png = r.message?.attachments[0];
+      expect(png?.filename).toBe("stats.png");
+      expect(pngSize(png!.data)).toEqual({ width: 760, height: 340 });
+      expect(slow.emu.rejections).toEqual([]);
+    } finally {
+      await slow.stop();
+    }
+  });
+});

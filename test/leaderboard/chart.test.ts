@@ -36,9 +36,9 @@ const FONT_DIRS = [
 const hasSystemFont = FONT_DIRS.some((d) => existsSync(d) && readdirSync(d, { recursive: true }).length > 0);
 
 describe("GIVEN the /stats chart", () => {
-  it("THEN it is a PNG of the promised size and well under 200 KB, busy or empty", () => {
+  it("THEN it is a PNG of the promised size and well under 200 KB, busy or empty", async () => {
     for (const busy of [true, false]) {
-      const png = statsPng(sample(busy), 'Study stats · <b>&amp; "quotes"');
+      const png = await statsPng(sample(busy), 'Study stats · <b>&amp; "quotes"');
       expect(pngSize(png)).toEqual({ width: CHART.width, height: CHART.height });
       expect(png.length).toBeLessThan(200 * 1024);
     }
