@@ -16,22 +16,22 @@ const NOW = "2026-03-10T12:00:00Z";
 
 describe("GIVEN three members who studied different amounts on different days", () => {
   function setup() {
-    w = world({ zone: "Europe/Berlin", cards: 60 });
+    w = world({ zone: "Europe/Berlin", cards: 12 });
     // (in time order: each member's cards are scheduled as they go)
-    w.reviews("dave", "2026-01-20T12:00:00Z", 60); // seven weeks ago → all time only
-    w.reviews("carol", "2026-03-04T02:00:00Z", 50); // Mar 4, 03:00 Berlin: still Mar 3 (day −7) → month only
-    w.reviews("bob", "2026-03-04T03:00:00Z", 30); // Mar 4, 04:00 Berlin: first minute of day −6 → in the week
-    w.reviews("alice", "2026-03-10T08:00:00Z", 10); // today
-    w.reviews("bob", "2026-03-10T09:00:00Z", 5); // today
+    w.reviews("dave", "2026-01-20T12:00:00Z", 9); // seven weeks ago → all time only
+    w.reviews("carol", "2026-03-04T02:00:00Z", 8); // Mar 4, 03:00 Berlin: still Mar 3 (day −7) → month only
+    w.reviews("bob", "2026-03-04T03:00:00Z", 4); // Mar 4, 04:00 Berlin: first minute of day −6 → in the week
+    w.reviews("alice", "2026-03-10T08:00:00Z", 5); // today
+    w.reviews("bob", "2026-03-10T09:00:00Z", 2); // today
     w.at(NOW);
   }
 
   it("THEN each period orders them by reviews over its own days", () => {
     setup();
-    expect(order(board("today", "reviews"))).toEqual(["alice:10", "bob:5"]);
-    expect(order(board("week", "reviews"))).toEqual(["bob:35", "alice:10"]);
-    expect(order(board("month", "reviews"))).toEqual(["carol:50", "bob:35", "alice:10"]);
-    expect(order(board("all", "reviews"))).toEqual(["dave:60", "carol:50", "bob:35", "alice:10"]);
+    expect(order(board("today", "reviews"))).toEqual(["alice:5", "bob:2"]);
+    expect(order(board("week", "reviews"))).toEqual(["bob:6", "alice:5"]);
+    expect(order(board("month", "reviews"))).toEqual(["carol:8", "bob:6", "alice:5"]);
+    expect(order(board("all", "reviews"))).toEqual(["dave:9", "carol:8", "bob:6", "alice:5"]);
   });
 
   it("THEN the rolling week ends exactly at the 04:00 rollover 7 days back, and moves with the clock", () => {
@@ -39,18 +39,18 @@ describe("GIVEN three members who studied different amounts on different days", 
     expect(board("week", "reviews").window).toEqual({ from: expect.any(Number), to: expect.any(Number) });
     // At 03:59 Berlin on Wednesday 11th the server day is still the 10th: bob's Mar 4 reviews still count…
     w.at("2026-03-11T02:59:00Z");
-    expect(order(board("week", "reviews"))).toEqual(["bob:35", "alice:10"]);
+    expect(order(board("week", "reviews"))).toEqual(["bob:6", "alice:5"]);
     // …at 04:00 the 11th begins and the 4th drops out of the window.
     w.at("2026-03-11T03:00:00Z");
-    expect(order(board("week", "reviews"))).toEqual(["alice:10", "bob:5"]);
+    expect(order(board("week", "reviews"))).toEqual(["alice:5", "bob:2"]);
     expect(order(board("today", "reviews"))).toEqual([]);
   });
 
   it("THEN points rank the same way, and a member farming sub-second reviews earns no points", () => {
     setup();
-    w.reviews("erin", "2026-03-10T10:00:00Z", 40, { ms: 400 });
-    expect(order(board("today", "reviews"))[0]).toBe("erin:40");
-    expect(order(board("today", "points"))).toEqual(["alice:10", "bob:5", "erin:0"]);
+    w.reviews("erin", "2026-03-10T10:00:00Z", 10, { ms: 400 });
+    expect(order(board("today", "reviews"))[0]).toBe("erin:10");
+    expect(order(board("today", "points"))).toEqual(["alice:5", "bob:2", "erin:0"]);
   });
 
   it("THEN a hidden member disappears from every board, and sees that they are hidden", () => {
