@@ -1,4 +1,5 @@
 import type { Bot } from "../../src/bot.ts";
+import { manualTicker } from "../../src/jobs/quiz-job.ts";
 import { createWorld, REPO_DECKS, type WorldDeck } from "../../src/sandbox/world.ts";
 
 export { REPO_DECKS };
@@ -20,7 +21,9 @@ export interface WorldOptions {
  * A thin wrapper over the sandbox's world (src/sandbox/world.ts).
  */
 export async function startWorld(o: WorldOptions = {}) {
+  // Quiz ticks run only when a test calls bot.tick(): no wall-clock cron firing in the middle of a test.
   const w = await createWorld({
+    quizTicker: manualTicker,
     ...o,
     channels: ["study"],
     users: [{ name: "alice", admin: true }, { name: "bob" }],
