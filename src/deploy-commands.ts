@@ -18,7 +18,9 @@ try {
     apiUrl: config.DISCORD_API_URL,
     commands: await loadCommands(),
   });
-  console.log(`Registered ${n} commands ${config.DEV_GUILD_ID ? `in server ${config.DEV_GUILD_ID}` : "globally"}.`);
+  console.log(
+    `Registered ${n} commands ${config.DEV_GUILD_ID ? `in server ${config.DEV_GUILD_ID}` : "globally"}.`,
+  );
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : `Could not register commands: ${String(err)}`);
   process.exit(1);

@@ -56,7 +56,8 @@ export class Responder {
 
   /** Replace the clicked message (buttons) or the command's reply. */
   async update(p: Payload): Promise<void> {
-    const body = { content: null, ...p, allowedMentions: p.allowed_mentions ?? { parse: [] } };
+    // content null clears a notice left by the previous render (an absent key would keep it).
+    const body = { ...p, content: p.content ?? null, allowedMentions: p.allowed_mentions ?? { parse: [] } };
     if (!this.i.isButton()) return this.reply(p);
     if (this.deferring) {
       await this.deferring;

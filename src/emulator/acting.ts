@@ -123,11 +123,13 @@ export class UserActions {
     if (!input.forged) this.assertCanInteract(message, user);
     const versions = input.stale ? [message, ...[...message.history].reverse()] : [message];
     const buttons = versions.flatMap((v) => allComponents(v.components)).filter((c) => c.type === 2);
-    const button = buttons.find((b) =>
+    const matches = buttons.filter((b) =>
       input.customId !== undefined
         ? b.custom_id === input.customId
         : typeof b.label === "string" && b.label.startsWith(input.label ?? "\u0000"),
     );
+    // On a stale view, the newest version where the button was still enabled is the one the user sees.
+    const button = (input.stale ? matches.find((b) => !b.disabled) : undefined) ?? matches[0];
     if (!button) {
       const have = buttons.map((b) => `${JSON.stringify(b.label)}=${b.custom_id ?? b.url}`).join(", ");
       throw new Error(

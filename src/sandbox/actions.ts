@@ -93,22 +93,14 @@ export async function clickAgain(
     await emu.click({ user, message, customId: previous.customId });
     return;
   }
-  const earlier = [...message.history]
-    .reverse()
-    .find((v) => buttonsOf(v.components).some((b) => b.custom_id === previous.customId && !b.disabled));
+  const earlier = message.history.some((v) =>
+    buttonsOf(v.components).some((b) => b.custom_id === previous.customId && !b.disabled),
+  );
   if (!earlier) {
     throw new ActionError(`No version of that message had an enabled "${previous.label}" button`);
   }
-  // The emulator clicks what the message shows; show the earlier render for the (synchronous) dispatch only.
-  const current = message.components;
-  message.components = earlier.components;
-  let pending: Promise<unknown>;
-  try {
-    pending = emu.click({ user, message, customId: previous.customId });
-  } finally {
-    message.components = current;
-  }
-  await pending;
+  // A click from a screen that still shows the earlier buttons: a double click, as Discord delivers it.
+  await emu.click({ user, message, customId: previous.customId, stale: true });
 }
 
 /** Runs the scheduler's tick at the bot's clock; returns what it reports (the daily quiz: posted/failed/skipped). */

@@ -113,6 +113,9 @@ describe("GIVEN a member's rating button seen on a stale view", () => {
     const stale = await w.emu.click({ user: w.alice, message: shown.message!, label: "Hard", stale: true });
     expect(logCount()).toBe(before + 1);
     expect(stale.message?.content).toContain("already rated");
+    // The notice belongs to that one answer: the next edit of the message clears it.
+    const next = await w.emu.click({ user: w.alice, message: stale.message!, label: "Show answer" });
+    expect(next.message?.content ?? "").toBe("");
     expect(w.emu.rejections).toEqual([]);
   });
 });
