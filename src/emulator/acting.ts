@@ -241,24 +241,12 @@ export class UserActions {
     };
   }
 
-  private guild(id: string): GuildState {
-    const guild = this.state.guilds.get(id);
-    if (!guild) throw new Error(`Unknown guild ${id}`);
-    return guild;
-  }
-
-  private channel(id: string): ChannelState {
-    const channel = this.state.channels.get(id);
-    if (!channel) throw new Error(`Unknown channel ${id}`);
-    return channel;
-  }
-
   private actors(user: UserHandle | string, channel: ChannelHandle | string) {
     const u = this.state.users.get(userId(user));
     if (!u) throw new Error(`Unknown user ${userId(user)}`);
-    const ch = this.channel(typeof channel === "string" ? channel : channel.id);
+    const ch = this.state.channel(typeof channel === "string" ? channel : channel.id);
     if (ch.deleted) throw new Error(`Channel ${ch.name} was deleted`);
-    const guild = this.guild(ch.guildId);
+    const guild = this.state.guild(ch.guildId);
     return { user: u, guild, channel: ch };
   }
 

@@ -25,13 +25,7 @@ import { commandRoutes } from "./rest-commands.ts";
 import { interactionRoutes } from "./rest-interactions.ts";
 import { miscRoutes } from "./rest-misc.ts";
 import { apiChannel, apiGuildCreate, apiMember, apiMessage, apiRole } from "./serialize.ts";
-import {
-  type ChannelState,
-  type EmulatorEvents,
-  EmulatorState,
-  type GuildState,
-  type UserState,
-} from "./state.ts";
+import { type EmulatorEvents, EmulatorState, type UserState } from "./state.ts";
 import type {
   ChannelHandle,
   GuildHandle,
@@ -177,7 +171,7 @@ export class DiscordEmulator {
     guildId: string,
     input: { name: string; id?: string; topic?: string; type?: number },
   ): ChannelHandle {
-    const guild = this.guild(guildId);
+    const guild = this.state.guild(guildId);
     const channel = this.state.addChannel(guild, input.name, input.type ?? 0, input.topic ?? null, input.id);
     this.gateway.dispatchGuildEvent(guild.id, "CHANNEL_CREATE", apiChannel(this.state, channel));
     return { id: channel.id, guildId: guild.id, name: channel.name };
@@ -188,7 +182,7 @@ export class DiscordEmulator {
     guildId: string,
     input: { name: string; id?: string; permissions?: bigint; mentionable?: boolean },
   ): RoleHandle {
-    const guild = this.guild(guildId);
+    const guild = this.state.guild(guildId);
     const role = this.state.addRole(
       guild,
       input.name,
@@ -229,7 +223,7 @@ export class DiscordEmulator {
     user: UserHandle | string,
     opts: { admin?: boolean | undefined; roles?: string[] | undefined } = {},
   ): void {
-    const guild = this.guild(guildId);
+    const guild = this.state.guild(guildId);
     const id = userId(user);
     if (!this.state.users.has(id)) throw new Error(`Unknown user ${id}`);
     const roles = [...(opts.roles ?? [])];
@@ -257,7 +251,7 @@ export class DiscordEmulator {
 
   /** What the bot may do in a channel. `send: false` → 403 50013 on POST messages; `view: false` → 403 50001. */
   setChannelPermissions(channelId: string, perms: { send?: boolean; view?: boolean }): void {
-    const channel = this.channel(channelId);
+    const channel = this.state.channel(channelId);
     channel.botPermissions = {
       send: perms.send ?? channel.botPermissions.send,
       view: perms.view ?? channel.botPermissions.view,
@@ -267,7 +261,7 @@ export class DiscordEmulator {
 
   /** Deletes a channel (later requests: 404 10003) and dispatches CHANNEL_DELETE. */
   deleteChannel(channelId: string): void {
-    const channel = this.channel(channelId);
+    const channel = this.state.channel(channelId);
     const payload = apiChannel(this.state, channel);
     channel.deleted = true;
     this.gateway.dispatchGuildEvent(channel.guildId, "CHANNEL_DELETE", payload);
@@ -276,7 +270,7 @@ export class DiscordEmulator {
 
   /** A message posted by a user (e.g. to reply to, or to appear in history). The bot is not told (no intent). */
   postAsUser(user: UserHandle | string, channel: ChannelHandle | string, content: string): StoredMessage {
-    const ch = this.channel(typeof channel === "string" ? channel : channel.id);
+    const ch = this.state.channel(typeof channel === "string" ? channel : channel.id);
     const author = this.state.users.get(userId(user));
     if (!author) throw new Error(`Unknown user ${userId(user)}`);
     const m: StoredMessage = {
@@ -474,16 +468,4 @@ export class DiscordEmulator {
   }
 
   // ── Internals ─────────────────────────────────────────────────────────────────────────────────────
-
-  private guild(id: string): GuildState {
-    const guild = this.state.guilds.get(id);
-    if (!guild) throw new Error(`Unknown guild ${id}`);
-    return guild;
-  }
-
-  private channel(id: string): ChannelState {
-    const channel = this.state.channels.get(id);
-    if (!channel) throw new Error(`Unknown channel ${id}`);
-    return channel;
-  }
 }

@@ -102,6 +102,19 @@ export class EmulatorState {
     return Date.now() + this.clockOffsetMs;
   }
 
+  /** The guild with this id; a driver call naming an unknown one is a test bug, so it throws. */
+  guild(id: string): GuildState {
+    const guild = this.guilds.get(id);
+    if (!guild) throw new Error(`Unknown guild ${id}`);
+    return guild;
+  }
+
+  channel(id: string): ChannelState {
+    const channel = this.channels.get(id);
+    if (!channel) throw new Error(`Unknown channel ${id}`);
+    return channel;
+  }
+
   /** Tell every waiter to re-check its condition. */
   changed(): void {
     for (const fn of [...this.listeners]) fn();

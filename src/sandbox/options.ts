@@ -3,22 +3,9 @@
  * what the emulator's driver expects, typed by the command definition the bot registered.
  */
 import type { DiscordEmulator, OptionValue, RegisteredCommand, UserHandle } from "../emulator/index.ts";
+import { OptionType } from "../emulator/validate-commands.ts";
 
 export type RawOption = string | number | boolean;
-
-/** Discord's application command option types. */
-const OptionType = {
-  Subcommand: 1,
-  SubcommandGroup: 2,
-  String: 3,
-  Integer: 4,
-  Boolean: 5,
-  User: 6,
-  Channel: 7,
-  Role: 8,
-  Mentionable: 9,
-  Number: 10,
-} as const;
 
 interface OptionDef {
   name: string;
