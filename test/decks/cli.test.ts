@@ -168,7 +168,78 @@ describe.concurrent("deck check (text output)", () => {
   });
 });
 
+describe.concurrent("every format", () => {
+  it("GIVEN an Anki, CSV or Quizlet file THEN check detects it and counts its cards", async () => {
+    const runs = await Promise.all(
+      ["anki-notes.txt", "anki-plain.txt", "cards.csv", "german.csv", "quizlet.txt"].map((f) =>
+        deck("check", join(FIXTURES, f), "--json"),
+      ),
+    );
+    expect(runs.map((r) => [r.code, json(r).format, json(r).cards.length])).toEqual([
+      [0, "anki", 8],
+      [0, "anki", 4],
+      [0, "csv", 4],
+      [0, "csv", 3],
+      [0, "tsv", 3],
+    ]);
+    expect(json(runs[0] as Run).cards[0]).toEqual({
+      front: "What is the powerhouse of the cell?",
+      back: "The **mitochondrion**.\nIt makes *ATP* & heat.",
+      tags: ["biology", "cells"],
+    });
+  });
+
+  it("GIVEN Quizlet's custom separators THEN --format tsv with --term-separator / --row-separator", async () => {
+    const file = join(FIXTURES, "quizlet-custom.txt");
+    const run = await deck(
+      "check",
+      file,
+      "--format",
+      "tsv",
+      "--term-separator",
+      "comma",
+      "--row-separator",
+      ";",
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${file}: tsv, 3 cards: OK\n`);
+    const bad = await deck("check", file, "--term-separator", "");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--term-separator");
+  });
+
+  it("GIVEN problems THEN text output lists warnings and errors with lines, exit 1", async () => {
+    const file = join(tmp, "bad.csv");
+    writeFileSync(file, 'front,back\nq,a\nq,again\nlonely\n"open,\n');
+    const run = await deck("check", file);
+    expect(run.code).toBe(1);
+    expect(run.stdout.split("\n")).toEqual([
+      "warning: line 3: the card has the same question as the card on line 2; it was skipped",
+      "line 4: this row has only one field: a card needs a question and an answer separated by a comma (quote a field that holds a comma)",
+      `line 5: a field opened with a double quote (") here is never closed: close it, or write a quote inside a quoted field as two quotes ("")`,
+      `${file}: csv, 1 card: 2 errors, not valid`,
+      "",
+    ]);
+  });
+});
+
 describe("deck convert", () => {
+  it("GIVEN --to anki or --to csv THEN a file that checks back to the same cards", async () => {
+    const src = join(FIXTURES, "anki-notes.txt");
+    const original = json(await deck("check", src, "--json")).cards;
+    for (const to of ["anki", "csv", "native"]) {
+      const out = join(tmp, `converted.${to}`);
+      const run = await deck("convert", src, "--to", to, "--id", "biology", "--out", out);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain(`anki → ${to}, deck 'biology', 8 cards`);
+      const back = await deck("check", out, "--json", "--format", to);
+      expect(json(back).cards).toEqual(original);
+    }
+    const noFormat = await deck("convert", src, "--to", "xml");
+    expect(noFormat.code).toBe(2);
+    expect(noFormat.stderr).toContain("--to native|anki|csv");
+  });
+
   it("GIVEN the Brainscape export THEN a native deck identical to decks/pytorch.deck", async () => {
     const out = join(tmp, "pytorch.deck");
     const run = await deck(

@@ -27,7 +27,7 @@
 import { type DelimitedRecord, readDelimited, writeRecord } from "./delimited.ts";
 import { htmlToMarkdown, looksLikeHtml, textToHtml } from "./html.ts";
 import { frontKey, guidKey } from "./keys.ts";
-import { MAX_DECK_NAME_CHARS } from "./limits.ts";
+import { MAX_CARDS, MAX_DECK_NAME_CHARS } from "./limits.ts";
 import { normalizeSide, quote } from "./text.ts";
 import type { DeckIssue, DeckMeta, ParsedCard, RawDeck } from "./types.ts";
 
@@ -194,21 +194,33 @@ function guessSeparator(body: string): string {
 const CLOZE = /\{\{c(\d+)::([\s\S]*?)(?:::([\s\S]*?))?\}\}/g;
 const SOUND = /\[sound:([^\]]*)\]/g;
 
+/**
+ * The part of a field that can hold cloze deletions: up to its last `}}`. Searching only there keeps a field
+ * full of unclosed `{{c1::` linear (each failed match would otherwise scan to the end of the field).
+ */
+function clozeSpan(text: string): number {
+  const end = text.lastIndexOf("}}");
+  return end === -1 ? 0 : end + 2;
+}
+
 function clozeNumbers(text: string): number[] {
   const seen = new Set<number>();
-  for (const m of text.matchAll(CLOZE)) seen.add(Number(m[1]));
+  for (const m of text.slice(0, clozeSpan(text)).matchAll(CLOZE)) seen.add(Number(m[1]));
   return [...seen].filter((k) => Number.isSafeInteger(k)).sort((a, b) => a - b);
 }
 
 /** The question and answer for cloze number `k`, still in the field's markup (HTML or plain). */
-function clozeSides(text: string, k: number, html: boolean): { question: string; answer: string } {
+function clozeSides(full: string, k: number, html: boolean): { question: string; answer: string } {
+  const span = clozeSpan(full);
+  const text = full.slice(0, span);
+  const rest = full.slice(span);
   const question = text.replace(CLOZE, (_m, num: string, body: string, hint: string | undefined) =>
     Number(num) === k ? `[${hint !== undefined && hint.trim() !== "" ? hint : "…"}]` : body,
   );
   const answer = text.replace(CLOZE, (_m, num: string, body: string) =>
     Number(num) === k ? (html ? `<b>${body}</b>` : `**${body}**`) : body,
   );
-  return { question, answer };
+  return { question: question + rest, answer: answer + rest };
 }
 
 interface Side {
@@ -254,7 +266,12 @@ export function parseAnki(text: string): RawDeck {
 
   let extraFieldsLine: number | undefined;
   const decks = new Set<string>();
+  let uncounted = 0;
   for (const record of records) {
+    if (cards.length > MAX_CARDS) {
+      uncounted++;
+      continue;
+    }
     const { fields, line } = record;
     const cell = (column: number | undefined): string | undefined =>
       column === undefined ? undefined : fields[column - 1];
@@ -336,7 +353,15 @@ export function parseAnki(text: string): RawDeck {
         : "no notes found: each line is a note, its fields separated by the separator",
     });
   }
-  return { meta, metaLines, cards, errors, warnings, keys: header.guid !== undefined ? "file" : "front" };
+  return {
+    meta,
+    metaLines,
+    cards,
+    errors,
+    warnings,
+    keys: header.guid !== undefined ? "file" : "front",
+    uncounted,
+  };
 }
 
 /**

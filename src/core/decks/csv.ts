@@ -10,6 +10,7 @@
  */
 import { type DelimitedRecord, readDelimited, writeRecord } from "./delimited.ts";
 import { frontKey } from "./keys.ts";
+import { MAX_CARDS } from "./limits.ts";
 import { normalizeSide, quote } from "./text.ts";
 import type { DeckIssue, ParsedCard, RawDeck } from "./types.ts";
 
@@ -70,7 +71,12 @@ export function parseCsv(text: string): RawDeck {
   const rows = columns === undefined ? records : records.slice(1);
   const sep = delimiter === "," ? "a comma" : "a semicolon";
 
+  let uncounted = 0;
   for (const { fields, line } of rows) {
+    if (cards.length > MAX_CARDS) {
+      uncounted++;
+      continue;
+    }
     if (fields.length < 2) {
       errors.push({
         line,
@@ -119,6 +125,7 @@ export function parseCsv(text: string): RawDeck {
     errors,
     warnings,
     keys: columns?.key !== undefined ? "file" : "front",
+    uncounted,
   };
 }
 

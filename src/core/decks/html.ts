@@ -247,6 +247,7 @@ export interface HtmlConversion {
 
 interface Open {
   tag: string;
+  /** Index in the output chunks where the element's content starts. */
   pos: number;
   marker?: string;
   href?: string;
@@ -259,24 +260,62 @@ function attribute(attrs: string, name: string): string | undefined {
   return decodeEntities(m[1] ?? m[2] ?? m[3] ?? "");
 }
 
+/**
+ * The converted text as a list of chunks plus its last two characters, so appending and "are we at the
+ * start of a line" stay O(1) however long the field is; an element's content is rewritten (markers added)
+ * by replacing the chunks from where it opened.
+ */
+class Output {
+  private readonly chunks: string[] = [];
+  private last = "";
+
+  get mark(): number {
+    return this.chunks.length;
+  }
+  get empty(): boolean {
+    return this.last === "";
+  }
+  endsWith(s: string): boolean {
+    return this.last.endsWith(s);
+  }
+  push(s: string): void {
+    if (s === "") return;
+    this.chunks.push(s);
+    this.last = (this.last + s).slice(-2);
+  }
+  /** Removes and returns everything written since `mark`. */
+  takeFrom(mark: number): string {
+    const taken = this.chunks.splice(mark).join("");
+    let tail = "";
+    for (let k = this.chunks.length - 1; k >= 0 && tail.length < 2; k--) tail = (this.chunks[k] ?? "") + tail;
+    this.last = tail.slice(-2);
+    return taken;
+  }
+  toString(): string {
+    return this.chunks.join("");
+  }
+}
+
 /** Converts one field of Anki HTML to Discord Markdown (see the table at the top of this file). */
 export function htmlToMarkdown(html: string): HtmlConversion {
   const media: string[] = [];
-  let out = "";
+  const out = new Output();
   const stack: Open[] = [];
   const lists: { ordered: boolean; n: number }[] = [];
   let pre = 0;
 
-  const atLineStart = (): boolean => out === "" || out.endsWith("\n");
+  const atLineStart = (): boolean => out.empty || out.endsWith("\n");
   const newLine = (): void => {
-    if (!atLineStart()) out += "\n";
+    if (!atLineStart()) out.push("\n");
   };
   const blankLine = (): void => {
-    if (out === "") return;
+    if (out.empty) return;
     newLine();
-    if (!out.endsWith("\n\n")) out += "\n";
+    if (!out.endsWith("\n\n")) out.push("\n");
   };
+  /** Rewriting elements are at most one per marker and one link deep, which keeps conversion linear. */
   const hasMarker = (marker: string): boolean => stack.some((o) => o.marker === marker);
+  const inLink = (): boolean => stack.some((o) => o.href !== undefined);
 
   const close = (tag: string): void => {
     let at = -1;
@@ -289,20 +328,22 @@ export function htmlToMarkdown(html: string): HtmlConversion {
     if (at === -1) return;
     const open = stack[at] as Open;
     stack.length = at;
-    const inner = out.slice(open.pos);
+    if (open.marker === undefined && open.href === undefined) return;
+    const inner = out.takeFrom(open.pos);
+    const core = inner.trim();
+    const lead = inner.slice(0, inner.length - inner.trimStart().length);
+    const trail = inner.slice(inner.trimEnd().length);
     if (open.marker !== undefined) {
-      const core = inner.trim();
-      if (core === "") return;
-      const lead = inner.slice(0, inner.length - inner.trimStart().length);
-      const trail = inner.slice(inner.trimEnd().length);
+      if (core === "") {
+        out.push(inner);
+        return;
+      }
       const m = open.marker === "`" && core.includes("`") ? "``" : open.marker;
       const pad = m === "``" ? " " : "";
-      out = `${out.slice(0, open.pos)}${lead}${m}${pad}${core}${pad}${m}${trail}`;
+      out.push(`${lead}${m}${pad}${core}${pad}${m}${trail}`);
     } else if (open.href !== undefined) {
-      const label = inner.trim();
       const link = `<${open.href}>`;
-      const shown = label === "" || label === open.href ? link : `${label} (${link})`;
-      out = `${out.slice(0, open.pos)}${inner.slice(0, inner.length - inner.trimStart().length)}${shown}${inner.slice(inner.trimEnd().length)}`;
+      out.push(`${lead}${core === "" || core === open.href ? link : `${core} (${link})`}${trail}`);
     }
   };
 
@@ -315,7 +356,7 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       const raw = html.slice(i, textEnd);
       // Source formatting between blocks ("</li>\n<li>") is not text.
       if (!(pre === 0 && atLineStart() && /^\s*$/.test(raw) && /[\r\n]/.test(raw)))
-        out += decodeEntities(raw);
+        out.push(decodeEntities(raw));
       i = textEnd;
     }
     if (lt === -1) break;
@@ -324,9 +365,12 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       i = end === -1 ? n : end + 3;
       continue;
     }
-    const m = /^<(\/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/.exec(html.slice(lt, lt + 4096));
+    // Attribute text stops at the next '<', so a stray '<' costs no more than the distance to the next one.
+    const m = /^<(\/?)([A-Za-z][A-Za-z0-9-]*)((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>/.exec(
+      html.slice(lt, lt + 2048),
+    );
     if (m === null) {
-      out += "<";
+      out.push("<");
       i = lt + 1;
       continue;
     }
@@ -352,7 +396,7 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       continue;
     }
     if (tag === "br") {
-      out += "\n";
+      out.push("\n");
       continue;
     }
     if (tag === "ul" || tag === "ol") {
@@ -365,9 +409,9 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       newLine();
       if (!closing) {
         const list = lists[lists.length - 1];
-        const indent = "  ".repeat(Math.max(0, lists.length - 1));
-        if (list === undefined) out += `${indent}- `;
-        else out += `${indent}${list.ordered ? `${++list.n}.` : "-"} `;
+        const indent = "  ".repeat(Math.min(4, Math.max(0, lists.length - 1)));
+        if (list === undefined) out.push(`${indent}- `);
+        else out.push(`${indent}${list.ordered ? `${++list.n}.` : "-"} `);
       }
       continue;
     }
@@ -376,12 +420,12 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       if (closing) {
         if (pre > 0) {
           pre--;
-          out += "```";
+          out.push("```");
           newLine();
         }
       } else {
         pre++;
-        out += "```\n";
+        out.push("```\n");
       }
       continue;
     }
@@ -393,7 +437,7 @@ export function htmlToMarkdown(html: string): HtmlConversion {
           close(tag);
           newLine();
         } else if (!hasMarker("**")) {
-          stack.push({ tag, pos: out.length, marker: "**" });
+          stack.push({ tag, pos: out.mark, marker: "**" });
         }
       }
       continue;
@@ -402,7 +446,7 @@ export function htmlToMarkdown(html: string): HtmlConversion {
     if (marker !== undefined) {
       if (closing) close(tag);
       else if (!(tag === "code" && pre > 0))
-        stack.push(hasMarker(marker) ? { tag, pos: out.length } : { tag, pos: out.length, marker });
+        stack.push(hasMarker(marker) ? { tag, pos: out.mark } : { tag, pos: out.mark, marker });
       continue;
     }
     if (tag === "a") {
@@ -410,9 +454,9 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       else {
         const href = attribute(attrs, "href");
         stack.push(
-          href !== undefined && /^https?:\/\/\S+$/i.test(href)
-            ? { tag, pos: out.length, href }
-            : { tag, pos: out.length },
+          href !== undefined && /^https?:\/\/\S+$/i.test(href) && !inLink()
+            ? { tag, pos: out.mark, href }
+            : { tag, pos: out.mark },
         );
       }
       continue;
@@ -420,7 +464,7 @@ export function htmlToMarkdown(html: string): HtmlConversion {
     if (VOID.has(tag)) continue;
     // Any other tag (span, font, sup, …): its content is kept.
   }
-  return { text: out, media };
+  return { text: out.toString(), media };
 }
 
 /** Anki's test for "this field is HTML" when a file does not say: a tag or a comment opens somewhere. */

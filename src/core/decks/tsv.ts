@@ -5,7 +5,9 @@
  * definition may contain more of them); blank rows are skipped. A multi-line definition needs a custom row
  * separator. Card keys are a hash of the question (keys.ts); sides are normalised (text.ts).
  */
+
 import { frontKey } from "./keys.ts";
+import { MAX_CARDS } from "./limits.ts";
 import { normalizeSide, quote } from "./text.ts";
 import type { DeckIssue, ParsedCard, RawDeck } from "./types.ts";
 
@@ -49,8 +51,8 @@ export function parseTsv(
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
   const cards: ParsedCard[] = [];
-  const term = opts.termSeparator ?? "\t";
-  const row = opts.rowSeparator ?? "\n";
+  const term = opts.termSeparator || "\t";
+  const row = opts.rowSeparator || "\n";
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 
   // Rows with their start offsets; lines are counted incrementally.
@@ -83,8 +85,13 @@ export function parseTsv(
   };
   const termName = term === "\t" ? "a tab" : quote(term);
 
+  let uncounted = 0;
   for (const r of rows) {
     if (r.text.trim() === "") continue;
+    if (cards.length > MAX_CARDS) {
+      uncounted++;
+      continue;
+    }
     const lead = r.text.length - r.text.trimStart().length;
     const at = lineAt(r.start + lead);
     const split = r.text.indexOf(term);
@@ -99,7 +106,7 @@ export function parseTsv(
     const back = normalizeSide(r.text.slice(split + term.length));
     cards.push({ key: frontKey(front), front, back, tags: [], line: at });
   }
-  return { meta: {}, metaLines: {}, cards, errors, warnings, keys: "front" };
+  return { meta: {}, metaLines: {}, cards, errors, warnings, keys: "front", uncounted };
 }
 
 /** True when the first line has a tab (Quizlet's default between term and definition). */

@@ -64,4 +64,6 @@ export interface RawDeck {
   warnings: DeckIssue[];
   /** Default "file". With "front", two cards with the same key are a duplicate question, not a key clash. */
   keys?: KeySource;
+  /** Cards past the card limit that a parser only counted (the deck is refused; building them is wasted work). */
+  uncounted?: number;
 }

@@ -15,8 +15,25 @@ import type { DeckFormat, DeckIssue, ParsedCard, ParseResult, RawDeck } from "./
 export { questionFingerprint } from "./text.ts";
 
 /** How an error names a card: by its key when the key means something to the author, else by its line alone. */
-function cardName(card: ParsedCard, raw: RawDeck): string {
-  return raw.keys === "front" || card.key === frontKey(card.front) ? "the card" : `card ${quote(card.key)}`;
+function cardName(card: ParsedCard, derivedKey: boolean): string {
+  return derivedKey ? "the card" : `card ${quote(card.key)}`;
+}
+
+/** At most this many errors and this many warnings are listed; a last entry says how many more there are. */
+export const MAX_LISTED_ISSUES = 100;
+
+function capped(issues: DeckIssue[], kind: string): DeckIssue[] {
+  issues.sort((a, b) => a.line - b.line);
+  if (issues.length <= MAX_LISTED_ISSUES) return issues;
+  const rest = issues.length - MAX_LISTED_ISSUES;
+  const next = issues[MAX_LISTED_ISSUES];
+  return [
+    ...issues.slice(0, MAX_LISTED_ISSUES),
+    {
+      line: next?.line ?? 1,
+      message: `… and ${thousands(rest)} more ${kind} from this line on (not listed)`,
+    },
+  ];
 }
 
 const thousands = (n: number): string => n.toLocaleString("en-US");
@@ -71,7 +88,8 @@ export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
   const cards: ParsedCard[] = [];
   const keyLines = new Map<string, number>();
   const questions = new Map<string, ParsedCard>();
-  for (const card of raw.cards) {
+  // Past the card limit the deck is refused anyway: checking one card more names the line where it starts.
+  for (const card of raw.cards.slice(0, MAX_CARDS + 1)) {
     const problems: string[] = [];
     if (card.key === "") {
       problems.push("card has no key: write one after '##', e.g. '## 12'");
@@ -83,6 +101,7 @@ export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
     const firstLine = keyLines.get(card.key);
     // A key derived from the question (keys.ts) repeats exactly when the question does: a duplicate, below.
     const derived = card.key === frontKey(card.front);
+    const name = cardName(card, derived || raw.keys === "front");
     if (card.key !== "" && firstLine !== undefined && !derived) {
       problems.push(
         `card key ${quote(card.key)} is already used on line ${firstLine}; every card needs its own key (keep the old key on the card that has the schedule, give the other a new one)`,
@@ -90,7 +109,7 @@ export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
     } else if (card.key !== "" && firstLine === undefined) {
       keyLines.set(card.key, card.line);
     }
-    problems.push(...cardIssues(card, cardName(card, raw)));
+    problems.push(...cardIssues(card, name));
     if (problems.length > 0) {
       for (const message of problems) errors.push({ line: card.line, message });
       continue;
@@ -98,7 +117,6 @@ export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
     const fingerprint = questionFingerprint(card.front);
     const first = questions.get(fingerprint);
     if (first !== undefined) {
-      const name = cardName(card, raw);
       warnings.push({
         line: card.line,
         message:
@@ -112,22 +130,21 @@ export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
     cards.push(card);
   }
 
-  if (raw.cards.length > MAX_CARDS) {
+  const total = raw.cards.length + (raw.uncounted ?? 0);
+  if (total > MAX_CARDS) {
     const over = raw.cards[MAX_CARDS];
     errors.push({
       line: over?.line ?? 1,
-      message: `the deck has ${thousands(raw.cards.length)} cards; the limit is ${thousands(MAX_CARDS)} — split it into several decks`,
+      message: `the deck has ${thousands(total)} cards; the limit is ${thousands(MAX_CARDS)} — split it into several decks`,
     });
   }
 
-  errors.sort((a, b) => a.line - b.line);
-  warnings.sort((a, b) => a.line - b.line);
   return {
     format,
     keys: raw.keys ?? "file",
     meta: raw.meta,
     cards: cards.slice(0, MAX_CARDS),
-    errors,
-    warnings,
+    errors: capped(errors, "errors"),
+    warnings: capped(warnings, "warnings"),
   };
 }

@@ -1,0 +1,243 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { frontKey } from "../../src/core/decks/keys.ts";
+import { UserError } from "../../src/core/errors.ts";
+import { exportDeckFile } from "../../src/services/deck-export.ts";
+import {
+  checkRemovable,
+  downloadAttachment,
+  type ImportRequest,
+  importDeck,
+  removeDeck,
+  searchManageableDecks,
+} from "../../src/services/deck-import.ts";
+import { syncDeckDir, upsertDeck } from "../../src/services/deck-sync.ts";
+import { testDeps } from "../helpers/deps.ts";
+
+let deps: ReturnType<typeof testDeps>;
+beforeEach(() => {
+  deps = testDeps();
+});
+afterEach(() => deps.close());
+
+const BOB = "200000000000000001";
+const CAROL = "200000000000000002";
+const GUILD = "100000000000000001";
+const OTHER_GUILD = "100000000000000002";
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+const req = (over: Partial<ImportRequest> & { text?: string } = {}): ImportRequest => {
+  const { text, ...rest } = over;
+  return {
+    userId: BOB,
+    guildId: GUILD,
+    canManageServer: false,
+    fileName: "Spanish.csv",
+    bytes: utf8(text ?? "hola,hello\nadiós,goodbye\n"),
+    scope: "personal",
+    ...rest,
+  };
+};
+const count = (table: string) =>
+  deps.db.get<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM ${table}`))?.n ?? -1;
+const refusal = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a refusal");
+};
+
+describe("importDeck", () => {
+  it("GIVEN two users and two servers importing the same name THEN four decks with distinct ids", () => {
+    const ids = [
+      importDeck(deps, req()).deckId,
+      importDeck(deps, req({ userId: CAROL })).deckId,
+      importDeck(deps, req({ userId: CAROL, scope: "server", canManageServer: true })).deckId,
+      importDeck(deps, req({ guildId: OTHER_GUILD, scope: "server", canManageServer: true })).deckId,
+    ];
+    expect(new Set(ids).size).toBe(4);
+    expect(ids[0]).toMatch(/^spanish-p[0-9a-f]{7}$/);
+    expect(ids[2]).toMatch(/^spanish-s[0-9a-f]{7}$/);
+    expect(count("subscriptions")).toBe(4);
+  });
+
+  it("GIVEN the derived id is taken (by a shipped deck, say) THEN the next free suffix", () => {
+    const first = importDeck(deps, req()).deckId;
+    deps.db.run(sql`UPDATE decks SET name = 'renamed' WHERE id = ${first}`);
+    const second = importDeck(deps, req()).deckId;
+    expect(second).toBe(`${first}-2`);
+  });
+
+  it("GIVEN the same name again THEN the same deck: progress kept by key, missing cards retired", () => {
+    const a = importDeck(deps, req());
+    const again = importDeck(deps, req({ text: "hola,hello!\nnuevo,new\n" }));
+    expect(again).toMatchObject({ deckId: a.deckId, created: false, added: 1, kept: 1, retired: 1 });
+    const keys = deps.db.all<{ key: string; retired: number }>(
+      sql`SELECT key, retired_at IS NOT NULL AS retired FROM cards WHERE deck_id = ${a.deckId} ORDER BY id`,
+    );
+    expect(keys).toEqual([
+      { key: frontKey("hola"), retired: 0 },
+      { key: frontKey("adiós"), retired: 1 },
+      { key: frontKey("nuevo"), retired: 0 },
+    ]);
+  });
+
+  it("GIVEN a Brainscape file THEN cards are keyed by question, so an inserted card keeps the others' keys", () => {
+    const v1 = "Deck\n(2 cards)\n1\nQ one\nA one\n2\nQ two\nA two\n";
+    const v2 = "Deck\n(3 cards)\n1\nQ new\nA new\n2\nQ one\nA one\n3\nQ two\nA two\n";
+    const first = importDeck(deps, req({ fileName: "deck.txt", text: v1 }));
+    expect(first.name).toBe("Deck");
+    const second = importDeck(deps, req({ fileName: "deck.txt", text: v2 }));
+    expect(second).toMatchObject({ deckId: first.deckId, added: 1, kept: 2, retired: 0 });
+  });
+
+  it("GIVEN a native file THEN its keys are kept and its id is not used", () => {
+    const r = importDeck(
+      deps,
+      req({ fileName: "x.deck", text: "id: pytorch\nname: Mine\n## k1\nq\n---\na\n" }),
+    );
+    expect(r.deckId).toMatch(/^mine-p/);
+    expect(deps.db.get(sql`SELECT key FROM cards WHERE deck_id = ${r.deckId}`)).toEqual({ key: "k1" });
+  });
+
+  it("GIVEN a file with errors, over 5,000 cards, or a server import without Manage Server THEN nothing written", () => {
+    const before = [count("decks"), count("cards"), count("subscriptions")];
+    const many = Array.from({ length: 5001 }, (_, k) => `q${k},a${k}`).join("\n");
+    expect(refusal(() => importDeck(deps, req({ text: many })))).toContain(
+      "line 5001: the deck has 5,001 cards; the limit is 5,000",
+    );
+    expect(refusal(() => importDeck(deps, req({ text: "ok,fine\nbroken\n" })))).toContain("line 2:");
+    expect(refusal(() => importDeck(deps, req({ scope: "server" })))).toContain("Manage Server");
+    expect(
+      refusal(() => importDeck(deps, req({ scope: "server", guildId: null, canManageServer: true }))),
+    ).toContain("only be imported in a server");
+    expect(
+      refusal(() => importDeck(deps, req({ bytes: new Uint8Array(1024 * 1024 + 1).fill(0x61) }))),
+    ).toContain("1 MiB");
+    const six = Array.from({ length: 6 }, (_, k) => `only${k}`).join("\n");
+    const listed = refusal(() => importDeck(deps, req({ text: `q,a\n${six}` })));
+    expect(listed).toContain("6 problems");
+    expect(listed).toContain("… and 1 more");
+    expect([count("decks"), count("cards"), count("subscriptions")]).toEqual(before);
+  });
+
+  it("GIVEN a failure inside the transaction THEN the deck, its cards and the subscription are rolled back", () => {
+    deps.db.run(
+      sql`CREATE TRIGGER fail_sub BEFORE INSERT ON subscriptions BEGIN SELECT RAISE(ABORT, 'boom'); END`,
+    );
+    expect(() => importDeck(deps, req())).toThrow("boom");
+    expect([count("decks"), count("cards")]).toEqual([0, 0]);
+  });
+
+  it("GIVEN the deck option THEN only a deck the member may manage can be updated", () => {
+    const mine = importDeck(deps, req());
+    const server = importDeck(deps, req({ fileName: "Srv.csv", scope: "server", canManageServer: true }));
+    expect(refusal(() => importDeck(deps, req({ userId: CAROL, deckId: mine.deckId })))).toContain(
+      "There is no deck",
+    );
+    expect(refusal(() => importDeck(deps, req({ userId: CAROL, deckId: server.deckId })))).toContain(
+      "Manage Server",
+    );
+    upsertDeck(deps, { id: "shipped", name: "Shipped", description: "", filePath: "x.deck", cards: [] });
+    expect(refusal(() => importDeck(deps, req({ deckId: "shipped" })))).toContain("ships with the bot");
+    const renamed = importDeck(deps, req({ deckId: mine.deckId, name: "Spanish 2", text: "hola,hello\n" }));
+    expect(renamed).toMatchObject({ deckId: mine.deckId, name: "Spanish 2", created: false, retired: 1 });
+  });
+});
+
+describe("removeDeck", () => {
+  it("GIVEN the owner THEN the deck is retired, its history kept; others and shipped decks are refused", () => {
+    const mine = importDeck(deps, req());
+    const server = importDeck(deps, req({ fileName: "Srv.csv", scope: "server", canManageServer: true }));
+    const bob = { userId: BOB, guildId: GUILD, canManageServer: false };
+    expect(searchManageableDecks(deps.db, BOB, GUILD, false, "").map((d) => d.id)).toEqual([mine.deckId]);
+    expect(refusal(() => checkRemovable(deps.db, bob, server.deckId))).toContain("Manage Server");
+    expect(refusal(() => checkRemovable(deps.db, { ...bob, userId: CAROL }, mine.deckId))).toContain(
+      "There is no deck",
+    );
+    expect(removeDeck(deps, bob, mine.deckId)).toEqual({ id: mine.deckId, name: "Spanish" });
+    expect(count("cards")).toBe(4);
+    expect(refusal(() => removeDeck(deps, bob, mine.deckId))).toContain("There is no deck");
+    expect(removeDeck(deps, { ...bob, canManageServer: true }, server.deckId).id).toBe(server.deckId);
+    // A new import with the old name makes a fresh deck: removal is final.
+    expect(importDeck(deps, req()).deckId).toBe(`${mine.deckId}-2`);
+  });
+});
+
+describe("exportDeckFile", () => {
+  it("GIVEN a visible deck THEN a file per format; another member's personal deck is not visible", () => {
+    const mine = importDeck(deps, req());
+    const csv = exportDeckFile(deps, BOB, GUILD, mine.deckId, "csv");
+    expect(csv.fileName).toBe(`${mine.deckId}.csv`);
+    expect(csv.bytes.toString("utf8")).toContain("front,back,tags,key\r\nhola,hello,,f-");
+    expect(exportDeckFile(deps, BOB, GUILD, mine.deckId, "anki").fileName).toMatch(/\.anki\.txt$/);
+    expect(refusal(() => exportDeckFile(deps, CAROL, GUILD, mine.deckId, "native"))).toContain(
+      "There is no deck",
+    );
+  });
+});
+
+describe("downloadAttachment", () => {
+  const stream = (chunks: number[], headers: Record<string, string> = {}) =>
+    (async () =>
+      new Response(
+        new ReadableStream({
+          start(c) {
+            for (const n of chunks) c.enqueue(new Uint8Array(n).fill(0x61));
+            c.close();
+          },
+        }),
+        { headers },
+      )) as unknown as typeof fetch;
+
+  it("refuses by declared size without fetching, by Content-Length, and while streaming", async () => {
+    const never = (() => {
+      throw new Error("fetched");
+    }) as unknown as typeof fetch;
+    await expect(
+      downloadAttachment({ url: "u", name: "a", size: 2_000_000 }, { fetch: never }),
+    ).rejects.toThrow("the limit for an import is 1 MiB");
+    await expect(
+      downloadAttachment(
+        { url: "u", name: "a", size: 10 },
+        { fetch: stream([10], { "content-length": "5000000" }), maxBytes: 100 },
+      ),
+    ).rejects.toThrow("limit");
+    await expect(
+      downloadAttachment({ url: "u", name: "a", size: 10 }, { fetch: stream([60, 60]), maxBytes: 100 }),
+    ).rejects.toThrow("over 1 MiB");
+    const ok = await downloadAttachment({ url: "u", name: "a", size: 10 }, { fetch: stream([3, 4]) });
+    expect(ok.byteLength).toBe(7);
+    const notFound = (async () => new Response("nope", { status: 404 })) as unknown as typeof fetch;
+    await expect(downloadAttachment({ url: "u", name: "a", size: 1 }, { fetch: notFound })).rejects.toThrow(
+      "HTTP 404",
+    );
+  });
+});
+
+describe("syncDeckDir and imported decks", () => {
+  it("GIVEN a deck file whose id belongs to an imported deck THEN the file is refused and the import untouched", () => {
+    const mine = importDeck(deps, req());
+    const dir = join(deps.dir, "decks");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "clash.deck"), `id: ${mine.deckId}\nname: Clash\n## 1\nq\n---\na\n`);
+    const report = syncDeckDir(deps, dir);
+    expect(report.failed).toEqual([
+      {
+        file: join(dir, "clash.deck"),
+        line: 1,
+        message: `deck id '${mine.deckId}' is taken by an imported deck`,
+      },
+    ]);
+    expect(deps.db.get(sql`SELECT name, source, owner_id FROM decks WHERE id = ${mine.deckId}`)).toEqual({
+      name: "Spanish",
+      source: "import",
+      owner_id: BOB,
+    });
+  });
+});
