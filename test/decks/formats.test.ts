@@ -255,6 +255,7 @@ describe("TSV / Quizlet", () => {
       { front: "mitosis", back: "cell division", tags: [] },
     ]);
     expect(r.cards.map((c) => c.line)).toEqual([1, 2, 2]);
+    expect(parseDeck("a - b\n\nc - d\n", { termSeparator: " - " })).toMatchObject({ format: "tsv" });
     expect(parseDeck("a - b\n\nc - d\n", { format: "tsv", termSeparator: " - " }).cards).toHaveLength(2);
   });
 

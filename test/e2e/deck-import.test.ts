@@ -200,6 +200,23 @@ describe("GIVEN /deck export", () => {
 });
 
 describe("GIVEN /deck remove", () => {
+  it("THEN autocomplete offers only the decks the member may remove", async () => {
+    const choices = async (user: World["bob"]) =>
+      (
+        await w.emu.autocomplete({
+          user,
+          channel: w.channel,
+          command: "deck remove",
+          options: { deck: "bio" },
+          focused: "deck",
+        })
+      ).map((c) => c.name);
+    expect(await choices(w.bob)).toEqual(
+      ["Biology copy anki", "Biology copy csv", "Biology copy native"].map((n) => expect.stringContaining(n)),
+    );
+    expect(await choices(w.alice)).toEqual([expect.stringContaining("Biology (biology-s")]);
+  });
+
   it("WHEN the owner confirms THEN the deck is retired, history kept; a cancel removes nothing", async () => {
     const deck = deckNamed("Spanish basics");
     const ask = async () =>

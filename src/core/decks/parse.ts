@@ -65,7 +65,12 @@ export function detectFormat(text: string): DeckFormat {
 /** Parses a deck file. Never throws: every problem is an error or a warning with a 1-based line number. */
 export function parseDeck(text: string, opts: ParseOptions = {}): ParseResult {
   const requested = opts?.format;
-  const format = isDeckFormat(requested) ? requested : detectFormat(text);
+  // Separators only mean something for TSV / Quizlet: giving them without a format asks for that format.
+  const format = isDeckFormat(requested)
+    ? requested
+    : opts?.termSeparator || opts?.rowSeparator
+      ? "tsv"
+      : detectFormat(text);
   try {
     if (typeof text !== "string")
       throw new TypeError(`expected the deck text as a string, got ${typeof text}`);
