@@ -8,7 +8,7 @@ import { EXPORT_FORMATS, type ExportFormat } from "../src/core/decks/convert.ts"
 import { DECK_FORMATS, type DeckFormat, FORMAT_NAMES, type ParseOptions } from "../src/core/decks/parse.ts";
 import { resolveSeparator } from "../src/core/decks/tsv.ts";
 import { UserError } from "../src/core/errors.ts";
-import type { ButtonHandler, Command } from "../src/discord/command.ts";
+import type { ButtonHandler, Command, Ctx } from "../src/discord/command.ts";
 import {
   DECK_PREFIX,
   parseDeckId,
@@ -56,7 +56,7 @@ function separatorOption(i: ChatInputCommandInteraction, name: string): string |
   return sep.value;
 }
 
-async function runImport(i: ChatInputCommandInteraction, ctx: Parameters<Command["execute"]>[1]) {
+async function runImport(i: ChatInputCommandInteraction, ctx: Ctx) {
   const who = actor(i);
   const file = i.options.getAttachment("file", true);
   const scope = (i.options.getString("scope") ?? "personal") as ImportScope;
@@ -102,7 +102,7 @@ const onDeckButton: ButtonHandler = async (i, { deps, respond }) => {
 export default {
   data: {
     name: "deck",
-    description: "Browse decks and choose which ones you study",
+    description: "Browse decks, choose what you study, import and export your own",
     options: [
       {
         type: ApplicationCommandOptionType.Subcommand,
