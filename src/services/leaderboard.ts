@@ -9,6 +9,7 @@ import { currentStreak, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "../db/client.ts";
 import { guildTimezone } from "../db/study-queries.ts";
 import type { Deps } from "./deps.ts";
+import { isHidden } from "./settings.ts";
 
 export const PERIODS = ["today", "week", "month", "all"] as const;
 export const METRICS = ["reviews", "points", "streak", "accuracy"] as const;
@@ -82,13 +83,6 @@ function memberStreaks(db: Db, guildId: string): StreakRow[] {
       (SELECT us.timezone FROM user_settings us WHERE us.user_id = t.user_id) AS tz
     FROM stat_guild_members t JOIN stat_streaks s ON s.user_id = t.user_id
     WHERE t.guild_id = ${guildId} AND ${visible}`);
-}
-
-function isHidden(db: Db, userId: string): boolean {
-  const row = db.get<{ v: number }>(
-    sql`SELECT leaderboard_visible AS v FROM user_settings WHERE user_id = ${userId}`,
-  );
-  return row !== undefined && row.v === 0;
 }
 
 export function leaderboard(

@@ -20,6 +20,11 @@ export function getSettings(db: Db, userId: string): UserSettings {
   );
 }
 
+/** Hidden members appear on no board and in no one else's /stats (`/settings leaderboard visible:false`). */
+export function isHidden(db: Db, userId: string): boolean {
+  return !getSettings(db, userId).leaderboardVisible;
+}
+
 /** Validates first, then writes one row: bad input changes nothing. */
 export function updateSettings(
   db: Db,

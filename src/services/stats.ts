@@ -8,6 +8,7 @@ import { currentStreak, dayFromNumber, studyDayNumber, weekday } from "../core/s
 import { addDays, studyDayStart } from "../core/time.ts";
 import type { Db } from "../db/client.ts";
 import type { Deps } from "./deps.ts";
+import { isHidden } from "./settings.ts";
 import { memberZone, readStreak } from "./stats-record.ts";
 
 /** Anki's line between young and mature cards: an interval of 21 days. */
@@ -89,13 +90,6 @@ function cardCounts(db: Db, userId: string): Stats["cards"] & { decks: number } 
     else out.learning += r.n;
   }
   return out;
-}
-
-function isHidden(db: Db, userId: string): boolean {
-  const row = db.get<{ v: number }>(
-    sql`SELECT leaderboard_visible AS v FROM user_settings WHERE user_id = ${userId}`,
-  );
-  return row !== undefined && row.v === 0;
 }
 
 /**

@@ -6,18 +6,14 @@
  * separator. Card keys are a hash of the question (keys.ts); sides are normalised (text.ts).
  */
 
+import { ANKI_SEPARATORS } from "./anki.ts";
 import { frontKey } from "./keys.ts";
 import { MAX_CARDS } from "./limits.ts";
 import { normalizeSide, quote } from "./text.ts";
 import type { DeckIssue, ParsedCard, RawDeck } from "./types.ts";
 
 const NAMED_SEPARATORS: Record<string, string> = {
-  tab: "\t",
-  comma: ",",
-  semicolon: ";",
-  pipe: "|",
-  colon: ":",
-  space: " ",
+  ...ANKI_SEPARATORS,
   dash: " - ",
   newline: "\n",
   "new line": "\n",
