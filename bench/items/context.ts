@@ -1,0 +1,18 @@
+import type { ManualClock } from "../../src/core/clock.ts";
+import type { Deps } from "../../src/services/deps.ts";
+import type { Result } from "../lib/measure.ts";
+import type { Rng } from "../lib/rng.ts";
+import type { SeedParams } from "../lib/world.ts";
+
+/** What every bench item gets: the seeded database behind the bot's own deps, and how much to measure. */
+export interface BenchContext {
+  params: SeedParams;
+  deps: Deps & { clock: ManualClock };
+  rng: Rng;
+  /** Timed calls per measured operation. */
+  n: number;
+  warmup: number;
+  log: (line: string) => void;
+}
+
+export type BenchItem = (ctx: BenchContext) => Result[] | Promise<Result[]>;

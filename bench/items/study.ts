@@ -1,0 +1,51 @@
+/**
+ * Item 1: the `/study` path. `next_card` is the query that picks the card (due first, else a new one);
+ * `next_view` is `nextView` (that pick plus the due/new counts the view shows); `first_view` is what the /study
+ * handler does before answering: the subscription check, `nextView`, and rendering the Discord payload.
+ */
+import { startSession } from "../../commands/study.ts";
+import { nextDueCardId, nextNewCardId } from "../../src/db/study-queries.ts";
+import type { Ctx } from "../../src/discord/command.ts";
+import { nextView, type Session } from "../../src/services/study.ts";
+import { latencyResults, type Result, sample, summarize } from "../lib/measure.ts";
+import { intIn } from "../lib/rng.ts";
+import { BIG_GUILD, guildId, userId } from "../lib/world.ts";
+import type { BenchContext } from "./context.ts";
+
+export function sessionFor(ctx: BenchContext, u: number): Session {
+  return {
+    userId: userId(u),
+    guildId: guildId(BIG_GUILD),
+    deckId: null,
+    source: "study",
+    startedAt: ctx.deps.clock.now().getTime(),
+  };
+}
+
+export async function benchStudy(ctx: BenchContext): Promise<Result[]> {
+  const { deps, params, rng, n, warmup } = ctx;
+  const now = deps.clock.now().getTime();
+  const pick = () => sessionFor(ctx, intIn(rng, 0, params.users - 1));
+
+  const nextCard = await sample(
+    n,
+    warmup,
+    pick,
+    (s) => nextDueCardId(deps.db, s, now) ?? nextNewCardId(deps.db, s),
+  );
+  const view = await sample(n, warmup, pick, (s) => nextView(deps, s));
+  // The handler's own work minus Discord: only `deps` of the context is used on this path.
+  const handlerCtx = { deps } as unknown as Ctx;
+  const first = await sample(n, warmup, pick, (s) =>
+    startSession(handlerCtx, s.userId, s.guildId, null, "study"),
+  );
+  return [
+    ...latencyResults(
+      "study.next_card",
+      summarize(nextCard),
+      "due card, else first new card (target p99 ≤ 1 ms)",
+    ),
+    ...latencyResults("study.next_view", summarize(view), "nextView: the pick + due/new counts"),
+    ...latencyResults("study.first_view", summarize(first), "/study handler: deck check + nextView + render"),
+  ];
+}

@@ -1,0 +1,143 @@
+/**
+ * `npm run bench -- [--size quick|target] [--db PATH] [--out bench-results.json] [--only study,rate,...] [--n N]`
+ *
+ * Seeds (or reuses) the database for the size, then measures through the bot's own service functions — the
+ * same code the command handlers call — with no Discord network: the /study path, rating, the leaderboard and
+ * /stats, the daily quiz tick against the loopback emulator, and the client's memory after a big GUILD_CREATE
+ * stream. Prints a table and writes bench-results.json.
+ */
+import { cpus, freemem, loadavg, totalmem } from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { ManualClock } from "../src/core/clock.ts";
+import { createScheduler } from "../src/core/scheduling.ts";
+import { openDb } from "../src/db/client.ts";
+import type { BenchContext, BenchItem } from "./items/context.ts";
+import { benchMemory } from "./items/memory.ts";
+import { benchRate } from "./items/rate.ts";
+import { benchSocial } from "./items/social.ts";
+import { benchStudy } from "./items/study.ts";
+import { benchTick } from "./items/tick.ts";
+import type { Result } from "./lib/measure.ts";
+import { formatTable, writeResults } from "./lib/report.ts";
+import { mulberry32 } from "./lib/rng.ts";
+import { BENCH_NOW, type SeedParams, SIZES, type SizeName } from "./lib/world.ts";
+import { defaultDbPath, ensureSeeded } from "./seed.ts";
+
+export const ITEMS: Record<string, BenchItem> = {
+  study: benchStudy,
+  rate: benchRate,
+  social: benchSocial,
+  tick: benchTick,
+  memory: benchMemory,
+};
+
+export interface BenchOptions {
+  params: SeedParams;
+  /** Database file (default: data/bench/<params>.db). */
+  db?: string;
+  items?: string[];
+  /** Timed calls per operation. */
+  n: number;
+  warmup: number;
+  log?: (line: string) => void;
+}
+
+export async function runBench(o: BenchOptions): Promise<Result[]> {
+  const log = o.log ?? (() => {});
+  const path = resolve(o.db ?? defaultDbPath(o.params));
+  const seeded = await ensureSeeded(path, o.params, log);
+  const db = openDb(path);
+  const clock = new ManualClock(new Date(BENCH_NOW));
+  // Production settings: fuzz on (FSRS_FUZZ defaults to true), silent logger.
+  const deps = { db, clock, scheduler: createScheduler({ fuzz: true }), log: pino({ level: "silent" }) };
+  const ctx: BenchContext = {
+    params: o.params,
+    deps,
+    rng: mulberry32(20260302),
+    n: o.n,
+    warmup: o.warmup,
+    log,
+  };
+  const results: Result[] = [
+    { name: "data.card_states", value: seeded.summary.cardStates, unit: "rows" },
+    { name: "data.review_logs", value: seeded.summary.reviewLogs, unit: "rows" },
+    { name: "data.servers", value: o.params.guilds, unit: "servers" },
+  ];
+  try {
+    for (const name of o.items ?? Object.keys(ITEMS)) {
+      const item = ITEMS[name];
+      if (!item) throw new Error(`unknown bench item ${name}; have ${Object.keys(ITEMS).join(", ")}`);
+      log(`bench: ${name}…`);
+      const t0 = performance.now();
+      results.push(...(await item(ctx)));
+      log(`bench: ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    db.$client.close();
+  }
+  return results;
+}
+
+export function machine(): Result[] {
+  const cpu = cpus();
+  return [
+    { name: "machine.cpus", value: cpu.length, unit: "cores", extra: cpu[0]?.model.trim() },
+    { name: "machine.memory", value: Math.round(totalmem() / 2 ** 30), unit: "GiB" },
+    {
+      name: "machine.loadavg_1m",
+      value: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+      unit: "",
+      extra: "other work on the machine during the run",
+    },
+    {
+      name: "machine.node",
+      value: Number(process.versions.node.split(".")[0]),
+      unit: "",
+      extra: process.version,
+    },
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      size: { type: "string", default: "quick" },
+      db: { type: "string" },
+      out: { type: "string", default: "bench-results.json" },
+      only: { type: "string" },
+      n: { type: "string" },
+    },
+  });
+  const size = values.size as SizeName;
+  const params = SIZES[size];
+  if (!params) throw new Error(`unknown size ${values.size}; use ${Object.keys(SIZES).join(", ")}`);
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const n = values.n ? Number(values.n) : size === "tiny" ? 3 : 2000;
+  const before = machine();
+  const results = await runBench({
+    params,
+    db: values.db,
+    items: values.only?.split(",").map((s) => s.trim()),
+    n,
+    warmup: Math.min(200, Math.ceil(n / 10)),
+    log: say,
+  });
+  const after = machine().filter((r) => r.name === "machine.loadavg_1m");
+  const all = [
+    {
+      name: "bench.size",
+      value: Object.keys(SIZES).indexOf(size),
+      unit: "",
+      extra: `${size}: ${JSON.stringify(params)}`,
+    },
+    ...before,
+    ...results,
+    ...after.map((r) => ({ ...r, name: "machine.loadavg_1m_after" })),
+    { name: "machine.free_memory", value: Math.round(freemem() / 2 ** 20), unit: "MiB" },
+  ];
+  process.stdout.write(`${formatTable(all)}\n`);
+  writeResults(values.out ?? "bench-results.json", all);
+  say(`wrote ${values.out}`);
+}
