@@ -1,9 +1,9 @@
-import { eq } from "drizzle-orm";
 import { UserError } from "../core/errors.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
 import { tx } from "../db/client.ts";
-import { cards, decks } from "../db/schema.ts";
 import {
+  cardDeck,
+  cardForView,
   cardToRow,
   countDue,
   countUnseen,
@@ -66,10 +66,7 @@ export const MAX_ANSWER_MS = 60_000;
 /** The card to show next in this session, or the summary when nothing is left. */
 export function nextView(deps: Deps, session: Session, notice: string | null = null): StudyView {
   const now = deps.clock.now().getTime();
-  const newLeft = Math.min(
-    newLeftToday(deps, session.userId, session.guildId),
-    countUnseen(deps.db, session),
-  );
+  const newLeft = newCardsLeft(deps, session);
   const due = countDue(deps.db, session, now);
   let cardId = nextDueCardId(deps.db, session, now);
   if (cardId === undefined && newLeft > 0) cardId = nextNewCardId(deps.db, session);
@@ -78,18 +75,19 @@ export function nextView(deps: Deps, session: Session, notice: string | null = n
   return cardView(deps, session, cardId, { showAnswer: false, shownAt: now, due, newLeft, notice });
 }
 
+/** New cards still on offer today: the daily budget left, at most the unseen cards (not counted when none is left). */
+function newCardsLeft(deps: Deps, session: Session): number {
+  const budget = newLeftToday(deps, session.userId, session.guildId);
+  return budget > 0 ? Math.min(budget, countUnseen(deps.db, session)) : 0;
+}
+
 function cardView(
   deps: Deps,
   session: Session,
   cardId: number,
   o: { showAnswer: boolean; shownAt: number; due: number; newLeft: number; notice: string | null },
 ): CardView {
-  const card = deps.db
-    .select({ front: cards.front, back: cards.back, deckName: decks.name, retiredAt: cards.retiredAt })
-    .from(cards)
-    .innerJoin(decks, eq(decks.id, cards.deckId))
-    .where(eq(cards.id, cardId))
-    .get();
+  const card = cardForView(deps.db, cardId);
   if (!card) throw new Error(`card ${cardId} vanished`);
   const state = getState(deps.db, session.userId, cardId);
   const now = deps.clock.now();
@@ -152,10 +150,7 @@ export function showAnswer(
   if ((state?.reps ?? 0) !== version || isRetired(deps, cardId))
     return nextView(deps, session, ALREADY_RATED);
   const now = deps.clock.now().getTime();
-  const newLeft = Math.min(
-    newLeftToday(deps, session.userId, session.guildId),
-    countUnseen(deps.db, session),
-  );
+  const newLeft = newCardsLeft(deps, session);
   return cardView(deps, session, cardId, {
     showAnswer: true,
     shownAt,
@@ -166,8 +161,8 @@ export function showAnswer(
 }
 
 function isRetired(deps: Deps, cardId: number): boolean {
-  const c = deps.db.select({ r: cards.retiredAt }).from(cards).where(eq(cards.id, cardId)).get();
-  return !c || c.r !== null;
+  const c = cardDeck(deps.db, cardId);
+  return !c || c.retiredAt !== null;
 }
 
 export interface RateResult {
@@ -192,11 +187,7 @@ export interface ReviewInput {
  * Returns false and writes nothing when the card is retired or the version no longer matches.
  */
 export function recordReview(deps: Deps, r: ReviewInput): boolean {
-  const card = deps.db
-    .select({ deckId: cards.deckId, retiredAt: cards.retiredAt })
-    .from(cards)
-    .where(eq(cards.id, r.cardId))
-    .get();
+  const card = cardDeck(deps.db, r.cardId);
   if (!card || card.retiredAt !== null) return false;
   const state = getState(deps.db, r.userId, r.cardId);
   if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
