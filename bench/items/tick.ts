@@ -2,8 +2,9 @@
  * Item 4: the daily quiz tick for every seeded server at once (all due at the same minute), through the bot's
  * `tick` service and its discord.js transport (`discordTransport`, REST manager queue, rate limits off) against
  * the loopback emulator running in its own process. Bot-side cost per server = this process's CPU time over the
- * tick / servers posted. A second tick with a transport that answers at once (no network, no discord.js) gives
- * the service's own share (database: claim, due summary, question, record).
+ * tick / servers posted. Before that, servers are ticked one at a time with a transport that answers at once (no
+ * network, no discord.js): the service's own share per server (claim, due summary, question, record), as a
+ * distribution, with the big server on its own line.
  */
 import type { Client } from "discord.js";
 import { createClient } from "../../src/bot.ts";
@@ -12,8 +13,8 @@ import { formatLocalDate } from "../../src/core/time.ts";
 import { discordTransport } from "../../src/jobs/quiz-transport.ts";
 import { type QuizTransport, tick } from "../../src/services/quiz.ts";
 import { startEmulatorHost } from "../lib/emulator-host.ts";
-import { type Result, round } from "../lib/measure.ts";
-import { channelId } from "../lib/world.ts";
+import { latencyResults, type Result, round, summarize } from "../lib/measure.ts";
+import { BIG_GUILD, channelId, guildId } from "../lib/world.ts";
 import type { BenchContext } from "./context.ts";
 
 /** Makes every server's quiz due one minute before `at`, for its local date, with no posts yet. */
@@ -36,27 +37,45 @@ function cpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** Servers timed one by one for the service share: all of a small world, else the big one + an even sample. */
+function sampleServers(guilds: number, max = 200): number[] {
+  if (guilds <= max) return Array.from({ length: guilds }, (_, g) => g);
+  const step = Math.floor(guilds / max);
+  return [BIG_GUILD, ...Array.from({ length: max - 1 }, (_, k) => 1 + k * step)];
+}
+
 export async function benchTick(ctx: BenchContext): Promise<Result[]> {
   const { deps, params } = ctx;
   const at = deps.clock.now();
-
-  // 1. The service alone: a transport that accepts every post at once.
-  const expected = makeAllDue(ctx, at.getTime());
+  const db = deps.db.$client;
   let ids = 0;
   const instant: QuizTransport = {
     post: async () => String(1_000_000 + ids++),
     edit: async () => {},
     findPosted: async () => null,
   };
-  let cpu0 = cpuMs();
-  let t0 = performance.now();
-  const dry = await tick(deps, instant, at);
-  const serviceCpu = cpuMs() - cpu0;
-  const serviceWall = performance.now() - t0;
-  if (dry.posted.length !== expected)
-    throw new Error(`service tick posted ${dry.posted.length} of ${expected}`);
 
-  // 2. The real transport through discord.js to the emulator (its own process).
+  // 1. The service's share, one server at a time (a tick with only that server due), with a transport that
+  //    accepts every post at once: per-server latency of claim + due summary + question + record.
+  makeAllDue(ctx, at.getTime());
+  db.prepare("UPDATE quiz_configs SET next_run_at = ?").run(at.getTime() + 86_400_000);
+  const due = db.prepare("UPDATE quiz_configs SET next_run_at = ? WHERE guild_id = ? AND paused = 0");
+  const perServer: number[] = [];
+  let big = Number.NaN;
+  for (const g of sampleServers(params.guilds)) {
+    if (due.run(at.getTime() - 60_000, guildId(g)).changes === 0) continue; // paused
+    const t0 = performance.now();
+    const r = await tick(deps, instant, at);
+    const dt = performance.now() - t0;
+    if (r.posted.length !== 1) throw new Error(`server ${g}: ${JSON.stringify(r)}`);
+    perServer.push(dt);
+    if (g === BIG_GUILD) big = dt;
+    ctx.log(`bench: tick: server ${g} ${dt.toFixed(1)} ms`);
+  }
+  const service = summarize(perServer);
+
+  // 2. Every server due at once, through discord.js to the emulator (its own process), rate limits off.
+  const expected = makeAllDue(ctx, at.getTime());
   ctx.log(`bench: tick: starting the emulator with ${params.guilds} servers`);
   const channels = Array.from({ length: params.guilds }, (_, g) => channelId(g));
   const host = await startEmulatorHost({ kind: "seeded", params }, channels);
@@ -66,9 +85,8 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
     // Rate limits off: discord.js would otherwise hold the fan-out to 50 requests/s (Discord's global limit).
     client.rest.options.globalRequestsPerSecond = 1e9;
     client.rest.globalRemaining = 1e9;
-    makeAllDue(ctx, at.getTime());
-    cpu0 = cpuMs();
-    t0 = performance.now();
+    const cpu0 = cpuMs();
+    const t0 = performance.now();
     const real = await tick(deps, discordTransport(client), at);
     const realCpu = cpuMs() - cpu0;
     const realWall = performance.now() - t0;
@@ -99,14 +117,19 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
         unit: "ms",
         extra: "tick wall time / server, rate limits off",
       },
-      {
-        name: "tick.service_per_server_cpu",
-        value: per(serviceCpu),
-        unit: "ms",
-        extra: "same tick, instant transport: the service's share",
-      },
-      { name: "tick.service_per_server_wall", value: per(serviceWall), unit: "ms" },
       { name: "tick.total_wall", value: Math.round(realWall), unit: "ms" },
+      ...latencyResults(
+        "tick.service_one_server",
+        service,
+        `service only (instant transport), ${service.n} servers one by one`,
+      ),
+      { name: "tick.service_one_server.max", value: round(service.max), unit: "ms" },
+      {
+        name: "tick.service_big_server",
+        value: round(big),
+        unit: "ms",
+        extra: `the server all ${params.users} members study in`,
+      },
     ];
   } finally {
     await client.destroy();
