@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -23,5 +23,16 @@ describe("GIVEN no DISCORD_TOKEN", () => {
     expect(lines[0]).toContain(".env.example");
     expect(lines[0]).toContain("npm run sandbox");
     expect(r.stdout).toBe("");
+  });
+});
+
+describe("GIVEN the dependency tree", () => {
+  it("THEN zlib-sync is not in it (the emulator and the bot speak plain JSON gateway frames)", () => {
+    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, unknown>;
+    };
+    const paths = Object.keys(lock.packages);
+    expect(paths.length).toBeGreaterThan(50);
+    expect(paths.filter((p) => p.endsWith("node_modules/zlib-sync"))).toEqual([]);
   });
 });
