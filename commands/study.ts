@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, type ButtonInteraction, ButtonStyle } from "discord.js";
 import { UserError } from "../src/core/errors.ts";
+import { studiesAnyDeck } from "../src/db/study-queries.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
 import { clip, LIMITS, NO_PINGS } from "../src/render/limits.ts";
 import { parseStudyId, STUDY_PREFIX } from "../src/render/study-ids.ts";
@@ -22,7 +23,7 @@ export function startSession(
     const deck = findVisibleDeck(deps.db, userId, guildId, deckId);
     if (!deck) throw new UserError(`There is no deck \`${deckId.slice(0, 40)}\` here. See \`/deck list\`.`);
     if (!isSubscribed(deps.db, userId, deck.id)) return subscribeOffer(ctx, userId, guildId, deck.id);
-  } else if (!listDecks(deps, userId, guildId).some((d) => d.subscribed)) {
+  } else if (!studiesAnyDeck(deps.db, { userId, guildId, deckId: null })) {
     return subscribeOffer(ctx, userId, guildId, null);
   }
   const session: Session = { userId, guildId, deckId, source, startedAt: deps.clock.now().getTime() };

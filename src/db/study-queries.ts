@@ -28,6 +28,7 @@ const STUDY_DECKS = `(
 // scope's retired cards (CROSS JOIN keeps cards as the outer loop), instead of joining every state to its card.
 const SQL = {
   getState: "SELECT * FROM card_states WHERE user_id = ? AND card_id = ?",
+  studiesHere: `SELECT EXISTS ${STUDY_DECKS} AS n`,
   nextDue: `
     SELECT cs.card_id FROM card_states cs JOIN cards c ON c.id = cs.card_id
     WHERE cs.user_id = @userId AND cs.due <= @until AND c.retired_at IS NULL AND cs.deck_id IN ${STUDY_DECKS}
@@ -182,6 +183,11 @@ export function nextDueCardId(db: Db, s: Scope, until: number): number | undefin
 export function nextNewCardId(db: Db, s: Scope): number | undefined {
   const row = statements(db).nextNew.get(scopeParams(s)) as { id: number } | undefined;
   return row?.id;
+}
+
+/** Whether the user studies at least one deck visible in this scope (the /study "pick a deck" check). */
+export function studiesAnyDeck(db: Db, s: Scope): boolean {
+  return (statements(db).studiesHere.get(scopeParams(s)) as { n: number }).n === 1;
 }
 
 export function countDue(db: Db, s: Scope, until: number): number {
