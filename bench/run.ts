@@ -1,5 +1,9 @@
 /**
- * `npm run bench -- [--size quick|target] [--db PATH] [--out bench-results.json] [--only study,rate,...] [--n N]`
+ * `npm run bench -- [--size quick|target] [--db PATH] [--out bench-results.json] [--only study,rate,...] [--n N]
+ *   [--filter REGEX]`
+ *
+ * `--only` picks bench items; `--filter` keeps the operations whose result names match REGEX (items skip the
+ * others), e.g. `--only social --filter '^leaderboard\.'` for just the leaderboards.
  *
  * Seeds (or reuses) the database for the size, then measures through the bot's own service functions — the
  * same code the command handlers call — with no Discord network: the /study path, rating, the leaderboard and
@@ -38,6 +42,8 @@ export interface BenchOptions {
   /** Database file (default: data/bench/<params>.db). */
   db?: string;
   items?: string[];
+  /** Only operations whose result names match (see `--filter`). */
+  filter?: RegExp;
   /** Timed calls per operation. */
   n: number;
   warmup: number;
@@ -59,6 +65,7 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
     n: o.n,
     warmup: o.warmup,
     log,
+    wants: (name) => !o.filter || o.filter.test(name),
   };
   const results: Result[] = [
     { name: "data.card_states", value: seeded.summary.cardStates, unit: "rows" },
@@ -71,7 +78,7 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
       if (!item) throw new Error(`unknown bench item ${name}; have ${Object.keys(ITEMS).join(", ")}`);
       log(`bench: ${name}…`);
       const t0 = performance.now();
-      results.push(...(await item(ctx)));
+      results.push(...(await item(ctx)).filter((r) => ctx.wants(r.name)));
       log(`bench: ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
   } finally {
@@ -108,6 +115,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       out: { type: "string", default: "bench-results.json" },
       only: { type: "string" },
       n: { type: "string" },
+      filter: { type: "string" },
     },
   });
   const size = values.size as SizeName;
@@ -120,6 +128,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     params,
     db: values.db,
     items: values.only?.split(",").map((s) => s.trim()),
+    filter: values.filter ? new RegExp(values.filter) : undefined,
     n,
     warmup: Math.min(200, Math.ceil(n / 10)),
     log: say,

@@ -13,6 +13,8 @@ export interface BenchContext {
   n: number;
   warmup: number;
   log: (line: string) => void;
+  /** Whether an operation (result name prefix, e.g. `leaderboard.week.points`) is wanted (`--filter`). */
+  wants: (name: string) => boolean;
 }
 
 export type BenchItem = (ctx: BenchContext) => Result[] | Promise<Result[]>;

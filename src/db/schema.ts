@@ -152,7 +152,11 @@ export const statGuildDays = sqliteTable(
     points: integer("points").notNull().default(0),
     ms: integer("ms").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.guildId, t.day, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.guildId, t.day, t.userId] }),
+    // The leaderboard's window sums: one range seek per member, covering (services/leaderboard.ts).
+    index("stat_guild_days_member_idx").on(t.guildId, t.userId, t.day, t.reviews, t.again, t.points),
+  ],
 );
 
 /** Per server and member, all-time totals: the "all" board, and who has studied in this server. */

@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { POINTS, reviewPoints, streakBonus } from "../../src/core/points.ts";
-import { rank } from "../../src/core/ranking.ts";
+import { rank, rankTop } from "../../src/core/ranking.ts";
 
 describe("GIVEN scores to rank", () => {
   it("THEN the highest comes first and ties share a rank (1, 1, 3)", () => {
@@ -36,6 +37,40 @@ describe("GIVEN scores to rank", () => {
       ]).map((e) => e.rank),
     ).toEqual([1, 1]);
     expect(rank([])).toEqual([]);
+  });
+});
+
+describe("GIVEN a board that only shows its top and the caller (rankTop)", () => {
+  it("THEN it agrees with ranking everyone: the same top n, count and caller's rank", () => {
+    const entry = fc.record({
+      userId: fc.constantFrom(...Array.from({ length: 30 }, (_, k) => `u${k}`)),
+      score: fc.integer({ min: 0, max: 6 }), // few values: many ties
+      tiebreak: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(entry, { selector: (e) => e.userId, maxLength: 30 }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.constantFrom("u0", "u7", "u29", "nobody"),
+        (entries, n, me) => {
+          const all = rank(entries);
+          const got = rankTop(entries, n, me);
+          expect(got.top).toEqual(all.slice(0, n));
+          expect(got.ranked).toBe(all.length);
+          expect(got.mine).toEqual(all.find((e) => e.userId === me));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("THEN ties at the cut share the rank, and a caller below the top gets 1 + those strictly ahead", () => {
+    const entries = [9, 9, 7, 7, 7, 5, 5, 3].map((score, k) => ({ userId: `m${k}`, score }));
+    const got = rankTop(entries, 4, "m7");
+    expect(got.top.map((e) => `${e.userId}:${e.rank}`)).toEqual(["m0:1", "m1:1", "m2:3", "m3:3"]);
+    expect(got.mine).toMatchObject({ userId: "m7", rank: 8 });
+    expect(rankTop(entries, 4, "m6").mine?.rank).toBe(6);
+    expect(rankTop([], 10, "x")).toEqual({ top: [], ranked: 0, mine: undefined });
   });
 });
 

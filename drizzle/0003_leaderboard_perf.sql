@@ -1,0 +1,1 @@
+CREATE INDEX `stat_guild_days_member_idx` ON `stat_guild_days` (`guild_id`,`user_id`,`day`,`reviews`,`again`,`points`);

@@ -1,0 +1,291 @@
+/**
+ * The board's fast path (member-driven window sums, hidden set, top-n ranking, cached past days) against the
+ * straightforward definition it replaced: every member's sums over the window's days with a visibility check per
+ * row, ranked in full. Random aggregates with many ties, quiz-only points, hidden members and several timezones;
+ * every period × metric × caller must give the same board, with and without the past-day cache, and after the
+ * changes the cache must see (a review today, hiding, the day rolling over).
+ */
+import { sql } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { rank } from "../../src/core/ranking.ts";
+import { currentStreak, studyDayNumber } from "../../src/core/streaks.ts";
+import { guilds } from "../../src/db/schema.ts";
+import { guildTimezone } from "../../src/db/study-queries.ts";
+import {
+  ACCURACY_MIN_REVIEWS,
+  BOARD_CACHE,
+  type BoardEntry,
+  forgetBoards,
+  type Leaderboard,
+  leaderboard,
+  METRICS,
+  type Metric,
+  type MyStanding,
+  PERIODS,
+  type Period,
+  TOP_N,
+  WINDOW_DAYS,
+} from "../../src/services/leaderboard.ts";
+import { isHidden, updateSettings } from "../../src/services/settings.ts";
+import { testDeps } from "../helpers/deps.ts";
+
+type Deps = ReturnType<typeof testDeps>;
+type Q = { guildId: string; userId: string; period: Period; metric: Metric };
+
+/** The board as first written (GROUP BY over the window with a visibility subquery per row, `rank` over all). */
+function reference(deps: Deps, q: Q): Leaderboard {
+  const { db } = deps;
+  const now = deps.clock.now().getTime();
+  const zone = guildTimezone(db, q.guildId);
+  const today = studyDayNumber(now, zone);
+  const window = q.period === "all" ? null : { from: today - WINDOW_DAYS[q.period] + 1, to: today };
+  const visible = sql`COALESCE((SELECT us.leaderboard_visible FROM user_settings us WHERE us.user_id = t.user_id), 1) = 1`;
+  type Totals = { user_id: string; reviews: number; again: number; points: number };
+  let entries: BoardEntry[];
+  let myReviews = 0;
+  if (q.metric === "streak") {
+    const rows = db.all<{
+      user_id: string;
+      last_day: number;
+      last_zone: string;
+      run_days: number;
+      longest: number;
+      tz: string | null;
+    }>(sql`
+      SELECT t.user_id, s.last_day, s.last_zone, s.run_days, s.longest,
+        (SELECT us.timezone FROM user_settings us WHERE us.user_id = t.user_id) AS tz
+      FROM stat_guild_members t JOIN stat_streaks s ON s.user_id = t.user_id
+      WHERE t.guild_id = ${q.guildId} AND ${visible}`);
+    entries = rows
+      .map((r) => {
+        const s = { lastDay: r.last_day, lastZone: r.last_zone, runDays: r.run_days, longest: r.longest };
+        const score = q.period === "all" ? s.longest : currentStreak(s, now, r.tz ?? zone);
+        return { userId: r.user_id, score, reviews: 0, rank: 0 };
+      })
+      .filter((e) => e.score > 0);
+  } else {
+    const totals = window
+      ? db.all<Totals>(sql`
+          SELECT t.user_id, sum(t.reviews) AS reviews, sum(t.again) AS again, sum(t.points) AS points
+          FROM stat_guild_days t
+          WHERE t.guild_id = ${q.guildId} AND t.day BETWEEN ${window.from} AND ${window.to} AND ${visible}
+          GROUP BY t.user_id`)
+      : db.all<Totals>(sql`
+          SELECT t.user_id, t.reviews, t.again, t.points FROM stat_guild_members t
+          WHERE t.guild_id = ${q.guildId} AND ${visible}`);
+    myReviews = totals.find((t) => t.user_id === q.userId)?.reviews ?? 0;
+    entries = totals
+      .filter((t) =>
+        q.metric === "accuracy"
+          ? t.reviews >= ACCURACY_MIN_REVIEWS
+          : q.metric === "reviews"
+            ? t.reviews > 0
+            : t.reviews > 0 || t.points > 0,
+      )
+      .map((t) => ({
+        userId: t.user_id,
+        reviews: t.reviews,
+        rank: 0,
+        score:
+          q.metric === "reviews"
+            ? t.reviews
+            : q.metric === "points"
+              ? t.points
+              : Math.round((1000 * (t.reviews - t.again)) / t.reviews),
+        tiebreak: q.metric === "accuracy" ? t.reviews : undefined,
+      }));
+  }
+  const ranked = rank(entries);
+  const mine = ranked.find((e) => e.userId === q.userId);
+  let me: MyStanding;
+  if (mine) me = { kind: "ranked", entry: mine };
+  else if (isHidden(db, q.userId)) me = { kind: "hidden" };
+  else if (q.metric === "accuracy" && myReviews > 0) me = { kind: "too-few", reviews: myReviews };
+  else me = { kind: "none" };
+  return {
+    period: q.period,
+    metric: q.metric,
+    top: ranked.slice(0, TOP_N),
+    ranked: ranked.length,
+    me,
+    window,
+    zone,
+  };
+}
+
+function mulberry32(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ZONES = ["Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo", "UTC"];
+const NOW = "2026-03-10T11:00:00Z"; // 12:00 in Berlin: an hour either way stays on the same study day
+const MEMBERS = 80;
+
+let deps: Deps;
+const saved = { ...BOARD_CACHE };
+beforeEach(() => {
+  deps = testDeps(NOW);
+});
+afterEach(() => {
+  Object.assign(BOARD_CACHE, saved);
+  deps.close();
+});
+
+/** Random per-day aggregates for servers g1 (Berlin) and g2 (Tokyo), consistent all-time totals, streaks, settings. */
+function seed(seedNo: number) {
+  const rng = mulberry32(seedNo);
+  const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
+  const c = deps.db.$client;
+  for (const [id, timezone] of [
+    ["g1", "Europe/Berlin"],
+    ["g2", "Asia/Tokyo"],
+  ] as const)
+    deps.db.insert(guilds).values({ id, timezone, createdAt: deps.clock.now() }).run();
+  const now = deps.clock.now().getTime();
+  const addDay = c.prepare(`INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points, ms)
+    VALUES (?, ?, ?, ?, ?, ?, 0)`);
+  const addMember = c.prepare(`INSERT INTO stat_guild_members (guild_id, user_id, reviews, again, points, ms)
+    SELECT guild_id, user_id, sum(reviews), sum(again), sum(points), 0 FROM stat_guild_days
+    WHERE guild_id = ? AND user_id = ? GROUP BY guild_id, user_id`);
+  for (let u = 0; u < MEMBERS; u++) {
+    const user = `u${u}`;
+    for (const g of u % 3 === 0 ? ["g1", "g2"] : ["g1"]) {
+      const today = studyDayNumber(now, g === "g1" ? "Europe/Berlin" : "Asia/Tokyo");
+      const activity = rng(); // some members study most days, some hardly
+      for (let day = today - 45; day <= today; day++) {
+        if (rng() > activity) continue;
+        if (rng() < 0.1)
+          addDay.run(g, day, user, 0, 0, 2); // a quiz answer that was not a review
+        else {
+          const reviews = int(1, 12);
+          addDay.run(g, day, user, reviews, int(0, Math.min(3, reviews)), int(0, 3) === 0 ? 0 : reviews);
+        }
+      }
+      addMember.run(g, user);
+    }
+    if (u % 17 === 5)
+      // a member whose only answer was wrong: a member with nothing to rank
+      c.prepare("INSERT OR IGNORE INTO stat_guild_members (guild_id, user_id) VALUES ('g1', ?)").run(user);
+    const run = int(0, 9);
+    c.prepare(
+      "INSERT INTO stat_streaks (user_id, last_day, last_zone, run_days, longest) VALUES (?, ?, ?, ?, ?)",
+    ).run(user, studyDayNumber(now, "UTC") - int(0, 3), ZONES[int(0, 3)] ?? "UTC", run, run + int(0, 4));
+    if (rng() < 0.4)
+      updateSettings(deps.db, user, {
+        timezone: rng() < 0.5 ? (ZONES[int(0, 3)] ?? null) : null,
+        leaderboardVisible: rng() > 0.25,
+      });
+  }
+  updateSettings(deps.db, "outsider", { leaderboardVisible: false }); // hidden, never studied here
+}
+
+/** Every third member (hidden ones among them), a hidden non-member and someone who never studied. */
+const CALLERS = [...Array.from({ length: MEMBERS / 3 }, (_, k) => `u${3 * k + 1}`), "outsider", "newcomer"];
+
+/** Compares every board; returns what the callers' standings covered (kinds, and the lowest rank seen). */
+function expectSameBoards(label: string) {
+  const kinds = new Set<string>();
+  let lowest = 0;
+  for (const guildId of ["g1", "g2"])
+    for (const period of PERIODS)
+      for (const metric of METRICS)
+        for (const userId of CALLERS) {
+          const q = { guildId, userId, period, metric };
+          const got = leaderboard(deps, q);
+          expect(got, `${label}: ${guildId} ${period} ${metric} ${userId}`).toEqual(reference(deps, q));
+          kinds.add(got.me.kind);
+          if (got.me.kind === "ranked") lowest = Math.max(lowest, got.me.entry.rank);
+        }
+  return { kinds, lowest };
+}
+
+const addToday = (guildId: string, userId: string, reviews: number, again: number, points: number) => {
+  const zone = guildId === "g1" ? "Europe/Berlin" : "Asia/Tokyo";
+  const day = studyDayNumber(deps.clock.now().getTime(), zone);
+  deps.db.$client
+    .prepare(`INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET reviews = reviews + excluded.reviews, again = again + excluded.again,
+        points = points + excluded.points`)
+    .run(guildId, day, userId, reviews, again, points);
+  deps.db.$client
+    .prepare(`INSERT INTO stat_guild_members (guild_id, user_id, reviews, again, points) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT DO UPDATE SET reviews = reviews + excluded.reviews, again = again + excluded.again,
+        points = points + excluded.points`)
+    .run(guildId, userId, reviews, again, points);
+};
+
+describe("GIVEN random aggregates with ties, quiz-only points, hidden members and several timezones", () => {
+  it.each([1, 2, 3])("THEN every board equals the reference definition (seed %i), without the cache", (n) => {
+    BOARD_CACHE.minMembers = Number.POSITIVE_INFINITY;
+    seed(n);
+    const seen = expectSameBoards("uncached");
+    expect([...seen.kinds].sort()).toEqual(["hidden", "none", "ranked", "too-few"]);
+    expect(seen.lowest).toBeGreaterThan(TOP_N); // callers ranked below the top 10
+  });
+
+  it("THEN with the past-day cache every board still equals it, and follows reviews today, hiding and the day", () => {
+    BOARD_CACHE.minMembers = 0;
+    seed(7);
+    expectSameBoards("filling the cache");
+    expectSameBoards("from the cache");
+    addToday("g1", "u4", 30, 2, 30); // a review today shows at once…
+    addToday("g1", "brand-new", 25, 0, 25); // …including a member new to the window
+    updateSettings(deps.db, "u2", { leaderboardVisible: false }); // hiding applies at once
+    updateSettings(deps.db, "u3", { leaderboardVisible: true });
+    expectSameBoards("after today's changes");
+    deps.clock.set(new Date(Date.parse(NOW) + 24 * 3_600_000)); // the next study day: new windows
+    expectSameBoards("the next day");
+    addToday("g1", "u9", 40, 1, 40);
+    expectSameBoards("a review on the next day");
+  });
+
+  it("THEN a past day changed behind the cache's back (a rebuild) shows after forgetBoards, or after the age limit", () => {
+    BOARD_CACHE.minMembers = 0;
+    seed(11);
+    const q = { guildId: "g1", userId: "u1", period: "month" as const, metric: "reviews" as const };
+    const before = leaderboard(deps, q);
+    expect(before).toEqual(reference(deps, q));
+    const past = studyDayNumber(deps.clock.now().getTime(), "Europe/Berlin") - 3;
+    deps.db.$client
+      .prepare(
+        "INSERT OR REPLACE INTO stat_guild_days (guild_id, day, user_id, reviews) VALUES ('g1', ?, 'u1', 999)",
+      )
+      .run(past);
+    expect(leaderboard(deps, q)).toEqual(before); // cached: past days are not re-read…
+    forgetBoards(deps.db);
+    expect(leaderboard(deps, q)).toEqual(reference(deps, q)); // …until forgotten
+    expect(leaderboard(deps, q).top[0]?.userId).toBe("u1");
+    deps.db.$client
+      .prepare("UPDATE stat_guild_days SET reviews = 0 WHERE guild_id = 'g1' AND day = ? AND user_id = 'u1'")
+      .run(past);
+    deps.clock.set(new Date(Date.parse(NOW) + BOARD_CACHE.ttlMs)); // or until the entry is too old
+    expect(leaderboard(deps, q)).toEqual(reference(deps, q));
+  });
+
+  it("THEN only big windows are cached, at most maxEntries of them", () => {
+    seed(5);
+    BOARD_CACHE.minMembers = 1_000; // g1 has fewer members: read every time, so a past change shows at once
+    const q = { guildId: "g1", userId: "u1", period: "week" as const, metric: "points" as const };
+    leaderboard(deps, q);
+    const past = studyDayNumber(deps.clock.now().getTime(), "Europe/Berlin") - 2;
+    deps.db.$client
+      .prepare(
+        "INSERT OR REPLACE INTO stat_guild_days (guild_id, day, user_id, points) VALUES ('g1', ?, 'u1', 5000)",
+      )
+      .run(past);
+    expect(leaderboard(deps, q).top[0]).toMatchObject({ userId: "u1" });
+    BOARD_CACHE.minMembers = 0;
+    BOARD_CACHE.maxEntries = 1; // week and month of g1 evict each other: still right
+    for (let k = 0; k < 3; k++)
+      for (const period of ["week", "month"] as const) {
+        const p = { ...q, period };
+        expect(leaderboard(deps, p)).toEqual(reference(deps, p));
+      }
+  });
+});
