@@ -4,8 +4,10 @@
  * the loopback emulator running in its own process. Bot-side cost per server = this process's CPU time over the
  * tick / servers posted. Before that, servers are ticked one at a time with a transport that answers at once (no
  * network, no discord.js): the service's own share per server (claim, due summary, question, record), as a
- * distribution, with the big server on its own line.
+ * distribution, with the big server on its own line, and the longest the tick held the write lock (the longest
+ * transaction body: nothing else can write meanwhile).
  */
+import type Database from "better-sqlite3";
 import type { Client } from "discord.js";
 import { createClient } from "../../src/bot.ts";
 import { localDateOf } from "../../src/core/quiz.ts";
@@ -30,6 +32,27 @@ function makeAllDue(ctx: BenchContext, at: number): number {
     for (const c of configs) set.run(formatLocalDate(localDateOf(at, c.timezone)), at - 60_000, c.guild_id);
   })();
   return (db.prepare("SELECT count(*) AS n FROM quiz_configs WHERE paused = 0").get() as { n: number }).n;
+}
+
+/** Times every transaction body run on `db` (each `tx` of the bot) until `stop`; returns the longest (ms). */
+function timeTransactions(db: Database.Database): { stop(): number } {
+  const original = db.transaction;
+  let max = 0;
+  db.transaction = ((fn: (...args: unknown[]) => unknown) =>
+    original.call(db, (...args: unknown[]) => {
+      const t0 = performance.now();
+      try {
+        return fn(...args);
+      } finally {
+        max = Math.max(max, performance.now() - t0);
+      }
+    })) as typeof db.transaction;
+  return {
+    stop() {
+      db.transaction = original;
+      return max;
+    },
+  };
 }
 
 function cpuMs(): number {
@@ -62,6 +85,7 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
   const due = db.prepare("UPDATE quiz_configs SET next_run_at = ? WHERE guild_id = ? AND paused = 0");
   const perServer: number[] = [];
   let big = Number.NaN;
+  const lock = timeTransactions(db);
   for (const g of sampleServers(params.guilds)) {
     if (due.run(at.getTime() - 60_000, guildId(g)).changes === 0) continue; // paused
     const t0 = performance.now();
@@ -72,6 +96,7 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
     if (g === BIG_GUILD) big = dt;
     ctx.log(`bench: tick: server ${g} ${dt.toFixed(1)} ms`);
   }
+  const lockMax = lock.stop();
   const service = summarize(perServer);
 
   // 2. Every server due at once, through discord.js to the emulator (its own process), rate limits off.
@@ -124,6 +149,12 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
         `service only (instant transport), ${service.n} servers one by one`,
       ),
       { name: "tick.service_one_server.max", value: round(service.max), unit: "ms" },
+      {
+        name: "tick.write_lock_max",
+        value: round(lockMax, 3),
+        unit: "ms",
+        extra: "longest transaction of those servers' ticks (the write lock held)",
+      },
       {
         name: "tick.service_big_server",
         value: round(big),

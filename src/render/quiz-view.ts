@@ -23,19 +23,20 @@ export interface QuizPayload {
 const letter = (k: number) => CHOICE_LETTERS[k] ?? "?";
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " · ").trim();
 
+/** Made once: building an Intl formatter costs more than rendering the rest of a post. */
+const QUIZ_DATE = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "UTC",
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+});
+
 /** "2026-03-02" → "Monday 2 March 2026". */
 export function formatQuizDate(date: string): string {
   const d = parseLocalDate(date);
   if (!d) return date;
-  return new Intl.DateTimeFormat("en-GB", {
-    timeZone: "UTC",
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-  })
-    .format(new Date(Date.UTC(d.year, d.month - 1, d.day, 12)))
-    .replace(",", "");
+  return QUIZ_DATE.format(new Date(Date.UTC(d.year, d.month - 1, d.day, 12))).replace(",", "");
 }
 
 /** An instant as the wall clock shows it in `zone`: "Tue 3 Mar 2026, 09:00". */
@@ -67,8 +68,9 @@ export function renderPost(v: PostView, opts: { ping?: boolean } = {}): QuizPayl
   const lines = [
     v.dueMembers === 0
       ? "**All caught up** — nobody here has cards due. 🎉"
-      : `**${v.dueMembers}** ${v.dueMembers === 1 ? "member has" : "members have"} **${v.dueCards}** ` +
-        `${v.dueCards === 1 ? "card" : "cards"} due. Tap **Start my review** to study yours.`,
+      : `**${v.dueMembers}** ${v.dueMembers === 1 ? "member has" : "members have"} ` +
+        (v.dueCardsCapped ? `**${v.dueCards.toLocaleString("en-US")}+**` : `**${v.dueCards}**`) +
+        ` ${v.dueCards === 1 && !v.dueCardsCapped ? "card" : "cards"} due. Tap **Start my review** to study yours.`,
   ];
   const q = v.question;
   const buttons: APIButtonComponent[] = [];

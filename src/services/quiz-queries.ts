@@ -1,26 +1,130 @@
-/** SQL the daily quiz needs: who is a member here and what is due, the server's decks, posts and tallies. */
-import { and, desc, eq, sql } from "drizzle-orm";
+/**
+ * SQL the daily quiz needs: who is a member here and what is due, the server's decks, posts and tallies.
+ *
+ * The tick runs these for every server every day, so the per-server statements are plain SQL prepared once per
+ * connection (as in db/study-queries.ts) and every one of them is a search on an index: nothing here reads
+ * review_logs, and card_states is only read per member through its (user_id, …) indexes. test/quiz/
+ * tick-queries.test.ts holds them to their plain definitions and to their query plans.
+ */
+import type Database from "better-sqlite3";
+import { and, desc, eq } from "drizzle-orm";
 import type { QuizCard } from "../core/quiz.ts";
 import type { Db } from "../db/client.ts";
-import { guilds, quizAnswers, quizConfigs, quizPosts } from "../db/schema.ts";
+import { guilds, quizAnswers, type quizConfigs, quizPosts } from "../db/schema.ts";
 
 export type QuizConfigRow = typeof quizConfigs.$inferSelect;
 export type QuizPostRow = typeof quizPosts.$inferSelect;
 
+/** The decks a member studies as `/study` in this server would: subscribed, visible here, not retired. */
+const STUDY_DECKS = `(
+  SELECT s.deck_id FROM subscriptions s JOIN decks d ON d.id = s.deck_id
+  WHERE s.user_id = @userId AND d.retired_at IS NULL
+    AND (d.source = 'file' OR d.owner_id = @userId OR (d.guild_id = @guildId AND d.owner_id IS NULL)))`;
+
+/** The server's own decks for the question: shipped files and this server's imports, not personal decks. */
+const SERVER_DECK =
+  "d.retired_at IS NULL AND (d.source = 'file' OR (d.guild_id = @guildId AND d.owner_id IS NULL))";
+
+const CONFIG_COLUMNS = `guild_id AS guildId, channel_id AS channelId, time, timezone, paused, next_date AS nextDate,
+  next_run_at AS nextRunAt, updated_at AS updatedAt`;
+const POST_COLUMNS = `id, guild_id AS guildId, local_date AS localDate, channel_id AS channelId, status,
+  claim_token AS claimToken, claimed_at AS claimedAt, attempts, reason, error_code AS errorCode,
+  message_id AS messageId, posted_at AS postedAt, closed_at AS closedAt, due_members AS dueMembers,
+  due_cards AS dueCards, pinged, pinged_more AS pingedMore, card_id AS cardId, deck_id AS deckId,
+  deck_name AS deckName, front, choices, correct_index AS correctIndex`;
+
+// Counting note (as in db/study-queries.ts): "due states of active cards in the member's decks" = "due states in
+// those decks" (a range count on card_states_user_deck_due_idx alone) − "due states of their retired cards".
+const SQL = {
+  config: `SELECT ${CONFIG_COLUMNS} FROM quiz_configs WHERE guild_id = ?`,
+  post: `SELECT ${POST_COLUMNS} FROM quiz_posts WHERE guild_id = ? AND local_date = ?`,
+  postById: `SELECT ${POST_COLUMNS} FROM quiz_posts WHERE id = ?`,
+  openPosts: `SELECT ${POST_COLUMNS} FROM quiz_posts
+    WHERE guild_id = ? AND status = 'posted' AND closed_at IS NULL AND id <> ?`,
+  tally: "SELECT count(*) AS answered, sum(correct) AS correct FROM quiz_answers WHERE post_id = ?",
+  recentCards: `SELECT card_id AS cardId FROM quiz_posts WHERE guild_id = ? AND card_id IS NOT NULL
+    ORDER BY local_date DESC LIMIT ?`,
+  insertClaim: `INSERT INTO quiz_posts (guild_id, local_date, channel_id, status, claim_token, claimed_at, attempts,
+      due_members, due_cards, pinged, pinged_more, card_id, deck_id, deck_name, front, choices, correct_index)
+    VALUES (@guildId, @localDate, @channelId, 'claimed', @claimToken, @claimedAt, 1, @dueMembers, @dueCards,
+      @pinged, @pingedMore, @cardId, @deckId, @deckName, @front, @choices, @correctIndex)
+    ON CONFLICT DO NOTHING RETURNING ${POST_COLUMNS}`,
+  /** A failed send or a claim whose process died, taken over: status and token guard the update. */
+  takeOver: `UPDATE quiz_posts SET status = 'claimed', claim_token = @claimToken, claimed_at = @claimedAt,
+      attempts = attempts + 1, channel_id = @channelId, due_members = @dueMembers, due_cards = @dueCards,
+      pinged = @pinged, pinged_more = @pingedMore
+    WHERE id = @id AND status = @status AND claim_token IS @oldToken RETURNING ${POST_COLUMNS}`,
+  markPosted: `UPDATE quiz_posts SET status = 'posted', message_id = ?, posted_at = ?, reason = NULL,
+    error_code = NULL WHERE id = ?`,
+  close: "UPDATE quiz_posts SET closed_at = ? WHERE id = ?",
+  markFailed: `UPDATE quiz_posts SET status = 'failed', reason = ?, error_code = ?
+    WHERE id = ? AND status = 'claimed' AND claim_token = ?`,
+  setNext: "UPDATE quiz_configs SET next_date = ?, next_run_at = ? WHERE guild_id = ?",
+  dueGuilds:
+    "SELECT guild_id AS g FROM quiz_configs WHERE paused = 0 AND next_run_at <= ? ORDER BY next_run_at",
+
+  // ── due summary ──
+  members: `SELECT m.user_id AS userId, COALESCE(us.reminders, 0) AS reminders
+    FROM stat_guild_members m LEFT JOIN user_settings us ON us.user_id = m.user_id
+    WHERE m.guild_id = ? ORDER BY m.user_id`,
+  /** Has the member at least one card due (walks their due states in their decks, stops at the first active). */
+  hasDue: `SELECT EXISTS (SELECT 1 FROM card_states cs JOIN cards c ON c.id = cs.card_id
+      WHERE cs.user_id = @userId AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= @until
+        AND c.retired_at IS NULL) AS n`,
+  retiredDue: `SELECT count(*) AS n FROM cards c CROSS JOIN card_states cs ON cs.user_id = @userId AND cs.card_id = c.id
+    WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NOT NULL AND cs.due <= @until`,
+  /** Due states in the member's decks, retired cards included, counted up to @limit (covering index only). */
+  dueStatesUpTo: `SELECT count(*) AS n FROM (SELECT 1 FROM card_states cs
+    WHERE cs.user_id = @userId AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= @until LIMIT @limit)`,
+
+  // ── the question ──
+  /** Decks with at least 4 active cards: the 4th is looked up in the (deck_id, retired_at, position) index. */
+  serverDecks: `SELECT d.id, d.name FROM decks d
+    WHERE ${SERVER_DECK}
+      AND EXISTS (SELECT 1 FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL LIMIT 1 OFFSET 3)
+    ORDER BY d.id`,
+  /** Decks the server's members study: their subscriptions, a few per member. */
+  studiedDecks: `SELECT DISTINCT s.deck_id AS deckId
+    FROM stat_guild_members m JOIN subscriptions s ON s.user_id = m.user_id WHERE m.guild_id = ?`,
+  /** The deck's active card ids in deck order, from the covering (deck_id, retired_at, position) index. */
+  activeCardIds: "SELECT id FROM cards WHERE deck_id = ? AND retired_at IS NULL ORDER BY position, id",
+  cardText: "SELECT front, back FROM cards WHERE id = ?",
+} as const;
+
+type Statements = { [K in keyof typeof SQL]: Database.Statement };
+const cache = new WeakMap<Database.Database, Statements>();
+
+/** This connection's prepared quiz statements (prepared on first use). */
+function statements(db: Db): Statements {
+  let s = cache.get(db.$client);
+  if (!s) {
+    s = Object.fromEntries(Object.entries(SQL).map(([k, q]) => [k, db.$client.prepare(q)])) as Statements;
+    cache.set(db.$client, s);
+  }
+  return s;
+}
+
+/** The statements' text, for the query-plan tests. */
+export const QUIZ_SQL: Readonly<Record<string, string>> = SQL;
+
+type RawConfig = Omit<QuizConfigRow, "paused" | "updatedAt"> & { paused: number; updatedAt: number };
+type RawPost = Omit<QuizPostRow, "pinged" | "choices"> & { pinged: string; choices: string | null };
+
+const toConfig = (r: RawConfig | undefined): QuizConfigRow | undefined =>
+  r && { ...r, paused: r.paused === 1, updatedAt: new Date(r.updatedAt) };
+const toPost = (r: RawPost | undefined): QuizPostRow | undefined =>
+  r && { ...r, pinged: JSON.parse(r.pinged), choices: r.choices === null ? null : JSON.parse(r.choices) };
+
 export function getConfig(db: Db, guildId: string): QuizConfigRow | undefined {
-  return db.select().from(quizConfigs).where(eq(quizConfigs.guildId, guildId)).get();
+  return toConfig(statements(db).config.get(guildId) as RawConfig | undefined);
 }
 
 export function getPost(db: Db, guildId: string, date: string): QuizPostRow | undefined {
-  return db
-    .select()
-    .from(quizPosts)
-    .where(and(eq(quizPosts.guildId, guildId), eq(quizPosts.localDate, date)))
-    .get();
+  return toPost(statements(db).post.get(guildId, date) as RawPost | undefined);
 }
 
 export function getPostById(db: Db, id: number): QuizPostRow | undefined {
-  return db.select().from(quizPosts).where(eq(quizPosts.id, id)).get();
+  return toPost(statements(db).postById.get(id) as RawPost | undefined);
 }
 
 /** The most recent post row of a server (any status), for `/quiz status`. */
@@ -36,34 +140,16 @@ export function lastPost(db: Db, guildId: string): QuizPostRow | undefined {
 
 /** Guilds whose quiz is due at `now` and not paused, soonest first. */
 export function dueGuilds(db: Db, now: number): string[] {
-  return db
-    .select({ g: quizConfigs.guildId })
-    .from(quizConfigs)
-    .where(and(eq(quizConfigs.paused, false), sql`${quizConfigs.nextRunAt} <= ${now}`))
-    .orderBy(quizConfigs.nextRunAt)
-    .all()
-    .map((r) => r.g);
+  return (statements(db).dueGuilds.all(now) as { g: string }[]).map((r) => r.g);
 }
 
 /** Posts of a server that went out and are still open (answers accepted), except `exceptId`. */
 export function openPosts(db: Db, guildId: string, exceptId: number): QuizPostRow[] {
-  return db
-    .select()
-    .from(quizPosts)
-    .where(
-      and(
-        eq(quizPosts.guildId, guildId),
-        eq(quizPosts.status, "posted"),
-        sql`${quizPosts.closedAt} IS NULL`,
-        sql`${quizPosts.id} <> ${exceptId}`,
-      ),
-    )
-    .all();
+  return (statements(db).openPosts.all(guildId, exceptId) as RawPost[]).map((r) => toPost(r) as QuizPostRow);
 }
 
 export function tally(db: Db, postId: number): { answered: number; correct: number } {
-  const r = db.get<{ answered: number; correct: number | null }>(sql`
-    SELECT count(*) AS answered, sum(correct) AS correct FROM quiz_answers WHERE post_id = ${postId}`);
+  const r = statements(db).tally.get(postId) as { answered: number; correct: number | null } | undefined;
   return { answered: r?.answered ?? 0, correct: r?.correct ?? 0 };
 }
 
@@ -77,10 +163,8 @@ export function getAnswer(db: Db, postId: number, userId: string) {
 
 /** Card ids asked in this server's most recent `n` posts (so questions do not repeat soon). */
 export function recentQuestionCards(db: Db, guildId: string, n = 60): Set<number> {
-  const rows = db.all<{ card_id: number }>(sql`
-    SELECT card_id FROM quiz_posts WHERE guild_id = ${guildId} AND card_id IS NOT NULL
-    ORDER BY local_date DESC LIMIT ${n}`);
-  return new Set(rows.map((r) => r.card_id));
+  const rows = statements(db).recentCards.all(guildId, n) as { cardId: number }[];
+  return new Set(rows.map((r) => r.cardId));
 }
 
 export function setGuildTimezone(db: Db, guildId: string, zone: string, now: Date): void {
@@ -90,64 +174,181 @@ export function setGuildTimezone(db: Db, guildId: string, zone: string, now: Dat
     .run();
 }
 
-/**
- * Members of a server, as far as the bot can know with only the Guilds intent (no member list): users who have
- * reviewed a card in this server (any source: /study, Start my review, a quiz answer) or answered its quiz.
- * A member who subscribed here but never reviewed anything has no card states, hence nothing due, so the
- * due counts and pings lose nothing by leaving them out.
- */
-const members = (guildId: string) => sql`(
-  SELECT user_id FROM review_logs WHERE guild_id = ${guildId}
-  UNION
-  SELECT a.user_id FROM quiz_answers a JOIN quiz_posts p ON p.id = a.post_id WHERE p.guild_id = ${guildId})`;
+// ── Writes of the claim and its outcome ─────────────────────────────────────────────────────────────
 
-export interface MemberDue {
+export interface DueSummary {
+  dueMembers: number;
+  dueCards: number;
+  pinged: string[];
+  pingedMore: number;
+}
+
+export interface QuestionFields {
+  cardId: number | null;
+  deckId: string | null;
+  deckName: string | null;
+  front: string | null;
+  choices: { cardId: number; text: string }[] | null;
+  correctIndex: number | null;
+}
+
+const summaryParams = (s: DueSummary) => ({
+  dueMembers: s.dueMembers,
+  dueCards: s.dueCards,
+  pinged: JSON.stringify(s.pinged),
+  pingedMore: s.pingedMore,
+});
+
+/** The claim of (guild, date): inserts its row unless one exists. The row when this call inserted it. */
+export function insertClaim(
+  db: Db,
+  c: { guildId: string; localDate: string; channelId: string; claimToken: string; claimedAt: number },
+  summary: DueSummary,
+  q: QuestionFields,
+): QuizPostRow | undefined {
+  return toPost(
+    statements(db).insertClaim.get({
+      ...c,
+      ...summaryParams(summary),
+      ...q,
+      choices: q.choices === null ? null : JSON.stringify(q.choices),
+    }) as RawPost | undefined,
+  );
+}
+
+/** Takes over a failed or abandoned claim if it is still as read (status and token); the row when it did. */
+export function takeOverClaim(
+  db: Db,
+  p: Pick<QuizPostRow, "id" | "status" | "claimToken">,
+  c: { channelId: string; claimToken: string; claimedAt: number },
+  summary: DueSummary,
+): QuizPostRow | undefined {
+  return toPost(
+    statements(db).takeOver.get({
+      id: p.id,
+      status: p.status,
+      oldToken: p.claimToken,
+      ...c,
+      ...summaryParams(summary),
+    }) as RawPost | undefined,
+  );
+}
+
+export function setPosted(db: Db, postId: number, messageId: string, now: number): void {
+  statements(db).markPosted.run(messageId, now, postId);
+}
+
+export function setClosed(db: Db, postId: number, now: number): void {
+  statements(db).close.run(now, postId);
+}
+
+/** Records a failed send for the claim `token` holds; true when it still held it. */
+export function setFailed(
+  db: Db,
+  postId: number,
+  token: string,
+  failure: { reason: string; code: number | null },
+): boolean {
+  return statements(db).markFailed.run(failure.reason, failure.code, postId, token).changes > 0;
+}
+
+export function setNextRun(db: Db, guildId: string, next: { date: string; at: number }): void {
+  statements(db).setNext.run(next.date, next.at, guildId);
+}
+
+// ── The due summary's reads ─────────────────────────────────────────────────────────────────────────
+
+export interface Member {
   userId: string;
-  due: number;
   reminders: boolean;
 }
 
 /**
- * Per member of the server with cards due at `now`: how many, counted as `/study` there would (subscribed,
- * deck visible in this server, card and deck not retired), and whether they opted in to reminders.
+ * Members of a server, with their reminders setting, in user id order. A member is, as far as the bot can know
+ * with only the Guilds intent (no member list), a user with a row in `stat_guild_members` for the server, which
+ * the transaction of the act itself creates: reviewing a card in this server (any source: /study, Start my
+ * review, a quiz answer fed to their schedule — stats-record.ts), or answering its question of the day without a
+ * review, right or wrong (points.ts `awardQuizPoints`). A member who subscribed here but never reviewed anything
+ * has no card states, hence nothing due, so the due counts and pings lose nothing by leaving them out. Rows are
+ * never removed; `rebuildStats` replays review_logs only, so it does not restore the row of a member whose only
+ * act here was a quiz answer without a review.
  */
-export function membersWithDue(db: Db, guildId: string, now: number): MemberDue[] {
-  const rows = db.all<{ user_id: string; due: number; reminders: number | null }>(sql`
-    SELECT cs.user_id, count(*) AS due, us.reminders
-    FROM card_states cs
-    JOIN cards c ON c.id = cs.card_id AND c.retired_at IS NULL
-    JOIN decks d ON d.id = cs.deck_id AND d.retired_at IS NULL
-    JOIN subscriptions s ON s.user_id = cs.user_id AND s.deck_id = cs.deck_id
-    LEFT JOIN user_settings us ON us.user_id = cs.user_id
-    WHERE cs.user_id IN ${members(guildId)} AND cs.due <= ${now}
-      AND (d.source = 'file' OR d.owner_id = cs.user_id OR (d.guild_id = ${guildId} AND d.owner_id IS NULL))
-    GROUP BY cs.user_id
-    ORDER BY due DESC, cs.user_id`);
-  return rows.map((r) => ({ userId: r.user_id, due: r.due, reminders: r.reminders === 1 }));
+export function serverMembers(db: Db, guildId: string): Member[] {
+  return (statements(db).members.all(guildId) as { userId: string; reminders: number }[]).map((r) => ({
+    userId: r.userId,
+    reminders: r.reminders === 1,
+  }));
+}
+
+/** Whether the member has at least one card due at `now`, counted as `/study` in this server would. */
+export function hasDue(db: Db, guildId: string, userId: string, now: number): boolean {
+  return (statements(db).hasDue.get({ userId, guildId, until: now }) as { n: number }).n === 1;
+}
+
+/**
+ * The member's cards due at `now`, counted as `/study` in this server would (subscribed, deck visible here, card
+ * and deck not retired), but never past `limit`: min(due, limit). The walk is a range count on the covering
+ * (user_id, deck_id, due) index, plus one lookup per retired card of their decks.
+ */
+export function dueUpTo(db: Db, guildId: string, userId: string, now: number, limit: number): number {
+  if (limit <= 0) return 0;
+  const st = statements(db);
+  const p = { userId, guildId, until: now };
+  const retired = (st.retiredDue.get(p) as { n: number }).n;
+  const states = (st.dueStatesUpTo.get({ ...p, limit: limit + retired }) as { n: number }).n;
+  return Math.min(limit, states - retired);
+}
+
+/**
+ * The member's due card states in their decks here, counted up to `limit`, retired cards' states included: the
+ * covering index alone, no lookup per retired card. For ranking members (which pings go first), not for a figure.
+ */
+export function dueStatesUpTo(db: Db, guildId: string, userId: string, now: number, limit: number): number {
+  return (statements(db).dueStatesUpTo.get({ userId, guildId, until: now, limit }) as { n: number }).n;
 }
 
 export interface ServerDeck {
   id: string;
   name: string;
-  subscribers: number;
+  /** At least one member of the server studies it. */
+  studied: boolean;
+}
+
+/** The server's decks (shipped files and this server's own imports, not personal decks) with ≥ 4 active cards. */
+export function serverDecks(db: Db, guildId: string): ServerDeck[] {
+  const st = statements(db);
+  const decks = st.serverDecks.all({ guildId }) as { id: string; name: string }[];
+  if (decks.length === 0) return [];
+  const studied = new Set(st.studiedDecks.pluck().all(guildId) as string[]);
+  return decks.map((d) => ({ id: d.id, name: d.name, studied: studied.has(d.id) }));
+}
+
+/** A card whose front and back are read when first asked for (a question looks at a handful of a deck's cards). */
+class LazyCard implements QuizCard {
+  readonly id: number;
+  #text: { front: string; back: string } | undefined;
+  readonly #read: Database.Statement;
+  constructor(id: number, read: Database.Statement) {
+    this.id = id;
+    this.#read = read;
+  }
+  #load(): { front: string; back: string } {
+    this.#text ??= this.#read.get(this.id) as { front: string; back: string };
+    return this.#text;
+  }
+  get front(): string {
+    return this.#load().front;
+  }
+  get back(): string {
+    return this.#load().back;
+  }
 }
 
 /**
- * The server's decks (shipped files and this server's own imports, not personal decks) with at least 4 active
- * cards, and how many of the server's members study each.
+ * The deck's active cards in deck order, as `pickQuestion` takes them. Only the ids are read up front; a card's
+ * text is read when the question looks at it (the card asked and the distractors tried), not the whole deck's.
  */
-export function serverDecks(db: Db, guildId: string): ServerDeck[] {
-  return db.all<ServerDeck>(sql`
-    SELECT d.id, d.name,
-      (SELECT count(*) FROM subscriptions s WHERE s.deck_id = d.id AND s.user_id IN ${members(guildId)})
-        AS subscribers
-    FROM decks d
-    WHERE d.retired_at IS NULL AND (d.source = 'file' OR (d.guild_id = ${guildId} AND d.owner_id IS NULL))
-      AND (SELECT count(*) FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL) >= 4
-    ORDER BY d.id`);
-}
-
 export function activeCards(db: Db, deckId: string): QuizCard[] {
-  return db.all<QuizCard>(sql`
-    SELECT id, front, back FROM cards WHERE deck_id = ${deckId} AND retired_at IS NULL ORDER BY position, id`);
+  const st = statements(db);
+  return (st.activeCardIds.pluck().all(deckId) as number[]).map((id) => new LazyCard(id, st.cardText));
 }

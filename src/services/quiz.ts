@@ -1,10 +1,14 @@
 /**
- * The daily quiz: configuration, the scheduler's `tick`, posting (claim → send → record), and answers.
+ * The daily quiz: configuration, the scheduler's `tick`, posting (prepare → claim → send → record), and answers.
  * Sending goes through an injected `QuizTransport` (discord.js in production, a fake in unit tests), so this
  * file knows nothing of Discord payloads.
+ *
+ * The write lock is only ever held for point reads and writes: a post's content (due summary, question) is read
+ * before its claim, outside any transaction, and the claim's IMMEDIATE transaction re-checks the day's row and
+ * writes it (the UNIQUE (guild, date) row still makes at most one post per server and local date).
  */
 import { randomUUID } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { b36 } from "../core/custom-id.ts";
 import { UserError } from "../core/errors.ts";
 import {
@@ -32,19 +36,30 @@ import type { Deps } from "./deps.ts";
 import { awardQuizPoints } from "./points.ts";
 import {
   activeCards,
+  type DueSummary,
   dueGuilds,
+  dueStatesUpTo,
+  dueUpTo,
   getAnswer,
   getConfig,
   getPost,
   getPostById,
+  hasDue,
+  insertClaim,
   lastPost,
-  membersWithDue,
   openPosts,
+  type QuestionFields,
   type QuizConfigRow,
   type QuizPostRow,
   recentQuestionCards,
   serverDecks,
+  serverMembers,
+  setClosed,
+  setFailed,
   setGuildTimezone,
+  setNextRun,
+  setPosted,
+  takeOverClaim,
   tally,
 } from "./quiz-queries.ts";
 import { recordReview } from "./study.ts";
@@ -55,6 +70,19 @@ export const CLAIM_LEASE_MS = 10 * 60_000;
 export const TICK_CONCURRENCY = 4;
 /** Discord's allowed_mentions.users takes at most 100 ids; the mention line must fit in 2000 characters. */
 export const MAX_PINGS = 80;
+/**
+ * The due summary counts a server's due cards up to this many and then stops counting (the post says
+ * "10,000+"): past it, each further member costs one existence check instead of a walk over all their due
+ * cards, so a big server's summary stays bounded however large its backlog.
+ */
+export const DUE_CARDS_CAP = 10_000;
+/**
+ * Pings go to the opted-in members with the most cards due first, counted up to this many each (a ranking only:
+ * where the exact count is not already known, it counts due states with retired cards' included).
+ */
+export const PING_RANK_CAP = 100;
+/** The due summary yields to the event loop after this much work (ms), so a big server never stalls the bot. */
+const SLICE_MS = 8;
 
 // ── The view a post is rendered from ────────────────────────────────────────────────────────────────
 
@@ -62,7 +90,9 @@ export interface PostView {
   postId: number;
   date: string;
   dueMembers: number;
+  /** Cards due; with `dueCardsCapped`, at least this many (counting stopped at DUE_CARDS_CAP). */
   dueCards: number;
+  dueCardsCapped: boolean;
   /** Members pinged in the mention line (opted in, with cards due), and how many more were left out. */
   pinged: string[];
   pingedMore: number;
@@ -88,7 +118,8 @@ export function postView(deps: Pick<Deps, "db">, p: QuizPostRow): PostView {
     postId: p.id,
     date: p.localDate,
     dueMembers: p.dueMembers,
-    dueCards: p.dueCards,
+    dueCards: Math.min(p.dueCards, DUE_CARDS_CAP),
+    dueCardsCapped: p.dueCards >= DUE_CARDS_CAP,
     pinged: p.pinged,
     pingedMore: p.pingedMore,
     question: q,
@@ -247,87 +278,176 @@ export function chooseQuestion(
 ): (Question & { deckId: string; deckName: string }) | null {
   const rng = seededRandom(quizSeed(guildId, date));
   const decks = serverDecks(deps.db, guildId);
-  const studied = decks.filter((d) => d.subscribers > 0);
+  const studied = decks.filter((d) => d.studied);
   const recent = recentQuestionCards(deps.db, guildId);
   // Prefer decks the members study; fall back to any of the server's decks.
-  for (const deck of [...shuffle(studied, rng), ...shuffle(decks, rng).filter((d) => d.subscribers === 0)]) {
+  for (const deck of [...shuffle(studied, rng), ...shuffle(decks, rng).filter((d) => !d.studied)]) {
     const q = pickQuestion(activeCards(deps.db, deck.id), rng, recent);
     if (q) return { ...q, deckId: deck.id, deckName: deck.name };
   }
   return null;
 }
 
-function dueSummary(deps: Pick<Deps, "db">, guildId: string, now: number) {
-  const due = membersWithDue(deps.db, guildId, now);
-  const optedIn = due.filter((m) => m.reminders).map((m) => m.userId);
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The post's due summary at `now`: members of the server (quiz-queries.ts `serverMembers`) with at least one card
+ * due as `/study` here would count it, their due cards in total, and the opted-in ones to ping (most cards due
+ * first, counted up to PING_RANK_CAP, then by user id; at most MAX_PINGS). Reads only, member by member on the
+ * card_states indexes, outside any transaction: the claim's transaction only writes the result. Cards are
+ * counted up to DUE_CARDS_CAP in all; past it, a member only needs an existence check.
+ */
+export async function dueSummary(
+  deps: Pick<Deps, "db">,
+  guildId: string,
+  now: number,
+  caps: { cards: number; rank: number } = { cards: DUE_CARDS_CAP, rank: PING_RANK_CAP },
+): Promise<DueSummary> {
+  const { db } = deps;
+  let slice = performance.now();
+  const pause = async () => {
+    if (performance.now() - slice < SLICE_MS) return;
+    await breathe();
+    slice = performance.now();
+  };
+  let dueMembers = 0;
+  let dueCards = 0;
+  /** Opted-in members with cards due, and their rank count when already known. */
+  const opted: { userId: string; rank: number | null }[] = [];
+  const members = serverMembers(db, guildId);
+  for (const [i, m] of members.entries()) {
+    let rank: number | null = null;
+    let due: boolean;
+    const budget = caps.cards - dueCards;
+    if (budget > 0) {
+      const n = dueUpTo(db, guildId, m.userId, now, budget);
+      dueCards += n;
+      due = n > 0;
+      // Exact below the budget; at the budget, known to be at least n.
+      if (n < budget || n >= caps.rank) rank = Math.min(n, caps.rank);
+    } else due = hasDue(db, guildId, m.userId, now);
+    if (due) {
+      dueMembers++;
+      if (m.reminders) opted.push({ userId: m.userId, rank });
+    }
+    if (i % 64 === 63) await pause();
+  }
+  for (const [i, o] of opted.entries()) {
+    o.rank ??= dueStatesUpTo(db, guildId, o.userId, now, caps.rank);
+    if (i % 64 === 63) await pause();
+  }
+  // Members come in user id order and the sort is stable: ties stay in user id order.
+  opted.sort((a, b) => (b.rank ?? 0) - (a.rank ?? 0));
   return {
-    dueMembers: due.length,
-    dueCards: due.reduce((n, m) => n + m.due, 0),
-    pinged: optedIn.slice(0, MAX_PINGS),
-    pingedMore: Math.max(0, optedIn.length - MAX_PINGS),
+    dueMembers,
+    dueCards,
+    pinged: opted.slice(0, MAX_PINGS).map((o) => o.userId),
+    pingedMore: Math.max(0, opted.length - MAX_PINGS),
   };
 }
 
-/** Claims (guild, date) for this process. Must run inside an IMMEDIATE transaction. */
-function claimDay(deps: Deps, cfg: QuizConfigRow, date: string, now: number): ClaimResult {
+/**
+ * What a claim writes besides its status, read and rendered before its transaction: the due summary, and for a
+ * day's first claim the question (a takeover keeps the question already stored and refreshes the summary).
+ */
+interface Content {
+  date: string;
+  summary: DueSummary;
+  question: QuestionFields | null;
+}
+
+async function prepareContent(
+  deps: Pick<Deps, "db">,
+  guildId: string,
+  date: string,
+  now: number,
+  withQuestion: boolean,
+): Promise<Content> {
+  const summary = await dueSummary(deps, guildId, now);
+  if (!withQuestion) return { date, summary, question: null };
+  const q = chooseQuestion(deps, guildId, date);
+  return {
+    date,
+    summary,
+    question: {
+      cardId: q?.cardId ?? null,
+      deckId: q?.deckId ?? null,
+      deckName: q?.deckName ?? null,
+      front: q?.front ?? null,
+      choices: q?.choices ?? null,
+      correctIndex: q?.correctIndex ?? null,
+    },
+  };
+}
+
+/** The claim needs content prepared for `date` (and a question when `question`): prepare it, then try again. */
+type Prepare = { kind: "prepare"; date: string; question: boolean };
+
+/**
+ * Claims (guild, date) for this process. Must run inside an IMMEDIATE transaction; it only reads and writes the
+ * day's row: the content comes prepared (`prepare` when it is missing or for another date).
+ */
+function claimDay(
+  deps: Deps,
+  cfg: QuizConfigRow,
+  date: string,
+  now: number,
+  content: Content | null,
+): ClaimResult | Prepare {
   const existing = getPost(deps.db, cfg.guildId, date);
+  if (existing?.status === "posted") return { kind: "posted", post: existing };
+  if (existing?.status === "skipped") return { kind: "skipped" };
+  if (existing?.status === "claimed" && existing.claimedAt > now - CLAIM_LEASE_MS) return { kind: "busy" };
+  if (!content || content.date !== date || (!existing && !content.question))
+    return { kind: "prepare", date, question: !existing };
   const token = randomUUID();
-  const summary = dueSummary(deps, cfg.guildId, now);
+  const claim = { channelId: cfg.channelId, claimToken: token, claimedAt: now };
   if (!existing) {
-    const q = chooseQuestion(deps, cfg.guildId, date);
-    const res = deps.db
-      .insert(quizPosts)
-      .values({
-        guildId: cfg.guildId,
-        localDate: date,
-        channelId: cfg.channelId,
-        status: "claimed",
-        claimToken: token,
-        claimedAt: now,
-        attempts: 1,
-        ...summary,
-        cardId: q?.cardId ?? null,
-        deckId: q?.deckId ?? null,
-        deckName: q?.deckName ?? null,
-        front: q?.front ?? null,
-        choices: q?.choices ?? null,
-        correctIndex: q?.correctIndex ?? null,
-      })
-      .onConflictDoNothing()
-      .run();
-    if (res.changes === 0) return { kind: "busy" };
-    const post = getPost(deps.db, cfg.guildId, date);
-    if (!post) throw new Error("claimed post vanished");
-    return { kind: "claimed", post, token, uncertain: false };
+    const post = insertClaim(
+      deps.db,
+      { guildId: cfg.guildId, localDate: date, ...claim },
+      content.summary,
+      content.question as QuestionFields,
+    );
+    return post ? { kind: "claimed", post, token, uncertain: false } : { kind: "busy" };
   }
-  if (existing.status === "posted") return { kind: "posted", post: existing };
-  if (existing.status === "skipped") return { kind: "skipped" };
-  if (existing.status === "claimed" && existing.claimedAt > now - CLAIM_LEASE_MS) return { kind: "busy" };
   // A failed send, or a claim whose process died: take it over (status and token guard the update).
-  const res = deps.db
-    .update(quizPosts)
-    .set({
-      status: "claimed",
-      claimToken: token,
-      claimedAt: now,
-      attempts: existing.attempts + 1,
-      channelId: cfg.channelId,
-      ...summary,
-    })
-    .where(
-      and(
-        eq(quizPosts.id, existing.id),
-        eq(quizPosts.status, existing.status),
-        existing.claimToken === null
-          ? sql`${quizPosts.claimToken} IS NULL`
-          : eq(quizPosts.claimToken, existing.claimToken),
-      ),
-    )
-    .run();
-  if (res.changes === 0) return { kind: "busy" };
-  const post = getPostById(deps.db, existing.id);
-  if (!post) throw new Error("claimed post vanished");
-  return { kind: "claimed", post, token, uncertain: existing.status === "claimed" };
+  const post = takeOverClaim(deps.db, existing, claim, content.summary);
+  return post ? { kind: "claimed", post, token, uncertain: existing.status === "claimed" } : { kind: "busy" };
+}
+
+/**
+ * What a claim of (guild, date) will need, read without a transaction: the content to prepare, or null when
+ * there will be nothing to claim (posted, skipped, another process's claim in its lease).
+ */
+function contentNeeded(deps: Deps, guildId: string, date: string, now: number): Prepare | null {
+  const existing = getPost(deps.db, guildId, date);
+  if (existing?.status === "posted" || existing?.status === "skipped") return null;
+  if (existing?.status === "claimed" && existing.claimedAt > now - CLAIM_LEASE_MS) return null;
+  return { kind: "prepare", date, question: !existing };
+}
+
+/**
+ * Prepares the content `first` says a claim will need, outside any transaction, then runs `attempt` (which
+ * claims in an IMMEDIATE transaction) until it no longer asks for content. Asking again only happens when the
+ * schedule or the day's row changed in between (a concurrent /quiz setup, another process); after three
+ * attempts it gives up for this tick.
+ */
+async function withContent<T extends { kind: string }>(
+  deps: Deps,
+  guildId: string,
+  now: number,
+  first: Prepare | null,
+  attempt: (content: Content | null) => T | Prepare,
+): Promise<T | { kind: "busy" }> {
+  let content = first && (await prepareContent(deps, guildId, first.date, now, first.question));
+  for (let n = 0; n < 3; n++) {
+    const r = attempt(content);
+    if (r.kind !== "prepare") return r as T;
+    const p = r as Prepare;
+    content = await prepareContent(deps, guildId, p.date, now, p.question);
+  }
+  return { kind: "busy" };
 }
 
 function markSkipped(deps: Deps, cfg: QuizConfigRow, date: string, now: number): void {
@@ -346,11 +466,7 @@ function markSkipped(deps: Deps, cfg: QuizConfigRow, date: string, now: number):
 }
 
 function setNext(deps: Deps, guildId: string, next: { date: string; at: number }): void {
-  deps.db
-    .update(quizConfigs)
-    .set({ nextDate: next.date, nextRunAt: next.at })
-    .where(eq(quizConfigs.guildId, guildId))
-    .run();
+  setNextRun(deps.db, guildId, next);
 }
 
 // ── Recording the outcome ───────────────────────────────────────────────────────────────────────────
@@ -358,14 +474,9 @@ function setNext(deps: Deps, guildId: string, next: { date: string; at: number }
 /** Records an accepted post (final), closes the server's earlier open posts, schedules the next day. */
 function markPosted(deps: Deps, post: QuizPostRow, messageId: string, now: number): QuizPostRow[] {
   return tx(deps.db, () => {
-    deps.db
-      .update(quizPosts)
-      .set({ status: "posted", messageId, postedAt: now, reason: null, errorCode: null })
-      .where(eq(quizPosts.id, post.id))
-      .run();
+    setPosted(deps.db, post.id, messageId, now);
     const toClose = openPosts(deps.db, post.guildId, post.id).filter((p) => p.localDate < post.localDate);
-    for (const p of toClose)
-      deps.db.update(quizPosts).set({ closedAt: now }).where(eq(quizPosts.id, p.id)).run();
+    for (const p of toClose) setClosed(deps.db, p.id, now);
     const cfg = getConfig(deps.db, post.guildId);
     if (cfg && cfg.nextDate <= post.localDate) {
       const time = parseTimeOfDay(cfg.time);
@@ -378,19 +489,9 @@ function markPosted(deps: Deps, post: QuizPostRow, messageId: string, now: numbe
 /** Records a failed send (only for the claim this process holds) and schedules a retry the same day. */
 function markFailed(deps: Deps, claimed: Claimed, failure: SendFailure, now: number): void {
   tx(deps.db, () => {
-    const res = deps.db
-      .update(quizPosts)
-      .set({ status: "failed", reason: failure.reason, errorCode: failure.code })
-      .where(
-        and(
-          eq(quizPosts.id, claimed.post.id),
-          eq(quizPosts.status, "claimed"),
-          eq(quizPosts.claimToken, claimed.token),
-        ),
-      )
-      .run();
+    const held = setFailed(deps.db, claimed.post.id, claimed.token, failure);
     const cfg = getConfig(deps.db, claimed.post.guildId);
-    if (res.changes > 0 && cfg && cfg.nextDate === claimed.post.localDate)
+    if (held && cfg && cfg.nextDate === claimed.post.localDate)
       setNext(deps, cfg.guildId, { date: cfg.nextDate, at: now + retryDelayMs(claimed.post.attempts) });
   });
 }
@@ -452,8 +553,13 @@ export interface TickReport {
 
 type GuildStep = { kind: "wait" } | { kind: "skip"; date: string } | ClaimResult;
 
-/** Decides (catch-up rules) and claims, in one IMMEDIATE transaction. */
-function stepGuild(deps: Deps, guildId: string, now: number): GuildStep & { missed?: string | null } {
+/** Decides (catch-up rules) and claims, in one IMMEDIATE transaction, with the content prepared before it. */
+function stepGuild(
+  deps: Deps,
+  guildId: string,
+  now: number,
+  content: Content | null,
+): (GuildStep & { missed?: string | null }) | Prepare {
   return tx(deps.db, () => {
     const cfg = getConfig(deps.db, guildId);
     if (!cfg || cfg.paused || cfg.nextRunAt > now) return { kind: "wait" };
@@ -466,8 +572,9 @@ function stepGuild(deps: Deps, guildId: string, now: number): GuildStep & { miss
       setNext(deps, guildId, d.next);
       return { kind: "skip", date: d.missed };
     }
+    const claim = claimDay(deps, cfg, d.date, now, content);
+    if (claim.kind === "prepare") return claim; // nothing written: the content is prepared outside
     if (d.missed) markSkipped(deps, cfg, d.missed, now);
-    const claim = claimDay(deps, cfg, d.date, now);
     if (claim.kind === "posted" || claim.kind === "skipped")
       // Someone else finished this day (or it was skipped): move the schedule on.
       setNext(deps, guildId, runAfter(d.date, time, cfg.timezone));
@@ -475,8 +582,23 @@ function stepGuild(deps: Deps, guildId: string, now: number): GuildStep & { miss
   });
 }
 
+/** The date the guild's claim would be for at `now` and what it needs, read without a transaction. */
+function peekGuild(deps: Deps, guildId: string, now: number): Prepare | null {
+  const cfg = getConfig(deps.db, guildId);
+  const time = cfg && !cfg.paused && cfg.nextRunAt <= now ? parseTimeOfDay(cfg.time) : null;
+  if (!cfg || !time) return null;
+  const d = decideDue(now, cfg, time, cfg.timezone);
+  return d.kind === "post" ? contentNeeded(deps, guildId, d.date, now) : null;
+}
+
 async function tickGuild(deps: Deps, transport: QuizTransport, guildId: string, now: number, r: TickReport) {
-  const step = stepGuild(deps, guildId, now);
+  const step: GuildStep & { missed?: string | null } = await withContent(
+    deps,
+    guildId,
+    now,
+    peekGuild(deps, guildId, now),
+    (content) => stepGuild(deps, guildId, now, content),
+  );
   if (step.missed) r.skipped.push({ guildId, date: step.missed });
   if (step.kind === "skip") r.skipped.push({ guildId, date: step.date });
   if (step.kind !== "claimed") return;
@@ -518,17 +640,21 @@ export async function postToday(
   guildId: string,
 ): Promise<DeliverResult> {
   const now = deps.clock.now().getTime();
-  const claim = tx(deps.db, () => {
-    const cfg = requireConfig(deps, guildId);
-    const today = dateKey(localDateOf(now, cfg.timezone));
-    const c = claimDay(deps, cfg, today, now);
-    if (c.kind === "posted") {
-      // Make sure the schedule has moved past today.
-      const time = parseTimeOfDay(cfg.time);
-      if (time && cfg.nextDate <= today) setNext(deps, guildId, runAfter(today, time, cfg.timezone));
-    }
-    return c;
-  });
+  const cfg = requireConfig(deps, guildId);
+  const first = contentNeeded(deps, guildId, dateKey(localDateOf(now, cfg.timezone)), now);
+  const claim = await withContent(deps, guildId, now, first, (content) =>
+    tx(deps.db, () => {
+      const cfg = requireConfig(deps, guildId);
+      const today = dateKey(localDateOf(now, cfg.timezone));
+      const c = claimDay(deps, cfg, today, now, content);
+      if (c.kind === "posted") {
+        // Make sure the schedule has moved past today.
+        const time = parseTimeOfDay(cfg.time);
+        if (time && cfg.nextDate <= today) setNext(deps, guildId, runAfter(today, time, cfg.timezone));
+      }
+      return c;
+    }),
+  );
   if (claim.kind === "posted")
     throw new UserError(
       `Today's quiz is already posted${claim.post.messageId ? `: https://discord.com/channels/${guildId}/${claim.post.channelId}/${claim.post.messageId}` : "."}`,

@@ -349,6 +349,31 @@ describe("GIVEN members studying in the server", () => {
     );
   });
 
+  it("THEN a member whose only act here is a wrong answer without a review counts: their cards due, their ping", async () => {
+    const dave = "700000000000000004";
+    seedDeck(deps, "beta", 6);
+    studyCards(deps, dave, G2, "beta", cardIds("beta").slice(0, 4)); // studies in another server only
+    updateSettings(deps.db, dave, { reminders: true });
+    setClock("2026-01-15T08:00:00Z");
+    await runTick();
+    const post = getPost(deps.db, G, "2026-01-15")!;
+    expect(post.deckId).toBe("alpha"); // the deck G's members study: not one Dave studies
+    const wrong = (post.correctIndex! + 1) % 4;
+    const r = answerQuiz(deps, { postId: post.id, guildId: G, userId: dave, choice: wrong });
+    expect(r).toMatchObject({ kind: "answered", correct: false, reviewed: false });
+    const rows = deps.db.select().from(statGuildMembers).where(eq(statGuildMembers.userId, dave)).all();
+    expect(rows.map((m) => [m.guildId, m.reviews, m.points]).sort()).toEqual([
+      [G, 0, 0],
+      [G2, 4, expect.any(Number)],
+    ]);
+    // A month later his 4 cards are due (decks are visible in every server): G's post counts and pings him,
+    // first, as the opted-in member with the most cards due.
+    setClock("2026-02-15T08:00:00Z");
+    deps.db.update(quizConfigs).set({ nextRunAt: 0, nextDate: "2026-02-15" }).run();
+    await runTick();
+    expect(fake.sent[1]!.view).toMatchObject({ dueMembers: 3, dueCards: 9, pinged: [dave, ALICE] });
+  });
+
   it("THEN after the next day's post, yesterday's question is closed to answers", async () => {
     setClock("2026-01-15T08:00:00Z");
     await runTick();

@@ -14,6 +14,7 @@ const view = (over: Partial<PostView> = {}): PostView => ({
   date: "2026-03-02",
   dueMembers: 12,
   dueCards: 340,
+  dueCardsCapped: false,
   pinged: ["700000000000000001", "700000000000000002"],
   pingedMore: 0,
   question: {
@@ -43,6 +44,11 @@ describe("GIVEN a day's post", () => {
     expect(labels).toEqual([["A", "B", "C", "D"], ["Start my review"]]);
     expect(p.content).toBe("<@700000000000000001> <@700000000000000002> — you have cards due today.");
     expect(p.allowed_mentions).toEqual({ parse: [], users: ["700000000000000001", "700000000000000002"] });
+  });
+
+  it("THEN a total the due summary stopped counting at shows as a lower bound", () => {
+    const p = renderPost(view({ dueMembers: 4321, dueCards: 10_000, dueCardsCapped: true }));
+    expect(p.embeds[0]?.description).toContain("**4321** members have **10,000+** cards due");
   });
 
   it("THEN edits never ping; nobody due → all caught up and no mention line", () => {

@@ -1,0 +1,387 @@
+/**
+ * The daily tick's queries are written for speed (membership from stat_guild_members, due counts per member on
+ * the covering card_states indexes, bounded counts, the deck's card text read lazily, statements prepared once).
+ * These tests hold them to the plain definitions they replace on a world with retired cards, a retired deck,
+ * server, foreign-server and personal decks, members who only answered the quiz, and keep every statement of a
+ * tick on an index: EXPLAIN QUERY PLAN shows no full scan of a growing table and nothing reads review_logs.
+ */
+import { join } from "node:path";
+import type { Grade } from "ts-fsrs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulberry32 } from "../../bench/lib/rng.ts";
+import { pickQuestion, type QuizCard, quizSeed, seededRandom, shuffle } from "../../src/core/quiz.ts";
+import { openDb, tx } from "../../src/db/client.ts";
+import { upsertDeck } from "../../src/services/deck-sync.ts";
+import {
+  answerQuiz,
+  chooseQuestion,
+  DUE_CARDS_CAP,
+  dueSummary,
+  MAX_PINGS,
+  setupQuiz,
+  tick,
+} from "../../src/services/quiz.ts";
+import { dueUpTo, getPost, hasDue, serverMembers } from "../../src/services/quiz-queries.ts";
+import { updateSettings } from "../../src/services/settings.ts";
+import { recordReview } from "../../src/services/study.ts";
+import { makeCards, testDeps } from "../helpers/deps.ts";
+import { fakeTransport } from "./helpers.ts";
+
+type Deps = ReturnType<typeof testDeps>;
+
+const USERS = ["u1", "u2", "u3", "u4", "u5", "u6", "u7"];
+const GUILDS = ["g1", "g2", "g3"];
+const DAY = 86_400_000;
+
+/** The membership the tick used to compute: every review ever logged in the server, plus its quiz answers. */
+const REFERENCE_MEMBERS = `
+  SELECT user_id FROM review_logs WHERE guild_id = @guildId
+  UNION
+  SELECT a.user_id FROM quiz_answers a JOIN quiz_posts p ON p.id = a.post_id WHERE p.guild_id = @guildId
+  ORDER BY user_id`;
+
+/** Cards due as /study in that server counts them: joins, no subtraction, no limit. */
+const REFERENCE_DUE = `
+  SELECT count(*) AS n FROM card_states cs
+  JOIN cards c ON c.id = cs.card_id AND c.retired_at IS NULL
+  JOIN decks d ON d.id = cs.deck_id AND d.retired_at IS NULL
+  JOIN subscriptions s ON s.user_id = cs.user_id AND s.deck_id = cs.deck_id
+  WHERE cs.user_id = @userId AND cs.due <= @until
+    AND (d.source = 'file' OR d.owner_id = cs.user_id OR (d.guild_id = @guildId AND d.owner_id IS NULL))`;
+
+/** The question as first written: decks by counting every active card, the whole deck read eagerly. */
+const REFERENCE_DECKS = `
+  SELECT d.id, d.name,
+    (SELECT count(*) FROM subscriptions s WHERE s.deck_id = d.id AND s.user_id IN (${REFERENCE_MEMBERS.replace("ORDER BY user_id", "")}))
+      AS subscribers
+  FROM decks d
+  WHERE d.retired_at IS NULL AND (d.source = 'file' OR (d.guild_id = @guildId AND d.owner_id IS NULL))
+    AND (SELECT count(*) FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL) >= 4
+  ORDER BY d.id`;
+
+function referenceQuestion(deps: Deps, guildId: string, date: string) {
+  const db = deps.db.$client;
+  const rng = seededRandom(quizSeed(guildId, date));
+  const decks = db.prepare(REFERENCE_DECKS).all({ guildId }) as {
+    id: string;
+    name: string;
+    subscribers: number;
+  }[];
+  const recent = new Set(
+    (
+      db
+        .prepare(
+          "SELECT card_id FROM quiz_posts WHERE guild_id = ? AND card_id IS NOT NULL ORDER BY local_date DESC LIMIT 60",
+        )
+        .all(guildId) as { card_id: number }[]
+    ).map((r) => r.card_id),
+  );
+  const studied = decks.filter((d) => d.subscribers > 0);
+  for (const deck of [...shuffle(studied, rng), ...shuffle(decks, rng).filter((d) => d.subscribers === 0)]) {
+    const cards = db
+      .prepare(
+        "SELECT id, front, back FROM cards WHERE deck_id = ? AND retired_at IS NULL ORDER BY position, id",
+      )
+      .all(deck.id) as QuizCard[];
+    const q = pickQuestion(cards, rng, recent);
+    if (q) return { ...q, deckId: deck.id, deckName: deck.name };
+  }
+  return null;
+}
+
+function referenceDue(deps: Deps, guildId: string, userId: string, until: number): number {
+  return (deps.db.$client.prepare(REFERENCE_DUE).get({ guildId, userId, until }) as { n: number }).n;
+}
+
+function referenceMembers(deps: Deps, guildId: string): string[] {
+  return (deps.db.$client.prepare(REFERENCE_MEMBERS).all({ guildId }) as { user_id: string }[]).map(
+    (r) => r.user_id,
+  );
+}
+
+/**
+ * Decks of every kind, members studying them for weeks in three servers (and outside any), a question of the
+ * day in g1 answered by members who do not study its deck (one right, one wrong), then cards and a deck retired.
+ */
+async function world(): Promise<Deps> {
+  const deps = testDeps("2026-01-05T09:00:00Z");
+  const deck = (id: string, n: number, extra: { guildId?: string; ownerId?: string } = {}) =>
+    upsertDeck(deps, {
+      id,
+      name: `Deck ${id}`,
+      description: "",
+      filePath: null,
+      cards: makeCards(n, id),
+      source: extra.guildId || extra.ownerId ? "import" : "file",
+      guildId: extra.guildId ?? null,
+      ownerId: extra.ownerId ?? null,
+    });
+  deck("a", 40);
+  deck("b", 30);
+  deck("c", 25);
+  deck("tiny", 3);
+  deck("srv", 20, { guildId: "g1" });
+  deck("far", 12, { guildId: "g2" });
+  deck("mine", 15, { guildId: "g1", ownerId: "u2" });
+  const sub = deps.db.$client.prepare(
+    "INSERT INTO subscriptions (user_id, deck_id, created_at) VALUES (?, ?, 0)",
+  );
+  const studies: Record<string, string[]> = {
+    u1: ["a", "b", "c", "srv", "far"],
+    u2: ["a", "srv", "mine"],
+    u3: ["b", "c", "far"],
+    u4: ["a"],
+    u5: ["far"], // answers g1's question (not from "far") wrong: a member of g1 by that answer alone
+    u6: [], // answers it right, studies nothing
+    u7: ["b"], // studies only outside any server
+  };
+  for (const [u, ds] of Object.entries(studies)) for (const d of ds) sub.run(u, d);
+  const cardsOf = (deckIds: string[]) =>
+    deps.db.$client
+      .prepare(`SELECT id FROM cards WHERE deck_id IN (${deckIds.map(() => "?").join(",")})`)
+      .pluck()
+      .all(...deckIds) as number[];
+  const where: Record<string, (string | null)[]> = {
+    u1: ["g1", "g2", null],
+    u2: ["g1"],
+    u3: ["g2", "g3"],
+    u4: ["g3"],
+    u5: ["g2"],
+    u6: [],
+    u7: [null],
+  };
+  const rng = mulberry32(11);
+  for (let day = 0; day < 30; day++) {
+    for (const u of USERS) {
+      const cards = cardsOf(studies[u] ?? []);
+      const guilds = where[u] ?? [];
+      if (cards.length === 0 || guilds.length === 0) continue;
+      for (let k = 0; k < 10; k++) {
+        const cardId = cards[Math.floor(rng() * cards.length)] ?? 0;
+        tx(deps.db, () =>
+          recordReview(deps, {
+            userId: u,
+            guildId: guilds[k % guilds.length] ?? null,
+            cardId,
+            grade: (1 + Math.floor(rng() * 4)) as Grade,
+            source: "study",
+            shownAt: deps.clock.now().getTime() - 5000,
+            version: null,
+          }),
+        );
+        deps.clock.advance(40_000);
+      }
+    }
+    deps.clock.advance(DAY - USERS.length * 10 * 40_000);
+  }
+  for (const u of ["u1", "u3", "u5", "u6"]) updateSettings(deps.db, u, { reminders: true });
+
+  // A question of the day in g1, answered by two members who do not study its deck.
+  const fake = fakeTransport();
+  setupQuiz(deps, "g1", { channelId: "c1", time: "09:00", timezone: "UTC" });
+  deps.clock.set(new Date(deps.clock.now().getTime() + DAY));
+  deps.db.$client
+    .prepare("UPDATE quiz_configs SET next_run_at = 0, next_date = ?")
+    .run(deps.clock.now().toISOString().slice(0, 10));
+  const r = await tick(deps, fake.transport);
+  if (r.posted.length !== 1) throw new Error(`no post: ${JSON.stringify(r)}`);
+  const post = getPost(deps.db, "g1", deps.clock.now().toISOString().slice(0, 10));
+  if (!post || post.correctIndex === null || post.deckId === "far") throw new Error("unexpected post");
+  const wrong = (post.correctIndex + 1) % 4;
+  const a5 = answerQuiz(deps, { postId: post.id, guildId: "g1", userId: "u5", choice: wrong });
+  const a6 = answerQuiz(deps, { postId: post.id, guildId: "g1", userId: "u6", choice: post.correctIndex });
+  if (a5.kind !== "answered" || a5.reviewed || a6.kind !== "answered" || a6.reviewed)
+    throw new Error("the answers should not be reviews");
+
+  // Cards dropped from their files (some with states), and a whole deck retired.
+  deps.db.$client.exec("UPDATE cards SET retired_at = 1 WHERE id % 7 = 3");
+  deps.db.$client.exec("UPDATE decks SET retired_at = 1 WHERE id = 'c'");
+  return deps;
+}
+
+describe("the tick's queries", () => {
+  let deps: Deps;
+  beforeAll(async () => {
+    deps = await world();
+  });
+  afterAll(() => deps.close());
+
+  it("GIVEN reviews and quiz answers in several servers THEN members are exactly those who reviewed or answered there", () => {
+    for (const g of GUILDS)
+      expect(serverMembers(deps.db, g).map((m) => m.userId)).toEqual(referenceMembers(deps, g));
+    // u5 and u6 are members of g1 by their answer alone (a wrong one for u5), u7 of no server.
+    expect(serverMembers(deps.db, "g1").map((m) => m.userId)).toEqual(["u1", "u2", "u5", "u6"]);
+    expect(serverMembers(deps.db, "g1").find((m) => m.userId === "u5")?.reminders).toBe(true);
+    expect(GUILDS.flatMap((g) => serverMembers(deps.db, g)).some((m) => m.userId === "u7")).toBe(false);
+  });
+
+  it("GIVEN retired cards and decks, server, foreign and personal decks THEN bounded due counts equal the plain definition", () => {
+    const now = deps.clock.now().getTime();
+    let nonZero = 0;
+    for (const g of [...GUILDS, "elsewhere"])
+      for (const u of USERS)
+        for (const until of [now - 10 * DAY, now - 2 * DAY, now, now + 5 * DAY]) {
+          const ref = referenceDue(deps, g, u, until);
+          if (ref > 0) nonZero++;
+          expect({ g, u, until, n: dueUpTo(deps.db, g, u, until, 1e9) }).toEqual({ g, u, until, n: ref });
+          for (const limit of [1, 2, 5, ref, ref + 1])
+            expect(dueUpTo(deps.db, g, u, until, limit)).toBe(Math.min(ref, limit));
+          expect(hasDue(deps.db, g, u, until)).toBe(ref > 0);
+        }
+    expect(nonZero).toBeGreaterThan(20);
+    // The world is not degenerate: some due states belong to retired cards (the subtraction matters).
+    const retiredDue = deps.db.$client
+      .prepare(
+        "SELECT count(*) AS n FROM card_states cs JOIN cards c ON c.id = cs.card_id WHERE c.retired_at IS NOT NULL AND cs.due <= ?",
+      )
+      .get(now) as { n: number };
+    expect(retiredDue.n).toBeGreaterThan(0);
+  });
+
+  it("GIVEN the summary THEN it counts members with cards due and their cards as the plain definition, pings most due first", async () => {
+    for (const until of [deps.clock.now().getTime(), deps.clock.now().getTime() + 20 * DAY])
+      for (const g of GUILDS) {
+        const members = referenceMembers(deps, g);
+        const due = members.map((u) => ({ u, n: referenceDue(deps, g, u, until) })).filter((m) => m.n > 0);
+        const optedIn = new Set(["u1", "u3", "u5", "u6"]);
+        const pinged = due
+          .filter((m) => optedIn.has(m.u))
+          .sort((a, b) => b.n - a.n || (a.u < b.u ? -1 : 1))
+          .map((m) => m.u);
+        const s = await dueSummary(deps, g, until);
+        expect({ g, until, s }).toEqual({
+          g,
+          until,
+          s: {
+            dueMembers: due.length,
+            dueCards: due.reduce((t, m) => t + m.n, 0),
+            pinged,
+            pingedMore: 0,
+          },
+        });
+        expect(s.dueCards).toBeLessThan(DUE_CARDS_CAP);
+        expect(pinged.length).toBeLessThan(MAX_PINGS);
+      }
+  });
+
+  it("GIVEN a cap on the cards counted THEN the total stops at the cap while members and pings stay exact", async () => {
+    const until = deps.clock.now().getTime() + 20 * DAY;
+    const full = await dueSummary(deps, "g1", until);
+    expect(full.dueCards).toBeGreaterThan(10);
+    const capped = await dueSummary(deps, "g1", until, { cards: 7, rank: 100 });
+    expect(capped).toEqual({ ...full, dueCards: 7 });
+    // Ranks counted up to 1 each: every opted-in member ties, so user id order.
+    const flat = await dueSummary(deps, "g1", until, { cards: 7, rank: 1 });
+    expect(flat.pinged).toEqual([...full.pinged].sort());
+  });
+
+  it("GIVEN decks of every kind THEN the question of the day is the one the plain reads choose", () => {
+    let asked = 0;
+    for (const g of [...GUILDS, "g-nobody"])
+      for (let d = 1; d <= 12; d++) {
+        const date = `2026-02-${String(d).padStart(2, "0")}`;
+        const q = chooseQuestion(deps, g, date);
+        expect({ g, date, q }).toEqual({ g, date, q: referenceQuestion(deps, g, date) });
+        if (q) asked++;
+      }
+    expect(asked).toBe(48);
+  });
+});
+
+/** Runs `fn` and returns the SQL of every statement it prepared. */
+async function preparedBy(deps: Deps, fn: () => Promise<void>): Promise<string[]> {
+  const client = deps.db.$client;
+  const original = client.prepare.bind(client);
+  const seen: string[] = [];
+  client.prepare = ((source: string) => {
+    seen.push(source);
+    return original(source);
+  }) as typeof client.prepare;
+  try {
+    await fn();
+  } finally {
+    client.prepare = original as typeof client.prepare;
+  }
+  return seen;
+}
+
+/**
+ * Tables that grow with use; a plan may never walk one of them whole. (`decks`, the catalogue, is scanned for
+ * the server's decks: shipped decks have no index of their own.)
+ */
+const GROWING =
+  /^SCAN (cs|c|s|m|us|a|p|card_states|cards|review_logs|subscriptions|user_settings|quiz_posts|quiz_answers|quiz_configs|stat_\w+)\b/;
+
+describe("EXPLAIN QUERY PLAN of the tick", () => {
+  for (const analyzed of [false, true]) {
+    it(`GIVEN ${analyzed ? "ANALYZE statistics" : "a fresh database (no statistics)"} THEN every statement of a tick (claim, summary, question, retry, next day) stays on indexes and none reads review_logs`, async () => {
+      const built = await world();
+      for (const g of ["g2", "g3"])
+        setupQuiz(built, g, { channelId: `c-${g}`, time: "09:00", timezone: "UTC" });
+      if (analyzed) {
+        // Statistics of a bot that has been posting for a while (from a handful of rows SQLite would rather
+        // scan): two months of closed posts in 50 other servers, a few answers each.
+        built.db.$client.exec(`
+          WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 2999)
+          INSERT INTO quiz_posts (guild_id, local_date, channel_id, status, claimed_at, closed_at)
+          SELECT 'old' || (k % 50), date('2025-10-01', '+' || (k / 50) || ' days'), 'c', 'posted', 0, 1 FROM n;
+          INSERT INTO quiz_answers (post_id, user_id, choice, correct, reviewed, answered_at)
+          SELECT p.id, 'x' || u.k, 0, 0, 0, 0 FROM quiz_posts p
+          JOIN (SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 3) u WHERE p.guild_id LIKE 'old%';
+          ANALYZE;`);
+      }
+      // A second connection: statements are prepared once per connection, so all of them show up here.
+      const deps = { ...built, db: openDb(join(built.dir, "test.db")) };
+      try {
+        const fake = fakeTransport();
+        const sql = await preparedBy(deps, async () => {
+          const day = (n: number) => {
+            deps.clock.set(new Date(Date.UTC(2026, 2, n, 9)));
+            built.db.$client // the test's own writes, on the first connection
+              .prepare("UPDATE quiz_configs SET next_run_at = 0, next_date = ?")
+              .run(`2026-03-${String(n).padStart(2, "0")}`);
+          };
+          day(2);
+          fake.state.fail = (ch) => (ch === "c-g2" ? new Error("socket hang up") : null) as never;
+          await tick(deps, fake.transport); // g2's send fails
+          fake.state.fail = () => null;
+          built.db.$client.prepare("UPDATE quiz_configs SET next_run_at = 0").run();
+          await tick(deps, fake.transport); // g2 retried: the failed claim is taken over
+          day(3);
+          await tick(deps, fake.transport); // the next day closes yesterday's posts
+        });
+        expect(fake.sent.length).toBe(6);
+        const statements = sql.filter((q) => /^\s*(SELECT|WITH|INSERT|UPDATE)/i.test(q));
+        expect(statements.length).toBeGreaterThan(15);
+        const plans: string[] = [];
+        for (const q of statements) {
+          expect(q).not.toMatch(/review_logs/);
+          const st = deps.db.$client.prepare(`EXPLAIN QUERY PLAN ${q}`);
+          const names = [...new Set([...q.matchAll(/@(\w+)/g)].map((m) => m[1] ?? ""))];
+          const rows = names.length
+            ? st.all(Object.fromEntries(names.map((n) => [n, null])))
+            : st.all(...(q.match(/\?/g) ?? []).map(() => null));
+          const plan = rows.map((r) => (r as { detail: string }).detail);
+          plans.push(...plan);
+          const scans = plan.filter((line) => GROWING.test(line));
+          expect({ q: q.trim().replace(/\s+/g, " ").slice(-160), scans }).toEqual({
+            q: q.trim().replace(/\s+/g, " ").slice(-160),
+            scans: [],
+          });
+        }
+        // Membership is read from the primary key of stat_guild_members, due counts from card_states' indexes.
+        const all = plans.join("\n");
+        expect(all).toMatch(
+          /SEARCH m USING COVERING INDEX sqlite_autoindex_stat_guild_members_1 \(guild_id=\?\)/,
+        );
+        expect(all).toMatch(
+          /SEARCH cs USING COVERING INDEX card_states_user_deck_due_idx \(user_id=\? AND deck_id=\? AND due<\?\)/,
+        );
+        expect(all).toMatch(/SEARCH c USING COVERING INDEX cards_deck_active_pos_idx/);
+      } finally {
+        deps.db.$client.close();
+        built.close();
+      }
+    });
+  }
+});
