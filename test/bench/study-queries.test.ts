@@ -28,6 +28,7 @@ import {
   showAnswer,
 } from "../../src/services/study.ts";
 import { makeCards, testDeps } from "../helpers/deps.ts";
+import { preparedBy } from "../helpers/prepared.ts";
 
 type Deps = ReturnType<typeof testDeps>;
 
@@ -154,23 +155,6 @@ describe("/study queries", () => {
   });
 });
 
-/** Runs `fn` and returns the SQL of every statement it prepared. */
-function preparedBy(deps: Deps, fn: () => void): string[] {
-  const client = deps.db.$client;
-  const original = client.prepare.bind(client);
-  const seen: string[] = [];
-  client.prepare = ((source: string) => {
-    seen.push(source);
-    return original(source);
-  }) as typeof client.prepare;
-  try {
-    fn();
-  } finally {
-    client.prepare = original as typeof client.prepare;
-  }
-  return seen;
-}
-
 /** Tables that grow with use; a plan may never walk one of them whole. */
 const GROWING = /^SCAN (cs|c|rl|card_states|cards|review_logs|stat_\w+)\b/;
 
@@ -189,7 +173,7 @@ describe("EXPLAIN QUERY PLAN of the study path", () => {
           source: "study",
           startedAt: deps.clock.now().getTime(),
         };
-        const sql = preparedBy(deps, () => {
+        const sql = preparedBy(deps.db, () => {
           const v = nextView(deps, session);
           if (v.kind !== "card") throw new Error("nothing to study");
           showAnswer(deps, session, v.cardId, v.version, v.shownAt);

@@ -7,26 +7,10 @@ import {
 } from "../../src/services/leaderboard.ts";
 import { getStats } from "../../src/services/stats.ts";
 import { statements } from "../../src/services/stats-record.ts";
+import { preparedBy } from "../helpers/prepared.ts";
 import { world } from "./helpers.ts";
 
 let w: ReturnType<typeof world>;
-
-/** Runs `fn` and returns the SQL of every statement it prepared. */
-function capture(fn: () => void): string[] {
-  const client = w.deps.db.$client;
-  const original = client.prepare.bind(client);
-  const seen: string[] = [];
-  client.prepare = ((source: string) => {
-    seen.push(source);
-    return original(source);
-  }) as typeof client.prepare;
-  try {
-    fn();
-  } finally {
-    client.prepare = original as typeof client.prepare;
-  }
-  return seen;
-}
 
 function plan(source: string): string[] {
   const params = (source.match(/\?/g) ?? []).map(() => null);
@@ -87,7 +71,7 @@ describe.each([
   it("THEN no leaderboard query touches review_logs, scans a whole table or sorts", () => {
     // The board's own statements are prepared once per connection: their sources, plus whatever a call prepares.
     const sqls = [
-      ...capture(() => {
+      ...preparedBy(w.deps.db, () => {
         for (const period of PERIODS)
           for (const metric of METRICS) leaderboard(w.deps, { guildId: "g1", userId: "u1", period, metric });
       }),
@@ -129,7 +113,9 @@ describe.each([
   });
 
   it("THEN no /stats query touches review_logs or scans a whole table", () => {
-    const sqls = capture(() => getStats(w.deps, { viewerId: "u1", targetId: "u1", guildId: "g1" }));
+    const sqls = preparedBy(w.deps.db, () =>
+      getStats(w.deps, { viewerId: "u1", targetId: "u1", guildId: "g1" }),
+    );
     expect(sqls.length).toBeGreaterThan(0);
     for (const s of sqls) {
       expect(s).not.toMatch(/review_logs/);

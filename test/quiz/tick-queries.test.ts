@@ -25,6 +25,7 @@ import { dueUpTo, getPost, hasDue, serverMembers } from "../../src/services/quiz
 import { updateSettings } from "../../src/services/settings.ts";
 import { recordReview } from "../../src/services/study.ts";
 import { makeCards, testDeps } from "../helpers/deps.ts";
+import { preparedByAsync } from "../helpers/prepared.ts";
 import { fakeTransport } from "./helpers.ts";
 
 type Deps = ReturnType<typeof testDeps>;
@@ -288,23 +289,6 @@ describe("the tick's queries", () => {
   });
 });
 
-/** Runs `fn` and returns the SQL of every statement it prepared. */
-async function preparedBy(deps: Deps, fn: () => Promise<void>): Promise<string[]> {
-  const client = deps.db.$client;
-  const original = client.prepare.bind(client);
-  const seen: string[] = [];
-  client.prepare = ((source: string) => {
-    seen.push(source);
-    return original(source);
-  }) as typeof client.prepare;
-  try {
-    await fn();
-  } finally {
-    client.prepare = original as typeof client.prepare;
-  }
-  return seen;
-}
-
 /**
  * Tables that grow with use; a plan may never walk one of them whole. (`decks`, the catalogue, is scanned for
  * the server's decks: shipped decks have no index of their own.)
@@ -334,7 +318,7 @@ describe("EXPLAIN QUERY PLAN of the tick", () => {
       const deps = { ...built, db: openDb(join(built.dir, "test.db")) };
       try {
         const fake = fakeTransport();
-        const sql = await preparedBy(deps, async () => {
+        const sql = await preparedByAsync(deps.db, async () => {
           const day = (n: number) => {
             deps.clock.set(new Date(Date.UTC(2026, 2, n, 9)));
             built.db.$client // the test's own writes, on the first connection

@@ -1,0 +1,37 @@
+import type { Db } from "../../src/db/client.ts";
+
+/** Records the SQL of every statement prepared on `db` until `restore()`. */
+function spyPrepare(db: Db) {
+  const client = db.$client;
+  const original = client.prepare.bind(client);
+  const seen: string[] = [];
+  client.prepare = ((source: string) => {
+    seen.push(source);
+    return original(source);
+  }) as typeof client.prepare;
+  const restore = () => {
+    client.prepare = original as typeof client.prepare;
+  };
+  return { seen, restore };
+}
+
+/** Runs `fn` and returns the SQL of every statement it prepared (for EXPLAIN QUERY PLAN tests). */
+export function preparedBy(db: Db, fn: () => void): string[] {
+  const spy = spyPrepare(db);
+  try {
+    fn();
+  } finally {
+    spy.restore();
+  }
+  return spy.seen;
+}
+
+export async function preparedByAsync(db: Db, fn: () => Promise<void>): Promise<string[]> {
+  const spy = spyPrepare(db);
+  try {
+    await fn();
+  } finally {
+    spy.restore();
+  }
+  return spy.seen;
+}
