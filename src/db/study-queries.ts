@@ -1,6 +1,6 @@
-import type Database from "better-sqlite3";
 import type { Card } from "ts-fsrs";
 import type { Db } from "./client.ts";
+import { preparedOnce } from "./prepared.ts";
 import type { cardStates, reviewLogs } from "./schema.ts";
 
 /** Who is studying, where, and which deck (null = all subscribed decks). */
@@ -82,18 +82,7 @@ const SQL = {
       @lastElapsedDays, @scheduledDays, @learningSteps, @review, @durationMs, @source)`,
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
-const cache = new WeakMap<Database.Database, Statements>();
-
-/** This connection's prepared study statements (prepared on first use). */
-function statements(db: Db): Statements {
-  let s = cache.get(db.$client);
-  if (!s) {
-    s = Object.fromEntries(Object.entries(SQL).map(([k, q]) => [k, db.$client.prepare(q)])) as Statements;
-    cache.set(db.$client, s);
-  }
-  return s;
-}
+const statements = preparedOnce(SQL);
 
 const scopeParams = (s: Scope) => ({ userId: s.userId, guildId: s.guildId, deckId: s.deckId });
 

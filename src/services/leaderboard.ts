@@ -24,6 +24,7 @@ import type Database from "better-sqlite3";
 import { type Ranked, rankTop } from "../core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "../db/client.ts";
+import { preparedOnce } from "../db/prepared.ts";
 import { guildTimezone } from "../db/study-queries.ts";
 import type { Deps } from "./deps.ts";
 import { isHidden } from "./settings.ts";
@@ -93,21 +94,8 @@ const SQL = {
     WHERE m.guild_id = ?`,
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
-const prepared = new WeakMap<Database.Database, Statements>();
-
 /** This connection's leaderboard statements (prepared on first use; rows as arrays, `hidden` as user ids). */
-export function statements(db: Db): Statements {
-  let s = prepared.get(db.$client);
-  if (!s) {
-    const c = db.$client;
-    s = Object.fromEntries(
-      Object.entries(SQL).map(([k, q]) => [k, k === "hidden" ? c.prepare(q).pluck() : c.prepare(q).raw()]),
-    ) as Statements;
-    prepared.set(db.$client, s);
-  }
-  return s;
-}
+export const statements = preparedOnce(SQL, (k, stmt) => (k === "hidden" ? stmt.pluck() : stmt.raw()));
 
 /**
  * The cache of past-day sums. Only windows with at least `minMembers` members are kept (a small server's sums cost

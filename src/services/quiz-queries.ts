@@ -10,6 +10,7 @@ import type Database from "better-sqlite3";
 import { and, desc, eq } from "drizzle-orm";
 import type { QuizCard } from "../core/quiz.ts";
 import type { Db } from "../db/client.ts";
+import { preparedOnce } from "../db/prepared.ts";
 import { guilds, quizAnswers, type quizConfigs, quizPosts } from "../db/schema.ts";
 
 export type QuizConfigRow = typeof quizConfigs.$inferSelect;
@@ -91,18 +92,7 @@ const SQL = {
   cardText: "SELECT front, back FROM cards WHERE id = ?",
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
-const cache = new WeakMap<Database.Database, Statements>();
-
-/** This connection's prepared quiz statements (prepared on first use). */
-function statements(db: Db): Statements {
-  let s = cache.get(db.$client);
-  if (!s) {
-    s = Object.fromEntries(Object.entries(SQL).map(([k, q]) => [k, db.$client.prepare(q)])) as Statements;
-    cache.set(db.$client, s);
-  }
-  return s;
-}
+const statements = preparedOnce(SQL);
 
 /** The statements' text, for the query-plan tests. */
 export const QUIZ_SQL: Readonly<Record<string, string>> = SQL;

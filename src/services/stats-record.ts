@@ -6,10 +6,10 @@
  * This runs on every review, so its statements are prepared once per connection (a handful of point lookups and
  * upserts on primary keys, tens of microseconds in all).
  */
-import type Database from "better-sqlite3";
 import { reviewPoints, streakBonus } from "../core/points.ts";
 import { advanceStreak, type StreakState, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "../db/client.ts";
+import { preparedOnce } from "../db/prepared.ts";
 
 /** Mirrors services/study.ts MAX_ANSWER_MS (a test checks the aggregates equal the logged durations). */
 const MAX_ANSWER_MS = 60_000;
@@ -50,18 +50,8 @@ const SQL = {
       again = again + excluded.again, points = points + excluded.points, ms = ms + excluded.ms`,
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: Database.Statement };
-const cache = new WeakMap<Database.Database, Statements>();
-
 /** This connection's prepared statements for the aggregates (exported for services/points.ts). */
-export function statements(db: Db): Statements {
-  let s = cache.get(db.$client);
-  if (!s) {
-    s = Object.fromEntries(Object.entries(SQL).map(([k, q]) => [k, db.$client.prepare(q)])) as Statements;
-    cache.set(db.$client, s);
-  }
-  return s;
-}
+export const statements = preparedOnce(SQL);
 
 export function readStreak(db: Db, userId: string): StreakState | null {
   const row = statements(db).streak.get(userId) as
