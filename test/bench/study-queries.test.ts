@@ -18,7 +18,6 @@ import {
   nextNewCardId,
   type Scope,
 } from "../../src/db/study-queries.ts";
-import { upsertDeck } from "../../src/services/deck-sync.ts";
 import {
   doneView,
   nextView,
@@ -27,7 +26,7 @@ import {
   type Session,
   showAnswer,
 } from "../../src/services/study.ts";
-import { makeCards, testDeps } from "../helpers/deps.ts";
+import { seedDeck, testDeps } from "../helpers/deps.ts";
 import { preparedBy } from "../helpers/prepared.ts";
 
 type Deps = ReturnType<typeof testDeps>;
@@ -69,16 +68,7 @@ function reference(deps: Deps, which: keyof typeof REFERENCE, s: Scope, until = 
 function world(): Deps {
   const deps = testDeps("2026-01-05T09:00:00Z");
   const deck = (id: string, n: number, extra: { guildId?: string; ownerId?: string } = {}) =>
-    upsertDeck(deps, {
-      id,
-      name: id,
-      description: "",
-      filePath: null,
-      cards: makeCards(n, id),
-      source: extra.guildId || extra.ownerId ? "import" : "file",
-      guildId: extra.guildId ?? null,
-      ownerId: extra.ownerId ?? null,
-    });
+    seedDeck(deps, id, n, { name: id, ...extra });
   deck("a", 40);
   deck("b", 30);
   deck("c", 25);

@@ -37,6 +37,21 @@ export function makeCards(n: number, prefix = "q") {
   }));
 }
 
-export function seedDeck(deps: Deps, id: string, n: number) {
-  upsertDeck(deps, { id, name: `Deck ${id}`, description: "", filePath: null, cards: makeCards(n, id) });
+/** A deck of `n` generated cards: shipped (file) by default, a server or personal import with guildId/ownerId. */
+export function seedDeck(
+  deps: Deps,
+  id: string,
+  n: number,
+  o: { name?: string; guildId?: string; ownerId?: string } = {},
+) {
+  upsertDeck(deps, {
+    id,
+    name: o.name ?? `Deck ${id}`,
+    description: "",
+    filePath: null,
+    cards: makeCards(n, id),
+    source: o.guildId || o.ownerId ? "import" : "file",
+    guildId: o.guildId ?? null,
+    ownerId: o.ownerId ?? null,
+  });
 }

@@ -7,6 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mulberry32 } from "../../bench/lib/rng.ts";
 import { rank } from "../../src/core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../../src/core/streaks.ts";
 import { guilds } from "../../src/db/schema.ts";
@@ -110,16 +111,6 @@ function reference(deps: Deps, q: Q): Leaderboard {
     me,
     window,
     zone,
-  };
-}
-
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../bench/lib/rng.ts";
 import { pickQuestion, type QuizCard, quizSeed, seededRandom, shuffle } from "../../src/core/quiz.ts";
 import { openDb, tx } from "../../src/db/client.ts";
-import { upsertDeck } from "../../src/services/deck-sync.ts";
 import {
   answerQuiz,
   chooseQuestion,
@@ -24,7 +23,7 @@ import {
 import { dueUpTo, getPost, hasDue, serverMembers } from "../../src/services/quiz-queries.ts";
 import { updateSettings } from "../../src/services/settings.ts";
 import { recordReview } from "../../src/services/study.ts";
-import { makeCards, testDeps } from "../helpers/deps.ts";
+import { seedDeck, testDeps } from "../helpers/deps.ts";
 import { preparedByAsync } from "../helpers/prepared.ts";
 import { fakeTransport } from "./helpers.ts";
 
@@ -107,16 +106,7 @@ function referenceMembers(deps: Deps, guildId: string): string[] {
 async function world(): Promise<Deps> {
   const deps = testDeps("2026-01-05T09:00:00Z");
   const deck = (id: string, n: number, extra: { guildId?: string; ownerId?: string } = {}) =>
-    upsertDeck(deps, {
-      id,
-      name: `Deck ${id}`,
-      description: "",
-      filePath: null,
-      cards: makeCards(n, id),
-      source: extra.guildId || extra.ownerId ? "import" : "file",
-      guildId: extra.guildId ?? null,
-      ownerId: extra.ownerId ?? null,
-    });
+    seedDeck(deps, id, n, extra);
   deck("a", 40);
   deck("b", 30);
   deck("c", 25);

@@ -1,23 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { type Card, createEmptyCard, type Grade, type RecordLogItem } from "ts-fsrs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulberry32 } from "../../bench/lib/rng.ts";
 import { createScheduler, GRADES } from "../../src/core/scheduling.ts";
 import { cardStates, reviewLogs } from "../../src/db/schema.ts";
 import { subscribe } from "../../src/services/decks.ts";
 import { rate, type Session } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
-
-/** Small deterministic PRNG (mulberry32) so a failure is reproducible from its sequence number. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // 1,000 sequences without fuzz (the bar), and 300 more with fuzz on: ts-fsrs's fuzz is seeded by the card and
 // review time, so the production setting is just as reproducible.
@@ -39,7 +28,7 @@ describe.each([
       const direct = createScheduler({ fuzz });
       const cardId = 1;
       for (let seq = 0; seq < sequences; seq++) {
-        const rand = rng(seq + (fuzz ? 1_000_000 : 0));
+        const rand = mulberry32(seq + (fuzz ? 1_000_000 : 0));
         const userId = String(10_000 + seq);
         subscribe(deps, userId, null, "replay");
         deps.clock.set(new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 365) * 86_400_000));
