@@ -1,5 +1,6 @@
 import type { Card } from "ts-fsrs";
 import type { Db } from "./client.ts";
+import { DECK_VISIBLE } from "./deck-visibility.ts";
 import { preparedOnce } from "./prepared.ts";
 import type { cardStates, reviewLogs } from "./schema.ts";
 
@@ -18,9 +19,7 @@ export interface Scope {
 /** The decks a user studies in a scope: subscribed, not retired, and visible in that server. */
 const STUDY_DECKS = `(
   SELECT s.deck_id FROM subscriptions s JOIN decks d ON d.id = s.deck_id
-  WHERE s.user_id = @userId AND d.retired_at IS NULL
-    AND (d.source = 'file' OR d.owner_id = @userId OR (d.guild_id = @guildId AND d.owner_id IS NULL))
-    AND (@deckId IS NULL OR d.id = @deckId))`;
+  WHERE s.user_id = @userId AND ${DECK_VISIBLE} AND (@deckId IS NULL OR d.id = @deckId))`;
 
 // Counting note: a card never changes deck (cards are keyed by (deck_id, key)) and a state row copies its card's
 // deck_id, so "states of active cards in the scope" = "states in the scope" − "states of retired cards in the

@@ -2,6 +2,8 @@ import { and, eq, sql } from "drizzle-orm";
 import { UserError } from "../core/errors.ts";
 import { studyDayBounds } from "../core/time.ts";
 import type { Db } from "../db/client.ts";
+import { DECK_VISIBLE } from "../db/deck-visibility.ts";
+import { preparedOnce } from "../db/prepared.ts";
 import { subscriptions } from "../db/schema.ts";
 import { guildTimezone, newIntroducedSince, newPerDay } from "../db/study-queries.ts";
 import type { Deps } from "./deps.ts";
@@ -16,13 +18,28 @@ export interface DeckSummary {
   subscribed: boolean;
 }
 
-/** Decks visible to `userId` in `guildId`: shipped files, this server's decks, and the user's personal ones. */
-const visible = (userId: string, guildId: string | null) => sql`
-  d.retired_at IS NULL AND (d.source = 'file' OR d.owner_id = ${userId} OR (d.guild_id = ${guildId} AND d.owner_id IS NULL))`;
+const SQL = {
+  list: `
+    SELECT d.id, d.name, d.description,
+      (SELECT count(*) FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL) AS total,
+      (SELECT count(*) FROM card_states cs JOIN cards c ON c.id = cs.card_id
+        WHERE cs.user_id = @userId AND cs.deck_id = d.id AND cs.due <= @now AND c.retired_at IS NULL) AS due,
+      (SELECT count(*) FROM card_states cs JOIN cards c ON c.id = cs.card_id
+        WHERE cs.user_id = @userId AND cs.deck_id = d.id AND c.retired_at IS NULL) AS seen,
+      EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = @userId AND s.deck_id = d.id) AS subscribed
+    FROM decks d WHERE ${DECK_VISIBLE}
+    ORDER BY d.name COLLATE NOCASE, d.id`,
+  find: `SELECT d.id, d.name FROM decks d WHERE d.id = @deckId AND ${DECK_VISIBLE}`,
+  search: `
+    SELECT d.id, d.name FROM decks d WHERE ${DECK_VISIBLE}
+      AND (lower(d.id) LIKE @q ESCAPE '\\' OR lower(d.name) LIKE @q ESCAPE '\\')
+    ORDER BY d.name COLLATE NOCASE LIMIT 25`,
+} as const;
+const statements = preparedOnce(SQL);
 
 export function listDecks(deps: Deps, userId: string, guildId: string | null): DeckSummary[] {
   const now = deps.clock.now().getTime();
-  const rows = deps.db.all<{
+  const rows = statements(deps.db).list.all({ userId, guildId, now }) as {
     id: string;
     name: string;
     description: string;
@@ -30,16 +47,7 @@ export function listDecks(deps: Deps, userId: string, guildId: string | null): D
     due: number;
     seen: number;
     subscribed: number;
-  }>(sql`
-    SELECT d.id, d.name, d.description,
-      (SELECT count(*) FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL) AS total,
-      (SELECT count(*) FROM card_states cs JOIN cards c ON c.id = cs.card_id
-        WHERE cs.user_id = ${userId} AND cs.deck_id = d.id AND cs.due <= ${now} AND c.retired_at IS NULL) AS due,
-      (SELECT count(*) FROM card_states cs JOIN cards c ON c.id = cs.card_id
-        WHERE cs.user_id = ${userId} AND cs.deck_id = d.id AND c.retired_at IS NULL) AS seen,
-      EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = ${userId} AND s.deck_id = d.id) AS subscribed
-    FROM decks d WHERE ${visible(userId, guildId)}
-    ORDER BY d.name COLLATE NOCASE, d.id`);
+  }[];
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -58,9 +66,7 @@ export function newLeftToday(deps: Deps, userId: string, guildId: string | null)
 }
 
 export function findVisibleDeck(db: Db, userId: string, guildId: string | null, deckId: string) {
-  return db.get<{ id: string; name: string }>(
-    sql`SELECT d.id, d.name FROM decks d WHERE d.id = ${deckId} AND ${visible(userId, guildId)}`,
-  );
+  return statements(db).find.get({ userId, guildId, deckId }) as { id: string; name: string } | undefined;
 }
 
 function requireDeck(deps: Deps, userId: string, guildId: string | null, deckId: string) {
@@ -99,8 +105,5 @@ export function isSubscribed(db: Db, userId: string, deckId: string): boolean {
 /** Autocomplete: visible decks whose id or name contains `query`, at most 25. */
 export function searchDecks(db: Db, userId: string, guildId: string | null, query: string) {
   const q = `%${query.toLowerCase().replace(/[%_\\]/g, "\\$&")}%`;
-  return db.all<{ id: string; name: string }>(sql`
-    SELECT d.id, d.name FROM decks d WHERE ${visible(userId, guildId)}
-      AND (lower(d.id) LIKE ${q} ESCAPE '\\' OR lower(d.name) LIKE ${q} ESCAPE '\\')
-    ORDER BY d.name COLLATE NOCASE LIMIT 25`);
+  return statements(db).search.all({ userId, guildId, q }) as { id: string; name: string }[];
 }

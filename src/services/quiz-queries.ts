@@ -10,6 +10,7 @@ import type Database from "better-sqlite3";
 import { and, desc, eq } from "drizzle-orm";
 import type { QuizCard } from "../core/quiz.ts";
 import type { Db } from "../db/client.ts";
+import { DECK_VISIBLE } from "../db/deck-visibility.ts";
 import { preparedOnce } from "../db/prepared.ts";
 import { guilds, quizAnswers, type quizConfigs, quizPosts } from "../db/schema.ts";
 
@@ -19,8 +20,7 @@ export type QuizPostRow = typeof quizPosts.$inferSelect;
 /** The decks a member studies as `/study` in this server would: subscribed, visible here, not retired. */
 const STUDY_DECKS = `(
   SELECT s.deck_id FROM subscriptions s JOIN decks d ON d.id = s.deck_id
-  WHERE s.user_id = @userId AND d.retired_at IS NULL
-    AND (d.source = 'file' OR d.owner_id = @userId OR (d.guild_id = @guildId AND d.owner_id IS NULL)))`;
+  WHERE s.user_id = @userId AND ${DECK_VISIBLE})`;
 
 /** The server's own decks for the question: shipped files and this server's imports, not personal decks. */
 const SERVER_DECK =
