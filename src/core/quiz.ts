@@ -5,6 +5,9 @@
  */
 import { addDays, formatLocalDate, type LocalDate, localParts, zonedTimeToUtc } from "./time.ts";
 
+/** Bound of each memo below (zones × dates × times seen): cleared whole when reached. */
+const MEMO_MAX = 4096;
+
 // ── Time of day and local dates ─────────────────────────────────────────────────────────────────────
 
 export interface TimeOfDay {
@@ -24,10 +27,19 @@ export function formatTimeOfDay(t: TimeOfDay): string {
   return `${String(t.hour).padStart(2, "0")}:${String(t.minute).padStart(2, "0")}`;
 }
 
+/** Per zone, the last instant asked and its date: a tick asks for the same `now` in every server of a zone. */
+const lastDateOf = new Map<string, { ms: number; date: LocalDate }>();
+
 /** The calendar date (midnight to midnight, not the 04:00 study day) that instant `ms` falls on in `zone`. */
 export function localDateOf(ms: number, zone: string): LocalDate {
+  // Intl's formatToParts is the costliest step of a tick's schedule checks; the answer for (ms, zone) never changes.
+  const hit = lastDateOf.get(zone);
+  if (hit?.ms === ms) return { ...hit.date };
   const p = localParts(ms, zone);
-  return { year: p.year, month: p.month, day: p.day };
+  const date = { year: p.year, month: p.month, day: p.day };
+  if (lastDateOf.size >= MEMO_MAX) lastDateOf.clear();
+  lastDateOf.set(zone, { ms, date });
+  return { ...date };
 }
 
 /** "2026-03-02" → LocalDate; null when malformed. */
@@ -39,12 +51,22 @@ export function parseLocalDate(text: string): LocalDate | null {
 
 export const dateKey = formatLocalDate;
 
+const runAtMemo = new Map<string, number>();
+
 /**
  * The UTC instant of the quiz on local date `date`. A time skipped by a spring-forward change resolves to the
  * first valid minute after it; an ambiguous one (autumn) to the first occurrence.
  */
 export function runAt(date: LocalDate, time: TimeOfDay, zone: string): number {
-  return zonedTimeToUtc({ ...date, ...time }, zone);
+  // Memoised: a tick schedules every server's next day, most of them at the same few dates, times and zones.
+  const key = `${zone}|${date.year}-${date.month}-${date.day}|${time.hour}:${time.minute}`;
+  let at = runAtMemo.get(key);
+  if (at === undefined) {
+    at = zonedTimeToUtc({ ...date, ...time }, zone);
+    if (runAtMemo.size >= MEMO_MAX) runAtMemo.clear();
+    runAtMemo.set(key, at);
+  }
+  return at;
 }
 
 export interface PlannedRun {
@@ -162,6 +184,20 @@ export function shuffle<T>(items: readonly T[], rng: () => number): T[] {
   return out;
 }
 
+/**
+ * 0 … n−1 in a random order, drawn lazily (Fisher–Yates from the front, swaps kept in a map): taking the first
+ * few costs a few draws, not O(n). A question usually needs one card and three distractors of a 500-card deck.
+ */
+export function* randomOrder(n: number, rng: () => number): Generator<number, void, undefined> {
+  const swapped = new Map<number, number>();
+  for (let k = 0; k < n; k++) {
+    const j = k + Math.floor(rng() * (n - k));
+    const picked = swapped.get(j) ?? j;
+    swapped.set(j, swapped.get(k) ?? k);
+    yield picked;
+  }
+}
+
 // ── Question building ───────────────────────────────────────────────────────────────────────────────
 
 export const CHOICE_LETTERS = ["A", "B", "C", "D"] as const;
@@ -172,6 +208,20 @@ export interface QuizCard {
   front: string;
   back: string;
 }
+
+/**
+ * A deck's active cards in deck order, as the question reads them: card `k`'s id must be cheap, its text may be
+ * read on first access (the question looks at a handful of cards, not the whole deck).
+ */
+export interface QuizDeck {
+  readonly size: number;
+  card(k: number): QuizCard;
+}
+
+const deckOf = (cards: readonly QuizCard[]): QuizDeck => ({
+  size: cards.length,
+  card: (k) => cards[k] as QuizCard,
+});
 
 export interface QuizChoice {
   cardId: number;
@@ -191,18 +241,20 @@ export function answerKey(text: string): string {
 }
 
 /**
- * The right answer plus three distractors drawn from `others` (never the same text as the answer or as each
- * other), shuffled with `rng`. Null when the deck does not have three distinct other answers.
+ * The right answer plus three distractors drawn at random from `others` (never the same text as the answer or as
+ * each other), in an order shuffled with `rng`. Null when the deck does not have three distinct other answers.
  */
 export function buildChoices(
   correct: QuizCard,
-  others: readonly QuizCard[],
+  others: readonly QuizCard[] | QuizDeck,
   rng: () => number,
 ): { choices: QuizChoice[]; correctIndex: number } | null {
+  const deck = "size" in others ? others : deckOf(others);
   const seen = new Set([answerKey(correct.back)]);
   if (answerKey(correct.back) === "") return null;
   const distractors: QuizChoice[] = [];
-  for (const c of shuffle(others, rng)) {
+  for (const k of randomOrder(deck.size, rng)) {
+    const c = deck.card(k);
     if (c.id === correct.id) continue;
     const key = answerKey(c.back);
     if (key === "" || seen.has(key)) continue;
@@ -216,20 +268,38 @@ export function buildChoices(
 }
 
 /**
- * One question from a deck's active cards: a card picked with `rng` (avoiding `recent` card ids while others
+ * One question from a deck's active cards: a card drawn with `rng` (avoiding `recent` card ids while others
  * remain), with its choices. Null when no card of the deck can get three distinct distractors.
  */
 export function pickQuestion(
-  cards: readonly QuizCard[],
+  cards: readonly QuizCard[] | QuizDeck,
   rng: () => number,
   recent: ReadonlySet<number> = new Set(),
 ): Question | null {
-  if (cards.length < CHOICES) return null;
-  const fresh = cards.filter((c) => !recent.has(c.id));
-  const order = [...shuffle(fresh, rng), ...shuffle(cards, rng).filter((c) => recent.has(c.id))];
-  for (const card of order) {
-    const built = buildChoices(card, cards, rng);
+  const deck = "size" in cards ? cards : deckOf(cards);
+  if (deck.size < CHOICES) return null;
+  const ask = (card: QuizCard): Question | "none" | null => {
+    const built = buildChoices(card, deck, rng);
     if (built) return { cardId: card.id, front: card.front, ...built };
+    // With an answer of its own and still no 3 other distinct answers, the deck has < 4 distinct answers in
+    // all: no card of it can make a question (stop instead of trying every card against every other).
+    return answerKey(card.back) === "" ? null : "none";
+  };
+  const recentOnes: QuizCard[] = [];
+  for (const k of randomOrder(deck.size, rng)) {
+    const card = deck.card(k);
+    if (recent.has(card.id)) {
+      recentOnes.push(card);
+      continue;
+    }
+    const q = ask(card);
+    if (q === "none") return null;
+    if (q) return q;
+  }
+  for (const card of recentOnes) {
+    const q = ask(card);
+    if (q === "none") return null;
+    if (q) return q;
   }
   return null;
 }

@@ -8,7 +8,7 @@
  */
 import type Database from "better-sqlite3";
 import { and, desc, eq } from "drizzle-orm";
-import type { QuizCard } from "../core/quiz.ts";
+import type { QuizCard, QuizDeck } from "../core/quiz.ts";
 import type { Db } from "../db/client.ts";
 import { DECK_VISIBLE } from "../db/deck-visibility.ts";
 import { preparedOnce } from "../db/prepared.ts";
@@ -79,14 +79,12 @@ const SQL = {
     WHERE cs.user_id = @userId AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= @until LIMIT @limit)`,
 
   // ── the question ──
-  /** Decks with at least 4 active cards: the 4th is looked up in the (deck_id, retired_at, position) index. */
-  serverDecks: `SELECT d.id, d.name FROM decks d
-    WHERE ${SERVER_DECK}
-      AND EXISTS (SELECT 1 FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL LIMIT 1 OFFSET 3)
-    ORDER BY d.id`,
-  /** Decks the server's members study: their subscriptions, a few per member. */
-  studiedDecks: `SELECT DISTINCT s.deck_id AS deckId
-    FROM stat_guild_members m JOIN subscriptions s ON s.user_id = m.user_id WHERE m.guild_id = ?`,
+  /** The server's decks (id order); whether one has the 4 active cards a question needs is seen when it is read. */
+  serverDecks: `SELECT d.id, d.name FROM decks d WHERE ${SERVER_DECK} ORDER BY d.id`,
+  /** The server's decks its members study: their subscriptions, a few per member. */
+  studiedDecks: `SELECT DISTINCT d.id, d.name
+    FROM stat_guild_members m JOIN subscriptions s ON s.user_id = m.user_id JOIN decks d ON d.id = s.deck_id
+    WHERE m.guild_id = @guildId AND ${SERVER_DECK} ORDER BY d.id`,
   /** The deck's active card ids in deck order, from the covering (deck_id, retired_at, position) index. */
   activeCardIds: "SELECT id FROM cards WHERE deck_id = ? AND retired_at IS NULL ORDER BY position, id",
   cardText: "SELECT front, back FROM cards WHERE id = ?",
@@ -300,17 +298,16 @@ export function dueStatesUpTo(db: Db, guildId: string, userId: string, now: numb
 export interface ServerDeck {
   id: string;
   name: string;
-  /** At least one member of the server studies it. */
-  studied: boolean;
 }
 
-/** The server's decks (shipped files and this server's own imports, not personal decks) with ≥ 4 active cards. */
+/** The server's decks: shipped files and this server's own imports (not personal decks), in id order. */
 export function serverDecks(db: Db, guildId: string): ServerDeck[] {
-  const st = statements(db);
-  const decks = st.serverDecks.all({ guildId }) as { id: string; name: string }[];
-  if (decks.length === 0) return [];
-  const studied = new Set(st.studiedDecks.pluck().all(guildId) as string[]);
-  return decks.map((d) => ({ id: d.id, name: d.name, studied: studied.has(d.id) }));
+  return statements(db).serverDecks.all({ guildId }) as ServerDeck[];
+}
+
+/** The server's decks (as `serverDecks`) that at least one of its members studies, in id order. */
+export function studiedDecks(db: Db, guildId: string): ServerDeck[] {
+  return statements(db).studiedDecks.all({ guildId }) as ServerDeck[];
 }
 
 /** A card whose front and back are read when first asked for (a question looks at a handful of a deck's cards). */
@@ -335,10 +332,22 @@ class LazyCard implements QuizCard {
 }
 
 /**
- * The deck's active cards in deck order, as `pickQuestion` takes them. Only the ids are read up front; a card's
- * text is read when the question looks at it (the card asked and the distractors tried), not the whole deck's.
+ * The deck's active cards in deck order, as `pickQuestion` takes them. Only the ids are read up front; a card
+ * object, and its text, only for the cards the question looks at (the card asked and the distractors tried).
  */
-export function activeCards(db: Db, deckId: string): QuizCard[] {
+export function activeCards(db: Db, deckId: string): QuizDeck {
   const st = statements(db);
-  return (st.activeCardIds.pluck().all(deckId) as number[]).map((id) => new LazyCard(id, st.cardText));
+  const ids = st.activeCardIds.pluck().all(deckId) as number[];
+  const cards = new Map<number, LazyCard>();
+  return {
+    size: ids.length,
+    card(k) {
+      let c = cards.get(k);
+      if (!c) {
+        c = new LazyCard(ids[k] as number, st.cardText);
+        cards.set(k, c);
+      }
+      return c;
+    },
+  };
 }

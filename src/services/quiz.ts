@@ -21,10 +21,10 @@ import {
   planNextRun,
   type Question,
   quizSeed,
+  randomOrder,
   retryDelayMs,
   runAfter,
   seededRandom,
-  shuffle,
   type TimeOfDay,
 } from "../core/quiz.ts";
 import { Rating } from "../core/scheduling.ts";
@@ -52,6 +52,7 @@ import {
   type QuizConfigRow,
   type QuizPostRow,
   recentQuestionCards,
+  type ServerDeck,
   serverDecks,
   serverMembers,
   setClosed,
@@ -59,6 +60,7 @@ import {
   setGuildTimezone,
   setNextRun,
   setPosted,
+  studiedDecks,
   takeOverClaim,
   tally,
 } from "./quiz-queries.ts";
@@ -270,22 +272,29 @@ interface Claimed {
 }
 type ClaimResult = Claimed | { kind: "posted"; post: QuizPostRow } | { kind: "busy" | "skipped" };
 
-/** The question of the day for a server: deterministic for (server, date) given the decks' content. */
+/**
+ * The question of the day for a server: deterministic for (server, date) given the decks' content. Decks the
+ * members study come first, then the server's other decks, each in a random order; the first deck that can make a
+ * question gives it (most often the first one tried, so only that deck is read).
+ */
 export function chooseQuestion(
   deps: Pick<Deps, "db">,
   guildId: string,
   date: string,
 ): (Question & { deckId: string; deckName: string }) | null {
   const rng = seededRandom(quizSeed(guildId, date));
-  const decks = serverDecks(deps.db, guildId);
-  const studied = decks.filter((d) => d.studied);
   const recent = recentQuestionCards(deps.db, guildId);
-  // Prefer decks the members study; fall back to any of the server's decks.
-  for (const deck of [...shuffle(studied, rng), ...shuffle(decks, rng).filter((d) => !d.studied)]) {
-    const q = pickQuestion(activeCards(deps.db, deck.id), rng, recent);
-    if (q) return { ...q, deckId: deck.id, deckName: deck.name };
-  }
-  return null;
+  const fromDecks = (decks: readonly ServerDeck[]) => {
+    for (const k of randomOrder(decks.length, rng)) {
+      const deck = decks[k] as ServerDeck;
+      const q = pickQuestion(activeCards(deps.db, deck.id), rng, recent);
+      if (q) return { ...q, deckId: deck.id, deckName: deck.name };
+    }
+    return null;
+  };
+  const studied = studiedDecks(deps.db, guildId);
+  const ids = new Set(studied.map((d) => d.id));
+  return fromDecks(studied) ?? fromDecks(serverDecks(deps.db, guildId).filter((d) => !ids.has(d.id)));
 }
 
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Grade } from "ts-fsrs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../bench/lib/rng.ts";
-import { pickQuestion, type QuizCard, quizSeed, seededRandom, shuffle } from "../../src/core/quiz.ts";
+import { pickQuestion, type QuizCard, quizSeed, randomOrder, seededRandom } from "../../src/core/quiz.ts";
 import { openDb, tx } from "../../src/db/client.ts";
 import {
   answerQuiz,
@@ -49,14 +49,13 @@ const REFERENCE_DUE = `
   WHERE cs.user_id = @userId AND cs.due <= @until
     AND (d.source = 'file' OR d.owner_id = cs.user_id OR (d.guild_id = @guildId AND d.owner_id IS NULL))`;
 
-/** The question as first written: decks by counting every active card, the whole deck read eagerly. */
+/** The question from plain reads: the server's decks with their subscriber counts, the whole deck read eagerly. */
 const REFERENCE_DECKS = `
   SELECT d.id, d.name,
     (SELECT count(*) FROM subscriptions s WHERE s.deck_id = d.id AND s.user_id IN (${REFERENCE_MEMBERS.replace("ORDER BY user_id", "")}))
       AS subscribers
   FROM decks d
   WHERE d.retired_at IS NULL AND (d.source = 'file' OR (d.guild_id = @guildId AND d.owner_id IS NULL))
-    AND (SELECT count(*) FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL) >= 4
   ORDER BY d.id`;
 
 function referenceQuestion(deps: Deps, guildId: string, date: string) {
@@ -76,15 +75,19 @@ function referenceQuestion(deps: Deps, guildId: string, date: string) {
         .all(guildId) as { card_id: number }[]
     ).map((r) => r.card_id),
   );
-  const studied = decks.filter((d) => d.subscribers > 0);
-  for (const deck of [...shuffle(studied, rng), ...shuffle(decks, rng).filter((d) => d.subscribers === 0)]) {
-    const cards = db
-      .prepare(
-        "SELECT id, front, back FROM cards WHERE deck_id = ? AND retired_at IS NULL ORDER BY position, id",
-      )
-      .all(deck.id) as QuizCard[];
-    const q = pickQuestion(cards, rng, recent);
-    if (q) return { ...q, deckId: deck.id, deckName: deck.name };
+  // Studied decks first, each group in a random order drawn as its decks are tried.
+  const groups = [decks.filter((d) => d.subscribers > 0), decks.filter((d) => d.subscribers === 0)];
+  for (const group of groups) {
+    for (const k of randomOrder(group.length, rng)) {
+      const deck = group[k] as (typeof decks)[number];
+      const cards = db
+        .prepare(
+          "SELECT id, front, back FROM cards WHERE deck_id = ? AND retired_at IS NULL ORDER BY position, id",
+        )
+        .all(deck.id) as QuizCard[];
+      const q = pickQuestion(cards, rng, recent);
+      if (q) return { ...q, deckId: deck.id, deckName: deck.name };
+    }
   }
   return null;
 }
