@@ -105,8 +105,13 @@ export interface PostView {
   closed: boolean;
 }
 
-export function postView(deps: Pick<Deps, "db">, p: QuizPostRow): PostView {
-  const t = tally(deps.db, p.id);
+/** `counts` when the tally is known without reading it (a post never sent has no answers). */
+export function postView(
+  deps: Pick<Deps, "db">,
+  p: QuizPostRow,
+  counts?: { answered: number; correct: number },
+): PostView {
+  const t = counts ?? tally(deps.db, p.id);
   const q =
     p.front !== null && p.choices && p.correctIndex !== null
       ? {
@@ -269,6 +274,8 @@ interface Claimed {
   token: string;
   /** A previous claim died mid-send: the message may exist already. */
   uncertain: boolean;
+  /** The row was inserted by this claim: nothing was ever sent for it, so it has no answers yet. */
+  fresh: boolean;
 }
 type ClaimResult = Claimed | { kind: "posted"; post: QuizPostRow } | { kind: "busy" | "skipped" };
 
@@ -418,11 +425,13 @@ function claimDay(
       content.summary,
       content.question as QuestionFields,
     );
-    return post ? { kind: "claimed", post, token, uncertain: false } : { kind: "busy" };
+    return post ? { kind: "claimed", post, token, uncertain: false, fresh: true } : { kind: "busy" };
   }
   // A failed send, or a claim whose process died: take it over (status and token guard the update).
   const post = takeOverClaim(deps.db, existing, claim, content.summary);
-  return post ? { kind: "claimed", post, token, uncertain: existing.status === "claimed" } : { kind: "busy" };
+  return post
+    ? { kind: "claimed", post, token, uncertain: existing.status === "claimed", fresh: false }
+    : { kind: "busy" };
 }
 
 /**
@@ -532,7 +541,8 @@ async function deliver(
   }
   if (messageId === null) {
     try {
-      messageId = await transport.post(c.post.channelId, postView(deps, c.post), postNonce(c.post.id));
+      const view = postView(deps, c.post, c.fresh ? { answered: 0, correct: 0 } : undefined);
+      messageId = await transport.post(c.post.channelId, view, postNonce(c.post.id));
     } catch (err) {
       const failure = asFailure(err);
       log.warn({ reason: failure.reason, code: failure.code, channel: c.post.channelId }, "quiz post failed");
@@ -547,7 +557,15 @@ async function deliver(
       log.warn({ err, closing: old.id }, "could not show the answer on an earlier quiz post");
     });
   }
-  const post = getPostById(deps.db, c.post.id) ?? c.post;
+  // The row as markPosted wrote it (setPosted's columns), without reading it back.
+  const post: QuizPostRow = {
+    ...c.post,
+    status: "posted",
+    messageId,
+    postedAt: now,
+    reason: null,
+    errorCode: null,
+  };
   log.info({ message: messageId }, "quiz posted");
   return { kind: "posted", post, messageId };
 }
