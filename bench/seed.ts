@@ -7,8 +7,9 @@
  * and, when the quiz tables exist, a daily quiz per server.
  *
  * Load strategy: migrations first (openDb), then a raw connection with journal_mode=OFF / synchronous=OFF,
- * every secondary index dropped, multi-row prepared INSERTs in transactions per chunk of members, then the
- * indexes rebuilt (sorted builds) and WAL switched back on. The parameters are stored in `bench_meta`; a file
+ * every secondary index and trigger dropped, multi-row prepared INSERTs in transactions per chunk of members,
+ * then the indexes rebuilt (sorted builds), the leaderboard's running totals filled in one pass, the triggers
+ * restored and WAL switched back on. The parameters are stored in `bench_meta`; a file
  * whose parameters match is reused as is.
  */
 import { fork } from "node:child_process";
@@ -103,6 +104,15 @@ const sameParams = (a: SeedParams, b: SeedParams) =>
   a.guilds === b.guilds &&
   a.seed === b.seed;
 
+/** stat_guild_days' running totals from its rows, as drizzle/0005_stat_guild_days_cumulative_backfill.sql fills them. */
+const FILL_RUNNING_TOTALS = `
+  UPDATE stat_guild_days SET cum_reviews = c.r, cum_again = c.a, cum_points = c.p
+  FROM (
+    SELECT rowid AS id, sum(reviews) OVER w AS r, sum(again) OVER w AS a, sum(points) OVER w AS p
+    FROM stat_guild_days WINDOW w AS (PARTITION BY guild_id, user_id ORDER BY day)
+  ) AS c
+  WHERE stat_guild_days.rowid = c.id`;
+
 export function defaultDbPath(p: SeedParams): string {
   return resolve(`data/bench/u${p.users}-c${p.cards}-d${p.days}-g${p.guilds}-s${p.seed}.db`);
 }
@@ -151,6 +161,12 @@ export async function seedDatabase(
     .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
     .all() as { name: string; sql: string }[];
   for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
+  // The running-totals triggers would seek through indexes that are gone: off for the load, totals filled after.
+  const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all() as {
+    name: string;
+    sql: string;
+  }[];
+  for (const tr of triggers) db.exec(`DROP TRIGGER "${tr.name}"`);
 
   const l = layout(p);
   const summary: SeedSummary = {
@@ -328,6 +344,8 @@ export async function seedDatabase(
 
   log(`seed: building ${indexes.length} indexes`);
   for (const ix of indexes) db.exec(ix.sql);
+  db.exec(FILL_RUNNING_TOTALS);
+  for (const tr of triggers) db.exec(tr.sql);
   summary.seconds = Math.round((performance.now() - t0) / 100) / 10;
   db.exec("CREATE TABLE bench_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
   const meta: Meta = { version: SEED_VERSION, params: p, summary };

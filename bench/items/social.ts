@@ -1,7 +1,8 @@
 /**
  * Item 3: `/leaderboard` for the big server (every member studies there), every period × metric, built and
- * rendered for a random member (`leaderboard.<period>.<metric>`; week × points is the command's default), and
- * week and month once more with the board's past-day cache emptied before each call (`….cold`);
+ * rendered for a random member (`leaderboard.<period>.<metric>`; week × points is the command's default), then
+ * week and month once more with no kept bases (`….first`: the first board after the bot starts) and with bases
+ * kept from the day before (`….rollover`: the first board after the study day rolled over);
  * `/stats` for a member, the figures and then the PNG chart (`stats.png` is the whole handler's work: figures +
  * chart + payload).
  */
@@ -27,17 +28,25 @@ export async function benchSocial(ctx: BenchContext): Promise<Result[]> {
   const { deps, params, rng, warmup } = ctx;
   const n = Math.max(1, Math.ceil(ctx.n / 4)); // heavier calls: fewer samples
   const member = () => userId(intIn(rng, 0, params.users - 1));
-  // `cold`: the board's cache of past-day sums emptied before each call (the first board of a window after the
-  // study day rolls over, or once its entry has aged out); otherwise calls follow each other as in a busy server.
-  const board = (period: Period, metric: Metric, cold = false) =>
+  const show = (u: string, period: Period, metric: Metric) =>
+    renderLeaderboard(leaderboard(deps, { guildId: guildId(BIG_GUILD), userId: u, period, metric }));
+  // `first`: kept bases forgotten before each call; `rollover`: bases kept from a board of the day before.
+  const board = (period: Period, metric: Metric, before: "none" | "first" | "rollover" = "none") =>
     sample(
       n,
       warmup,
       () => {
-        if (cold) forgetBoards(deps.db);
-        return member();
+        const u = member();
+        if (before !== "none") forgetBoards(deps.db);
+        if (before === "rollover") {
+          const now = deps.clock.now();
+          deps.clock.set(new Date(now.getTime() - 86_400_000));
+          show(u, period, metric);
+          deps.clock.set(now);
+        }
+        return u;
       },
-      (u) => renderLeaderboard(leaderboard(deps, { guildId: guildId(BIG_GUILD), userId: u, period, metric })),
+      (u) => show(u, period, metric),
     );
   const big = `big server: ${params.users} members`;
   const out: Result[] = [];
@@ -47,12 +56,13 @@ export async function benchSocial(ctx: BenchContext): Promise<Result[]> {
       if (!ctx.wants(name)) continue;
       out.push(...latencyResults(name, summarize(await board(period, metric)), `${big} (target ≤ 20 ms)`));
     }
-  for (const period of ["week", "month"] as const) {
-    const name = `leaderboard.${period}.points.cold`;
-    if (!ctx.wants(name)) continue;
-    const s = summarize(await board(period, "points", true));
-    out.push(...latencyResults(name, s, `${big}, past-day sums not cached yet`));
-  }
+  for (const period of ["week", "month"] as const)
+    for (const before of ["first", "rollover"] as const) {
+      const name = `leaderboard.${period}.points.${before}`;
+      if (!ctx.wants(name)) continue;
+      const what = before === "first" ? "no kept bases (first board)" : "bases kept from the day before";
+      out.push(...latencyResults(name, summarize(await board(period, "points", before)), `${big}, ${what}`));
+    }
   if (ctx.wants("stats.figures")) {
     const stats = await sample(n, warmup, member, (u) =>
       getStats(deps, { viewerId: u, targetId: u, guildId: guildId(BIG_GUILD) }),

@@ -3,24 +3,20 @@
  * Windows are whole study days of the server's timezone (04:00 rollover): today; week = today and the 6 days
  * before it; month = today and the 29 before it; all = everything since the member first studied here.
  *
- * Shape (a 5,000-member server has ~3,000 per-day rows a day, ~90k in a month): past days are summed with the
- * server's members driving one range seek each on the covering index stat_guild_days (guild_id, user_id, day,
- * reviews, again, points), so the sums come out in member order with no sort and no table lookups (every
- * stat_guild_days row has its stat_guild_members row: both are written together, services/stats-record.ts and
- * services/points.ts); today's rows are one primary-key range. Hidden members are one small set read per call and
- * left out in JS; only the top 10 and the caller's rank are worked out (`rankTop`), not a full sort. Statements are
- * prepared once per connection.
+ * Shape (a 5,000-member server has ~3,000 per-day rows a day, ~90k in a month): a window's sums are never added
+ * up. A member's sums from the window's first day on are their all-time totals (stat_guild_members, read fresh on
+ * every call, so a review shows at once) minus their "base": the running totals of their last day before the
+ * window (stat_guild_days.cum_*, kept by triggers, see db/schema.ts), one index seek per member on the covering
+ * index stat_guild_days_cum_idx. Today alone is one primary-key range. Hidden members are one small set read per
+ * call and left out in JS; only the top 10 and the caller's rank are worked out (`rankTop`), not a full sort.
+ * Statements are prepared once per connection.
  *
- * The past days of a window (every day but today) no longer change once the day is over (reviews and quiz
- * points are always added to the current study day), so for big servers their per-member sums are kept per
- * connection for a few minutes, keyed by server and day range: each call then adds today's rows, read fresh, so a
- * review shows on the board at once. The key moves with the study day, hiding and unhiding apply at once
- * (visibility is applied after the cache), and the age limit bounds what could still change a past day behind
- * the cache's back (`rebuildStats`, a server's timezone moved back and forth within a day, another process
- * writing the same file): see `BOARD_CACHE`. At the benchmark's target size a board costs 5–8 ms with the past
- * days cached; filling the cache costs ~17 ms more for a week and ~25 ms for a month.
+ * Bases of big servers are kept per connection (`BASE_CACHE`) and need no expiry: they depend only on days before
+ * the window, at least six days old, and the bot only ever writes the current study day (reviews and quiz points;
+ * a timezone change moves the day number by one at most). When the study day rolls over, a kept base moves forward
+ * by adding the rows of the day(s) that left the window, one primary-key range each. Writers of past days
+ * (`rebuildStats`) call `forgetBoards`.
  */
-import type Database from "better-sqlite3";
 import { type Ranked, rankTop } from "../core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "../db/client.ts";
@@ -73,19 +69,24 @@ const SQL = {
   hidden: `
     SELECT m.user_id FROM stat_guild_members m JOIN user_settings us ON us.user_id = m.user_id
     WHERE m.guild_id = ? AND us.leaderboard_visible = 0`,
-  /** Per-member sums over days [from, to]: one seek per member (CROSS JOIN keeps members as the outer loop). */
-  window: `
-    SELECT m.user_id, sum(t.reviews), sum(t.again), sum(t.points)
-    FROM stat_guild_members m CROSS JOIN stat_guild_days t
-      ON t.guild_id = m.guild_id AND t.user_id = m.user_id AND t.day BETWEEN ? AND ?
-    WHERE m.guild_id = ? GROUP BY m.user_id`,
   /**
-   * One day's rows (today's, read on every call): a range of the primary key. Named, because the covering index
-   * above would otherwise win on guild_id alone and walk the server's whole history.
+   * Each member's base for a window starting on day `from`: the running totals of their last day before it
+   * (members with none have a base of 0 and are not listed). CROSS JOIN keeps members as the outer loop.
    */
-  day: `
+  base: `
+    SELECT m.user_id, t.cum_reviews, t.cum_again, t.cum_points
+    FROM stat_guild_members m CROSS JOIN stat_guild_days t INDEXED BY stat_guild_days_cum_idx
+      ON t.guild_id = m.guild_id AND t.user_id = m.user_id AND t.day = (
+        SELECT max(x.day) FROM stat_guild_days x INDEXED BY stat_guild_days_cum_idx
+        WHERE x.guild_id = m.guild_id AND x.user_id = m.user_id AND x.day < ?)
+    WHERE m.guild_id = ?`,
+  /**
+   * The rows of days [from, to] (today's, and the days a kept base moves over): a range of the primary key.
+   * Named, because the covering index above would otherwise win on guild_id alone and walk the server's history.
+   */
+  days: `
     SELECT user_id, reviews, again, points FROM stat_guild_days INDEXED BY sqlite_autoindex_stat_guild_days_1
-    WHERE guild_id = ? AND day = ?`,
+    WHERE guild_id = ? AND day BETWEEN ? AND ?`,
   allTime: "SELECT user_id, reviews, again, points FROM stat_guild_members WHERE guild_id = ?",
   streaks: `
     SELECT m.user_id, s.last_day, s.last_zone, s.run_days, s.longest, us.timezone, us.leaderboard_visible
@@ -98,82 +99,88 @@ const SQL = {
 export const statements = preparedOnce(SQL, (k, stmt) => (k === "hidden" ? stmt.pluck() : stmt.raw()));
 
 /**
- * The cache of past-day sums. Only windows with at least `minMembers` members are kept (a small server's sums cost
- * less than a millisecond), at most `maxEntries` of them (least recently used out), each for `ttlMs` of the
- * bot's clock. Tests may change these.
+ * Kept bases: only for windows of servers with at least `minMembers` bases (a small server's cost less than a
+ * millisecond to read), at most `maxEntries` of them (least recently used out). Tests may change these.
  */
-export const BOARD_CACHE = { minMembers: 500, maxEntries: 16, ttlMs: 10 * 60_000 };
+export const BASE_CACHE = { minMembers: 200, maxEntries: 32 };
 
-interface PastSums {
-  at: number;
+interface Base {
+  from: number;
+  /** user id → [user id, reviews, again, points] running totals before `from`. */
   totals: Map<string, Totals>;
 }
-const pastCache = new WeakMap<Database.Database, Map<string, PastSums>>();
+const baseCache = new WeakMap<object, Map<string, Base>>();
 
-/** Forgets this connection's cached past-day sums (after rewriting aggregates, e.g. `rebuildStats`). */
+/** Forgets this connection's kept bases (after rewriting past days' aggregates, e.g. `rebuildStats`). */
 export function forgetBoards(db: Db): void {
-  pastCache.delete(db.$client);
+  baseCache.delete(db.$client);
 }
 
-/** Per-member sums over past days [from, to] of a server, from the cache when fresh. */
-function pastSums(db: Db, guildId: string, from: number, to: number, now: number): Map<string, Totals> {
-  let cache = pastCache.get(db.$client);
-  if (!cache) {
-    cache = new Map();
-    pastCache.set(db.$client, cache);
-  }
-  const key = `${guildId}|${from}|${to}`;
-  const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    const age = now - hit.at;
-    if (age >= 0 && age < BOARD_CACHE.ttlMs) {
-      cache.set(key, hit); // most recently used last
-      return hit.totals;
-    }
-  }
+function readBase(db: Db, guildId: string, from: number): Map<string, Totals> {
   const totals = new Map<string, Totals>();
-  for (const r of statements(db).window.all(from, to, guildId) as Totals[]) totals.set(r[0], r);
-  if (totals.size >= BOARD_CACHE.minMembers && BOARD_CACHE.maxEntries > 0) {
-    cache.set(key, { at: now, totals });
-    for (const k of cache.keys()) {
-      if (cache.size <= BOARD_CACHE.maxEntries) break;
-      cache.delete(k);
-    }
-  }
+  for (const r of statements(db).base.all(from, guildId) as Totals[]) totals.set(r[0], r);
   return totals;
 }
 
+/** Adds the rows of days [from, to] to `totals`, in place. */
+function addDays(db: Db, guildId: string, from: number, to: number, totals: Map<string, Totals>): void {
+  for (const r of statements(db).days.all(guildId, from, to) as Totals[]) {
+    const t = totals.get(r[0]);
+    totals.set(r[0], t ? [r[0], t[1] + r[1], t[2] + r[2], t[3] + r[3]] : r);
+  }
+}
+
+/** Members' bases for the window of `period` starting on day `from`, kept or moved forward when possible. */
+function baseOf(db: Db, guildId: string, period: Period, from: number): Map<string, Totals> {
+  let cache = baseCache.get(db.$client);
+  if (!cache) {
+    cache = new Map();
+    baseCache.set(db.$client, cache);
+  }
+  const key = `${guildId}|${period}`;
+  const kept = cache.get(key);
+  cache.delete(key);
+  let base: Base;
+  if (kept && kept.from === from) base = kept;
+  else if (kept && kept.from < from && from - kept.from <= WINDOW_DAYS.week) {
+    // The study day rolled over: the days that left the window join the base.
+    addDays(db, guildId, kept.from, from - 1, kept.totals);
+    base = { from, totals: kept.totals };
+  } else base = { from, totals: readBase(db, guildId, from) };
+  if (base.totals.size >= BASE_CACHE.minMembers && BASE_CACHE.maxEntries > 0) {
+    cache.set(key, base); // most recently used last
+    for (const k of cache.keys()) {
+      if (cache.size <= BASE_CACHE.maxEntries) break;
+      cache.delete(k);
+    }
+  }
+  return base.totals;
+}
+
 /**
- * Calls `fn` once per member with their reviews, Again ratings and points in the window (null = all time), hidden
- * members included.
+ * Calls `fn` with the reviews, Again ratings and points in the window (null = all time) of each member, hidden
+ * members included; members with nothing in the window may be left out.
  */
 function eachTotal(
   db: Db,
   guildId: string,
+  period: Period,
   window: { from: number; to: number } | null,
-  now: number,
   fn: (userId: string, reviews: number, again: number, points: number) => void,
 ): void {
   const st = statements(db);
-  if (!window) {
-    for (const r of st.allTime.all(guildId) as Totals[]) fn(r[0], r[1], r[2], r[3]);
+  if (window && window.from === window.to) {
+    // Today (and any later day: only after the server's timezone moved west).
+    for (const r of st.days.all(guildId, window.from, Number.MAX_SAFE_INTEGER) as Totals[])
+      fn(r[0], r[1], r[2], r[3]);
     return;
   }
-  const today = st.day.all(guildId, window.to) as Totals[];
-  if (window.from === window.to) {
-    for (const r of today) fn(r[0], r[1], r[2], r[3]);
-    return;
+  const base = window ? baseOf(db, guildId, period, window.from) : null;
+  for (const r of st.allTime.all(guildId) as Totals[]) {
+    const b = base?.get(r[0]);
+    if (b) fn(r[0], r[1] - b[1], r[2] - b[2], r[3] - b[3]);
+    else fn(r[0], r[1], r[2], r[3]);
   }
-  const past = pastSums(db, guildId, window.from, window.to - 1, now);
-  const todayOf = new Map<string, Totals>();
-  for (const r of today) todayOf.set(r[0], r);
-  for (const p of past.values()) {
-    const t = todayOf.get(p[0]);
-    if (t) fn(p[0], p[1] + t[1], p[2] + t[2], p[3] + t[3]);
-    else fn(p[0], p[1], p[2], p[3]);
-  }
-  for (const t of today) if (!past.has(t[0])) fn(t[0], t[1], t[2], t[3]);
 }
 
 function hiddenMembers(db: Db, guildId: string): Set<string> {
@@ -220,7 +227,7 @@ export function leaderboard(
     const hidden = hiddenMembers(db, q.guildId);
     meHidden = hidden.has(q.userId);
     const metric = q.metric;
-    eachTotal(db, q.guildId, window, now, (userId, reviews, again, points) => {
+    eachTotal(db, q.guildId, q.period, window, (userId, reviews, again, points) => {
       if (hidden.has(userId)) return;
       if (userId === q.userId) myReviews = reviews;
       // Reviews and accuracy rank members who reviewed; points also those whose only points came from the quiz.

@@ -6,6 +6,7 @@
  * not in review_logs, so they are not restored.
  */
 import { type Db, tx } from "../db/client.ts";
+import { forgetBoards } from "./leaderboard.ts";
 import { recordReviewStats } from "./stats-record.ts";
 
 interface LogRow {
@@ -21,6 +22,7 @@ interface LogRow {
 
 /** Replaces all aggregates with those implied by review_logs; returns the number of reviews replayed. */
 export function rebuildStats(db: Db): number {
+  forgetBoards(db); // past days change: the boards' kept bases go
   return tx(db, () => {
     for (const t of ["stat_guild_days", "stat_guild_members", "stat_user_days", "stat_streaks"])
       db.$client.prepare(`DELETE FROM ${t}`).run();

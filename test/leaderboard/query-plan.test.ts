@@ -87,14 +87,17 @@ describe.each([
       ).toEqual([]);
     }
     const board = boardStatements(w.deps.db);
-    // Window sums: the server's members in key order, one covering range seek each (no table lookups, no sort).
-    expect(plan(board.window.source)).toEqual([
+    // Bases: the server's members in key order, one covering seek each for their last day before the window
+    // (no table lookups, no sort).
+    expect(plan(board.base.source)).toEqual([
       "SEARCH m USING COVERING INDEX sqlite_autoindex_stat_guild_members_1 (guild_id=?)",
-      "SEARCH t USING COVERING INDEX stat_guild_days_member_idx (guild_id=? AND user_id=? AND day>? AND day<?)",
+      "SEARCH t USING COVERING INDEX stat_guild_days_cum_idx (guild_id=? AND user_id=? AND day=?)",
+      "CORRELATED SCALAR SUBQUERY 1",
+      "SEARCH x USING COVERING INDEX stat_guild_days_cum_idx (guild_id=? AND user_id=? AND day<?)",
     ]);
-    // Today's rows: a primary-key range of one day.
-    expect(plan(board.day.source)).toEqual([
-      "SEARCH stat_guild_days USING INDEX sqlite_autoindex_stat_guild_days_1 (guild_id=? AND day=?)",
+    // Today's rows, and the days a kept base moves over: a primary-key range of days.
+    expect(plan(board.days.source)).toEqual([
+      "SEARCH stat_guild_days USING INDEX sqlite_autoindex_stat_guild_days_1 (guild_id=? AND day>? AND day<?)",
     ]);
     expect(plan(board.allTime.source)).toEqual([
       "SEARCH stat_guild_members USING INDEX sqlite_autoindex_stat_guild_members_1 (guild_id=?)",
