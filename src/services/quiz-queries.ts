@@ -74,6 +74,8 @@ const SQL = {
         AND c.retired_at IS NULL) AS n`,
   retiredDue: `SELECT count(*) AS n FROM cards c CROSS JOIN card_states cs ON cs.user_id = @userId AND cs.card_id = c.id
     WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NOT NULL AND cs.due <= @until`,
+  /** Which decks the member studies here, as a key: their due count is the same wherever this key is. */
+  studyDecksKey: `SELECT json_group_array(deck_id) AS k FROM (SELECT deck_id FROM ${STUDY_DECKS} ORDER BY deck_id)`,
   /** Due states in the member's decks, retired cards included, counted up to @limit (covering index only). */
   dueStatesUpTo: `SELECT count(*) AS n FROM (SELECT 1 FROM card_states cs
     WHERE cs.user_id = @userId AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= @until LIMIT @limit)`,
@@ -285,6 +287,11 @@ export function dueUpTo(db: Db, guildId: string, userId: string, now: number, li
   const retired = (st.retiredDue.get(p) as { n: number }).n;
   const states = (st.dueStatesUpTo.get({ ...p, limit: limit + retired }) as { n: number }).n;
   return Math.min(limit, states - retired);
+}
+
+/** The decks the member studies in this server (as `dueUpTo` counts them), as a string: equal keys, equal counts. */
+export function studyDecksKey(db: Db, guildId: string, userId: string): string {
+  return (statements(db).studyDecksKey.get({ userId, guildId }) as { k: string }).k;
 }
 
 /**

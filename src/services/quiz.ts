@@ -61,6 +61,7 @@ import {
   setNextRun,
   setPosted,
   studiedDecks,
+  studyDecksKey,
   takeOverClaim,
   tally,
 } from "./quiz-queries.ts";
@@ -307,6 +308,14 @@ export function chooseQuestion(
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * Exact due counts a tick has already made, by member and the decks they study in that server (`studyDecksKey`):
+ * a member sees the same decks in most of their servers (the shipped ones), so each of their other servers reuses
+ * the count instead of walking their due cards again. Made per tick (one `now`) and dropped after it: a count is as
+ * of the tick, like the rest of the post.
+ */
+export type DueMemo = Map<string, number>;
+
+/**
  * The post's due summary at `now`: members of the server (quiz-queries.ts `serverMembers`) with at least one card
  * due as `/study` here would count it, their due cards in total, and the opted-in ones to ping (most cards due
  * first, counted up to PING_RANK_CAP, then by user id; at most MAX_PINGS). Reads only, member by member on the
@@ -318,6 +327,7 @@ export async function dueSummary(
   guildId: string,
   now: number,
   caps: { cards: number; rank: number } = { cards: DUE_CARDS_CAP, rank: PING_RANK_CAP },
+  memo?: DueMemo,
 ): Promise<DueSummary> {
   const { db } = deps;
   let slice = performance.now();
@@ -336,7 +346,14 @@ export async function dueSummary(
     let due: boolean;
     const budget = caps.cards - dueCards;
     if (budget > 0) {
-      const n = dueUpTo(db, guildId, m.userId, now, budget);
+      const key = memo && `${m.userId} ${studyDecksKey(db, guildId, m.userId)}`;
+      const known = key === undefined ? undefined : memo?.get(key);
+      let n: number;
+      if (known !== undefined) n = Math.min(known, budget);
+      else {
+        n = dueUpTo(db, guildId, m.userId, now, budget);
+        if (key !== undefined && n < budget) memo?.set(key, n); // below the budget: exact
+      }
       dueCards += n;
       due = n > 0;
       // Exact below the budget; at the budget, known to be at least n.
@@ -378,8 +395,9 @@ async function prepareContent(
   date: string,
   now: number,
   withQuestion: boolean,
+  memo?: DueMemo,
 ): Promise<Content> {
-  const summary = await dueSummary(deps, guildId, now);
+  const summary = await dueSummary(deps, guildId, now, undefined, memo);
   if (!withQuestion) return { date, summary, question: null };
   const q = chooseQuestion(deps, guildId, date);
   return {
@@ -457,13 +475,14 @@ async function withContent<T extends { kind: string }>(
   now: number,
   first: Prepare | null,
   attempt: (content: Content | null) => T | Prepare,
+  memo?: DueMemo,
 ): Promise<T | { kind: "busy" }> {
-  let content = first && (await prepareContent(deps, guildId, first.date, now, first.question));
+  let content = first && (await prepareContent(deps, guildId, first.date, now, first.question, memo));
   for (let n = 0; n < 3; n++) {
     const r = attempt(content);
     if (r.kind !== "prepare") return r as T;
     const p = r as Prepare;
-    content = await prepareContent(deps, guildId, p.date, now, p.question);
+    content = await prepareContent(deps, guildId, p.date, now, p.question, memo);
   }
   return { kind: "busy" };
 }
@@ -618,13 +637,21 @@ function peekGuild(deps: Deps, guildId: string, now: number): Prepare | null {
   return d.kind === "post" ? contentNeeded(deps, guildId, d.date, now) : null;
 }
 
-async function tickGuild(deps: Deps, transport: QuizTransport, guildId: string, now: number, r: TickReport) {
+async function tickGuild(
+  deps: Deps,
+  transport: QuizTransport,
+  guildId: string,
+  now: number,
+  r: TickReport,
+  memo: DueMemo,
+) {
   const step: GuildStep & { missed?: string | null } = await withContent(
     deps,
     guildId,
     now,
     peekGuild(deps, guildId, now),
     (content) => stepGuild(deps, guildId, now, content),
+    memo,
   );
   if (step.missed) r.skipped.push({ guildId, date: step.missed });
   if (step.kind === "skip") r.skipped.push({ guildId, date: step.date });
@@ -646,10 +673,11 @@ export async function tick(
   const now = at.getTime();
   const report: TickReport = { posted: [], failed: [], skipped: [] };
   const queue = dueGuilds(deps.db, now);
+  const memo: DueMemo = new Map();
   const worker = async () => {
     for (let g = queue.shift(); g !== undefined; g = queue.shift()) {
       try {
-        await tickGuild(deps, transport, g, now, report);
+        await tickGuild(deps, transport, g, now, report, memo);
       } catch (err) {
         deps.log.error({ err, guild: g }, "quiz tick failed for a server");
         report.failed.push({ guildId: g, reason: err instanceof Error ? err.message : String(err) });

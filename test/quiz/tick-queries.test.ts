@@ -15,6 +15,7 @@ import {
   answerQuiz,
   chooseQuestion,
   DUE_CARDS_CAP,
+  type DueMemo,
   dueSummary,
   MAX_PINGS,
   setupQuiz,
@@ -233,8 +234,9 @@ describe("the tick's queries", () => {
   });
 
   it("GIVEN the summary THEN it counts members with cards due and their cards as the plain definition, pings most due first", async () => {
-    for (const until of [deps.clock.now().getTime(), deps.clock.now().getTime() + 20 * DAY])
-      for (const g of GUILDS) {
+    for (const until of [deps.clock.now().getTime(), deps.clock.now().getTime() + 20 * DAY]) {
+      const memo: DueMemo = new Map(); // as a tick shares it: members of several servers counted once
+      for (const g of [...GUILDS, ...GUILDS]) {
         const members = referenceMembers(deps, g);
         const due = members.map((u) => ({ u, n: referenceDue(deps, g, u, until) })).filter((m) => m.n > 0);
         const optedIn = new Set(["u1", "u3", "u5", "u6"]);
@@ -243,6 +245,7 @@ describe("the tick's queries", () => {
           .sort((a, b) => b.n - a.n || (a.u < b.u ? -1 : 1))
           .map((m) => m.u);
         const s = await dueSummary(deps, g, until);
+        expect(await dueSummary(deps, g, until, undefined, memo)).toEqual(s);
         expect({ g, until, s }).toEqual({
           g,
           until,
@@ -256,6 +259,8 @@ describe("the tick's queries", () => {
         expect(s.dueCards).toBeLessThan(DUE_CARDS_CAP);
         expect(pinged.length).toBeLessThan(MAX_PINGS);
       }
+      expect(memo.size).toBeGreaterThan(3);
+    }
   });
 
   it("GIVEN a cap on the cards counted THEN the total stops at the cap while members and pings stay exact", async () => {
@@ -264,6 +269,10 @@ describe("the tick's queries", () => {
     expect(full.dueCards).toBeGreaterThan(10);
     const capped = await dueSummary(deps, "g1", until, { cards: 7, rank: 100 });
     expect(capped).toEqual({ ...full, dueCards: 7 });
+    // Counts remembered from an uncapped summary give the same capped one.
+    const memo: DueMemo = new Map();
+    await dueSummary(deps, "g1", until, undefined, memo);
+    expect(await dueSummary(deps, "g1", until, { cards: 7, rank: 100 }, memo)).toEqual(capped);
     // Ranks counted up to 1 each: every opted-in member ties, so user id order.
     const flat = await dueSummary(deps, "g1", until, { cards: 7, rank: 1 });
     expect(flat.pinged).toEqual([...full.pinged].sort());
