@@ -74,8 +74,14 @@ const SQL = {
         AND c.retired_at IS NULL) AS n`,
   retiredDue: `SELECT count(*) AS n FROM cards c CROSS JOIN card_states cs ON cs.user_id = @userId AND cs.card_id = c.id
     WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NOT NULL AND cs.due <= @until`,
-  /** Which decks the member studies here, as a key: their due count is the same wherever this key is. */
-  studyDecksKey: `SELECT json_group_array(deck_id) AS k FROM (SELECT deck_id FROM ${STUDY_DECKS} ORDER BY deck_id)`,
+  /**
+   * The decks the member studies here, as a key (their due count is the same wherever the key is), and those of them
+   * that are the server's (`SERVER_DECK`: the visible ones that are not their personal imports).
+   */
+  studyDecks: `SELECT json_group_array(id) AS key, json_group_array(id) FILTER (WHERE source = 'file' OR owner_id IS NULL)
+      AS server
+    FROM (SELECT d.id, d.source, d.owner_id FROM subscriptions s JOIN decks d ON d.id = s.deck_id
+      WHERE s.user_id = @userId AND ${DECK_VISIBLE} ORDER BY d.id)`,
   /** Due states in the member's decks, retired cards included, counted up to @limit (covering index only). */
   dueStatesUpTo: `SELECT count(*) AS n FROM (SELECT 1 FROM card_states cs
     WHERE cs.user_id = @userId AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= @until LIMIT @limit)`,
@@ -89,6 +95,7 @@ const SQL = {
     WHERE m.guild_id = @guildId AND ${SERVER_DECK} ORDER BY d.id`,
   /** The deck's active card ids in deck order, from the covering (deck_id, retired_at, position) index. */
   activeCardIds: "SELECT id FROM cards WHERE deck_id = ? AND retired_at IS NULL ORDER BY position, id",
+  deckName: "SELECT name FROM decks WHERE id = ?",
   cardText: "SELECT front, back FROM cards WHERE id = ?",
 } as const;
 
@@ -289,9 +296,12 @@ export function dueUpTo(db: Db, guildId: string, userId: string, now: number, li
   return Math.min(limit, states - retired);
 }
 
-/** The decks the member studies in this server (as `dueUpTo` counts them), as a string: equal keys, equal counts. */
-export function studyDecksKey(db: Db, guildId: string, userId: string): string {
-  return (statements(db).studyDecksKey.get({ userId, guildId }) as { k: string }).k;
+/**
+ * The decks the member studies in this server, as JSON arrays of ids in id order: all of them as `dueUpTo` counts
+ * them (`key`: equal keys, equal counts), and those that are the server's own (`server`, as `serverDecks`).
+ */
+export function studyDecks(db: Db, guildId: string, userId: string): { key: string; server: string } {
+  return statements(db).studyDecks.get({ userId, guildId }) as { key: string; server: string };
 }
 
 /**
@@ -310,6 +320,10 @@ export interface ServerDeck {
 /** The server's decks: shipped files and this server's own imports (not personal decks), in id order. */
 export function serverDecks(db: Db, guildId: string): ServerDeck[] {
   return statements(db).serverDecks.all({ guildId }) as ServerDeck[];
+}
+
+export function deckName(db: Db, deckId: string): string {
+  return statements(db).deckName.pluck().get(deckId) as string;
 }
 
 /** The server's decks (as `serverDecks`) that at least one of its members studies, in id order. */
@@ -339,12 +353,14 @@ class LazyCard implements QuizCard {
 }
 
 /**
- * The deck's active cards in deck order, as `pickQuestion` takes them. Only the ids are read up front; a card
- * object, and its text, only for the cards the question looks at (the card asked and the distractors tried).
+ * The deck's active cards in deck order, as `pickQuestion` takes them. Only the ids are read up front (or taken from
+ * `memo`, by deck); a card object, and its text, only for the cards the question looks at (the card asked and the
+ * distractors tried).
  */
-export function activeCards(db: Db, deckId: string): QuizDeck {
+export function activeCards(db: Db, deckId: string, memo?: Map<string, number[]>): QuizDeck {
   const st = statements(db);
-  const ids = st.activeCardIds.pluck().all(deckId) as number[];
+  const ids = memo?.get(deckId) ?? (st.activeCardIds.pluck().all(deckId) as number[]);
+  memo?.set(deckId, ids);
   const cards = new Map<number, LazyCard>();
   return {
     size: ids.length,

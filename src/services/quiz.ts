@@ -37,6 +37,7 @@ import { awardQuizPoints } from "./points.ts";
 import {
   activeCards,
   type DueSummary,
+  deckName,
   dueGuilds,
   dueStatesUpTo,
   dueUpTo,
@@ -52,7 +53,6 @@ import {
   type QuizConfigRow,
   type QuizPostRow,
   recentQuestionCards,
-  type ServerDeck,
   serverDecks,
   serverMembers,
   setClosed,
@@ -61,7 +61,7 @@ import {
   setNextRun,
   setPosted,
   studiedDecks,
-  studyDecksKey,
+  studyDecks,
   takeOverClaim,
   tally,
 } from "./quiz-queries.ts";
@@ -283,37 +283,49 @@ type ClaimResult = Claimed | { kind: "posted"; post: QuizPostRow } | { kind: "bu
 /**
  * The question of the day for a server: deterministic for (server, date) given the decks' content. Decks the
  * members study come first, then the server's other decks, each in a random order; the first deck that can make a
- * question gives it (most often the first one tried, so only that deck is read).
+ * question gives it (most often the first one tried, so only that deck is read). A tick passes its memo and the
+ * studied decks its due summary already found (`studied`, ids in id order).
  */
 export function chooseQuestion(
   deps: Pick<Deps, "db">,
   guildId: string,
   date: string,
+  memo?: TickMemo,
+  studied?: readonly string[],
 ): (Question & { deckId: string; deckName: string }) | null {
+  const { db } = deps;
   const rng = seededRandom(quizSeed(guildId, date));
-  const recent = recentQuestionCards(deps.db, guildId);
-  const fromDecks = (decks: readonly ServerDeck[]) => {
+  const recent = recentQuestionCards(db, guildId);
+  const fromDecks = (decks: readonly { id: string; name?: string }[]) => {
     for (const k of randomOrder(decks.length, rng)) {
-      const deck = decks[k] as ServerDeck;
-      const q = pickQuestion(activeCards(deps.db, deck.id), rng, recent);
-      if (q) return { ...q, deckId: deck.id, deckName: deck.name };
+      const deck = decks[k] as { id: string; name?: string };
+      const q = pickQuestion(activeCards(db, deck.id, memo?.cardIds), rng, recent);
+      if (q) return { ...q, deckId: deck.id, deckName: deck.name ?? deckName(db, deck.id) };
     }
     return null;
   };
-  const studied = studiedDecks(deps.db, guildId);
-  const ids = new Set(studied.map((d) => d.id));
-  return fromDecks(studied) ?? fromDecks(serverDecks(deps.db, guildId).filter((d) => !ids.has(d.id)));
+  const first = studied?.map((id) => ({ id })) ?? studiedDecks(db, guildId);
+  const ids = new Set(first.map((d) => d.id));
+  return fromDecks(first) ?? fromDecks(serverDecks(db, guildId).filter((d) => !ids.has(d.id)));
 }
 
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Exact due counts a tick has already made, by member and the decks they study in that server (`studyDecksKey`):
- * a member sees the same decks in most of their servers (the shipped ones), so each of their other servers reuses
- * the count instead of walking their due cards again. Made per tick (one `now`) and dropped after it: a count is as
- * of the tick, like the rest of the post.
+ * What a tick reads once and reuses across its servers; made per tick (one `now`) and dropped after it, so what it
+ * holds is as of the tick, like the rest of a post.
  */
-export type DueMemo = Map<string, number>;
+export interface TickMemo {
+  /**
+   * Exact due counts by member and the decks they study in the server (`studyDecks` key): a member sees the same
+   * decks in most of their servers (the shipped ones), so their other servers reuse the count.
+   */
+  due: Map<string, number>;
+  /** Active card ids by deck (quiz-queries.ts `activeCards`): one read per deck, not per server. */
+  cardIds: Map<string, number[]>;
+}
+
+export const tickMemo = (): TickMemo => ({ due: new Map(), cardIds: new Map() });
 
 /**
  * The post's due summary at `now`: members of the server (quiz-queries.ts `serverMembers`) with at least one card
@@ -327,8 +339,22 @@ export async function dueSummary(
   guildId: string,
   now: number,
   caps: { cards: number; rank: number } = { cards: DUE_CARDS_CAP, rank: PING_RANK_CAP },
-  memo?: DueMemo,
+  memo?: TickMemo,
 ): Promise<DueSummary> {
+  return (await summarize(deps, guildId, now, caps, memo)).summary;
+}
+
+/**
+ * `dueSummary`, and with a memo, the server's decks its members study (ids in id order) when every member's decks
+ * were read on the way (not past the cards cap), or null.
+ */
+async function summarize(
+  deps: Pick<Deps, "db">,
+  guildId: string,
+  now: number,
+  caps: { cards: number; rank: number },
+  memo?: TickMemo,
+): Promise<{ summary: DueSummary; studied: string[] | null }> {
   const { db } = deps;
   let slice = performance.now();
   const pause = async () => {
@@ -341,24 +367,31 @@ export async function dueSummary(
   /** Opted-in members with cards due, and their rank count when already known. */
   const opted: { userId: string; rank: number | null }[] = [];
   const members = serverMembers(db, guildId);
+  /** The members' server decks (JSON arrays), while every member's are known. */
+  let studied: Set<string> | null = memo ? new Set() : null;
   for (const [i, m] of members.entries()) {
     let rank: number | null = null;
     let due: boolean;
     const budget = caps.cards - dueCards;
     if (budget > 0) {
-      const key = memo && `${m.userId} ${studyDecksKey(db, guildId, m.userId)}`;
-      const known = key === undefined ? undefined : memo?.get(key);
+      const decks = memo && studyDecks(db, guildId, m.userId);
+      const key = decks && `${m.userId} ${decks.key}`;
+      const known = key === undefined ? undefined : memo?.due.get(key);
       let n: number;
       if (known !== undefined) n = Math.min(known, budget);
       else {
         n = dueUpTo(db, guildId, m.userId, now, budget);
-        if (key !== undefined && n < budget) memo?.set(key, n); // below the budget: exact
+        if (key !== undefined && n < budget) memo?.due.set(key, n); // below the budget: exact
       }
+      if (decks) studied?.add(decks.server);
       dueCards += n;
       due = n > 0;
       // Exact below the budget; at the budget, known to be at least n.
       if (n < budget || n >= caps.rank) rank = Math.min(n, caps.rank);
-    } else due = hasDue(db, guildId, m.userId, now);
+    } else {
+      due = hasDue(db, guildId, m.userId, now);
+      studied = null;
+    }
     if (due) {
       dueMembers++;
       if (m.reminders) opted.push({ userId: m.userId, rank });
@@ -371,12 +404,14 @@ export async function dueSummary(
   }
   // Members come in user id order and the sort is stable: ties stay in user id order.
   opted.sort((a, b) => (b.rank ?? 0) - (a.rank ?? 0));
-  return {
+  const summary = {
     dueMembers,
     dueCards,
     pinged: opted.slice(0, MAX_PINGS).map((o) => o.userId),
     pingedMore: Math.max(0, opted.length - MAX_PINGS),
   };
+  const union = studied && [...new Set([...studied].flatMap((j) => JSON.parse(j) as string[]))];
+  return { summary, studied: union?.sort() ?? null };
 }
 
 /**
@@ -395,11 +430,12 @@ async function prepareContent(
   date: string,
   now: number,
   withQuestion: boolean,
-  memo?: DueMemo,
+  memo?: TickMemo,
 ): Promise<Content> {
-  const summary = await dueSummary(deps, guildId, now, undefined, memo);
+  const caps = { cards: DUE_CARDS_CAP, rank: PING_RANK_CAP };
+  const { summary, studied } = await summarize(deps, guildId, now, caps, memo);
   if (!withQuestion) return { date, summary, question: null };
-  const q = chooseQuestion(deps, guildId, date);
+  const q = chooseQuestion(deps, guildId, date, memo, studied ?? undefined);
   return {
     date,
     summary,
@@ -475,7 +511,7 @@ async function withContent<T extends { kind: string }>(
   now: number,
   first: Prepare | null,
   attempt: (content: Content | null) => T | Prepare,
-  memo?: DueMemo,
+  memo?: TickMemo,
 ): Promise<T | { kind: "busy" }> {
   let content = first && (await prepareContent(deps, guildId, first.date, now, first.question, memo));
   for (let n = 0; n < 3; n++) {
@@ -643,7 +679,7 @@ async function tickGuild(
   guildId: string,
   now: number,
   r: TickReport,
-  memo: DueMemo,
+  memo: TickMemo,
 ) {
   const step: GuildStep & { missed?: string | null } = await withContent(
     deps,
@@ -673,7 +709,7 @@ export async function tick(
   const now = at.getTime();
   const report: TickReport = { posted: [], failed: [], skipped: [] };
   const queue = dueGuilds(deps.db, now);
-  const memo: DueMemo = new Map();
+  const memo = tickMemo();
   const worker = async () => {
     for (let g = queue.shift(); g !== undefined; g = queue.shift()) {
       try {

@@ -15,11 +15,11 @@ import {
   answerQuiz,
   chooseQuestion,
   DUE_CARDS_CAP,
-  type DueMemo,
   dueSummary,
   MAX_PINGS,
   setupQuiz,
   tick,
+  tickMemo,
 } from "../../src/services/quiz.ts";
 import { dueUpTo, getPost, hasDue, serverMembers } from "../../src/services/quiz-queries.ts";
 import { updateSettings } from "../../src/services/settings.ts";
@@ -235,7 +235,7 @@ describe("the tick's queries", () => {
 
   it("GIVEN the summary THEN it counts members with cards due and their cards as the plain definition, pings most due first", async () => {
     for (const until of [deps.clock.now().getTime(), deps.clock.now().getTime() + 20 * DAY]) {
-      const memo: DueMemo = new Map(); // as a tick shares it: members of several servers counted once
+      const memo = tickMemo(); // as a tick shares it: members of several servers counted once
       for (const g of [...GUILDS, ...GUILDS]) {
         const members = referenceMembers(deps, g);
         const due = members.map((u) => ({ u, n: referenceDue(deps, g, u, until) })).filter((m) => m.n > 0);
@@ -259,7 +259,7 @@ describe("the tick's queries", () => {
         expect(s.dueCards).toBeLessThan(DUE_CARDS_CAP);
         expect(pinged.length).toBeLessThan(MAX_PINGS);
       }
-      expect(memo.size).toBeGreaterThan(3);
+      expect(memo.due.size).toBeGreaterThan(3);
     }
   });
 
@@ -270,7 +270,7 @@ describe("the tick's queries", () => {
     const capped = await dueSummary(deps, "g1", until, { cards: 7, rank: 100 });
     expect(capped).toEqual({ ...full, dueCards: 7 });
     // Counts remembered from an uncapped summary give the same capped one.
-    const memo: DueMemo = new Map();
+    const memo = tickMemo();
     await dueSummary(deps, "g1", until, undefined, memo);
     expect(await dueSummary(deps, "g1", until, { cards: 7, rank: 100 }, memo)).toEqual(capped);
     // Ranks counted up to 1 each: every opted-in member ties, so user id order.
@@ -288,6 +288,27 @@ describe("the tick's queries", () => {
         if (q) asked++;
       }
     expect(asked).toBe(48);
+  });
+
+  it("GIVEN one tick over several servers THEN each posts the question the plain reads choose (the tick's memo and the decks its summary found change nothing)", async () => {
+    const built = await world();
+    try {
+      for (const g of ["g2", "g3"])
+        setupQuiz(built, g, { channelId: `c-${g}`, time: "09:00", timezone: "UTC" });
+      built.clock.set(new Date(Date.UTC(2026, 2, 2, 9)));
+      built.db.$client.prepare("UPDATE quiz_configs SET next_run_at = 0, next_date = '2026-03-02'").run();
+      const expected = GUILDS.map((g) => ({ g, q: referenceQuestion(built, g, "2026-03-02") }));
+      const r = await tick(built, fakeTransport().transport);
+      expect(r.posted.sort()).toEqual(GUILDS);
+      const posted = GUILDS.map((g) => {
+        const p = getPost(built.db, g, "2026-03-02");
+        const q = p && { cardId: p.cardId, front: p.front, choices: p.choices, correctIndex: p.correctIndex };
+        return { g, q: q && { ...q, deckId: p.deckId, deckName: p.deckName } };
+      });
+      expect(posted).toEqual(expected);
+    } finally {
+      built.close();
+    }
   });
 });
 
