@@ -71,6 +71,11 @@ import { recordReview } from "./study.ts";
 export const CLAIM_LEASE_MS = 10 * 60_000;
 /** Servers posted in parallel per tick; sends also queue in discord.js's REST manager. */
 export const TICK_CONCURRENCY = 4;
+/**
+ * Servers a tick worker claims in one transaction and records in another (`tickBatch`). Bounds how long those
+ * transactions hold the write lock (a server's claim or record is ~50 µs).
+ */
+export const TICK_BATCH = 8;
 /** Discord's allowed_mentions.users takes at most 100 ids; the mention line must fit in 2000 characters. */
 export const MAX_PINGS = 80;
 /**
@@ -578,38 +583,59 @@ export type DeliverResult =
   | { kind: "posted"; post: QuizPostRow; messageId: string }
   | { kind: "failed"; post: QuizPostRow; reason: string };
 
-/** Sends a claimed post, records the outcome, then shows the answer on the earlier posts it closed. */
-async function deliver(
+/** A send's outcome: the message id, or why it failed. */
+type Sent = { messageId: string } | { failure: SendFailure };
+
+const postLog = (deps: Deps, c: Claimed) =>
+  deps.log.child({ guild: c.post.guildId, date: c.post.localDate, post: c.post.id });
+
+/** Sends a claimed post (or adopts the message an interrupted send left). Writes nothing. */
+async function send(deps: Deps, transport: QuizTransport, c: Claimed): Promise<Sent> {
+  if (c.uncertain) {
+    // The previous claimant died mid-send: if Discord accepted that message, adopt it instead of doubling.
+    const found = await transport.findPosted(c.post.channelId, c.post.id).catch((err) => {
+      postLog(deps, c).warn({ err }, "could not look for an interrupted quiz post; sending (nonce-guarded)");
+      return null;
+    });
+    if (found !== null) return { messageId: found };
+  }
+  try {
+    const view = postView(deps, c.post, c.fresh ? { answered: 0, correct: 0 } : undefined);
+    return { messageId: await transport.post(c.post.channelId, view, postNonce(c.post.id)) };
+  } catch (err) {
+    const failure = asFailure(err);
+    postLog(deps, c).warn(
+      { reason: failure.reason, code: failure.code, channel: c.post.channelId },
+      "quiz post failed",
+    );
+    return { failure };
+  }
+}
+
+/** Records a send's outcome (a transaction of its own, or a savepoint in the caller's); the posts it closed. */
+function record(deps: Deps, c: Claimed, sent: Sent, now: number): QuizPostRow[] {
+  if ("failure" in sent) {
+    markFailed(deps, c, sent.failure, now);
+    return [];
+  }
+  return markPosted(deps, c.post, sent.messageId, now);
+}
+
+/** After the outcome is recorded: the answer shown on the earlier posts it closed, and the result. */
+async function finish(
   deps: Deps,
   transport: QuizTransport,
   c: Claimed,
+  sent: Sent,
+  closed: QuizPostRow[],
   now: number,
 ): Promise<DeliverResult> {
-  const log = deps.log.child({ guild: c.post.guildId, date: c.post.localDate, post: c.post.id });
-  let messageId: string | null = null;
-  if (c.uncertain) {
-    // The previous claimant died mid-send: if Discord accepted that message, adopt it instead of doubling.
-    messageId = await transport.findPosted(c.post.channelId, c.post.id).catch((err) => {
-      log.warn({ err }, "could not look for an interrupted quiz post; sending (nonce-guarded)");
-      return null;
-    });
-  }
-  if (messageId === null) {
-    try {
-      const view = postView(deps, c.post, c.fresh ? { answered: 0, correct: 0 } : undefined);
-      messageId = await transport.post(c.post.channelId, view, postNonce(c.post.id));
-    } catch (err) {
-      const failure = asFailure(err);
-      log.warn({ reason: failure.reason, code: failure.code, channel: c.post.channelId }, "quiz post failed");
-      markFailed(deps, c, failure, now);
-      return { kind: "failed", post: c.post, reason: failure.reason };
-    }
-  }
-  const closed = markPosted(deps, c.post, messageId, now);
+  if ("failure" in sent) return { kind: "failed", post: c.post, reason: sent.failure.reason };
+  const { messageId } = sent;
   for (const old of closed) {
     if (!old.messageId) continue;
     await transport.edit(old.channelId, old.messageId, postView(deps, old)).catch((err) => {
-      log.warn({ err, closing: old.id }, "could not show the answer on an earlier quiz post");
+      postLog(deps, c).warn({ err, closing: old.id }, "could not show the answer on an earlier quiz post");
     });
   }
   // The row as markPosted wrote it (setPosted's columns), without reading it back.
@@ -621,8 +647,19 @@ async function deliver(
     reason: null,
     errorCode: null,
   };
-  log.info({ message: messageId }, "quiz posted");
+  postLog(deps, c).info({ message: messageId }, "quiz posted");
   return { kind: "posted", post, messageId };
+}
+
+/** Sends a claimed post, records the outcome, then shows the answer on the earlier posts it closed. */
+async function deliver(
+  deps: Deps,
+  transport: QuizTransport,
+  c: Claimed,
+  now: number,
+): Promise<DeliverResult> {
+  const sent = await send(deps, transport, c);
+  return finish(deps, transport, c, sent, record(deps, c, sent, now), now);
 }
 
 // ── The scheduler's tick ────────────────────────────────────────────────────────────────────────────
@@ -697,9 +734,93 @@ async function tickGuild(
   else r.failed.push({ guildId, reason: res.reason });
 }
 
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
 /**
- * Posts every due server's quiz. Servers run with small bounded concurrency; one server's failure (or bug) is
- * logged and recorded and never stops the others.
+ * `each` for every item in one IMMEDIATE transaction, each in a savepoint of its own (the writes below use `tx`,
+ * which nests): an item's error undoes only its own writes. If that transaction cannot run at all, item by item.
+ */
+function txEach<I, T>(deps: Deps, items: readonly I[], each: (item: I) => T): Outcome<T>[] {
+  const one = (item: I): Outcome<T> => {
+    try {
+      return { ok: true, value: each(item) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  };
+  if (items.length === 0) return [];
+  try {
+    return tx(deps.db, () => items.map(one));
+  } catch {
+    return items.map(one);
+  }
+}
+
+function tickFailed(deps: Deps, r: TickReport, guildId: string, err: unknown): void {
+  deps.log.error({ err, guild: guildId }, "quiz tick failed for a server");
+  r.failed.push({ guildId, reason: err instanceof Error ? err.message : String(err) });
+}
+
+/**
+ * A few servers at once: their content read first (no transaction), then claimed in one transaction, sent one
+ * by one, and their outcomes recorded in one transaction. Two commits per batch instead of two per server: each
+ * commit costs its WAL writes (and their checkpoint later) for pages that consecutive servers share. A server
+ * whose day changed under the claim (`prepare` again) takes the one-server path afterwards.
+ */
+async function tickBatch(
+  deps: Deps,
+  transport: QuizTransport,
+  guildIds: readonly string[],
+  now: number,
+  r: TickReport,
+  memo: TickMemo,
+): Promise<void> {
+  const ready: { guildId: string; content: Content | null }[] = [];
+  for (const guildId of guildIds) {
+    try {
+      const first = peekGuild(deps, guildId, now);
+      const content = first && (await prepareContent(deps, guildId, first.date, now, first.question, memo));
+      ready.push({ guildId, content });
+    } catch (err) {
+      tickFailed(deps, r, guildId, err);
+    }
+  }
+  const steps = txEach(deps, ready, (g) => stepGuild(deps, g.guildId, now, g.content));
+  const claimed: Claimed[] = [];
+  const again: string[] = [];
+  for (const [k, s] of steps.entries()) {
+    const guildId = ready[k]?.guildId as string;
+    if (!s.ok) tickFailed(deps, r, guildId, s.error);
+    else if (s.value.kind === "prepare") again.push(guildId);
+    else {
+      const step = s.value as GuildStep & { missed?: string | null };
+      if (step.missed) r.skipped.push({ guildId, date: step.missed });
+      if (step.kind === "skip") r.skipped.push({ guildId, date: step.date });
+      if (step.kind === "claimed") claimed.push(step);
+    }
+  }
+  const sent: Sent[] = [];
+  for (const c of claimed) sent.push(await send(deps, transport, c));
+  const recorded = txEach(deps, [...claimed.keys()], (k) =>
+    record(deps, claimed[k] as Claimed, sent[k] as Sent, now),
+  );
+  for (const [k, c] of claimed.entries()) {
+    const rec = recorded[k] as Outcome<QuizPostRow[]>;
+    if (!rec.ok) {
+      tickFailed(deps, r, c.post.guildId, rec.error);
+      continue;
+    }
+    const res = await finish(deps, transport, c, sent[k] as Sent, rec.value, now);
+    if (res.kind === "posted") r.posted.push(c.post.guildId);
+    else r.failed.push({ guildId: c.post.guildId, reason: res.reason });
+  }
+  for (const guildId of again)
+    await tickGuild(deps, transport, guildId, now, r, memo).catch((err) => tickFailed(deps, r, guildId, err));
+}
+
+/**
+ * Posts every due server's quiz. Servers run with small bounded concurrency, in batches of TICK_BATCH; one
+ * server's failure (or bug) is logged and recorded and never stops the others.
  */
 export async function tick(
   deps: Deps,
@@ -711,16 +832,18 @@ export async function tick(
   const queue = dueGuilds(deps.db, now);
   const memo = tickMemo();
   const worker = async () => {
-    for (let g = queue.shift(); g !== undefined; g = queue.shift()) {
+    for (let batch = queue.splice(0, TICK_BATCH); batch.length > 0; batch = queue.splice(0, TICK_BATCH)) {
       try {
-        await tickGuild(deps, transport, g, now, report, memo);
+        await tickBatch(deps, transport, batch, now, report, memo);
       } catch (err) {
-        deps.log.error({ err, guild: g }, "quiz tick failed for a server");
-        report.failed.push({ guildId: g, reason: err instanceof Error ? err.message : String(err) });
+        // Not expected (tickBatch records each server's own errors): report the servers it left unreported.
+        const seen = new Set([...report.posted, ...report.failed.map((f) => f.guildId)]);
+        for (const g of batch) if (!seen.has(g)) tickFailed(deps, report, g, err);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(TICK_CONCURRENCY, queue.length) }, worker));
+  const workers = Math.min(TICK_CONCURRENCY, Math.ceil(queue.length / TICK_BATCH));
+  await Promise.all(Array.from({ length: workers }, worker));
   return report;
 }
 
