@@ -20,6 +20,7 @@ import {
   quizStatus,
   resumeQuiz,
   setupQuiz,
+  TICK_BATCH,
   tick,
 } from "../../src/services/quiz.ts";
 import { getPost } from "../../src/services/quiz-queries.ts";
@@ -162,6 +163,37 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
     expect(r.failed.map((f) => f.guildId)).toEqual([G]);
     expect(quizStatus(deps, G).last).toMatchObject({ status: "failed", errorCode: 10003 });
     expect(quizStatus(deps, G).config?.paused).toBe(false);
+  });
+
+  it("THEN more servers than a batch all post, and one server's failing claim or record undoes only its own writes", async () => {
+    const ids = Array.from(
+      { length: 2 * TICK_BATCH + 3 },
+      (_, k) => `90000000000000010${String(k).padStart(2, "0")}`,
+    );
+    for (const [k, g] of ids.entries())
+      setupQuiz(deps, g, {
+        channelId: `81000000000000000${String(k).padStart(2, "0")}`,
+        time: "09:00",
+        timezone: BERLIN,
+      });
+    const [badClaim, badRecord] = [ids[3], ids[TICK_BATCH + 2]];
+    deps.db.$client.exec(`
+      CREATE TRIGGER boom_claim BEFORE INSERT ON quiz_posts WHEN NEW.guild_id = '${badClaim}'
+        BEGIN SELECT RAISE(ABORT, 'boom at claim'); END;
+      CREATE TRIGGER boom_record BEFORE UPDATE OF status ON quiz_posts
+        WHEN NEW.guild_id = '${badRecord}' AND NEW.status = 'posted' BEGIN SELECT RAISE(ABORT, 'boom at record'); END;`);
+    setClock("2026-01-15T08:00:00Z");
+    const r = await runTick();
+    expect(r.failed).toEqual([
+      { guildId: badClaim, reason: "boom at claim" },
+      { guildId: badRecord, reason: "boom at record" },
+    ]);
+    expect([...r.posted].sort()).toEqual([G, ...ids.filter((g) => g !== badClaim && g !== badRecord)].sort());
+    expect(posts(badClaim)).toEqual([]);
+    // Sent but not recorded: the claim stays, to be adopted (findPosted) once its lease expires.
+    expect(posts(badRecord)).toMatchObject([{ status: "claimed" }]);
+    for (const g of ids.filter((g) => g !== badClaim && g !== badRecord))
+      expect({ g, next: nextRun(deps, g)?.date }).toEqual({ g, next: "2026-01-16" });
   });
 
   it("THEN a send whose response was lost is adopted, not doubled, once the claim's lease expires", async () => {
