@@ -184,7 +184,7 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
         WHEN NEW.guild_id = '${badRecord}' AND NEW.status = 'posted' BEGIN SELECT RAISE(ABORT, 'boom at record'); END;`);
     setClock("2026-01-15T08:00:00Z");
     const r = await runTick();
-    expect(r.failed).toEqual([
+    expect([...r.failed].sort((a, b) => (a.guildId < b.guildId ? -1 : 1))).toEqual([
       { guildId: badClaim, reason: "boom at claim" },
       { guildId: badRecord, reason: "boom at record" },
     ]);
