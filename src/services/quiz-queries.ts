@@ -75,13 +75,15 @@ const SQL = {
   retiredDue: `SELECT count(*) AS n FROM cards c CROSS JOIN card_states cs ON cs.user_id = @userId AND cs.card_id = c.id
     WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NOT NULL AND cs.due <= @until`,
   /**
-   * The decks the member studies here, as a key (their due count is the same wherever the key is), and those of them
-   * that are the server's (`SERVER_DECK`: the visible ones that are not their personal imports).
+   * The decks the member studies here, as a key (their due count is the same wherever the key is), those of them
+   * that are the server's (`SERVER_DECK`: the visible ones that are not their personal imports), and whether they
+   * subscribe to a server's import (`local`): if not, both are the same in every server.
    */
-  studyDecks: `SELECT json_group_array(id) AS key, json_group_array(id) FILTER (WHERE source = 'file' OR owner_id IS NULL)
-      AS server
-    FROM (SELECT d.id, d.source, d.owner_id FROM subscriptions s JOIN decks d ON d.id = s.deck_id
-      WHERE s.user_id = @userId AND ${DECK_VISIBLE} ORDER BY d.id)`,
+  studyDecks: `SELECT json_group_array(id) FILTER (WHERE here) AS key,
+      json_group_array(id) FILTER (WHERE here AND (source = 'file' OR owner_id IS NULL)) AS server,
+      count(*) FILTER (WHERE retired_at IS NULL AND NOT (source = 'file' OR owner_id IS @userId)) > 0 AS local
+    FROM (SELECT s.deck_id AS id, d.source, d.owner_id, d.retired_at, (${DECK_VISIBLE}) AS here
+      FROM subscriptions s JOIN decks d ON d.id = s.deck_id WHERE s.user_id = @userId ORDER BY s.deck_id)`,
   /** Due states in the member's decks, retired cards included, counted up to @limit (covering index only). */
   dueStatesUpTo: `SELECT count(*) AS n FROM (SELECT 1 FROM card_states cs
     WHERE cs.user_id = @userId AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= @until LIMIT @limit)`,
@@ -296,12 +298,19 @@ export function dueUpTo(db: Db, guildId: string, userId: string, now: number, li
   return Math.min(limit, states - retired);
 }
 
+export interface StudyDecks {
+  key: string;
+  server: string;
+  local: number;
+}
+
 /**
  * The decks the member studies in this server, as JSON arrays of ids in id order: all of them as `dueUpTo` counts
- * them (`key`: equal keys, equal counts), and those that are the server's own (`server`, as `serverDecks`).
+ * them (`key`: equal keys, equal counts), and those that are the server's own (`server`, as `serverDecks`); `local`
+ * is 1 when the answer depends on the server (they subscribe to some server's import), else 0.
  */
-export function studyDecks(db: Db, guildId: string, userId: string): { key: string; server: string } {
-  return statements(db).studyDecks.get({ userId, guildId }) as { key: string; server: string };
+export function studyDecks(db: Db, guildId: string, userId: string): StudyDecks {
+  return statements(db).studyDecks.get({ userId, guildId }) as StudyDecks;
 }
 
 /**

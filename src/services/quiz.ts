@@ -53,6 +53,7 @@ import {
   type QuizConfigRow,
   type QuizPostRow,
   recentQuestionCards,
+  type StudyDecks,
   serverDecks,
   serverMembers,
   setClosed,
@@ -326,11 +327,21 @@ export interface TickMemo {
    * decks in most of their servers (the shipped ones), so their other servers reuse the count.
    */
   due: Map<string, number>;
+  /** A member's `studyDecks` when the same in every server (no server import among them): one read per member. */
+  decks: Map<string, StudyDecks>;
   /** Active card ids by deck (quiz-queries.ts `activeCards`): one read per deck, not per server. */
   cardIds: Map<string, number[]>;
 }
 
-export const tickMemo = (): TickMemo => ({ due: new Map(), cardIds: new Map() });
+export const tickMemo = (): TickMemo => ({ due: new Map(), decks: new Map(), cardIds: new Map() });
+
+function memberDecks(db: Deps["db"], guildId: string, userId: string, memo: TickMemo): StudyDecks {
+  const known = memo.decks.get(userId);
+  if (known) return known;
+  const decks = studyDecks(db, guildId, userId);
+  if (!decks.local) memo.decks.set(userId, decks);
+  return decks;
+}
 
 /**
  * The post's due summary at `now`: members of the server (quiz-queries.ts `serverMembers`) with at least one card
@@ -379,7 +390,7 @@ async function summarize(
     let due: boolean;
     const budget = caps.cards - dueCards;
     if (budget > 0) {
-      const decks = memo && studyDecks(db, guildId, m.userId);
+      const decks = memo && memberDecks(db, guildId, m.userId, memo);
       const key = decks && `${m.userId} ${decks.key}`;
       const known = key === undefined ? undefined : memo?.due.get(key);
       let n: number;
