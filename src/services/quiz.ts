@@ -480,21 +480,29 @@ function claimDay(
   now: number,
   content: Content | null,
 ): ClaimResult | Prepare {
+  const token = randomUUID();
+  const claim = { channelId: cfg.channelId, claimToken: token, claimedAt: now };
+  const insert = (c: Content) =>
+    insertClaim(
+      deps.db,
+      { guildId: cfg.guildId, localDate: date, ...claim },
+      c.summary,
+      c.question as QuestionFields,
+    );
+  // The usual case, a day's first claim with its content ready: insert at once (the UNIQUE (guild, date) row makes
+  // it a no-op when the day has a row), and read the day's row only then.
+  if (content?.date === date && content.question) {
+    const post = insert(content);
+    if (post) return { kind: "claimed", post, token, uncertain: false, fresh: true };
+  }
   const existing = getPost(deps.db, cfg.guildId, date);
   if (existing?.status === "posted") return { kind: "posted", post: existing };
   if (existing?.status === "skipped") return { kind: "skipped" };
   if (existing?.status === "claimed" && existing.claimedAt > now - CLAIM_LEASE_MS) return { kind: "busy" };
   if (!content || content.date !== date || (!existing && !content.question))
     return { kind: "prepare", date, question: !existing };
-  const token = randomUUID();
-  const claim = { channelId: cfg.channelId, claimToken: token, claimedAt: now };
   if (!existing) {
-    const post = insertClaim(
-      deps.db,
-      { guildId: cfg.guildId, localDate: date, ...claim },
-      content.summary,
-      content.question as QuestionFields,
-    );
+    const post = insert(content);
     return post ? { kind: "claimed", post, token, uncertain: false, fresh: true } : { kind: "busy" };
   }
   // A failed send, or a claim whose process died: take it over (status and token guard the update).
