@@ -61,8 +61,10 @@ const SQL = {
   markFailed: `UPDATE quiz_posts SET status = 'failed', reason = ?, error_code = ?
     WHERE id = ? AND status = 'claimed' AND claim_token = ?`,
   setNext: "UPDATE quiz_configs SET next_date = ?, next_run_at = ? WHERE guild_id = ?",
-  dueGuilds:
-    "SELECT guild_id AS g FROM quiz_configs WHERE paused = 0 AND next_run_at <= ? ORDER BY next_run_at",
+  /** Servers of more than 64 members last (a bounded count each), soonest first within each group. */
+  dueGuilds: `SELECT q.guild_id AS g FROM quiz_configs q WHERE q.paused = 0 AND q.next_run_at <= ?
+    ORDER BY (SELECT count(*) FROM (SELECT 1 FROM stat_guild_members m WHERE m.guild_id = q.guild_id LIMIT 65)) > 64,
+      q.next_run_at`,
 
   // ── due summary ──
   members: `SELECT m.user_id AS userId, COALESCE(us.reminders, 0) AS reminders
@@ -137,7 +139,10 @@ export function lastPost(db: Db, guildId: string): QuizPostRow | undefined {
     .get();
 }
 
-/** Guilds whose quiz is due at `now` and not paused, soonest first. */
+/**
+ * Guilds whose quiz is due at `now` and not paused, soonest first; servers of more than 64 members after the others,
+ * so that their summaries find most members' due counts already made in the tick (quiz.ts `TickMemo`).
+ */
 export function dueGuilds(db: Db, now: number): string[] {
   return (statements(db).dueGuilds.all(now) as { g: string }[]).map((r) => r.g);
 }

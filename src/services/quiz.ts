@@ -405,8 +405,17 @@ async function summarize(
       // Exact below the budget; at the budget, known to be at least n.
       if (n < budget || n >= caps.rank) rank = Math.min(n, caps.rank);
     } else {
-      due = hasDue(db, guildId, m.userId, now);
-      studied = null;
+      // Past the cap a member only needs "any due": a count this tick already made answers that, and ranks them.
+      const decks = memo?.decks.get(m.userId);
+      const known = decks && memo?.due.get(`${m.userId} ${decks.key}`);
+      if (decks && known !== undefined) {
+        due = known > 0;
+        rank = Math.min(known, caps.rank);
+        studied?.add(decks.server);
+      } else {
+        due = hasDue(db, guildId, m.userId, now);
+        studied = null;
+      }
     }
     if (due) {
       dueMembers++;

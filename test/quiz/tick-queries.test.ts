@@ -21,7 +21,7 @@ import {
   tick,
   tickMemo,
 } from "../../src/services/quiz.ts";
-import { dueUpTo, getPost, hasDue, serverMembers } from "../../src/services/quiz-queries.ts";
+import { dueGuilds, dueUpTo, getPost, hasDue, serverMembers } from "../../src/services/quiz-queries.ts";
 import { updateSettings } from "../../src/services/settings.ts";
 import { recordReview } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
@@ -288,6 +288,30 @@ describe("the tick's queries", () => {
         if (q) asked++;
       }
     expect(asked).toBe(48);
+  });
+
+  it("GIVEN servers due at once THEN those of more than 64 members come last, soonest first within each group", () => {
+    const db = deps.db.$client;
+    db.exec("SAVEPOINT order_test; DELETE FROM quiz_configs"); // undone below: the world is shared
+    const config =
+      db.prepare(`INSERT INTO quiz_configs (guild_id, channel_id, time, timezone, paused, next_date,
+      next_run_at, updated_at) VALUES (?, 'c', '09:00', 'UTC', ?, '2026-03-02', ?, 0)`);
+    const member = db.prepare("INSERT OR IGNORE INTO stat_guild_members (guild_id, user_id) VALUES (?, ?)");
+    for (let k = 0; k < 65; k++) member.run("big", `m${k}`);
+    for (let k = 0; k < 64; k++) member.run("g64", `m${k}`);
+    for (const [g, at, paused] of [
+      ["big", 1, 0],
+      ["g1", 3, 0],
+      ["g64", 2, 0],
+      ["late", 9, 0],
+      ["off", 1, 1],
+    ] as const)
+      config.run(g, paused, at);
+    try {
+      expect(dueGuilds(deps.db, 5)).toEqual(["g64", "g1", "big"]);
+    } finally {
+      db.exec("ROLLBACK TO order_test; RELEASE order_test");
+    }
   });
 
   it("GIVEN one tick over several servers THEN each posts the question the plain reads choose (the tick's memo and the decks its summary found change nothing)", async () => {
