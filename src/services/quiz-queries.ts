@@ -49,7 +49,7 @@ const SQL = {
       due_members, due_cards, pinged, pinged_more, card_id, deck_id, deck_name, front, choices, correct_index)
     VALUES (@guildId, @localDate, @channelId, 'claimed', @claimToken, @claimedAt, 1, @dueMembers, @dueCards,
       @pinged, @pingedMore, @cardId, @deckId, @deckName, @front, @choices, @correctIndex)
-    ON CONFLICT DO NOTHING RETURNING ${POST_COLUMNS}`,
+    ON CONFLICT DO NOTHING RETURNING id`,
   /** A failed send or a claim whose process died, taken over: status and token guard the update. */
   takeOver: `UPDATE quiz_posts SET status = 'claimed', claim_token = @claimToken, claimed_at = @claimedAt,
       attempts = attempts + 1, channel_id = @channelId, due_members = @dueMembers, due_cards = @dueCards,
@@ -203,20 +203,37 @@ const summaryParams = (s: DueSummary) => ({
   pingedMore: s.pingedMore,
 });
 
-/** The claim of (guild, date): inserts its row unless one exists. The row when this call inserted it. */
+/**
+ * The claim of (guild, date): inserts its row unless one exists. The row when this call inserted it, built from
+ * what was inserted (the other columns start NULL) instead of read back.
+ */
 export function insertClaim(
   db: Db,
   c: { guildId: string; localDate: string; channelId: string; claimToken: string; claimedAt: number },
   summary: DueSummary,
   q: QuestionFields,
 ): QuizPostRow | undefined {
-  return toPost(
-    statements(db).insertClaim.get({
+  const choices = q.choices === null ? null : JSON.stringify(q.choices);
+  const r = statements(db).insertClaim.get({ ...c, ...summaryParams(summary), ...q, choices }) as
+    | { id: number }
+    | undefined;
+  return (
+    r && {
+      id: r.id,
       ...c,
-      ...summaryParams(summary),
+      status: "claimed",
+      attempts: 1,
+      reason: null,
+      errorCode: null,
+      messageId: null,
+      postedAt: null,
+      closedAt: null,
+      dueMembers: summary.dueMembers,
+      dueCards: summary.dueCards,
+      pinged: summary.pinged,
+      pingedMore: summary.pingedMore,
       ...q,
-      choices: q.choices === null ? null : JSON.stringify(q.choices),
-    }) as RawPost | undefined,
+    }
   );
 }
 

@@ -675,7 +675,11 @@ async function finish(
     reason: null,
     errorCode: null,
   };
-  postLog(deps, c).info({ message: messageId }, "quiz posted");
+  // The child logger's fields, without making one per post (the tick logs this line for every server).
+  deps.log.info(
+    { guild: c.post.guildId, date: c.post.localDate, post: c.post.id, message: messageId },
+    "quiz posted",
+  );
   return { kind: "posted", post, messageId };
 }
 

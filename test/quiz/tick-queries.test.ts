@@ -21,7 +21,15 @@ import {
   tick,
   tickMemo,
 } from "../../src/services/quiz.ts";
-import { dueGuilds, dueUpTo, getPost, hasDue, serverMembers } from "../../src/services/quiz-queries.ts";
+import {
+  dueGuilds,
+  dueUpTo,
+  getPost,
+  getPostById,
+  hasDue,
+  insertClaim,
+  serverMembers,
+} from "../../src/services/quiz-queries.ts";
 import { updateSettings } from "../../src/services/settings.ts";
 import { recordReview } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
@@ -288,6 +296,34 @@ describe("the tick's queries", () => {
         if (q) asked++;
       }
     expect(asked).toBe(48);
+  });
+
+  it("GIVEN a claim inserted THEN the row it returns (built, not read back) is the row stored", () => {
+    const summary = { dueMembers: 2, dueCards: 7, pinged: ["u1", "u3"], pingedMore: 0 };
+    const q = {
+      cardId: 1,
+      deckId: "a",
+      deckName: "A",
+      front: "f",
+      choices: [{ cardId: 1, text: "t" }],
+      correctIndex: 0,
+    };
+    const claim = {
+      guildId: "g9",
+      localDate: "2026-03-09",
+      channelId: "c9",
+      claimToken: "tok",
+      claimedAt: 5,
+    };
+    const db = deps.db.$client;
+    db.exec("SAVEPOINT claim_test"); // undone below: the world is shared
+    try {
+      const row = insertClaim(deps.db, claim, summary, q);
+      expect(row).toEqual(getPostById(deps.db, row?.id ?? -1));
+      expect(insertClaim(deps.db, claim, summary, q)).toBeUndefined();
+    } finally {
+      db.exec("ROLLBACK TO claim_test; RELEASE claim_test");
+    }
   });
 
   it("GIVEN servers due at once THEN those of more than 64 members come last, soonest first within each group", () => {
