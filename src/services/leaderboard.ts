@@ -13,9 +13,9 @@
  *
  * Bases of big servers are kept per connection (`BASE_CACHE`) and need no expiry: they depend only on days before
  * the window, at least six days old, and the bot only ever writes the current study day (reviews and quiz points;
- * a timezone change moves the day number by one at most). When the study day rolls over, a kept base moves forward
- * by adding the rows of the day(s) that left the window, one primary-key range each. Writers of past days
- * (`rebuildStats`) call `forgetBoards`.
+ * a timezone change moves the day number by a day or two at most). When the study day rolls over, a kept base
+ * moves forward by adding the rows of the day(s) that left the window, one primary-key range each. Writers of past
+ * days (`rebuildStats`) call `forgetBoards`.
  */
 import { type Ranked, rankTop } from "../core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../core/streaks.ts";
