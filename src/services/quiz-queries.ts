@@ -93,6 +93,11 @@ const SQL = {
   // ── the question ──
   /** The server's decks (id order); whether one has the 4 active cards a question needs is seen when it is read. */
   serverDecks: `SELECT d.id, d.name FROM decks d WHERE ${SERVER_DECK} ORDER BY d.id`,
+  /** `serverDecks` in two parts, the shipped ones (the same for every server) and the server's own imports. */
+  fileDecks:
+    "SELECT d.id, d.name FROM decks d WHERE d.retired_at IS NULL AND d.source = 'file' ORDER BY d.id",
+  importedDecks: `SELECT d.id, d.name FROM decks d
+    WHERE d.guild_id = @guildId AND d.owner_id IS NULL AND d.retired_at IS NULL AND d.source <> 'file'`,
   /** The server's decks its members study: their subscriptions, a few per member. */
   studiedDecks: `SELECT DISTINCT d.id, d.name
     FROM stat_guild_members m JOIN subscriptions s ON s.user_id = m.user_id JOIN decks d ON d.id = s.deck_id
@@ -348,9 +353,19 @@ export interface ServerDeck {
   name: string;
 }
 
-/** The server's decks: shipped files and this server's own imports (not personal decks), in id order. */
-export function serverDecks(db: Db, guildId: string): ServerDeck[] {
-  return statements(db).serverDecks.all({ guildId }) as ServerDeck[];
+/** Ids in SQLite's order (BINARY: UTF-8 bytes), which JS's string order differs from past U+FFFF. */
+const byId = (a: ServerDeck, b: ServerDeck) => Buffer.compare(Buffer.from(a.id), Buffer.from(b.id));
+
+/**
+ * The server's decks: shipped files and this server's own imports (not personal decks), in id order. With `memo`
+ * (a tick's), the shipped ones are read once into it and only the server's own imports per server.
+ */
+export function serverDecks(db: Db, guildId: string, memo?: { fileDecks?: ServerDeck[] }): ServerDeck[] {
+  const st = statements(db);
+  if (!memo) return st.serverDecks.all({ guildId }) as ServerDeck[];
+  memo.fileDecks ??= st.fileDecks.all() as ServerDeck[];
+  const own = st.importedDecks.all({ guildId }) as ServerDeck[]; // on decks_guild_idx, unordered
+  return own.length === 0 ? memo.fileDecks : [...memo.fileDecks, ...own].sort(byId);
 }
 
 export function deckName(db: Db, deckId: string): string {

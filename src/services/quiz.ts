@@ -53,6 +53,7 @@ import {
   type QuizConfigRow,
   type QuizPostRow,
   recentQuestionCards,
+  type ServerDeck,
   type StudyDecks,
   serverDecks,
   serverMembers,
@@ -312,7 +313,7 @@ export function chooseQuestion(
   };
   const first = studied?.map((id) => ({ id })) ?? studiedDecks(db, guildId);
   const ids = new Set(first.map((d) => d.id));
-  return fromDecks(first) ?? fromDecks(serverDecks(db, guildId).filter((d) => !ids.has(d.id)));
+  return fromDecks(first) ?? fromDecks(serverDecks(db, guildId, memo).filter((d) => !ids.has(d.id)));
 }
 
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -331,6 +332,8 @@ export interface TickMemo {
   decks: Map<string, StudyDecks>;
   /** Active card ids by deck (quiz-queries.ts `activeCards`): one read per deck, not per server. */
   cardIds: Map<string, number[]>;
+  /** The shipped decks (quiz-queries.ts `serverDecks`), read when a server first needs them. */
+  fileDecks?: ServerDeck[];
 }
 
 export const tickMemo = (): TickMemo => ({ due: new Map(), decks: new Map(), cardIds: new Map() });

@@ -28,6 +28,7 @@ import {
   getPostById,
   hasDue,
   insertClaim,
+  serverDecks,
   serverMembers,
 } from "../../src/services/quiz-queries.ts";
 import { updateSettings } from "../../src/services/settings.ts";
@@ -296,6 +297,13 @@ describe("the tick's queries", () => {
         if (q) asked++;
       }
     expect(asked).toBe(48);
+  });
+
+  it("GIVEN a tick's memo THEN a server's decks (shipped ones read once, its imports per server) are the plain read's", () => {
+    const memo = tickMemo();
+    for (const g of [...GUILDS, "g-nobody", ...GUILDS])
+      expect({ g, decks: serverDecks(deps.db, g, memo) }).toEqual({ g, decks: serverDecks(deps.db, g) });
+    expect(serverDecks(deps.db, "g1").map((d) => d.id)).toContain("srv");
   });
 
   it("GIVEN a claim inserted THEN the row it returns (built, not read back) is the row stored", () => {
