@@ -736,13 +736,20 @@ function stepGuild(
   });
 }
 
-/** The date the guild's claim would be for at `now` and what it needs, read without a transaction. */
-function peekGuild(deps: Deps, guildId: string, now: number): Prepare | null {
+/**
+ * The date the guild's claim would be for at `now` and what it needs, read without a transaction. `assumeNew`
+ * skips reading the day's row and assumes there is none yet (a due server's usual case): the claim then reads it
+ * only if it exists, and asks again for content when that guess was wrong.
+ */
+function peekGuild(deps: Deps, guildId: string, now: number, assumeNew = false): Prepare | null {
   const cfg = getConfig(deps.db, guildId);
   const time = cfg && !cfg.paused && cfg.nextRunAt <= now ? parseTimeOfDay(cfg.time) : null;
   if (!cfg || !time) return null;
   const d = decideDue(now, cfg, time, cfg.timezone);
-  return d.kind === "post" ? contentNeeded(deps, guildId, d.date, now) : null;
+  if (d.kind !== "post") return null;
+  return assumeNew
+    ? { kind: "prepare", date: d.date, question: true }
+    : contentNeeded(deps, guildId, d.date, now);
 }
 
 async function tickGuild(
@@ -813,7 +820,7 @@ async function tickBatch(
   const ready: { guildId: string; content: Content | null }[] = [];
   for (const guildId of guildIds) {
     try {
-      const first = peekGuild(deps, guildId, now);
+      const first = peekGuild(deps, guildId, now, true);
       const content = first && (await prepareContent(deps, guildId, first.date, now, first.question, memo));
       ready.push({ guildId, content });
     } catch (err) {
