@@ -189,7 +189,8 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
         name: "tick.service_all_due_cpu",
         value: round(all.cpu / all.posted, 3),
         unit: "ms",
-        extra: "bot process CPU / server, every server due at once, instant transport, write transactions timed",
+        extra:
+          "bot process CPU / server, every server due at once, instant transport, write transactions timed",
       },
       {
         name: "tick.write_lock_max_all_due",
