@@ -1,6 +1,7 @@
 import type { Client } from "discord.js";
 import cron from "node-cron";
 import type { Deps } from "../services/deps.ts";
+import { advanceBoards } from "../services/leaderboard.ts";
 import { type QuizTransport, type TickReport, tick } from "../services/quiz.ts";
 import { discordTransport } from "./quiz-transport.ts";
 
@@ -56,7 +57,11 @@ export function createQuizJob(o: {
   };
   const background = () => {
     if (stopped) return;
-    runTick().catch((err) => deps.log.error({ err }, "quiz tick failed"));
+    // The same minute job keeps the leaderboards' kept bases up with the study day (stop waits for both).
+    running = runTick()
+      .catch((err) => deps.log.error({ err }, "quiz tick failed"))
+      .then(() => advanceBoards(deps))
+      .catch((err) => deps.log.error({ err }, "leaderboard advance failed"));
   };
 
   return {

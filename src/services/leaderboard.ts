@@ -14,7 +14,8 @@
  * Bases of big servers are kept per connection (`BASE_CACHE`) and need no expiry: they depend only on days before
  * the window, at least six days old, and the bot only ever writes the current study day (reviews and quiz points;
  * a timezone change moves the day number by a day or two at most). When the study day rolls over, a kept base
- * moves forward by adding the rows of the day(s) that left the window, one primary-key range each. Writers of past
+ * moves forward by adding the rows of the day(s) that left the window, one primary-key range each: the minute job
+ * does that in the background (`advanceBoards`), so the day's first board does not pay for it. Writers of past
  * days (`rebuildStats`) call `forgetBoards`.
  */
 import { type Ranked, rankTop } from "../core/ranking.ts";
@@ -155,6 +156,32 @@ function baseOf(db: Db, guildId: string, period: Period, from: number): Map<stri
     }
   }
   return base.totals;
+}
+
+/** The kept bases: server, period and first day of their window (tests, the benchmark). */
+export function keptBases(db: Db): { guildId: string; period: Period; from: number }[] {
+  return [...(baseCache.get(db.$client) ?? new Map<string, Base>())].map(([key, b]) => {
+    const [guildId, period] = key.split("|") as [string, Period];
+    return { guildId, period, from: b.from };
+  });
+}
+
+/**
+ * Moves every kept base whose window has moved on (its server's study day rolled over) forward now, yielding to
+ * the event loop between servers. Returns how many moved. The minute job runs it after the quiz tick.
+ */
+export async function advanceBoards(deps: Pick<Deps, "db" | "clock">): Promise<number> {
+  let moved = 0;
+  for (const kept of keptBases(deps.db)) {
+    if (kept.period === "today" || kept.period === "all") continue;
+    const now = deps.clock.now().getTime();
+    const from = studyDayNumber(now, guildTimezone(deps.db, kept.guildId)) - WINDOW_DAYS[kept.period] + 1;
+    if (from === kept.from) continue;
+    baseOf(deps.db, kept.guildId, kept.period, from);
+    moved++;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return moved;
 }
 
 /**

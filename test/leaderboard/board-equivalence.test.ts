@@ -15,9 +15,11 @@ import { guilds } from "../../src/db/schema.ts";
 import { guildTimezone } from "../../src/db/study-queries.ts";
 import {
   ACCURACY_MIN_REVIEWS,
+  advanceBoards,
   BASE_CACHE,
   type BoardEntry,
   forgetBoards,
+  keptBases,
   type Leaderboard,
   leaderboard,
   METRICS,
@@ -253,6 +255,26 @@ describe("GIVEN random aggregates with ties, quiz-only points, hidden members an
       addToday("g2", "u0", 7, 3, 9);
       expectSameBoards(`${label}, after reviews`);
     }
+  });
+
+  it("THEN advanceBoards moves kept bases when the study day rolls over, and boards still equal the reference", async () => {
+    BASE_CACHE.minMembers = 0;
+    seed(13);
+    for (const guildId of ["g1", "g2"])
+      for (const period of ["week", "month"] as const)
+        leaderboard(deps, { guildId, userId: "u1", period, metric: "points" });
+    const kept = () =>
+      keptBases(deps.db)
+        .map((k) => `${k.guildId} ${k.period} ${k.from}`)
+        .sort();
+    const before = kept();
+    expect(before).toHaveLength(4);
+    expect(await advanceBoards(deps)).toBe(0); // same day: nothing to move
+    deps.clock.set(new Date(deps.clock.now().getTime() + 2 * 24 * 3_600_000));
+    addToday("g1", "u4", 12, 1, 12);
+    expect(await advanceBoards(deps)).toBe(4);
+    expect(kept()).toEqual(before.map((k) => k.replace(/\d+$/, (d) => String(Number(d) + 2))));
+    expectSameBoards("after advancing");
   });
 
   it("THEN a day before the window rewritten behind a kept base's back (a rebuild) shows after forgetBoards", () => {

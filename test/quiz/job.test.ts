@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createQuizJob, cronTicker, type Ticker } from "../../src/jobs/quiz-job.ts";
+import { BASE_CACHE, keptBases, leaderboard } from "../../src/services/leaderboard.ts";
 import { setupQuiz } from "../../src/services/quiz.ts";
+import { recordReviewStats } from "../../src/services/stats-record.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
 import { fakeTransport } from "./helpers.ts";
 
@@ -50,6 +52,40 @@ describe("GIVEN the quiz job", () => {
     deps.clock.set(new Date("2026-01-17T08:00:00Z"));
     ticker.fire();
     expect(fake.sent).toHaveLength(2);
+  });
+
+  it("THEN each ticker tick also moves the leaderboards' kept bases to the new study day", async () => {
+    const saved = { ...BASE_CACHE };
+    BASE_CACHE.minMembers = 0;
+    try {
+      const at = deps.clock.now().getTime();
+      recordReviewStats(deps.db, {
+        userId: "u1",
+        guildId: "g1",
+        source: "study",
+        grade: 3,
+        shownAt: at - 20 * 86_400_000,
+        at: at - 20 * 86_400_000,
+        stateBefore: 0,
+      });
+      leaderboard(deps, { guildId: "g1", userId: "u1", period: "week", metric: "points" });
+      const before = keptBases(deps.db);
+      expect(before).toHaveLength(1);
+      const ticker = handTicker();
+      const job = createQuizJob({
+        deps,
+        client: null as never,
+        ticker,
+        transport: fakeTransport().transport,
+      });
+      await job.start(); // the catch-up tick alone does not advance: nothing moved yet anyway
+      deps.clock.set(new Date(at + 86_400_000));
+      ticker.fire();
+      await job.stop();
+      expect(keptBases(deps.db)).toEqual([{ ...before[0], from: (before[0]?.from ?? 0) + 1 }]);
+    } finally {
+      Object.assign(BASE_CACHE, saved);
+    }
   });
 
   it("THEN ticks of one process run one after another", async () => {
