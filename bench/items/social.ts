@@ -64,7 +64,7 @@ export async function benchSocial(ctx: BenchContext): Promise<Result[]> {
       if (!ctx.wants(name)) continue;
       const what =
         before === "first"
-          ? "no kept bases (first board after a start)"
+          ? "no kept bases (a server beyond the warmed ones, or before warm-up)"
           : "moving a kept base one day on (background, minute job)";
       out.push(...latencyResults(name, summarize(await board(period, "points", before)), `${big}, ${what}`));
     }

@@ -1,7 +1,7 @@
 import type { Client } from "discord.js";
 import cron from "node-cron";
 import type { Deps } from "../services/deps.ts";
-import { advanceBoards } from "../services/leaderboard.ts";
+import { advanceBoards, warmBoards } from "../services/leaderboard.ts";
 import { type QuizTransport, type TickReport, tick } from "../services/quiz.ts";
 import { discordTransport } from "./quiz-transport.ts";
 
@@ -32,7 +32,10 @@ export interface QuizJob {
   /** One tick at `at` (default: the bot's clock now). Ticks of one process run one after another. */
   tick(at?: Date): Promise<TickReport>;
   transport: QuizTransport;
-  /** Starts the ticker and runs a catch-up tick right away (a quiz missed while the bot was down posts now). */
+  /**
+   * Starts the ticker and runs a catch-up tick right away (a quiz missed while the bot was down posts now); then,
+   * in the background, prepares the biggest servers' leaderboards (`warmBoards`).
+   */
   start(): Promise<void>;
   /** Stops the ticker and waits for a running tick to finish. */
   stop(): Promise<void>;
@@ -71,6 +74,10 @@ export function createQuizJob(o: {
       stopped = false;
       ticker.start(background);
       await runTick().catch((err) => deps.log.error({ err }, "quiz catch-up tick failed"));
+      // The biggest servers' leaderboards get their kept bases now rather than on their first board.
+      running = running
+        .then(() => warmBoards(deps))
+        .catch((err) => deps.log.error({ err }, "leaderboard warm-up failed"));
     },
     async stop() {
       stopped = true;

@@ -15,8 +15,8 @@
  * the window, at least six days old, and the bot only ever writes the current study day (reviews and quiz points;
  * a timezone change moves the day number by a day or two at most). When the study day rolls over, a kept base
  * moves forward by adding the rows of the day(s) that left the window, one primary-key range each: the minute job
- * does that in the background (`advanceBoards`), so the day's first board does not pay for it. Writers of past
- * days (`rebuildStats`) call `forgetBoards`.
+ * does that in the background (`advanceBoards`), so the day's first board does not pay for it, and at start it
+ * keeps the biggest servers' bases (`warmBoards`). Writers of past days (`rebuildStats`) call `forgetBoards`.
  */
 import { type Ranked, rankTop } from "../core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../core/streaks.ts";
@@ -89,6 +89,9 @@ const SQL = {
     SELECT user_id, reviews, again, points FROM stat_guild_days INDEXED BY sqlite_autoindex_stat_guild_days_1
     WHERE guild_id = ? AND day BETWEEN ? AND ?`,
   allTime: "SELECT user_id, reviews, again, points FROM stat_guild_members WHERE guild_id = ?",
+  /** The servers with the most members (at least ?), most first: whose boards `warmBoards` prepares at start. */
+  biggest: `
+    SELECT guild_id FROM stat_guild_members GROUP BY guild_id HAVING count(*) >= ? ORDER BY count(*) DESC LIMIT ?`,
   streaks: `
     SELECT m.user_id, s.last_day, s.last_zone, s.run_days, s.longest, us.timezone, us.leaderboard_visible
     FROM stat_guild_members m JOIN stat_streaks s ON s.user_id = m.user_id
@@ -97,7 +100,9 @@ const SQL = {
 } as const;
 
 /** This connection's leaderboard statements (prepared on first use; rows as arrays, `hidden` as user ids). */
-export const statements = preparedOnce(SQL, (k, stmt) => (k === "hidden" ? stmt.pluck() : stmt.raw()));
+export const statements = preparedOnce(SQL, (k, stmt) =>
+  k === "hidden" || k === "biggest" ? stmt.pluck() : stmt.raw(),
+);
 
 /**
  * Kept bases: only for windows of servers with at least `minMembers` bases (a small server's cost less than a
@@ -166,6 +171,32 @@ export function keptBases(db: Db): { guildId: string; period: Period; from: numb
   });
 }
 
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The first day of `period`'s window for a server at `now`. */
+function windowStart(deps: Pick<Deps, "db" | "clock">, guildId: string, period: "week" | "month"): number {
+  const now = deps.clock.now().getTime();
+  return studyDayNumber(now, guildTimezone(deps.db, guildId)) - WINDOW_DAYS[period] + 1;
+}
+
+/**
+ * Keeps bases for the week and month boards of the biggest servers (as many as the cache holds), yielding to the
+ * event loop between them, so the first boards after a start are not the slow ones. The minute job runs it once at
+ * start (one pass over stat_guild_members to find them). Returns how many bases it read.
+ */
+export async function warmBoards(deps: Pick<Deps, "db" | "clock">): Promise<number> {
+  const servers = Math.floor(BASE_CACHE.maxEntries / 2);
+  const ids = statements(deps.db).biggest.all(Math.max(1, BASE_CACHE.minMembers), servers) as string[];
+  let read = 0;
+  for (const guildId of ids)
+    for (const period of ["week", "month"] as const) {
+      baseOf(deps.db, guildId, period, windowStart(deps, guildId, period));
+      read++;
+      await breathe();
+    }
+  return read;
+}
+
 /**
  * Moves every kept base whose window has moved on (its server's study day rolled over) forward now, yielding to
  * the event loop between servers. Returns how many moved. The minute job runs it after the quiz tick.
@@ -173,13 +204,12 @@ export function keptBases(db: Db): { guildId: string; period: Period; from: numb
 export async function advanceBoards(deps: Pick<Deps, "db" | "clock">): Promise<number> {
   let moved = 0;
   for (const kept of keptBases(deps.db)) {
-    if (kept.period === "today" || kept.period === "all") continue;
-    const now = deps.clock.now().getTime();
-    const from = studyDayNumber(now, guildTimezone(deps.db, kept.guildId)) - WINDOW_DAYS[kept.period] + 1;
+    if (kept.period !== "week" && kept.period !== "month") continue;
+    const from = windowStart(deps, kept.guildId, kept.period);
     if (from === kept.from) continue;
     baseOf(deps.db, kept.guildId, kept.period, from);
     moved++;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await breathe();
   }
   return moved;
 }

@@ -29,6 +29,7 @@ import {
   type Period,
   TOP_N,
   WINDOW_DAYS,
+  warmBoards,
 } from "../../src/services/leaderboard.ts";
 import { isHidden, updateSettings } from "../../src/services/settings.ts";
 import { testDeps } from "../helpers/deps.ts";
@@ -275,6 +276,22 @@ describe("GIVEN random aggregates with ties, quiz-only points, hidden members an
     expect(await advanceBoards(deps)).toBe(4);
     expect(kept()).toEqual(before.map((k) => k.replace(/\d+$/, (d) => String(Number(d) + 2))));
     expectSameBoards("after advancing");
+  });
+
+  it("THEN warmBoards keeps the biggest servers' week and month bases, as many servers as the cache holds", async () => {
+    seed(17);
+    BASE_CACHE.minMembers = 10;
+    BASE_CACHE.maxEntries = 2; // one server: g1 (80 members) before g2 (27)
+    expect(await warmBoards(deps)).toBe(2);
+    expect(keptBases(deps.db).map((k) => `${k.guildId} ${k.period}`)).toEqual(["g1 week", "g1 month"]);
+    BASE_CACHE.maxEntries = 4;
+    expect(await warmBoards(deps)).toBe(4);
+    expect(
+      keptBases(deps.db)
+        .map((k) => `${k.guildId} ${k.period}`)
+        .sort(),
+    ).toEqual(["g1 month", "g1 week", "g2 month", "g2 week"]);
+    expectSameBoards("warmed");
   });
 
   it("THEN a day before the window rewritten behind a kept base's back (a rebuild) shows after forgetBoards", () => {
