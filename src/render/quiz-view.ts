@@ -32,11 +32,17 @@ const QUIZ_DATE = new Intl.DateTimeFormat("en-GB", {
   year: "numeric",
 });
 
+let lastQuizDate: { date: string; text: string } | null = null;
+
 /** "2026-03-02" → "Monday 2 March 2026". */
 export function formatQuizDate(date: string): string {
+  // A tick renders thousands of posts for the same few dates; Intl's format costs ~14 µs a call.
+  if (lastQuizDate?.date === date) return lastQuizDate.text;
   const d = parseLocalDate(date);
   if (!d) return date;
-  return QUIZ_DATE.format(new Date(Date.UTC(d.year, d.month - 1, d.day, 12))).replace(",", "");
+  const text = QUIZ_DATE.format(new Date(Date.UTC(d.year, d.month - 1, d.day, 12))).replace(",", "");
+  lastQuizDate = { date, text };
+  return text;
 }
 
 /** An instant as the wall clock shows it in `zone`: "Tue 3 Mar 2026, 09:00". */
