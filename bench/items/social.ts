@@ -58,16 +58,21 @@ export async function benchSocial(ctx: BenchContext): Promise<Result[]> {
       if (!ctx.wants(name)) continue;
       out.push(...latencyResults(name, summarize(await board(period, metric)), `${big} (target ≤ 20 ms)`));
     }
-  for (const period of ["week", "month"] as const)
-    for (const before of ["first", "advance"] as const) {
-      const name = `leaderboard.${period}.points.${before}`;
-      if (!ctx.wants(name)) continue;
-      const what =
-        before === "first"
-          ? "no kept bases (a server beyond the warmed ones, or before warm-up)"
-          : "moving a kept base one day on (background, minute job)";
-      out.push(...latencyResults(name, summarize(await board(period, "points", before)), `${big}, ${what}`));
-    }
+  // (No month `advance`: the seed's 30 days of history leave too few month bases to keep.)
+  const cold = [
+    ["week", "first"],
+    ["week", "advance"],
+    ["month", "first"],
+  ] as const;
+  for (const [period, before] of cold) {
+    const name = `leaderboard.${period}.points.${before}`;
+    if (!ctx.wants(name)) continue;
+    const what =
+      before === "first"
+        ? "no kept bases (a server beyond the warmed ones, or before warm-up)"
+        : "moving a kept base one day on (background, minute job)";
+    out.push(...latencyResults(name, summarize(await board(period, "points", before)), `${big}, ${what}`));
+  }
   if (ctx.wants("stats.figures")) {
     const stats = await sample(n, warmup, member, (u) =>
       getStats(deps, { viewerId: u, targetId: u, guildId: guildId(BIG_GUILD) }),
