@@ -108,6 +108,22 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
   return results;
 }
 
+/**
+ * A fixed CPU-bound loop's time (ms, best of 3). This VM's CPU speed drifts by half over an hour (other guests):
+ * runs are comparable only next to it.
+ */
+export function cpuLoopMs(): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    let x = 0;
+    for (let i = 0; i < 5e7; i++) x += i % 7;
+    if (x < 0) throw new Error("unreachable"); // keeps the loop from being optimised away
+    best = Math.min(best, performance.now() - t0);
+  }
+  return Math.round(best);
+}
+
 export function machine(): Result[] {
   const cpu = cpus();
   return [
@@ -146,6 +162,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const n = values.n ? Number(values.n) : size === "tiny" ? 3 : 2000;
   const before = machine();
+  const loopBefore = cpuLoopMs();
   const results = await runBench({
     params,
     db: values.db,
@@ -157,6 +174,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     cold: values.cold,
   });
   const after = machine().filter((r) => r.name === "machine.loadavg_1m");
+  const loop = (when: string) => ({
+    name: `machine.cpu_loop_ms_${when}`,
+    value: cpuLoopMs(),
+    unit: "ms",
+    extra: "a fixed JS loop (lower = faster CPU then)",
+  });
   const all = [
     {
       name: "bench.size",
@@ -165,7 +188,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       extra: `${size}: ${JSON.stringify(params)}`,
     },
     ...before,
+    { ...loop("before"), value: loopBefore },
     ...results,
+    loop("after"),
     ...after.map((r) => ({ ...r, name: "machine.loadavg_1m_after" })),
     { name: "machine.free_memory", value: Math.round(freemem() / 2 ** 20), unit: "MiB" },
   ];
