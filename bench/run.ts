@@ -16,10 +16,10 @@
  */
 import { closeSync, openSync, readSync } from "node:fs";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import pino from "pino";
 import { ManualClock } from "../src/core/clock.ts";
 import { createScheduler } from "../src/core/scheduling.ts";
