@@ -227,9 +227,10 @@ function eachTotal(
 ): void {
   const st = statements(db);
   if (window && window.from === window.to) {
-    // Today (and any later day: only after the server's timezone moved west).
-    for (const r of st.days.all(guildId, window.from, Number.MAX_SAFE_INTEGER) as Totals[])
-      fn(r[0], r[1], r[2], r[3]);
+    // Today, and any later day (only after the server's timezone moved west: a member may then have two rows).
+    const today = new Map<string, Totals>();
+    addDays(db, guildId, window.from, Number.MAX_SAFE_INTEGER, today);
+    for (const r of today.values()) fn(r[0], r[1], r[2], r[3]);
     return;
   }
   const base = window ? baseOf(db, guildId, period, window.from) : null;
