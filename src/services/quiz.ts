@@ -915,7 +915,11 @@ export async function tick(
         await tickBatch(deps, transport, batch, now, report, memo);
       } catch (err) {
         // Not expected (tickBatch records each server's own errors): report the servers it left unreported.
-        const seen = new Set([...report.posted, ...report.failed.map((f) => f.guildId)]);
+        const seen = new Set([
+          ...report.posted,
+          ...report.failed.map((f) => f.guildId),
+          ...report.skipped.map((s) => s.guildId),
+        ]);
         for (const g of batch) if (!seen.has(g)) tickFailed(deps, report, g, err);
       }
     }
