@@ -111,6 +111,8 @@ export const statements = preparedOnce(SQL, (k, stmt) =>
 export const BASE_CACHE = { minMembers: 200, maxEntries: 32 };
 
 interface Base {
+  guildId: string;
+  period: Period;
   from: number;
   /** user id → [user id, reviews, again, points] running totals before `from`. */
   totals: Map<string, Totals>;
@@ -151,8 +153,8 @@ function baseOf(db: Db, guildId: string, period: Period, from: number): Map<stri
   else if (kept && kept.from < from && from - kept.from <= WINDOW_DAYS.week) {
     // The study day rolled over: the days that left the window join the base.
     addDays(db, guildId, kept.from, from - 1, kept.totals);
-    base = { from, totals: kept.totals };
-  } else base = { from, totals: readBase(db, guildId, from) };
+    base = { ...kept, from };
+  } else base = { guildId, period, from, totals: readBase(db, guildId, from) };
   if (base.totals.size >= BASE_CACHE.minMembers && BASE_CACHE.maxEntries > 0) {
     cache.set(key, base); // most recently used last
     for (const k of cache.keys()) {
@@ -165,10 +167,11 @@ function baseOf(db: Db, guildId: string, period: Period, from: number): Map<stri
 
 /** The kept bases: server, period and first day of their window (tests, the benchmark). */
 export function keptBases(db: Db): { guildId: string; period: Period; from: number }[] {
-  return [...(baseCache.get(db.$client) ?? new Map<string, Base>())].map(([key, b]) => {
-    const [guildId, period] = key.split("|") as [string, Period];
-    return { guildId, period, from: b.from };
-  });
+  return [...(baseCache.get(db.$client)?.values() ?? [])].map(({ guildId, period, from }) => ({
+    guildId,
+    period,
+    from,
+  }));
 }
 
 const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
