@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { manualTicker } from "../jobs/quiz-job.ts";
 import { type ClickRecord, clickAgain, clickButton, runTick } from "./actions.ts";
+import { checkExpectation } from "./expect.ts";
 import { coerceOptions } from "./options.ts";
 import { parseScenario, type Scenario, ScenarioError, type Step } from "./scenario.ts";
 import { settle, Tracker, type TranscriptEvent } from "./transcript.ts";
@@ -127,18 +128,25 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
   };
 
   const lastClick = new Map<string, ClickRecord>();
+  // What the latest step that did something showed: `expect` steps check it (several in a row check the same).
+  let shown: TranscriptEvent[] = [];
   try {
     await flush(0);
     for (const [k, step] of scenario.steps.entries()) {
       const n = k + 1;
       let error: Error | undefined;
       try {
-        await perform(world, scenario, step, lastClick);
+        if (step.kind === "expect") {
+          const why = checkExpectation(step.as, step.expect, step.lacks ?? [], shown);
+          if (why) error = new Error(why);
+        } else await perform(world, scenario, step, lastClick);
       } catch (err) {
         error = err as Error;
       }
       emit({ step: n, event: "step", ...describeStep(step), at: world.clock.now().toISOString() });
+      const before = events.length;
       await flush(n);
+      if (step.kind !== "expect") shown = events.slice(before);
       if (error) {
         fail(n, error.message);
         break;
@@ -183,5 +191,7 @@ async function perform(
     case "restart":
       await world.restart();
       return;
+    case "expect":
+      return; // checked by the runner against the previous step's events
   }
 }

@@ -35,6 +35,19 @@ const advanceStep = z.strictObject({
 });
 const tickStep = z.strictObject({ tick: z.literal(true) });
 const restartStep = z.strictObject({ restart: z.literal(true) });
+const text = z.string().min(1);
+/**
+ * Checks what the previous step showed `as`: one message it created or edited that this user can see must contain
+ * every `expect` text and none of the `lacks` texts (content, embeds, button labels and file names).
+ */
+const expectStep = z.strictObject({
+  as: z.string(),
+  expect: z.union([text, z.array(text).min(1)]).transform((t) => (Array.isArray(t) ? t : [t])),
+  lacks: z
+    .union([text, z.array(text)])
+    .transform((t) => (Array.isArray(t) ? t : [t]))
+    .optional(),
+});
 
 const STEP_KINDS = {
   command: commandStep,
@@ -43,6 +56,7 @@ const STEP_KINDS = {
   advance: advanceStep,
   tick: tickStep,
   restart: restartStep,
+  expect: expectStep,
 } as const;
 type StepKind = keyof typeof STEP_KINDS;
 
@@ -52,7 +66,8 @@ export type Step =
   | ({ kind: "again" } & z.infer<typeof againStep>)
   | ({ kind: "advance"; ms: number } & z.infer<typeof advanceStep>)
   | ({ kind: "tick" } & z.infer<typeof tickStep>)
-  | ({ kind: "restart" } & z.infer<typeof restartStep>);
+  | ({ kind: "restart" } & z.infer<typeof restartStep>)
+  | ({ kind: "expect" } & z.infer<typeof expectStep>);
 
 const header = z.strictObject({
   start: z.iso.datetime({ offset: true }).optional(),
@@ -123,7 +138,7 @@ export function parseScenario(raw: unknown, source = "scenario"): Scenario {
     if (kinds.length !== 1) {
       return fail(
         kinds.length === 0
-          ? `expected one of "command", "click", "again", "advance", "tick", "restart"`
+          ? `expected one of "command", "click", "again", "advance", "tick", "restart", "expect"`
           : `a step does one thing, this one has ${kinds.map((x) => `"${x}"`).join(" and ")}`,
       );
     }

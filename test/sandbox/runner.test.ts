@@ -110,3 +110,54 @@ describe("GIVEN a malformed scenario", () => {
     expect(s.steps[1]).toMatchObject({ kind: "command", command: "deck list" });
   });
 });
+
+describe("GIVEN a scenario with expect steps", () => {
+  const steps = [
+    { as: "alice", command: "deck subscribe", options: { deck: "pytorch" } },
+    { as: "alice", command: "study" },
+  ];
+
+  it("THEN an expectation the previous step meets passes, and two in a row check the same step", async () => {
+    const result = await runScenario({
+      ...base,
+      steps: [
+        ...steps,
+        { as: "alice", expect: "Show answer" },
+        { as: "alice", expect: ["Stop"], lacks: "Good" },
+      ],
+    });
+    expect(result.failures).toEqual([]);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it("THEN an unmet one fails with exit 1, names the user and the text and quotes what they saw", async () => {
+    const result = await runScenario({
+      ...base,
+      steps: [...steps, { as: "alice", expect: "Nothing to review" }, { as: "alice", command: "help" }],
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatch(
+      /^step 3: alice was expected to see a message with "Nothing to review"/,
+    );
+    expect(result.failures[0]).toContain("Show answer");
+    expect(result.events.some((e) => e.step === 4)).toBe(false);
+  });
+
+  it("THEN text that must be absent fails it, and another member's ephemeral message does not count", async () => {
+    const lacking = await runScenario({
+      ...base,
+      steps: [...steps, { as: "alice", expect: "Stop", lacks: "Show" }],
+    });
+    expect(lacking.exitCode).toBe(1);
+    const other = await runScenario({ ...base, steps: [...steps, { as: "bob", expect: "Show answer" }] });
+    expect(other.exitCode).toBe(1);
+    expect(other.failures[0]).toContain("the previous step showed them no message");
+  });
+
+  it("THEN a malformed expect step is invalid (exit 2)", async () => {
+    const result = await runScenario({ ...base, steps: [{ as: "alice", expect: [] }] });
+    expect(result.exitCode).toBe(2);
+    expect(result.failures[0]).toMatch(/step 1 \(steps\[0\]\)/);
+  });
+});
