@@ -1,5 +1,6 @@
 import { UserError } from "../core/errors.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
+import { studyDayBounds } from "../core/time.ts";
 import { tx } from "../db/client.ts";
 import {
   cardDeck,
@@ -8,6 +9,7 @@ import {
   countDue,
   countUnseen,
   getState,
+  newPerDay,
   nextDueAt,
   nextDueCardId,
   nextNewCardId,
@@ -18,7 +20,7 @@ import {
 } from "../db/study-queries.ts";
 import { newLeftToday } from "./decks.ts";
 import type { Deps } from "./deps.ts";
-import { recordReviewStats } from "./stats-record.ts";
+import { memberZone, recordReviewStats } from "./stats-record.ts";
 
 export type ReviewSource = "study" | "daily";
 
@@ -51,7 +53,11 @@ export interface DoneView {
   reviewed: number;
   again: number;
   durationMs: number;
+  /** Cards due now: more than zero when the member stopped before the end. */
+  due: number;
   nextDue: Date | null;
+  /** Why no new card came: none left unseen, or today's budget (0 a day, or used up) and when it resets. */
+  newCards: { unseen: number; leftToday: number; perDay: number; resetsAt: Date };
   stoppedEarly: boolean;
   notice: string | null;
 }
@@ -126,14 +132,27 @@ export function doneView(
   notice: string | null = null,
 ): DoneView {
   const totals = sessionTotals(deps.db, session.userId, session.startedAt);
+  const now = deps.clock.now().getTime();
   return {
     kind: "done",
     session,
     ...totals,
+    due: countDue(deps.db, session, now),
     nextDue: nextDueAt(deps.db, session),
+    newCards: {
+      unseen: countUnseen(deps.db, session),
+      leftToday: newLeftToday(deps, session.userId, session.guildId),
+      perDay: newPerDay(deps.db, session.userId),
+      resetsAt: new Date(newCardsResetAt(deps, session, now)),
+    },
     stoppedEarly,
     notice,
   };
+}
+
+/** When today's new-card budget starts again: the member's next study day (04:00 in their timezone). */
+function newCardsResetAt(deps: Deps, session: Session, now: number): number {
+  return studyDayBounds(now, memberZone(deps.db, session.userId, session.guildId))[1];
 }
 
 const ALREADY_RATED = "That card was already rated — here is your next one.";
