@@ -3,7 +3,8 @@ import { applyRating, type Grade, newCard, previewDue, State } from "../core/sch
 import { studyDayBounds } from "../core/time.ts";
 import { tx } from "../db/client.ts";
 import {
-  cardDeck,
+  type CardAccess,
+  cardAccess,
   cardForView,
   cardToRow,
   countDue,
@@ -156,6 +157,19 @@ function newCardsResetAt(deps: Deps, session: Session, now: number): number {
 }
 
 const ALREADY_RATED = "That card was already rated — here is your next one.";
+const RETIRED =
+  "That card was removed (or its whole deck was), so nothing was recorded — here is your next one.";
+const OUT_OF_REACH = "That card is not in a deck you can study here. Run `/study` for your own cards.";
+
+/**
+ * A button names its card in its custom_id, which a client can craft: the card must be one this member may
+ * reach here (their own, this server's, or a shipped deck), as /study would pick it. Refused otherwise.
+ */
+function reachableCard(deps: Deps, session: Session, cardId: number): CardAccess {
+  const card = cardAccess(deps.db, session, cardId);
+  if (!card?.inReach) throw new UserError(OUT_OF_REACH);
+  return card;
+}
 
 /** Reveal the answer of a card, if the click still matches the card's state. */
 export function showAnswer(
@@ -165,9 +179,9 @@ export function showAnswer(
   version: number,
   shownAt: number,
 ): StudyView {
+  if (reachableCard(deps, session, cardId).retiredAt !== null) return nextView(deps, session, RETIRED);
   const state = getState(deps.db, session.userId, cardId);
-  if ((state?.reps ?? 0) !== version || isRetired(deps, cardId))
-    return nextView(deps, session, ALREADY_RATED);
+  if ((state?.reps ?? 0) !== version) return nextView(deps, session, ALREADY_RATED);
   const now = deps.clock.now().getTime();
   const newLeft = newCardsLeft(deps, session);
   return cardView(deps, session, cardId, {
@@ -177,11 +191,6 @@ export function showAnswer(
     newLeft,
     notice: null,
   });
-}
-
-function isRetired(deps: Deps, cardId: number): boolean {
-  const c = cardDeck(deps.db, cardId);
-  return !c || c.retiredAt !== null;
 }
 
 export interface RateResult {
@@ -203,11 +212,12 @@ export interface ReviewInput {
 
 /**
  * Read state → ts-fsrs → write state + append log. Must run inside a transaction (see `rate`).
- * Returns false and writes nothing when the card is retired or the version no longer matches.
+ * Returns false and writes nothing when the card (or its deck) is retired, is outside the member's reach here, or
+ * the version no longer matches.
  */
 export function recordReview(deps: Deps, r: ReviewInput): boolean {
-  const card = cardDeck(deps.db, r.cardId);
-  if (!card || card.retiredAt !== null) return false;
+  const card = cardAccess(deps.db, r, r.cardId);
+  if (!card?.inReach || card.retiredAt !== null) return false;
   const state = getState(deps.db, r.userId, r.cardId);
   if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
   const now = deps.clock.now();
@@ -236,8 +246,9 @@ export function recordReview(deps: Deps, r: ReviewInput): boolean {
 }
 
 /**
- * Rate one card in one transaction. A click whose version no longer matches (double click, stale message)
- * records nothing and shows the current next card with a notice.
+ * Rate one card in one transaction. A click whose version no longer matches (double click, stale message), or
+ * whose card was retired meanwhile, records nothing and shows the current next card with a notice; a card outside
+ * the member's reach is refused.
  */
 export function rate(
   deps: Deps,
@@ -248,10 +259,13 @@ export function rate(
   shownAt: number,
 ): RateResult {
   const { userId, guildId, source } = session;
+  reachableCard(deps, session, cardId);
   const recorded = tx(deps.db, () =>
     recordReview(deps, { userId, guildId, cardId, grade, source, shownAt, version }),
   );
-  return { recorded, view: nextView(deps, session, recorded ? null : ALREADY_RATED) };
+  if (recorded) return { recorded, view: nextView(deps, session) };
+  const retired = cardAccess(deps.db, session, cardId)?.retiredAt != null;
+  return { recorded, view: nextView(deps, session, retired ? RETIRED : ALREADY_RATED) };
 }
 
 /** Guard used by handlers: a button may only be used by the member whose session it is. */
