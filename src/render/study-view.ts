@@ -60,6 +60,13 @@ function renderCard(v: CardView): MessagePayload {
   };
 }
 
+/** The one answer to subscribing, from `/deck subscribe` and from a deck offer's Subscribe button alike. */
+export function subscribedLine(deckName: string, changed: boolean): string {
+  return changed
+    ? `Subscribed to **${deckName}**: its cards are now in your \`/study\`.`
+    : `You are already subscribed to **${deckName}**.`;
+}
+
 const discordTime = (d: Date) => `<t:${Math.floor(d.getTime() / 1000)}:R>`;
 
 function renderDone(v: DoneView): MessagePayload {

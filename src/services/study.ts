@@ -268,8 +268,9 @@ export function rate(
   return { recorded, view: nextView(deps, session, retired ? RETIRED : ALREADY_RATED) };
 }
 
+export const NOT_YOUR_REVIEW = "This is someone else's review. Start your own with `/study`.";
+
 /** Guard used by handlers: a button may only be used by the member whose session it is. */
 export function assertOwner(session: Session, clickerId: string): void {
-  if (session.userId !== clickerId)
-    throw new UserError("This is someone else's review. Start your own with `/study`.");
+  if (session.userId !== clickerId) throw new UserError(NOT_YOUR_REVIEW);
 }
