@@ -19,7 +19,8 @@ import {
   renderRemoved,
 } from "../src/render/deck-view.ts";
 import { clip, LIMITS, NO_PINGS } from "../src/render/limits.ts";
-import { COLORS } from "../src/render/study-view.ts";
+import { plural } from "../src/render/plural.ts";
+import { COLORS, subscribedLine } from "../src/render/study-view.ts";
 import { exportDeckFile } from "../src/services/deck-export.ts";
 import {
   checkRemovable,
@@ -213,7 +214,7 @@ export default {
             title: "Decks",
             description: clip(lines.join("\n") || "No decks here yet.", LIMITS.embedDescription),
             footer: {
-              text: `✅ = subscribed · you can start ${newLeft} new cards today · /deck subscribe to add one`,
+              text: `✅ = subscribed · you can start ${plural(newLeft, "new card")} today · /deck subscribe to add one`,
             },
           },
         ],
@@ -246,9 +247,7 @@ export default {
     const name = `**${r.deck.name}**`;
     const content =
       sub === "subscribe"
-        ? r.changed
-          ? `Subscribed to ${name}. Run \`/study\` to begin.`
-          : `You are already subscribed to ${name}.`
+        ? subscribedLine(r.deck.name, r.changed)
         : r.changed
           ? `Unsubscribed from ${name}. Your progress is kept if you come back.`
           : `You were not subscribed to ${name}.`;

@@ -1,6 +1,7 @@
 import { ApplicationCommandOptionType } from "discord.js";
 import type { Command } from "../src/discord/command.ts";
 import { NO_PINGS } from "../src/render/limits.ts";
+import { plural } from "../src/render/plural.ts";
 import { COLORS } from "../src/render/study-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
 import { getSettings, NEW_PER_DAY_MAX, updateSettings } from "../src/services/settings.ts";
@@ -93,7 +94,10 @@ export default {
     } else if (sub === "newcards") {
       const n = i.options.getInteger("per_day", true);
       updateSettings(deps.db, uid, { newPerDay: n });
-      note = `You will start up to ${n} new cards per day.`;
+      note =
+        n === 0
+          ? "You will start no new cards: only reviews come up."
+          : `You will start up to ${plural(n, "new card")} per day.`;
     } else {
       note = "Your settings:";
     }

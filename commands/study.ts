@@ -1,14 +1,28 @@
 import { ApplicationCommandOptionType, type ButtonInteraction, ButtonStyle } from "discord.js";
+import { snowflakeFrom36, snowflakeTo36 } from "../src/core/custom-id.ts";
 import { UserError } from "../src/core/errors.ts";
 import { studiesAnyDeck } from "../src/db/study-queries.ts";
+import { ownView } from "../src/discord/clicked-view.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
 import { clip, LIMITS, NO_PINGS } from "../src/render/limits.ts";
+import { plural } from "../src/render/plural.ts";
 import { parseStudyId, STUDY_PREFIX } from "../src/render/study-ids.ts";
-import { button, COLORS, renderStudy, row } from "../src/render/study-view.ts";
+import { button, COLORS, renderStudy, row, subscribedLine } from "../src/render/study-view.ts";
 import { findVisibleDeck, isSubscribed, listDecks, searchDecks, subscribe } from "../src/services/decks.ts";
-import { assertOwner, doneView, nextView, rate, type Session, showAnswer } from "../src/services/study.ts";
+import {
+  assertOwner,
+  doneView,
+  NOT_YOUR_REVIEW,
+  nextView,
+  rate,
+  type Session,
+  showAnswer,
+} from "../src/services/study.ts";
 
+/** Subscribe buttons of a deck offer: `sub:<owner36>:<deckId>`. The offer is its owner's alone, as a study message. */
 export const SUBSCRIBE_PREFIX = "sub";
+const NOT_YOUR_OFFER = "This deck offer is someone else's. Run `/study` to get your own.";
+const OLDER_BUTTON = "This button is from an older version of the bot. Run `/study` again.";
 
 /** Opens a review session (used by /study and by the daily post's "Start my review"). */
 export function startSession(
@@ -36,11 +50,12 @@ function subscribeOffer(ctx: Ctx, userId: string, guildId: string | null, only: 
   if (decks.length === 0) throw new UserError("No decks are available in this server yet.");
   const shown = decks.slice(0, LIMITS.actionRows * LIMITS.buttonsPerRow);
   const lines = shown.map(
-    (d) => `**${d.name}** (\`${d.id}\`) — ${d.total} cards${d.description ? `\n${d.description}` : ""}`,
+    (d) =>
+      `**${d.name}** (\`${d.id}\`) — ${plural(d.total, "card")}${d.description ? `\n${d.description}` : ""}`,
   );
   const buttons = shown.map((d) =>
     button(
-      `${SUBSCRIBE_PREFIX}:${d.id}`,
+      `${SUBSCRIBE_PREFIX}:${snowflakeTo36(userId)}:${d.id}`,
       clip(`Subscribe: ${d.name}`, LIMITS.buttonLabel),
       ButtonStyle.Primary,
     ),
@@ -63,23 +78,32 @@ function subscribeOffer(ctx: Ctx, userId: string, guildId: string | null, only: 
 
 async function onStudyButton(i: ButtonInteraction, ctx: Ctx) {
   const parsed = parseStudyId(i.customId, i.guildId);
-  if (!parsed) throw new UserError("This button is from an older version of the bot. Run `/study` again.");
+  if (!parsed) throw new UserError(OLDER_BUTTON);
   assertOwner(parsed.session, i.user.id);
+  const seen = ownView(i, NOT_YOUR_REVIEW);
   const { deps } = ctx;
+  if (parsed.action === "stop") return ctx.respond.update(renderStudy(doneView(deps, parsed.session, true)));
+  // The bot's own ids carry the instant it showed the card. Any other id's shown-at is the client's word: the
+  // earliest instant the server knows the card was on screen is this version of the message's creation.
+  const shownAt = seen.onMessage
+    ? parsed.shownAt
+    : Math.max(parsed.shownAt, deps.clock.now().getTime() - seen.ageMs);
   const view =
-    parsed.action === "stop"
-      ? doneView(deps, parsed.session, true)
-      : parsed.action === "show"
-        ? showAnswer(deps, parsed.session, parsed.cardId, parsed.version, parsed.shownAt)
-        : rate(deps, parsed.session, parsed.cardId, parsed.version, parsed.grade, parsed.shownAt).view;
+    parsed.action === "show"
+      ? showAnswer(deps, parsed.session, parsed.cardId, parsed.version, shownAt)
+      : rate(deps, parsed.session, parsed.cardId, parsed.version, parsed.grade, shownAt).view;
   await ctx.respond.update(renderStudy(view));
 }
 
 async function onSubscribeButton(i: ButtonInteraction, ctx: Ctx) {
-  const deckId = i.customId.split(":")[1] ?? "";
-  subscribe(ctx.deps, i.user.id, i.guildId, deckId);
+  const [, owner36, deckId] = i.customId.split(":");
+  const owner = snowflakeFrom36(owner36);
+  if (!owner || !deckId) throw new UserError(OLDER_BUTTON);
+  if (owner !== i.user.id) throw new UserError(NOT_YOUR_OFFER);
+  ownView(i, NOT_YOUR_OFFER);
+  const { deck } = subscribe(ctx.deps, i.user.id, i.guildId, deckId);
   const view = startSession(ctx, i.user.id, i.guildId, null, "study");
-  await ctx.respond.update({ ...view, content: `Subscribed to \`${deckId}\`.` });
+  await ctx.respond.update({ ...view, content: subscribedLine(deck.name, true) });
 }
 
 export default {

@@ -1,6 +1,6 @@
 import type { Card } from "ts-fsrs";
 import type { Db } from "./client.ts";
-import { DECK_VISIBLE } from "./deck-visibility.ts";
+import { DECK_IN_REACH, DECK_VISIBLE } from "./deck-visibility.ts";
 import { preparedOnce } from "./prepared.ts";
 import type { cardStates, reviewLogs } from "./schema.ts";
 
@@ -61,7 +61,10 @@ const SQL = {
     FROM review_logs WHERE user_id = ? AND review >= ?`,
   guildTimezone: "SELECT timezone AS tz FROM guilds WHERE id = ?",
   newPerDay: "SELECT new_per_day AS n FROM user_settings WHERE user_id = ?",
-  cardDeck: "SELECT deck_id AS deckId, retired_at AS retiredAt FROM cards WHERE id = ?",
+  // A card is retired with its deck too: removing a deck (or deleting its file) retires the deck row only.
+  cardAccess: `
+    SELECT c.deck_id AS deckId, coalesce(c.retired_at, d.retired_at) AS retiredAt, ${DECK_IN_REACH} AS inReach
+    FROM cards c JOIN decks d ON d.id = c.deck_id WHERE c.id = @cardId`,
   cardForView: `
     SELECT c.front, c.back, d.name AS deckName, c.retired_at AS retiredAt
     FROM cards c JOIN decks d ON d.id = c.deck_id WHERE c.id = ?`,
@@ -217,9 +220,24 @@ export function newPerDay(db: Db, userId: string): number {
   return (statements(db).newPerDay.get(userId) as { n: number } | undefined)?.n ?? 20;
 }
 
-/** A card's deck and retirement instant (ms), or undefined when there is no such card. */
-export function cardDeck(db: Db, cardId: number): { deckId: string; retiredAt: number | null } | undefined {
-  return statements(db).cardDeck.get(cardId) as { deckId: string; retiredAt: number | null } | undefined;
+export interface CardAccess {
+  deckId: string;
+  /** When the card, or its whole deck, was retired (ms); null while it is active. */
+  retiredAt: number | null;
+  /** Whether the card's deck is one this member may reach here (DECK_IN_REACH): theirs, this server's, shipped. */
+  inReach: boolean;
+}
+
+/** A card's deck, retirement and whether the member may reach it in this server; undefined: no such card. */
+export function cardAccess(
+  db: Db,
+  who: { userId: string; guildId: string | null },
+  cardId: number,
+): CardAccess | undefined {
+  const row = statements(db).cardAccess.get({ userId: who.userId, guildId: who.guildId, cardId }) as
+    | { deckId: string; retiredAt: number | null; inReach: number }
+    | undefined;
+  return row && { deckId: row.deckId, retiredAt: row.retiredAt, inReach: row.inReach === 1 };
 }
 
 /** What a study view shows of a card. */

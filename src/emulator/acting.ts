@@ -57,6 +57,11 @@ export interface ClickInput extends ActAs {
    * custom_id). Discord's UI prevents it; a bot must not trust that.
    */
   forged?: boolean;
+  /**
+   * Send this custom_id instead of the chosen button's (a modified client). Discord still sends the message as it
+   * stores it, with the buttons the bot put there, so a bot can tell the id was not on it.
+   */
+  craftedId?: string;
 }
 
 export interface SelectInput extends ActAs {
@@ -140,13 +145,14 @@ export class UserActions {
       throw new Error(`Button ${JSON.stringify(button.label)} is disabled: a user cannot click it`);
     if (button.style === 5 || button.custom_id === undefined)
       throw new Error("Link buttons open a URL: no interaction");
-    const data = { custom_id: button.custom_id, component_type: 2 };
+    const customId = input.craftedId ?? button.custom_id;
+    const data = { custom_id: customId, component_type: 2 };
     const rec = this.dispatch(3, "component", user, guild, channel, data, {
-      customId: button.custom_id,
+      customId,
       message,
       via: input.via,
     });
-    return this.awaitAnswer(rec, input, `click ${button.custom_id}`);
+    return this.awaitAnswer(rec, input, `click ${customId}`);
   }
 
   /** Picks values in a string select menu. */

@@ -9,6 +9,7 @@ import { encodeId } from "../core/custom-id.ts";
 import { formatInterval, GRADE_NAMES, GRADES } from "../core/scheduling.ts";
 import type { CardView, DoneView, StudyView } from "../services/study.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
+import { plural } from "./plural.ts";
 import { studyIds } from "./study-ids.ts";
 
 export const COLORS = { study: 0x5865f2, done: 0x57f287, info: 0x4f545c } as const;
@@ -59,18 +60,29 @@ function renderCard(v: CardView): MessagePayload {
   };
 }
 
+/** The one answer to subscribing, from `/deck subscribe` and from a deck offer's Subscribe button alike. */
+export function subscribedLine(deckName: string, changed: boolean): string {
+  return changed
+    ? `Subscribed to **${deckName}**: its cards are now in your \`/study\`.`
+    : `You are already subscribed to **${deckName}**.`;
+}
+
+const discordTime = (d: Date) => `<t:${Math.floor(d.getTime() / 1000)}:R>`;
+
 function renderDone(v: DoneView): MessagePayload {
-  const lines = [
-    v.reviewed === 0
-      ? "Nothing to review right now."
-      : `Cards reviewed: **${v.reviewed}** (Again: ${v.again})`,
-  ];
-  if (v.reviewed > 0) lines.push(`Time spent: ${formatDuration(v.durationMs)}`);
-  lines.push(
-    v.nextDue
-      ? `Next card due <t:${Math.floor(v.nextDue.getTime() / 1000)}:R>.`
-      : "No cards scheduled yet: subscribe to a deck with `/deck subscribe`.",
-  );
+  const lines: string[] = [];
+  if (v.reviewed > 0)
+    lines.push(
+      `Cards reviewed: **${v.reviewed}** (Again: ${v.again})`,
+      `Time spent: ${formatDuration(v.durationMs)}`,
+    );
+  else lines.push(v.stoppedEarly ? "No cards reviewed in this session." : "Nothing to review right now.");
+  if (v.due > 0) lines.push(`${plural(v.due, "card")} still due: run \`/study\` to go on.`);
+  const line = newCardsLine(v);
+  if (line) lines.push(line);
+  if (v.due === 0 && v.nextDue) lines.push(`Next card due ${discordTime(v.nextDue)}.`);
+  else if (v.due === 0 && v.newCards.unseen === 0)
+    lines.push("Your decks here have no cards to study yet: see `/deck list`.");
   return {
     content: v.notice ?? undefined,
     embeds: [
@@ -83,6 +95,18 @@ function renderDone(v: DoneView): MessagePayload {
     components: [],
     allowed_mentions: NO_PINGS,
   };
+}
+
+/** Which new-card limit stopped the session, and when it lifts; or what is left of today's new cards on Stop. */
+function newCardsLine(v: DoneView): string | null {
+  const { unseen, leftToday, perDay, resetsAt } = v.newCards;
+  if (unseen === 0) return null;
+  const wait = (n: number, what: string) => `${plural(n, what)} ${n === 1 ? "waits" : "wait"}`;
+  if (leftToday === 0 && perDay === 0)
+    return `New cards are off (your limit is 0 a day): ${wait(unseen, "new card")}. Turn them on with \`/settings newcards\`.`;
+  if (leftToday === 0)
+    return `You started today's ${plural(perDay, "new card")} (your daily limit): ${wait(unseen, "more new card")}. New cards again ${discordTime(resetsAt)}.`;
+  return v.stoppedEarly ? `${plural(Math.min(leftToday, unseen), "new card")} left today.` : null;
 }
 
 export function formatDuration(ms: number): string {

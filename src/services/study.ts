@@ -1,13 +1,16 @@
 import { UserError } from "../core/errors.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
+import { studyDayBounds } from "../core/time.ts";
 import { tx } from "../db/client.ts";
 import {
-  cardDeck,
+  type CardAccess,
+  cardAccess,
   cardForView,
   cardToRow,
   countDue,
   countUnseen,
   getState,
+  newPerDay,
   nextDueAt,
   nextDueCardId,
   nextNewCardId,
@@ -18,7 +21,7 @@ import {
 } from "../db/study-queries.ts";
 import { newLeftToday } from "./decks.ts";
 import type { Deps } from "./deps.ts";
-import { recordReviewStats } from "./stats-record.ts";
+import { memberZone, recordReviewStats } from "./stats-record.ts";
 
 export type ReviewSource = "study" | "daily";
 
@@ -51,7 +54,11 @@ export interface DoneView {
   reviewed: number;
   again: number;
   durationMs: number;
+  /** Cards due now: more than zero when the member stopped before the end. */
+  due: number;
   nextDue: Date | null;
+  /** Why no new card came: none left unseen, or today's budget (0 a day, or used up) and when it resets. */
+  newCards: { unseen: number; leftToday: number; perDay: number; resetsAt: Date };
   stoppedEarly: boolean;
   notice: string | null;
 }
@@ -126,17 +133,43 @@ export function doneView(
   notice: string | null = null,
 ): DoneView {
   const totals = sessionTotals(deps.db, session.userId, session.startedAt);
+  const now = deps.clock.now().getTime();
   return {
     kind: "done",
     session,
     ...totals,
+    due: countDue(deps.db, session, now),
     nextDue: nextDueAt(deps.db, session),
+    newCards: {
+      unseen: countUnseen(deps.db, session),
+      leftToday: newLeftToday(deps, session.userId, session.guildId),
+      perDay: newPerDay(deps.db, session.userId),
+      resetsAt: new Date(newCardsResetAt(deps, session, now)),
+    },
     stoppedEarly,
     notice,
   };
 }
 
+/** When today's new-card budget starts again: the member's next study day (04:00 in their timezone). */
+function newCardsResetAt(deps: Deps, session: Session, now: number): number {
+  return studyDayBounds(now, memberZone(deps.db, session.userId, session.guildId))[1];
+}
+
 const ALREADY_RATED = "That card was already rated — here is your next one.";
+const RETIRED =
+  "That card was removed (or its whole deck was), so nothing was recorded — here is your next one.";
+const OUT_OF_REACH = "That card is not in a deck you can study here. Run `/study` for your own cards.";
+
+/**
+ * A button names its card in its custom_id, which a client can craft: the card must be one this member may
+ * reach here (their own, this server's, or a shipped deck), as /study would pick it. Refused otherwise.
+ */
+function reachableCard(deps: Deps, session: Session, cardId: number): CardAccess {
+  const card = cardAccess(deps.db, session, cardId);
+  if (!card?.inReach) throw new UserError(OUT_OF_REACH);
+  return card;
+}
 
 /** Reveal the answer of a card, if the click still matches the card's state. */
 export function showAnswer(
@@ -146,9 +179,9 @@ export function showAnswer(
   version: number,
   shownAt: number,
 ): StudyView {
+  if (reachableCard(deps, session, cardId).retiredAt !== null) return nextView(deps, session, RETIRED);
   const state = getState(deps.db, session.userId, cardId);
-  if ((state?.reps ?? 0) !== version || isRetired(deps, cardId))
-    return nextView(deps, session, ALREADY_RATED);
+  if ((state?.reps ?? 0) !== version) return nextView(deps, session, ALREADY_RATED);
   const now = deps.clock.now().getTime();
   const newLeft = newCardsLeft(deps, session);
   return cardView(deps, session, cardId, {
@@ -158,11 +191,6 @@ export function showAnswer(
     newLeft,
     notice: null,
   });
-}
-
-function isRetired(deps: Deps, cardId: number): boolean {
-  const c = cardDeck(deps.db, cardId);
-  return !c || c.retiredAt !== null;
 }
 
 export interface RateResult {
@@ -184,11 +212,12 @@ export interface ReviewInput {
 
 /**
  * Read state → ts-fsrs → write state + append log. Must run inside a transaction (see `rate`).
- * Returns false and writes nothing when the card is retired or the version no longer matches.
+ * Returns false and writes nothing when the card (or its deck) is retired, is outside the member's reach here, or
+ * the version no longer matches.
  */
 export function recordReview(deps: Deps, r: ReviewInput): boolean {
-  const card = cardDeck(deps.db, r.cardId);
-  if (!card || card.retiredAt !== null) return false;
+  const card = cardAccess(deps.db, r, r.cardId);
+  if (!card?.inReach || card.retiredAt !== null) return false;
   const state = getState(deps.db, r.userId, r.cardId);
   if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
   const now = deps.clock.now();
@@ -217,8 +246,9 @@ export function recordReview(deps: Deps, r: ReviewInput): boolean {
 }
 
 /**
- * Rate one card in one transaction. A click whose version no longer matches (double click, stale message)
- * records nothing and shows the current next card with a notice.
+ * Rate one card in one transaction. A click whose version no longer matches (double click, stale message), or
+ * whose card was retired meanwhile, records nothing and shows the current next card with a notice; a card outside
+ * the member's reach is refused.
  */
 export function rate(
   deps: Deps,
@@ -229,14 +259,18 @@ export function rate(
   shownAt: number,
 ): RateResult {
   const { userId, guildId, source } = session;
+  reachableCard(deps, session, cardId);
   const recorded = tx(deps.db, () =>
     recordReview(deps, { userId, guildId, cardId, grade, source, shownAt, version }),
   );
-  return { recorded, view: nextView(deps, session, recorded ? null : ALREADY_RATED) };
+  if (recorded) return { recorded, view: nextView(deps, session) };
+  const retired = cardAccess(deps.db, session, cardId)?.retiredAt != null;
+  return { recorded, view: nextView(deps, session, retired ? RETIRED : ALREADY_RATED) };
 }
+
+export const NOT_YOUR_REVIEW = "This is someone else's review. Start your own with `/study`.";
 
 /** Guard used by handlers: a button may only be used by the member whose session it is. */
 export function assertOwner(session: Session, clickerId: string): void {
-  if (session.userId !== clickerId)
-    throw new UserError("This is someone else's review. Start your own with `/study`.");
+  if (session.userId !== clickerId) throw new UserError(NOT_YOUR_REVIEW);
 }

@@ -53,7 +53,14 @@ describe("GIVEN the real bot connected to the emulator", () => {
   });
 
   it("THEN a full /study session runs: question → Show answer → rate → … → summary", async () => {
-    const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "study" });
+    // Bob's own session from his own subscription: the test does not build on the one above (alice's).
+    await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "basics" },
+    });
+    const r = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "study" });
     let msg = r.message!;
     const seen: string[] = [];
     for (let k = 0; k < 3; k++) {
@@ -61,12 +68,12 @@ describe("GIVEN the real bot connected to the emulator", () => {
       expect(embed).toMatch(/due · \d+ new left today/);
       expect(labels(msg)).toEqual(["Show answer", "Stop"]);
       seen.push(embed);
-      const shown = await w.emu.click({ user: w.alice, message: msg, label: "Show answer" });
+      const shown = await w.emu.click({ user: w.bob, message: msg, label: "Show answer" });
       const buttons = labels(shown.message!);
       expect(buttons).toHaveLength(5);
       expect(buttons[0]).toMatch(/^Again · \d+m$/);
       expect(buttons[2]).toMatch(/^Good · /);
-      const rated = await w.emu.click({ user: w.alice, message: shown.message!, label: "Easy" });
+      const rated = await w.emu.click({ user: w.bob, message: shown.message!, label: "Easy" });
       msg = rated.message!;
       expect(msg.id).toBe(r.message!.id); // same message, edited in place
     }

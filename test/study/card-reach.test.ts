@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { UserError } from "../../src/core/errors.ts";
+import { Rating } from "../../src/core/scheduling.ts";
+import { reviewLogs, statGuildMembers } from "../../src/db/schema.ts";
+import { removeDeck } from "../../src/services/deck-import.ts";
+import { syncDeckDir } from "../../src/services/deck-sync.ts";
+import { subscribe } from "../../src/services/decks.ts";
+import {
+  type CardView,
+  nextView,
+  type ReviewInput,
+  rate,
+  recordReview,
+  type Session,
+  showAnswer,
+} from "../../src/services/study.ts";
+import { seedDeck, testDeps } from "../helpers/deps.ts";
+
+let deps: ReturnType<typeof testDeps>;
+
+const session = (userId: string, guildId: string): Session => ({
+  userId,
+  guildId,
+  deckId: null,
+  source: "study",
+  startedAt: deps.clock.now().getTime(),
+});
+function asCard(v: ReturnType<typeof nextView>): CardView {
+  if (v.kind !== "card") throw new Error(`expected a card, got ${v.kind}`);
+  return v;
+}
+const logs = () => deps.db.select().from(reviewLogs).all();
+const points = () => deps.db.select().from(statGuildMembers).all();
+
+beforeEach(() => {
+  deps = testDeps();
+  seedDeck(deps, "alice-own", 3, { ownerId: "100", guildId: "9" }); // alice's personal deck
+  seedDeck(deps, "server-9", 3, { guildId: "9" }); // server 9's deck
+  seedDeck(deps, "shipped", 3);
+  subscribe(deps, "100", "9", "alice-own");
+  subscribe(deps, "100", "9", "server-9");
+});
+afterEach(() => deps.close());
+
+/** The first card of a deck as alice sees it (her own or server 9's). */
+const aliceCard = (deckId: string) => asCard(nextView(deps, { ...session("100", "9"), deckId }));
+
+describe("GIVEN a study button whose custom_id names a card outside the clicker's reach", () => {
+  it("THEN another member's personal card is refused on Show answer and rating, and nothing is recorded", () => {
+    const theirs = aliceCard("alice-own");
+    const bob = session("200", "9");
+    expect(() => showAnswer(deps, bob, theirs.cardId, 0, theirs.shownAt)).toThrow(UserError);
+    expect(() => showAnswer(deps, bob, theirs.cardId, 0, theirs.shownAt)).toThrow(
+      /not in a deck you can study here/,
+    );
+    expect(() => rate(deps, bob, theirs.cardId, 0, Rating.Good, theirs.shownAt - 60_000)).toThrow(UserError);
+    expect(logs()).toEqual([]);
+    expect(points()).toEqual([]);
+  });
+
+  it("THEN a server deck's card is refused in another server, and a card that does not exist too", () => {
+    const serverCard = aliceCard("server-9");
+    const elsewhere = session("100", "8");
+    expect(() => showAnswer(deps, elsewhere, serverCard.cardId, 0, serverCard.shownAt)).toThrow(UserError);
+    expect(() => rate(deps, elsewhere, serverCard.cardId, 0, Rating.Easy, serverCard.shownAt)).toThrow(
+      UserError,
+    );
+    expect(() => rate(deps, elsewhere, 999_999, 0, Rating.Easy, serverCard.shownAt)).toThrow(UserError);
+    // The single write path refuses too (quiz answers go through it).
+    const r: ReviewInput = {
+      userId: "100",
+      guildId: "8",
+      cardId: serverCard.cardId,
+      grade: Rating.Good,
+      source: "study",
+      shownAt: 0,
+      version: null,
+    };
+    expect(recordReview(deps, r)).toBe(false);
+    expect(logs()).toEqual([]);
+  });
+
+  it("THEN the member's own, the server's and the shipped decks' cards still work", () => {
+    const s = session("100", "9");
+    for (const deckId of ["alice-own", "server-9"]) {
+      const v = aliceCard(deckId);
+      expect(asCard(showAnswer(deps, s, v.cardId, 0, v.shownAt)).back).not.toBeNull();
+      expect(rate(deps, s, v.cardId, 0, Rating.Good, v.shownAt).recorded).toBe(true);
+    }
+    subscribe(deps, "200", "8", "shipped");
+    const bob = session("200", "8");
+    const shipped = asCard(nextView(deps, bob));
+    expect(rate(deps, bob, shipped.cardId, 0, Rating.Good, shipped.shownAt).recorded).toBe(true);
+    expect(logs()).toHaveLength(3);
+  });
+});
+
+describe("GIVEN a study view left open on a card of a deck that is then removed", () => {
+  it("THEN neither Show answer nor a rating records anything, and the notice says the card was removed", () => {
+    const s = session("100", "9");
+    const v = aliceCard("alice-own");
+    removeDeck(deps, { userId: "100", guildId: "9", canManageServer: false }, "alice-own");
+    const shown = showAnswer(deps, s, v.cardId, 0, v.shownAt);
+    expect(shown.notice).toMatch(/removed/);
+    expect(shown.kind === "card" && shown.cardId === v.cardId).toBe(false);
+    const rated = rate(deps, s, v.cardId, 0, Rating.Good, v.shownAt);
+    expect(rated.recorded).toBe(false);
+    expect(rated.view.notice).toMatch(/removed/);
+    expect(logs()).toEqual([]);
+  });
+
+  it("THEN a shipped deck whose file was deleted before a restart takes no rating either", () => {
+    subscribe(deps, "100", "9", "shipped");
+    const s = session("100", "9");
+    const v = asCard(nextView(deps, { ...s, deckId: "shipped" }));
+    syncDeckDir(deps, deps.dir); // a decks folder without its file: the deck is retired at start
+    expect(rate(deps, s, v.cardId, 0, Rating.Easy, v.shownAt).recorded).toBe(false);
+    const quiz: ReviewInput = {
+      userId: "100",
+      guildId: "9",
+      cardId: v.cardId,
+      grade: Rating.Good,
+      source: "daily",
+      shownAt: 0,
+      version: null,
+    };
+    expect(recordReview(deps, quiz)).toBe(false);
+    expect(logs()).toEqual([]);
+  });
+});
