@@ -128,7 +128,9 @@ describe("GIVEN a deck of answers of different shapes (code, lists, prose of man
 
   it("THEN a prose answer's distractors are close to it in length (within a factor of 1.6)", () => {
     // From 100 characters on, the deck has an answer every ~10 characters on both sides.
-    for (const card of cards.filter((c) => answerShape(c.back).kind === "prose" && c.back.length >= 100))
+    const long = cards.filter((c) => answerShape(c.back).kind === "prose" && c.back.length >= 100);
+    expect(long.length).toBeGreaterThan(15);
+    for (const card of long)
       for (const seed of seeds) {
         const length = card.back.length;
         for (const t of distractorsOf(buildChoices(card, cards, seededRandom(seed))!)) {
