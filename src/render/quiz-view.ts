@@ -4,6 +4,7 @@ import {
   type APIEmbed,
   type APIEmbedField,
   ButtonStyle,
+  escapeMarkdown,
 } from "discord.js";
 import { CHOICE_LETTERS, formatTally, parseLocalDate } from "../core/quiz.ts";
 import { localParts } from "../core/time.ts";
@@ -25,6 +26,9 @@ export interface QuizPayload {
   components: APIActionRowComponent<APIButtonComponent>[];
   allowed_mentions: { parse: []; users?: string[] };
 }
+
+/** A deck name inside the post's italics: none of its characters is markdown (it is a name, not card text). */
+const deckNameText = (name: string) => escapeMarkdown(clip(name, DECK_NAME_MAX));
 
 const letter = (k: number) => CHOICE_LETTERS[k] ?? "?";
 
@@ -86,11 +90,7 @@ export function renderPost(v: PostView, opts: { ping?: boolean } = {}): QuizPayl
   const q = v.question;
   const buttons: APIButtonComponent[] = [];
   if (q) {
-    lines.push(
-      "",
-      `**Question of the day** · *${cardText(q.deckName, DECK_NAME_MAX)}*`,
-      cardText(q.front, FRONT_MAX),
-    );
+    lines.push("", `**Question of the day** · *${deckNameText(q.deckName)}*`, cardText(q.front, FRONT_MAX));
     if (v.closed) lines.push("", `**Answer: ${letter(q.correctIndex)}**`);
     q.choices.forEach((_, k) => {
       const right = v.closed && k === q.correctIndex;
@@ -176,7 +176,7 @@ export function renderAnswerFeedback(r: AnswerResult): QuizPayload {
       : "Counted as **Again** in your schedule: the card comes back soon in your reviews."
     : r.subscribed
       ? ""
-      : `You don't study *${clip(deck, DECK_NAME_MAX)}*: subscribe with \`/deck subscribe\` and quiz answers feed your schedule.`;
+      : `You don't study *${deckNameText(deck)}*: subscribe with \`/deck subscribe\` and quiz answers feed your schedule.`;
   const fixed = [head, "", "**Question**", "", "**Answer**", "", note].join("\n").length;
   const room = LIMITS.embedDescription - fixed;
   const front = cardText(p.front ?? "", Math.min(FRONT_MAX, Math.floor(room / 3)));

@@ -133,7 +133,7 @@ describe("GIVEN a day's post", () => {
     const p = renderPost(
       view({
         question: {
-          deckName: "my_deck",
+          deckName: "my_deck *v2*",
           front: "What does a **Dataset** need? (__init__ aside)",
           choices: [code, bullets, "*italic* and 2*3", `\`\`\`\n${"x = 1\n".repeat(400)}\`\`\``],
           correctIndex: 0,
@@ -141,7 +141,9 @@ describe("GIVEN a day's post", () => {
       }),
     );
     const e = p.embeds[0]!;
-    expect(e.description).toContain("· *my\\_deck*\nWhat does a **Dataset** need? (\\_\\_init\\_\\_ aside)");
+    expect(e.description).toContain(
+      "· *my\\_deck \\*v2\\**\nWhat does a **Dataset** need? (\\_\\_init\\_\\_ aside)",
+    );
     const values = e.fields!.map((f) => f.value);
     expect(values.slice(0, 3)).toEqual([
       code,
