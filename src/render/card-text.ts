@@ -43,7 +43,7 @@ function prefix(text: string, n: number): string {
  * The escaping itself. `cut`: the text is a prefix of a card side, so a code block it opens and does not close
  * is closed (instead of its backticks being shown as typed).
  */
-export function escapeCardText(text: string, cut: boolean): string {
+function escapeCardText(text: string, cut: boolean): string {
   if (!MARKDOWN_CHARS.test(text)) return text; // most answers: nothing to do
   let out = "";
   let from = 0; // start of the prose not yet escaped
