@@ -103,7 +103,7 @@ const SQL = {
   studiedDecks: `SELECT DISTINCT d.id, d.name
     FROM stat_guild_members m JOIN subscriptions s ON s.user_id = m.user_id JOIN decks d ON d.id = s.deck_id
     WHERE m.guild_id = @guildId AND ${SERVER_DECK} ORDER BY d.id`,
-  /** The deck's active card ids in deck order, from the covering (deck_id, retired_at, position) index. */
+  /** The deck's active cards' ids and answers in deck order (the (deck_id, retired_at, position) index, then rows). */
   activeCards: "SELECT id, back FROM cards WHERE deck_id = ? AND retired_at IS NULL ORDER BY position, id",
   deckName: "SELECT name FROM decks WHERE id = ?",
   cardFront: "SELECT front FROM cards WHERE id = ?",
