@@ -3,6 +3,7 @@
  * that makes a server's question and choice order deterministic per day, and choice building.
  * No discord.js, no drizzle, no Date.now(): time comes in.
  */
+import { answerShape, type DeckAnswers, indexAnswers, similarAnswers } from "./quiz-shape.ts";
 import { addDays, formatLocalDate, type LocalDate, localParts, zonedTimeToUtc } from "./time.ts";
 
 /** Bound of each memo below (zones × dates × times seen): cleared whole when reached. */
@@ -210,18 +211,30 @@ export interface QuizCard {
 }
 
 /**
- * A deck's active cards in deck order, as the question reads them: card `k`'s id must be cheap, its text may be
- * read on first access (the question looks at a handful of cards, not the whole deck).
+ * A deck's active cards in deck order, as the question reads them: card `k`'s id and answer must be cheap, its
+ * question may be read on first access (the question looks at a handful of cards, not the whole deck). `answers`
+ * is the deck's answers indexed by shape (quiz-shape.ts), built once per deck object.
  */
 export interface QuizDeck {
   readonly size: number;
   card(k: number): QuizCard;
+  answers(): DeckAnswers;
 }
 
-const deckOf = (cards: readonly QuizCard[]): QuizDeck => ({
-  size: cards.length,
-  card: (k) => cards[k] as QuizCard,
-});
+const deckOf = (cards: readonly QuizCard[]): QuizDeck => {
+  let index: DeckAnswers | undefined;
+  return {
+    size: cards.length,
+    card: (k) => cards[k] as QuizCard,
+    answers: () => {
+      index ??= indexAnswers(
+        cards.map((c) => c.back),
+        answerKey,
+      );
+      return index;
+    },
+  };
+};
 
 export interface QuizChoice {
   cardId: number;
@@ -241,8 +254,9 @@ export function answerKey(text: string): string {
 }
 
 /**
- * The right answer plus three distractors drawn at random from `others` (never the same text as the answer or as
- * each other), in an order shuffled with `rng`. Null when the deck does not have three distinct other answers.
+ * The right answer plus three distractors that look like it (quiz-shape.ts: the same kind — code, list, prose — and
+ * the nearest in length and lines, drawn with `rng` among the best few), never the same text as the answer or as
+ * each other, in an order shuffled with `rng`. Null when the deck does not have three distinct other answers.
  */
 export function buildChoices(
   correct: QuizCard,
@@ -250,19 +264,14 @@ export function buildChoices(
   rng: () => number,
 ): { choices: QuizChoice[]; correctIndex: number } | null {
   const deck = "size" in others ? others : deckOf(others);
-  const seen = new Set([answerKey(correct.back)]);
-  if (answerKey(correct.back) === "") return null;
-  const distractors: QuizChoice[] = [];
-  for (const k of randomOrder(deck.size, rng)) {
+  const key = answerKey(correct.back);
+  if (key === "") return null;
+  const picked = similarAnswers(deck.answers(), { shape: answerShape(correct.back), key }, CHOICES - 1, rng);
+  if (!picked) return null;
+  const distractors = picked.map((k) => {
     const c = deck.card(k);
-    if (c.id === correct.id) continue;
-    const key = answerKey(c.back);
-    if (key === "" || seen.has(key)) continue;
-    seen.add(key);
-    distractors.push({ cardId: c.id, text: c.back });
-    if (distractors.length === CHOICES - 1) break;
-  }
-  if (distractors.length < CHOICES - 1) return null;
+    return { cardId: c.id, text: c.back };
+  });
   const choices = shuffle([{ cardId: correct.id, text: correct.back }, ...distractors], rng);
   return { choices, correctIndex: choices.findIndex((c) => c.cardId === correct.id) };
 }

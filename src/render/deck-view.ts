@@ -9,6 +9,7 @@ import { FORMAT_NAMES } from "../core/decks/parse.ts";
 import { suppressLinkPreviews } from "../core/decks/text.ts";
 import type { ExportedDeck } from "../services/deck-export.ts";
 import type { ImportReport } from "../services/deck-import.ts";
+import { cardText } from "./card-text.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
 import { button, COLORS, type MessagePayload, row } from "./study-view.ts";
 
@@ -50,7 +51,7 @@ export function renderImported(r: ImportReport): MessagePayload {
   const fields: APIEmbedField[] = r.preview.map((c, k) => ({
     name: `Card ${k + 1}`,
     value: clip(
-      `${clip(c.front, PREVIEW_SIDE)}\n**→** ${clip(c.back, PREVIEW_SIDE)}`,
+      `${cardText(c.front, PREVIEW_SIDE)}\n**→** ${cardText(c.back, PREVIEW_SIDE)}`,
       LIMITS.embedFieldValue,
     ),
   }));

@@ -1,16 +1,23 @@
-import { type APIActionRowComponent, type APIButtonComponent, type APIEmbed, ButtonStyle } from "discord.js";
+import {
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIEmbed,
+  type APIEmbedField,
+  ButtonStyle,
+  escapeMarkdown,
+} from "discord.js";
 import { CHOICE_LETTERS, formatTally, parseLocalDate } from "../core/quiz.ts";
 import { localParts } from "../core/time.ts";
 import type { AnswerResult, PostView, QuizStatus } from "../services/quiz.ts";
+import { cardText } from "./card-text.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
 import { quizIds } from "./quiz-ids.ts";
 import { button, COLORS, row } from "./study-view.ts";
 
 export const QUIZ_COLORS = { post: 0xfee75c, closed: 0x4f545c, right: 0x57f287, wrong: 0xed4245 } as const;
 
-/** Budgets inside the 4096-character description (and the 6000 total): question + 4 choices + the rest. */
+/** Budgets inside the 4096-character description (the choices are fields: they share what is left of 6000). */
 const FRONT_MAX = 1500;
-const CHOICE_MAX = 400;
 const DECK_NAME_MAX = 100;
 
 export interface QuizPayload {
@@ -20,8 +27,10 @@ export interface QuizPayload {
   allowed_mentions: { parse: []; users?: string[] };
 }
 
+/** A deck name inside the post's italics: none of its characters is markdown (it is a name, not card text). */
+const deckNameText = (name: string) => escapeMarkdown(clip(name, DECK_NAME_MAX));
+
 const letter = (k: number) => CHOICE_LETTERS[k] ?? "?";
-const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " · ").trim();
 
 /** Made once: building an Intl formatter costs more than rendering the rest of a post. */
 const QUIZ_DATE = new Intl.DateTimeFormat("en-GB", {
@@ -69,7 +78,7 @@ export function mentionLine(pinged: string[], more: number): string | undefined 
   return clip(pinged.map((id) => `<@${id}>`).join(" ") + tail, LIMITS.content);
 }
 
-/** The daily post: due summary, question of the day with A–D, tally; closed = answer shown, buttons off. */
+/** The daily post: due summary, question of the day, one field per choice A–D, tally; closed = answer shown, buttons off. */
 export function renderPost(v: PostView, opts: { ping?: boolean } = {}): QuizPayload {
   const lines = [
     v.dueMembers === 0
@@ -81,25 +90,19 @@ export function renderPost(v: PostView, opts: { ping?: boolean } = {}): QuizPayl
   const q = v.question;
   const buttons: APIButtonComponent[] = [];
   if (q) {
-    lines.push(
-      "",
-      `**Question of the day** · *${clip(q.deckName, DECK_NAME_MAX)}*`,
-      clip(q.front, FRONT_MAX),
-      "",
-    );
-    q.choices.forEach((text, k) => {
-      const mark = v.closed && k === q.correctIndex ? " ✅" : "";
-      lines.push(`**${letter(k)}.** ${clip(oneLine(text), CHOICE_MAX)}${mark}`);
+    lines.push("", `**Question of the day** · *${deckNameText(q.deckName)}*`, cardText(q.front, FRONT_MAX));
+    if (v.closed) lines.push("", `**Answer: ${letter(q.correctIndex)}**`);
+    q.choices.forEach((_, k) => {
+      const right = v.closed && k === q.correctIndex;
       buttons.push(
         button(
           quizIds.answer(v.postId, k),
           letter(k),
-          v.closed && k === q.correctIndex ? ButtonStyle.Success : ButtonStyle.Secondary,
+          right ? ButtonStyle.Success : ButtonStyle.Secondary,
           v.closed,
         ),
       );
     });
-    if (v.closed) lines.push("", `**Answer: ${letter(q.correctIndex)}**`);
   } else {
     lines.push(
       "",
@@ -111,7 +114,10 @@ export function renderPost(v: PostView, opts: { ping?: boolean } = {}): QuizPayl
     title: clip(`Daily quiz · ${formatQuizDate(v.date)}`, LIMITS.embedTitle),
     description: clip(lines.join("\n"), LIMITS.embedDescription),
   };
-  if (q) embed.footer = { text: `${v.closed ? "Closed · " : ""}${formatTally(v.answered, v.correct)}` };
+  if (q) {
+    embed.footer = { text: `${v.closed ? "Closed · " : ""}${formatTally(v.answered, v.correct)}` };
+    embed.fields = choiceFields(q.choices, v.closed ? q.correctIndex : null, embedLength(embed));
+  }
   const components = [
     ...(buttons.length ? [row(buttons)] : []),
     row([button(quizIds.review(v.postId), "Start my review", ButtonStyle.Primary)]),
@@ -123,6 +129,21 @@ export function renderPost(v: PostView, opts: { ping?: boolean } = {}): QuizPayl
     // Only the first send pings; edits re-send the same text with no pings at all.
     allowed_mentions: opts.ping ? { parse: [], users: v.pinged } : NO_PINGS,
   };
+}
+
+const embedLength = (e: APIEmbed) =>
+  (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0);
+
+/**
+ * Each choice as its own field, so a multi-line answer keeps its lines, bullets and code blocks. The fields share
+ * what the embed's 6000 characters leave after the rest (`used`), each at most a field's 1024; a longer answer is
+ * cut with the visible marker (a cut code block is closed first).
+ */
+function choiceFields(choices: readonly string[], right: number | null, used: number): APIEmbedField[] {
+  const names = choices.map((_, k) => (k === right ? `${letter(k)} ✅` : letter(k)));
+  const room = LIMITS.embedTotal - used - names.join("").length;
+  const each = Math.min(LIMITS.embedFieldValue, Math.floor(room / Math.max(1, choices.length)));
+  return choices.map((text, k) => ({ name: names[k] ?? letter(k), value: cardText(text, each) }));
 }
 
 /** What only the answerer sees after a click. */
@@ -140,10 +161,7 @@ export function renderAnswerFeedback(r: AnswerResult): QuizPayload {
     };
   if (r.kind === "closed")
     return {
-      content: clip(
-        `This question is closed. The answer was **${letter(correctIndex)}**: ${answer}`,
-        LIMITS.content,
-      ),
+      content: closedAnswer(letter(correctIndex), answer),
       embeds: [],
       components: [],
       allowed_mentions: NO_PINGS,
@@ -158,11 +176,11 @@ export function renderAnswerFeedback(r: AnswerResult): QuizPayload {
       : "Counted as **Again** in your schedule: the card comes back soon in your reviews."
     : r.subscribed
       ? ""
-      : `You don't study *${clip(deck, DECK_NAME_MAX)}*: subscribe with \`/deck subscribe\` and quiz answers feed your schedule.`;
+      : `You don't study *${deckNameText(deck)}*: subscribe with \`/deck subscribe\` and quiz answers feed your schedule.`;
   const fixed = [head, "", "**Question**", "", "**Answer**", "", note].join("\n").length;
   const room = LIMITS.embedDescription - fixed;
-  const front = clip(p.front ?? "", Math.min(FRONT_MAX, Math.floor(room / 3)));
-  const back = clip(answer, room - front.length);
+  const front = cardText(p.front ?? "", Math.min(FRONT_MAX, Math.floor(room / 3)));
+  const back = cardText(answer, room - front.length);
   return {
     embeds: [
       {
@@ -174,6 +192,12 @@ export function renderAnswerFeedback(r: AnswerResult): QuizPayload {
     components: [],
     allowed_mentions: NO_PINGS,
   };
+}
+
+/** A multi-line answer starts on its own line, where its bullets and code blocks read as the deck wrote them. */
+function closedAnswer(letterText: string, answer: string): string {
+  const head = `This question is closed. The answer was **${letterText}**:\n`;
+  return head + cardText(answer, LIMITS.content - head.length);
 }
 
 const RESULT_TEXT: Record<string, string> = {

@@ -8,6 +8,7 @@ import {
 import { encodeId } from "../core/custom-id.ts";
 import { formatInterval, GRADE_NAMES, GRADES } from "../core/scheduling.ts";
 import type { CardView, DoneView, StudyView } from "../services/study.ts";
+import { cardText } from "./card-text.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
 import { plural } from "./plural.ts";
 import { studyIds } from "./study-ids.ts";
@@ -31,8 +32,8 @@ export function progressLine(due: number, newLeft: number): string {
 
 function renderCard(v: CardView): MessagePayload {
   const half = Math.floor((LIMITS.embedDescription - 40) / 2);
-  const front = clip(v.front, v.back === null ? LIMITS.embedDescription : half);
-  const description = v.back === null ? front : `${front}\n\n**Answer**\n${clip(v.back, half)}`;
+  const front = cardText(v.front, v.back === null ? LIMITS.embedDescription : half);
+  const description = v.back === null ? front : `${front}\n\n**Answer**\n${cardText(v.back, half)}`;
   const embed: APIEmbed = {
     color: COLORS.study,
     author: { name: clip(`${v.deckName}${v.isNew ? " · new card" : ""}`, LIMITS.embedTitle) },

@@ -8,7 +8,8 @@
  */
 import type Database from "better-sqlite3";
 import { and, desc, eq } from "drizzle-orm";
-import type { QuizCard, QuizDeck } from "../core/quiz.ts";
+import { answerKey, type QuizCard, type QuizDeck } from "../core/quiz.ts";
+import { type DeckAnswers, indexAnswers } from "../core/quiz-shape.ts";
 import type { Db } from "../db/client.ts";
 import { DECK_VISIBLE } from "../db/deck-visibility.ts";
 import { preparedOnce } from "../db/prepared.ts";
@@ -102,10 +103,10 @@ const SQL = {
   studiedDecks: `SELECT DISTINCT d.id, d.name
     FROM stat_guild_members m JOIN subscriptions s ON s.user_id = m.user_id JOIN decks d ON d.id = s.deck_id
     WHERE m.guild_id = @guildId AND ${SERVER_DECK} ORDER BY d.id`,
-  /** The deck's active card ids in deck order, from the covering (deck_id, retired_at, position) index. */
-  activeCardIds: "SELECT id FROM cards WHERE deck_id = ? AND retired_at IS NULL ORDER BY position, id",
+  /** The deck's active cards' ids and answers in deck order (the (deck_id, retired_at, position) index, then rows). */
+  activeCards: "SELECT id, back FROM cards WHERE deck_id = ? AND retired_at IS NULL ORDER BY position, id",
   deckName: "SELECT name FROM decks WHERE id = ?",
-  cardText: "SELECT front, back FROM cards WHERE id = ?",
+  cardFront: "SELECT front FROM cards WHERE id = ?",
 } as const;
 
 const statements = preparedOnce(SQL);
@@ -377,46 +378,58 @@ export function studiedDecks(db: Db, guildId: string): ServerDeck[] {
   return statements(db).studiedDecks.all({ guildId }) as ServerDeck[];
 }
 
-/** A card whose front and back are read when first asked for (a question looks at a handful of a deck's cards). */
+/** A card whose question is read when first asked for (a question shows one card's, not the deck's). */
 class LazyCard implements QuizCard {
   readonly id: number;
-  #text: { front: string; back: string } | undefined;
+  readonly back: string;
+  #front: string | undefined;
   readonly #read: Database.Statement;
-  constructor(id: number, read: Database.Statement) {
+  constructor(id: number, back: string, read: Database.Statement) {
     this.id = id;
+    this.back = back;
     this.#read = read;
   }
-  #load(): { front: string; back: string } {
-    this.#text ??= this.#read.get(this.id) as { front: string; back: string };
-    return this.#text;
-  }
   get front(): string {
-    return this.#load().front;
-  }
-  get back(): string {
-    return this.#load().back;
+    this.#front ??= this.#read.pluck().get(this.id) as string;
+    return this.#front;
   }
 }
 
+/** A deck's active cards as a tick shares them: ids and answers in deck order, the shape index once asked. */
+export interface DeckCards {
+  ids: number[];
+  backs: string[];
+  answers?: DeckAnswers;
+}
+
 /**
- * The deck's active cards in deck order, as `pickQuestion` takes them. Only the ids are read up front (or taken from
- * `memo`, by deck); a card object, and its text, only for the cards the question looks at (the card asked and the
- * distractors tried).
+ * The deck's active cards in deck order, as `pickQuestion` takes them. Ids and answers are read up front in one
+ * query (or taken from `memo`, by deck): the distractors are chosen by the answers' shapes. A card's question is
+ * read only for the card asked.
  */
-export function activeCards(db: Db, deckId: string, memo?: Map<string, number[]>): QuizDeck {
+export function activeCards(db: Db, deckId: string, memo?: Map<string, DeckCards>): QuizDeck {
   const st = statements(db);
-  const ids = memo?.get(deckId) ?? (st.activeCardIds.pluck().all(deckId) as number[]);
-  memo?.set(deckId, ids);
+  let deck = memo?.get(deckId);
+  if (!deck) {
+    const rows = st.activeCards.raw().all(deckId) as [number, string][];
+    deck = { ids: rows.map((r) => r[0]), backs: rows.map((r) => r[1]) };
+    memo?.set(deckId, deck);
+  }
+  const d = deck;
   const cards = new Map<number, LazyCard>();
   return {
-    size: ids.length,
+    size: d.ids.length,
     card(k) {
       let c = cards.get(k);
       if (!c) {
-        c = new LazyCard(ids[k] as number, st.cardText);
+        c = new LazyCard(d.ids[k] as number, d.backs[k] as string, st.cardFront);
         cards.set(k, c);
       }
       return c;
+    },
+    answers() {
+      d.answers ??= indexAnswers(d.backs, answerKey);
+      return d.answers;
     },
   };
 }

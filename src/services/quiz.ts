@@ -36,6 +36,7 @@ import type { Deps } from "./deps.ts";
 import { awardQuizPoints } from "./points.ts";
 import {
   activeCards,
+  type DeckCards,
   type DueSummary,
   deckName,
   dueGuilds,
@@ -306,7 +307,7 @@ export function chooseQuestion(
   const fromDecks = (decks: readonly { id: string; name?: string }[]) => {
     for (const k of randomOrder(decks.length, rng)) {
       const deck = decks[k] as { id: string; name?: string };
-      const q = pickQuestion(activeCards(db, deck.id, memo?.cardIds), rng, recent);
+      const q = pickQuestion(activeCards(db, deck.id, memo?.cards), rng, recent);
       if (q) return { ...q, deckId: deck.id, deckName: deck.name ?? deckName(db, deck.id) };
     }
     return null;
@@ -330,13 +331,13 @@ export interface TickMemo {
   due: Map<string, number>;
   /** A member's `studyDecks` when the same in every server (no server import among them): one read per member. */
   decks: Map<string, StudyDecks>;
-  /** Active card ids by deck (quiz-queries.ts `activeCards`): one read per deck, not per server. */
-  cardIds: Map<string, number[]>;
+  /** Active cards' ids and answers by deck (quiz-queries.ts `activeCards`): one read per deck, not per server. */
+  cards: Map<string, DeckCards>;
   /** The shipped decks (quiz-queries.ts `serverDecks`), read when a server first needs them. */
   fileDecks?: ServerDeck[];
 }
 
-export const tickMemo = (): TickMemo => ({ due: new Map(), decks: new Map(), cardIds: new Map() });
+export const tickMemo = (): TickMemo => ({ due: new Map(), decks: new Map(), cards: new Map() });
 
 function memberDecks(db: Deps["db"], guildId: string, userId: string, memo: TickMemo): StudyDecks {
   const known = memo.decks.get(userId);

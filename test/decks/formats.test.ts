@@ -26,7 +26,7 @@ describe("Anki notes in plain text", () => {
         tags: ["biology", "cells"],
       },
       {
-        front: "Name the parts of a __eukaryotic__ cell",
+        front: "Name the parts of a eukaryotic cell",
         back: "- nucleus\n- cytoplasm\n  - organelles\n- membrane",
         tags: ["biology"],
       },
@@ -300,7 +300,7 @@ describe("HTML → Discord markdown", () => {
 
   it("converts inline and block tags, entities, links, code", () => {
     expect(md("<b>bold</b> <strong>s</strong> <i>it</i> <em>e</em> <u>u</u> <s>x</s> <code>f()</code>")).toBe(
-      "**bold** **s** *it* *e* __u__ ~~x~~ `f()`",
+      "**bold** **s** *it* *e* u x `f()`",
     );
     expect(md("x<b> padded </b>end")).toBe("x **padded** end");
     expect(md("a<br>b<br/>c<BR >d")).toBe("a\nb\nc\nd");

@@ -2,6 +2,7 @@
  * The daily quiz end to end: the real bot (discord.js, SQLite) against the loopback emulator, its clock moved.
  * Setup refusals, the post at 09:00 Berlin (winter and summer), pings, answers, the next day's close.
  */
+import type { APIEmbedField } from "discord.js";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rating } from "../../src/core/scheduling.ts";
@@ -175,7 +176,10 @@ describe("GIVEN the quiz set for 09:00 Berlin", () => {
     expect(post.embeds[0]?.title).toBe("Daily quiz · Thursday 15 January 2026");
     expect(desc(post)).toContain("**2** members have **5** cards due");
     expect(desc(post)).toContain("**Question of the day** · *Capitals*");
-    expect(desc(post)).toMatch(/\*\*A\.\*\* .+\n\*\*B\.\*\* .+\n\*\*C\.\*\* .+\n\*\*D\.\*\* .+/);
+    // One field per choice, each an answer of the deck.
+    const answers = CAPITALS.map(([, back]) => back);
+    expect(post.embeds[0]?.fields?.map((f: APIEmbedField) => f.name)).toEqual(["A", "B", "C", "D"]);
+    for (const f of post.embeds[0]?.fields ?? []) expect(answers).toContain(f.value);
     expect(buttons(post).map((b) => b.label)).toEqual(["A", "B", "C", "D", "Start my review"]);
     expect(post.embeds[0]?.footer?.text).toBe("0 answered · 0 correct");
   });
@@ -240,7 +244,10 @@ describe("GIVEN the quiz set for 09:00 Berlin", () => {
     expect(fresh?.embeds[0]?.title).toBe("Daily quiz · Friday 16 January 2026");
     await w.emu.waitFor(() => (desc(w.emu.message(old!.id)).includes("**Answer:") ? true : undefined));
     const closed = w.emu.message(old!.id)!;
-    expect(desc(closed)).toContain("✅");
+    const right = db().select().from(quizPostsTable).get()!.correctIndex!;
+    expect(closed.embeds[0]?.fields?.map((f: APIEmbedField) => f.name)).toEqual(
+      ["A", "B", "C", "D"].map((l, k) => (k === right ? `${l} ✅` : l)),
+    );
     expect(closed.embeds[0]?.footer?.text).toBe("Closed · 2 answered · 1 correct");
     const letters = buttons(closed).slice(0, 4);
     expect(letters.every((b) => b.disabled)).toBe(true);

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
+import { State } from "../../src/core/scheduling.ts";
 import {
   cards,
   decks,
@@ -359,10 +360,19 @@ describe("GIVEN members studying in the server", () => {
       [ALICE, cardId, 3, "daily", G],
       [BOB, cardId, 1, "daily", G],
     ]);
-    expect(getState(deps.db, BOB, cardId)?.lapses ?? 0).toBeGreaterThanOrEqual(0);
+    // The question's card is new to Bob (he studied two others): a wrong answer is its first review, no lapse.
+    expect(getState(deps.db, BOB, cardId)).toMatchObject({ reps: 1, lapses: 0, state: State.Learning });
     expect(getState(deps.db, BOB, cardId)?.due.getTime()).toBeLessThan(
       getState(deps.db, ALICE, cardId)!.due.getTime(),
     );
+    // A member who knew the card (in review) and answers wrong lapses on it: exactly one lapse.
+    const dave = "700000000000000004";
+    setClock("2026-01-05T08:00:00Z");
+    studyCards(deps, dave, G, "alpha", [cardId]);
+    setClock("2026-01-15T08:00:00Z");
+    expect(getState(deps.db, dave, cardId)).toMatchObject({ reps: 1, lapses: 0, state: State.Review });
+    answerQuiz(deps, { postId: post.id, guildId: G, userId: dave, choice: wrong });
+    expect(getState(deps.db, dave, cardId)).toMatchObject({ reps: 2, lapses: 1, state: State.Relearning });
   });
 
   it("THEN a member who does not study the deck answers without a review; others' posts are refused", async () => {

@@ -1,3 +1,4 @@
+import type { APIEmbed } from "discord.js";
 import { describe, expect, it } from "vitest";
 import { LIMITS } from "../../src/render/limits.ts";
 import { parseQuizId, quizIds } from "../../src/render/quiz-ids.ts";
@@ -29,8 +30,11 @@ const view = (over: Partial<PostView> = {}): PostView => ({
   ...over,
 });
 
-const embedChars = (e: { title?: string; description?: string; footer?: { text: string } }) =>
-  (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0);
+const embedChars = (e: APIEmbed) =>
+  (e.title?.length ?? 0) +
+  (e.description?.length ?? 0) +
+  (e.footer?.text.length ?? 0) +
+  (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
 
 describe("GIVEN a day's post", () => {
   it("THEN it shows the due summary, the question with A–D, the tally, and buttons A B C D + Start my review", () => {
@@ -38,7 +42,13 @@ describe("GIVEN a day's post", () => {
     const e = p.embeds[0]!;
     expect(e.title).toBe("Daily quiz · Monday 2 March 2026");
     expect(e.description).toContain("**12** members have **340** cards due");
-    expect(e.description).toMatch(/\*\*A\.\*\* a\n\*\*B\.\*\* b\n\*\*C\.\*\* c\n\*\*D\.\*\* d/);
+    expect(e.description).toContain("**Question of the day** · *PyTorch*\nWhat is a tensor?");
+    expect(e.fields).toEqual([
+      { name: "A", value: "a" },
+      { name: "B", value: "b" },
+      { name: "C", value: "c" },
+      { name: "D", value: "d" },
+    ]);
     expect(e.footer?.text).toBe("9 answered · 6 correct");
     const labels = p.components.map((r) => r.components.map((c) => ("label" in c ? c.label : "")));
     expect(labels).toEqual([["A", "B", "C", "D"], ["Start my review"]]);
@@ -61,7 +71,7 @@ describe("GIVEN a day's post", () => {
 
   it("THEN closed: the answer is marked, A–D disabled, the right one green", () => {
     const p = renderPost(view({ closed: true }));
-    expect(p.embeds[0]?.description).toContain("**C.** c ✅");
+    expect(p.embeds[0]?.fields?.map((f) => f.name)).toEqual(["A", "B", "C ✅", "D"]);
     expect(p.embeds[0]?.description).toContain("**Answer: C**");
     const buttons = p.components[0]!.components;
     expect(buttons.every((b) => b.disabled)).toBe(true);
@@ -76,8 +86,13 @@ describe("GIVEN a day's post", () => {
     );
     const e = p.embeds[0]!;
     expect(e.description!.length).toBeLessThanOrEqual(LIMITS.embedDescription);
-    expect(embedChars(e as never)).toBeLessThanOrEqual(LIMITS.embedTotal);
+    expect(embedChars(e)).toBeLessThanOrEqual(LIMITS.embedTotal);
     expect(e.description).toContain("*(cut)*");
+    expect(e.fields).toHaveLength(4);
+    for (const f of e.fields ?? []) {
+      expect(f.value.length).toBeLessThanOrEqual(LIMITS.embedFieldValue);
+      expect(f.value).toMatch(/^x+ … \*\(cut\)\*$/);
+    }
     const many = Array.from({ length: 80 }, (_, k) => String(700000000000000000n + BigInt(k)));
     const q = renderPost(view({ pinged: many, pingedMore: 300 }), { ping: true });
     expect(q.content!.length).toBeLessThanOrEqual(LIMITS.content);
@@ -110,6 +125,61 @@ describe("GIVEN a day's post", () => {
     expect(d.length).toBeLessThanOrEqual(LIMITS.embedDescription);
     const a = renderAnswerFeedback({ kind: "already", post, choice: 1, correct: false });
     expect(a.content).toMatch(/already answered/);
+  });
+
+  it("THEN multi-line choices keep their lines, bullets and code blocks, and card markdown is escaped", () => {
+    const code = "Subclass it:\n```py\nclass Net(nn.Module):\n    def __init__(self): ...\n```";
+    const bullets = "• __len__()\n• __getitem__()";
+    const p = renderPost(
+      view({
+        question: {
+          deckName: "my_deck *v2*",
+          front: "What does a **Dataset** need? (__init__ aside)",
+          choices: [code, bullets, "*italic* and 2*3", `\`\`\`\n${"x = 1\n".repeat(400)}\`\`\``],
+          correctIndex: 0,
+        },
+      }),
+    );
+    const e = p.embeds[0]!;
+    expect(e.description).toContain(
+      "· *my\\_deck \\*v2\\**\nWhat does a **Dataset** need? (\\_\\_init\\_\\_ aside)",
+    );
+    const values = e.fields!.map((f) => f.value);
+    expect(values.slice(0, 3)).toEqual([
+      code,
+      "• \\_\\_len\\_\\_()\n• \\_\\_getitem\\_\\_()",
+      "*italic* and 2\\*3",
+    ]);
+    // A cut code block is closed before the marker, within the field's limit.
+    expect(values[3]).toMatch(/^```\n(x = 1\n)+[x =1]*\n``` … \*\(cut\)\*$/);
+    expect(values[3]!.length).toBeLessThanOrEqual(LIMITS.embedFieldValue);
+    expect(embedChars(e)).toBeLessThanOrEqual(LIMITS.embedTotal);
+  });
+
+  it("THEN the answer feedback and the closed reply escape card markdown", () => {
+    const post = {
+      front: "Which method __init__s a module?",
+      choices: [
+        { cardId: 1, text: "__init__()" },
+        { cardId: 2, text: "forward()" },
+      ],
+      correctIndex: 0,
+      deckName: "Deck",
+      deckId: "deck",
+    } as never;
+    const f = renderAnswerFeedback({
+      kind: "answered",
+      post,
+      choice: 1,
+      correct: false,
+      reviewed: false,
+      subscribed: true,
+    });
+    expect(f.embeds[0]!.description).toContain(
+      "**Question**\nWhich method \\_\\_init\\_\\_s a module?\n\n**Answer**\n\\_\\_init\\_\\_()",
+    );
+    const closed = renderAnswerFeedback({ kind: "closed", post });
+    expect(closed.content).toBe("This question is closed. The answer was **A**:\n\\_\\_init\\_\\_()");
   });
 
   it("THEN custom ids round-trip and stay short", () => {

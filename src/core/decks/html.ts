@@ -1,7 +1,7 @@
 /**
  * Anki field HTML → Discord Markdown, and plain text → HTML for the Anki export. The rules (decks/FORMAT.md):
  *
- *   <b> <strong> → **x**    <i> <em> → *x*    <u> → __x__    <s> <strike> <del> → ~~x~~    <code> → `x`
+ *   <b> <strong> → **x**    <i> <em> → *x*    <code> → `x`    <u> <s> <strike> <del> → x (no such markup)
  *   <br> → line break       <div> <p> <h1-6> <li> <pre> … → start on a new line (<p>: a blank line before)
  *   <ul><li> → "- x"        <ol><li> → "1. x" (nested lists indented by two spaces per level)
  *   <a href="https://u">t</a> → "t (<https://u>)" (angle brackets: Discord shows no link preview)
@@ -216,12 +216,10 @@ const INLINE: Record<string, string> = {
   strong: "**",
   i: "*",
   em: "*",
-  u: "__",
-  s: "~~",
-  strike: "~~",
-  del: "~~",
   code: "`",
 };
+// <u>, <s>, <strike>, <del> keep only their text: card text means no underline or strikethrough (`__`, `~~` are
+// shown as typed, so `__init__` stays itself; src/render/card-text.ts), so there is no markup to give them.
 const MEDIA = new Set(["img", "audio", "video", "source", "object", "embed", "iframe", "track", "svg"]);
 const SKIP_CONTENT = new Set(["script", "style", "head", "title", "template"]);
 const VOID = new Set([
