@@ -2,7 +2,9 @@
  * Runs a scenario against the emulator and the real bot and writes its transcript, one JSON object per line.
  * The CLI (`npm run sandbox -- --script FILE`) is a thin wrapper; tests call `runScenario` in-process.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { manualTicker } from "../jobs/quiz-job.ts";
 import { type ClickRecord, clickAgain, clickButton, runTick } from "./actions.ts";
 import { checkExpectation } from "./expect.ts";
@@ -21,7 +23,7 @@ export interface RunOptions {
   logLevel?: string;
   /** Default: the repo's decks/. */
   decksDir?: string;
-  /** Default: a fresh temp file, removed afterwards, so runs are reproducible. */
+  /** Default: a fresh temp file, removed afterwards, so runs are reproducible (a `relaunch` keeps it). */
   databasePath?: string;
 }
 
@@ -78,33 +80,45 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
     emit({ step, event: "error", source, message });
   };
 
-  let world: SandboxWorld;
-  try {
-    world = await createWorld({
-      start: scenario.start,
+  // The run owns its temporary database (not the world), so a `relaunch` can start a new world on the same file.
+  const tmp = opts.databasePath === undefined ? mkdtempSync(join(tmpdir(), "sandbox-run-")) : undefined;
+  const databasePath = opts.databasePath ?? join(tmp ?? "", "study.db");
+  const open = (start: string | undefined, timezone: string | undefined) =>
+    createWorld({
+      start,
       followRealTime: false,
       channels: scenario.channels,
       users: scenario.users,
-      timezone: scenario.timezone,
+      timezone,
       decksDir: opts.decksDir,
-      databasePath: opts.databasePath,
+      databasePath,
       fuzz: false,
       // Ticks happen in `tick` steps (and the catch-up tick each start does), never on a real-time schedule.
       quizTicker: manualTicker,
       logLevel: opts.logLevel ?? "info",
       onLog: opts.onLog,
     });
+  const removeTmp = () => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  };
+
+  let world: SandboxWorld;
+  try {
+    world = await open(scenario.start, scenario.timezone);
   } catch (err) {
+    removeTmp();
     fail(0, `could not start the emulator and the bot: ${(err as Error).message}`);
     return { exitCode: 1, failures, events };
   }
 
-  const tracker = new Tracker(
-    world.emu,
-    new Map([...world.channels].map(([name, c]) => [c.id, name])),
-    new Map([...world.users].map(([name, u]) => [u.id, name])),
-  );
+  const names = (w: SandboxWorld) =>
+    [
+      new Map([...w.channels].map(([name, c]) => [c.id, name])),
+      new Map([...w.users].map(([name, u]) => [u.id, name])),
+    ] as const;
+  const tracker = new Tracker(world.emu, ...names(world));
   let errorsSeen = 0;
+  const lastClick = new Map<string, ClickRecord>();
   const flush = async (step: number) => {
     await settle(world.emu, tracker);
     for (const e of tracker.collect(step)) {
@@ -126,8 +140,17 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
       }
     }
   };
+  /** A second launch on the same database: a new emulator (no messages), a new bot, the clock where it was. */
+  const relaunch = async () => {
+    const at = world.clock.now().toISOString();
+    await world.stop();
+    // The timezone was written at the first launch; the database keeps it (and any later /settings change).
+    world = await open(at, undefined);
+    tracker.follow(world.emu, ...names(world));
+    errorsSeen = 0;
+    lastClick.clear();
+  };
 
-  const lastClick = new Map<string, ClickRecord>();
   // What the latest step that did something showed: `expect` steps check it (several in a row check the same).
   let shown: TranscriptEvent[] = [];
   try {
@@ -139,7 +162,8 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
         if (step.kind === "expect") {
           const why = checkExpectation(step.as, step.expect, step.lacks ?? [], shown);
           if (why) error = new Error(why);
-        } else await perform(world, scenario, step, lastClick);
+        } else if (step.kind === "relaunch") await relaunch();
+        else await perform(world, scenario, step, lastClick);
       } catch (err) {
         error = err as Error;
       }
@@ -154,6 +178,7 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
     }
   } finally {
     await world.stop();
+    removeTmp();
   }
   return { exitCode: failures.length > 0 ? 1 : 0, failures, events };
 }
@@ -191,7 +216,8 @@ async function perform(
     case "restart":
       await world.restart();
       return;
-    case "expect":
-      return; // checked by the runner against the previous step's events
+    case "expect": // checked by the runner against the previous step's events
+    case "relaunch": // replaces the world: done by the runner
+      return;
   }
 }

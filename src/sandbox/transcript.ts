@@ -123,12 +123,21 @@ export class Tracker {
   private ordinal = 0;
 
   constructor(
-    private readonly emu: DiscordEmulator,
+    private emu: DiscordEmulator,
     /** channel id → name */
-    private readonly channels: Map<string, string>,
+    private channels: Map<string, string>,
     /** user id → name */
-    private readonly userNames: Map<string, string>,
+    private userNames: Map<string, string>,
   ) {}
+
+  /** Watches another emulator from now on (a relaunched world); message numbers go on from where they were. */
+  follow(emu: DiscordEmulator, channels: Map<string, string>, userNames: Map<string, string>): void {
+    this.emu = emu;
+    this.channels = channels;
+    this.userNames = userNames;
+    this.seen.clear();
+    this.rejections = 0;
+  }
 
   /** A cheap fingerprint of the emulator's messages and rejections: changes whenever either does. */
   signature(): string {
