@@ -161,3 +161,29 @@ describe("GIVEN a scenario with expect steps", () => {
     expect(result.failures[0]).toMatch(/step 1 \(steps\[0\]\)/);
   });
 });
+
+describe("GIVEN a scenario that relaunches the sandbox", () => {
+  it("THEN the clock goes on from where it was, messages keep their numbers, and earlier clicks are gone", async () => {
+    const result = await runScenario({
+      ...base,
+      steps: [
+        { as: "alice", command: "deck subscribe", options: { deck: "pytorch" } },
+        { advance: "2h" },
+        { relaunch: true },
+        { as: "alice", command: "study" },
+        { as: "alice", click: "Show answer" },
+        { relaunch: true },
+        { as: "alice", again: true },
+      ],
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.failures).toEqual(["step 7: alice has not clicked anything yet: nothing to click again"]);
+    const step = (n: number) => result.events.find((e) => e.step === n && e.event === "step");
+    expect(step(3)).toMatchObject({ relaunch: true, at: "2026-03-02T10:00:00.000Z" });
+    const created = result.events.filter((e) => e.event === "create");
+    expect(created.map((e) => [e.step, "message" in e ? e.message : 0])).toEqual([
+      [1, 1],
+      [4, 2],
+    ]);
+  });
+});
