@@ -4,9 +4,10 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, extname, join, resolve } from "node:path";
 import { manualTicker } from "../jobs/quiz-job.ts";
 import { type ClickRecord, clickAgain, clickButton, runTick } from "./actions.ts";
+import { FileSaver } from "./attach.ts";
 import { checkExpectation } from "./expect.ts";
 import { coerceOptions } from "./options.ts";
 import { parseScenario, type Scenario, ScenarioError, type Step } from "./scenario.ts";
@@ -23,6 +24,8 @@ export interface RunOptions {
   logLevel?: string;
   /** Default: the repo's decks/. */
   decksDir?: string;
+  /** Where the attachments the bot sends are saved; default data/sandbox-files/<scenario file name>/. */
+  filesDir?: string;
   /** Default: a fresh temp file, removed afterwards, so runs are reproducible (a `relaunch` keeps it). */
   databasePath?: string;
 }
@@ -56,6 +59,12 @@ export async function runScenarioFile(file: string, opts: RunOptions = {}): Prom
     return { exitCode: 2, failures: [`${file}: ${(err as Error).message}`], events: [] };
   }
   return runScenario(raw, { source: file, ...opts });
+}
+
+/** data/sandbox-files/<scenario file name without .json>/: each scenario's files apart, the same on every run. */
+export function defaultFilesDir(source: string | undefined): string {
+  const name = source === undefined ? "scenario" : basename(source, extname(source));
+  return resolve("data/sandbox-files", name);
 }
 
 /** The step as written (without our `kind`/`ms`), for the transcript's step lines. */
@@ -116,7 +125,9 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
       new Map([...w.channels].map(([name, c]) => [c.id, name])),
       new Map([...w.users].map(([name, u]) => [u.id, name])),
     ] as const;
-  const tracker = new Tracker(world.emu, ...names(world));
+  const files = new FileSaver(opts.filesDir ?? defaultFilesDir(opts.source));
+  const tracker = new Tracker(world.emu, ...names(world), (att, n) => files.save(att, n));
+  let problemsSeen = 0;
   let errorsSeen = 0;
   const lastClick = new Map<string, ClickRecord>();
   const flush = async (step: number) => {
@@ -128,6 +139,8 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
           `step ${step}: the emulator rejected ${e.method} ${e.path}: ${e.status} ${e.code} ${e.message}`,
         );
     }
+    for (; problemsSeen < files.problems.length; problemsSeen++)
+      fail(step, files.problems[problemsSeen] ?? "");
     for (; errorsSeen < world.errors.length; errorsSeen++) {
       const rec = world.errors[errorsSeen];
       if (rec && rec.level >= ERROR_LEVEL) {

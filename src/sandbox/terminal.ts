@@ -7,6 +7,7 @@ import type { Readable, Writable } from "node:stream";
 import { parseDuration } from "../core/clock.ts";
 import type { UserHandle } from "../emulator/index.ts";
 import { ActionError, type ClickRecord, clickAgain, describeTick, runTick } from "./actions.ts";
+import type { FileSaver } from "./attach.ts";
 import { coerceOptions, parseCommandLine } from "./options.ts";
 import { buttonsOf, type MessageEvent, settle, Tracker } from "./transcript.ts";
 import { ERROR_LEVEL, type SandboxWorld } from "./world.ts";
@@ -24,11 +25,14 @@ export interface TerminalOptions {
   pollMs?: number;
   /** Lines printed before the first prompt. */
   banner?: string[];
+  /** Saves the files the bot sends (their lines then name the saved path); default: shown by name only. */
+  files?: FileSaver;
 }
 
 export const TERMINAL_HELP = [
   "Commands:",
   "  /study, /deck list, /deck subscribe deck:pytorch …   run a slash command (name:value, quote values with spaces)",
+  "  /deck import file:decks/pytorch.deck                attach a local file by its path (relative to here)",
   "  1, 2, 3 …          click the numbered button",
   "  /as bob            act as another user",
   "  :again             click your previous button again (a double click)",
@@ -102,15 +106,18 @@ export class Terminal {
   private numbers = new Map<number, ClickRecord>();
   private lastClick = new Map<string, ClickRecord>();
   private errorsSeen: number;
+  private problemsSeen = 0;
   private busy = false;
 
   constructor(private readonly o: TerminalOptions) {
     this.world = o.world;
     this.out = o.output;
+    const files = o.files;
     this.tracker = new Tracker(
       o.world.emu,
       new Map([...o.world.channels].map(([name, c]) => [c.id, name])),
       new Map([...o.world.users].map(([name, u]) => [u.id, name])),
+      files ? (att, n) => files.save(att, n) : undefined,
     );
     this.tracker.collect(0); // what happened before the client started is not news
     this.errorsSeen = o.world.errors.length;
@@ -271,6 +278,9 @@ export class Terminal {
     for (const { event, created } of latest.values())
       lines.push(...this.renderMessage(event, created, numbers));
     if (numbers.size > 0) this.numbers = numbers;
+    const problems = this.o.files?.problems ?? [];
+    for (; this.problemsSeen < problems.length; this.problemsSeen++)
+      lines.push(`! ${problems[this.problemsSeen]}`);
     for (; this.errorsSeen < this.world.errors.length; this.errorsSeen++) {
       const rec = this.world.errors[this.errorsSeen];
       if (rec && rec.level >= ERROR_LEVEL)
@@ -306,7 +316,7 @@ export class Terminal {
             embeds: m.embeds,
             buttons: buttonsOf(m.components),
             pings: m.pings.map((p) => this.tracker.name(p)),
-            files: m.attachments.map((a) => a.filename),
+            files: m.attachments.map((a) => this.tracker.fileEntry(a, this.tracker.ordinalOf(m.id) ?? 0)),
             ...((m.flags & 128) !== 0 ? { loading: true as const } : {}),
           },
           false,

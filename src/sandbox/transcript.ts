@@ -30,6 +30,7 @@ export interface MessageEvent {
   buttons: TranscriptButton[];
   /** Names of the users Discord would notify for this message under its allowed_mentions. */
   pings: string[];
+  /** The attachments: where the sandbox saved each one (or its file name when it saves none). */
   files: string[];
 }
 
@@ -128,6 +129,8 @@ export class Tracker {
     private channels: Map<string, string>,
     /** user id → name */
     private userNames: Map<string, string>,
+    /** Saves an attachment the bot sent (message number given) and returns what `files` lists: its path. */
+    private readonly saveFile?: (att: StoredAttachment, message: number) => string,
   ) {}
 
   /** Watches another emulator from now on (a relaunched world); message numbers go on from where they were. */
@@ -157,6 +160,11 @@ export class Tracker {
   /** The ordinal of a message seen by an earlier collect (as in transcript lines). */
   ordinalOf(messageId: string): number | undefined {
     return this.seen.get(messageId)?.ordinal;
+  }
+
+  /** What a message's `files` lists for `att`: the saved path, or the file name when nothing saves files. */
+  fileEntry(att: StoredAttachment, message: number): string {
+    return this.saveFile ? this.saveFile(att, message) : att.filename;
   }
 
   name(userId: string): string {
@@ -233,7 +241,7 @@ export class Tracker {
       embeds: v.embeds,
       buttons: buttonsOf(v.components),
       pings: m.pings.map((id) => this.name(id)),
-      files: v.attachments.map((a) => a.filename),
+      files: v.attachments.map((a) => this.fileEntry(a, ordinal)),
     };
     if (v.flags & LOADING_FLAG) e.loading = true;
     return e;

@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { runScenario } from "../../src/sandbox/runner.ts";
 import { parseScenario, ScenarioError } from "../../src/sandbox/scenario.ts";
 
@@ -185,5 +188,66 @@ describe("GIVEN a scenario that relaunches the sandbox", () => {
       [1, 1],
       [4, 2],
     ]);
+  });
+});
+
+describe("GIVEN a scenario that attaches local files and gets files from the bot", () => {
+  const files = mkdtempSync(join(tmpdir(), "sandbox-files-"));
+  afterAll(() => rmSync(files, { recursive: true, force: true }));
+  const importing = (file: string) => ({
+    ...base,
+    steps: [{ as: "alice", command: "deck import", options: { file } }],
+  });
+
+  it("THEN a path relative to the working directory is the file the user picked", async () => {
+    const result = await runScenario(
+      {
+        ...base,
+        steps: [
+          { as: "alice", command: "deck import", options: { file: "test/fixtures/decks/cards.csv" } },
+          { as: "alice", expect: "Imported: cards" },
+        ],
+      },
+      { filesDir: files },
+    );
+    expect(result.failures).toEqual([]);
+  });
+
+  it("THEN a missing path or a folder is a clear step error (exit 1) that names the path", async () => {
+    const missing = await runScenario(importing("decks/nope.deck"), { filesDir: files });
+    expect(missing.exitCode).toBe(1);
+    expect(missing.failures[0]).toMatch(/^step 1: file: cannot attach "decks\/nope\.deck": no such file/);
+    const folder = await runScenario(importing("decks"), { filesDir: files });
+    expect(folder.failures[0]).toMatch(/^step 1: file: cannot attach "decks": it is a folder, not a file/);
+  });
+
+  it("THEN the /stats chart and an export are saved in the files folder, and the transcript names the paths", async () => {
+    const result = await runScenario(
+      {
+        ...base,
+        steps: [
+          { as: "alice", command: "stats" },
+          { as: "alice", command: "deck export", options: { deck: "pytorch", format: "native" } },
+        ],
+      },
+      { filesDir: files },
+    );
+    expect(result.failures).toEqual([]);
+    const listed = result.events.flatMap((e) => (e.event === "create" ? e.files : []));
+    expect(listed).toEqual([join(files, "1-stats.png"), join(files, "2-pytorch.deck")]);
+    expect(readFileSync(join(files, "1-stats.png")).subarray(1, 4).toString()).toBe("PNG");
+    expect(readFileSync(join(files, "2-pytorch.deck"), "utf8")).toMatch(/^id: pytorch$/m);
+  });
+
+  it("THEN a files folder that cannot be written fails the run (exit 1) and the transcript lists the file by name", async () => {
+    const blocked = join(files, "not-a-folder");
+    writeFileSync(blocked, "a file where the folder should be");
+    const result = await runScenario(
+      { ...base, steps: [{ as: "alice", command: "stats" }] },
+      { filesDir: join(blocked, "inside") },
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.failures[0]).toMatch(/^step 1: could not save stats\.png to .*not-a-folder/);
+    expect(result.events.find((e) => e.event === "create")).toMatchObject({ files: ["stats.png"] });
   });
 });

@@ -1,5 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { manualTicker } from "../../src/jobs/quiz-job.ts";
+import { FileSaver } from "../../src/sandbox/attach.ts";
 import { Terminal } from "../../src/sandbox/terminal.ts";
 import { createWorld, type SandboxWorld } from "../../src/sandbox/world.ts";
 
@@ -26,14 +31,14 @@ afterAll(async () => {
 });
 
 /** Feeds `lines` to the client as typed input and returns everything it printed. */
-async function session(lines: string[]): Promise<string> {
+async function session(lines: string[], on: SandboxWorld = world, files?: FileSaver): Promise<string> {
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = "";
   output.on("data", (d) => {
     printed += d;
   });
-  const done = new Terminal({ world, input, output }).run();
+  const done = new Terminal({ world: on, input, output, ...(files ? { files } : {}) }).run();
   for (const line of lines) input.write(`${line}\n`);
   input.end();
   await done;
@@ -79,5 +84,50 @@ describe("GIVEN the interactive client driven through its input stream", () => {
     expect(out).toContain("! Usage: :advance 1d");
     expect(out).toContain("I will ping you in the daily post");
     expect(out).toContain('! Unknown input ":tock". Type :help.');
+  });
+});
+
+describe("GIVEN a second server world with a daily quiz", () => {
+  let quiz: SandboxWorld;
+  beforeAll(async () => {
+    quiz = await createWorld({
+      start: "2026-03-02T07:00:00Z",
+      followRealTime: false,
+      quizTicker: manualTicker,
+      decks: [
+        {
+          id: "basics",
+          name: "Basics",
+          cards: ["Four", "Paris", "Pacific", "Water"].map((back, k) => ({
+            key: String(k),
+            front: `Question ${k}?`,
+            back,
+          })),
+        },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await quiz?.stop();
+  });
+
+  it("THEN a local file can be attached by its path and the files the bot sends are saved, their lines naming the path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "terminal-files-"));
+    try {
+      const out = await session(
+        ["/deck import file:test/fixtures/decks/tiny.deck", "/deck import file:nowhere.csv", "/stats"],
+        quiz,
+        new FileSaver(dir),
+      );
+      expect(out).toContain("Imported: Tiny deck");
+      expect(out).toContain('! file: cannot attach "nowhere.csv": no such file');
+      // Outside the working directory, the path is absolute: the message number, then the bot's file name.
+      const saved = /\[file\] (\S+)\n/.exec(out)?.[1] ?? "";
+      expect(saved).toMatch(/-stats\.png$/);
+      expect(dirname(saved)).toBe(dir);
+      expect(readFileSync(saved).subarray(1, 4).toString()).toBe("PNG");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
