@@ -9,7 +9,7 @@ import type { UserHandle } from "../emulator/index.ts";
 import { ActionError, type ClickRecord, clickAgain, describeTick, runTick } from "./actions.ts";
 import type { FileSaver } from "./attach.ts";
 import { coerceOptions, parseCommandLine } from "./options.ts";
-import { buttonsOf, type MessageEvent, settle, Tracker } from "./transcript.ts";
+import { buttonsOf, type MessageEvent, settle, Tracker, type TranscriptButton } from "./transcript.ts";
 import { ERROR_LEVEL, type SandboxWorld } from "./world.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: raw Discord JSON as the bot sent it
@@ -45,6 +45,10 @@ export const TERMINAL_HELP = [
 ];
 
 const RULE = "─".repeat(60);
+
+/** A button that can be clicked: enabled and not a link. */
+const enabled = (b: TranscriptButton): b is TranscriptButton & { custom_id: string } =>
+  !b.disabled && b.custom_id !== undefined;
 
 /** "4h", "3d", "2mo": a short distance between two instants. */
 function distance(ms: number): string {
@@ -102,8 +106,10 @@ export class Terminal {
   private readonly out: Writable;
   private readonly tracker: Tracker;
   private current: UserHandle;
-  /** Number typed → the button it clicks (from the latest drawing that had buttons). */
+  /** Number typed → the button it clicks (from the latest drawing that had buttons the current user can click). */
   private numbers = new Map<number, ClickRecord>();
+  /** Message ids of each drawing that had enabled buttons, oldest first: renumbered for whoever types next. */
+  private drawings: string[][] = [];
   private lastClick = new Map<string, ClickRecord>();
   private errorsSeen: number;
   private problemsSeen = 0;
@@ -192,8 +198,7 @@ export class Terminal {
         throw new ActionError(`No user "${name}". Users: ${[...this.world.users.keys()].join(", ")}`);
       }
       this.current = user;
-      this.numbers.clear();
-      this.print(`You are now ${user.name}.`);
+      this.print([`You are now ${user.name}.`, ...this.renumber()]);
       return false;
     }
     if (line.startsWith("/")) {
@@ -278,6 +283,7 @@ export class Terminal {
     for (const { event, created } of latest.values())
       lines.push(...this.renderMessage(event, created, numbers));
     if (numbers.size > 0) this.numbers = numbers;
+    this.remember([...latest.values()].flatMap(({ event }) => this.withButtons(event)));
     const problems = this.o.files?.problems ?? [];
     for (; this.problemsSeen < problems.length; this.problemsSeen++)
       lines.push(`! ${problems[this.problemsSeen]}`);
@@ -327,7 +333,53 @@ export class Terminal {
       );
     }
     this.numbers = numbers;
+    this.remember(messages.filter((m) => buttonsOf(m.components).some(enabled)).map((m) => m.id));
     this.print(lines);
+  }
+
+  /** The message id of a drawn event that has enabled buttons (for anyone), as a list of zero or one. */
+  private withButtons(e: MessageEvent): string[] {
+    if (e.event === "delete" || !e.buttons.some(enabled)) return [];
+    const id = this.messageIdOf(e.message);
+    return id === undefined ? [] : [id];
+  }
+
+  private remember(ids: string[]): void {
+    if (ids.length === 0) return;
+    this.drawings.push(ids);
+    if (this.drawings.length > 20) this.drawings.shift();
+  }
+
+  /**
+   * After a change of user: numbers the buttons the new user can click in the latest drawing that has some (as
+   * the messages are now), e.g. the public quiz post drawn while alice typed. Returns the lines that say which.
+   */
+  private renumber(): string[] {
+    const user = this.current;
+    for (const ids of [...this.drawings].reverse()) {
+      const numbers = new Map<number, ClickRecord>();
+      const lines: string[] = [];
+      for (const id of ids) {
+        const m = this.world.emu.message(id);
+        if (!m || m.deleted || (m.visibleTo !== "everyone" && m.visibleTo !== user.id)) continue;
+        const labels = buttonsOf(m.components)
+          .filter(enabled)
+          .map((b) => {
+            const n = numbers.size + 1;
+            numbers.set(n, { messageId: m.id, customId: b.custom_id, label: b.label });
+            return `[${n}] ${b.label}`;
+          });
+        const where = m.visibleTo === "everyone" ? "public" : "only you";
+        if (labels.length > 0)
+          lines.push(`  #${this.channelName(m.channel_id)} (${where}): ${labels.join("  ")}`);
+      }
+      if (numbers.size > 0) {
+        this.numbers = numbers;
+        return [`Buttons ${user.name} can click on screen:`, ...lines];
+      }
+    }
+    this.numbers = new Map();
+    return [];
   }
 
   private channelName(id: string): string {

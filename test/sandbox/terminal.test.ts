@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualTicker } from "../../src/jobs/quiz-job.ts";
 import { FileSaver } from "../../src/sandbox/attach.ts";
 import { Terminal } from "../../src/sandbox/terminal.ts";
+import { buttonsOf } from "../../src/sandbox/transcript.ts";
 import { createWorld, type SandboxWorld } from "../../src/sandbox/world.ts";
 
 let world: SandboxWorld;
@@ -87,7 +88,7 @@ describe("GIVEN the interactive client driven through its input stream", () => {
   });
 });
 
-describe("GIVEN a second server world with a daily quiz", () => {
+describe("GIVEN a world with a daily quiz", () => {
   let quiz: SandboxWorld;
   beforeAll(async () => {
     quiz = await createWorld({
@@ -109,6 +110,46 @@ describe("GIVEN a second server world with a daily quiz", () => {
   });
   afterAll(async () => {
     await quiz?.stop();
+  });
+
+  it("THEN after /as bob the numbers are the buttons bob can click: 1 clicks the public post's first button", async () => {
+    const out = await session(
+      [
+        "/deck subscribe deck:basics",
+        "/quiz setup channel:study time:09:00 timezone:Europe/Berlin",
+        ":advance 1h",
+        ":tick",
+        "/study",
+        "/as bob",
+        "/as alice",
+        "/as bob",
+        "1",
+      ],
+      quiz,
+    );
+    const post = quiz.emu.messages(quiz.channel("study").id).find((m) => m.visibleTo === "everyone");
+    const first = buttonsOf(post?.components ?? [])[0];
+    const block = (from: string, to: string) =>
+      out.slice(out.indexOf(from), out.indexOf(to, out.indexOf(from)));
+    // alice's study message came last, but only she can click it: bob's numbers come from the public post.
+    const asBob = block("You are now bob.", "bob> ");
+    expect(asBob.startsWith("You are now bob.\nButtons bob can click on screen:\n  #study (public): ")).toBe(
+      true,
+    );
+    expect(asBob).toContain(`[1] ${first?.label}  [2] `);
+    expect(asBob).not.toContain("Show answer");
+    // Back as alice, her own study message has the latest buttons she can click.
+    expect(block("You are now alice.", "alice> ")).toBe(
+      "You are now alice.\nButtons alice can click on screen:\n  #study (only you): [1] Show answer  [2] Stop\n",
+    );
+    expect(out).not.toContain("No button [1]");
+    const click = quiz.emu.interactionsLog.at(-1);
+    expect(click).toMatchObject({
+      userId: quiz.user("bob").id,
+      customId: first?.custom_id,
+      sourceMessageId: post?.id,
+    });
+    expect(quiz.errors.filter((e) => e.level >= 50)).toEqual([]);
   });
 
   it("THEN a local file can be attached by its path and the files the bot sends are saved, their lines naming the path", async () => {
