@@ -12,6 +12,7 @@ import { checkExpectation } from "./expect.ts";
 import { coerceOptions } from "./options.ts";
 import { parseScenario, type Scenario, ScenarioError, type Step } from "./scenario.ts";
 import { settle, Tracker, type TranscriptEvent } from "./transcript.ts";
+import { TypedTerminal } from "./typing.ts";
 import { createWorld, ERROR_LEVEL, type SandboxWorld } from "./world.ts";
 
 export interface RunOptions {
@@ -130,6 +131,9 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
   let problemsSeen = 0;
   let errorsSeen = 0;
   const lastClick = new Map<string, ClickRecord>();
+  // The sandbox's own terminal client, for `type` steps: watching from the start, as a person's screen would.
+  const typing = scenario.steps.some((s) => s.kind === "type");
+  let terminal = typing ? new TypedTerminal(world, files) : undefined;
   const flush = async (step: number) => {
     await settle(world.emu, tracker);
     for (const e of tracker.collect(step)) {
@@ -160,6 +164,7 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
     // The timezone was written at the first launch; the database keeps it (and any later /settings change).
     world = await open(at, undefined);
     tracker.follow(world.emu, ...names(world));
+    if (typing) terminal = new TypedTerminal(world, files);
     errorsSeen = 0;
     lastClick.clear();
   };
@@ -171,16 +176,19 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
     for (const [k, step] of scenario.steps.entries()) {
       const n = k + 1;
       let error: Error | undefined;
+      let printed: string | undefined;
       try {
         if (step.kind === "expect") {
           const why = checkExpectation(step.as, step.expect, step.lacks ?? [], shown);
           if (why) error = new Error(why);
         } else if (step.kind === "relaunch") await relaunch();
+        else if (step.kind === "type") printed = await terminal?.type(step.type);
         else await perform(world, scenario, step, lastClick);
       } catch (err) {
         error = err as Error;
       }
       emit({ step: n, event: "step", ...describeStep(step), at: world.clock.now().toISOString() });
+      if (printed) emit({ step: n, event: "terminal", text: printed });
       const before = events.length;
       await flush(n);
       if (step.kind !== "expect") shown = events.slice(before);
@@ -231,6 +239,7 @@ async function perform(
       return;
     case "expect": // checked by the runner against the previous step's events
     case "relaunch": // replaces the world: done by the runner
+    case "type": // goes to the runner's terminal client
       return;
   }
 }

@@ -37,6 +37,8 @@ const tickStep = z.strictObject({ tick: z.literal(true) });
 const restartStep = z.strictObject({ restart: z.literal(true) });
 /** Stops the bot AND the emulator, then starts both again on the same database: a second `npm run sandbox`. */
 const relaunchStep = z.strictObject({ relaunch: z.literal(true) });
+/** A line typed into the interactive client (slash command, `/as bob`, a button number, `:again`…). */
+const typeStep = z.strictObject({ type: z.string().trim().min(1) });
 const text = z.string().min(1);
 /**
  * Checks what the previous step showed `as`: one message it created or edited that this user can see must contain
@@ -59,6 +61,7 @@ const STEP_KINDS = {
   tick: tickStep,
   restart: restartStep,
   relaunch: relaunchStep,
+  type: typeStep,
   expect: expectStep,
 } as const;
 type StepKind = keyof typeof STEP_KINDS;
@@ -71,6 +74,7 @@ export type Step =
   | ({ kind: "tick" } & z.infer<typeof tickStep>)
   | ({ kind: "restart" } & z.infer<typeof restartStep>)
   | ({ kind: "relaunch" } & z.infer<typeof relaunchStep>)
+  | ({ kind: "type" } & z.infer<typeof typeStep>)
   | ({ kind: "expect" } & z.infer<typeof expectStep>);
 
 const header = z.strictObject({

@@ -59,7 +59,14 @@ export interface ErrorEvent {
   message: string;
 }
 
-export type TranscriptEvent = MessageEvent | RejectedEvent | StepEvent | ErrorEvent;
+/** What the interactive client printed for a `type` step (the bot's messages follow as their own events). */
+export interface TerminalEvent {
+  step: number;
+  event: "terminal";
+  text: string;
+}
+
+export type TranscriptEvent = MessageEvent | RejectedEvent | StepEvent | ErrorEvent | TerminalEvent;
 
 const LOADING_FLAG = 128;
 

@@ -251,3 +251,22 @@ describe("GIVEN a scenario that attaches local files and gets files from the bot
     expect(result.events.find((e) => e.event === "create")).toMatchObject({ files: ["stats.png"] });
   });
 });
+
+describe("GIVEN a scenario that types into the interactive client", () => {
+  it("THEN what the client printed is a terminal line, and a line it refuses fails the step with its message", async () => {
+    const result = await runScenario({
+      ...base,
+      steps: [
+        { type: "/as bob" },
+        { type: "/deck subscribe deck:pytorch" },
+        { as: "bob", expect: "Subscribed" },
+        { type: "7" },
+      ],
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.failures).toEqual(["step 4: No button [7] on screen. Type :show to redraw your messages."]);
+    const printed = result.events.filter((e) => e.event === "terminal");
+    expect(printed[0]).toEqual({ step: 1, event: "terminal", text: "You are now bob.\n" });
+    expect(printed[1]).toMatchObject({ step: 2, text: expect.stringContaining("(only you)\n  Subscribed") });
+  });
+});
