@@ -2,6 +2,7 @@
  * The sandbox's interactive client: a line-based Discord for one server. Slash commands run as the current
  * user, the bot's messages are drawn as text with numbered buttons, a number clicks one.
  */
+import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { parseDuration } from "../core/clock.ts";
@@ -86,8 +87,16 @@ export function readable(
     .replace(/<#(\d+)>/g, (_m, id: string) => `#${channel(id)}`);
 }
 
+/** `attachment://stats.png` as the path the message's file was saved to (`data/sandbox-files/3-stats.png`). */
+function attachedAs(url: string, files: string[]): string {
+  const name = /^attachment:\/\/(.+)$/.exec(url)?.[1];
+  if (name === undefined) return url;
+  // Saved as `<message number>-<name>` (see FileSaver); shown by name when nothing saves files.
+  return files.find((f) => basename(f).replace(/^\d+-/, "") === name || f === name) ?? url;
+}
+
 /** One embed as a box of text. */
-function renderEmbed(e: Json, fix: (s: string) => string): string[] {
+function renderEmbed(e: Json, fix: (s: string) => string, files: string[]): string[] {
   const lines: string[] = [];
   const add = (text: unknown) => {
     for (const l of fix(String(text)).split("\n")) lines.push(`│ ${l}`);
@@ -96,7 +105,7 @@ function renderEmbed(e: Json, fix: (s: string) => string): string[] {
   if (e.title) add(`**${e.title}**`);
   if (e.description) add(e.description);
   for (const f of e.fields ?? []) add(`${f.name}: ${f.value}`);
-  if (e.image?.url) add(`[image] ${e.image.url}`);
+  if (e.image?.url) add(`[image] ${attachedAs(String(e.image.url), files)}`);
   if (e.footer?.text) add(`— ${e.footer.text}`);
   return [`┌${RULE}`, ...lines, `└${RULE}`];
 }
@@ -417,7 +426,7 @@ export class Terminal {
           .split("\n")
           .map((l) => `  ${l}`),
       );
-    for (const embed of e.embeds) lines.push(...renderEmbed(embed, fix).map((l) => `  ${l}`));
+    for (const embed of e.embeds) lines.push(...renderEmbed(embed, fix, e.files).map((l) => `  ${l}`));
     for (const f of e.files) lines.push(`  [file] ${f}`);
     if (e.pings.length > 0) lines.push(`  pings: ${e.pings.map((p) => `@${p}`).join(", ")}`);
     const id = messageId ?? this.messageIdOf(e.message);

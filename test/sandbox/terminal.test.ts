@@ -167,6 +167,7 @@ describe("GIVEN a world with a daily quiz", () => {
       expect(saved).toMatch(/-stats\.png$/);
       expect(dirname(saved)).toBe(dir);
       expect(readFileSync(saved).subarray(1, 4).toString()).toBe("PNG");
+      expect(out).toContain(`│ [image] ${saved}\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
