@@ -127,13 +127,13 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
       new Map([...w.users].map(([name, u]) => [u.id, name])),
     ] as const;
   const files = new FileSaver(opts.filesDir ?? defaultFilesDir(opts.source));
-  const tracker = new Tracker(world.emu, ...names(world), (att, n) => files.save(att, n));
+  const tracker = new Tracker(world.emu, ...names(world), { saveFile: (att, n) => files.save(att, n) });
   let problemsSeen = 0;
   let errorsSeen = 0;
   const lastClick = new Map<string, ClickRecord>();
   // The sandbox's own terminal client, for `type` steps: watching from the start, as a person's screen would.
   const typing = scenario.steps.some((s) => s.kind === "type");
-  let terminal = typing ? new TypedTerminal(world, files) : undefined;
+  let terminal = typing ? new TypedTerminal(world, files, tracker.nextMessage) : undefined;
   const flush = async (step: number) => {
     await settle(world.emu, tracker);
     for (const e of tracker.collect(step)) {
@@ -164,7 +164,7 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
     // The timezone was written at the first launch; the database keeps it (and any later /settings change).
     world = await open(at, undefined);
     tracker.follow(world.emu, ...names(world));
-    if (typing) terminal = new TypedTerminal(world, files);
+    if (typing) terminal = new TypedTerminal(world, files, tracker.nextMessage);
     errorsSeen = 0;
     lastClick.clear();
   };

@@ -28,6 +28,8 @@ export interface TerminalOptions {
   banner?: string[];
   /** Saves the files the bot sends (their lines then name the saved path); default: shown by name only. */
   files?: FileSaver;
+  /** The number of the first message it draws (default 1); only a scenario's relaunched world starts later. */
+  firstMessage?: number;
 }
 
 export const TERMINAL_HELP = [
@@ -132,7 +134,7 @@ export class Terminal {
       o.world.emu,
       new Map([...o.world.channels].map(([name, c]) => [c.id, name])),
       new Map([...o.world.users].map(([name, u]) => [u.id, name])),
-      files ? (att, n) => files.save(att, n) : undefined,
+      { saveFile: files ? (att, n) => files.save(att, n) : undefined, firstMessage: o.firstMessage },
     );
     this.tracker.collect(0); // what happened before the client started is not news
     this.errorsSeen = o.world.errors.length;

@@ -125,6 +125,13 @@ interface Seen {
   deleted: boolean;
 }
 
+export interface TrackerOptions {
+  /** Saves an attachment the bot sent (message number given) and returns what `files` lists: its path. */
+  saveFile?: ((att: StoredAttachment, message: number) => string) | undefined;
+  /** The first message's number (default 1): a second tracker on a relaunched world goes on from the first's. */
+  firstMessage?: number | undefined;
+}
+
 export class Tracker {
   private readonly seen = new Map<string, Seen>();
   private rejections = 0;
@@ -136,9 +143,15 @@ export class Tracker {
     private channels: Map<string, string>,
     /** user id → name */
     private userNames: Map<string, string>,
-    /** Saves an attachment the bot sent (message number given) and returns what `files` lists: its path. */
-    private readonly saveFile?: (att: StoredAttachment, message: number) => string,
-  ) {}
+    private readonly o: TrackerOptions = {},
+  ) {
+    this.ordinal = (o.firstMessage ?? 1) - 1;
+  }
+
+  /** The number the next new message will get. */
+  get nextMessage(): number {
+    return this.ordinal + 1;
+  }
 
   /** Watches another emulator from now on (a relaunched world); message numbers go on from where they were. */
   follow(emu: DiscordEmulator, channels: Map<string, string>, userNames: Map<string, string>): void {
@@ -171,7 +184,7 @@ export class Tracker {
 
   /** What a message's `files` lists for `att`: the saved path, or the file name when nothing saves files. */
   fileEntry(att: StoredAttachment, message: number): string {
-    return this.saveFile ? this.saveFile(att, message) : att.filename;
+    return this.o.saveFile ? this.o.saveFile(att, message) : att.filename;
   }
 
   name(userId: string): string {

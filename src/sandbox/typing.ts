@@ -11,15 +11,18 @@ export class TypedTerminal {
   private printed = "";
   private readonly terminal: Terminal;
 
-  /** Attach it when the world starts: what the bot posts from then on is on its screen, as in the sandbox. */
-  constructor(world: SandboxWorld, files: FileSaver) {
+  /**
+   * Attach it when the world starts: what the bot posts from then on is on its screen, as in the sandbox.
+   * `firstMessage` keeps its message numbers (and so the saved files' names) the same as the transcript's.
+   */
+  constructor(world: SandboxWorld, files: FileSaver, firstMessage: number) {
     const output = new Writable({
       write: (chunk, _encoding, done) => {
         this.printed += String(chunk);
         done();
       },
     });
-    this.terminal = new Terminal({ world, input: Readable.from([]), output, files });
+    this.terminal = new Terminal({ world, input: Readable.from([]), output, files, firstMessage });
   }
 
   /**

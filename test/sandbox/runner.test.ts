@@ -269,4 +269,27 @@ describe("GIVEN a scenario that types into the interactive client", () => {
     expect(printed[0]).toEqual({ step: 1, event: "terminal", text: "You are now bob.\n" });
     expect(printed[1]).toMatchObject({ step: 2, text: expect.stringContaining("(only you)\n  Subscribed") });
   });
+
+  it("THEN after a relaunch the client's saved files are named by the transcript's message numbers", async () => {
+    const files = mkdtempSync(join(tmpdir(), "sandbox-typed-"));
+    try {
+      const result = await runScenario(
+        { ...base, steps: [{ as: "alice", command: "stats" }, { relaunch: true }, { type: "/stats" }] },
+        { filesDir: files },
+      );
+      expect(result.failures).toEqual([]);
+      const listed = result.events.flatMap((e) => (e.event === "create" ? [[e.message, ...e.files]] : []));
+      expect(listed).toEqual([
+        [1, join(files, "1-stats.png")],
+        [2, join(files, "2-stats.png")],
+      ]);
+      const printed = result.events.find((e) => e.event === "terminal");
+      expect(printed).toMatchObject({
+        step: 3,
+        text: expect.stringContaining(`[file] ${join(files, "2-stats.png")}\n`),
+      });
+    } finally {
+      rmSync(files, { recursive: true, force: true });
+    }
+  });
 });
