@@ -5,8 +5,8 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { FileSaver } from "./attach.ts";
 import { runScenarioFile } from "./runner.ts";
+import { FileSaver } from "./saved-files.ts";
 import { runTerminal } from "./terminal.ts";
 import { createWorld, DEFAULT_USERS, REPO_DECKS } from "./world.ts";
 

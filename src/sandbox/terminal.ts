@@ -8,8 +8,8 @@ import type { Readable, Writable } from "node:stream";
 import { parseDuration } from "../core/clock.ts";
 import type { UserHandle } from "../emulator/index.ts";
 import { ActionError, type ClickRecord, clickAgain, describeTick, runTick } from "./actions.ts";
-import type { FileSaver } from "./attach.ts";
 import { coerceOptions, parseCommandLine } from "./options.ts";
+import type { FileSaver } from "./saved-files.ts";
 import { buttonsOf, type MessageEvent, settle, Tracker, type TranscriptButton } from "./transcript.ts";
 import { ERROR_LEVEL, type SandboxWorld } from "./world.ts";
 

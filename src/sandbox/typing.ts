@@ -3,7 +3,7 @@
  * so a scenario can prove what typing does (a button number after `/as bob`), not only what the bot answers.
  */
 import { Readable, Writable } from "node:stream";
-import type { FileSaver } from "./attach.ts";
+import type { FileSaver } from "./saved-files.ts";
 import { Terminal } from "./terminal.ts";
 import type { SandboxWorld } from "./world.ts";
 

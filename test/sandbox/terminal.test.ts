@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualTicker } from "../../src/jobs/quiz-job.ts";
-import { FileSaver } from "../../src/sandbox/attach.ts";
+import { FileSaver } from "../../src/sandbox/saved-files.ts";
 import { Terminal } from "../../src/sandbox/terminal.ts";
 import { buttonsOf } from "../../src/sandbox/transcript.ts";
 import { createWorld, type SandboxWorld } from "../../src/sandbox/world.ts";
