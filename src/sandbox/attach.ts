@@ -2,7 +2,7 @@
  * A local file as a Discord attachment: an attachment option's value is a path the sandbox reads, as a person would
  * pick the file in Discord's file dialog (`/deck import file:decks/pytorch.deck`).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename, extname, resolve } from "node:path";
 import type { AttachmentInput } from "../emulator/index.ts";
 import { ActionError } from "./actions.ts";
@@ -20,6 +20,9 @@ const CONTENT_TYPES: Record<string, string> = {
   ".zip": "application/zip",
 };
 
+/** Discord's upload limit for a server without boosts (the emulator's default attachment_size_limit). */
+const UPLOAD_LIMIT = 10 * 1024 * 1024;
+
 const REASONS: Record<string, string> = {
   ENOENT: "no such file",
   EISDIR: "it is a folder, not a file",
@@ -30,15 +33,23 @@ const REASONS: Record<string, string> = {
 /** `path` (relative to `cwd`) as the file a user attaches to option `option`; a clear ActionError if unreadable. */
 export function attachLocalFile(option: string, path: string, cwd = process.cwd()): AttachmentInput {
   const full = resolve(cwd, path);
-  let data: Buffer;
-  try {
-    data = readFileSync(full);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "";
-    const why = REASONS[code] ?? (err as Error).message;
+  const refuse = (why: string): never => {
     throw new ActionError(
       `${option}: cannot attach "${path}": ${why} (a path relative to ${cwd}, e.g. ${option}:decks/pytorch.deck)`,
     );
+  };
+  let data: Buffer;
+  try {
+    // Checked before reading: a device (/dev/zero) or a huge file would never finish or fill the memory.
+    const info = statSync(full);
+    if (info.isDirectory()) return refuse(REASONS.EISDIR ?? "");
+    if (!info.isFile()) return refuse("not a regular file");
+    if (info.size > UPLOAD_LIMIT) return refuse(`${info.size} bytes, over Discord's 10 MiB upload limit`);
+    data = readFileSync(full);
+  } catch (err) {
+    if (err instanceof ActionError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? "";
+    return refuse(REASONS[code] ?? (err as Error).message);
   }
   const contentType = CONTENT_TYPES[extname(full).toLowerCase()];
   return { name: basename(full), data, ...(contentType ? { contentType } : {}) };
