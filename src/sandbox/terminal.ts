@@ -35,7 +35,7 @@ export interface TerminalOptions {
 export const TERMINAL_HELP = [
   "Commands:",
   "  /study, /deck list, /deck subscribe deck:pytorch …   run a slash command (name:value, quote values with spaces)",
-  "  /deck import file:decks/pytorch.deck                attach a local file by its path (relative to here)",
+  "  /deck import file:decks/pytorch.deck                 attach a local file by its path (relative to here)",
   "  1, 2, 3 …          click the numbered button",
   "  /as bob            act as another user",
   "  :again             click your previous button again (a double click)",
@@ -309,6 +309,7 @@ export class Terminal {
 
   /** Redraws the current user's latest messages (up to 3) with fresh button numbers. */
   show(): void {
+    this.drain(); // messages the poll has not drawn yet get their numbers (and saved files) first
     const ids = [...this.world.channels.values()].map((c) => c.id);
     const messages = ids
       .flatMap((id) => this.world.emu.seenBy(this.current, id))
