@@ -7,7 +7,7 @@ import type { MessageEvent, TranscriptEvent } from "./transcript.ts";
 // biome-ignore lint/suspicious/noExplicitAny: raw Discord embed JSON as the bot sent it
 type Json = any;
 
-/** The text a person reads in a message: content, embeds (title, description, fields, footer), buttons, files. */
+/** The text a person reads in a message: content, embeds (title, description, fields, footer), buttons, files (paths). */
 export function readableText(e: MessageEvent): string {
   const embedText = (embed: Json): string[] => [
     embed.author?.name,

@@ -6,6 +6,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runScenarioFile } from "./runner.ts";
+import { FileSaver } from "./saved-files.ts";
 import { runTerminal } from "./terminal.ts";
 import { createWorld, DEFAULT_USERS, REPO_DECKS } from "./world.ts";
 
@@ -16,6 +17,8 @@ Options:
   --db PATH      interactive database (default ./data/sandbox.db); --script always uses a fresh temp file
   --decks DIR    deck folder (default ./decks)
   --log FILE     interactive log file (default ./data/sandbox.log); --script logs to stderr
+  --files DIR    where the files the bot sends are saved (default ./data/sandbox-files;
+                 with --script ./data/sandbox-files/<scenario name>)
   --log-level L  pino level (default info)`;
 
 async function main(): Promise<number> {
@@ -40,6 +43,7 @@ async function main(): Promise<number> {
       onLog: (line) => process.stderr.write(line),
       logLevel,
       decksDir,
+      ...(v.files ? { filesDir: resolve(v.files) } : {}),
     });
     for (const f of result.failures) process.stderr.write(`sandbox: ${f}\n`);
     return result.exitCode;
@@ -47,6 +51,7 @@ async function main(): Promise<number> {
 
   const dbPath = resolve(v.db ?? "data/sandbox.db");
   const logFile = resolve(v.log ?? "data/sandbox.log");
+  const files = new FileSaver(resolve(v.files ?? "data/sandbox-files"));
   mkdirSync(dirname(logFile), { recursive: true });
   const world = await createWorld({
     databasePath: dbPath,
@@ -61,10 +66,12 @@ async function main(): Promise<number> {
       world,
       input: process.stdin,
       output: process.stdout,
+      files,
       banner: [
         "Study bot sandbox: the real bot, connected to a local Discord emulator. Nothing leaves this machine.",
         `Server "${world.guild.name}", channel #study, users ${users}.`,
-        `Database ${dbPath} · logs ${logFile} · bot clock ${world.clock.now().toISOString()}`,
+        `Database ${dbPath} · logs ${logFile} · files the bot sends go to ${files.dir}`,
+        `Bot clock ${world.clock.now().toISOString()}. Attach a file with its path: /deck import file:decks/pytorch.deck`,
         "Try /help, /deck list, /deck subscribe deck:pytorch, /study. A number clicks a button; :help for more.",
         "",
       ],
@@ -82,6 +89,7 @@ function parse() {
       db: { type: "string" },
       decks: { type: "string" },
       log: { type: "string" },
+      files: { type: "string" },
       "log-level": { type: "string" },
       help: { type: "boolean", short: "h" },
     },

@@ -4,6 +4,7 @@
  */
 import type { DiscordEmulator, OptionValue, RegisteredCommand, UserHandle } from "../emulator/index.ts";
 import { OptionType } from "../emulator/validate-commands.ts";
+import { attachLocalFile } from "./attach.ts";
 
 export type RawOption = string | number | boolean;
 
@@ -34,7 +35,8 @@ const FALSE = new Set(["false", "no", "off", "0"]);
 
 /**
  * Converts typed values by the registered option type: booleans from true/false/yes/no/on/off, numbers from
- * digits, users from a user name. Channels and roles stay names (the emulator resolves them in the server).
+ * digits, users from a user name, attachments from a file path (read now; an unreadable path throws an
+ * ActionError). Channels and roles stay names (the emulator resolves them in the server).
  * Unknown commands and options pass through unchanged: the emulator then reports them precisely.
  */
 export function coerceOptions(
@@ -48,7 +50,9 @@ export function coerceOptions(
   const out: Record<string, OptionValue> = {};
   for (const [key, value] of Object.entries(options)) {
     const def = defs.find((d) => d.name === key);
-    out[key] = def && typeof value === "string" ? coerce(def.type, value, users) : value;
+    // An attachment is a local file: the value is its path, relative to the working directory.
+    if (def?.type === OptionType.Attachment) out[key] = attachLocalFile(key, String(value));
+    else out[key] = def && typeof value === "string" ? coerce(def.type, value, users) : value;
   }
   return out;
 }

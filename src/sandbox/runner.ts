@@ -2,13 +2,17 @@
  * Runs a scenario against the emulator and the real bot and writes its transcript, one JSON object per line.
  * The CLI (`npm run sandbox -- --script FILE`) is a thin wrapper; tests call `runScenario` in-process.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, extname, join, resolve } from "node:path";
 import { manualTicker } from "../jobs/quiz-job.ts";
 import { type ClickRecord, clickAgain, clickButton, runTick } from "./actions.ts";
 import { checkExpectation } from "./expect.ts";
 import { coerceOptions } from "./options.ts";
+import { FileSaver } from "./saved-files.ts";
 import { parseScenario, type Scenario, ScenarioError, type Step } from "./scenario.ts";
 import { settle, Tracker, type TranscriptEvent } from "./transcript.ts";
+import { TypedTerminal } from "./typing.ts";
 import { createWorld, ERROR_LEVEL, type SandboxWorld } from "./world.ts";
 
 export interface RunOptions {
@@ -21,7 +25,9 @@ export interface RunOptions {
   logLevel?: string;
   /** Default: the repo's decks/. */
   decksDir?: string;
-  /** Default: a fresh temp file, removed afterwards, so runs are reproducible. */
+  /** Where the attachments the bot sends are saved; default data/sandbox-files/<scenario file name>/. */
+  filesDir?: string;
+  /** Default: a fresh temp file, removed afterwards, so runs are reproducible (a `relaunch` keeps it). */
   databasePath?: string;
 }
 
@@ -56,6 +62,12 @@ export async function runScenarioFile(file: string, opts: RunOptions = {}): Prom
   return runScenario(raw, { source: file, ...opts });
 }
 
+/** data/sandbox-files/<scenario file name without .json>/: each scenario's files apart, the same on every run. */
+export function defaultFilesDir(source: string | undefined): string {
+  const name = source === undefined ? "scenario" : basename(source, extname(source));
+  return resolve("data/sandbox-files", name);
+}
+
 /** The step as written (without our `kind`/`ms`), for the transcript's step lines. */
 function describeStep(step: Step): Record<string, unknown> {
   const { kind: _kind, ...rest } = step;
@@ -78,33 +90,50 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
     emit({ step, event: "error", source, message });
   };
 
-  let world: SandboxWorld;
-  try {
-    world = await createWorld({
-      start: scenario.start,
+  // The run owns its temporary database (not the world), so a `relaunch` can start a new world on the same file.
+  const tmp = opts.databasePath === undefined ? mkdtempSync(join(tmpdir(), "sandbox-run-")) : undefined;
+  const databasePath = opts.databasePath ?? join(tmp ?? "", "study.db");
+  const open = (start: string | undefined, timezone: string | undefined) =>
+    createWorld({
+      start,
       followRealTime: false,
       channels: scenario.channels,
       users: scenario.users,
-      timezone: scenario.timezone,
+      timezone,
       decksDir: opts.decksDir,
-      databasePath: opts.databasePath,
+      databasePath,
       fuzz: false,
       // Ticks happen in `tick` steps (and the catch-up tick each start does), never on a real-time schedule.
       quizTicker: manualTicker,
       logLevel: opts.logLevel ?? "info",
       onLog: opts.onLog,
     });
+  const removeTmp = () => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  };
+
+  let world: SandboxWorld;
+  try {
+    world = await open(scenario.start, scenario.timezone);
   } catch (err) {
+    removeTmp();
     fail(0, `could not start the emulator and the bot: ${(err as Error).message}`);
     return { exitCode: 1, failures, events };
   }
 
-  const tracker = new Tracker(
-    world.emu,
-    new Map([...world.channels].map(([name, c]) => [c.id, name])),
-    new Map([...world.users].map(([name, u]) => [u.id, name])),
-  );
+  const names = (w: SandboxWorld) =>
+    [
+      new Map([...w.channels].map(([name, c]) => [c.id, name])),
+      new Map([...w.users].map(([name, u]) => [u.id, name])),
+    ] as const;
+  const files = new FileSaver(opts.filesDir ?? defaultFilesDir(opts.source));
+  const tracker = new Tracker(world.emu, ...names(world), { saveFile: (att, n) => files.save(att, n) });
+  let problemsSeen = 0;
   let errorsSeen = 0;
+  const lastClick = new Map<string, ClickRecord>();
+  // The sandbox's own terminal client, for `type` steps: watching from the start, as a person's screen would.
+  const typing = scenario.steps.some((s) => s.kind === "type");
+  let terminal = typing ? new TypedTerminal(world, files, tracker.nextMessage) : undefined;
   const flush = async (step: number) => {
     await settle(world.emu, tracker);
     for (const e of tracker.collect(step)) {
@@ -114,6 +143,8 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
           `step ${step}: the emulator rejected ${e.method} ${e.path}: ${e.status} ${e.code} ${e.message}`,
         );
     }
+    for (; problemsSeen < files.problems.length; problemsSeen++)
+      fail(step, files.problems[problemsSeen] ?? "");
     for (; errorsSeen < world.errors.length; errorsSeen++) {
       const rec = world.errors[errorsSeen];
       if (rec && rec.level >= ERROR_LEVEL) {
@@ -126,8 +157,18 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
       }
     }
   };
+  /** A second launch on the same database: a new emulator (no messages), a new bot, the clock where it was. */
+  const relaunch = async () => {
+    const at = world.clock.now().toISOString();
+    await world.stop();
+    // The timezone was written at the first launch; the database keeps it (and any later /settings change).
+    world = await open(at, undefined);
+    tracker.follow(world.emu, ...names(world));
+    if (typing) terminal = new TypedTerminal(world, files, tracker.nextMessage);
+    errorsSeen = 0;
+    lastClick.clear();
+  };
 
-  const lastClick = new Map<string, ClickRecord>();
   // What the latest step that did something showed: `expect` steps check it (several in a row check the same).
   let shown: TranscriptEvent[] = [];
   try {
@@ -135,15 +176,19 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
     for (const [k, step] of scenario.steps.entries()) {
       const n = k + 1;
       let error: Error | undefined;
+      let printed: string | undefined;
       try {
         if (step.kind === "expect") {
           const why = checkExpectation(step.as, step.expect, step.lacks ?? [], shown);
           if (why) error = new Error(why);
-        } else await perform(world, scenario, step, lastClick);
+        } else if (step.kind === "relaunch") await relaunch();
+        else if (step.kind === "type") printed = await terminal?.type(step.type);
+        else await perform(world, scenario, step, lastClick);
       } catch (err) {
         error = err as Error;
       }
       emit({ step: n, event: "step", ...describeStep(step), at: world.clock.now().toISOString() });
+      if (printed) emit({ step: n, event: "terminal", text: printed });
       const before = events.length;
       await flush(n);
       if (step.kind !== "expect") shown = events.slice(before);
@@ -154,6 +199,7 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
     }
   } finally {
     await world.stop();
+    removeTmp();
   }
   return { exitCode: failures.length > 0 ? 1 : 0, failures, events };
 }
@@ -191,7 +237,9 @@ async function perform(
     case "restart":
       await world.restart();
       return;
-    case "expect":
-      return; // checked by the runner against the previous step's events
+    case "expect": // checked by the runner against the previous step's events
+    case "relaunch": // replaces the world: done by the runner
+    case "type": // goes to the runner's terminal client
+      return;
   }
 }

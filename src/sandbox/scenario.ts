@@ -35,6 +35,10 @@ const advanceStep = z.strictObject({
 });
 const tickStep = z.strictObject({ tick: z.literal(true) });
 const restartStep = z.strictObject({ restart: z.literal(true) });
+/** Stops the bot AND the emulator, then starts both again on the same database: a second `npm run sandbox`. */
+const relaunchStep = z.strictObject({ relaunch: z.literal(true) });
+/** A line typed into the interactive client (slash command, `/as bob`, a button number, `:again`…). */
+const typeStep = z.strictObject({ type: z.string().trim().min(1) });
 const text = z.string().min(1);
 /**
  * Checks what the previous step showed `as`: one message it created or edited that this user can see must contain
@@ -56,6 +60,8 @@ const STEP_KINDS = {
   advance: advanceStep,
   tick: tickStep,
   restart: restartStep,
+  relaunch: relaunchStep,
+  type: typeStep,
   expect: expectStep,
 } as const;
 type StepKind = keyof typeof STEP_KINDS;
@@ -67,6 +73,8 @@ export type Step =
   | ({ kind: "advance"; ms: number } & z.infer<typeof advanceStep>)
   | ({ kind: "tick" } & z.infer<typeof tickStep>)
   | ({ kind: "restart" } & z.infer<typeof restartStep>)
+  | ({ kind: "relaunch" } & z.infer<typeof relaunchStep>)
+  | ({ kind: "type" } & z.infer<typeof typeStep>)
   | ({ kind: "expect" } & z.infer<typeof expectStep>);
 
 const header = z.strictObject({
@@ -138,7 +146,7 @@ export function parseScenario(raw: unknown, source = "scenario"): Scenario {
     if (kinds.length !== 1) {
       return fail(
         kinds.length === 0
-          ? `expected one of "command", "click", "again", "advance", "tick", "restart", "expect"`
+          ? `expected one of ${(Object.keys(STEP_KINDS) as StepKind[]).map((x) => `"${x}"`).join(", ")}`
           : `a step does one thing, this one has ${kinds.map((x) => `"${x}"`).join(" and ")}`,
       );
     }

@@ -2,13 +2,15 @@
  * The sandbox's interactive client: a line-based Discord for one server. Slash commands run as the current
  * user, the bot's messages are drawn as text with numbered buttons, a number clicks one.
  */
+import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { parseDuration } from "../core/clock.ts";
 import type { UserHandle } from "../emulator/index.ts";
 import { ActionError, type ClickRecord, clickAgain, describeTick, runTick } from "./actions.ts";
 import { coerceOptions, parseCommandLine } from "./options.ts";
-import { buttonsOf, type MessageEvent, settle, Tracker } from "./transcript.ts";
+import type { FileSaver } from "./saved-files.ts";
+import { buttonsOf, type MessageEvent, settle, Tracker, type TranscriptButton } from "./transcript.ts";
 import { ERROR_LEVEL, type SandboxWorld } from "./world.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: raw Discord JSON as the bot sent it
@@ -24,11 +26,16 @@ export interface TerminalOptions {
   pollMs?: number;
   /** Lines printed before the first prompt. */
   banner?: string[];
+  /** Saves the files the bot sends (their lines then name the saved path); default: shown by name only. */
+  files?: FileSaver;
+  /** The number of the first message it draws (default 1); only a scenario's relaunched world starts later. */
+  firstMessage?: number;
 }
 
 export const TERMINAL_HELP = [
   "Commands:",
   "  /study, /deck list, /deck subscribe deck:pytorch …   run a slash command (name:value, quote values with spaces)",
+  "  /deck import file:decks/pytorch.deck                 attach a local file by its path (relative to here)",
   "  1, 2, 3 …          click the numbered button",
   "  /as bob            act as another user",
   "  :again             click your previous button again (a double click)",
@@ -41,6 +48,10 @@ export const TERMINAL_HELP = [
 ];
 
 const RULE = "─".repeat(60);
+
+/** A button that can be clicked: enabled and not a link. */
+const enabled = (b: TranscriptButton): b is TranscriptButton & { custom_id: string } =>
+  !b.disabled && b.custom_id !== undefined;
 
 /** "4h", "3d", "2mo": a short distance between two instants. */
 function distance(ms: number): string {
@@ -78,8 +89,16 @@ export function readable(
     .replace(/<#(\d+)>/g, (_m, id: string) => `#${channel(id)}`);
 }
 
+/** `attachment://stats.png` as the path the message's file was saved to (`data/sandbox-files/3-stats.png`). */
+function attachedAs(url: string, files: string[]): string {
+  const name = /^attachment:\/\/(.+)$/.exec(url)?.[1];
+  if (name === undefined) return url;
+  // Saved as `<message number>-<name>` (see FileSaver); shown by name when nothing saves files.
+  return files.find((f) => basename(f).replace(/^\d+-/, "") === name || f === name) ?? url;
+}
+
 /** One embed as a box of text. */
-function renderEmbed(e: Json, fix: (s: string) => string): string[] {
+function renderEmbed(e: Json, fix: (s: string) => string, files: string[]): string[] {
   const lines: string[] = [];
   const add = (text: unknown) => {
     for (const l of fix(String(text)).split("\n")) lines.push(`│ ${l}`);
@@ -88,7 +107,7 @@ function renderEmbed(e: Json, fix: (s: string) => string): string[] {
   if (e.title) add(`**${e.title}**`);
   if (e.description) add(e.description);
   for (const f of e.fields ?? []) add(`${f.name}: ${f.value}`);
-  if (e.image?.url) add(`[image] ${e.image.url}`);
+  if (e.image?.url) add(`[image] ${attachedAs(String(e.image.url), files)}`);
   if (e.footer?.text) add(`— ${e.footer.text}`);
   return [`┌${RULE}`, ...lines, `└${RULE}`];
 }
@@ -98,19 +117,24 @@ export class Terminal {
   private readonly out: Writable;
   private readonly tracker: Tracker;
   private current: UserHandle;
-  /** Number typed → the button it clicks (from the latest drawing that had buttons). */
+  /** Number typed → the button it clicks (from the latest drawing that had buttons the current user can click). */
   private numbers = new Map<number, ClickRecord>();
+  /** Message ids of each drawing that had enabled buttons, oldest first: renumbered for whoever types next. */
+  private drawings: string[][] = [];
   private lastClick = new Map<string, ClickRecord>();
   private errorsSeen: number;
+  private problemsSeen = 0;
   private busy = false;
 
   constructor(private readonly o: TerminalOptions) {
     this.world = o.world;
     this.out = o.output;
+    const files = o.files;
     this.tracker = new Tracker(
       o.world.emu,
       new Map([...o.world.channels].map(([name, c]) => [c.id, name])),
       new Map([...o.world.users].map(([name, u]) => [u.id, name])),
+      { saveFile: files ? (att, n) => files.save(att, n) : undefined, firstMessage: o.firstMessage },
     );
     this.tracker.collect(0); // what happened before the client started is not news
     this.errorsSeen = o.world.errors.length;
@@ -185,8 +209,7 @@ export class Terminal {
         throw new ActionError(`No user "${name}". Users: ${[...this.world.users.keys()].join(", ")}`);
       }
       this.current = user;
-      this.numbers.clear();
-      this.print(`You are now ${user.name}.`);
+      this.print([`You are now ${user.name}.`, ...this.renumber()]);
       return false;
     }
     if (line.startsWith("/")) {
@@ -271,6 +294,10 @@ export class Terminal {
     for (const { event, created } of latest.values())
       lines.push(...this.renderMessage(event, created, numbers));
     if (numbers.size > 0) this.numbers = numbers;
+    this.remember([...latest.values()].flatMap(({ event }) => this.withButtons(event)));
+    const problems = this.o.files?.problems ?? [];
+    for (; this.problemsSeen < problems.length; this.problemsSeen++)
+      lines.push(`! ${problems[this.problemsSeen]}`);
     for (; this.errorsSeen < this.world.errors.length; this.errorsSeen++) {
       const rec = this.world.errors[this.errorsSeen];
       if (rec && rec.level >= ERROR_LEVEL)
@@ -282,6 +309,7 @@ export class Terminal {
 
   /** Redraws the current user's latest messages (up to 3) with fresh button numbers. */
   show(): void {
+    this.drain(); // messages the poll has not drawn yet get their numbers (and saved files) first
     const ids = [...this.world.channels.values()].map((c) => c.id);
     const messages = ids
       .flatMap((id) => this.world.emu.seenBy(this.current, id))
@@ -306,7 +334,7 @@ export class Terminal {
             embeds: m.embeds,
             buttons: buttonsOf(m.components),
             pings: m.pings.map((p) => this.tracker.name(p)),
-            files: m.attachments.map((a) => a.filename),
+            files: m.attachments.map((a) => this.tracker.fileEntry(a, this.tracker.ordinalOf(m.id) ?? 0)),
             ...((m.flags & 128) !== 0 ? { loading: true as const } : {}),
           },
           false,
@@ -317,7 +345,53 @@ export class Terminal {
       );
     }
     this.numbers = numbers;
+    this.remember(messages.filter((m) => buttonsOf(m.components).some(enabled)).map((m) => m.id));
     this.print(lines);
+  }
+
+  /** The message id of a drawn event that has enabled buttons (for anyone), as a list of zero or one. */
+  private withButtons(e: MessageEvent): string[] {
+    if (e.event === "delete" || !e.buttons.some(enabled)) return [];
+    const id = this.messageIdOf(e.message);
+    return id === undefined ? [] : [id];
+  }
+
+  private remember(ids: string[]): void {
+    if (ids.length === 0) return;
+    this.drawings.push(ids);
+    if (this.drawings.length > 20) this.drawings.shift();
+  }
+
+  /**
+   * After a change of user: numbers the buttons the new user can click in the latest drawing that has some (as
+   * the messages are now), e.g. the public quiz post drawn while alice typed. Returns the lines that say which.
+   */
+  private renumber(): string[] {
+    const user = this.current;
+    for (const ids of [...this.drawings].reverse()) {
+      const numbers = new Map<number, ClickRecord>();
+      const lines: string[] = [];
+      for (const id of ids) {
+        const m = this.world.emu.message(id);
+        if (!m || m.deleted || (m.visibleTo !== "everyone" && m.visibleTo !== user.id)) continue;
+        const labels = buttonsOf(m.components)
+          .filter(enabled)
+          .map((b) => {
+            const n = numbers.size + 1;
+            numbers.set(n, { messageId: m.id, customId: b.custom_id, label: b.label });
+            return `[${n}] ${b.label}`;
+          });
+        const where = m.visibleTo === "everyone" ? "public" : "only you";
+        if (labels.length > 0)
+          lines.push(`  #${this.channelName(m.channel_id)} (${where}): ${labels.join("  ")}`);
+      }
+      if (numbers.size > 0) {
+        this.numbers = numbers;
+        return [`Buttons ${user.name} can click on screen:`, ...lines];
+      }
+    }
+    this.numbers = new Map();
+    return [];
   }
 
   private channelName(id: string): string {
@@ -355,7 +429,7 @@ export class Terminal {
           .split("\n")
           .map((l) => `  ${l}`),
       );
-    for (const embed of e.embeds) lines.push(...renderEmbed(embed, fix).map((l) => `  ${l}`));
+    for (const embed of e.embeds) lines.push(...renderEmbed(embed, fix, e.files).map((l) => `  ${l}`));
     for (const f of e.files) lines.push(`  [file] ${f}`);
     if (e.pings.length > 0) lines.push(`  pings: ${e.pings.map((p) => `@${p}`).join(", ")}`);
     const id = messageId ?? this.messageIdOf(e.message);

@@ -30,6 +30,7 @@ export interface MessageEvent {
   buttons: TranscriptButton[];
   /** Names of the users Discord would notify for this message under its allowed_mentions. */
   pings: string[];
+  /** The attachments: where the sandbox saved each one (or its file name when it saves none). */
   files: string[];
 }
 
@@ -58,7 +59,14 @@ export interface ErrorEvent {
   message: string;
 }
 
-export type TranscriptEvent = MessageEvent | RejectedEvent | StepEvent | ErrorEvent;
+/** What the interactive client printed for a `type` step (the bot's messages follow as their own events). */
+export interface TerminalEvent {
+  step: number;
+  event: "terminal";
+  text: string;
+}
+
+export type TranscriptEvent = MessageEvent | RejectedEvent | StepEvent | ErrorEvent | TerminalEvent;
 
 const LOADING_FLAG = 128;
 
@@ -117,18 +125,42 @@ interface Seen {
   deleted: boolean;
 }
 
+export interface TrackerOptions {
+  /** Saves an attachment the bot sent (message number given) and returns what `files` lists: its path. */
+  saveFile?: ((att: StoredAttachment, message: number) => string) | undefined;
+  /** The first message's number (default 1): a second tracker on a relaunched world goes on from the first's. */
+  firstMessage?: number | undefined;
+}
+
 export class Tracker {
   private readonly seen = new Map<string, Seen>();
   private rejections = 0;
   private ordinal = 0;
 
   constructor(
-    private readonly emu: DiscordEmulator,
+    private emu: DiscordEmulator,
     /** channel id → name */
-    private readonly channels: Map<string, string>,
+    private channels: Map<string, string>,
     /** user id → name */
-    private readonly userNames: Map<string, string>,
-  ) {}
+    private userNames: Map<string, string>,
+    private readonly o: TrackerOptions = {},
+  ) {
+    this.ordinal = (o.firstMessage ?? 1) - 1;
+  }
+
+  /** The number the next new message will get. */
+  get nextMessage(): number {
+    return this.ordinal + 1;
+  }
+
+  /** Watches another emulator from now on (a relaunched world); message numbers go on from where they were. */
+  follow(emu: DiscordEmulator, channels: Map<string, string>, userNames: Map<string, string>): void {
+    this.emu = emu;
+    this.channels = channels;
+    this.userNames = userNames;
+    this.seen.clear();
+    this.rejections = 0;
+  }
 
   /** A cheap fingerprint of the emulator's messages and rejections: changes whenever either does. */
   signature(): string {
@@ -148,6 +180,11 @@ export class Tracker {
   /** The ordinal of a message seen by an earlier collect (as in transcript lines). */
   ordinalOf(messageId: string): number | undefined {
     return this.seen.get(messageId)?.ordinal;
+  }
+
+  /** What a message's `files` lists for `att`: the saved path, or the file name when nothing saves files. */
+  fileEntry(att: StoredAttachment, message: number): string {
+    return this.o.saveFile ? this.o.saveFile(att, message) : att.filename;
   }
 
   name(userId: string): string {
@@ -224,7 +261,7 @@ export class Tracker {
       embeds: v.embeds,
       buttons: buttonsOf(v.components),
       pings: m.pings.map((id) => this.name(id)),
-      files: v.attachments.map((a) => a.filename),
+      files: v.attachments.map((a) => this.fileEntry(a, ordinal)),
     };
     if (v.flags & LOADING_FLAG) e.loading = true;
     return e;

@@ -14,13 +14,14 @@ import { registerCommands } from "../discord/register.ts";
 import { type ChannelHandle, DiscordEmulator, type GuildHandle, type UserHandle } from "../emulator/index.ts";
 import type { Ticker } from "../jobs/quiz-job.ts";
 import { setGuildTimezone } from "../services/quiz-queries.ts";
+import { stableSnowflake } from "./stable-ids.ts";
 
 export const REPO_DECKS = resolve(import.meta.dirname, "../../decks");
 
 export interface WorldUser {
   name: string;
   admin?: boolean | undefined;
-  /** A fixed snowflake; assigned by the emulator otherwise. */
+  /** A fixed snowflake; default: one derived from the name (the same on every launch). */
   id?: string | undefined;
 }
 
@@ -78,12 +79,18 @@ export async function createWorld(o: WorldOptions = {}) {
   const bots: Bot[] = [];
   let stopped = false;
   try {
-    const guild: GuildHandle = emu.addGuild({ name: o.guildName ?? "Study Group" });
+    // Ids follow from names: a second launch on the same database file is the same server with the same people.
+    const guildName = o.guildName ?? "Study Group";
+    const guild: GuildHandle = emu.addGuild({ name: guildName, id: stableSnowflake("guild", guildName) });
     const channels = new Map<string, ChannelHandle>();
-    for (const name of o.channels ?? ["study"]) channels.set(name, emu.addChannel(guild.id, { name }));
+    for (const name of o.channels ?? ["study"]) {
+      const id = stableSnowflake("channel", `${guildName}#${name}`);
+      channels.set(name, emu.addChannel(guild.id, { name, id }));
+    }
     const users = new Map<string, UserHandle>();
     for (const u of o.users ?? DEFAULT_USERS) {
-      users.set(u.name, emu.addUser({ name: u.name, id: u.id, guildId: guild.id, admin: u.admin ?? false }));
+      const id = u.id ?? stableSnowflake("user", u.name);
+      users.set(u.name, emu.addUser({ name: u.name, id, guildId: guild.id, admin: u.admin ?? false }));
     }
 
     let decksDir = o.decksDir ?? REPO_DECKS;

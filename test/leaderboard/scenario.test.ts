@@ -33,7 +33,9 @@ describe("GIVEN the leaderboard sandbox scenario", () => {
     expect(board(29)[0]).toMatch(/^🥇 <@\d+> — 2 days$/);
     // Step 31: after carol hides, two remain.
     expect(board(31)).toHaveLength(2);
-    // Step 33: /stats attaches the chart.
-    expect(created(33)?.files).toEqual(["stats.png"]);
+    // Step 33: /stats attaches the chart, which the sandbox saves (the transcript names the saved file).
+    expect(created(33)?.files).toEqual([
+      expect.stringMatching(/^data\/sandbox-files\/leaderboard-week\/\d+-stats\.png$/),
+    ]);
   });
 });
