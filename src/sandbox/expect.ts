@@ -7,6 +7,9 @@ import type { MessageEvent, TranscriptEvent } from "./transcript.ts";
 // biome-ignore lint/suspicious/noExplicitAny: raw Discord embed JSON as the bot sent it
 type Json = any;
 
+/** Discord shows `\_` as `_`: card text is escaped for Discord (src/render/card-text.ts), a reader sees none of it. */
+const MARKDOWN_ESCAPE = /\\([!-/:-@[-`{-~])/g;
+
 /** The text a person reads in a message: content, embeds (title, description, fields, footer), buttons, files (paths). */
 export function readableText(e: MessageEvent): string {
   const embedText = (embed: Json): string[] => [
@@ -18,7 +21,8 @@ export function readableText(e: MessageEvent): string {
   ];
   return [e.content, ...e.embeds.flatMap(embedText), ...e.buttons.map((b) => b.label), ...e.files]
     .filter((x): x is string => typeof x === "string" && x.length > 0)
-    .join("\n");
+    .join("\n")
+    .replace(MARKDOWN_ESCAPE, "$1");
 }
 
 /**
