@@ -976,7 +976,7 @@ export type AnswerResult =
 
 /**
  * Records a member's answer once; in the same transaction, feeds their schedule for that card (correct → Good,
- * wrong → Again, source `daily`) when they study its deck here.
+ * wrong → Again, source `quiz`) when they study its deck here.
  */
 export function answerQuiz(
   deps: Deps,
@@ -1011,7 +1011,7 @@ export function answerQuiz(
         guildId: a.guildId,
         cardId: post.cardId,
         grade: correct ? Rating.Good : Rating.Again,
-        source: "daily",
+        source: "quiz",
         shownAt: now.getTime(),
         version: null,
       });
