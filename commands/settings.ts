@@ -42,7 +42,7 @@ export default {
       {
         type: ApplicationCommandOptionType.Subcommand,
         name: "timezone",
-        description: "Your timezone, for your study days and streaks",
+        description: "Your timezone: when your study day (new cards, streaks, stats) starts",
         options: [
           {
             type: ApplicationCommandOptionType.String,

@@ -1,12 +1,12 @@
 import { and, eq, sql } from "drizzle-orm";
 import { UserError } from "../core/errors.ts";
-import { studyDayBounds } from "../core/time.ts";
 import type { Db } from "../db/client.ts";
 import { DECK_VISIBLE } from "../db/deck-visibility.ts";
 import { preparedOnce } from "../db/prepared.ts";
 import { subscriptions } from "../db/schema.ts";
-import { guildTimezone, newIntroducedSince, newPerDay } from "../db/study-queries.ts";
+import { newIntroducedSince, newPerDay } from "../db/study-queries.ts";
 import type { Deps } from "./deps.ts";
+import { memberStudyDay } from "./study-day.ts";
 
 export interface DeckSummary {
   id: string;
@@ -59,9 +59,9 @@ export function listDecks(deps: Deps, userId: string, guildId: string | null): D
   }));
 }
 
-/** New cards the user may still start today (their daily limit minus cards already introduced). */
+/** New cards the user may still start today (their daily limit minus cards introduced since their day began). */
 export function newLeftToday(deps: Deps, userId: string, guildId: string | null): number {
-  const [start] = studyDayBounds(deps.clock.now().getTime(), guildTimezone(deps.db, guildId));
+  const { start } = memberStudyDay(deps.db, userId, guildId, deps.clock.now().getTime());
   return Math.max(0, newPerDay(deps.db, userId) - newIntroducedSince(deps.db, userId, start));
 }
 
