@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { guilds } from "../../src/db/schema.ts";
 import type { StoredMessage } from "../../src/emulator/index.ts";
+import { getSettings } from "../../src/services/settings.ts";
 import { startWorld, type World } from "./harness.ts";
+
+const SERVER_ZONE = "Europe/Vienna";
 
 let w: World;
 const cards = (n: number, p: string) =>
@@ -17,6 +21,11 @@ beforeAll(async () => {
       { id: "german", name: "German Nouns", cards: cards(2, "de") },
     ],
   });
+  w.bot.deps.db
+    .insert(guilds)
+    .values({ id: w.guild.id, timezone: SERVER_ZONE, createdAt: new Date() })
+    .onConflictDoUpdate({ target: guilds.id, set: { timezone: SERVER_ZONE } })
+    .run();
 });
 afterAll(async () => {
   await w?.stop();
@@ -112,6 +121,8 @@ describe("GIVEN /study with a deck option and the Stop button", () => {
 
 describe("GIVEN /settings", () => {
   it("THEN a member sets new cards per day and a timezone; a bad timezone is refused with nothing changed", async () => {
+    const before = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "settings show" });
+    expect(text(before.message)).toContain(`server's: ${SERVER_ZONE} (default)`);
     const n = await w.emu.runCommand({
       user: w.bob,
       channel: w.channel,
@@ -143,6 +154,20 @@ describe("GIVEN /settings", () => {
       focused: "zone",
     });
     expect(choices[0]).toEqual({ name: "Europe/Berlin", value: "Europe/Berlin" });
+  });
+
+  it("THEN a timezone typed in lower case is stored and shown under its IANA name", async () => {
+    const tz = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "settings timezone",
+      options: { zone: " america/los_angeles " },
+    });
+    expect(tz.message?.content).toBe("Your timezone is now `America/Los_Angeles`.");
+    expect(getSettings(w.bot.deps.db, w.bob.id).timezone).toBe("America/Los_Angeles");
+    const show = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "settings show" });
+    expect(text(show.message)).toContain("America/Los_Angeles");
+    expect(text(show.message)).not.toContain("america/los_angeles");
   });
 });
 

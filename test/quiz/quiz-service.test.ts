@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
+import { canonicalTimeZone } from "../../src/core/time.ts";
 import {
   cards,
   decks,
@@ -74,6 +75,24 @@ describe("GIVEN /quiz setup input", () => {
     const s = quizStatus(deps, G);
     expect(s.config?.time).toBe("09:00");
     expect(s.last).toBeUndefined();
+  });
+
+  it("THEN a zone typed in lower case is stored under its IANA name, for the quiz and the server's days", () => {
+    setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: " europe/berlin" });
+    expect(quizStatus(deps, G).config?.timezone).toBe(BERLIN);
+    expect(deps.db.select().from(guilds).all()[0]?.timezone).toBe(BERLIN);
+  });
+});
+
+describe("GIVEN a zone name as typed", () => {
+  it("THEN it is spelled as IANA does, aliases resolve to their zone, unknown names give null", () => {
+    expect(canonicalTimeZone("europe/berlin")).toBe("Europe/Berlin");
+    expect(canonicalTimeZone("AMERICA/PORT-AU-PRINCE")).toBe("America/Port-au-Prince");
+    expect(canonicalTimeZone("utc")).toBe("UTC");
+    expect(canonicalTimeZone("Asia/Tokyo")).toBe("Asia/Tokyo");
+    expect(canonicalTimeZone("us/pacific")).toBe("America/Los_Angeles");
+    expect(canonicalTimeZone("Mars/Olympus")).toBeNull();
+    expect(canonicalTimeZone("")).toBeNull();
   });
 });
 
@@ -356,8 +375,8 @@ describe("GIVEN members studying in the server", () => {
     expect(quizStatus(deps, G).last).toMatchObject({ answered: 2, correct: 1 });
     const logs = deps.db.select().from(reviewLogs).all().slice(logsBefore);
     expect(logs.map((l) => [l.userId, l.cardId, l.rating, l.source, l.guildId])).toEqual([
-      [ALICE, cardId, 3, "daily", G],
-      [BOB, cardId, 1, "daily", G],
+      [ALICE, cardId, 3, "quiz", G],
+      [BOB, cardId, 1, "quiz", G],
     ]);
     expect(getState(deps.db, BOB, cardId)?.lapses ?? 0).toBeGreaterThanOrEqual(0);
     expect(getState(deps.db, BOB, cardId)?.due.getTime()).toBeLessThan(
