@@ -13,7 +13,10 @@ export interface DeckSummary {
   name: string;
   description: string;
   total: number;
+  /** Cards due now in a deck the member studies; 0 for a deck they do not (nothing of it is scheduled for them). */
   due: number;
+  /** Cards the member has progress on (kept after unsubscribing) and cards they have never seen. */
+  seen: number;
   unseen: number;
   subscribed: boolean;
 }
@@ -48,12 +51,14 @@ export function listDecks(deps: Deps, userId: string, guildId: string | null): D
     seen: number;
     subscribed: number;
   }[];
+  // Due counts agree with /study and /stats, which schedule only the decks a member studies.
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
     description: r.description,
     total: r.total,
-    due: r.due,
+    due: r.subscribed === 1 ? r.due : 0,
+    seen: r.seen,
     unseen: r.total - r.seen,
     subscribed: r.subscribed === 1,
   }));

@@ -82,9 +82,8 @@ function cardCounts(db: Db, userId: string): Stats["cards"] & { decks: number } 
       WHERE c.deck_id IN ${studied(userId)} AND c.retired_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM card_states cs WHERE cs.user_id = ${userId} AND cs.card_id = c.id)`)
       ?.n ?? 0;
-  const decks =
-    db.get<{ n: number }>(sql`SELECT count(DISTINCT deck_id) AS n FROM card_states WHERE user_id = ${userId}`)
-      ?.n ?? 0;
+  // The decks the member studies, as everything else here (an unsubscribed deck keeps its progress, unseen).
+  const decks = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${studied(userId)}`)?.n ?? 0;
   const out = { new: unseen, learning: 0, young: 0, mature: 0, decks };
   for (const r of rows) {
     if (r.state === 0) out.new += r.n;

@@ -48,7 +48,7 @@ describe("GIVEN /deck", () => {
   it("THEN list shows due / new / total and subscription, subscribe and unsubscribe change it", async () => {
     const list = async () =>
       text((await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "deck list" })).message);
-    expect(await list()).toContain("▫️ **French Verbs** `french` — 0 due · 3 new · 3 total");
+    expect(await list()).toContain("▫️ **French Verbs** `french` — 3 cards");
     const sub = await w.emu.runCommand({
       user: w.bob,
       channel: w.channel,
@@ -72,7 +72,29 @@ describe("GIVEN /deck", () => {
       options: { deck: "french" },
     });
     expect(unsub.message?.content).toContain("Unsubscribed");
-    expect(await list()).toContain("▫️ **French Verbs**");
+    expect(await list()).toContain("▫️ **French Verbs** `french` — 3 cards");
+  });
+
+  it("THEN after unsubscribing, list shows no due count but the kept progress, and /stats agrees", async () => {
+    const dana = w.emu.addUser({ name: "dana", guildId: w.guild.id });
+    const run = async (command: string, options?: Record<string, string>) =>
+      (await w.emu.runCommand({ user: dana, channel: w.channel, command, options })).message;
+    const stats = async () => text(await run("stats"));
+    await run("deck subscribe", { deck: "german" });
+    const card = await run("study");
+    const shown = await w.emu.click({ user: dana, message: card!, label: "Show answer" });
+    await w.emu.click({ user: dana, message: shown.message!, label: "Again" });
+    w.clock.advance(10 * 60_000); // the Again card is due again
+    expect(text(await run("deck list"))).toContain("✅ **German Nouns** `german` — 1 due · 1 new · 2 total");
+    expect(await stats()).toContain('"name":"Due","value":"Today **1**');
+    await run("deck unsubscribe", { deck: "german" });
+    const list = text(await run("deck list"));
+    expect(list).toContain(
+      "▫️ **German Nouns** `german` — not studied · your progress on 1 of 2 cards is kept",
+    );
+    expect(list).not.toContain("1 due");
+    expect(await stats()).toContain('"name":"Due","value":"Today **0**');
+    expect(await stats()).toContain('"name":"Studied","value":"Decks **0**');
   });
 
   it("THEN an unknown deck gets a clear message and changes nothing", async () => {
