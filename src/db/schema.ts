@@ -187,7 +187,7 @@ export const statGuildMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.guildId, t.userId] })],
 );
 
-/** Per member and member-local study day (all servers and DMs): /stats, the heatmap, the streak's day set. */
+/** Per member and member-local study day (all servers and DMs), fixed in the zone in force then: the streak's day set. */
 export const statUserDays = sqliteTable(
   "stat_user_days",
   {

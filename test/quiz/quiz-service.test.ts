@@ -6,6 +6,7 @@ import {
   cards,
   decks,
   guilds,
+  quizAnswers,
   quizConfigs,
   quizPosts,
   reviewLogs,
@@ -378,6 +379,11 @@ describe("GIVEN members studying in the server", () => {
       [ALICE, cardId, 3, "quiz", G],
       [BOB, cardId, 1, "quiz", G],
     ]);
+    // Each answer's log is at the instant its answer row records (how migration 0007 tells answers apart).
+    const answered = deps.db.select().from(quizAnswers).where(eq(quizAnswers.postId, post.id)).all();
+    expect(logs.map((l) => l.review.getTime())).toEqual(
+      [ALICE, BOB].map((u) => answered.find((x) => x.userId === u)?.answeredAt.getTime()),
+    );
     expect(getState(deps.db, BOB, cardId)?.lapses ?? 0).toBeGreaterThanOrEqual(0);
     expect(getState(deps.db, BOB, cardId)?.due.getTime()).toBeLessThan(
       getState(deps.db, ALICE, cardId)!.due.getTime(),
