@@ -30,7 +30,14 @@ import {
   removeDeck,
   searchManageableDecks,
 } from "../src/services/deck-import.ts";
-import { listDecks, newLeftToday, searchDecks, subscribe, unsubscribe } from "../src/services/decks.ts";
+import {
+  type DeckSummary,
+  listDecks,
+  newLeftToday,
+  searchDecks,
+  subscribe,
+  unsubscribe,
+} from "../src/services/decks.ts";
 
 const deckOption = (description: string) => ({
   type: ApplicationCommandOptionType.String as const,
@@ -99,6 +106,13 @@ const onDeckButton: ButtonHandler = async (i, { deps, respond }) => {
   const removed = removeDeck(deps, actor(i), action.deckId);
   await respond.update(renderRemoved(removed));
 };
+
+/** A deck you study shows what is due; one you do not shows no due count, only the progress it keeps for you. */
+function deckCounts(d: DeckSummary): string {
+  if (d.subscribed) return `${d.due} due · ${d.unseen} new · ${d.total} total`;
+  if (d.seen > 0) return `not studied · your progress on ${d.seen} of ${d.total} cards is kept`;
+  return `${d.total} cards`;
+}
 
 export default {
   data: {
@@ -204,8 +218,7 @@ export default {
       const decks = listDecks(deps, i.user.id, i.guildId);
       const newLeft = newLeftToday(deps, i.user.id, i.guildId);
       const lines = decks.map(
-        (d) =>
-          `${d.subscribed ? "✅" : "▫️"} **${d.name}** \`${d.id}\` — ${d.due} due · ${d.unseen} new · ${d.total} total`,
+        (d) => `${d.subscribed ? "✅" : "▫️"} **${d.name}** \`${d.id}\` — ${deckCounts(d)}`,
       );
       await respond.reply({
         embeds: [

@@ -11,7 +11,7 @@ export const HELP_TEXT = [
   "`/deck subscribe deck:` · `/deck unsubscribe deck:` — choose what you study",
   "`/study [deck]` — review privately: **Show answer**, then rate **Again / Hard / Good / Easy**; each button shows when you will see the card again.",
   "",
-  "Due reviews come first (most overdue first), then up to 20 new cards a day (`/settings newcards`). Days start at 04:00 server time.",
+  "Due reviews come first (most overdue first), then up to 20 new cards a day (`/settings newcards`). Days start at 04:00 in your `/settings timezone` (default: the server's).",
   "",
   "**Your own decks**",
   "`/deck import file:` — Anki (Notes in Plain Text), CSV, TSV / Quizlet, Brainscape or native; personal, or for the server (Manage Server)",

@@ -5,6 +5,7 @@ import { plural } from "../src/render/plural.ts";
 import { COLORS } from "../src/render/study-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
 import { getSettings, NEW_PER_DAY_MAX, updateSettings } from "../src/services/settings.ts";
+import { memberZone } from "../src/services/stats-record.ts";
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 
@@ -43,7 +44,7 @@ export default {
       {
         type: ApplicationCommandOptionType.Subcommand,
         name: "timezone",
-        description: "Your timezone, for your study days and streaks",
+        description: "Your timezone: when your study day (new cards, streaks, stats) starts",
         options: [
           {
             type: ApplicationCommandOptionType.String,
@@ -88,8 +89,7 @@ export default {
         ? "You appear on leaderboards again."
         : "You are hidden from leaderboards and from others' `/stats`.";
     } else if (sub === "timezone") {
-      const zone = i.options.getString("zone", true).trim();
-      updateSettings(deps.db, uid, { timezone: zone });
+      const zone = updateSettings(deps.db, uid, { timezone: i.options.getString("zone", true) }).timezone;
       note = `Your timezone is now \`${zone}\`.`;
     } else if (sub === "newcards") {
       const n = i.options.getInteger("per_day", true);
@@ -109,7 +109,14 @@ export default {
           color: COLORS.info,
           fields: [
             { name: "New cards per day", value: String(s.newPerDay), inline: true },
-            { name: "Timezone", value: s.timezone ?? "server's (default)", inline: true },
+            {
+              name: "Timezone",
+              // Without one of their own, the member's days follow the server's zone: name it.
+              value:
+                s.timezone ??
+                `${i.guildId ? "server's: " : ""}${memberZone(deps.db, uid, i.guildId)} (default)`,
+              inline: true,
+            },
             { name: "Daily reminders", value: onOff(s.reminders), inline: true },
             { name: "On leaderboards", value: onOff(s.leaderboardVisible), inline: true },
           ],

@@ -6,6 +6,7 @@
  */
 import { reviewPoints, streakBonus } from "../../src/core/points.ts";
 import { advanceStreak, type StreakState } from "../../src/core/streaks.ts";
+import { statSlot } from "../../src/services/stats-record.ts";
 import { DAY_MS, HOUR_MS } from "./history.ts";
 
 const ROLLOVER_MS = 4 * HOUR_MS;
@@ -47,6 +48,8 @@ export interface GuildTotals {
 export class MemberAggregates {
   streak: StreakState | null = null;
   readonly days = new Map<number, DayTotals>();
+  /** stat_user_slots: per quarter hour of UTC time (points unused). */
+  readonly slots = new Map<number, DayTotals>();
   /** Key: `${guildId}|${day}`. */
   readonly guildDays = new Map<string, GuildTotals>();
   readonly guilds = new Map<string, GuildTotals>();
@@ -64,12 +67,20 @@ export class MemberAggregates {
       d = { reviews: 0, again: 0, matureReviews: 0, matureAgain: 0, points: 0, ms: 0 };
       this.days.set(day, d);
     }
-    d.reviews++;
-    d.again += again;
-    d.matureReviews += mature;
-    d.matureAgain += mature & again;
-    d.points += points;
-    d.ms += r.durationMs;
+    const slot = statSlot(r.at);
+    let q = this.slots.get(slot);
+    if (!q) {
+      q = { reviews: 0, again: 0, matureReviews: 0, matureAgain: 0, points: 0, ms: 0 };
+      this.slots.set(slot, q);
+    }
+    for (const t of [d, q]) {
+      t.reviews++;
+      t.again += again;
+      t.matureReviews += mature;
+      t.matureAgain += mature & again;
+      t.points += points;
+      t.ms += r.durationMs;
+    }
     if (r.guildId !== null) {
       const key = `${r.guildId}|${day}`;
       let gd = this.guildDays.get(key);

@@ -168,6 +168,8 @@ export function generateMembers(
       for (const { user, agg } of aggs) {
         for (const [day, t] of agg.days)
           ins.userDays.add(user, day, t.reviews, t.again, t.matureReviews, t.matureAgain, t.points, t.ms);
+        for (const [slot, t] of agg.slots)
+          ins.userSlots.add(user, slot, t.reviews, t.again, t.matureReviews, t.matureAgain, t.ms);
         for (const [key, t] of agg.guildDays) {
           const [g = "", day = "0"] = key.split("|");
           ins.guildDays.add(g, Number(day), user, t.reviews, t.again, t.points, t.ms);
@@ -183,6 +185,7 @@ export function generateMembers(
           );
       }
       ins.userDays.flush();
+      ins.userSlots.flush();
       ins.guildDays.flush();
       ins.guildMembers.flush();
       ins.streaks.flush();
@@ -240,6 +243,15 @@ function writers(db: Database.Database) {
       "points",
       "ms",
     ]),
+    userSlots: new BatchInsert(db, "stat_user_slots", [
+      "user_id",
+      "slot",
+      "reviews",
+      "again",
+      "review_state_reviews",
+      "review_state_again",
+      "ms",
+    ]),
     guildDays: new BatchInsert(db, "stat_guild_days", [
       "guild_id",
       "day",
@@ -266,6 +278,7 @@ export const MEMBER_TABLES = [
   "card_states",
   "review_logs",
   "stat_user_days",
+  "stat_user_slots",
   "stat_guild_days",
   "stat_guild_members",
   "stat_streaks",

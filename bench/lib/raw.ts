@@ -32,6 +32,7 @@ export class RawRating {
   private readonly guildZone: Database.Statement;
   private readonly newDay: Database.Statement;
   private readonly addDay: Database.Statement;
+  private readonly addSlot: Database.Statement;
   private readonly guildDay: Database.Statement;
   private readonly guildMember: Database.Statement;
   private readonly txn: Database.Transaction<
@@ -58,6 +59,11 @@ export class RawRating {
     this.addDay = db.prepare(`UPDATE stat_user_days SET reviews = reviews + 1, again = again + ?,
         review_state_reviews = review_state_reviews + ?, points = points + ?, ms = ms + ?
       WHERE user_id = ? AND day = ?`);
+    this.addSlot =
+      db.prepare(`INSERT INTO stat_user_slots (user_id, slot, reviews, again, review_state_reviews, ms)
+      VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (user_id, slot) DO UPDATE SET reviews = reviews + 1,
+        again = again + excluded.again, review_state_reviews = review_state_reviews + excluded.review_state_reviews,
+        ms = ms + excluded.ms`);
     this.guildDay =
       db.prepare(`INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points, ms)
       VALUES (?, ?, ?, 1, ?, 1, ?) ON CONFLICT (guild_id, day, user_id) DO UPDATE SET reviews = reviews + 1,
@@ -119,6 +125,7 @@ export class RawRating {
         }
         const again = grade === 1 ? 1 : 0;
         this.addDay.run(again, s?.state === 2 ? 1 : 0, 1, 5000, u, day);
+        this.addSlot.run(u, Math.floor(now / 900_000), again, s?.state === 2 ? 1 : 0, 5000);
         if (g !== null) {
           this.guildDay.run(g, day, u, again, 5000);
           this.guildMember.run(g, u, again, 5000);

@@ -3,7 +3,7 @@
 export const POINTS = {
   /** Every review that took at least `minReviewMs`. */
   perReview: 1,
-  /** Extra for a correct answer to the question of the day (a review logged with source "daily", not rated Again). */
+  /** A correct answer to the question of the day (a review logged with source "quiz", not rated Again). */
   quizCorrect: 2,
   /** Once per study day, on its first review, while the member's streak is at least `streakFrom` days. */
   streakBonus: 5,
@@ -12,17 +12,26 @@ export const POINTS = {
   minReviewMs: 1000,
 } as const;
 
+/**
+ * Where a logged review came from: a `/study` session ("study"), a session started from the daily post's
+ * **Start my review** ("daily"), or an answer to the question of the day fed into the schedule ("quiz").
+ */
+export type ReviewSource = "study" | "daily" | "quiz";
+
 export interface ScoredReview {
-  source: "study" | "daily";
+  source: ReviewSource;
   rating: number; // 1 = Again
   durationMs: number;
 }
 
-/** Points one review earns (the streak bonus comes separately, once per day). */
+/**
+ * Points one review earns (the streak bonus comes separately, once per day). A session review, wherever the
+ * session started, earns the review point; a quiz answer is not a session review: it earns the quiz's +2 when
+ * right and nothing else, the same as a correct answer that is not recorded as a review (services/points.ts).
+ */
 export function reviewPoints(r: ScoredReview): number {
-  const base = r.durationMs >= POINTS.minReviewMs ? POINTS.perReview : 0;
-  const quiz = r.source === "daily" && r.rating !== 1 ? POINTS.quizCorrect : 0;
-  return base + quiz;
+  if (r.source === "quiz") return r.rating !== 1 ? POINTS.quizCorrect : 0;
+  return r.durationMs >= POINTS.minReviewMs ? POINTS.perReview : 0;
 }
 
 /** The bonus earned on the first review of a study day that brings the streak to `runDays`. */

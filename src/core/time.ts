@@ -40,6 +40,19 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
+/**
+ * The zone's name as the runtime spells it, or null when Intl does not know it: `europe/berlin` → `Europe/Berlin`,
+ * `utc` → `UTC`. A name of the runtime's list (what autocomplete offers) keeps that spelling; another name Intl
+ * accepts (an alias such as `US/Pacific`) becomes the zone Intl resolves it to.
+ */
+export function canonicalTimeZone(input: string): string | null {
+  const zone = input.trim();
+  if (!isValidTimeZone(zone)) return null;
+  zoneByLowerName ??= new Map(allTimeZones().map((z) => [z.toLowerCase(), z]));
+  return zoneByLowerName.get(zone.toLowerCase()) ?? formatter(zone).resolvedOptions().timeZone;
+}
+let zoneByLowerName: Map<string, string> | null = null;
+
 let zoneList: string[] | null = null;
 /** All IANA zone names this runtime knows, plus UTC. */
 export function allTimeZones(): string[] {

@@ -127,7 +127,8 @@ export const reviewLogs = sqliteTable(
     learningSteps: integer("learning_steps").notNull(),
     review: ms("review").notNull(),
     durationMs: integer("duration_ms").notNull(),
-    source: text("source", { enum: ["study", "daily"] }).notNull(),
+    /** core/points.ts ReviewSource: "study" session, "daily" session (Start my review), "quiz" answer. */
+    source: text("source", { enum: ["study", "daily", "quiz"] }).notNull(),
   },
   (t) => [
     index("review_logs_user_review_idx").on(t.userId, t.review),
@@ -186,7 +187,7 @@ export const statGuildMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.guildId, t.userId] })],
 );
 
-/** Per member and member-local study day (all servers and DMs): /stats, the heatmap, the streak's day set. */
+/** Per member and member-local study day (all servers and DMs), fixed in the zone in force then: the streak's day set. */
 export const statUserDays = sqliteTable(
   "stat_user_days",
   {
@@ -201,6 +202,28 @@ export const statUserDays = sqliteTable(
     ms: integer("ms").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.userId, t.day] })],
+);
+
+/**
+ * Per member and 15-minute slot of UTC time (`slot` = epoch ms / 900,000, rounded down), all servers and DMs:
+ * /stats' periods and heatmap. A period is a range of instants in the member's zone NOW (04:00 to 04:00), and
+ * every zone's 04:00 falls on a quarter hour, so a period is a whole range of slots whatever zone each review was
+ * written in: moving to another timezone never empties or shifts the counts (stat_user_days fixes each day in
+ * the zone in force when it was written, which is what streaks need).
+ */
+export const statUserSlots = sqliteTable(
+  "stat_user_slots",
+  {
+    userId: text("user_id").notNull(),
+    slot: integer("slot").notNull(),
+    reviews: integer("reviews").notNull().default(0),
+    again: integer("again").notNull().default(0),
+    /** As in stat_user_days: reviews of Review-state cards and their Again (true retention). */
+    matureReviews: integer("review_state_reviews").notNull().default(0),
+    matureAgain: integer("review_state_again").notNull().default(0),
+    ms: integer("ms").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.slot] })],
 );
 
 /** Per member: the current run of study days, kept as days are first studied (core/streaks.ts). */

@@ -45,19 +45,21 @@ function line(b: Leaderboard, e: BoardEntry): string {
   return `${badge} <@${e.userId}> — ${figure(b.metric, e)}`;
 }
 
+/** The asker's standing. The board is public: it names whose standing it is (a mention, which pings nobody). */
 function myLine(b: Leaderboard): string {
   const me = b.me;
+  const who = `<@${b.userId}>`;
   switch (me.kind) {
     case "ranked":
-      return `**You:** #${me.entry.rank} of ${b.ranked} · ${figure(b.metric, me.entry)}`;
+      return `${who}'s rank: **#${me.entry.rank}** of ${b.ranked} · ${figure(b.metric, me.entry)}`;
     case "hidden":
-      return "**You** are hidden from leaderboards — `/settings leaderboard visible:True` to appear.";
+      return `${who} is hidden from leaderboards — \`/settings leaderboard visible:True\` to appear.`;
     case "too-few":
-      return `**You** need ${ACCURACY_MIN_REVIEWS} reviews in this period to be ranked by accuracy (you have ${me.reviews}).`;
+      return `${who} needs ${ACCURACY_MIN_REVIEWS} reviews in this period to be ranked by accuracy (has ${me.reviews}).`;
     case "none":
       return b.metric === "streak"
-        ? "**You** have no streak running — review a card today to start one."
-        : "**You** are not on this board yet — `/study` to join in.";
+        ? `${who} has no streak running — review a card today to start one.`
+        : `${who} is not on this board yet — \`/study\` to join in.`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { b36, encodeId, fromB36, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
 import { type Grade, isGrade } from "../core/scheduling.ts";
-import type { ReviewSource, Session } from "../services/study.ts";
+import type { Session, SessionSource } from "../services/study.ts";
 
 /**
  * Study buttons: `st:<action>:<owner36>:<src>:<start36>:<deck>[:card36:version36:shownOffset36[:grade]]`.
@@ -46,7 +46,7 @@ export function parseStudyId(customId: string, guildId: string | null): StudyAct
   const start = fromB36(p[4]);
   const deck = p[5];
   if (!userId || start === null || deck === undefined || (p[3] !== "s" && p[3] !== "d")) return null;
-  const source: ReviewSource = p[3] === "d" ? "daily" : "study";
+  const source: SessionSource = p[3] === "d" ? "daily" : "study";
   const session: Session = { userId, guildId, deckId: deck || null, source, startedAt: start };
   if (p[1] === "x" && p.length === 6) return { action: "stop", session };
   const cardId = fromB36(p[6]);

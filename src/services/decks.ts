@@ -1,19 +1,22 @@
 import { and, eq, sql } from "drizzle-orm";
 import { UserError } from "../core/errors.ts";
-import { studyDayBounds } from "../core/time.ts";
 import type { Db } from "../db/client.ts";
 import { DECK_VISIBLE } from "../db/deck-visibility.ts";
 import { preparedOnce } from "../db/prepared.ts";
 import { subscriptions } from "../db/schema.ts";
-import { guildTimezone, newIntroducedSince, newPerDay } from "../db/study-queries.ts";
+import { newIntroducedSince, newPerDay } from "../db/study-queries.ts";
 import type { Deps } from "./deps.ts";
+import { memberStudyDay } from "./study-day.ts";
 
 export interface DeckSummary {
   id: string;
   name: string;
   description: string;
   total: number;
+  /** Cards due now in a deck the member studies; 0 for a deck they do not (nothing of it is scheduled for them). */
   due: number;
+  /** Cards the member has progress on (kept after unsubscribing) and cards they have never seen. */
+  seen: number;
   unseen: number;
   subscribed: boolean;
 }
@@ -48,20 +51,22 @@ export function listDecks(deps: Deps, userId: string, guildId: string | null): D
     seen: number;
     subscribed: number;
   }[];
+  // Due counts agree with /study and /stats, which schedule only the decks a member studies.
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
     description: r.description,
     total: r.total,
-    due: r.due,
+    due: r.subscribed === 1 ? r.due : 0,
+    seen: r.seen,
     unseen: r.total - r.seen,
     subscribed: r.subscribed === 1,
   }));
 }
 
-/** New cards the user may still start today (their daily limit minus cards already introduced). */
+/** New cards the user may still start today (their daily limit minus cards introduced since their day began). */
 export function newLeftToday(deps: Deps, userId: string, guildId: string | null): number {
-  const [start] = studyDayBounds(deps.clock.now().getTime(), guildTimezone(deps.db, guildId));
+  const { start } = memberStudyDay(deps.db, userId, guildId, deps.clock.now().getTime());
   return Math.max(0, newPerDay(deps.db, userId) - newIntroducedSince(deps.db, userId, start));
 }
 

@@ -54,6 +54,8 @@ export interface Leaderboard {
   /** The first TOP_N entries, best first. */
   top: BoardEntry[];
   ranked: number;
+  /** Who asked: the board is public, so the standing line names them (without a ping). */
+  userId: string;
   me: MyStanding;
   /** First and last study day of the window (day numbers), server time; null for "all". */
   window: { from: number; to: number } | null;
@@ -312,5 +314,5 @@ export function leaderboard(
   else if (meHidden || isHidden(db, q.userId)) me = { kind: "hidden" };
   else if (q.metric === "accuracy" && myReviews > 0) me = { kind: "too-few", reviews: myReviews };
   else me = { kind: "none" };
-  return { period: q.period, metric: q.metric, top, ranked, me, window, zone };
+  return { period: q.period, metric: q.metric, top, ranked, userId: q.userId, me, window, zone };
 }

@@ -1,7 +1,7 @@
 /**
  * Points for answers to the question of the day that were NOT recorded as a review.
  *
- * A quiz answer recorded through `recordReview` with source "daily" (the member studies that deck) already earns
+ * A quiz answer recorded through `recordReview` with source "quiz" (the member studies that deck) already earns
  * its +2 there (services/stats-record.ts). For an answer that was not (the member does not study the deck, or
  * `recordReview` returned false), the quiz calls this once, in the answer's transaction:
  *

@@ -28,7 +28,7 @@ import {
   type TimeOfDay,
 } from "../core/quiz.ts";
 import { Rating } from "../core/scheduling.ts";
-import { isValidTimeZone } from "../core/time.ts";
+import { canonicalTimeZone } from "../core/time.ts";
 import { tx } from "../db/client.ts";
 import { quizAnswers, quizConfigs, quizPosts } from "../db/schema.ts";
 import { findVisibleDeck, isSubscribed } from "./decks.ts";
@@ -184,10 +184,10 @@ export function validateSetup(input: { time: string; timezone: string }): { time
     throw new UserError(
       `\`${input.time.slice(0, 20)}\` is not a time of day. Use 24-hour \`HH:MM\`, e.g. \`09:00\` or \`18:30\`.`,
     );
-  const zone = input.timezone.trim();
-  if (!isValidTimeZone(zone))
+  const zone = canonicalTimeZone(input.timezone);
+  if (zone === null)
     throw new UserError(
-      `\`${zone.slice(0, 64)}\` is not a timezone I know. Pick one from the list, e.g. \`Europe/Berlin\`.`,
+      `\`${input.timezone.trim().slice(0, 64)}\` is not a timezone I know. Pick one from the list, e.g. \`Europe/Berlin\`.`,
     );
   return { time, zone };
 }
@@ -977,7 +977,7 @@ export type AnswerResult =
 
 /**
  * Records a member's answer once; in the same transaction, feeds their schedule for that card (correct → Good,
- * wrong → Again, source `daily`) when they study its deck here.
+ * wrong → Again, source `quiz`) when they study its deck here.
  */
 export function answerQuiz(
   deps: Deps,
@@ -1012,7 +1012,7 @@ export function answerQuiz(
         guildId: a.guildId,
         cardId: post.cardId,
         grade: correct ? Rating.Good : Rating.Again,
-        source: "daily",
+        source: "quiz",
         shownAt: now.getTime(),
         version: null,
       });

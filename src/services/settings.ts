@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { UserError } from "../core/errors.ts";
-import { isValidTimeZone } from "../core/time.ts";
+import { canonicalTimeZone } from "../core/time.ts";
 import type { Db } from "../db/client.ts";
 import { userSettings } from "../db/schema.ts";
 
@@ -25,16 +25,20 @@ export function isHidden(db: Db, userId: string): boolean {
   return !getSettings(db, userId).leaderboardVisible;
 }
 
-/** Validates first, then writes one row: bad input changes nothing. */
+/** Validates first (a timezone is stored under its IANA spelling), then writes one row: bad input changes nothing. */
 export function updateSettings(
   db: Db,
   userId: string,
   patch: Partial<Omit<UserSettings, "userId">>,
 ): UserSettings {
-  if (patch.timezone != null && !isValidTimeZone(patch.timezone))
-    throw new UserError(
-      `\`${patch.timezone.slice(0, 64)}\` is not a timezone I know. Pick one from the list, e.g. \`Europe/Berlin\`.`,
-    );
+  if (patch.timezone != null) {
+    const zone = canonicalTimeZone(patch.timezone);
+    if (zone === null)
+      throw new UserError(
+        `\`${patch.timezone.trim().slice(0, 64)}\` is not a timezone I know. Pick one from the list, e.g. \`Europe/Berlin\`.`,
+      );
+    patch = { ...patch, timezone: zone };
+  }
   if (
     patch.newPerDay !== undefined &&
     (!Number.isInteger(patch.newPerDay) || patch.newPerDay < 0 || patch.newPerDay > NEW_PER_DAY_MAX)

@@ -5,6 +5,7 @@
  * each day in the zone in force at the time), and quiz points awarded without a review (`awardQuizPoints`) are
  * not in review_logs, so they are not restored.
  */
+import type { ReviewSource } from "../core/points.ts";
 import { type Db, tx } from "../db/client.ts";
 import { forgetBoards } from "./leaderboard.ts";
 import { recordReviewStats } from "./stats-record.ts";
@@ -17,14 +18,20 @@ interface LogRow {
   state: number;
   review: number;
   duration_ms: number;
-  source: "study" | "daily";
+  source: ReviewSource;
 }
 
 /** Replaces all aggregates with those implied by review_logs; returns the number of reviews replayed. */
 export function rebuildStats(db: Db): number {
   forgetBoards(db); // past days change: the boards' kept bases go
   return tx(db, () => {
-    for (const t of ["stat_guild_days", "stat_guild_members", "stat_user_days", "stat_streaks"])
+    for (const t of [
+      "stat_guild_days",
+      "stat_guild_members",
+      "stat_user_days",
+      "stat_user_slots",
+      "stat_streaks",
+    ])
       db.$client.prepare(`DELETE FROM ${t}`).run();
     // Pages in write order (rowid ranges; a connection cannot write while it iterates).
     const page = db.$client.prepare(

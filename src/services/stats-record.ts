@@ -6,7 +6,7 @@
  * This runs on every review, so its statements are prepared once per connection (a handful of point lookups and
  * upserts on primary keys, tens of microseconds in all).
  */
-import { reviewPoints, streakBonus } from "../core/points.ts";
+import { type ReviewSource, reviewPoints, streakBonus } from "../core/points.ts";
 import { advanceStreak, type StreakState, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "../db/client.ts";
 import { preparedOnce } from "../db/prepared.ts";
@@ -16,10 +16,16 @@ const MAX_ANSWER_MS = 60_000;
 const REVIEW_STATE = 2;
 const AGAIN = 1;
 
+/** stat_user_slots' slot of instant `ms`: its quarter hour of UTC time (src/db/schema.ts statUserSlots). */
+export const SLOT_MS = 900_000;
+export function statSlot(ms: number): number {
+  return Math.floor(ms / SLOT_MS);
+}
+
 export interface ReviewFact {
   userId: string;
   guildId: string | null;
-  source: "study" | "daily";
+  source: ReviewSource;
   /** The rating given (1 = Again … 4 = Easy). */
   grade: number;
   /** When the card was shown (ms). */
@@ -42,6 +48,11 @@ const SQL = {
       review_state_reviews = review_state_reviews + ?, review_state_again = review_state_again + ?,
       points = points + ?, ms = ms + ?
     WHERE user_id = ? AND day = ?`,
+  addUserSlot: `INSERT INTO stat_user_slots (user_id, slot, reviews, again, review_state_reviews, review_state_again, ms)
+    VALUES (?, ?, 1, ?, ?, ?, ?)
+    ON CONFLICT (user_id, slot) DO UPDATE SET reviews = reviews + 1, again = again + excluded.again,
+      review_state_reviews = review_state_reviews + excluded.review_state_reviews,
+      review_state_again = review_state_again + excluded.review_state_again, ms = ms + excluded.ms`,
   addGuildDay: `INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points, ms) VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (guild_id, day, user_id) DO UPDATE SET reviews = reviews + excluded.reviews,
       again = again + excluded.again, points = points + excluded.points, ms = ms + excluded.ms`,
@@ -101,6 +112,7 @@ export function recordReviewStats(db: Db, r: ReviewFact): number {
     st.saveStreak.run(r.userId, next.lastDay, next.lastZone, next.runDays, next.longest);
   }
   st.addUserDay.run(again, mature, mature & again, points, ms, r.userId, day);
+  st.addUserSlot.run(r.userId, statSlot(r.at), again, mature, mature & again, ms);
 
   if (r.guildId !== null) {
     const guildDay = studyDayNumber(r.at, serverZone(db, r.guildId));

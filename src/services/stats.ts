@@ -1,6 +1,7 @@
 /**
- * /stats for one member: counts from the per-day aggregates (stat_user_days), card counts and the due forecast
- * from card_states by index. Nothing here reads review_logs.
+ * /stats for one member: counts from the quarter-hour aggregates (stat_user_slots), each slot counted in the study
+ * day of the member's zone NOW, so a timezone change never empties or shifts a period; card counts and the due
+ * forecast from card_states by index. Nothing here reads review_logs.
  */
 import { sql } from "drizzle-orm";
 import { UserError } from "../core/errors.ts";
@@ -9,7 +10,7 @@ import { addDays, studyDayStart } from "../core/time.ts";
 import type { Db } from "../db/client.ts";
 import type { Deps } from "./deps.ts";
 import { isHidden } from "./settings.ts";
-import { memberZone, readStreak } from "./stats-record.ts";
+import { memberZone, readStreak, SLOT_MS, statSlot } from "./stats-record.ts";
 
 /** Anki's line between young and mature cards: an interval of 21 days. */
 export const MATURE_DAYS = 21;
@@ -40,18 +41,19 @@ export interface Stats {
   forecast: number[];
 }
 
-interface DayRow {
-  day: number;
+interface SlotRow {
+  slot: number;
   reviews: number;
   mature_reviews: number;
   mature_again: number;
   ms: number;
 }
 
-function userDays(db: Db, userId: string, from: number, to: number): DayRow[] {
-  return db.all<DayRow>(sql`
-    SELECT day, reviews, review_state_reviews AS mature_reviews, review_state_again AS mature_again, ms
-    FROM stat_user_days WHERE user_id = ${userId} AND day BETWEEN ${from} AND ${to}`);
+/** The member's slots from instant `from` on (a study day's start, so it is a slot's start too). */
+function userSlots(db: Db, userId: string, from: number): SlotRow[] {
+  return db.all<SlotRow>(sql`
+    SELECT slot, reviews, review_state_reviews AS mature_reviews, review_state_again AS mature_again, ms
+    FROM stat_user_slots WHERE user_id = ${userId} AND slot >= ${statSlot(from)}`);
 }
 
 /** The decks the member studies: subscribed and not retired (stats span every server). */
@@ -80,9 +82,8 @@ function cardCounts(db: Db, userId: string): Stats["cards"] & { decks: number } 
       WHERE c.deck_id IN ${studied(userId)} AND c.retired_at IS NULL
         AND NOT EXISTS (SELECT 1 FROM card_states cs WHERE cs.user_id = ${userId} AND cs.card_id = c.id)`)
       ?.n ?? 0;
-  const decks =
-    db.get<{ n: number }>(sql`SELECT count(DISTINCT deck_id) AS n FROM card_states WHERE user_id = ${userId}`)
-      ?.n ?? 0;
+  // The decks the member studies, as everything else here (an unsubscribed deck keeps its progress, unseen).
+  const decks = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${studied(userId)}`)?.n ?? 0;
   const out = { new: unseen, learning: 0, young: 0, mature: 0, decks };
   for (const r of rows) {
     if (r.state === 0) out.new += r.n;
@@ -114,9 +115,11 @@ export function getStats(
   const timeMs = { today: 0, month: 0 };
   const week: Retention = { reviews: 0, passed: 0 };
   const month: Retention = { reviews: 0, passed: 0 };
-  for (const r of userDays(db, q.targetId, from, today)) {
-    counts[r.day - from] = r.reviews;
-    const age = today - r.day;
+  for (const r of userSlots(db, q.targetId, studyDayStart(dayFromNumber(from), zone))) {
+    const day = studyDayNumber(r.slot * SLOT_MS, zone);
+    if (day < from || day > today) continue;
+    counts[day - from] = (counts[day - from] ?? 0) + r.reviews;
+    const age = today - day;
     const passed = r.mature_reviews - r.mature_again;
     if (age === 0) {
       reviews.today += r.reviews;

@@ -1,4 +1,5 @@
 import { UserError } from "../core/errors.ts";
+import type { ReviewSource } from "../core/points.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
 import { studyDayBounds } from "../core/time.ts";
 import { tx } from "../db/client.ts";
@@ -23,11 +24,12 @@ import { newLeftToday } from "./decks.ts";
 import type { Deps } from "./deps.ts";
 import { memberZone, recordReviewStats } from "./stats-record.ts";
 
-export type ReviewSource = "study" | "daily";
+/** Where a session started: `/study`, or the daily post's **Start my review** (quiz answers are source "quiz"). */
+export type SessionSource = Exclude<ReviewSource, "quiz">;
 
 /** Everything a study message needs to continue; it travels in button custom_ids, not in memory. */
 export interface Session extends Scope {
-  source: ReviewSource;
+  source: SessionSource;
   startedAt: number; // ms
 }
 

@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ITEMS, runBench } from "../../bench/run.ts";
 import { ensureSeeded, readSeedMeta, SIZES } from "../../bench/seed.ts";
+import type { ReviewSource } from "../../src/core/points.ts";
 import { recordReviewStats } from "../../src/services/stats-record.ts";
 import { testDeps } from "../helpers/deps.ts";
 
@@ -61,7 +62,7 @@ describe("bench smoke", () => {
         )
         .all(user) as {
         guild_id: string | null;
-        source: "study" | "daily";
+        source: ReviewSource;
         rating: number;
         state: number;
         review: number;
@@ -80,6 +81,7 @@ describe("bench smoke", () => {
       const rows = (db: Database.Database, sql: string) => db.prepare(sql).all(user);
       for (const sql of [
         "SELECT * FROM stat_user_days WHERE user_id = ? ORDER BY day",
+        "SELECT * FROM stat_user_slots WHERE user_id = ? ORDER BY slot",
         "SELECT * FROM stat_guild_days WHERE user_id = ? ORDER BY guild_id, day",
         "SELECT * FROM stat_guild_members WHERE user_id = ? ORDER BY guild_id",
         "SELECT * FROM stat_streaks WHERE user_id = ?",

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { guilds } from "../../src/db/schema.ts";
 import type { StoredMessage } from "../../src/emulator/index.ts";
+import { getSettings } from "../../src/services/settings.ts";
 import { startWorld, type World } from "./harness.ts";
+
+const SERVER_ZONE = "Europe/Vienna";
 
 let w: World;
 const cards = (n: number, p: string) =>
@@ -17,6 +21,11 @@ beforeAll(async () => {
       { id: "german", name: "German Nouns", cards: cards(2, "de") },
     ],
   });
+  w.bot.deps.db
+    .insert(guilds)
+    .values({ id: w.guild.id, timezone: SERVER_ZONE, createdAt: new Date() })
+    .onConflictDoUpdate({ target: guilds.id, set: { timezone: SERVER_ZONE } })
+    .run();
 });
 afterAll(async () => {
   await w?.stop();
@@ -39,7 +48,7 @@ describe("GIVEN /deck", () => {
   it("THEN list shows due / new / total and subscription, subscribe and unsubscribe change it", async () => {
     const list = async () =>
       text((await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "deck list" })).message);
-    expect(await list()).toContain("▫️ **French Verbs** `french` — 0 due · 3 new · 3 total");
+    expect(await list()).toContain("▫️ **French Verbs** `french` — 3 cards");
     const sub = await w.emu.runCommand({
       user: w.bob,
       channel: w.channel,
@@ -63,7 +72,29 @@ describe("GIVEN /deck", () => {
       options: { deck: "french" },
     });
     expect(unsub.message?.content).toContain("Unsubscribed");
-    expect(await list()).toContain("▫️ **French Verbs**");
+    expect(await list()).toContain("▫️ **French Verbs** `french` — 3 cards");
+  });
+
+  it("THEN after unsubscribing, list shows no due count but the kept progress, and /stats agrees", async () => {
+    const dana = w.emu.addUser({ name: "dana", guildId: w.guild.id });
+    const run = async (command: string, options?: Record<string, string>) =>
+      (await w.emu.runCommand({ user: dana, channel: w.channel, command, options })).message;
+    const stats = async () => text(await run("stats"));
+    await run("deck subscribe", { deck: "german" });
+    const card = await run("study");
+    const shown = await w.emu.click({ user: dana, message: card!, label: "Show answer" });
+    await w.emu.click({ user: dana, message: shown.message!, label: "Again" });
+    w.clock.advance(10 * 60_000); // the Again card is due again
+    expect(text(await run("deck list"))).toContain("✅ **German Nouns** `german` — 1 due · 1 new · 2 total");
+    expect(await stats()).toContain('"name":"Due","value":"Today **1**');
+    await run("deck unsubscribe", { deck: "german" });
+    const list = text(await run("deck list"));
+    expect(list).toContain(
+      "▫️ **German Nouns** `german` — not studied · your progress on 1 of 2 cards is kept",
+    );
+    expect(list).not.toContain("1 due");
+    expect(await stats()).toContain('"name":"Due","value":"Today **0**');
+    expect(await stats()).toContain('"name":"Studied","value":"Decks **0**');
   });
 
   it("THEN an unknown deck gets a clear message and changes nothing", async () => {
@@ -112,6 +143,8 @@ describe("GIVEN /study with a deck option and the Stop button", () => {
 
 describe("GIVEN /settings", () => {
   it("THEN a member sets new cards per day and a timezone; a bad timezone is refused with nothing changed", async () => {
+    const before = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "settings show" });
+    expect(text(before.message)).toContain(`server's: ${SERVER_ZONE} (default)`);
     const n = await w.emu.runCommand({
       user: w.bob,
       channel: w.channel,
@@ -143,6 +176,20 @@ describe("GIVEN /settings", () => {
       focused: "zone",
     });
     expect(choices[0]).toEqual({ name: "Europe/Berlin", value: "Europe/Berlin" });
+  });
+
+  it("THEN a timezone typed in lower case is stored and shown under its IANA name", async () => {
+    const tz = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "settings timezone",
+      options: { zone: " america/los_angeles " },
+    });
+    expect(tz.message?.content).toBe("Your timezone is now `America/Los_Angeles`.");
+    expect(getSettings(w.bot.deps.db, w.bob.id).timezone).toBe("America/Los_Angeles");
+    const show = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "settings show" });
+    expect(text(show.message)).toContain("America/Los_Angeles");
+    expect(text(show.message)).not.toContain("america/los_angeles");
   });
 });
 

@@ -125,14 +125,18 @@ describe("GIVEN two members who studied different amounts on different days", ()
       "🥈 alice: 66.7% · 21 reviews",
     ]);
     const mine = await board("today", "accuracy", w.bob);
-    expect(mine.content).toContain("need 20 reviews in this period to be ranked by accuracy (you have 1)");
+    expect(mine.content).toContain(
+      `<@${w.bob.id}> needs 20 reviews in this period to be ranked by accuracy (has 1)`,
+    );
   });
 
   it("THEN the board is public, names are mentions, and nobody is pinged", async () => {
     const r = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "leaderboard" });
     expect(r.ephemeral).toBe(false);
     expect(r.message?.content).toContain("Points · last 7 days");
-    expect(r.message?.content).toContain("**You:** #1 of 3 · 23 pts");
+    // A public message: the standing line names whose it is, and that mention pings nobody either.
+    expect(r.message?.content).toContain(`<@${w.bob.id}>'s rank: **#1** of 3 · 23 pts`);
+    expect(r.message?.content).not.toContain("You");
     expect(r.message?.pings).toEqual([]);
     expect(w.emu.rejections).toEqual([]);
   });
@@ -147,7 +151,7 @@ describe("GIVEN two members who studied different amounts on different days", ()
     const l = lines(await board("today", "reviews"));
     expect(l.join()).not.toContain("carol");
     expect(l).toEqual(["🥇 alice: 21 reviews", "🥈 bob: 1 review"]);
-    expect((await board("today", "reviews", carol)).content).toContain("You** are hidden");
+    expect((await board("today", "reviews", carol)).content).toContain(`<@${carol.id}> is hidden`);
     const s = await w.emu.runCommand({
       user: w.alice,
       channel: w.channel,

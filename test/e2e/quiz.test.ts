@@ -7,7 +7,13 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rating } from "../../src/core/scheduling.ts";
 import { tx } from "../../src/db/client.ts";
-import { cards, quizConfigs, quizPosts as quizPostsTable, reviewLogs } from "../../src/db/schema.ts";
+import {
+  cards,
+  quizConfigs,
+  quizPosts as quizPostsTable,
+  reviewLogs,
+  statGuildMembers,
+} from "../../src/db/schema.ts";
 import type { StoredMessage, UserHandle } from "../../src/emulator/index.ts";
 import { subscribe } from "../../src/services/decks.ts";
 import { updateSettings } from "../../src/services/settings.ts";
@@ -210,7 +216,7 @@ describe("GIVEN the quiz set for 09:00 Berlin", () => {
     const logs = db()
       .select()
       .from(reviewLogs)
-      .where(and(eq(reviewLogs.source, "daily"), eq(reviewLogs.cardId, row!.cardId!)))
+      .where(and(eq(reviewLogs.source, "quiz"), eq(reviewLogs.cardId, row!.cardId!)))
       .all();
     expect(logs.map((l) => [l.userId, l.rating, l.guildId])).toEqual([
       [w.alice.id, Rating.Good, w.guild.id],
@@ -227,14 +233,23 @@ describe("GIVEN the quiz set for 09:00 Berlin", () => {
     expect(db().select().from(reviewLogs).all().length).toBe(before);
   });
 
-  it("THEN Start my review opens the clicker's own private review, logged as 'daily'", async () => {
+  it("THEN Start my review opens the clicker's own private review, logged as 'daily', 1 point per review", async () => {
+    const points = () =>
+      db()
+        .select({ points: statGuildMembers.points })
+        .from(statGuildMembers)
+        .where(and(eq(statGuildMembers.guildId, w.guild.id), eq(statGuildMembers.userId, w.bob.id)))
+        .get()?.points;
+    const before = points();
     const r = await w.emu.click({ user: w.bob, message: post, label: "Start my review" });
     expect(r.ephemeral).toBe(true);
     expect(r.message?.visibleTo).toBe(w.bob.id);
     const shown = await w.emu.click({ user: w.bob, message: r.message!, label: "Show answer" });
+    w.clock.advance(5_000); // a timed review: it earns its point
     await w.emu.click({ user: w.bob, message: shown.message!, label: "Good" });
     const last = db().select().from(reviewLogs).all().at(-1);
-    expect(last).toMatchObject({ userId: w.bob.id, source: "daily" });
+    expect(last).toMatchObject({ userId: w.bob.id, source: "daily", rating: Rating.Good });
+    expect(points()).toBe((before ?? 0) + 1);
   });
 
   it("THEN the next day's post shows yesterday's answer with its buttons disabled", async () => {

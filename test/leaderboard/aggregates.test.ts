@@ -75,11 +75,13 @@ describe("GIVEN reviews recorded through the study write path", () => {
     expect(guildDays("u1")).toMatchObject([{ reviews: 14, points: 4 }]);
   });
 
-  it("THEN a correct question of the day earns +2, a wrong one only the review point", () => {
+  it("THEN a correct question of the day earns +2, a wrong one nothing, a daily-post session review 1", () => {
     w = world();
-    w.review("u1", "2026-03-02T10:00:00Z", { source: "daily", grade: 3, card: 1 });
-    w.review("u1", "2026-03-02T10:05:00Z", { source: "daily", grade: 1, card: 2 });
-    expect(userDays("u1")).toMatchObject([{ reviews: 2, again: 1, points: 3 + 1 }]);
+    w.review("u1", "2026-03-02T10:00:00Z", { source: "quiz", grade: 3, card: 1 });
+    w.review("u1", "2026-03-02T10:05:00Z", { source: "quiz", grade: 1, card: 2 });
+    w.review("u1", "2026-03-02T10:10:00Z", { source: "daily", grade: 3, card: 3 });
+    expect(userDays("u1")).toMatchObject([{ reviews: 3, again: 1, points: 2 + 0 + 1 }]);
+    expect(guildDays("u1")).toMatchObject([{ reviews: 3, points: 3 }]);
   });
 
   it("THEN a 7-day streak earns +5 once on each day from the 7th, in the server where the day began", () => {
@@ -142,8 +144,8 @@ describe("GIVEN reviews recorded through the study write path", () => {
 
   it("THEN a quiz answer recorded as a review (answered at once, as the quiz does) is worth exactly +2", () => {
     w = world();
-    w.review("u1", "2026-03-02T10:00:00Z", { source: "daily", grade: 3, ms: 0 });
-    w.review("u1", "2026-03-02T10:01:00Z", { source: "daily", grade: 1, ms: 0, card: 1 });
+    w.review("u1", "2026-03-02T10:00:00Z", { source: "quiz", grade: 3, ms: 0 });
+    w.review("u1", "2026-03-02T10:01:00Z", { source: "quiz", grade: 1, ms: 0, card: 1 });
     expect(userDays("u1")).toMatchObject([{ reviews: 2, points: 2 }]);
   });
 
@@ -153,12 +155,13 @@ describe("GIVEN reviews recorded through the study write path", () => {
     for (let k = 0; k < 9; k++) {
       const t = Date.parse("2026-03-02T03:30:00Z") + k * DAY + k * 3_600_000;
       w.reviews("u1", t, 3, { grade: k % 3 === 0 ? 1 : 3, ms: 400 + k * 300 });
-      if (k % 2 === 0) w.reviews("u2", t + 7_200_000, 2, { source: k % 4 === 0 ? "daily" : "study" });
+      if (k % 2 === 0)
+        w.reviews("u2", t + 7_200_000, 2, { source: k % 4 === 0 ? "daily" : k % 6 === 0 ? "quiz" : "study" });
     }
     w.review("u1", "2026-03-12T12:00:00Z", { guild: null });
     const dump = () =>
-      ["stat_guild_days", "stat_guild_members", "stat_user_days", "stat_streaks"].map((t) =>
-        w.deps.db.$client.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all(),
+      ["stat_guild_days", "stat_guild_members", "stat_user_days", "stat_user_slots", "stat_streaks"].map(
+        (t) => w.deps.db.$client.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all(),
       );
     const live = dump();
     expect(rebuildStats(w.deps.db)).toBe(9 * 3 + 5 * 2 + 1);

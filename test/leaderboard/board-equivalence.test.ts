@@ -112,6 +112,7 @@ function reference(deps: Deps, q: Q): Leaderboard {
     metric: q.metric,
     top: ranked.slice(0, TOP_N),
     ranked: ranked.length,
+    userId: q.userId,
     me,
     window,
     zone,

@@ -1,3 +1,4 @@
+import type { ReviewSource } from "../../src/core/points.ts";
 import { tx } from "../../src/db/client.ts";
 import { cards, guilds } from "../../src/db/schema.ts";
 import { subscribe } from "../../src/services/decks.ts";
@@ -25,7 +26,7 @@ export function world(o: { zone?: string; start?: string; cards?: number } = {})
     guild?: string | null;
     grade?: 1 | 2 | 3 | 4;
     ms?: number;
-    source?: "study" | "daily";
+    source?: ReviewSource;
     card?: number;
   };
 

@@ -83,7 +83,7 @@ describe("GIVEN equal figures", () => {
     expect(lines.filter((l) => l.startsWith("🥇"))).toHaveLength(2);
     expect(lines.some((l) => l.startsWith("🥉") && l.includes("<@c>"))).toBe(true);
     expect(lines.some((l) => l.startsWith("🥈"))).toBe(false);
-    expect(renderLeaderboard(b).content).toContain("**You:** #3 of 3 · 2 pts");
+    expect(renderLeaderboard(b).content).toContain("<@c>'s rank: **#3** of 3 · 2 pts");
   });
 });
 
@@ -97,7 +97,7 @@ describe("GIVEN twelve members", () => {
     expect(b.ranked).toBe(12);
     expect(b.me).toMatchObject({ kind: "ranked", entry: { rank: 12, score: 1 } });
     const text = renderLeaderboard(b).content;
-    expect(text).toContain("**You:** #12 of 12 · 1 review");
+    expect(text).toContain("<@m12>'s rank: **#12** of 12 · 1 review");
     expect(text).not.toContain("<@m11>");
     expect(text.length).toBeLessThanOrEqual(2000);
   });
@@ -124,7 +124,7 @@ describe("GIVEN the accuracy metric", () => {
     expect(b.me).toEqual({ kind: "too-few", reviews: 19 });
     const text = renderLeaderboard(b).content;
     expect(text).toContain("75.0% · 20 reviews");
-    expect(text).toContain("need 20 reviews");
+    expect(text).toContain("<@c> needs 20 reviews");
   });
 });
 

@@ -82,10 +82,17 @@ describe("GIVEN the points rules", () => {
     expect(reviewPoints({ source: "study", rating: 4, durationMs: 0 })).toBe(0);
   });
 
-  it("THEN a correct question of the day earns +2 on top, a wrong one nothing extra", () => {
-    expect(reviewPoints({ source: "daily", rating: 3, durationMs: 5000 })).toBe(3);
-    expect(reviewPoints({ source: "daily", rating: 1, durationMs: 5000 })).toBe(1);
-    expect(reviewPoints({ source: "daily", rating: 3, durationMs: 200 })).toBe(POINTS.quizCorrect);
+  it("THEN points by source: a session review earns 1 wherever it started, only a right quiz answer +2", () => {
+    for (const source of ["study", "daily"] as const) {
+      expect(reviewPoints({ source, rating: 3, durationMs: 5000 })).toBe(1);
+      expect(reviewPoints({ source, rating: 4, durationMs: 5000 })).toBe(1);
+      expect(reviewPoints({ source, rating: 1, durationMs: 5000 })).toBe(1);
+      expect(reviewPoints({ source, rating: 3, durationMs: 200 })).toBe(0);
+    }
+    // A quiz answer is recorded at once (0 ms): worth the +2 when right, nothing when wrong.
+    expect(reviewPoints({ source: "quiz", rating: 3, durationMs: 0 })).toBe(POINTS.quizCorrect);
+    expect(reviewPoints({ source: "quiz", rating: 3, durationMs: 5000 })).toBe(POINTS.quizCorrect);
+    expect(reviewPoints({ source: "quiz", rating: 1, durationMs: 0 })).toBe(0);
   });
 
   it("THEN the streak bonus starts at a 7-day streak", () => {

@@ -13,8 +13,9 @@ describe("GIVEN the leaderboard sandbox scenario", () => {
       events.find((e) => e.step === step && e.event === "create") as
         | { content: string; visibleTo: string; pings: unknown[]; files: string[] }
         | undefined;
+    // The ranked lines (a medal or `#n`, then the member); the asker's standing line is checked on its own.
     const board = (step: number) =>
-      (created(step)?.content ?? "").split("\n").filter((l) => /<@\d+>/.test(l));
+      (created(step)?.content ?? "").split("\n").filter((l) => /^(🥇|🥈|🥉|`#\d+`) <@\d+>/u.test(l));
 
     // Step 27, default board (points, last 7 days): bob (3 reviews over two days) first; carol's fast answer earned 0.
     const week = created(27);
@@ -26,6 +27,7 @@ describe("GIVEN the leaderboard sandbox scenario", () => {
       "🥈 @ — 1 pt",
       "🥉 @ — 0 pts",
     ]);
+    expect(week?.content).toMatch(/\n<@\d+>'s rank: \*\*#2\*\* of 3 · 1 pt\n/); // alice asked
     // Step 28: today everyone did one review — a three-way tie at rank 1.
     expect(board(28).every((l) => l.startsWith("🥇"))).toBe(true);
     expect(board(28)).toHaveLength(3);

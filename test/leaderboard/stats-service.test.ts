@@ -76,6 +76,46 @@ describe("GIVEN a member with a few weeks of study", () => {
   });
 });
 
+describe("GIVEN a member who studies and then changes timezone", () => {
+  // 10:00 UTC on March 2: 11:00 in Berlin (study day March 2), 02:00 in Los Angeles (still study day March 1),
+  // 19:00 in Tokyo (March 2).
+  const T = Date.parse("2026-03-02T10:00:00Z");
+  function setup() {
+    w = world({ zone: "Europe/Berlin" });
+    w.subscribe("u1");
+    w.reviews("u1", T, 3, { grade: 3 });
+    w.at("2026-03-02T10:30:00Z");
+  }
+
+  it("WHEN the zone moves west THEN today's reviews still count today, and yesterday's the next day", () => {
+    setup();
+    expect(stats().reviews).toEqual({ today: 3, week: 3, month: 3 });
+    w.setZone("u1", "America/Los_Angeles");
+    const s = stats();
+    expect(s.zone).toBe("America/Los_Angeles");
+    expect(s.reviews).toEqual({ today: 3, week: 3, month: 3 });
+    expect(s.timeMs.today).toBe(3 * 5000);
+    expect(s.heatmap.counts.at(-1)).toBe(3);
+    w.at("2026-03-03T10:30:00Z");
+    const next = stats();
+    expect(next.reviews).toEqual({ today: 0, week: 3, month: 3 });
+    expect(next.heatmap.counts.at(-1)).toBe(0);
+    expect(next.heatmap.counts.at(-2)).toBe(3);
+  });
+
+  it("WHEN the zone moves east THEN the counts follow the reviews' instants too", () => {
+    setup();
+    w.setZone("u1", "Pacific/Kiritimati"); // UTC+14: 00:00 on March 3, still study day March 2
+    expect(stats().reviews).toEqual({ today: 3, week: 3, month: 3 });
+    w.at("2026-03-02T14:30:00Z"); // 04:30 on March 3 there: a new study day
+    expect(stats().reviews).toEqual({ today: 0, week: 3, month: 3 });
+    w.at(new Date(T + 29 * DAY).toISOString()); // the 30th study day from March 2 there
+    expect(stats().reviews).toEqual({ today: 0, week: 0, month: 3 });
+    w.at(new Date(T + 30 * DAY).toISOString());
+    expect(stats().reviews).toEqual({ today: 0, week: 0, month: 0 });
+  });
+});
+
 describe("GIVEN a member who hid themselves", () => {
   it("THEN others cannot see their stats, but they can", () => {
     w = world();

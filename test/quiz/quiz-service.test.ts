@@ -2,10 +2,12 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
 import { State } from "../../src/core/scheduling.ts";
+import { canonicalTimeZone } from "../../src/core/time.ts";
 import {
   cards,
   decks,
   guilds,
+  quizAnswers,
   quizConfigs,
   quizPosts,
   reviewLogs,
@@ -75,6 +77,24 @@ describe("GIVEN /quiz setup input", () => {
     const s = quizStatus(deps, G);
     expect(s.config?.time).toBe("09:00");
     expect(s.last).toBeUndefined();
+  });
+
+  it("THEN a zone typed in lower case is stored under its IANA name, for the quiz and the server's days", () => {
+    setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: " europe/berlin" });
+    expect(quizStatus(deps, G).config?.timezone).toBe(BERLIN);
+    expect(deps.db.select().from(guilds).all()[0]?.timezone).toBe(BERLIN);
+  });
+});
+
+describe("GIVEN a zone name as typed", () => {
+  it("THEN it is spelled as IANA does, aliases resolve to their zone, unknown names give null", () => {
+    expect(canonicalTimeZone("europe/berlin")).toBe("Europe/Berlin");
+    expect(canonicalTimeZone("AMERICA/PORT-AU-PRINCE")).toBe("America/Port-au-Prince");
+    expect(canonicalTimeZone("utc")).toBe("UTC");
+    expect(canonicalTimeZone("Asia/Tokyo")).toBe("Asia/Tokyo");
+    expect(canonicalTimeZone("us/pacific")).toBe("America/Los_Angeles");
+    expect(canonicalTimeZone("Mars/Olympus")).toBeNull();
+    expect(canonicalTimeZone("")).toBeNull();
   });
 });
 
@@ -357,9 +377,14 @@ describe("GIVEN members studying in the server", () => {
     expect(quizStatus(deps, G).last).toMatchObject({ answered: 2, correct: 1 });
     const logs = deps.db.select().from(reviewLogs).all().slice(logsBefore);
     expect(logs.map((l) => [l.userId, l.cardId, l.rating, l.source, l.guildId])).toEqual([
-      [ALICE, cardId, 3, "daily", G],
-      [BOB, cardId, 1, "daily", G],
+      [ALICE, cardId, 3, "quiz", G],
+      [BOB, cardId, 1, "quiz", G],
     ]);
+    // Each answer's log is at the instant its answer row records (how migration 0007 tells answers apart).
+    const answered = deps.db.select().from(quizAnswers).where(eq(quizAnswers.postId, post.id)).all();
+    expect(logs.map((l) => l.review.getTime())).toEqual(
+      [ALICE, BOB].map((u) => answered.find((x) => x.userId === u)?.answeredAt.getTime()),
+    );
     // The question's card is new to Bob (he studied two others): a wrong answer is its first review, no lapse.
     expect(getState(deps.db, BOB, cardId)).toMatchObject({ reps: 1, lapses: 0, state: State.Learning });
     expect(getState(deps.db, BOB, cardId)?.due.getTime()).toBeLessThan(

@@ -13,6 +13,7 @@ import {
   type Session,
   showAnswer,
 } from "../../src/services/study.ts";
+import { memberStudyDay } from "../../src/services/study-day.ts";
 import { makeCards, seedDeck, testDeps } from "../helpers/deps.ts";
 
 let deps: ReturnType<typeof testDeps>;
@@ -110,6 +111,27 @@ describe("GIVEN a member subscribed to a deck", () => {
     const v = asCard(nextView(deps, session()));
     expect(v.newLeft).toBe(3);
     expect(v.front).toBe("alpha front 4");
+  });
+
+  it("THEN a member with their own timezone gets new cards again at 04:00 in it, not in the server's", () => {
+    deps.db.insert(guilds).values({ id: "9", timezone: "Europe/Berlin", createdAt: deps.clock.now() }).run();
+    deps.db.insert(userSettings).values({ userId: "100", newPerDay: 2, timezone: "Asia/Tokyo" }).run();
+    deps.clock.set(new Date("2026-03-02T18:00:00Z")); // 03:00 on the 3rd in Tokyo: still study day March 2
+    for (let k = 0; k < 2; k++) rateNext(session(), Rating.Easy);
+    expect(nextView(deps, session()).kind).toBe("done");
+    // 19:00 UTC = 04:00 in Tokyo: the member's new study day (Berlin's 20:00 is still the 2nd).
+    deps.clock.set(new Date("2026-03-02T19:00:00Z"));
+    const v = asCard(nextView(deps, session()));
+    expect(v.newLeft).toBe(2);
+    expect(v.front).toBe("alpha front 3");
+    expect(memberStudyDay(deps.db, "100", "9", deps.clock.now().getTime())).toEqual({
+      zone: "Asia/Tokyo",
+      start: Date.parse("2026-03-02T19:00:00Z"),
+      end: Date.parse("2026-03-03T19:00:00Z"),
+    });
+    // Without a timezone of their own, the member's day is the server's.
+    deps.db.update(userSettings).set({ timezone: null }).run();
+    expect(nextView(deps, session()).kind).toBe("done");
   });
 
   it("THEN the summary counts reviews, Again, time spent and tells when the next card is due", () => {
