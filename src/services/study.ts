@@ -1,7 +1,6 @@
 import { UserError } from "../core/errors.ts";
 import type { ReviewSource } from "../core/points.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
-import { studyDayBounds } from "../core/time.ts";
 import { tx } from "../db/client.ts";
 import {
   type CardAccess,
@@ -22,7 +21,8 @@ import {
 } from "../db/study-queries.ts";
 import { newLeftToday } from "./decks.ts";
 import type { Deps } from "./deps.ts";
-import { memberZone, recordReviewStats } from "./stats-record.ts";
+import { recordReviewStats } from "./stats-record.ts";
+import { memberStudyDay } from "./study-day.ts";
 
 /** Where a session started: `/study`, or the daily post's **Start my review** (quiz answers are source "quiz"). */
 export type SessionSource = Exclude<ReviewSource, "quiz">;
@@ -155,7 +155,7 @@ export function doneView(
 
 /** When today's new-card budget starts again: the member's next study day (04:00 in their timezone). */
 function newCardsResetAt(deps: Deps, session: Session, now: number): number {
-  return studyDayBounds(now, memberZone(deps.db, session.userId, session.guildId))[1];
+  return memberStudyDay(deps.db, session.userId, session.guildId, now).end;
 }
 
 const ALREADY_RATED = "That card was already rated — here is your next one.";
