@@ -59,7 +59,8 @@ function escapeCardText(text: string, cut: boolean): string {
       i += run; // literal backticks: escaped with the prose around them
       continue;
     }
-    out += escapeProse(text.slice(from, i), from === 0 || text[from - 1] === "\n");
+    // The backtick follows the prose: a backslash just before it must be escaped, or Discord escapes the backtick.
+    out += escapeProse(text.slice(from, i), from === 0 || text[from - 1] === "\n", "`");
     if (end === -1) {
       const code = text.slice(i);
       return `${out}${code}${code.endsWith("\n") ? "" : "\n"}${FENCE}`;
@@ -97,40 +98,47 @@ function codeEnd(text: string, at: number, run: number): number {
   return -1;
 }
 
-/** Prose (no code): each line, with its line-start syntax when it starts a line. */
-function escapeProse(text: string, atLineStart: boolean): string {
+/**
+ * Prose (no code): each line, with its line-start syntax when it starts a line. `next`: the character shown right
+ * after this prose (a code span's backtick), which decides whether a trailing backslash is an escape.
+ */
+function escapeProse(text: string, atLineStart: boolean, next?: string): string {
   if (text === "") return "";
   const lines = text.split("\n");
-  return lines.map((line, k) => escapeLine(line, atLineStart || k > 0)).join("\n");
+  const last = lines.length - 1;
+  return lines
+    .map((line, k) => escapeLine(line, atLineStart || k > 0, k === last ? next : undefined))
+    .join("\n");
 }
 
 /** A list marker the deck means (kept), after the line's indentation. */
 const LIST_MARKER = /^(?:[-*+•◦▪‣●–]|\d{1,9}[.)])[ \t]/;
 
-function escapeLine(line: string, atLineStart: boolean): string {
-  if (!atLineStart) return escapeInline(line);
+function escapeLine(line: string, atLineStart: boolean, next?: string): string {
+  if (!atLineStart) return escapeInline(line, next);
   const indent = /^[ \t]*/.exec(line)?.[0] ?? "";
   const rest = line.slice(indent.length);
   const marker = LIST_MARKER.exec(rest)?.[0];
-  if (marker) return indent + marker + escapeInline(rest.slice(marker.length));
+  if (marker) return indent + marker + escapeInline(rest.slice(marker.length), next);
   // Quotes (`> `, `>>> `), headings (`# `…`### `) and subtext (`-# `) only exist at a line's start.
-  if (/^(?:>|#{1,3}[ \t]|-#[ \t])/.test(rest)) return `${indent}\\${rest[0]}${escapeInline(rest.slice(1))}`;
-  return indent + escapeInline(rest);
+  if (/^(?:>|#{1,3}[ \t]|-#[ \t])/.test(rest))
+    return `${indent}\\${rest[0]}${escapeInline(rest.slice(1), next)}`;
+  return indent + escapeInline(rest, next);
 }
 
 const ALWAYS = new Set(["_", "~", "|", "`"]);
 const isSpace = (c: string | undefined) => c === undefined || /\s/u.test(c);
 const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
 
-/** One line of prose after its line-start syntax. */
-function escapeInline(line: string): string {
+/** One line of prose after its line-start syntax; `next` is the character shown after it, if any. */
+function escapeInline(line: string, next?: string): string {
   const keep = line.includes("*") ? keptStars(line) : null;
   let out = "";
   for (let i = 0; i < line.length; i++) {
     const c = line[i] as string;
     if (ALWAYS.has(c)) out += `\\${c}`;
     else if (c === "*") out += keep?.has(i) ? c : "\\*";
-    else if (c === "\\") out += needsNoEscape(line[i + 1]) ? c : "\\\\";
+    else if (c === "\\") out += needsNoEscape(i + 1 < line.length ? line[i + 1] : next) ? c : "\\\\";
     else if (c === "[" && maskedLinkAt(line, i)) out += "\\[";
     else out += c;
   }

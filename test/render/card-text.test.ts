@@ -19,7 +19,8 @@ function pieces(text: string): { code: boolean; text: string }[] {
   const re = /```[\s\S]*?```|(`+)(?!`)[\s\S]*?[^`]\1(?!`)/g;
   let from = 0;
   for (const m of text.matchAll(re)) {
-    if (m.index > 0 && text[m.index - 1] === "\\") continue; // an escaped backtick opens nothing
+    // A backtick after an odd number of backslashes is escaped and opens nothing (an even number: escaped `\\`).
+    if ((/\\*$/.exec(text.slice(from, m.index))?.[0].length ?? 0) % 2 === 1) continue;
     out.push({ code: false, text: text.slice(from, m.index) }, { code: true, text: m[0] });
     from = m.index + m[0].length;
   }
@@ -116,6 +117,12 @@ describe("GIVEN card text Discord would read as other markdown", () => {
     expect(prose.length).toBeLessThanOrEqual(100);
     expect(prose.endsWith(CUT_MARKER)).toBe(true);
     expect(prose).not.toMatch(/\\ …/); // never cut between a backslash and what it escapes
+  });
+
+  it("THEN a backslash right before a code span is shown, and the span stays code", () => {
+    // Found by the property below: "\\`a`" kept the backslash bare, so Discord escaped the backtick instead.
+    expect(cardText("\\`a`")).toBe("\\\\`a`");
+    expect(cardText("x\\\n\\```\nc\n```")).toBe("x\\\n\\\\```\nc\n```");
   });
 
   it("THEN for any text: the same characters shown, nothing left that Discord would restyle, within the limit", () => {
