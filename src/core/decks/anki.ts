@@ -228,7 +228,11 @@ interface Side {
   media: string[];
 }
 
-export function parseAnki(text: string): RawDeck {
+/** Notes read between two pauses (parse.ts steps). */
+const NOTES_PER_STEP = 200;
+
+/** Parses Anki's "Notes in Plain Text", as steps (parse.ts). */
+export function* parseAnki(text: string): Generator<void, RawDeck, void> {
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
   const cards: ParsedCard[] = [];
@@ -241,6 +245,7 @@ export function parseAnki(text: string): RawDeck {
   const read = readDelimited(body, { delimiter: separator, comment: "#", firstLine: header.bodyLine });
   if (read.error !== undefined) errors.push(read.error);
   const records: DelimitedRecord[] = read.records;
+  yield;
 
   let tagsColumn = header.tagsColumn;
   if (header.columns !== undefined) {
@@ -267,7 +272,9 @@ export function parseAnki(text: string): RawDeck {
   let extraFieldsLine: number | undefined;
   const decks = new Set<string>();
   let uncounted = 0;
+  let notesRead = 0;
   for (const record of records) {
+    if (++notesRead % NOTES_PER_STEP === 0) yield;
     if (cards.length > MAX_CARDS) {
       uncounted++;
       continue;

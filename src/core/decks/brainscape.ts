@@ -42,11 +42,21 @@ function cleanSide(lines: string[]): string {
   return kept.map((l) => (dedent > 0 && BULLET.test(l) ? l.slice(dedent) : l)).join("\n");
 }
 
+/** The first `count` non-blank lines, trimmed; reads no further (detection runs on files of any size). */
+function firstLines(text: string, count: number): string[] {
+  const head: string[] = [];
+  const line = /[^\r\n]*/y;
+  for (let at = text.charCodeAt(0) === 0xfeff ? 1 : 0; at <= text.length && head.length < count; ) {
+    line.lastIndex = at;
+    const l = (line.exec(text)?.[0] ?? "").trim();
+    if (l !== "") head.push(l);
+    at = line.lastIndex + (text.startsWith("\r\n", line.lastIndex) ? 2 : 1);
+  }
+  return head;
+}
+
 export function brainscapeLooksLike(text: string): boolean {
-  const head = splitLines(text)
-    .map((l) => l.trim())
-    .filter((l) => l !== "")
-    .slice(0, 3);
+  const head = firstLines(text, 3);
   return (
     head.some((l) => COUNT_LINE.test(l)) ||
     head[0] === "1" ||
@@ -55,7 +65,11 @@ export function brainscapeLooksLike(text: string): boolean {
   );
 }
 
-export function parseBrainscape(text: string): RawDeck {
+/** Cards read between two pauses (parse.ts steps). */
+const CARDS_PER_STEP = 250;
+
+/** Parses a Brainscape text export, as steps (parse.ts). */
+export function* parseBrainscape(text: string): Generator<void, RawDeck, void> {
   const lines = splitLines(text);
   const n = lines.length;
   const t = (k: number): string => (lines[k] ?? "").trim();
@@ -97,7 +111,9 @@ export function parseBrainscape(text: string): RawDeck {
   }
 
   let previous: string | undefined;
+  let read = 0;
   for (i = nextNonBlank(i); i < n; i = nextNonBlank(i)) {
+    if (++read % CARDS_PER_STEP === 0) yield;
     const expected = previous === undefined ? undefined : String(Number(previous) + 1);
     const head = t(i);
     if (!NUMBER_LINE.test(head)) {

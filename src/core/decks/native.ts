@@ -189,8 +189,11 @@ function parseCard(
   };
 }
 
-/** Parses a native deck. Never throws; problems become errors and warnings with 1-based lines. */
-export function parseNative(text: string): RawDeck {
+/** Cards read between two pauses (parse.ts steps). */
+const CARDS_PER_STEP = 250;
+
+/** Parses a native deck, as steps (parse.ts). Never throws; problems become errors and warnings with 1-based lines. */
+export function* parseNative(text: string): Generator<void, RawDeck, void> {
   const lines = splitLines(text);
   const meta: DeckMeta = {};
   const metaLines: RawDeck["metaLines"] = {};
@@ -237,7 +240,9 @@ export function parseNative(text: string): RawDeck {
     });
   }
 
+  let read = 0;
   while (i < lines.length) {
+    if (++read % CARDS_PER_STEP === 0) yield;
     const headerLine = i + 1;
     const key = (lines[i] ?? "").slice(2).trim();
     const body: BodyLine[] = [];
