@@ -1,13 +1,27 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { and, eq, isNull, notInArray } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { decodeDeckBytes } from "../core/decks/decode.ts";
 import { type DeckMeta, type ParsedCard, parseDeck } from "../core/decks/parse.ts";
 import { tx } from "../db/client.ts";
-import { cards, decks } from "../db/schema.ts";
+import { preparedOnce } from "../db/prepared.ts";
+import { decks } from "../db/schema.ts";
 import type { Deps } from "./deps.ts";
 
 export const DECK_FILE_EXT = ".deck";
+
+const statements = preparedOnce(
+  {
+    cardKeys: "SELECT key FROM cards WHERE deck_id = @deckId",
+    upsertCard: `INSERT INTO cards (deck_id, key, position, front, back, tags, retired_at)
+      VALUES (@deckId, @key, @position, @front, @back, @tags, NULL)
+      ON CONFLICT (deck_id, key) DO UPDATE SET position = excluded.position, front = excluded.front,
+        back = excluded.back, tags = excluded.tags, retired_at = NULL`,
+    retireMissing: `UPDATE cards SET retired_at = @now
+      WHERE deck_id = @deckId AND retired_at IS NULL AND key NOT IN (SELECT value FROM json_each(@keys))`,
+  },
+  (key, stmt) => (key === "cardKeys" ? stmt.pluck() : stmt),
+);
 
 export interface SyncReport {
   loaded: { file: string; deckId: string; cards: number; added: number; retired: number }[];
@@ -106,35 +120,24 @@ export function upsertDeck(
       updatedAt: now,
     } as const;
     db.insert(decks).values(deckRow).onConflictDoUpdate({ target: decks.id, set: deckRow }).run();
-    const existing = new Map(
-      db
-        .select({ key: cards.key })
-        .from(cards)
-        .where(eq(cards.deckId, d.id))
-        .all()
-        .map((c) => [c.key, true]),
-    );
+    // Plain prepared statements: drizzle's builder costs ~0.2 ms a row, a second for a 5,000-card import,
+    // all of it inside the transaction and on the event loop.
+    const st = statements(db);
+    const existing = new Set(st.cardKeys.all({ deckId: d.id }) as string[]);
     let added = 0;
     d.cards.forEach((c, position) => {
       if (!existing.has(c.key)) added++;
-      const values = { deckId: d.id, key: c.key, position, front: c.front, back: c.back, tags: c.tags };
-      db.insert(cards)
-        .values({ ...values, retiredAt: null })
-        .onConflictDoUpdate({ target: [cards.deckId, cards.key], set: { ...values, retiredAt: null } })
-        .run();
+      st.upsertCard.run({
+        deckId: d.id,
+        key: c.key,
+        position,
+        front: c.front,
+        back: c.back,
+        tags: JSON.stringify(c.tags),
+      });
     });
-    const keys = d.cards.map((c) => c.key);
-    const retired = db
-      .update(cards)
-      .set({ retiredAt: now })
-      .where(
-        and(
-          eq(cards.deckId, d.id),
-          isNull(cards.retiredAt),
-          keys.length ? notInArray(cards.key, keys) : undefined,
-        ),
-      )
-      .run().changes;
+    const keys = JSON.stringify(d.cards.map((c) => c.key));
+    const retired = st.retireMissing.run({ deckId: d.id, keys, now: now.getTime() }).changes;
     return { added, retired };
   });
 }
