@@ -155,10 +155,9 @@ export function renderImportConfirm(userId: string, c: ImportConfirm) {
   const format = String(DECK_FORMATS.indexOf(c.format));
   const whose = c.scope === "server" ? "this server's deck" : "your deck";
   const deck = `**${shownName(c.name)}** (\`${c.deckId}\`)`;
-  const why =
-    c.caseOnly
-      ? `This file's deck is called **${shownName(c.importName)}**: it matches ${whose} ${deck} only by name, in other capitals.`
-      : `This file would update ${whose} ${deck}.`;
+  const why = c.caseOnly
+    ? `This file's deck is called **${shownName(c.importName)}**: it matches ${whose} ${deck} only by name, in other capitals.`
+    : `This file would update ${whose} ${deck}.`;
   const studied =
     c.retiredStudied === 0
       ? ""

@@ -24,7 +24,7 @@
  * reported. Card keys: the guid (keys.ts: `guidKey`, plus `.c<n>` for cloze cards) when there is a guid
  * column, otherwise a hash of the question.
  */
-import { type DelimitedRecord, readDelimited, writeRecord } from "./delimited.ts";
+import { type DelimitedRecord, delimitedRecords, readDelimited, writeRecord } from "./delimited.ts";
 import { htmlToMarkdown, looksLikeHtml, textToHtml } from "./html.ts";
 import { frontKey, guidKey } from "./keys.ts";
 import { MAX_CARDS, MAX_DECK_NAME_CHARS } from "./limits.ts";
@@ -242,10 +242,18 @@ export function* parseAnki(text: string): Generator<void, RawDeck, void> {
   const header = readHeader(text, errors, warnings);
   const body = text.slice(header.bodyStart);
   const separator = header.separator ?? guessSeparator(body);
-  const read = readDelimited(body, { delimiter: separator, comment: "#", firstLine: header.bodyLine });
-  if (read.error !== undefined) errors.push(read.error);
-  const records: DelimitedRecord[] = read.records;
-  yield;
+  const records: DelimitedRecord[] = [];
+  const reader = delimitedRecords(body, { delimiter: separator, comment: "#", firstLine: header.bodyLine });
+  let unclosed: DeckIssue | undefined;
+  for (let next = reader.next(); ; next = reader.next()) {
+    if (next.done) {
+      unclosed = next.value;
+      break;
+    }
+    records.push(next.value);
+    if (records.length % NOTES_PER_STEP === 0) yield;
+  }
+  if (unclosed !== undefined) errors.push(unclosed);
 
   let tagsColumn = header.tagsColumn;
   if (header.columns !== undefined) {
@@ -351,7 +359,7 @@ export function* parseAnki(text: string): Generator<void, RawDeck, void> {
   if (deckName !== undefined && deckName !== "") {
     meta.name = [...deckName].slice(0, MAX_DECK_NAME_CHARS).join("");
   }
-  if (records.length === 0 && read.error === undefined) {
+  if (records.length === 0 && unclosed === undefined) {
     const onlyHeader = header.lastHeaderLine > 0;
     errors.push({
       line: onlyHeader ? header.lastHeaderLine : 1,
