@@ -162,9 +162,13 @@ export function renderImportConfirm(userId: string, c: ImportConfirm) {
     c.retiredStudied === 0
       ? ""
       : `, **${c.retiredStudied.toLocaleString("en-US")} of them with study progress${c.scope === "server" ? " (yours or other members')" : ""}**`;
+  const retire =
+    c.retired === 0
+      ? "and retire none"
+      : `and **retire ${cardCount(c.retired)}**${studied}: retired cards are no longer shown (their history stays for stats)`;
   const lines = [
     why,
-    `Updating it would add ${c.added.toLocaleString("en-US")} new, keep ${c.kept.toLocaleString("en-US")} with their progress, and **retire ${cardCount(c.retired)}**${studied}: retired cards are no longer shown (their history stays for stats).`,
+    `Updating it would add ${c.added.toLocaleString("en-US")} new, keep ${c.kept.toLocaleString("en-US")} with their progress, ${retire}.`,
     `Or import the file (${FORMAT_NAMES[c.format]}, ${cardCount(c.cards)}) as a new deck, and keep ${deck} as it is.`,
     "**Nothing has changed yet.**",
   ];
@@ -175,7 +179,7 @@ export function renderImportConfirm(userId: string, c: ImportConfirm) {
   const buttons = row([
     button(
       encodeId(DECK_PREFIX, "iu", u, c.updateFingerprint, format, c.deckId),
-      clip(`Update it: retire ${cardCount(c.retired)}`, LIMITS.buttonLabel),
+      c.retired === 0 ? "Update it" : `Update it: retire ${cardCount(c.retired)}`,
       ButtonStyle.Danger,
     ),
     button(
