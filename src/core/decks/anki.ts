@@ -24,7 +24,7 @@
  * reported. Card keys: the guid (keys.ts: `guidKey`, plus `.c<n>` for cloze cards) when there is a guid
  * column, otherwise a hash of the question.
  */
-import { type DelimitedRecord, delimitedRecords, readDelimited, writeRecord } from "./delimited.ts";
+import { delimitedRecords, readDelimited, writeRecord } from "./delimited.ts";
 import { htmlToMarkdown, looksLikeHtml, textToHtml } from "./html.ts";
 import { frontKey, guidKey } from "./keys.ts";
 import { MAX_CARDS, MAX_DECK_NAME_CHARS } from "./limits.ts";
@@ -242,18 +242,7 @@ export function* parseAnki(text: string): Generator<void, RawDeck, void> {
   const header = readHeader(text, errors, warnings);
   const body = text.slice(header.bodyStart);
   const separator = header.separator ?? guessSeparator(body);
-  const records: DelimitedRecord[] = [];
-  const reader = delimitedRecords(body, { delimiter: separator, comment: "#", firstLine: header.bodyLine });
-  let unclosed: DeckIssue | undefined;
-  for (let next = reader.next(); ; next = reader.next()) {
-    if (next.done) {
-      unclosed = next.value;
-      break;
-    }
-    records.push(next.value);
-    if (records.length % NOTES_PER_STEP === 0) yield;
-  }
-  if (unclosed !== undefined) errors.push(unclosed);
+  const readOptions = { delimiter: separator, comment: "#", firstLine: header.bodyLine };
 
   let tagsColumn = header.tagsColumn;
   if (header.columns !== undefined) {
@@ -264,8 +253,19 @@ export function* parseAnki(text: string): Generator<void, RawDeck, void> {
   const metaColumns = new Set(
     [header.guid, tagsColumn, header.deckColumn, header.notetypeColumn].filter((c) => c !== undefined),
   );
-  const html =
-    header.html ?? records.some((r) => r.fields.some((f, k) => !metaColumns.has(k + 1) && looksLikeHtml(f)));
+  // Without '#html:', a first pass looks for HTML in any note (as Anki does); records are read, never kept.
+  let html = header.html;
+  if (html === undefined) {
+    html = false;
+    let seen = 0;
+    for (const r of delimitedRecords(body, readOptions)) {
+      if (++seen % NOTES_PER_STEP === 0) yield;
+      if (r.fields.some((f, k) => !metaColumns.has(k + 1) && looksLikeHtml(f))) {
+        html = true;
+        break;
+      }
+    }
+  }
   const convert = (raw: string): Side => {
     const media: string[] = [];
     const noSound = raw.replace(SOUND, (_m, file: string) => {
@@ -281,7 +281,14 @@ export function* parseAnki(text: string): Generator<void, RawDeck, void> {
   const decks = new Set<string>();
   let uncounted = 0;
   let notesRead = 0;
-  for (const record of records) {
+  let unclosed: DeckIssue | undefined;
+  const reader = delimitedRecords(body, readOptions);
+  for (let next = reader.next(); ; next = reader.next()) {
+    if (next.done) {
+      unclosed = next.value;
+      break;
+    }
+    const record = next.value;
     if (++notesRead % NOTES_PER_STEP === 0) yield;
     if (cards.length > MAX_CARDS) {
       uncounted++;
@@ -359,7 +366,8 @@ export function* parseAnki(text: string): Generator<void, RawDeck, void> {
   if (deckName !== undefined && deckName !== "") {
     meta.name = [...deckName].slice(0, MAX_DECK_NAME_CHARS).join("");
   }
-  if (records.length === 0 && unclosed === undefined) {
+  if (unclosed !== undefined) errors.push(unclosed);
+  if (notesRead === 0 && unclosed === undefined) {
     const onlyHeader = header.lastHeaderLine > 0;
     errors.push({
       line: onlyHeader ? header.lastHeaderLine : 1,
