@@ -114,9 +114,9 @@ export interface ImportStale {
 export type ImportOutcome = ImportReport | ImportConfirm | ImportStale;
 
 interface DeckCardRow {
+  id: number;
   key: string;
   active: number;
-  studied: number;
 }
 
 /** At most this many problems are listed in a refusal (the CLI `deck check` lists them all). */
@@ -284,12 +284,18 @@ export function searchManageableDecks(
     ORDER BY d.name COLLATE NOCASE LIMIT 25`);
 }
 
-/** The plain reads an import's plan needs, prepared once per connection. */
-const statements = preparedOnce({
-  // The cards of the deck being updated: active or retired, and whether anyone has studied each (a card state).
-  deckCards: `SELECT c.key, c.retired_at IS NULL AS active,
-      EXISTS (SELECT 1 FROM card_states cs WHERE cs.card_id = c.id) AS studied
-    FROM cards c WHERE c.deck_id = @deckId`,
+/** The plain reads an import's plan needs (exported for the query-plan test), prepared once per connection. */
+export const IMPORT_SQL = {
+  // The cards of the deck being updated, active or retired.
+  deckCards: `SELECT id, key, retired_at IS NULL AS active FROM cards WHERE deck_id = @deckId`,
+  // Its cards someone has studied (a card state exists). card_states is keyed by member: a personal deck's only
+  // student is its owner; a server deck's are among that server's members (a review writes the member row in
+  // the same transaction) and its subscribers, each an index seek instead of a scan of every state.
+  studiedCards: `SELECT DISTINCT cs.card_id FROM card_states cs
+    WHERE cs.deck_id = @deckId AND cs.user_id IN (
+      SELECT @ownerId WHERE @ownerId IS NOT NULL
+      UNION SELECT m.user_id FROM stat_guild_members m WHERE @ownerId IS NULL AND m.guild_id = @guildId
+      UNION SELECT s.user_id FROM subscriptions s WHERE @ownerId IS NULL AND s.deck_id = @deckId)`,
   // Active imported decks of one scope (a member's personal decks, or a server's decks) with their card counts.
   scopeDecks: `SELECT d.id, d.updated_at AS updatedAt,
       (SELECT count(*) FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL) AS cards
@@ -297,7 +303,8 @@ const statements = preparedOnce({
       AND ((@ownerId IS NOT NULL AND d.owner_id = @ownerId)
         OR (@ownerId IS NULL AND d.owner_id IS NULL AND d.guild_id = @guildId))
     ORDER BY d.id`,
-});
+} as const;
+const statements = preparedOnce(IMPORT_SQL, (key, stmt) => (key === "studiedCards" ? stmt.pluck() : stmt));
 
 /**
  * What a confirm button vouches for: the scope's decks as they were when the member was asked (ids, last
@@ -410,9 +417,14 @@ export function* importSteps(
     const keys = new Set(cards.map((c) => c.key));
     const existing = target ? (statements(db).deckCards.all({ deckId: target.id }) as DeckCardRow[]) : [];
     const retiring = existing.filter((c) => c.active === 1 && !keys.has(c.key));
+    const studied = new Set<number>(
+      target && retiring.length > 0
+        ? (statements(db).studiedCards.all({ deckId: target.id, ...owner }) as number[])
+        : [],
+    );
     const retiringCounts = {
       cards: retiring.length,
-      studied: retiring.filter((c) => c.studied === 1).length,
+      studied: retiring.filter((c) => studied.has(c.id)).length,
     };
     // As upsertDeck counts: a key the deck has never had (a retired card coming back keeps its progress).
     const added = cards.length - existing.filter((c) => keys.has(c.key)).length;

@@ -8,6 +8,7 @@ import { exportDeckFile } from "../../src/services/deck-export.ts";
 import {
   checkRemovable,
   downloadAttachment,
+  IMPORT_SQL,
   type ImportOutcome,
   type ImportReport,
   type ImportRequest,
@@ -158,12 +159,16 @@ describe("importDeck", () => {
 });
 
 describe("importDeck: an update that would lose progress asks first", () => {
-  /** A card state for `userId` on the deck's card with this question: what a review leaves behind. */
-  const studied = (userId: string, deckId: string, front: string) =>
+  /** A card state for `userId` on the deck's card with this question and their member row here: what a review leaves behind. */
+  const studied = (userId: string, deckId: string, front: string) => {
+    deps.db.run(
+      sql`INSERT OR IGNORE INTO stat_guild_members (guild_id, user_id, reviews) VALUES (${GUILD}, ${userId}, 1)`,
+    );
     deps.db.run(sql`INSERT INTO card_states (user_id, card_id, deck_id, due, stability, difficulty, elapsed_days,
         scheduled_days, learning_steps, reps, lapses, state, last_review)
       SELECT ${userId}, id, deck_id, 0, 1, 5, 0, 1, 0, 1, 0, 2, 0 FROM cards
       WHERE deck_id = ${deckId} AND front = ${front}`);
+  };
   const cardsOf = (deckId: string) =>
     deps.db.all(sql`SELECT key, retired_at FROM cards WHERE deck_id = ${deckId} ORDER BY id`);
 
@@ -191,6 +196,17 @@ describe("importDeck: an update that would lose progress asks first", () => {
       importDeck(deps, req({ canManageServer: true, deckId: server.deckId, text: "hola,hello\n" })).kind,
     ).toBe("confirm");
     expect(cardsOf(server.deckId)).toEqual(before);
+  });
+
+  it("THEN who studied a deck's cards is found by index seeks on card_states, never a scan of every state", () => {
+    const plan = deps.db.$client
+      .prepare(`EXPLAIN QUERY PLAN ${IMPORT_SQL.studiedCards}`)
+      .all({ deckId: "d", ownerId: null, guildId: GUILD }) as { detail: string }[];
+    const details = plan.map((p) => p.detail);
+    expect(details).toContain(
+      "SEARCH cs USING INDEX card_states_user_deck_due_idx (user_id=? AND deck_id=?)",
+    );
+    expect(details.filter((d) => /^SCAN cs\b/.test(d))).toEqual([]);
   });
 
   it("GIVEN retired cards nobody studied, or an exact name THEN no question", () => {
