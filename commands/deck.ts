@@ -97,7 +97,7 @@ async function runImport(i: ChatInputCommandInteraction, ctx: Ctx) {
   else await ctx.respond.reply(renderImportStale());
 }
 
-/** A confirm's own file is the bot's native rendering of a ≤ 1 MiB import: larger than it, never much. */
+/** The question's own file: the bot's native rendering of a ≤ 1 MiB import, somewhat larger at most. */
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 /**
