@@ -25,6 +25,7 @@ import { ManualClock } from "../src/core/clock.ts";
 import { createScheduler } from "../src/core/scheduling.ts";
 import { openDb } from "../src/db/client.ts";
 import type { BenchContext, BenchItem } from "./items/context.ts";
+import { benchImport } from "./items/import.ts";
 import { benchMemory } from "./items/memory.ts";
 import { benchRate } from "./items/rate.ts";
 import { benchSocial } from "./items/social.ts";
@@ -42,6 +43,7 @@ export const ITEMS: Record<string, BenchItem> = {
   social: benchSocial,
   tick: benchTick,
   memory: benchMemory,
+  import: benchImport,
 };
 
 export interface BenchOptions {

@@ -11,9 +11,13 @@ import { UserError } from "../src/core/errors.ts";
 import type { ButtonHandler, Command, Ctx } from "../src/discord/command.ts";
 import {
   DECK_PREFIX,
+  type DeckAction,
   parseDeckId,
   renderExported,
+  renderImportCancelled,
+  renderImportConfirm,
   renderImported,
+  renderImportStale,
   renderRemoveCancelled,
   renderRemoveConfirm,
   renderRemoved,
@@ -26,7 +30,8 @@ import {
   checkRemovable,
   downloadAttachment,
   type ImportScope,
-  importDeck,
+  importDeckInSlices,
+  PENDING_FILE_NAME,
   removeDeck,
   searchManageableDecks,
 } from "../src/services/deck-import.ts";
@@ -82,8 +87,11 @@ async function runImport(i: ChatInputCommandInteraction, ctx: Ctx) {
   const rowSeparator = separatorOption(i, "row_separator");
   if (termSeparator !== undefined) parse.termSeparator = termSeparator;
   if (rowSeparator !== undefined) parse.rowSeparator = rowSeparator;
+  // Acknowledge first: the download and a 5,000-card import take longer than a click should wait for, and
+  // the import runs in slices (importDeckInSlices) so other members' clicks are answered meanwhile.
+  await ctx.respond.defer();
   const bytes = await downloadAttachment({ url: file.url, name: file.name, size: file.size });
-  const report = importDeck(ctx.deps, {
+  const outcome = await importDeckInSlices(ctx.deps, {
     ...who,
     fileName: file.name,
     bytes,
@@ -92,19 +100,68 @@ async function runImport(i: ChatInputCommandInteraction, ctx: Ctx) {
     ...(i.options.getString("name") !== null && { name: i.options.getString("name") ?? "" }),
     ...(i.options.getString("deck") !== null && { deckId: i.options.getString("deck") ?? "" }),
   });
-  await ctx.respond.reply(renderImported(report));
+  if (outcome.kind === "confirm") await ctx.respond.reply(renderImportConfirm(i.user.id, outcome));
+  else if (outcome.kind === "imported") await ctx.respond.reply(renderImported(outcome));
+  else await ctx.respond.reply(renderImportStale());
 }
 
-const onDeckButton: ButtonHandler = async (i, { deps, respond }) => {
+/** The question's own file: the bot's native rendering of a ≤ 1 MiB import, somewhat larger at most. */
+const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+
+/**
+ * "Update it" / "Import as a new deck" under an import's question: imports the cards of the question's attached
+ * file, but only while the deck is as it was when asked (the fingerprint; else it says so and changes nothing).
+ */
+async function confirmImport(
+  i: ButtonInteraction,
+  { deps, respond }: Ctx,
+  action: Extract<DeckAction, { action: "import-update" | "import-new" }>,
+) {
+  const file = i.message.attachments.find((a) => a.name === PENDING_FILE_NAME);
+  // The answer drops the file: a click on a question already answered finds none.
+  if (file === undefined)
+    throw new UserError("This question was already answered. Nothing more was imported.");
+  await respond.defer();
+  const bytes = await downloadAttachment(
+    { url: file.url, name: file.name, size: file.size },
+    { maxBytes: MAX_PENDING_BYTES },
+  );
+  const outcome = await importDeckInSlices(deps, {
+    ...actor(i),
+    fileName: file.name,
+    bytes,
+    maxBytes: MAX_PENDING_BYTES,
+    parse: { format: "native" },
+    shownFormat: action.format,
+    ...(action.action === "import-update"
+      ? {
+          scope: "personal",
+          deckId: action.deckId,
+          confirmed: { asNew: false, fingerprint: action.fingerprint },
+        }
+      : { scope: action.scope, confirmed: { asNew: true, fingerprint: action.fingerprint } }),
+  });
+  if (outcome.kind === "imported") await respond.update({ ...renderImported(outcome), attachments: [] });
+  // A separate answer, not an edit: in a double click the other click's import is what the question shows.
+  else await respond.reply(renderImportStale(), { ephemeral: true });
+}
+
+const onDeckButton: ButtonHandler = async (i, ctx) => {
   const action = parseDeckId(i.customId);
-  if (action === null) throw new UserError("This button is no longer supported. Run `/deck remove` again.");
+  if (action === null) throw new UserError("This button is no longer supported. Run the command again.");
   if (action.userId !== i.user.id) throw new UserError("This button belongs to someone else's command.");
   if (action.action === "cancel") {
-    await respond.update(renderRemoveCancelled());
+    await ctx.respond.update(renderRemoveCancelled());
     return;
   }
-  const removed = removeDeck(deps, actor(i), action.deckId);
-  await respond.update(renderRemoved(removed));
+  if (action.action === "import-cancel") {
+    await ctx.respond.update(renderImportCancelled());
+    return;
+  }
+  if (action.action === "import-update" || action.action === "import-new")
+    return confirmImport(i, ctx, action);
+  const removed = removeDeck(ctx.deps, actor(i), action.deckId);
+  await ctx.respond.update(renderRemoved(removed));
 };
 
 /** A deck you study shows what is due; one you do not shows no due count, only the progress it keeps for you. */

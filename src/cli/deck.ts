@@ -107,7 +107,7 @@ async function check(p: Printers, file: string, opts: ParseOptions, json: boolea
     else err(`error: ${read.reason}`);
     return 2;
   }
-  const result = parseDeck(read.text, opts);
+  const result = parseDeck(read.text, { fileName: file, ...opts });
   if (json) {
     out(
       JSON.stringify({
@@ -147,7 +147,7 @@ async function convert(
     err(`error: ${read.reason}`);
     return 2;
   }
-  const parsed = parseDeck(read.text, opts);
+  const parsed = parseDeck(read.text, { fileName: file, ...opts });
   for (const warning of parsed.warnings) err(`warning: ${formatIssue(warning)}`);
   const converted = convertDeck(parsed, to as ExportFormat, {
     id: values.id ?? parsed.meta.id ?? deckIdFromFileName(file),

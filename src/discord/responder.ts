@@ -7,7 +7,8 @@ import {
 } from "discord.js";
 import type { MessagePayload } from "../render/study-view.ts";
 
-type Payload = Partial<MessagePayload> & { files?: InteractionReplyOptions["files"] };
+/** `attachments: []` drops a message's files when it is updated (a question whose file is used up). */
+type Payload = Partial<MessagePayload> & { files?: InteractionReplyOptions["files"]; attachments?: [] };
 
 /**
  * Answers one interaction exactly once, whatever the timing: the first answer is a reply (commands) or an

@@ -5,29 +5,50 @@
  */
 import { type APIEmbed, type APIEmbedField, ButtonStyle } from "discord.js";
 import { encodeId, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
-import { FORMAT_NAMES } from "../core/decks/parse.ts";
+import { DECK_ID_PATTERN } from "../core/decks/limits.ts";
+import { DECK_FORMATS, type DeckFormat, FORMAT_NAMES } from "../core/decks/parse.ts";
 import { suppressLinkPreviews } from "../core/decks/text.ts";
 import type { ExportedDeck } from "../services/deck-export.ts";
-import type { ImportReport } from "../services/deck-import.ts";
+import type { ImportConfirm, ImportReport, ImportScope } from "../services/deck-import.ts";
 import { cardText } from "./card-text.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
 import { button, COLORS, type MessagePayload, row } from "./study-view.ts";
 
-/** Buttons of /deck remove: `dk:rm:<user36>:<deck id>` (confirm) and `dk:no:<user36>` (cancel). */
+/**
+ * Buttons of /deck remove: `dk:rm:<user36>:<deck id>` (confirm) and `dk:no:<user36>` (cancel). Of an import's
+ * question: `dk:iu:<user36>:<fingerprint>:<format>:<deck id>` (update that deck), `dk:in:<user36>:<fingerprint>:
+ * <format>:<p|s>` (import as a new personal or server deck) and `dk:ic:<user36>` (cancel). The cards themselves
+ * travel as the question's attached file (too big for a custom_id); the fingerprint is the state they were
+ * asked about (services/deck-import.ts).
+ */
 export const DECK_PREFIX = "dk";
 
 export type DeckAction =
   | { action: "remove"; userId: string; deckId: string }
-  | { action: "cancel"; userId: string };
+  | { action: "cancel"; userId: string }
+  | { action: "import-update"; userId: string; fingerprint: string; format: DeckFormat; deckId: string }
+  | { action: "import-new"; userId: string; fingerprint: string; format: DeckFormat; scope: ImportScope }
+  | { action: "import-cancel"; userId: string };
+
+const FINGERPRINT = /^[A-Za-z0-9_-]{10}$/;
 
 export function parseDeckId(customId: string): DeckAction | null {
   const p = customId.split(":");
   if (p[0] !== DECK_PREFIX) return null;
   const userId = snowflakeFrom36(p[2]);
   if (userId === null) return null;
-  if (p[1] === "rm" && p.length === 4 && /^[a-z0-9][a-z0-9-]{0,39}$/.test(p[3] ?? ""))
+  if (p[1] === "rm" && p.length === 4 && DECK_ID_PATTERN.test(p[3] ?? ""))
     return { action: "remove", userId, deckId: p[3] ?? "" };
   if (p[1] === "no" && p.length === 3) return { action: "cancel", userId };
+  if (p[1] === "ic" && p.length === 3) return { action: "import-cancel", userId };
+  const fingerprint = p[3] ?? "";
+  const format = DECK_FORMATS[Number(p[4])];
+  if ((p[1] !== "iu" && p[1] !== "in") || p.length !== 6 || !FINGERPRINT.test(fingerprint) || !format)
+    return null;
+  if (p[1] === "iu" && DECK_ID_PATTERN.test(p[5] ?? ""))
+    return { action: "import-update", userId, fingerprint, format, deckId: p[5] ?? "" };
+  if (p[1] === "in" && (p[5] === "p" || p[5] === "s"))
+    return { action: "import-new", userId, fingerprint, format, scope: p[5] === "p" ? "personal" : "server" };
   return null;
 }
 
@@ -121,4 +142,85 @@ export function renderRemoved(deck: { id: string; name: string }): MessagePayloa
 
 export function renderRemoveCancelled(): MessagePayload {
   return { content: "Nothing was removed.", embeds: [], components: [], allowed_mentions: NO_PINGS };
+}
+
+const cardCount = (n: number): string => `${n.toLocaleString("en-US")} card${n === 1 ? "" : "s"}`;
+
+/**
+ * The question before an update that would retire studied cards or that found its deck only by a name in other
+ * capitals: what would be retired (and how much of it was studied), and three buttons. The attached file is
+ * what the buttons import.
+ */
+export function renderImportConfirm(userId: string, c: ImportConfirm) {
+  const u = snowflakeTo36(userId);
+  const format = String(DECK_FORMATS.indexOf(c.format));
+  const whose = c.scope === "server" ? "this server's deck" : "your deck";
+  const deck = `**${shownName(c.name)}** (\`${c.deckId}\`)`;
+  const why = c.caseOnly
+    ? `This file's deck is called **${shownName(c.importName)}**: it matches ${whose} ${deck} only by name, in other capitals.`
+    : `This file would update ${whose} ${deck}.`;
+  const studied =
+    c.retiredStudied === 0
+      ? ""
+      : `, **${c.retiredStudied.toLocaleString("en-US")} of them with study progress${c.scope === "server" ? " (yours or other members')" : ""}**`;
+  const retire =
+    c.retired === 0
+      ? "and retire none"
+      : `and **retire ${cardCount(c.retired)}**${studied}: retired cards are no longer shown (their history stays for stats)`;
+  const lines = [
+    why,
+    `Updating it would add ${c.added.toLocaleString("en-US")} new, keep ${c.kept.toLocaleString("en-US")} with their progress, ${retire}.`,
+    `Or import the file (${FORMAT_NAMES[c.format]}, ${cardCount(c.cards)}) as a new deck, and keep ${deck} as it is.`,
+    "**Nothing has changed yet.**",
+  ];
+  if (c.warnings.length > 0)
+    lines.push(
+      `⚠️ ${c.warnings.length} warning${c.warnings.length === 1 ? "" : "s"}, e.g. line ${c.warnings[0]?.line}: ${c.warnings[0]?.message}`,
+    );
+  const buttons = row([
+    button(
+      encodeId(DECK_PREFIX, "iu", u, c.updateFingerprint, format, c.deckId),
+      c.retired === 0 ? "Update it" : `Update it: retire ${cardCount(c.retired)}`,
+      ButtonStyle.Danger,
+    ),
+    button(
+      encodeId(DECK_PREFIX, "in", u, c.newFingerprint, format, c.scope === "server" ? "s" : "p"),
+      "Import as a new deck",
+      ButtonStyle.Primary,
+    ),
+    button(encodeId(DECK_PREFIX, "ic", u), "Cancel", ButtonStyle.Secondary),
+  ]);
+  return {
+    embeds: [
+      {
+        color: COLORS.info,
+        title: clip(`Update ${c.name}?`, LIMITS.embedTitle),
+        description: clip(lines.join("\n\n"), LIMITS.embedDescription),
+      },
+    ],
+    components: [buttons],
+    files: [{ attachment: c.file.bytes, name: c.file.name }],
+    allowed_mentions: NO_PINGS,
+  };
+}
+
+/** The answer to a confirm clicked too late: what it asked about changed, so it did nothing. */
+export function renderImportStale(): MessagePayload {
+  return {
+    content:
+      "This question is out of date: the deck changed since it was asked (another import, a removal, new progress, or this button was already used). **Nothing was imported.** Run `/deck import` again to see what it would do now.",
+    embeds: [],
+    components: [],
+    allowed_mentions: NO_PINGS,
+  };
+}
+
+export function renderImportCancelled(): MessagePayload & { attachments: [] } {
+  return {
+    content: "Nothing was imported.",
+    embeds: [],
+    components: [],
+    attachments: [],
+    allowed_mentions: NO_PINGS,
+  };
 }

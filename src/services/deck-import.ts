@@ -7,10 +7,13 @@
  * - Personal decks are seen by their owner only (in every server); server decks by everyone in that server and
  *   need Manage Server to import, update or remove.
  * - Re-importing into the same deck (same name in the same scope, or the `deck` option) matches cards by key,
- *   so unchanged cards keep everyone's progress; new cards are added and missing ones retired.
+ *   so unchanged cards keep everyone's progress; new cards are added and missing ones retired. An update that
+ *   would retire a card someone has studied, or whose deck matched only by a name in other capitals, is a
+ *   question first (ImportConfirm): nothing is written until a confirm button vouches for the same state.
  * - Everything is written in one transaction, and the importer is subscribed in it.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { decodeDeckBytes } from "../core/decks/decode.ts";
 import { frontKey, importDeckId } from "../core/decks/keys.ts";
 import { MAX_DECK_NAME_CHARS, MAX_IMPORT_BYTES } from "../core/decks/limits.ts";
@@ -21,14 +24,17 @@ import {
   formatIssue,
   type ParsedCard,
   type ParseOptions,
-  parseDeck,
+  parseDeckSteps,
+  renderNative,
 } from "../core/decks/parse.ts";
 import { suppressLinkPreviews } from "../core/decks/text.ts";
 import { UserError } from "../core/errors.ts";
 import { type Db, tx } from "../db/client.ts";
+import { preparedOnce } from "../db/prepared.ts";
 import { decks, subscriptions } from "../db/schema.ts";
 import { upsertDeck } from "./deck-sync.ts";
 import type { Deps } from "./deps.ts";
+import { runInSlices, runSteps, type Steps } from "./slices.ts";
 
 export type ImportScope = "personal" | "server";
 
@@ -46,9 +52,19 @@ export interface ImportRequest {
   /** An imported deck to update (its id); default: the deck with the same name in the scope, or a new one. */
   deckId?: string;
   scope: ImportScope;
+  /** Largest file accepted; default MAX_IMPORT_BYTES (a confirm re-reads the bot's own, larger, native file). */
+  maxBytes?: number;
+  /** The format to report (a confirm re-reads a native file converted from the member's file). */
+  shownFormat?: DeckFormat;
+  /**
+   * A confirm button's click: `asNew` imports as a new deck; otherwise the update of `deckId` goes ahead.
+   * Either way only while the scope is in the state the fingerprint was taken in (else "stale").
+   */
+  confirmed?: { asNew: boolean; fingerprint: string };
 }
 
 export interface ImportReport {
+  kind: "imported";
   deckId: string;
   name: string;
   scope: ImportScope;
@@ -60,6 +76,47 @@ export interface ImportReport {
   retired: number;
   preview: Pick<ParsedCard, "front" | "back">[];
   warnings: DeckIssue[];
+}
+
+/**
+ * An update that needs the member's word first: it would retire cards someone has studied, or its deck was
+ * found only by a name in other capitals. Nothing was written; `file` holds the parsed cards for the buttons.
+ */
+export interface ImportConfirm {
+  kind: "confirm";
+  /** The deck that would be updated, its name and scope. */
+  deckId: string;
+  name: string;
+  scope: ImportScope;
+  /** The deck was found by its name in other capitals only (it may well be another deck). */
+  caseOnly: boolean;
+  /** The name the import asked for (or found in the file): a new deck gets it. */
+  importName: string;
+  format: DeckFormat;
+  cards: number;
+  added: number;
+  kept: number;
+  retired: number;
+  /** Of the retired cards, how many someone has studied. */
+  retiredStudied: number;
+  updateFingerprint: string;
+  newFingerprint: string;
+  warnings: DeckIssue[];
+  file: { name: string; bytes: Buffer };
+}
+
+/** A confirm clicked after the deck changed (another import, a removal, new progress, a double click). */
+export interface ImportStale {
+  kind: "stale";
+  deckId: string;
+}
+
+export type ImportOutcome = ImportReport | ImportConfirm | ImportStale;
+
+interface DeckCardRow {
+  id: number;
+  key: string;
+  active: number;
 }
 
 /** At most this many problems are listed in a refusal (the CLI `deck check` lists them all). */
@@ -227,14 +284,96 @@ export function searchManageableDecks(
     ORDER BY d.name COLLATE NOCASE LIMIT 25`);
 }
 
-/** Parses, validates and writes an import in one transaction; throws a UserError (nothing written) on refusal. */
-export function importDeck(deps: Pick<Deps, "db" | "clock" | "log">, req: ImportRequest): ImportReport {
+/** The plain reads an import's plan needs (exported for the query-plan test), prepared once per connection. */
+export const IMPORT_SQL = {
+  // The cards of the deck being updated, active or retired.
+  deckCards: `SELECT id, key, retired_at IS NULL AS active FROM cards WHERE deck_id = @deckId`,
+  // Its cards someone has studied (a card state exists). card_states is keyed by member: a personal deck's only
+  // student is its owner; a server deck's are among that server's members (a review writes the member row in
+  // the same transaction) and its subscribers, each an index seek instead of a scan of every state.
+  studiedCards: `SELECT DISTINCT cs.card_id FROM card_states cs
+    WHERE cs.deck_id = @deckId AND cs.user_id IN (
+      SELECT @ownerId WHERE @ownerId IS NOT NULL
+      UNION SELECT m.user_id FROM stat_guild_members m WHERE @ownerId IS NULL AND m.guild_id = @guildId
+      UNION SELECT s.user_id FROM subscriptions s WHERE @ownerId IS NULL AND s.deck_id = @deckId)`,
+  // Active imported decks of one scope (a member's personal decks, or a server's decks) with their card counts.
+  scopeDecks: `SELECT d.id, d.updated_at AS updatedAt,
+      (SELECT count(*) FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL) AS cards
+    FROM decks d WHERE d.source = 'import' AND d.retired_at IS NULL
+      AND ((@ownerId IS NOT NULL AND d.owner_id = @ownerId)
+        OR (@ownerId IS NULL AND d.owner_id IS NULL AND d.guild_id = @guildId))
+    ORDER BY d.id`,
+} as const;
+const statements = preparedOnce(IMPORT_SQL, (key, stmt) => (key === "studiedCards" ? stmt.pluck() : stmt));
+
+/**
+ * What a confirm button vouches for: the scope's decks as they were when the member was asked (ids, last
+ * update, card counts) and, for an update, what it would retire. Any import, removal or new progress in between
+ * changes it, so a stale or repeated confirm finds a different value and changes nothing.
+ */
+function fingerprint(
+  db: Db,
+  owner: { ownerId: string | null; guildId: string | null },
+  retiring?: { cards: number; studied: number },
+): string {
+  const decksNow = statements(db).scopeDecks.all(owner) as { id: string; updatedAt: number; cards: number }[];
+  const state = JSON.stringify([decksNow.map((d) => [d.id, d.updatedAt, d.cards]), retiring ?? null]);
+  return createHash("sha256").update(state).digest("base64url").slice(0, 10);
+}
+
+/** The active imported deck of a scope with this name: exactly this name first, else the same letters in any case. */
+function deckByName(
+  db: Db,
+  req: Pick<ImportRequest, "scope" | "userId" | "guildId">,
+  name: string,
+): { deck: DeckRow; exact: boolean } | undefined {
+  const scopeWhere =
+    req.scope === "personal"
+      ? eq(decks.ownerId, req.userId)
+      : and(isNull(decks.ownerId), eq(decks.guildId, req.guildId ?? ""));
+  const found = db
+    .select({ id: decks.id, name: decks.name })
+    .from(decks)
+    .where(
+      and(
+        eq(decks.source, "import"),
+        isNull(decks.retiredAt),
+        scopeWhere,
+        sql`lower(${decks.name}) = ${name.toLowerCase()}`,
+      ),
+    )
+    .orderBy(sql`${decks.name} = ${name} DESC`, desc(decks.updatedAt))
+    .get();
+  const deck = found === undefined ? undefined : deckRow(db, found.id);
+  return deck === undefined ? undefined : { deck, exact: deck.name === name };
+}
+
+/** `name`, or `name (2)`, `name (3)`, … when an active deck of the scope already has exactly that name. */
+function freeName(db: Db, req: Pick<ImportRequest, "scope" | "userId" | "guildId">, name: string): string {
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? "" : ` (${n})`;
+    const candidate = [...name].slice(0, MAX_DECK_NAME_CHARS - suffix.length).join("") + suffix;
+    if (deckByName(db, req, candidate)?.exact !== true) return candidate;
+  }
+}
+
+/**
+ * Parses, validates and writes an import in one transaction, as steps (slices.ts): `importDeck` runs them at
+ * once, `importDeckInSlices` gives the event loop back between them. Throws a UserError (nothing written) on a
+ * refusal. An update that would retire studied cards, or that found its deck only by a name in other capitals,
+ * writes nothing and returns a question instead ("confirm"), unless `confirmed` vouches for exactly that state.
+ */
+export function* importSteps(
+  deps: Pick<Deps, "db" | "clock" | "log">,
+  req: ImportRequest,
+): Steps<ImportOutcome> {
   const { db } = deps;
   if (req.scope === "server") {
     if (req.guildId === null) throw new UserError("Server decks can only be imported in a server.");
     if (!req.canManageServer) throw new UserError(SERVER_PERMISSION);
   }
-  if (req.bytes.byteLength > MAX_IMPORT_BYTES) {
+  const maxBytes = req.maxBytes ?? MAX_IMPORT_BYTES;
+  if (req.bytes.byteLength > maxBytes) {
     throw new UserError(
       `\`${plain(req.fileName)}\` is ${mib(req.bytes.byteLength)}; the limit for an import is 1 MiB. Nothing was imported.`,
     );
@@ -243,44 +382,82 @@ export function importDeck(deps: Pick<Deps, "db" | "clock" | "log">, req: Import
   if (!decoded.ok) throw refused(req.fileName, undefined, [{ line: 1, message: decoded.reason }]);
   if (decoded.text.replace(/^\uFEFF/, "").trim() === "")
     throw refused(req.fileName, undefined, [{ line: 1, message: "the file is empty" }]);
-  const parsed = parseDeck(decoded.text, req.parse ?? {});
+  yield;
+  const parsed = yield* parseDeckSteps(decoded.text, { fileName: req.fileName, ...req.parse });
   if (parsed.errors.length > 0) throw refused(req.fileName, parsed.format, parsed.errors);
+  yield;
 
   // Cards numbered by position (Brainscape) would hand schedules to other cards when one is inserted.
   const cards =
     parsed.keys === "numbered" ? parsed.cards.map((c) => ({ ...c, key: frontKey(c.front) })) : parsed.cards;
   const requestedName = req.name?.replace(/\s+/g, " ").trim();
   const fileName = parsed.meta.name?.trim() || nameFromFileName(req.fileName);
+  const format = req.shownFormat ?? parsed.format;
+  yield;
 
-  return tx(db, () => {
+  const outcome = tx(db, (): ImportReport | Omit<ImportConfirm, "file"> | ImportStale => {
     const now = deps.clock.now();
     let target: DeckRow | undefined;
+    let caseOnly = false;
     if (req.deckId !== undefined && req.deckId !== "") {
       target = deckRow(db, req.deckId);
       assertCanManage(target, req, req.deckId, "update");
-    } else {
-      const name = (requestedName || fileName).toLowerCase();
-      const scopeWhere =
-        req.scope === "personal"
-          ? eq(decks.ownerId, req.userId)
-          : and(isNull(decks.ownerId), eq(decks.guildId, req.guildId ?? ""));
-      const id = db
-        .select({ id: decks.id })
-        .from(decks)
-        .where(
-          and(
-            eq(decks.source, "import"),
-            isNull(decks.retiredAt),
-            scopeWhere,
-            sql`lower(${decks.name}) = ${name}`,
-          ),
-        )
-        .get()?.id;
-      target = id === undefined ? undefined : deckRow(db, id);
+    } else if (req.confirmed?.asNew !== true) {
+      const match = deckByName(db, req, requestedName || fileName);
+      target = match?.deck;
+      caseOnly = match !== undefined && !match.exact;
     }
     const scope: ImportScope =
       target !== undefined ? (target.ownerId === null ? "server" : "personal") : req.scope;
-    const name = [...(requestedName || target?.name || fileName)].slice(0, MAX_DECK_NAME_CHARS).join("");
+    const owner =
+      scope === "personal"
+        ? { ownerId: target?.ownerId ?? req.userId, guildId: null }
+        : { ownerId: null, guildId: target?.guildId ?? req.guildId };
+
+    const keys = new Set(cards.map((c) => c.key));
+    const existing = target ? (statements(db).deckCards.all({ deckId: target.id }) as DeckCardRow[]) : [];
+    const retiring = existing.filter((c) => c.active === 1 && !keys.has(c.key));
+    const studied = new Set<number>(
+      target && retiring.length > 0
+        ? (statements(db).studiedCards.all({ deckId: target.id, ...owner }) as number[])
+        : [],
+    );
+    const retiringCounts = {
+      cards: retiring.length,
+      studied: retiring.filter((c) => studied.has(c.id)).length,
+    };
+    // As upsertDeck counts: a key the deck has never had (a retired card coming back keeps its progress).
+    const added = cards.length - existing.filter((c) => keys.has(c.key)).length;
+    if (req.confirmed !== undefined) {
+      const vouched = req.confirmed.asNew
+        ? fingerprint(db, owner)
+        : fingerprint(db, owner, target ? retiringCounts : undefined);
+      if (vouched !== req.confirmed.fingerprint) return { kind: "stale", deckId: target?.id ?? "" };
+    } else if (target !== undefined && (retiringCounts.studied > 0 || caseOnly)) {
+      return {
+        kind: "confirm",
+        deckId: target.id,
+        name: target.name,
+        scope,
+        caseOnly,
+        importName: requestedName || fileName,
+        format,
+        cards: cards.length,
+        added,
+        kept: cards.length - added,
+        retired: retiringCounts.cards,
+        retiredStudied: retiringCounts.studied,
+        updateFingerprint: fingerprint(db, owner, retiringCounts),
+        newFingerprint: fingerprint(db, owner),
+        warnings: parsed.warnings,
+      };
+    }
+
+    const chosenName = requestedName || target?.name || fileName;
+    const name =
+      target === undefined
+        ? freeName(db, { ...req, scope }, chosenName)
+        : [...chosenName].slice(0, MAX_DECK_NAME_CHARS).join("");
     const id =
       target?.id ??
       importDeckId(
@@ -295,23 +472,24 @@ export function importDeck(deps: Pick<Deps, "db" | "clock" | "log">, req: Import
       filePath: null,
       cards,
       source: "import",
-      guildId: scope === "server" ? (target?.guildId ?? req.guildId) : null,
-      ownerId: scope === "personal" ? (target?.ownerId ?? req.userId) : null,
+      guildId: owner.guildId,
+      ownerId: owner.ownerId,
     });
     db.insert(subscriptions)
       .values({ userId: req.userId, deckId: id, createdAt: now })
       .onConflictDoNothing()
       .run();
     deps.log.info(
-      { deck: id, format: parsed.format, cards: cards.length, ...written, created: target === undefined },
+      { deck: id, format, cards: cards.length, ...written, created: target === undefined },
       "deck imported",
     );
     return {
+      kind: "imported",
       deckId: id,
       name,
       scope,
       created: target === undefined,
-      format: parsed.format,
+      format,
       cards: cards.length,
       added: written.added,
       kept: cards.length - written.added,
@@ -320,6 +498,32 @@ export function importDeck(deps: Pick<Deps, "db" | "clock" | "log">, req: Import
       warnings: parsed.warnings,
     };
   });
+  if (outcome.kind !== "confirm") return outcome;
+  yield;
+  // The confirm carries the parsed cards as a native file (keys included): the button finds them again there.
+  const meta = {
+    id: outcome.deckId,
+    name: [...outcome.importName].slice(0, MAX_DECK_NAME_CHARS).join(""),
+    description: parsed.meta.description ?? "",
+  };
+  const native = renderNative(meta, cards);
+  return { ...outcome, file: { name: PENDING_FILE_NAME, bytes: Buffer.from(native, "utf8") } };
+}
+
+/** The file a confirm question carries: what its buttons import. */
+export const PENDING_FILE_NAME = "import.deck";
+
+/** Runs an import at once (tests, scripts). */
+export function importDeck(deps: Pick<Deps, "db" | "clock" | "log">, req: ImportRequest): ImportOutcome {
+  return runSteps(importSteps(deps, req));
+}
+
+/** Runs an import in slices that give the event loop back (the bot). */
+export function importDeckInSlices(
+  deps: Pick<Deps, "db" | "clock" | "log">,
+  req: ImportRequest,
+): Promise<ImportOutcome> {
+  return runInSlices(importSteps(deps, req));
 }
 
 /** Checks that the deck can be removed by this member (before asking for confirmation); returns it. */

@@ -1,13 +1,29 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { and, eq, isNull, notInArray } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { decodeDeckBytes } from "../core/decks/decode.ts";
 import { type DeckMeta, type ParsedCard, parseDeck } from "../core/decks/parse.ts";
 import { tx } from "../db/client.ts";
-import { cards, decks } from "../db/schema.ts";
+import { preparedOnce } from "../db/prepared.ts";
+import { decks } from "../db/schema.ts";
 import type { Deps } from "./deps.ts";
 
 export const DECK_FILE_EXT = ".deck";
+
+const statements = preparedOnce(
+  {
+    cardKeys: "SELECT key FROM cards WHERE deck_id = @deckId",
+    // Every card in one statement over a JSON array (position = its index): a third less than a row at a time.
+    upsertCards: `INSERT INTO cards (deck_id, key, position, front, back, tags, retired_at)
+      SELECT @deckId, j.value ->> 'key', j.key, j.value ->> 'front', j.value ->> 'back', j.value -> 'tags', NULL
+      FROM json_each(@cards) j WHERE true
+      ON CONFLICT (deck_id, key) DO UPDATE SET position = excluded.position, front = excluded.front,
+        back = excluded.back, tags = excluded.tags, retired_at = NULL`,
+    retireMissing: `UPDATE cards SET retired_at = @now
+      WHERE deck_id = @deckId AND retired_at IS NULL AND key NOT IN (SELECT value FROM json_each(@keys))`,
+  },
+  (key, stmt) => (key === "cardKeys" ? stmt.pluck() : stmt),
+);
 
 export interface SyncReport {
   loaded: { file: string; deckId: string; cards: number; added: number; retired: number }[];
@@ -106,35 +122,15 @@ export function upsertDeck(
       updatedAt: now,
     } as const;
     db.insert(decks).values(deckRow).onConflictDoUpdate({ target: decks.id, set: deckRow }).run();
-    const existing = new Map(
-      db
-        .select({ key: cards.key })
-        .from(cards)
-        .where(eq(cards.deckId, d.id))
-        .all()
-        .map((c) => [c.key, true]),
-    );
-    let added = 0;
-    d.cards.forEach((c, position) => {
-      if (!existing.has(c.key)) added++;
-      const values = { deckId: d.id, key: c.key, position, front: c.front, back: c.back, tags: c.tags };
-      db.insert(cards)
-        .values({ ...values, retiredAt: null })
-        .onConflictDoUpdate({ target: [cards.deckId, cards.key], set: { ...values, retiredAt: null } })
-        .run();
-    });
-    const keys = d.cards.map((c) => c.key);
-    const retired = db
-      .update(cards)
-      .set({ retiredAt: now })
-      .where(
-        and(
-          eq(cards.deckId, d.id),
-          isNull(cards.retiredAt),
-          keys.length ? notInArray(cards.key, keys) : undefined,
-        ),
-      )
-      .run().changes;
+    // Plain prepared statements: drizzle's builder cost ~0.2 ms a row, a second for a 5,000-card import, all of
+    // it inside the transaction and on the event loop (other members' clicks waited).
+    const st = statements(db);
+    const existing = new Set(st.cardKeys.all({ deckId: d.id }) as string[]);
+    const added = d.cards.filter((c) => !existing.has(c.key)).length;
+    const rows = d.cards.map(({ key, front, back, tags }) => ({ key, front, back, tags }));
+    st.upsertCards.run({ deckId: d.id, cards: JSON.stringify(rows) });
+    const keys = JSON.stringify(d.cards.map((c) => c.key));
+    const retired = st.retireMissing.run({ deckId: d.id, keys, now: now.getTime() }).changes;
     return { added, retired };
   });
 }

@@ -96,7 +96,7 @@ describe("bench smoke", () => {
   it("GIVEN the tiny seed THEN every bench item runs once and reports finite figures", async () => {
     const results = await runBench({ params: SIZES.tiny, db: path, n: 2, warmup: 0 });
     const names = results.map((r) => r.name);
-    for (const prefix of ["study.", "rate.", "leaderboard.", "stats.", "tick.", "memory."])
+    for (const prefix of ["study.", "rate.", "leaderboard.", "stats.", "tick.", "memory.", "import."])
       expect(names.some((n) => n.startsWith(prefix))).toBe(true);
     expect(Object.keys(ITEMS).length).toBeGreaterThanOrEqual(5);
     for (const r of results) {

@@ -271,4 +271,17 @@ describe("generic Brainscape exports", () => {
     expect(r.errors[0]).toEqual({ line: 16, message: expect.stringContaining("expected a card number (2)") });
     expect(r.cards.map((c) => c.key)).toEqual(["1", "2"]);
   });
+
+  it("GIVEN more cards than the limit THEN one error for the count, with CRLF lines, and the declared count still checked", () => {
+    const cards = Array.from({ length: 5003 }, (_, k) => `${k + 1}\r\nq${k + 1}\r\na${k + 1}`).join("\r\n");
+    const r = parseDeck(`Big\r\n(5003 cards)\r\n${cards}\r\n`);
+    expect(r.format).toBe("brainscape");
+    expect(r.errors).toEqual([
+      { line: 15003, message: "the deck has 5,003 cards; the limit is 5,000 — split it into several decks" },
+    ]);
+    const miscounted = parseDeck(`Big\n(5004 cards)\n${cards.replace(/\r\n/g, "\n")}\n`);
+    expect(miscounted.errors.map((e) => e.message)).toContain(
+      "the export says (5004 cards) but 5003 cards were read; check the card numbering around the errors above, or that the export is complete",
+    );
+  });
 });

@@ -227,6 +227,30 @@ describe("CSV", () => {
       { line: 1, message: "the card has an empty answer; write one or delete the card" },
     ]);
   });
+
+  it("GIVEN a one-column .csv THEN read as CSV, one error: a CSV deck needs two columns (front,back)", () => {
+    const r = parseDeck("hola\nadiós\ngato\n", { fileName: "spanish words.CSV" });
+    expect(r.format).toBe("csv");
+    expect(r.errors).toEqual([
+      {
+        line: 1,
+        message:
+          "the file has only one column: a CSV deck needs two, the question and the answer (front,back), separated by a comma on each line, e.g. 'hola,hello'",
+      },
+    ]);
+    // The same text under another name is no CSV: its content decides.
+    expect(parseDeck("hola\nadiós\n", { fileName: "words.txt" }).format).toBe("native");
+    expect(parseDeck("hola\tadiós\n", { fileName: "words.csv" }).format).toBe("tsv");
+  });
+
+  it("GIVEN a line of a million commas THEN one record of kept columns: the same errors as a short line", () => {
+    const r = parseDeck(`q,a${",".repeat(1_000_000)}\n`);
+    expect(r.errors).toEqual([]);
+    expect(sides(r.cards)).toEqual([{ front: "q", back: "a", tags: [] }]);
+    expect(parseDeck(`q,a,t${",".repeat(1_000_000)}x\n`).errors).toEqual([
+      { line: 1, message: expect.stringContaining("this row has 1000003 fields") },
+    ]);
+  });
 });
 
 describe("TSV / Quizlet", () => {
@@ -341,9 +365,18 @@ describe("delimited records (RFC 4180)", () => {
     const r = readDelimited('a,"b ""q"" c"\r\n\r\n"multi\nline", "x, y"\rlast,', { delimiter: "," });
     expect(r.error).toBeUndefined();
     expect(r.records).toEqual([
-      { fields: ["a", 'b "q" c'], line: 1 },
-      { fields: ["multi\nline", "x, y"], line: 3 },
-      { fields: ["last", ""], line: 5 },
+      { fields: ["a", 'b "q" c'], line: 1, width: 2, droppedText: false },
+      { fields: ["multi\nline", "x, y"], line: 3, width: 2, droppedText: false },
+      { fields: ["last", ""], line: 5, width: 2, droppedText: false },
+    ]);
+  });
+
+  it("GIVEN maxFields THEN fields past it are only counted and checked for text", () => {
+    const r = readDelimited(`a,b,c,,\n${",".repeat(100_000)}\nx,y,,,z\n`, { delimiter: ",", maxFields: 2 });
+    expect(r.records).toEqual([
+      { fields: ["a", "b"], line: 1, width: 5, droppedText: true },
+      { fields: ["", ""], line: 2, width: 100_001, droppedText: false },
+      { fields: ["x", "y"], line: 3, width: 5, droppedText: true },
     ]);
   });
 });

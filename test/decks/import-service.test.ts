@@ -8,6 +8,9 @@ import { exportDeckFile } from "../../src/services/deck-export.ts";
 import {
   checkRemovable,
   downloadAttachment,
+  IMPORT_SQL,
+  type ImportOutcome,
+  type ImportReport,
   type ImportRequest,
   importDeck,
   removeDeck,
@@ -40,6 +43,11 @@ const req = (over: Partial<ImportRequest> & { text?: string } = {}): ImportReque
     ...rest,
   };
 };
+/** The outcome of an import that went through (not a question, not a stale confirm). */
+function imported(o: ImportOutcome): ImportReport {
+  if (o.kind !== "imported") throw new Error(`expected an import, got ${o.kind}`);
+  return o;
+}
 const count = (table: string) =>
   deps.db.get<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM ${table}`))?.n ?? -1;
 const refusal = (fn: () => unknown): string => {
@@ -90,7 +98,7 @@ describe("importDeck", () => {
   it("GIVEN a Brainscape file THEN cards are keyed by question, so an inserted card keeps the others' keys", () => {
     const v1 = "Deck\n(2 cards)\n1\nQ one\nA one\n2\nQ two\nA two\n";
     const v2 = "Deck\n(3 cards)\n1\nQ new\nA new\n2\nQ one\nA one\n3\nQ two\nA two\n";
-    const first = importDeck(deps, req({ fileName: "deck.txt", text: v1 }));
+    const first = imported(importDeck(deps, req({ fileName: "deck.txt", text: v1 })));
     expect(first.name).toBe("Deck");
     const second = importDeck(deps, req({ fileName: "deck.txt", text: v2 }));
     expect(second).toMatchObject({ deckId: first.deckId, added: 1, kept: 2, retired: 0 });
@@ -147,6 +155,78 @@ describe("importDeck", () => {
     expect(refusal(() => importDeck(deps, req({ deckId: "shipped" })))).toContain("ships with the bot");
     const renamed = importDeck(deps, req({ deckId: mine.deckId, name: "Spanish 2", text: "hola,hello\n" }));
     expect(renamed).toMatchObject({ deckId: mine.deckId, name: "Spanish 2", created: false, retired: 1 });
+  });
+});
+
+describe("importDeck: an update that would lose progress asks first", () => {
+  /** A card state for `userId` on the deck's card with this question and their member row here: what a review leaves behind. */
+  const studied = (userId: string, deckId: string, front: string) => {
+    deps.db.run(
+      sql`INSERT OR IGNORE INTO stat_guild_members (guild_id, user_id, reviews) VALUES (${GUILD}, ${userId}, 1)`,
+    );
+    deps.db.run(sql`INSERT INTO card_states (user_id, card_id, deck_id, due, stability, difficulty, elapsed_days,
+        scheduled_days, learning_steps, reps, lapses, state, last_review)
+      SELECT ${userId}, id, deck_id, 0, 1, 5, 0, 1, 0, 1, 0, 2, 0 FROM cards
+      WHERE deck_id = ${deckId} AND front = ${front}`);
+  };
+  const cardsOf = (deckId: string) =>
+    deps.db.all(sql`SELECT key, retired_at FROM cards WHERE deck_id = ${deckId} ORDER BY id`);
+
+  it("GIVEN a server deck another member studied THEN an update retiring that card is a question; nothing written", () => {
+    const server = importDeck(deps, req({ scope: "server", canManageServer: true }));
+    studied(CAROL, server.deckId, "adiós");
+    const before = cardsOf(server.deckId);
+    const ask = importDeck(
+      deps,
+      req({ scope: "server", canManageServer: true, text: "hola,hello\nnuevo,new\n" }),
+    );
+    expect(ask).toMatchObject({
+      kind: "confirm",
+      deckId: server.deckId,
+      scope: "server",
+      caseOnly: false,
+      added: 1,
+      kept: 1,
+      retired: 1,
+      retiredStudied: 1,
+    });
+    expect(cardsOf(server.deckId)).toEqual(before);
+    // The same with the deck option: naming the deck is no consent to retiring studied cards.
+    expect(
+      importDeck(deps, req({ canManageServer: true, deckId: server.deckId, text: "hola,hello\n" })).kind,
+    ).toBe("confirm");
+    expect(cardsOf(server.deckId)).toEqual(before);
+  });
+
+  it("THEN who studied a deck's cards is found by index seeks on card_states, never a scan of every state", () => {
+    const plan = deps.db.$client
+      .prepare(`EXPLAIN QUERY PLAN ${IMPORT_SQL.studiedCards}`)
+      .all({ deckId: "d", ownerId: null, guildId: GUILD }) as { detail: string }[];
+    const details = plan.map((p) => p.detail);
+    expect(details).toContain(
+      "SEARCH cs USING INDEX card_states_user_deck_due_idx (user_id=? AND deck_id=?)",
+    );
+    expect(details.filter((d) => /^SCAN cs\b/.test(d))).toEqual([]);
+  });
+
+  it("GIVEN retired cards nobody studied, or an exact name THEN no question", () => {
+    const mine = importDeck(deps, req());
+    studied(BOB, mine.deckId, "hola");
+    expect(importDeck(deps, req({ text: "hola,hello\nnuevo,new\n" })).kind).toBe("imported");
+  });
+
+  it("GIVEN the confirm's fingerprint THEN it goes through once; a second time it is stale and writes nothing", () => {
+    const mine = importDeck(deps, req());
+    studied(BOB, mine.deckId, "adiós");
+    const ask = importDeck(deps, req({ text: "hola,hello\n" }));
+    if (ask.kind !== "confirm") throw new Error("expected a question");
+    const confirmed = { asNew: false, fingerprint: ask.updateFingerprint };
+    const native = { fileName: ask.file.name, bytes: ask.file.bytes, parse: { format: "native" as const } };
+    const done = importDeck(deps, req({ ...native, deckId: mine.deckId, confirmed }));
+    expect(done).toMatchObject({ kind: "imported", deckId: mine.deckId, kept: 1, retired: 1 });
+    const after = cardsOf(mine.deckId);
+    expect(importDeck(deps, req({ ...native, deckId: mine.deckId, confirmed })).kind).toBe("stale");
+    expect(cardsOf(mine.deckId)).toEqual(after);
   });
 });
 

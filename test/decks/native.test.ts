@@ -253,6 +253,35 @@ describe("malformed native files report the right line", () => {
     ]);
   });
 
+  it("GIVEN stray text before the first card, a run of it or a whole file THEN one error per run, with its extent", () => {
+    const r = parseDeck(
+      lines("id: x", "oops", "more", "", "still", "name: n", "again", "## 1", "q", "---", "a"),
+    );
+    expect(r.errors).toEqual([
+      {
+        line: 2,
+        message: expect.stringContaining(
+          "unexpected text 'oops' before the first card (and 2 more lines of such text, to line 5)",
+        ),
+      },
+      { line: 7, message: expect.stringContaining("unexpected text 'again' before the first card:") },
+    ]);
+    const huge = parseDeck("a\n".repeat(1_000_000), { format: "native" });
+    expect(huge.errors).toEqual([
+      { line: 1, message: expect.stringContaining("(and 999,999 more lines of such text, to line 1000000)") },
+      { line: 1, message: expect.stringContaining("has no id") },
+    ]);
+  });
+
+  it("GIVEN a header and no card THEN the error is on the file's last line", () => {
+    expect(parseDeck(lines("id: x", "name: y")).errors).toEqual([
+      { line: 2, message: "the deck has no cards: each card starts with a '## <key>' line" },
+    ]);
+    expect(parseDeck("id: x\nname: y\n").errors).toEqual([
+      { line: 3, message: "the deck has no cards: each card starts with a '## <key>' line" },
+    ]);
+  });
+
   it("keys: missing, invalid", () => {
     const r = parseDeck(lines("id: x", "##", "q", "---", "a", "## two words", "q2", "---", "a2"));
     expect(r.errors).toEqual([

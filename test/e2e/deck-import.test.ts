@@ -117,6 +117,7 @@ describe("GIVEN /deck import", () => {
       [file("big.csv", `front,back\n${"a,b\n".repeat(300_000)}`), "1 MiB"],
       [file("header.csv", "front,back\n"), "header row but no cards"],
       [file("one.tsv", "hola\thello\nadios\n"), "line 2: this row has only one field"],
+      [file("words.csv", "hola\nadios\n", "text/csv"), "a CSV deck needs two, the question and the answer"],
       [file("latin1.csv", Buffer.from("front,back\ncaf\xe9,coffee\n", "latin1")), "not valid UTF-8"],
       [file("empty.csv", ""), "the file is empty"],
     ];

@@ -3,6 +3,7 @@ import { renderImported } from "../../src/render/deck-view.ts";
 import type { ImportReport } from "../../src/services/deck-import.ts";
 
 const report = (preview: ImportReport["preview"]): ImportReport => ({
+  kind: "imported",
   deckId: "py-p1234567",
   name: "Py",
   scope: "personal",

@@ -24,7 +24,7 @@
  * reported. Card keys: the guid (keys.ts: `guidKey`, plus `.c<n>` for cloze cards) when there is a guid
  * column, otherwise a hash of the question.
  */
-import { type DelimitedRecord, readDelimited, writeRecord } from "./delimited.ts";
+import { delimitedRecords, readDelimited, writeRecord } from "./delimited.ts";
 import { htmlToMarkdown, looksLikeHtml, textToHtml } from "./html.ts";
 import { frontKey, guidKey } from "./keys.ts";
 import { MAX_CARDS, MAX_DECK_NAME_CHARS } from "./limits.ts";
@@ -228,7 +228,11 @@ interface Side {
   media: string[];
 }
 
-export function parseAnki(text: string): RawDeck {
+/** Notes read between two pauses (parse.ts steps). */
+const NOTES_PER_STEP = 200;
+
+/** Parses Anki's "Notes in Plain Text", as steps (parse.ts). */
+export function* parseAnki(text: string): Generator<void, RawDeck, void> {
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
   const cards: ParsedCard[] = [];
@@ -238,9 +242,7 @@ export function parseAnki(text: string): RawDeck {
   const header = readHeader(text, errors, warnings);
   const body = text.slice(header.bodyStart);
   const separator = header.separator ?? guessSeparator(body);
-  const read = readDelimited(body, { delimiter: separator, comment: "#", firstLine: header.bodyLine });
-  if (read.error !== undefined) errors.push(read.error);
-  const records: DelimitedRecord[] = read.records;
+  const readOptions = { delimiter: separator, comment: "#", firstLine: header.bodyLine };
 
   let tagsColumn = header.tagsColumn;
   if (header.columns !== undefined) {
@@ -251,8 +253,19 @@ export function parseAnki(text: string): RawDeck {
   const metaColumns = new Set(
     [header.guid, tagsColumn, header.deckColumn, header.notetypeColumn].filter((c) => c !== undefined),
   );
-  const html =
-    header.html ?? records.some((r) => r.fields.some((f, k) => !metaColumns.has(k + 1) && looksLikeHtml(f)));
+  // Without '#html:', a first pass looks for HTML in any note (as Anki does); records are read, never kept.
+  let html = header.html;
+  if (html === undefined) {
+    html = false;
+    let seen = 0;
+    for (const r of delimitedRecords(body, readOptions)) {
+      if (++seen % NOTES_PER_STEP === 0) yield;
+      if (r.fields.some((f, k) => !metaColumns.has(k + 1) && looksLikeHtml(f))) {
+        html = true;
+        break;
+      }
+    }
+  }
   const convert = (raw: string): Side => {
     const media: string[] = [];
     const noSound = raw.replace(SOUND, (_m, file: string) => {
@@ -267,7 +280,16 @@ export function parseAnki(text: string): RawDeck {
   let extraFieldsLine: number | undefined;
   const decks = new Set<string>();
   let uncounted = 0;
-  for (const record of records) {
+  let notesRead = 0;
+  let unclosed: DeckIssue | undefined;
+  const reader = delimitedRecords(body, readOptions);
+  for (let next = reader.next(); ; next = reader.next()) {
+    if (next.done) {
+      unclosed = next.value;
+      break;
+    }
+    const record = next.value;
+    if (++notesRead % NOTES_PER_STEP === 0) yield;
     if (cards.length > MAX_CARDS) {
       uncounted++;
       continue;
@@ -344,7 +366,8 @@ export function parseAnki(text: string): RawDeck {
   if (deckName !== undefined && deckName !== "") {
     meta.name = [...deckName].slice(0, MAX_DECK_NAME_CHARS).join("");
   }
-  if (records.length === 0 && read.error === undefined) {
+  if (unclosed !== undefined) errors.push(unclosed);
+  if (notesRead === 0 && unclosed === undefined) {
     const onlyHeader = header.lastHeaderLine > 0;
     errors.push({
       line: onlyHeader ? header.lastHeaderLine : 1,

@@ -21,7 +21,8 @@
  * the line after the number is the question, the next non-blank line the answer, so an answer that is
  * itself a bare number is read correctly; further lines up to the next card number are more answer lines. Text clean-up is described in decks/FORMAT.md ("Brainscape").
  */
-import { quote, splitLines, trimBlankLines } from "./text.ts";
+import { MAX_CARDS } from "./limits.ts";
+import { quote, trimBlankLines } from "./text.ts";
 import type { DeckIssue, DeckMeta, ParsedCard, RawDeck } from "./types.ts";
 
 const COUNT_LINE = /^\(\s*(\d+)\s+cards?\s*\)$/i;
@@ -30,6 +31,45 @@ const CHROME = ["How well did you know this?", "1", "Not at all", "2", "3", "4",
 const CHROME_START = CHROME[0];
 /** A bullet: optional indentation, a bullet character, then whitespace or the end of the line. */
 const BULLET = /^(\s*)[•◦▪‣●*–-](?:\s|$)/;
+
+/**
+ * The lines of `text` (BOM dropped; CRLF, CR and LF end a line) by number, as offsets: 8 bytes a line instead of
+ * a string each, so a large file costs little more than its text. The parser looks back and ahead by number.
+ */
+function lineIndex(text: string): {
+  count: number;
+  at(k: number): string;
+  slice(from: number, to: number): string[];
+} {
+  const begin = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let count = 1;
+  for (let i = begin; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || (c === 0x0d && text.charCodeAt(i + 1) !== 0x0a)) count++;
+  }
+  const starts = new Int32Array(count);
+  const ends = new Int32Array(count);
+  let k = 0;
+  starts[0] = begin;
+  for (let i = begin; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) continue;
+    if (c === 0x0a || c === 0x0d) {
+      ends[k] = c === 0x0a && text.charCodeAt(i - 1) === 0x0d && i - 1 >= (starts[k] ?? 0) ? i - 1 : i;
+      k++;
+      starts[k] = i + 1;
+    }
+  }
+  ends[k] = text.length;
+  const at = (line: number): string =>
+    line < 0 || line >= count ? "" : text.slice(starts[line] ?? 0, ends[line] ?? 0);
+  return {
+    count,
+    at,
+    slice: (from, to) =>
+      Array.from({ length: Math.max(0, Math.min(to, count) - from) }, (_, j) => at(from + j)),
+  };
+}
 
 /** Cleans one side of a card: trailing whitespace and outer blank lines go, bullets are dedented. */
 function cleanSide(lines: string[]): string {
@@ -42,11 +82,21 @@ function cleanSide(lines: string[]): string {
   return kept.map((l) => (dedent > 0 && BULLET.test(l) ? l.slice(dedent) : l)).join("\n");
 }
 
+/** The first `count` non-blank lines, trimmed; reads no further (detection runs on files of any size). */
+function firstLines(text: string, count: number): string[] {
+  const head: string[] = [];
+  const line = /[^\r\n]*/y;
+  for (let at = text.charCodeAt(0) === 0xfeff ? 1 : 0; at <= text.length && head.length < count; ) {
+    line.lastIndex = at;
+    const l = (line.exec(text)?.[0] ?? "").trim();
+    if (l !== "") head.push(l);
+    at = line.lastIndex + (text.startsWith("\r\n", line.lastIndex) ? 2 : 1);
+  }
+  return head;
+}
+
 export function brainscapeLooksLike(text: string): boolean {
-  const head = splitLines(text)
-    .map((l) => l.trim())
-    .filter((l) => l !== "")
-    .slice(0, 3);
+  const head = firstLines(text, 3);
   return (
     head.some((l) => COUNT_LINE.test(l)) ||
     head[0] === "1" ||
@@ -55,10 +105,14 @@ export function brainscapeLooksLike(text: string): boolean {
   );
 }
 
-export function parseBrainscape(text: string): RawDeck {
-  const lines = splitLines(text);
-  const n = lines.length;
-  const t = (k: number): string => (lines[k] ?? "").trim();
+/** Cards read between two pauses (parse.ts steps). */
+const CARDS_PER_STEP = 250;
+
+/** Parses a Brainscape text export, as steps (parse.ts). */
+export function* parseBrainscape(text: string): Generator<void, RawDeck, void> {
+  const lines = lineIndex(text);
+  const n = lines.count;
+  const t = (k: number): string => lines.at(k).trim();
   const nextNonBlank = (k: number): number => {
     let m = k;
     while (m < n && t(m) === "") m++;
@@ -97,7 +151,10 @@ export function parseBrainscape(text: string): RawDeck {
   }
 
   let previous: string | undefined;
+  let uncounted = 0;
+  let read = 0;
   for (i = nextNonBlank(i); i < n; i = nextNonBlank(i)) {
+    if (++read % CARDS_PER_STEP === 0) yield;
     const expected = previous === undefined ? undefined : String(Number(previous) + 1);
     const head = t(i);
     if (!NUMBER_LINE.test(head)) {
@@ -153,17 +210,20 @@ export function parseBrainscape(text: string): RawDeck {
       }
       end = a + 1;
       while (end < n && !isLaterNumber(end) && t(end) !== CHROME_START) end++;
-      question = [lines[q] ?? ""];
+      question = [lines.at(q)];
       answer = lines.slice(a, end);
     }
-    cards.push({ key, front: cleanSide(question), back: cleanSide(answer), tags: [], line });
+    // Past the card limit the deck is refused anyway (validate.ts): such cards are only counted.
+    if (cards.length > MAX_CARDS) uncounted++;
+    else cards.push({ key, front: cleanSide(question), back: cleanSide(answer), tags: [], line });
     i = resumeAt(end);
   }
 
-  if (declared !== undefined && declared.count !== cards.length) {
+  const cardsRead = cards.length + uncounted;
+  if (declared !== undefined && declared.count !== cardsRead) {
     errors.push({
       line: declared.line,
-      message: `the export says (${declared.count} cards) but ${cards.length} cards were read; check the card numbering around the errors above, or that the export is complete`,
+      message: `the export says (${declared.count} cards) but ${cardsRead} cards were read; check the card numbering around the errors above, or that the export is complete`,
     });
   } else if (declared === undefined && cards.length > 0) {
     warnings.push({
@@ -178,5 +238,5 @@ export function parseBrainscape(text: string): RawDeck {
         "no cards found: a Brainscape export lists cards as a number line, then the question, then the answer",
     });
   }
-  return { meta, metaLines, cards, errors, warnings, keys: "numbered" };
+  return { meta, metaLines, cards, errors, warnings, keys: "numbered", uncounted };
 }

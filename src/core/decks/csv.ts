@@ -8,7 +8,7 @@
  * Tags are separated by spaces. A `key` column gives each card its key (what keeps its schedule); without one
  * the key is a hash of the question (keys.ts). Sides are normalised (text.ts `normalizeSide`).
  */
-import { type DelimitedRecord, readDelimited, writeRecord } from "./delimited.ts";
+import { type DelimitedRecord, delimitedRecords, writeRecord } from "./delimited.ts";
 import { frontKey } from "./keys.ts";
 import { MAX_CARDS } from "./limits.ts";
 import { normalizeSide, quote } from "./text.ts";
@@ -52,33 +52,54 @@ function headerColumns(record: DelimitedRecord, warnings: DeckIssue[]): Columns 
   return found as Columns;
 }
 
-export function parseCsv(text: string): RawDeck {
+/** Header columns read; a data row's fields past them are only checked for text (a line of commas is cheap). */
+const KEPT_FIELDS = 64;
+/** Rows read between two pauses (parse.ts steps). */
+const ROWS_PER_STEP = 250;
+
+export function* parseCsv(text: string): Generator<void, RawDeck, void> {
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
   const cards: ParsedCard[] = [];
 
   let delimiter = ",";
-  let read = readDelimited(text, { delimiter });
-  const first = read.records[0];
-  if (first !== undefined && first.fields.length === 1 && (first.fields[0] ?? "").includes(";")) {
+  let reader = delimitedRecords(text, { delimiter, maxFields: KEPT_FIELDS });
+  let next = reader.next();
+  if (!next.done && next.value.width === 1 && (next.value.fields[0] ?? "").includes(";")) {
     delimiter = ";";
-    read = readDelimited(text, { delimiter });
+    reader = delimitedRecords(text, { delimiter, maxFields: KEPT_FIELDS });
+    next = reader.next();
   }
-  if (read.error !== undefined) errors.push(read.error);
-  const records = read.records;
-  const head = records[0];
-  const columns = head === undefined ? undefined : headerColumns(head, warnings);
-  const rows = columns === undefined ? records : records.slice(1);
   const sep = delimiter === "," ? "a comma" : "a semicolon";
 
+  let head: DelimitedRecord | undefined;
+  let columns: Columns | undefined;
+  let rows = 0;
+  let oneField: DeckIssue[] = [];
+  let widest = 0;
   let uncounted = 0;
-  for (const { fields, line } of rows) {
+  let unclosed: DeckIssue | undefined;
+  for (let n = 1; ; n++, next = reader.next()) {
+    if (n % ROWS_PER_STEP === 0) yield;
+    if (next.done) {
+      unclosed = next.value;
+      break;
+    }
+    const record = next.value;
+    if (head === undefined) {
+      head = record;
+      columns = headerColumns(record, warnings);
+      if (columns !== undefined) continue;
+    }
+    rows++;
+    widest = Math.max(widest, record.width);
     if (cards.length > MAX_CARDS) {
       uncounted++;
       continue;
     }
-    if (fields.length < 2) {
-      errors.push({
+    const { fields, line, width } = record;
+    if (width < 2) {
+      oneField.push({
         line,
         message: `this row has only one field: a card needs a question and an answer separated by ${sep} (quote a field that holds ${sep})`,
       });
@@ -87,20 +108,20 @@ export function parseCsv(text: string): RawDeck {
     let cols: Columns;
     if (columns !== undefined) {
       cols = columns;
-      const width = head?.fields.length ?? 0;
-      if (fields.slice(width).some((f) => f.trim() !== "")) {
+      const headWidth = head.width;
+      if (width > headWidth && (fields.slice(headWidth).some((f) => f.trim() !== "") || record.droppedText)) {
         errors.push({
           line,
-          message: `this row has ${fields.length} fields but the header has ${width}; quote a field that holds ${sep}`,
+          message: `this row has ${width} fields but the header has ${headWidth}; quote a field that holds ${sep}`,
         });
         continue;
       }
     } else {
       cols = { front: 0, back: 1, tags: 2 };
-      if (fields.slice(3).some((f) => f.trim() !== "")) {
+      if (fields.slice(3).some((f) => f.trim() !== "") || record.droppedText) {
         errors.push({
           line,
-          message: `this row has ${fields.length} fields; without a header a row is question, answer and optionally tags — quote a field that holds ${sep}, or add a header row (front,back,tags)`,
+          message: `this row has ${width} fields; without a header a row is question, answer and optionally tags — quote a field that holds ${sep}, or add a header row (front,back,tags)`,
         });
         continue;
       }
@@ -115,7 +136,18 @@ export function parseCsv(text: string): RawDeck {
     const key = cols.key === undefined ? "" : (fields[cols.key] ?? "").trim();
     cards.push({ key: key === "" ? frontKey(front) : key, front, back, tags, line });
   }
-  if (rows.length === 0 && read.error === undefined && head !== undefined) {
+  // A file of one column is not a deck with a few bad rows: one error says what a CSV deck needs.
+  if (widest === 1 && columns === undefined) {
+    oneField = [
+      {
+        line: head?.line ?? 1,
+        message: `the file has only one column: a CSV deck needs two, the question and the answer (front,back), separated by ${sep} on each line, e.g. 'hola,hello'`,
+      },
+    ];
+  }
+  errors.push(...oneField);
+  if (unclosed !== undefined) errors.push(unclosed);
+  if (rows === 0 && unclosed === undefined && head !== undefined) {
     errors.push({ line: head.line, message: "the file has a header row but no cards after it" });
   }
   return {

@@ -53,6 +53,12 @@ export function decodeDeckBytes(bytes: Uint8Array): DecodeResult {
       reason: `the file looks binary (a NUL byte at offset ${nul}, line ${lineAt(bytes, nul)}); a deck must be a UTF-8 text file`,
     };
   }
+  // The native decoder checks a whole file in a few milliseconds; the JS scan only runs to name the bad byte.
+  try {
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    // not valid UTF-8: find where, below
+  }
   const bad = firstInvalidUtf8(bytes);
   if (bad !== -1) {
     return {

@@ -13,9 +13,14 @@
 import type { DeckIssue } from "./types.ts";
 
 export interface DelimitedRecord {
+  /** The fields, at most `maxFields` of them (see ReadOptions). */
   fields: string[];
   /** 1-based line where the record starts. */
   line: number;
+  /** How many fields the record has, kept or not. */
+  width: number;
+  /** Whether a field past `maxFields` holds anything but whitespace. */
+  droppedText: boolean;
 }
 
 export interface DelimitedResult {
@@ -31,12 +36,35 @@ export interface ReadOptions {
   comment?: string;
   /** Line number of the first character of `text` (when it is the tail of a file). */
   firstLine?: number;
+  /**
+   * Fields kept per record; the rest are only counted (`width`) and checked for text (`droppedText`). A caller
+   * that needs a few columns sets it, so a line of millions of separators costs no array of millions.
+   */
+  maxFields?: number;
 }
 
+/** Reads every record into memory (see `delimitedRecords` for one at a time). */
 export function readDelimited(text: string, opts: ReadOptions): DelimitedResult {
-  const { delimiter, comment } = opts;
-  const n = text.length;
   const records: DelimitedRecord[] = [];
+  const reader = delimitedRecords(text, opts);
+  for (;;) {
+    const r = reader.next();
+    if (r.done) return r.value === undefined ? { records } : { records, error: r.value };
+    records.push(r.value);
+  }
+}
+
+/**
+ * The records of `text`, one at a time, so a reader that only counts past a limit holds one record at once.
+ * Returns the error of a quoted field never closed (nothing after it is read).
+ */
+export function* delimitedRecords(
+  text: string,
+  opts: ReadOptions,
+): Generator<DelimitedRecord, DeckIssue | undefined, void> {
+  const { delimiter, comment } = opts;
+  const maxFields = opts.maxFields ?? Number.POSITIVE_INFINITY;
+  const n = text.length;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = opts.firstLine ?? 1;
   const atDelimiter = (k: number): boolean => delimiter !== "" && text.startsWith(delimiter, k);
@@ -71,6 +99,8 @@ export function readDelimited(text: string, opts: ReadOptions): DelimitedResult 
 
     const recordLine = line;
     const fields: string[] = [];
+    let width = 0;
+    let droppedText = false;
     for (;;) {
       // One field, starting at i.
       let k = i;
@@ -106,12 +136,9 @@ export function readDelimited(text: string, opts: ReadOptions): DelimitedResult 
         }
         if (!closed) {
           return {
-            records,
-            error: {
-              line: openLine,
-              message:
-                'a field opened with a double quote (") here is never closed: close it, or write a quote inside a quoted field as two quotes ("")',
-            },
+            line: openLine,
+            message:
+              'a field opened with a double quote (") here is never closed: close it, or write a quote inside a quoted field as two quotes ("")',
           };
         }
         // Text after the closing quote, up to the next delimiter or line break, is kept as written.
@@ -123,7 +150,9 @@ export function readDelimited(text: string, opts: ReadOptions): DelimitedResult 
         while (k < n && !isNewline(k) && !atDelimiter(k)) k++;
         value = text.slice(i, k);
       }
-      fields.push(value);
+      width++;
+      if (fields.length < maxFields) fields.push(value);
+      else if (!droppedText && value.trim() !== "") droppedText = true;
       if (k < n && atDelimiter(k)) {
         i = k + delimiter.length;
         continue;
@@ -131,9 +160,9 @@ export function readDelimited(text: string, opts: ReadOptions): DelimitedResult 
       i = skipNewline(k);
       break;
     }
-    records.push({ fields, line: recordLine });
+    yield { fields, line: recordLine, width, droppedText };
   }
-  return { records };
+  return undefined;
 }
 
 /** Writes one record: a field is quoted when it holds the delimiter, a quote, a line break, or starts oddly. */

@@ -13,8 +13,8 @@
  * A text line that would read as syntax is written with a leading `\`, which the parser removes; a line
  * holding characters an editor could mangle is written as `\` plus a JSON string. So any text round-trips.
  */
-import { CARD_KEY_PATTERN } from "./limits.ts";
-import { isBlank, quote, splitLines } from "./text.ts";
+import { CARD_KEY_PATTERN, MAX_CARDS } from "./limits.ts";
+import { isBlank, quote } from "./text.ts";
 import type { DeckIssue, DeckMeta, ParsedCard, RawDeck } from "./types.ts";
 
 const HEADER_FIELD = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(.*)$/;
@@ -189,29 +189,71 @@ function parseCard(
   };
 }
 
-/** Parses a native deck. Never throws; problems become errors and warnings with 1-based lines. */
-export function parseNative(text: string): RawDeck {
-  const lines = splitLines(text);
+/** Cards read between two pauses (parse.ts steps). */
+const CARDS_PER_STEP = 250;
+
+/** The lines of `text` one at a time (BOM dropped; CRLF, CR and LF end a line), as `splitLines` would give. */
+function* linesOf(text: string): Generator<string, void, void> {
+  const re = /\r\n|\r|\n/g;
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  re.lastIndex = start;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    yield text.slice(start, m.index);
+    start = re.lastIndex;
+  }
+  yield text.slice(start);
+}
+
+/**
+ * Parses a native deck, as steps (parse.ts). Never throws; problems become errors and warnings with 1-based
+ * lines. Lines are read one at a time and a run of stray text before the first card is one error, so a large
+ * file that is no deck at all costs little more memory than its text.
+ */
+export function* parseNative(text: string): Generator<void, RawDeck, void> {
   const meta: DeckMeta = {};
   const metaLines: RawDeck["metaLines"] = {};
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
   const cards: ParsedCard[] = [];
 
-  let i = 0;
-  for (; i < lines.length; i++) {
-    const raw = lines[i] ?? "";
-    const line = i + 1;
+  const lines = linesOf(text);
+  /** The current line (undefined past the end) and its 1-based number. */
+  let raw: string | undefined;
+  let line = 0;
+  const advance = (): void => {
+    const r = lines.next();
+    raw = r.done ? undefined : r.value;
+    line++;
+  };
+  advance();
+
+  let stray: { line: number; text: string; more: number; last: number } | undefined;
+  const reportStray = (): void => {
+    if (stray === undefined) return;
+    const more =
+      stray.more === 0
+        ? ""
+        : ` (and ${stray.more.toLocaleString("en-US")} more line${stray.more === 1 ? "" : "s"} of such text, to line ${stray.last})`;
+    errors.push({
+      line: stray.line,
+      message: `unexpected text ${quote(stray.text)} before the first card${more}: the header holds only 'id:', 'name:' and 'description:' lines, and each card starts with a '## <key>' line (e.g. '## 1')`,
+    });
+    stray = undefined;
+  };
+  for (; raw !== undefined; advance()) {
+    if (line % (CARDS_PER_STEP * 8) === 0) yield;
     if (isCardHeader(raw)) break;
     if (isBlank(raw)) continue;
     const field = HEADER_FIELD.exec(raw);
     if (field === null) {
-      errors.push({
-        line,
-        message: `unexpected text ${quote(raw.trim())} before the first card: the header holds only 'id:', 'name:' and 'description:' lines, and each card starts with a '## <key>' line (e.g. '## 1')`,
-      });
+      if (stray === undefined) stray = { line, text: raw.trim(), more: 0, last: line };
+      else {
+        stray.more++;
+        stray.last = line;
+      }
       continue;
     }
+    reportStray();
     const [, rawName = "", rawValue = ""] = field;
     const fieldName = rawName.toLowerCase();
     if (!(META_FIELDS as readonly string[]).includes(fieldName)) {
@@ -230,6 +272,7 @@ export function parseNative(text: string): RawDeck {
     meta[key] = rawValue.trim();
     metaLines[key] = line;
   }
+  reportStray();
   if (meta.id === undefined) {
     errors.push({
       line: 1,
@@ -237,25 +280,34 @@ export function parseNative(text: string): RawDeck {
     });
   }
 
-  while (i < lines.length) {
-    const headerLine = i + 1;
-    const key = (lines[i] ?? "").slice(2).trim();
+  let read = 0;
+  let uncounted = 0;
+  while (raw !== undefined) {
+    if (++read % CARDS_PER_STEP === 0) yield;
+    // Past the card limit the deck is refused anyway (validate.ts): such cards are only counted.
+    if (cards.length > MAX_CARDS) {
+      uncounted++;
+      for (advance(); raw !== undefined && !isCardHeader(raw); advance());
+      continue;
+    }
+    const headerLine = line;
+    const key = raw.slice(2).trim();
     const body: BodyLine[] = [];
-    for (i++; i < lines.length; i++) {
-      const raw = lines[i] ?? "";
+    for (advance(); raw !== undefined; advance()) {
       if (isCardHeader(raw)) break;
-      body.push(decodeBodyLine(raw, i + 1, errors));
+      body.push(decodeBodyLine(raw, line, errors));
     }
     const card = parseCard(key, headerLine, body, errors);
     if (card !== undefined) cards.push(card);
   }
   if (cards.length === 0 && errors.length === 0) {
     errors.push({
-      line: lines.length,
+      // Past the end: `line` is one more than the file's last line.
+      line: line - 1,
       message: "the deck has no cards: each card starts with a '## <key>' line",
     });
   }
-  return { meta, metaLines, cards, errors, warnings };
+  return { meta, metaLines, cards, errors, warnings, uncounted };
 }
 
 export const nativeLooksLike = (firstLine: string): boolean =>

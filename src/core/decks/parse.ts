@@ -34,7 +34,10 @@ export const FORMAT_NAMES: Record<DeckFormat, string> = {
   tsv: "TSV / Quizlet",
 };
 
-const PARSERS: Record<DeckFormat, (text: string, opts: ParseOptions) => RawDeck> = {
+type Steps<T> = Generator<void, T, void>;
+
+/** Each format's parser, as steps: it yields between pieces of a few hundred cards. */
+const PARSERS: Record<DeckFormat, (text: string, opts: ParseOptions) => Steps<RawDeck>> = {
   native: parseNative,
   brainscape: parseBrainscape,
   anki: parseAnki,
@@ -48,10 +51,10 @@ export const isDeckFormat = (value: unknown): value is DeckFormat =>
 /**
  * Guesses the format of a deck file from its first non-blank line, in this order: Anki header (`#separator:`,
  * `#html:`, …) → anki; `id:` / `name:` / `description:` / `## ` → native; Brainscape's title, count and
- * numbered cards → brainscape; a tab → tsv; a comma or semicolon → csv; otherwise native (whose errors then
- * explain the native format).
+ * numbered cards → brainscape; a tab → tsv; a comma or semicolon → csv; otherwise the format a `.csv` or
+ * `.tsv` file name gives, else native (whose errors then explain the native format).
  */
-export function detectFormat(text: string): DeckFormat {
+export function detectFormat(text: string, fileName = ""): DeckFormat {
   if (typeof text !== "string") return "native";
   const firstLine = /^\uFEFF?\s*([^\r\n]*)/.exec(text)?.[1] ?? "";
   if (ankiLooksLike(firstLine)) return "anki";
@@ -59,18 +62,31 @@ export function detectFormat(text: string): DeckFormat {
   if (brainscapeLooksLike(text)) return "brainscape";
   if (tsvLooksLike(firstLine)) return "tsv";
   if (csvLooksLike(firstLine)) return "csv";
-  return "native";
+  const ext = /\.(csv|tsv)$/i.exec(fileName)?.[1]?.toLowerCase();
+  return ext === "csv" || ext === "tsv" ? ext : "native";
 }
 
 /** Parses a deck file. Never throws: every problem is an error or a warning with a 1-based line number. */
 export function parseDeck(text: string, opts: ParseOptions = {}): ParseResult {
+  const steps = parseDeckSteps(text, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `parseDeck` as steps: it yields between pieces of work (a few hundred cards each), so a caller can give the
+ * event loop back in between (services/slices.ts). Pure all the same: pausing changes nothing in the result.
+ */
+export function* parseDeckSteps(text: string, opts: ParseOptions = {}): Generator<void, ParseResult, void> {
   const requested = opts?.format;
   // Separators only mean something for TSV / Quizlet: giving them without a format asks for that format.
   const format = isDeckFormat(requested)
     ? requested
     : opts?.termSeparator || opts?.rowSeparator
       ? "tsv"
-      : detectFormat(text);
+      : detectFormat(text, opts?.fileName);
   try {
     if (typeof text !== "string")
       throw new TypeError(`expected the deck text as a string, got ${typeof text}`);
@@ -84,7 +100,9 @@ export function parseDeck(text: string, opts: ParseOptions = {}): ParseResult {
         warnings: [],
       };
     }
-    const result = finish(format, PARSERS[format](text, opts ?? {}));
+    const raw = yield* PARSERS[format](text, opts ?? {});
+    yield;
+    const result = yield* finish(format, raw);
     if (result.cards.length === 0 && result.errors.length === 0) {
       result.errors.push({ line: 1, message: "no cards found in the file" });
     }

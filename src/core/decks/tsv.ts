@@ -40,35 +40,40 @@ export function resolveSeparator(input: string): SeparatorResult {
 
 const isNewlineSeparator = (s: string): boolean => s === "\n" || s === "\r\n" || s === "\r";
 
-export function parseTsv(
+/** Rows read between two pauses (parse.ts steps). */
+const ROWS_PER_STEP = 250;
+
+/** The rows of `body` with their start offsets, one at a time (a file of a million empty rows holds none). */
+function* rowsOf(body: string, row: string): Generator<{ text: string; start: number }, void, void> {
+  if (isNewlineSeparator(row)) {
+    const re = /\r\n|\r|\n/g;
+    let start = 0;
+    for (let m = re.exec(body); m !== null; m = re.exec(body)) {
+      yield { text: body.slice(start, m.index), start };
+      start = m.index + m[0].length;
+    }
+    yield { text: body.slice(start), start };
+  } else {
+    let start = 0;
+    for (let at = body.indexOf(row); at !== -1; at = body.indexOf(row, start)) {
+      yield { text: body.slice(start, at), start };
+      start = at + row.length;
+    }
+    yield { text: body.slice(start), start };
+  }
+}
+
+/** Parses a TSV / Quizlet export, as steps (parse.ts). */
+export function* parseTsv(
   text: string,
   opts: { termSeparator?: string; rowSeparator?: string } = {},
-): RawDeck {
+): Generator<void, RawDeck, void> {
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
   const cards: ParsedCard[] = [];
   const term = opts.termSeparator || "\t";
   const row = opts.rowSeparator || "\n";
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-
-  // Rows with their start offsets; lines are counted incrementally.
-  const rows: { text: string; start: number }[] = [];
-  if (isNewlineSeparator(row)) {
-    const re = /\r\n|\r|\n/g;
-    let start = 0;
-    for (let m = re.exec(body); m !== null; m = re.exec(body)) {
-      rows.push({ text: body.slice(start, m.index), start });
-      start = m.index + m[0].length;
-    }
-    rows.push({ text: body.slice(start), start });
-  } else {
-    let start = 0;
-    for (let at = body.indexOf(row); at !== -1; at = body.indexOf(row, start)) {
-      rows.push({ text: body.slice(start, at), start });
-      start = at + row.length;
-    }
-    rows.push({ text: body.slice(start), start });
-  }
 
   let line = 1;
   let counted = 0;
@@ -82,7 +87,10 @@ export function parseTsv(
   const termName = term === "\t" ? "a tab" : quote(term);
 
   let uncounted = 0;
-  for (const r of rows) {
+  let read = 0;
+  // Lines are counted incrementally, from each row's start offset.
+  for (const r of rowsOf(body, row)) {
+    if (++read % ROWS_PER_STEP === 0) yield;
     if (r.text.trim() === "") continue;
     if (cards.length > MAX_CARDS) {
       uncounted++;

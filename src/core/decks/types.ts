@@ -16,6 +16,11 @@ export interface ParseOptions {
   termSeparator?: string;
   /** TSV / Quizlet: between rows (default a line break). Names: newline, semicolon, or a literal. */
   rowSeparator?: string;
+  /**
+   * The file's name. Its `.csv` / `.tsv` extension names the format when the content shows none (a one-column
+   * CSV has no comma, so it would otherwise be read, and refused, as a native deck).
+   */
+  fileName?: string;
 }
 
 export interface ParsedCard {

@@ -79,8 +79,11 @@ function cardIssues(card: ParsedCard, name: string): string[] {
   return problems;
 }
 
-/** Applies the shared checks to what a format parser produced and builds the final result. */
-export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
+/** Cards checked between two pauses of `finish` (its key hashes are most of an import's parse time). */
+const CARDS_PER_STEP = 250;
+
+/** Applies the shared checks to what a format parser produced and builds the final result (as steps). */
+export function* finish(format: DeckFormat, raw: RawDeck): Generator<void, ParseResult, void> {
   const errors = [...raw.errors];
   const warnings = [...raw.warnings];
   checkMeta(raw, errors);
@@ -89,7 +92,9 @@ export function finish(format: DeckFormat, raw: RawDeck): ParseResult {
   const keyLines = new Map<string, number>();
   const questions = new Map<string, ParsedCard>();
   // Past the card limit the deck is refused anyway: checking one card more names the line where it starts.
+  let checked = 0;
   for (const card of raw.cards.slice(0, MAX_CARDS + 1)) {
+    if (++checked % CARDS_PER_STEP === 0) yield;
     const problems: string[] = [];
     if (card.key === "") {
       problems.push("card has no key: write one after '##', e.g. '## 12'");
