@@ -35,8 +35,8 @@ export function openDb(path: string): Db {
 }
 
 function setUp(sqlite: Database.Database, path: string | null): Db {
+  sqlite.pragma("busy_timeout = 5000"); // first: a second process starting mid-migration waits, not fails
   sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("synchronous = NORMAL");
   // 64 MiB of page cache (SQLite's default is 2 MiB): the hot index pages of a big database stay in process.
