@@ -23,7 +23,7 @@ import { formatLocalDate, localParts, zonedTimeToUtc } from "../src/core/time.ts
 import { openDb } from "../src/db/client.ts";
 import { BatchInsert } from "./lib/batch.ts";
 import { DAY_MS } from "./lib/history.ts";
-import { generateMembers, MEMBER_TABLES, type MembersSummary } from "./lib/members.ts";
+import { generateMembers, MEMBER_COLUMNS, MEMBER_TABLES, type MembersSummary } from "./lib/members.ts";
 import { intIn, substream } from "./lib/rng.ts";
 import type { PartJob } from "./lib/seed-part.ts";
 import { cardBack, cardFront } from "./lib/text.ts";
@@ -133,10 +133,17 @@ export async function ensureSeeded(
 
 // ── The load ─────────────────────────────────────────────────────────────────────────────────────────
 
+/** Child processes a seed of `users` members splits into by default: one per core (up to 4) from 1,000 members. */
+export function defaultParts(users: number): number {
+  return users >= 1000 ? Math.max(1, Math.min(availableParallelism(), 4)) : 1;
+}
+
+/** Builds `path` afresh; `parts` > 1 generates the members in that many child processes (tests force it small). */
 export async function seedDatabase(
   path: string,
   p: SeedParams,
   log: (line: string) => void = () => {},
+  parts = defaultParts(p.users),
 ): Promise<SeedSummary> {
   const t0 = performance.now();
   for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(path + suffix, { force: true });
@@ -267,7 +274,7 @@ export async function seedDatabase(
 
   // Members: in this process for small sizes, else split across child processes (one per core), each writing
   // a part file that is then copied in with INSERT … SELECT.
-  const workers = p.users >= 1000 ? Math.max(1, Math.min(availableParallelism(), 4)) : 1;
+  const workers = Math.max(1, Math.min(parts, p.users));
   let done = 0;
   const report = (s: MembersSummary) => {
     const secs = (performance.now() - t0) / 1000;
@@ -284,9 +291,12 @@ export async function seedDatabase(
     summary.reviewLogs = s.reviewLogs;
     summary.fsrsCalls = s.fsrsCalls;
   } else {
+    // A part table holds only the columns the generator writes (their types from the seeded table): the copy
+    // below then leaves every other column, such as the running totals, to the seeded table's defaults.
     const tables = MEMBER_TABLES.map((t) => {
-      const cols = db.prepare(`PRAGMA table_info(${t})`).all() as { name: string; type: string }[];
-      return `CREATE TABLE ${t} (${cols.map((c) => `${c.name} ${c.type}`).join(", ")})`;
+      const info = db.prepare(`PRAGMA table_info(${t})`).all() as { name: string; type: string }[];
+      const typeOf = new Map(info.map((c) => [c.name, c.type]));
+      return `CREATE TABLE ${t} (${MEMBER_COLUMNS[t].map((c) => `${c} ${typeOf.get(c) ?? ""}`).join(", ")})`;
     });
     const per = Math.ceil(p.users / workers);
     const jobs = Array.from({ length: workers }, (_, k) => ({
@@ -325,10 +335,8 @@ export async function seedDatabase(
       db.exec(`ATTACH DATABASE '${job.path.replaceAll("'", "''")}' AS part`);
       db.transaction(() => {
         for (const t of MEMBER_TABLES) {
-          const cols = (db.prepare(`PRAGMA part.table_info(${t})`).all() as { name: string }[]).map(
-            (c) => c.name,
-          );
-          db.exec(`INSERT INTO main.${t} (${cols.join(", ")}) SELECT ${cols.join(", ")} FROM part.${t}`);
+          const cols = MEMBER_COLUMNS[t].join(", ");
+          db.exec(`INSERT INTO main.${t} (${cols}) SELECT ${cols} FROM part.${t}`);
         }
       })();
       db.exec("DETACH DATABASE part");

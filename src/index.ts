@@ -1,6 +1,8 @@
-import { createBot } from "./bot.ts";
+import { resolve } from "node:path";
+import { type Bot, createBot } from "./bot.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { systemClock } from "./core/clock.ts";
+import { DatabaseOpenError, explainSqliteError } from "./db/open-errors.ts";
 import { createLogger } from "./logger.ts";
 
 let config: ReturnType<typeof loadConfig>;
@@ -20,15 +22,32 @@ try {
 }
 
 const log = createLogger(config.LOG_LEVEL);
-const bot = await createBot({
-  token: config.DISCORD_TOKEN,
-  databasePath: config.DATABASE_PATH,
-  decksDir: config.DECKS_DIR,
-  apiUrl: config.DISCORD_API_URL,
-  fuzz: config.FSRS_FUZZ,
-  clock: systemClock,
-  log,
-});
+
+/** A database that cannot be used is the operator's to fix: one line naming the setting, not a stack trace. */
+function exitIfDatabaseProblem(err: unknown): void {
+  const problem =
+    err instanceof DatabaseOpenError ? err : explainSqliteError(resolve(config.DATABASE_PATH), err);
+  if (!problem) return;
+  console.error(problem.lineFor("DATABASE_PATH"));
+  process.exit(1);
+}
+
+let bot: Bot;
+try {
+  bot = await createBot({
+    token: config.DISCORD_TOKEN,
+    databasePath: config.DATABASE_PATH,
+    decksDir: config.DECKS_DIR,
+    apiUrl: config.DISCORD_API_URL,
+    fuzz: config.FSRS_FUZZ,
+    clock: systemClock,
+    log,
+  });
+} catch (err) {
+  exitIfDatabaseProblem(err);
+  log.fatal({ err }, "could not start");
+  process.exit(1);
+}
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -44,7 +63,8 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 try {
   await bot.start();
 } catch (err) {
+  await bot.stop().catch(() => {});
+  exitIfDatabaseProblem(err);
   log.fatal({ err }, "could not start");
-  await bot.stop();
   process.exit(1);
 }

@@ -198,81 +198,6 @@ export function generateMembers(
   return summary;
 }
 
-function writers(db: Database.Database) {
-  return {
-    states: new BatchInsert(db, "card_states", [
-      "user_id",
-      "card_id",
-      "deck_id",
-      "due",
-      "stability",
-      "difficulty",
-      "elapsed_days",
-      "scheduled_days",
-      "learning_steps",
-      "reps",
-      "lapses",
-      "state",
-      "last_review",
-    ]),
-    logs: new BatchInsert(db, "review_logs", [
-      "user_id",
-      "card_id",
-      "deck_id",
-      "guild_id",
-      "rating",
-      "state",
-      "due",
-      "stability",
-      "difficulty",
-      "elapsed_days",
-      "last_elapsed_days",
-      "scheduled_days",
-      "learning_steps",
-      "review",
-      "duration_ms",
-      "source",
-    ]),
-    userDays: new BatchInsert(db, "stat_user_days", [
-      "user_id",
-      "day",
-      "reviews",
-      "again",
-      "review_state_reviews",
-      "review_state_again",
-      "points",
-      "ms",
-    ]),
-    userSlots: new BatchInsert(db, "stat_user_slots", [
-      "user_id",
-      "slot",
-      "reviews",
-      "again",
-      "review_state_reviews",
-      "review_state_again",
-      "ms",
-    ]),
-    guildDays: new BatchInsert(db, "stat_guild_days", [
-      "guild_id",
-      "day",
-      "user_id",
-      "reviews",
-      "again",
-      "points",
-      "ms",
-    ]),
-    guildMembers: new BatchInsert(db, "stat_guild_members", [
-      "guild_id",
-      "user_id",
-      "reviews",
-      "again",
-      "points",
-      "ms",
-    ]),
-    streaks: new BatchInsert(db, "stat_streaks", ["user_id", "last_day", "last_zone", "run_days", "longest"]),
-  };
-}
-
 /** Tables `generateMembers` writes (a part file needs only these). */
 export const MEMBER_TABLES = [
   "card_states",
@@ -283,3 +208,80 @@ export const MEMBER_TABLES = [
   "stat_guild_members",
   "stat_streaks",
 ] as const;
+export type MemberTable = (typeof MEMBER_TABLES)[number];
+
+/**
+ * The columns `generateMembers` writes, per table: a part file of a parallel seed holds exactly these, and the copy
+ * into the seeded database names exactly these, so every other column (the running totals, ids) gets the seeded
+ * table's own default, as in the one-process path.
+ */
+export const MEMBER_COLUMNS: Record<MemberTable, readonly string[]> = {
+  card_states: [
+    "user_id",
+    "card_id",
+    "deck_id",
+    "due",
+    "stability",
+    "difficulty",
+    "elapsed_days",
+    "scheduled_days",
+    "learning_steps",
+    "reps",
+    "lapses",
+    "state",
+    "last_review",
+  ],
+  review_logs: [
+    "user_id",
+    "card_id",
+    "deck_id",
+    "guild_id",
+    "rating",
+    "state",
+    "due",
+    "stability",
+    "difficulty",
+    "elapsed_days",
+    "last_elapsed_days",
+    "scheduled_days",
+    "learning_steps",
+    "review",
+    "duration_ms",
+    "source",
+  ],
+  stat_user_days: [
+    "user_id",
+    "day",
+    "reviews",
+    "again",
+    "review_state_reviews",
+    "review_state_again",
+    "points",
+    "ms",
+  ],
+  stat_user_slots: [
+    "user_id",
+    "slot",
+    "reviews",
+    "again",
+    "review_state_reviews",
+    "review_state_again",
+    "ms",
+  ],
+  stat_guild_days: ["guild_id", "day", "user_id", "reviews", "again", "points", "ms"],
+  stat_guild_members: ["guild_id", "user_id", "reviews", "again", "points", "ms"],
+  stat_streaks: ["user_id", "last_day", "last_zone", "run_days", "longest"],
+};
+
+function writers(db: Database.Database) {
+  const ins = (t: MemberTable) => new BatchInsert(db, t, MEMBER_COLUMNS[t]);
+  return {
+    states: ins("card_states"),
+    logs: ins("review_logs"),
+    userDays: ins("stat_user_days"),
+    userSlots: ins("stat_user_slots"),
+    guildDays: ins("stat_guild_days"),
+    guildMembers: ins("stat_guild_members"),
+    streaks: ins("stat_streaks"),
+  };
+}

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,26 +6,57 @@ import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { explainSqliteError, preparePath } from "./open-errors.ts";
 import * as schema from "./schema.ts";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../drizzle");
 
-/** Opens (creating the folder), sets the pragmas the bot relies on, and applies pending migrations. */
+/**
+ * Opens (creating the folder), sets the pragmas the bot relies on, and applies pending migrations. A path that
+ * cannot serve as the database (a directory, not a database, truncated, corrupt, an unwritable folder…) throws a
+ * DatabaseOpenError that says so in one line.
+ */
 export function openDb(path: string): Db {
-  if (path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
-  const sqlite = new Database(path);
+  if (path === ":memory:") return setUp(new Database(path), null);
+  const abs = resolve(path);
+  preparePath(abs);
+  let sqlite: Database.Database | null = null;
+  try {
+    sqlite = new Database(abs);
+    const db = setUp(sqlite, abs);
+    probeTables(sqlite);
+    return db;
+  } catch (err) {
+    sqlite?.close();
+    throw explainSqliteError(abs, err) ?? err;
+  }
+}
+
+function setUp(sqlite: Database.Database, path: string | null): Db {
+  sqlite.pragma("busy_timeout = 5000"); // first: a second process starting mid-migration waits, not fails
   sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("busy_timeout = 5000");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("synchronous = NORMAL");
   // 64 MiB of page cache (SQLite's default is 2 MiB): the hot index pages of a big database stay in process.
   sqlite.pragma("cache_size = -65536");
-  if (path !== ":memory:") checkpointInBackground(sqlite, resolve(path));
+  if (path !== null) checkpointInBackground(sqlite, path);
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_DIR });
   return db;
+}
+
+/**
+ * Reads the first row of every table, so damage to the schema or a table's first pages stops start-up with one
+ * line instead of failing the first command that reads them. A few pages per table: a full `PRAGMA
+ * quick_check` reads the whole file (minutes for a large one), so damage deep inside a big table is still only
+ * found by the query that reads it.
+ */
+function probeTables(sqlite: Database.Database): void {
+  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+  for (const name of tables)
+    sqlite.prepare(`SELECT * FROM "${String(name).replaceAll('"', '""')}" LIMIT 1`).get();
 }
 
 /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so two processes serialise cleanly). */

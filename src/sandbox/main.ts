@@ -5,6 +5,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { DatabaseOpenError } from "../db/open-errors.ts";
 import { runScenarioFile } from "./runner.ts";
 import { FileSaver } from "./saved-files.ts";
 import { runTerminal } from "./terminal.ts";
@@ -100,7 +101,10 @@ function parse() {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`sandbox: ${(err as Error).stack ?? String(err)}\n`);
+    // A database the sandbox cannot use gets the bot's one-line explanation, naming the option it came from.
+    const line =
+      err instanceof DatabaseOpenError ? err.lineFor("--db") : ((err as Error).stack ?? String(err));
+    process.stderr.write(`sandbox: ${line}\n`);
     process.exit(1);
   },
 );

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import pino from "pino";
 import { type Bot, createBot } from "../bot.ts";
 import { ManualClock } from "../core/clock.ts";
@@ -105,8 +105,7 @@ export async function createWorld(o: WorldOptions = {}) {
         writeFileSync(join(decksDir, `${d.id}.deck`), text);
       }
     }
-    const dbPath = o.databasePath ?? join(tmp, "study.db");
-    mkdirSync(dirname(dbPath), { recursive: true });
+    const dbPath = o.databasePath ?? join(tmp, "study.db"); // openDb makes its folder (or says why it cannot)
 
     const clock = new ManualClock(new Date(o.start ?? Date.now()), o.followRealTime ?? true);
     /** warn and error lines the bot logged, parsed (a clean run has none at error level). */
