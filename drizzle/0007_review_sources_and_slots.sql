@@ -1,12 +1,15 @@
 -- Until now a review was logged with source 'daily' both for a session started from the daily post's
 -- "Start my review" and for an answer to the question of the day, and every 'daily' review not rated Again earned
--- the quiz's +2 (src/core/points.ts). An answer is the log its quiz_answers row recorded (same member, card and
--- instant): it becomes source 'quiz'. The other 'daily' logs are session reviews and stay 'daily'.
+-- the quiz's +2 (src/core/points.ts). An answer is the log its quiz_answers row recorded (same member, server and
+-- card, shown at the answer's instant): it becomes source 'quiz'. The answer read the clock before its review
+-- did, so the log's own instant can be a few ms later; its shown-at (review - duration_ms) is answered_at exactly.
+-- The other 'daily' logs are session reviews and stay 'daily'.
 UPDATE `review_logs` SET `source` = 'quiz'
 WHERE `source` = 'daily' AND EXISTS (
   SELECT 1 FROM `quiz_answers` a JOIN `quiz_posts` p ON p.id = a.post_id
-  WHERE a.user_id = review_logs.user_id AND a.reviewed = 1 AND a.answered_at = review_logs.review
-    AND p.card_id = review_logs.card_id
+  WHERE a.user_id = review_logs.user_id AND a.reviewed = 1
+    AND a.answered_at = review_logs.review - review_logs.duration_ms
+    AND p.card_id = review_logs.card_id AND p.guild_id = review_logs.guild_id
 );
 --> statement-breakpoint
 -- Each of those session reviews not rated Again earned 2 points too many, in the aggregates it was counted in.

@@ -76,7 +76,9 @@ function previousRelease(logs: OldLog[], quizOnly: { user: string; at: number }[
     log.run(l.user, l.card, l.rating, l.at, l.at, l.ms, l.kind === "study" ? "study" : "daily");
     if (l.kind === "answer") {
       const postId = post.run(new Date(l.at).toISOString().slice(0, 10) + l.user, l.card).lastInsertRowid;
-      answer.run(postId, l.user, l.rating === 1 ? 1 : 0, l.rating === 1 ? 0 : 1, l.at);
+      // The previous release read the clock twice: the answer's instant (answered_at, the review's shown-at),
+      // then the review's own a moment later, so the log's duration is the gap between the two.
+      answer.run(postId, l.user, l.rating === 1 ? 1 : 0, l.rating === 1 ? 0 : 1, l.at - l.ms);
     }
     // The previous release's points: 1 per review of 1 s or more, +2 for every 'daily' one not rated Again.
     const points = (l.ms >= 1000 ? 1 : 0) + (l.kind !== "study" && l.rating !== 1 ? 2 : 0);
@@ -133,7 +135,8 @@ describe("GIVEN a database from before review sources were separated", () => {
     })),
     { user: "bob", card: 1, at: at(DAY1, 1), rating: 3, ms: 4000, kind: "study" },
     { user: "bob", card: 2, at: at(DAY1, 2), rating: 3, ms: 4000, kind: "study" },
-    { user: "bob", card: 3, at: at(DAY1, 30), rating: 3, ms: 0, kind: "answer" },
+    // Its review read the clock 2 ms after the answer did (a real clock moves between two reads).
+    { user: "bob", card: 3, at: at(DAY1, 30), rating: 3, ms: 2, kind: "answer" },
     { user: "bob", card: 4, at: at(DAY2, 30), rating: 1, ms: 0, kind: "answer" },
     { user: "bob", card: 5, at: at(DAY2, 31), rating: 3, ms: 6000, kind: "session" },
   ];

@@ -380,7 +380,8 @@ describe("GIVEN members studying in the server", () => {
       [ALICE, cardId, 3, "quiz", G],
       [BOB, cardId, 1, "quiz", G],
     ]);
-    // Each answer's log is at the instant its answer row records (how migration 0007 tells answers apart).
+    // Each answer's log is shown at the instant its answer row records (how migration 0007 tells answers apart:
+    // review - duration_ms, which a clock that moves between the two reads keeps too).
     const answered = deps.db.select().from(quizAnswers).where(eq(quizAnswers.postId, post.id)).all();
     expect(logs.map((l) => l.review.getTime())).toEqual(
       [ALICE, BOB].map((u) => answered.find((x) => x.userId === u)?.answeredAt.getTime()),
