@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
-import { dayNumber, weekday } from "../../src/core/streaks.ts";
+import { dayNumber, studyDayNumber, weekday } from "../../src/core/streaks.ts";
 import { cardStates } from "../../src/db/schema.ts";
 import { renderStats } from "../../src/render/stats.ts";
 import { FORECAST_DAYS, getStats } from "../../src/services/stats.ts";
@@ -163,4 +163,32 @@ describe("GIVEN cards due at known instants", () => {
     expect(s.due).toEqual({ today: 2, tomorrow: 2, week: 5 });
     expect(s.forecast.slice(0, 8)).toEqual([2, 2, 0, 0, 0, 0, 1, 1]);
   });
+});
+
+describe("GIVEN reviews every 7 h 15 min across daylight-saving changes", () => {
+  it.each(["Europe/Berlin", "Australia/Lord_Howe", "Asia/Kathmandu"])(
+    "THEN in %s each review counts on the study day it happened in (the heatmap's day of each slot)",
+    (zone) => {
+      w = world({ zone, cards: 40 });
+      w.subscribe("u1");
+      const t0 = Date.parse("2026-03-01T00:00:00Z");
+      const expected = new Map<number, number>();
+      for (
+        let k = 0, at = t0;
+        at < Date.parse("2026-04-30T00:00:00Z");
+        k++, at += 7 * 3_600_000 + 15 * 60_000
+      ) {
+        w.reviews("u1", at, 1, { grade: 3, card: k % 40 });
+        const day = studyDayNumber(at, zone);
+        expected.set(day, (expected.get(day) ?? 0) + 1);
+      }
+      w.at("2026-05-01T12:00:00Z");
+      const s = stats();
+      const shown = new Map<number, number>();
+      s.heatmap.counts.forEach((n, k) => {
+        if (n > 0) shown.set(s.heatmap.from + k, n);
+      });
+      expect(shown).toEqual(expected);
+    },
+  );
 });
