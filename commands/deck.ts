@@ -8,6 +8,7 @@ import { EXPORT_FORMATS, type ExportFormat } from "../src/core/decks/convert.ts"
 import { DECK_FORMATS, type DeckFormat, FORMAT_NAMES, type ParseOptions } from "../src/core/decks/parse.ts";
 import { resolveSeparator } from "../src/core/decks/tsv.ts";
 import { UserError } from "../src/core/errors.ts";
+import { ownView } from "../src/discord/clicked-view.ts";
 import type { ButtonHandler, Command, Ctx } from "../src/discord/command.ts";
 import {
   DECK_PREFIX,
@@ -146,10 +147,15 @@ async function confirmImport(
   else await respond.reply(renderImportStale(), { ephemeral: true });
 }
 
+const NOT_YOURS = "This button belongs to someone else's command.";
+
 const onDeckButton: ButtonHandler = async (i, ctx) => {
   const action = parseDeckId(i.customId);
   if (action === null) throw new UserError("This button is no longer supported. Run the command again.");
-  if (action.userId !== i.user.id) throw new UserError("This button belongs to someone else's command.");
+  if (action.userId !== i.user.id) throw new UserError(NOT_YOURS);
+  // An id naming the clicker proves nothing (a client can craft it): the message must be theirs too, or its
+  // file (someone else's cards) would be imported as the clicker's and the message replaced.
+  ownView(i, NOT_YOURS);
   if (action.action === "cancel") {
     await ctx.respond.update(renderRemoveCancelled());
     return;
