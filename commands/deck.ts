@@ -8,7 +8,7 @@ import { EXPORT_FORMATS, type ExportFormat } from "../src/core/decks/convert.ts"
 import { DECK_FORMATS, type DeckFormat, FORMAT_NAMES, type ParseOptions } from "../src/core/decks/parse.ts";
 import { resolveSeparator } from "../src/core/decks/tsv.ts";
 import { UserError } from "../src/core/errors.ts";
-import { ownView } from "../src/discord/clicked-view.ts";
+import { clickedView, ownView } from "../src/discord/clicked-view.ts";
 import type { ButtonHandler, Command, Ctx } from "../src/discord/command.ts";
 import {
   DECK_PREFIX,
@@ -122,6 +122,10 @@ async function confirmImport(
   // The answer drops the file: a click on a question already answered finds none.
   if (file === undefined)
     throw new UserError("This question was already answered. Nothing more was imported.");
+  // The file is this message's; the id must be one of its buttons too, or another question's id (its deck, its
+  // fingerprint) would put this file where no question asked.
+  if (!clickedView(i).onMessage)
+    throw new UserError("This button is not this question's. Nothing was imported.");
   await respond.defer();
   const bytes = await downloadAttachment(
     { url: file.url, name: file.name, size: file.size },

@@ -114,3 +114,36 @@ describe("GIVEN alice's /deck remove confirm", () => {
     expect(hers.history).toEqual([]);
   });
 });
+
+describe("GIVEN two import questions of alice's, one about each of her studied decks", () => {
+  it("WHEN she sends the first question's Update id against the second THEN refused: the second file does not go into the first deck", async () => {
+    for (const name of ["xdeck", "ydeck"]) {
+      await importAs(w.alice, csv(`${name}.csv`, `${name} q,${name} a\n`));
+      const deck = db().get<{ id: string }>(sql`SELECT id FROM decks WHERE name = ${name}`)?.id ?? "";
+      const view = await w.emu.runCommand({
+        user: w.alice,
+        channel: w.channel,
+        command: "study",
+        options: { deck },
+      });
+      const shown = await w.emu.click({ user: w.alice, message: view.message!, label: "Show answer" });
+      await w.emu.click({ user: w.alice, message: shown.message!, label: "Good" });
+    }
+    // Each question: one studied card retired, in the same state of her decks (so the same fingerprint).
+    const first = (await importAs(w.alice, csv("xdeck.csv", "x new q,x new a\n"))).message!;
+    const second = (await importAs(w.alice, csv("ydeck.csv", "y new q,y new a\n"))).message!;
+    expect(second.embeds[0]?.title).toBe("Update ydeck?");
+    const cards = () => db().all(sql`SELECT deck_id, front, retired_at FROM cards ORDER BY id`);
+    const before = cards();
+    const r = await w.emu.click({
+      user: w.alice,
+      message: second,
+      label: "Update it",
+      craftedId: idOf(first, "Update it"),
+    });
+    expect(r.ephemeral).toBe(true);
+    expect(text(r.messages.at(-1) ?? r.message)).toContain("Nothing was imported");
+    expect(cards()).toEqual(before);
+    expect(second.attachments.map((a) => a.filename)).toEqual(["import.deck"]);
+  });
+});
