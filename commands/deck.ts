@@ -8,6 +8,7 @@ import { EXPORT_FORMATS, type ExportFormat } from "../src/core/decks/convert.ts"
 import { DECK_FORMATS, type DeckFormat, FORMAT_NAMES, type ParseOptions } from "../src/core/decks/parse.ts";
 import { resolveSeparator } from "../src/core/decks/tsv.ts";
 import { UserError } from "../src/core/errors.ts";
+import { clickedView, ownView } from "../src/discord/clicked-view.ts";
 import type { ButtonHandler, Command, Ctx } from "../src/discord/command.ts";
 import {
   DECK_PREFIX,
@@ -121,6 +122,10 @@ async function confirmImport(
   // The answer drops the file: a click on a question already answered finds none.
   if (file === undefined)
     throw new UserError("This question was already answered. Nothing more was imported.");
+  // The file is this message's; the id must be one of its buttons too, or another question's id (its deck, its
+  // fingerprint) would put this file where no question asked.
+  if (!clickedView(i).onMessage)
+    throw new UserError("This button is not this question's. Nothing was imported.");
   await respond.defer();
   const bytes = await downloadAttachment(
     { url: file.url, name: file.name, size: file.size },
@@ -146,10 +151,15 @@ async function confirmImport(
   else await respond.reply(renderImportStale(), { ephemeral: true });
 }
 
+const NOT_YOURS = "This button belongs to someone else's command.";
+
 const onDeckButton: ButtonHandler = async (i, ctx) => {
   const action = parseDeckId(i.customId);
   if (action === null) throw new UserError("This button is no longer supported. Run the command again.");
-  if (action.userId !== i.user.id) throw new UserError("This button belongs to someone else's command.");
+  if (action.userId !== i.user.id) throw new UserError(NOT_YOURS);
+  // An id naming the clicker proves nothing (a client can craft it): the message must be theirs too, or its
+  // file (someone else's cards) would be imported as the clicker's and the message replaced.
+  ownView(i, NOT_YOURS);
   if (action.action === "cancel") {
     await ctx.respond.update(renderRemoveCancelled());
     return;

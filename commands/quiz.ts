@@ -7,10 +7,11 @@ import {
   PermissionFlagsBits,
 } from "discord.js";
 import { UserError } from "../src/core/errors.ts";
+import { idsOnMessage } from "../src/discord/clicked-view.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
 import { discordTransport } from "../src/jobs/quiz-transport.ts";
 import { NO_PINGS } from "../src/render/limits.ts";
-import { parseQuizId, QUIZ_PREFIX } from "../src/render/quiz-ids.ts";
+import { isQuizPostComponent, parseQuizId, QUIZ_PREFIX } from "../src/render/quiz-ids.ts";
 import { formatLocalTime, renderAnswerFeedback, renderPost, renderStatus } from "../src/render/quiz-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
 import {
@@ -124,6 +125,12 @@ async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
     await ctx.respond.reply(startSession(ctx, i.user.id, i.guildId, null, "daily"), { ephemeral: true });
     return;
   }
+  // The answer edits the clicked message into the post's view: a crafted id naming another post (sent against
+  // today's post, or yesterday's) would replace that message. The clicked message must be the post's own.
+  if (!idsOnMessage(i).some((id) => isQuizPostComponent(id, a.postId)))
+    throw new UserError(
+      "This answer is not on this message's quiz. Use the buttons of the quiz post itself.",
+    );
   const r = answerQuiz(ctx.deps, {
     postId: a.postId,
     guildId: i.guildId,

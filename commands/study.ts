@@ -2,7 +2,7 @@ import { ApplicationCommandOptionType, type ButtonInteraction, ButtonStyle } fro
 import { snowflakeFrom36, snowflakeTo36 } from "../src/core/custom-id.ts";
 import { UserError } from "../src/core/errors.ts";
 import { studiesAnyDeck } from "../src/db/study-queries.ts";
-import { ownView } from "../src/discord/clicked-view.ts";
+import { idsOnMessage, ownView } from "../src/discord/clicked-view.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
 import { clip, LIMITS, NO_PINGS } from "../src/render/limits.ts";
 import { plural } from "../src/render/plural.ts";
@@ -88,11 +88,22 @@ async function onStudyButton(i: ButtonInteraction, ctx: Ctx) {
   const shownAt = seen.onMessage
     ? parsed.shownAt
     : Math.max(parsed.shownAt, deps.clock.now().getTime() - seen.ageMs);
+  // Any other id may only name the card this message shows (a stale click, or another grade of it): else a crafted
+  // id would show or rate a card the bot never picked (one not due: a point per click, without end).
+  const onScreen = seen.onMessage || showsCard(i, parsed.cardId);
   const view =
     parsed.action === "show"
-      ? showAnswer(deps, parsed.session, parsed.cardId, parsed.version, shownAt)
-      : rate(deps, parsed.session, parsed.cardId, parsed.version, parsed.grade, shownAt).view;
+      ? showAnswer(deps, parsed.session, parsed.cardId, parsed.version, shownAt, onScreen)
+      : rate(deps, parsed.session, parsed.cardId, parsed.version, parsed.grade, shownAt, onScreen).view;
   await ctx.respond.update(renderStudy(view));
+}
+
+/** Whether a button on the clicked message (as Discord stores it) is for card `cardId`. */
+function showsCard(i: ButtonInteraction, cardId: number): boolean {
+  return idsOnMessage(i).some((id) => {
+    const p = parseStudyId(id, i.guildId);
+    return p !== null && p.action !== "stop" && p.cardId === cardId;
+  });
 }
 
 async function onSubscribeButton(i: ButtonInteraction, ctx: Ctx) {

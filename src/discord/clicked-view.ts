@@ -15,14 +15,19 @@ export interface ClickedView {
   ageMs: number;
 }
 
+/** The custom_ids of the buttons on the clicked message, as Discord stores it. */
+export function idsOnMessage(i: ButtonInteraction): string[] {
+  const ids: string[] = [];
+  for (const row of i.message.components)
+    if (row.type === ComponentType.ActionRow)
+      for (const c of row.components) if (c.customId !== null) ids.push(c.customId);
+  return ids;
+}
+
 export function clickedView(i: ButtonInteraction): ClickedView {
   const m = i.message;
-  let onMessage = false;
-  for (const row of m.components)
-    if (row.type === ComponentType.ActionRow)
-      for (const c of row.components) if (c.customId === i.customId) onMessage = true;
   return {
-    onMessage,
+    onMessage: idsOnMessage(i).includes(i.customId),
     forClicker: m.interactionMetadata?.user.id === i.user.id,
     // The view's own creation: its last edit, else the message's creation (its id's timestamp).
     ageMs: Math.max(0, i.createdTimestamp - (m.editedTimestamp ?? m.createdTimestamp)),

@@ -3,7 +3,7 @@
  * markdown is escaped, so `__init__()` shows as written instead of an underlined "init()".
  *
  * Meant (decks/FORMAT.md "Markdown in card text"): `**bold**`, `*italic*` (`***both***`), `` `code` ``, fenced
- * code blocks, and list lines (`- x`, `* x`, `• x`, `1. x`). Escaped: `_`, `~`, `|`, stray `*` and backticks,
+ * code blocks, list lines (`- x`, `* x`, `• x`, `1. x`) and bare links (their address as typed). Escaped: `_`, `~`, `|`, stray `*` and backticks,
  * `>` quotes, `#`/`-#` headings at a line's start, `[text](url)` masked links, and a backslash Discord would take
  * as an escape. Code spans and blocks are never touched: Discord shows them verbatim.
  */
@@ -130,11 +130,24 @@ const ALWAYS = new Set(["_", "~", "|", "`"]);
 const isSpace = (c: string | undefined) => c === undefined || /\s/u.test(c);
 const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
 
+/**
+ * A bare link as Discord finds it (its rule runs before emphasis, so `_` or `*` in it are the address): shown as
+ * typed, since a backslash added there would become part of the address and break the link.
+ */
+const BARE_URL = /(?:https?|steam):\/\/[^\s<]+[^<.,:;"')\]\s]/g;
+
 /** One line of prose after its line-start syntax; `next` is the character shown after it, if any. */
 function escapeInline(line: string, next?: string): string {
   const keep = line.includes("*") ? keptStars(line) : null;
+  const links = line.includes("://") ? [...line.matchAll(BARE_URL)] : [];
   let out = "";
   for (let i = 0; i < line.length; i++) {
+    const link = links.find((m) => m.index === i);
+    if (link) {
+      out += link[0];
+      i += link[0].length - 1;
+      continue;
+    }
     const c = line[i] as string;
     if (ALWAYS.has(c)) out += `\\${c}`;
     else if (c === "*") out += keep?.has(i) ? c : "\\*";

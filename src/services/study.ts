@@ -173,17 +173,21 @@ function reachableCard(deps: Deps, session: Session, cardId: number): CardAccess
   return card;
 }
 
-/** Reveal the answer of a card, if the click still matches the card's state. */
+/**
+ * Reveal the answer of a card, if the click still matches the card's state. `onScreen`: the message clicked
+ * shows this card (else the click is from a view it has moved on from, or names a card the bot never picked).
+ */
 export function showAnswer(
   deps: Deps,
   session: Session,
   cardId: number,
   version: number,
   shownAt: number,
+  onScreen = true,
 ): StudyView {
   if (reachableCard(deps, session, cardId).retiredAt !== null) return nextView(deps, session, RETIRED);
   const state = getState(deps.db, session.userId, cardId);
-  if ((state?.reps ?? 0) !== version) return nextView(deps, session, ALREADY_RATED);
+  if (!onScreen || (state?.reps ?? 0) !== version) return nextView(deps, session, ALREADY_RATED);
   const now = deps.clock.now().getTime();
   const newLeft = newCardsLeft(deps, session);
   return cardView(deps, session, cardId, {
@@ -249,8 +253,8 @@ export function recordReview(deps: Deps, r: ReviewInput): boolean {
 
 /**
  * Rate one card in one transaction. A click whose version no longer matches (double click, stale message), or
- * whose card was retired meanwhile, records nothing and shows the current next card with a notice; a card outside
- * the member's reach is refused.
+ * whose card was retired meanwhile, or that is not for the card its message shows (`onScreen`, see showAnswer),
+ * records nothing and shows the current next card with a notice; a card outside the member's reach is refused.
  */
 export function rate(
   deps: Deps,
@@ -259,9 +263,11 @@ export function rate(
   version: number,
   grade: Grade,
   shownAt: number,
+  onScreen = true,
 ): RateResult {
   const { userId, guildId, source } = session;
   reachableCard(deps, session, cardId);
+  if (!onScreen) return { recorded: false, view: nextView(deps, session, ALREADY_RATED) };
   const recorded = tx(deps.db, () =>
     recordReview(deps, { userId, guildId, cardId, grade, source, shownAt, version }),
   );

@@ -76,3 +76,29 @@ describe("GIVEN a deck whose answers are code blocks, and the daily quiz", () =>
     expect(w.emu.rejections).toEqual([]);
   });
 });
+
+describe("GIVEN a card whose answer links a page with underscores in its address", () => {
+  it("THEN /study shows the link as typed (Discord reads it as a link, a backslash in it would break it)", async () => {
+    const url = "https://pytorch.org/docs/stable/generated/torch.nn.functional.cross_entropy.html";
+    w = await startWorld({
+      decks: [
+        {
+          id: "links",
+          name: "Links",
+          cards: [{ key: "1", front: "Where is __call__ documented?", back: url }],
+        },
+      ],
+    });
+    await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "links" },
+    });
+    const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "study" });
+    const shown = await w.emu.click({ user: w.alice, message: r.message!, label: "Show answer" });
+    const d = description(shown.message);
+    expect(d).toContain("Where is \\_\\_call\\_\\_ documented?");
+    expect(d).toContain(`**Answer**\n${url}`);
+  });
+});

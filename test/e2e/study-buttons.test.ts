@@ -213,3 +213,31 @@ describe("GIVEN study messages left open on a card of a deck that is then remove
     expect(w.emu.rejections).toEqual([]);
   });
 });
+
+describe("GIVEN a crafted id for a card the bot is not showing, sent against the member's own study message", () => {
+  it("THEN a card already rated today cannot be rated again for a point (no farming cards that are not due)", async () => {
+    await subscribeTo(w.bob, "basics");
+    const first = await study(w.bob);
+    const shown = await w.emu.click({ user: w.bob, message: first, label: "Show answer" });
+    const good = parseStudyId(idOf(shown.message!, "Good"), w.guild.id);
+    if (good?.action !== "rate") throw new Error("expected a rating id");
+    w.clock.advance(5000);
+    const next = await w.emu.click({ user: w.bob, message: shown.message!, label: "Good" });
+    expect(pointsOf(w.bob.id)).toBe(1);
+    expect(text(next.message)).toContain("Capital of France?"); // the bot shows card 2 now
+
+    // Card 1 is not due for days; the message has shown card 2 for a minute. Rating card 1 again (its version is
+    // now 1) must record nothing, nor may Show answer reveal a card the bot did not pick.
+    w.clock.advance(60_000);
+    const ids = studyIds(good.session);
+    for (const craftedId of [
+      ids.rate(good.cardId, 1, good.shownAt, 3),
+      ids.show(good.cardId, 1, good.shownAt),
+    ]) {
+      const r = await w.emu.click({ user: w.bob, message: next.message!, label: "Show answer", craftedId });
+      expect(text(r.message)).not.toContain("What is 2+2?");
+    }
+    expect(reviewsOf(w.bob.id)).toHaveLength(1);
+    expect(pointsOf(w.bob.id)).toBe(1);
+  });
+});

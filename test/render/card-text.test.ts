@@ -98,6 +98,13 @@ describe("GIVEN card text Discord would read as other markdown", () => {
     expect(cardText(text)).toBe(shown);
   });
 
+  it("THEN a bare link keeps its address as typed: Discord reads it before any emphasis", () => {
+    // A backslash added inside would become part of the address (…/cross\_entropy.html): a broken link.
+    const url = "https://pytorch.org/docs/stable/generated/torch.nn.functional.cross_entropy.html";
+    expect(cardText(`See ${url}, or __init__.`)).toBe(`See ${url}, or \\_\\_init\\_\\_.`);
+    expect(cardText(`(${url})`)).toBe(`(${url})`);
+  });
+
   it("THEN code spans and blocks are never touched", () => {
     const text =
       "Call `__init__` or ``a`__b``:\n```py\nclass A:\n    def __init__(self): x = a*b | c\n```\nthen __x__";
