@@ -58,8 +58,6 @@ export function indexAnswers(backs: readonly string[], answerKey: (text: string)
 
 /** Candidates looked at per question, nearest in length first: enough to rank by lines too, few enough to be cheap. */
 const POOL = 12;
-/** The distractors are drawn from this many best-ranked candidates, so a card's choices still vary by day. */
-const DRAW_FROM = 6;
 
 /** How unlike the target a candidate looks: other kind first, then length ratio and line count. */
 function distance(t: AnswerShape, c: AnswerShape, kindRank: number): number {
@@ -79,7 +77,7 @@ export function similarAnswers(
   rng: () => number,
 ): number[] | null {
   const seen = new Set([target.key]);
-  const pool: { k: number; d: number }[] = [];
+  const pool: Candidate[] = [];
   let sameKind = 0;
   NEAREST_KINDS[target.shape.kind].forEach((kind, rank) => {
     if (rank > 0 && pool.length >= count) return;
@@ -102,26 +100,49 @@ export function similarAnswers(
       const key = index.key(k);
       if (seen.has(key)) continue; // the answer itself (its key is seen first), or one already taken
       seen.add(key);
-      pool.push({ k, d: distance(target.shape, index.shapes[k] as AnswerShape, rank) });
+      pool.push({ k, d: distance(target.shape, index.shapes[k] as AnswerShape, rank), shorter: useBelow });
       taken++;
     }
     if (rank === 0) sameKind = pool.length;
   });
   if (pool.length < count) return null;
-  pool.sort((a, b) => a.d - b.d || a.k - b.k);
-  // Enough of the same kind: draw among its best; too few: all of them, then the nearest of other kinds.
-  const from = sameKind >= count ? Math.min(DRAW_FROM, sameKind) : count;
+  const byDistance = (a: Candidate, b: Candidate) => a.d - b.d || a.k - b.k;
+  // Too few of the same kind: all of them, then the nearest of other kinds.
+  if (sameKind < count)
+    return pool
+      .sort(byDistance)
+      .slice(0, count)
+      .map((c) => c.k);
+  // Enough: the distractors come from the `count` nearest of the same kind on each side of the answer's length.
+  // The answer's rank by length among the choices is drawn first, uniformly where the sides allow, so the right
+  // answer is no more often the shortest, the longest or in between than any other choice; then that many
+  // shorter and the rest longer are drawn.
+  const same = pool.slice(0, sameKind).sort(byDistance);
+  const shorter = same.filter((c) => c.shorter).slice(0, count);
+  const longer = same.filter((c) => !c.shorter).slice(0, count);
+  const below = Math.max(count - longer.length, Math.min(shorter.length, Math.floor(rng() * (count + 1))));
+  return [...draw(shorter, below, rng), ...draw(longer, count - below, rng)];
+}
+
+interface Candidate {
+  k: number;
+  d: number;
+  /** Found on the shorter side of the answer's length (ties go either way, as the search met them). */
+  shorter: boolean;
+}
+
+/** `n` of `list`, drawn with `rng` (a partial Fisher–Yates, in place). */
+function draw(list: Candidate[], n: number, rng: () => number): number[] {
   const picked: number[] = [];
-  for (let n = 0; n < count; n++) {
-    const j = n + Math.floor(rng() * (from - n));
-    const tmp = pool[n] as { k: number; d: number };
-    pool[n] = pool[j] as { k: number; d: number };
-    pool[j] = tmp;
-    picked.push((pool[n] as { k: number }).k);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(rng() * (list.length - i));
+    const tmp = list[i] as Candidate;
+    list[i] = list[j] as Candidate;
+    list[j] = tmp;
+    picked.push((list[i] as Candidate).k);
   }
   return picked;
 }
-
 /** The first index of `list` whose answer is at least `length` long. */
 function lowerBound(list: readonly number[], shapes: readonly AnswerShape[], length: number): number {
   let lo = 0;

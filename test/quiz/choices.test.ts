@@ -197,3 +197,26 @@ describe("GIVEN the user's deck decks/pytorch.deck", () => {
     expect(Math.exp(logs / n)).toBeLessThanOrEqual(1.2);
   });
 });
+
+describe("GIVEN many questions of the user's deck", () => {
+  const parsed = parseDeck(readFileSync(join(import.meta.dirname, "../../decks/pytorch.deck"), "utf8"));
+  const cards = parsed.cards.map((c, k) => ({ id: k + 1, front: c.front, back: c.back }));
+  const seeds = Array.from({ length: 40 }, (_, d) => quizSeed("g", `2026-02-${String((d % 28) + 1)}-${d}`));
+
+  it("THEN the right answer's rank by length among the four choices is no tell (each rank 15–35%)", () => {
+    // Before: 15% / 41% / 33% / 10% — "pick the second shortest" won 41% of the time.
+    const ranks = [0, 0, 0, 0];
+    for (const card of cards)
+      for (const seed of seeds) {
+        const q = buildChoices(card, cards, seededRandom(seed))!;
+        const answer = q.choices[q.correctIndex]!.text.length;
+        const rank = q.choices.filter((c, k) => k !== q.correctIndex && c.text.length < answer).length;
+        ranks[rank] = (ranks[rank] ?? 0) + 1;
+      }
+    const total = cards.length * seeds.length;
+    for (const r of ranks) {
+      expect(r / total).toBeGreaterThanOrEqual(0.15);
+      expect(r / total).toBeLessThanOrEqual(0.35);
+    }
+  });
+});
