@@ -262,11 +262,15 @@ export function buildChoices(
   correct: QuizCard,
   others: readonly QuizCard[] | QuizDeck,
   rng: () => number,
+  /** `correct`'s position in `others` when it is one of them: its key and shape are then the index's own. */
+  at?: number,
 ): { choices: QuizChoice[]; correctIndex: number } | null {
   const deck = "size" in others ? others : deckOf(others);
-  const key = answerKey(correct.back);
+  const index = deck.answers();
+  const key = at === undefined ? answerKey(correct.back) : index.key(at);
   if (key === "") return null;
-  const picked = similarAnswers(deck.answers(), { shape: answerShape(correct.back), key }, CHOICES - 1, rng);
+  const shape = (at === undefined ? undefined : index.shapes[at]) ?? answerShape(correct.back);
+  const picked = similarAnswers(index, { shape, key }, CHOICES - 1, rng);
   if (!picked) return null;
   const distractors = picked.map((k) => {
     const c = deck.card(k);
@@ -287,26 +291,26 @@ export function pickQuestion(
 ): Question | null {
   const deck = "size" in cards ? cards : deckOf(cards);
   if (deck.size < CHOICES) return null;
-  const ask = (card: QuizCard): Question | "none" | null => {
-    const built = buildChoices(card, deck, rng);
+  const ask = (card: QuizCard, k: number): Question | "none" | null => {
+    const built = buildChoices(card, deck, rng, k);
     if (built) return { cardId: card.id, front: card.front, ...built };
     // With an answer of its own and still no 3 other distinct answers, the deck has < 4 distinct answers in
     // all: no card of it can make a question (stop instead of trying every card against every other).
-    return answerKey(card.back) === "" ? null : "none";
+    return deck.answers().key(k) === "" ? null : "none";
   };
-  const recentOnes: QuizCard[] = [];
+  const recentOnes: number[] = [];
   for (const k of randomOrder(deck.size, rng)) {
     const card = deck.card(k);
     if (recent.has(card.id)) {
-      recentOnes.push(card);
+      recentOnes.push(k);
       continue;
     }
-    const q = ask(card);
+    const q = ask(card, k);
     if (q === "none") return null;
     if (q) return q;
   }
-  for (const card of recentOnes) {
-    const q = ask(card);
+  for (const k of recentOnes) {
+    const q = ask(deck.card(k), k);
     if (q === "none") return null;
     if (q) return q;
   }

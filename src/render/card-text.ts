@@ -15,7 +15,7 @@ const MARKDOWN_CHARS = /[_~|`*\\[>#]/;
 
 /** Card text escaped for an embed or a message, cut with the visible marker to at most `max` characters. */
 export function cardText(text: string, max = Number.POSITIVE_INFINITY, marker: string = CUT_MARKER): string {
-  const full = escapeCardText(text, false);
+  const full = escapedWhole(text);
   if (full.length <= max) return full;
   // Escaping adds characters and a cut may end inside a code block (closed here), so the cut is searched on the
   // source: the longest prefix whose escaped form and the marker fit (a card side is at most 1,500 characters).
@@ -31,6 +31,23 @@ export function cardText(text: string, max = Number.POSITIVE_INFINITY, marker: s
     } else hi = mid - 1;
   }
   return best.length <= max ? best : marker.slice(0, Math.max(0, max));
+}
+
+/**
+ * Escaped whole texts, by text. The escaping is a pure function of the text, so a cached one is always right; a daily
+ * tick renders the same decks' questions and answers for thousands of servers. Emptied when full (a bound, not an LRU).
+ */
+const ESCAPED = new Map<string, string>();
+const ESCAPED_MAX = 4096;
+
+function escapedWhole(text: string): string {
+  let out = ESCAPED.get(text);
+  if (out === undefined) {
+    if (ESCAPED.size >= ESCAPED_MAX) ESCAPED.clear();
+    out = escapeCardText(text, false);
+    ESCAPED.set(text, out);
+  }
+  return out;
 }
 
 /** The first `n` UTF-16 units of `text`, not splitting a surrogate pair. */
