@@ -2,13 +2,10 @@
  * A scenario's `expect` step: what the previous step showed a user. A scenario that checks what the bot said
  * fails (exit 1) when the bot says something else, so a scenario can prove a fix, not only that nothing crashed.
  */
-import type { MessageEvent, TranscriptEvent } from "./transcript.ts";
+import { type MessageEvent, type TranscriptEvent, withoutMarkdownEscapes } from "./transcript.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: raw Discord embed JSON as the bot sent it
 type Json = any;
-
-/** Discord shows `\_` as `_`: card text is escaped for Discord (src/render/card-text.ts), a reader sees none of it. */
-const MARKDOWN_ESCAPE = /\\([!-/:-@[-`{-~])/g;
 
 /** The text a person reads in a message: content, embeds (title, description, fields, footer), buttons, files (paths). */
 export function readableText(e: MessageEvent): string {
@@ -19,10 +16,11 @@ export function readableText(e: MessageEvent): string {
     ...(embed.fields ?? []).flatMap((f: Json) => [f.name, f.value]),
     embed.footer?.text,
   ];
-  return [e.content, ...e.embeds.flatMap(embedText), ...e.buttons.map((b) => b.label), ...e.files]
-    .filter((x): x is string => typeof x === "string" && x.length > 0)
-    .join("\n")
-    .replace(MARKDOWN_ESCAPE, "$1");
+  return withoutMarkdownEscapes(
+    [e.content, ...e.embeds.flatMap(embedText), ...e.buttons.map((b) => b.label), ...e.files]
+      .filter((x): x is string => typeof x === "string" && x.length > 0)
+      .join("\n"),
+  );
 }
 
 /**

@@ -10,7 +10,14 @@ import type { UserHandle } from "../emulator/index.ts";
 import { ActionError, type ClickRecord, clickAgain, describeTick, runTick } from "./actions.ts";
 import { coerceOptions, parseCommandLine } from "./options.ts";
 import type { FileSaver } from "./saved-files.ts";
-import { buttonsOf, type MessageEvent, settle, Tracker, type TranscriptButton } from "./transcript.ts";
+import {
+  buttonsOf,
+  type MessageEvent,
+  settle,
+  Tracker,
+  type TranscriptButton,
+  withoutMarkdownEscapes,
+} from "./transcript.ts";
 import { ERROR_LEVEL, type SandboxWorld } from "./world.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: raw Discord JSON as the bot sent it
@@ -69,7 +76,7 @@ function distance(ms: number): string {
 
 /**
  * Discord markup the terminal cannot draw: <t:…> timestamps (relative to the bot's clock), <@id> user and <#id>
- * channel mentions.
+ * channel mentions, and markdown escapes (`\_\_init\_\_` is shown as Discord shows it, `__init__`).
  */
 export function readable(
   text: string,
@@ -77,7 +84,7 @@ export function readable(
   name: (userId: string) => string,
   channel: (channelId: string) => string = (id) => id,
 ): string {
-  return text
+  return withoutMarkdownEscapes(text)
     .replace(/<t:(-?\d+)(?::([tTdDfFR]))?>/g, (_m, secs: string, style: string | undefined) => {
       const at = new Date(Number(secs) * 1000);
       const iso = `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;

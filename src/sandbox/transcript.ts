@@ -70,6 +70,12 @@ export type TranscriptEvent = MessageEvent | RejectedEvent | StepEvent | ErrorEv
 
 const LOADING_FLAG = 128;
 
+/** Discord shows `\_` as `_`: card text is escaped for Discord (src/render/card-text.ts); a reader sees none of it. */
+const MARKDOWN_ESCAPE = /\\([!-/:-@[-`{-~])/g;
+
+/** Text with Discord's markdown escapes resolved, as a person reads it in the client. */
+export const withoutMarkdownEscapes = (text: string): string => text.replace(MARKDOWN_ESCAPE, "$1");
+
 interface Version {
   content: string;
   embeds: Json[];

@@ -5,7 +5,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualTicker } from "../../src/jobs/quiz-job.ts";
 import { FileSaver } from "../../src/sandbox/saved-files.ts";
-import { Terminal } from "../../src/sandbox/terminal.ts";
+import { readable, Terminal } from "../../src/sandbox/terminal.ts";
 import { buttonsOf } from "../../src/sandbox/transcript.ts";
 import { createWorld, type SandboxWorld } from "../../src/sandbox/world.ts";
 
@@ -171,5 +171,16 @@ describe("GIVEN a world with a daily quiz", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("GIVEN card text the bot escaped for Discord", () => {
+  it("THEN the terminal draws it as Discord shows it: no escaping backslashes, mentions by name", () => {
+    const shown = readable(
+      "2. Define the \\_\\_init\\_\\_() method, **bold** \\*x\\* <@42>",
+      new Date(0),
+      () => "alice",
+    );
+    expect(shown).toBe("2. Define the __init__() method, **bold** *x* @alice");
   });
 });
