@@ -266,14 +266,14 @@ export function rate(
   onScreen = true,
 ): RateResult {
   const { userId, guildId, source } = session;
-  reachableCard(deps, session, cardId);
+  // As showAnswer: a removed card (or deck) is told as such up front; recordReview refuses it again in the tx.
+  if (reachableCard(deps, session, cardId).retiredAt !== null)
+    return { recorded: false, view: nextView(deps, session, RETIRED) };
   if (!onScreen) return { recorded: false, view: nextView(deps, session, ALREADY_RATED) };
   const recorded = tx(deps.db, () =>
     recordReview(deps, { userId, guildId, cardId, grade, source, shownAt, version }),
   );
-  if (recorded) return { recorded, view: nextView(deps, session) };
-  const retired = cardAccess(deps.db, session, cardId)?.retiredAt != null;
-  return { recorded, view: nextView(deps, session, retired ? RETIRED : ALREADY_RATED) };
+  return { recorded, view: nextView(deps, session, recorded ? null : ALREADY_RATED) };
 }
 
 export const NOT_YOUR_REVIEW = "This is someone else's review. Start your own with `/study`.";
