@@ -178,7 +178,7 @@ const onDeckButton: ButtonHandler = async (i, ctx) => {
 function deckCounts(d: DeckSummary): string {
   if (d.subscribed) return `${d.due} due · ${d.unseen} new · ${d.total} total`;
   if (d.seen > 0) return `not studied · your progress on ${d.seen} of ${d.total} cards is kept`;
-  return `${d.total} cards`;
+  return plural(d.total, "card");
 }
 
 export default {
