@@ -279,7 +279,8 @@ export default {
       },
     ],
   },
-  async execute(i, { deps, respond }) {
+  async execute(i, ctx) {
+    const { deps, respond } = ctx;
     const sub = i.options.getSubcommand();
     if (sub === "list") {
       const decks = listDecks(deps, i.user.id, i.guildId);
@@ -302,7 +303,7 @@ export default {
       });
       return;
     }
-    if (sub === "import") return runImport(i, { deps, respond });
+    if (sub === "import") return runImport(i, ctx);
     if (sub === "export") {
       const exported = exportDeckFile(
         deps,

@@ -9,7 +9,6 @@ import {
 import { UserError } from "../src/core/errors.ts";
 import { idsOnMessage } from "../src/discord/clicked-view.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
-import { discordTransport } from "../src/jobs/quiz-transport.ts";
 import { NO_PINGS } from "../src/render/limits.ts";
 import { isQuizPostComponent, parseQuizId, QUIZ_PREFIX } from "../src/render/quiz-ids.ts";
 import { formatLocalTime, renderAnswerFeedback, renderPost, renderStatus } from "../src/render/quiz-view.ts";
@@ -105,7 +104,7 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
       ),
     );
   } else if (sub === "now") {
-    const r = await postToday(deps, discordTransport(i.client), guildId);
+    const r = await postToday(deps, ctx.transport, guildId);
     await respond.reply(
       note(
         r.kind === "posted"

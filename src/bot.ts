@@ -7,6 +7,7 @@ import { type Db, openDb } from "./db/client.ts";
 import { guilds } from "./db/schema.ts";
 import type { Command } from "./discord/command.ts";
 import { loadCommands } from "./discord/load-commands.ts";
+import { discordTransport } from "./discord/quiz-transport.ts";
 import { createRouter } from "./discord/router.ts";
 import { createQuizJob, type QuizJob, type Ticker } from "./jobs/quiz-job.ts";
 import type { Logger } from "./logger.ts";
@@ -65,8 +66,9 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const deps: Deps = { db, clock: o.clock, scheduler, log: o.log };
   const commands = await loadCommands();
   const client = createClient(o.apiUrl);
-  const route = createRouter(commands, deps, { deferAfterMs: o.deferAfterMs });
-  const quiz = createQuizJob({ deps, client, ticker: o.quizTicker });
+  const transport = discordTransport(client);
+  const route = createRouter(commands, deps, { transport, deferAfterMs: o.deferAfterMs });
+  const quiz = createQuizJob({ deps, transport, ticker: o.quizTicker });
 
   client.on(Events.InteractionCreate, (i) => {
     route(i).catch((err) => o.log.error({ err }, "router failed"));

@@ -12,7 +12,7 @@ import type { Client } from "discord.js";
 import { createClient } from "../../src/bot.ts";
 import { localDateOf } from "../../src/core/quiz.ts";
 import { formatLocalDate } from "../../src/core/time.ts";
-import { discordTransport } from "../../src/jobs/quiz-transport.ts";
+import { discordTransport } from "../../src/discord/quiz-transport.ts";
 import { type QuizTransport, TICK_BATCH, tick } from "../../src/services/quiz.ts";
 import { startEmulatorHost } from "../lib/emulator-host.ts";
 import { latencyResults, type Result, round, summarize } from "../lib/measure.ts";

@@ -5,11 +5,15 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { Deps } from "../services/deps.ts";
+import type { QuizTransport } from "../services/quiz.ts";
+import type { Guards } from "./guards.ts";
 import type { Responder } from "./responder.ts";
 
 export interface Ctx {
   deps: Deps;
   respond: Responder;
+  /** How quiz posts reach Discord (the same one the daily job uses). */
+  transport: QuizTransport;
 }
 
 export type ButtonHandler = (i: ButtonInteraction, ctx: Ctx) => Promise<void>;
@@ -19,8 +23,10 @@ export interface Command {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   /** Whether a deferred reply (slow path) should be ephemeral. Default true. */
   ephemeral?: boolean;
+  /** Checked by the router before `execute` runs (in a server, Manage Server, bot permissions). */
+  guards?: Guards;
   execute(i: ChatInputCommandInteraction, ctx: Ctx): Promise<void>;
-  autocomplete?(i: AutocompleteInteraction, ctx: Omit<Ctx, "respond">): Promise<void>;
+  autocomplete?(i: AutocompleteInteraction, ctx: Pick<Ctx, "deps">): Promise<void>;
   /** custom_id prefix (text before the first ':') → handler. Prefixes are unique across commands. */
   buttons?: Record<string, ButtonHandler>;
 }

@@ -1,7 +1,9 @@
 import type { Interaction } from "discord.js";
 import { UserError } from "../core/errors.ts";
 import type { Deps } from "../services/deps.ts";
+import type { QuizTransport } from "../services/quiz.ts";
 import type { ButtonHandler, Command } from "./command.ts";
+import { checkGuards } from "./guards.ts";
 import { Responder } from "./responder.ts";
 
 /** Defer when a handler has not answered by then: well inside Discord's 3-second window. */
@@ -13,7 +15,11 @@ const APOLOGY = "Sorry, something went wrong on my side. It has been logged; ple
  * The single entry point for interactions: finds the handler by command name or custom_id prefix and is the
  * one error boundary. User errors become a polite ephemeral message; anything else is logged with context.
  */
-export function createRouter(commands: Command[], deps: Deps, opts: { deferAfterMs?: number } = {}) {
+export function createRouter(
+  commands: Command[],
+  deps: Deps,
+  opts: { transport: QuizTransport; deferAfterMs?: number },
+) {
   const byName = new Map(commands.map((c) => [c.data.name, c]));
   const byPrefix = new Map<string, { handler: ButtonHandler; command: Command }>();
   for (const c of commands) {
@@ -52,9 +58,11 @@ export function createRouter(commands: Command[], deps: Deps, opts: { deferAfter
     }, deferAfterMs);
     try {
       if (!target) throw new UserError("This command or button is no longer supported. Try `/help`.");
-      const ctx = { deps: { ...deps, log }, respond };
-      if (i.isChatInputCommand()) await target.execute(i, ctx);
-      else await byPrefix.get(i.customId.split(":")[0] ?? "")?.handler(i, ctx);
+      const ctx = { deps: { ...deps, log }, respond, transport: opts.transport };
+      if (i.isChatInputCommand()) {
+        checkGuards(i, target.guards);
+        await target.execute(i, ctx);
+      } else await byPrefix.get(i.customId.split(":")[0] ?? "")?.handler(i, ctx);
     } catch (err) {
       const userError = err instanceof UserError;
       if (!userError) log.error({ err }, "interaction failed");

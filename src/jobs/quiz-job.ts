@@ -1,9 +1,7 @@
-import type { Client } from "discord.js";
 import cron from "node-cron";
 import type { Deps } from "../services/deps.ts";
 import { advanceBoards, warmBoards } from "../services/leaderboard.ts";
 import { type QuizTransport, type TickReport, tick } from "../services/quiz.ts";
-import { discordTransport } from "./quiz-transport.ts";
 
 /** What drives the ticks: node-cron every minute in production; tests and the sandbox tick by hand. */
 export interface Ticker {
@@ -43,13 +41,13 @@ export interface QuizJob {
 
 export function createQuizJob(o: {
   deps: Deps;
-  client: Client;
+  /** How posts reach Discord (src/discord/quiz-transport.ts; tests pass a fake). */
+  transport: QuizTransport;
   ticker?: Ticker;
-  transport?: QuizTransport;
 }): QuizJob {
   const { deps } = o;
   const ticker = o.ticker ?? cronTicker();
-  const transport = o.transport ?? discordTransport(o.client);
+  const { transport } = o;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
 

@@ -38,7 +38,7 @@ describe("GIVEN the quiz job", () => {
     deps.clock.set(new Date("2026-01-15T12:00:00Z")); // the bot was down at 09:00
     const fake = fakeTransport();
     const ticker = handTicker();
-    const job = createQuizJob({ deps, client: null as never, ticker, transport: fake.transport });
+    const job = createQuizJob({ deps, ticker, transport: fake.transport });
     await job.start();
     expect(ticker.started).toBe(true);
     expect(fake.sent.map((s) => s.view.date)).toEqual(["2026-01-15"]);
@@ -73,7 +73,7 @@ describe("GIVEN the quiz job", () => {
       expect(kept()).toHaveLength(1);
       const ticker = handTicker();
       const transport = fakeTransport().transport;
-      const job = createQuizJob({ deps, client: null as never, ticker, transport });
+      const job = createQuizJob({ deps, ticker, transport });
       await job.start();
       await job.tick(); // after start's warm-up: g1's month board is kept too now
       const before = kept();
@@ -94,7 +94,6 @@ describe("GIVEN the quiz job", () => {
     fake.state.delayMs = 20;
     const job = createQuizJob({
       deps,
-      client: null as never,
       ticker: handTicker(),
       transport: fake.transport,
     });
