@@ -10,6 +10,8 @@ import { resolveSeparator } from "../src/core/decks/tsv.ts";
 import { UserError } from "../src/core/errors.ts";
 import { clickedView, ownView } from "../src/discord/clicked-view.ts";
 import type { ButtonHandler, Command, Ctx } from "../src/discord/command.ts";
+import { COLORS } from "../src/render/components.ts";
+import { subscribedLine } from "../src/render/deck-lines.ts";
 import {
   DECK_PREFIX,
   type DeckAction,
@@ -25,7 +27,6 @@ import {
 } from "../src/render/deck-view.ts";
 import { clip, LIMITS, NO_PINGS } from "../src/render/limits.ts";
 import { plural } from "../src/render/plural.ts";
-import { COLORS, subscribedLine } from "../src/render/study-view.ts";
 import { exportDeckFile } from "../src/services/deck-export.ts";
 import {
   checkRemovable,

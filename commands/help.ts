@@ -1,7 +1,7 @@
 import { POINTS_RULES } from "../src/core/points.ts";
 import type { Command } from "../src/discord/command.ts";
+import { COLORS } from "../src/render/components.ts";
 import { NO_PINGS } from "../src/render/limits.ts";
-import { COLORS } from "../src/render/study-view.ts";
 
 export const HELP_TEXT = [
   "I help your study group learn flashcards with spaced repetition (FSRS, as in Anki).",

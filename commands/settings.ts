@@ -1,10 +1,11 @@
 import { ApplicationCommandOptionType } from "discord.js";
+import { NEW_PER_DAY_MAX } from "../src/core/new-cards.ts";
 import type { Command } from "../src/discord/command.ts";
+import { COLORS } from "../src/render/components.ts";
 import { NO_PINGS } from "../src/render/limits.ts";
 import { plural } from "../src/render/plural.ts";
-import { COLORS } from "../src/render/study-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
-import { getSettings, NEW_PER_DAY_MAX, updateSettings } from "../src/services/settings.ts";
+import { getSettings, updateSettings } from "../src/services/settings.ts";
 import { memberZone } from "../src/services/stats-record.ts";
 
 const onOff = (b: boolean) => (b ? "on" : "off");

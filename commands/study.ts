@@ -4,10 +4,12 @@ import { UserError } from "../src/core/errors.ts";
 import { studiesAnyDeck } from "../src/db/study-queries.ts";
 import { idsOnMessage, ownView } from "../src/discord/clicked-view.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
+import { button, COLORS, row } from "../src/render/components.ts";
+import { subscribedLine } from "../src/render/deck-lines.ts";
 import { clip, LIMITS, NO_PINGS } from "../src/render/limits.ts";
 import { plural } from "../src/render/plural.ts";
 import { parseStudyId, STUDY_PREFIX } from "../src/render/study-ids.ts";
-import { button, COLORS, renderStudy, row, subscribedLine } from "../src/render/study-view.ts";
+import { renderStudy } from "../src/render/study-view.ts";
 import { findVisibleDeck, isSubscribed, listDecks, searchDecks, subscribe } from "../src/services/decks.ts";
 import {
   assertOwner,

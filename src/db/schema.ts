@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { NEW_PER_DAY_DEFAULT } from "../core/new-cards.ts";
 
 /** Instants are stored as integer epoch milliseconds (drizzle maps them to Date). */
 const ms = (name: string) => integer(name, { mode: "timestamp_ms" });
@@ -14,7 +15,7 @@ export const guilds = sqliteTable("guilds", {
 /** Per-member preferences (global to the user, not per server). */
 export const userSettings = sqliteTable("user_settings", {
   userId: text("user_id").primaryKey(),
-  newPerDay: integer("new_per_day").notNull().default(20),
+  newPerDay: integer("new_per_day").notNull().default(NEW_PER_DAY_DEFAULT),
   timezone: text("timezone"),
   reminders: integer("reminders", { mode: "boolean" }).notNull().default(false),
   leaderboardVisible: integer("leaderboard_visible", { mode: "boolean" }).notNull().default(true),

@@ -1,6 +1,8 @@
 import type { Card } from "ts-fsrs";
+import { NEW_PER_DAY_DEFAULT } from "../core/new-cards.ts";
 import type { Db } from "./client.ts";
 import { DECK_IN_REACH, DECK_VISIBLE } from "./deck-visibility.ts";
+import { zoneOf } from "./guilds.ts";
 import { preparedOnce } from "./prepared.ts";
 import type { cardStates, reviewLogs } from "./schema.ts";
 
@@ -59,7 +61,6 @@ const SQL = {
   sessionTotals: `
     SELECT count(*) AS reviewed, sum(rating = 1) AS again, sum(duration_ms) AS duration
     FROM review_logs WHERE user_id = ? AND review >= ?`,
-  guildTimezone: "SELECT timezone AS tz FROM guilds WHERE id = ?",
   newPerDay: "SELECT new_per_day AS n FROM user_settings WHERE user_id = ?",
   // A card is retired with its deck too: removing a deck (or deleting its file) retires the deck row only.
   cardAccess: `
@@ -212,12 +213,11 @@ export function sessionTotals(
 }
 
 export function guildTimezone(db: Db, guildId: string | null): string {
-  if (!guildId) return "UTC";
-  return (statements(db).guildTimezone.get(guildId) as { tz: string } | undefined)?.tz ?? "UTC";
+  return zoneOf(db, guildId);
 }
 
 export function newPerDay(db: Db, userId: string): number {
-  return (statements(db).newPerDay.get(userId) as { n: number } | undefined)?.n ?? 20;
+  return (statements(db).newPerDay.get(userId) as { n: number } | undefined)?.n ?? NEW_PER_DAY_DEFAULT;
 }
 
 export interface CardAccess {

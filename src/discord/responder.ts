@@ -5,7 +5,7 @@ import {
   type InteractionUpdateOptions,
   MessageFlags,
 } from "discord.js";
-import type { MessagePayload } from "../render/study-view.ts";
+import type { MessagePayload } from "../render/components.ts";
 
 /** `attachments: []` drops a message's files when it is updated (a question whose file is used up). */
 type Payload = Partial<MessagePayload> & { files?: InteractionReplyOptions["files"]; attachments?: [] };

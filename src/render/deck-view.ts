@@ -11,8 +11,8 @@ import { suppressLinkPreviews } from "../core/decks/text.ts";
 import type { ExportedDeck } from "../services/deck-export.ts";
 import type { ImportConfirm, ImportReport, ImportScope } from "../services/deck-import.ts";
 import { cardText } from "./card-text.ts";
+import { button, COLORS, type MessagePayload, row } from "./components.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
-import { button, COLORS, type MessagePayload, row } from "./study-view.ts";
 
 /**
  * Buttons of /deck remove: `dk:rm:<user36>:<deck id>` (confirm) and `dk:no:<user36>` (cancel). Of an import's

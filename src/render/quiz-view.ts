@@ -10,9 +10,9 @@ import { CHOICE_LETTERS, formatTally, parseLocalDate } from "../core/quiz.ts";
 import { localParts } from "../core/time.ts";
 import type { AnswerResult, PostView, QuizStatus } from "../services/quiz.ts";
 import { cardText } from "./card-text.ts";
+import { button, COLORS, row } from "./components.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
 import { quizIds } from "./quiz-ids.ts";
-import { button, COLORS, row } from "./study-view.ts";
 
 export const QUIZ_COLORS = { post: 0xfee75c, closed: 0x4f545c, right: 0x57f287, wrong: 0xed4245 } as const;
 

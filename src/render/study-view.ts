@@ -1,26 +1,11 @@
-import {
-  type APIActionRowComponent,
-  type APIButtonComponent,
-  type APIEmbed,
-  ButtonStyle,
-  ComponentType,
-} from "discord.js";
-import { encodeId } from "../core/custom-id.ts";
+import { type APIButtonComponent, type APIEmbed, ButtonStyle } from "discord.js";
 import { formatInterval, GRADE_NAMES, GRADES } from "../core/scheduling.ts";
 import type { CardView, DoneView, StudyView } from "../services/study.ts";
 import { cardText } from "./card-text.ts";
+import { button, COLORS, type MessagePayload, row } from "./components.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
 import { plural } from "./plural.ts";
 import { studyIds } from "./study-ids.ts";
-
-export const COLORS = { study: 0x5865f2, done: 0x57f287, info: 0x4f545c } as const;
-
-export interface MessagePayload {
-  content?: string;
-  embeds: APIEmbed[];
-  components: APIActionRowComponent<APIButtonComponent>[];
-  allowed_mentions: typeof NO_PINGS;
-}
 
 export function renderStudy(view: StudyView): MessagePayload {
   return view.kind === "card" ? renderCard(view) : renderDone(view);
@@ -59,13 +44,6 @@ function renderCard(v: CardView): MessagePayload {
     components: [row(buttons), row([stop])],
     allowed_mentions: NO_PINGS,
   };
-}
-
-/** The one answer to subscribing, from `/deck subscribe` and from a deck offer's Subscribe button alike. */
-export function subscribedLine(deckName: string, changed: boolean): string {
-  return changed
-    ? `Subscribed to **${deckName}**: its cards are now in your \`/study\`.`
-    : `You are already subscribed to **${deckName}**.`;
 }
 
 const discordTime = (d: Date) => `<t:${Math.floor(d.getTime() / 1000)}:R>`;
@@ -116,23 +94,4 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${s % 60}s`;
   return `${Math.floor(m / 60)}h ${m % 60}m`;
-}
-
-export function button(
-  customId: string,
-  label: string,
-  style: ButtonStyle,
-  disabled = false,
-): APIButtonComponent {
-  return {
-    type: ComponentType.Button,
-    custom_id: encodeId(customId),
-    label: label.slice(0, LIMITS.buttonLabel),
-    style: style as ButtonStyle.Primary,
-    disabled,
-  };
-}
-
-export function row(buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComponent> {
-  return { type: ComponentType.ActionRow, components: buttons.slice(0, LIMITS.buttonsPerRow) };
 }

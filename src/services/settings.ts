@@ -1,18 +1,17 @@
 import { eq } from "drizzle-orm";
 import { UserError } from "../core/errors.ts";
+import { NEW_PER_DAY_DEFAULT, NEW_PER_DAY_MAX } from "../core/new-cards.ts";
 import { canonicalTimeZone } from "../core/time.ts";
 import type { Db } from "../db/client.ts";
 import { userSettings } from "../db/schema.ts";
 
 export type UserSettings = typeof userSettings.$inferSelect;
 
-export const NEW_PER_DAY_MAX = 500;
-
 export function getSettings(db: Db, userId: string): UserSettings {
   return (
     db.select().from(userSettings).where(eq(userSettings.userId, userId)).get() ?? {
       userId,
-      newPerDay: 20,
+      newPerDay: NEW_PER_DAY_DEFAULT,
       timezone: null,
       reminders: false,
       leaderboardVisible: true,

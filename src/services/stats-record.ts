@@ -9,6 +9,7 @@
 import { type ReviewSource, reviewPoints, streakBonus } from "../core/points.ts";
 import { advanceStreak, type StreakState, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "../db/client.ts";
+import { zoneOf } from "../db/guilds.ts";
 import { preparedOnce } from "../db/prepared.ts";
 
 /** Mirrors services/study.ts MAX_ANSWER_MS (a test checks the aggregates equal the logged durations). */
@@ -39,7 +40,6 @@ export interface ReviewFact {
 const SQL = {
   streak: "SELECT last_day, last_zone, run_days, longest FROM stat_streaks WHERE user_id = ?",
   userZone: "SELECT timezone AS tz FROM user_settings WHERE user_id = ?",
-  guildZone: "SELECT timezone AS tz FROM guilds WHERE id = ?",
   newUserDay: "INSERT OR IGNORE INTO stat_user_days (user_id, day) VALUES (?, ?)",
   saveStreak: `INSERT INTO stat_streaks (user_id, last_day, last_zone, run_days, longest) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (user_id) DO UPDATE SET last_day = excluded.last_day, last_zone = excluded.last_zone,
@@ -75,7 +75,7 @@ export function readStreak(db: Db, userId: string): StreakState | null {
 
 /** The server's timezone (UTC until one is set). */
 export function serverZone(db: Db, guildId: string): string {
-  return (statements(db).guildZone.get(guildId) as { tz: string } | undefined)?.tz ?? "UTC";
+  return zoneOf(db, guildId);
 }
 
 /**

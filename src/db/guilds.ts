@@ -1,0 +1,26 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { perConnection } from "./prepared.ts";
+import { guilds } from "./schema.ts";
+
+const statements = perConnection((db) => ({
+  zone: db
+    .select({ tz: guilds.timezone })
+    .from(guilds)
+    .where(eq(guilds.id, sql.placeholder("guildId")))
+    .prepare(),
+}));
+
+/**
+ * The server's study-day time zone: UTC until `/quiz setup` sets one, and UTC outside a server. The one read of
+ * it; synchronous for use inside the units of work of src/db (services call `serverZone`).
+ */
+export function zoneOf(db: Db, guildId: string | null): string {
+  if (guildId === null) return "UTC";
+  return statements(db).zone.get({ guildId })?.tz ?? "UTC";
+}
+
+/** The server's study-day time zone (see `zoneOf`). */
+export async function serverZone(db: Db, guildId: string | null): Promise<string> {
+  return zoneOf(db, guildId);
+}
