@@ -1,12 +1,12 @@
 import { ApplicationCommandOptionType } from "discord.js";
 import { NEW_PER_DAY_MAX } from "../src/core/new-cards.ts";
+import { memberZone } from "../src/db/review-stats.ts";
 import type { Command } from "../src/discord/command.ts";
 import { COLORS } from "../src/render/components.ts";
 import { NO_PINGS } from "../src/render/limits.ts";
 import { plural } from "../src/render/plural.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
 import { getSettings, updateSettings } from "../src/services/settings.ts";
-import { memberZone } from "../src/services/stats-record.ts";
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 

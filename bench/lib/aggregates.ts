@@ -6,7 +6,7 @@
  */
 import { reviewPoints, streakBonus } from "../../src/core/points.ts";
 import { advanceStreak, type StreakState } from "../../src/core/streaks.ts";
-import { statSlot } from "../../src/services/stats-record.ts";
+import { statSlot } from "../../src/db/review-stats.ts";
 import { DAY_MS, HOUR_MS } from "./history.ts";
 
 const ROLLOVER_MS = 4 * HOUR_MS;

@@ -69,3 +69,6 @@ export function formatInterval(ms: number): string {
 function trim(n: number): string {
   return n >= 10 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
 }
+
+/** Time spent on one card counts at most this long (ms): a card left open over lunch is not an hour of study. */
+export const MAX_ANSWER_MS = 60_000;

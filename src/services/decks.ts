@@ -1,11 +1,16 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { UserError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
 import { DECK_VISIBLE } from "../db/deck-visibility.ts";
+import { findVisibleDeck } from "../db/decks.ts";
 import { preparedOnce } from "../db/prepared.ts";
 import { subscriptions } from "../db/schema.ts";
 import { newIntroducedSince, newPerDay } from "../db/study-queries.ts";
 import type { Deps } from "./deps.ts";
+
+// Until the deck service moves to src/db/decks.ts: callers of these two keep their import.
+export { findVisibleDeck, isSubscribed } from "../db/decks.ts";
+
 import { memberStudyDay } from "./study-day.ts";
 
 export interface DeckSummary {
@@ -32,7 +37,6 @@ const SQL = {
       EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = @userId AND s.deck_id = d.id) AS subscribed
     FROM decks d WHERE ${DECK_VISIBLE}
     ORDER BY d.name COLLATE NOCASE, d.id`,
-  find: `SELECT d.id, d.name FROM decks d WHERE d.id = @deckId AND ${DECK_VISIBLE}`,
   search: `
     SELECT d.id, d.name FROM decks d WHERE ${DECK_VISIBLE}
       AND (lower(d.id) LIKE @q ESCAPE '\\' OR lower(d.name) LIKE @q ESCAPE '\\')
@@ -70,10 +74,6 @@ export function newLeftToday(deps: Deps, userId: string, guildId: string | null)
   return Math.max(0, newPerDay(deps.db, userId) - newIntroducedSince(deps.db, userId, start));
 }
 
-export function findVisibleDeck(db: Db, userId: string, guildId: string | null, deckId: string) {
-  return statements(db).find.get({ userId, guildId, deckId }) as { id: string; name: string } | undefined;
-}
-
 function requireDeck(deps: Deps, userId: string, guildId: string | null, deckId: string) {
   const deck = findVisibleDeck(deps.db, userId, guildId, deckId);
   if (!deck) throw new UserError(`There is no deck \`${deckId.slice(0, 40)}\` here. See \`/deck list\`.`);
@@ -97,14 +97,6 @@ export function unsubscribe(deps: Deps, userId: string, guildId: string | null, 
     .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, deck.id)))
     .run();
   return { deck, changed: res.changes > 0 };
-}
-
-export function isSubscribed(db: Db, userId: string, deckId: string): boolean {
-  return !!db
-    .select({ one: sql`1` })
-    .from(subscriptions)
-    .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, deckId)))
-    .get();
 }
 
 /** Autocomplete: visible decks whose id or name contains `query`, at most 25. */

@@ -30,10 +30,10 @@ import {
 import { Rating } from "../core/scheduling.ts";
 import { canonicalTimeZone } from "../core/time.ts";
 import { tx } from "../db/client.ts";
+import { studiesDeckHere } from "../db/decks.ts";
+import { awardQuizPoints } from "../db/review-stats.ts";
 import { quizAnswers, quizConfigs, quizPosts } from "../db/schema.ts";
-import { findVisibleDeck, isSubscribed } from "./decks.ts";
 import type { Deps } from "./deps.ts";
-import { awardQuizPoints } from "./points.ts";
 import {
   activeCards,
   type DeckCards,
@@ -1000,10 +1000,7 @@ export function answerQuiz(
     if (post.closedAt !== null) return { kind: "closed", post };
     const correct = a.choice === post.correctIndex;
     const deckId = post.deckId;
-    const subscribed =
-      deckId !== null &&
-      isSubscribed(deps.db, a.userId, deckId) &&
-      !!findVisibleDeck(deps.db, a.userId, a.guildId, deckId);
+    const subscribed = deckId !== null && studiesDeckHere(deps.db, a.userId, a.guildId, deckId);
     const now = deps.clock.now();
     const reviewed =
       subscribed &&

@@ -7,8 +7,8 @@
  */
 import type { ReviewSource } from "../core/points.ts";
 import { type Db, tx } from "../db/client.ts";
+import { recordReviewStats } from "../db/review-stats.ts";
 import { forgetBoards } from "./leaderboard.ts";
-import { recordReviewStats } from "./stats-record.ts";
 
 interface LogRow {
   id: number;

@@ -8,9 +8,9 @@ import { UserError } from "../core/errors.ts";
 import { currentStreak, dayFromNumber, studyDayNumber, weekday } from "../core/streaks.ts";
 import { addDays, studyDayBounds, studyDayStart } from "../core/time.ts";
 import type { Db } from "../db/client.ts";
+import { memberZone, readStreak, SLOT_MS, statSlot } from "../db/review-stats.ts";
 import type { Deps } from "./deps.ts";
 import { isHidden } from "./settings.ts";
-import { memberZone, readStreak, SLOT_MS, statSlot } from "./stats-record.ts";
 
 /** Anki's line between young and mature cards: an interval of 21 days. */
 export const MATURE_DAYS = 21;

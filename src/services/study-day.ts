@@ -5,7 +5,7 @@
  */
 import { studyDayBounds } from "../core/time.ts";
 import type { Db } from "../db/client.ts";
-import { memberZone } from "./stats-record.ts";
+import { memberZone } from "../db/review-stats.ts";
 
 export interface MemberStudyDay {
   zone: string;

@@ -2,11 +2,11 @@ import { UserError } from "../core/errors.ts";
 import type { ReviewSource } from "../core/points.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
 import { tx } from "../db/client.ts";
+import { type DecideReview, type ReviewWrite, writeReview } from "../db/reviews.ts";
 import {
   type CardAccess,
   cardAccess,
   cardForView,
-  cardToRow,
   countDue,
   countUnseen,
   getState,
@@ -17,11 +17,9 @@ import {
   rowToCard,
   type Scope,
   sessionTotals,
-  writeStateAndLog,
 } from "../db/study-queries.ts";
 import { newLeftToday } from "./decks.ts";
 import type { Deps } from "./deps.ts";
-import { recordReviewStats } from "./stats-record.ts";
 import { memberStudyDay } from "./study-day.ts";
 
 /** Where a session started: `/study`, or the daily post's **Start my review** (quiz answers are source "quiz"). */
@@ -70,7 +68,6 @@ export type StudyView = CardView | DoneView;
 /** Anki's learn-ahead limit: a learning card due within this window is shown rather than ending the session. */
 const LEARN_AHEAD_MS = 20 * 60_000;
 /** Anki's "maximum answer seconds": time on one card counts at most this much. */
-export const MAX_ANSWER_MS = 60_000;
 
 /** The card to show next in this session, or the summary when nothing is left. */
 export function nextView(deps: Deps, session: Session, notice: string | null = null): StudyView {
@@ -204,51 +201,16 @@ export interface RateResult {
   view: StudyView;
 }
 
-export interface ReviewInput {
-  userId: string;
-  guildId: string | null;
-  cardId: number;
-  grade: Grade;
-  source: ReviewSource;
-  /** When the card was shown (ms), for time spent. */
-  shownAt: number;
-  /** The state version the click was made against; null = whatever the current state is (quiz answers). */
-  version: number | null;
+export type ReviewInput = ReviewWrite;
+
+/** The pure decision of one rating (ts-fsrs via src/core), handed to the write so it runs inside its transaction. */
+export function decideWith(deps: Pick<Deps, "scheduler">, grade: Grade): DecideReview {
+  return (before, now) => applyRating(deps.scheduler, before ?? newCard(now), now, grade);
 }
 
-/**
- * Read state → ts-fsrs → write state + append log. Must run inside a transaction (see `rate`).
- * Returns false and writes nothing when the card (or its deck) is retired, is outside the member's reach here, or
- * the version no longer matches.
- */
+/** Records one review (see `writeReview`). Must run inside a transaction (see `rate`). */
 export function recordReview(deps: Deps, r: ReviewInput): boolean {
-  const card = cardAccess(deps.db, r, r.cardId);
-  if (!card?.inReach || card.retiredAt !== null) return false;
-  const state = getState(deps.db, r.userId, r.cardId);
-  if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
-  const now = deps.clock.now();
-  const before = state ? rowToCard(state) : newCard(now);
-  const { card: after, log } = applyRating(deps.scheduler, before, now, r.grade);
-  writeStateAndLog(deps.db, cardToRow(r.userId, r.cardId, card.deckId, after), {
-    userId: r.userId,
-    cardId: r.cardId,
-    deckId: card.deckId,
-    guildId: r.guildId,
-    rating: log.rating,
-    state: log.state,
-    due: log.due,
-    stability: log.stability,
-    difficulty: log.difficulty,
-    elapsedDays: log.elapsed_days,
-    lastElapsedDays: log.last_elapsed_days,
-    scheduledDays: log.scheduled_days,
-    learningSteps: log.learning_steps,
-    review: log.review,
-    durationMs: Math.min(MAX_ANSWER_MS, Math.max(0, now.getTime() - r.shownAt)),
-    source: r.source,
-  });
-  recordReviewStats(deps.db, { ...r, at: now.getTime(), stateBefore: log.state });
-  return true;
+  return writeReview(deps.db, r, deps.clock.now(), decideWith(deps, r.grade));
 }
 
 /**

@@ -10,7 +10,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MEMBER_TABLES } from "../../bench/lib/members.ts";
 import { type SeedSummary, SIZES, seedDatabase } from "../../bench/seed.ts";
-import { type ReviewFact, recordReviewStats } from "../../src/services/stats-record.ts";
+import { type ReviewFact, recordReviewStats } from "../../src/db/review-stats.ts";
 import { testDeps } from "../helpers/deps.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bench-parts-"));

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ITEMS, runBench } from "../../bench/run.ts";
 import { ensureSeeded, readSeedMeta, SIZES } from "../../bench/seed.ts";
 import type { ReviewSource } from "../../src/core/points.ts";
-import { recordReviewStats } from "../../src/services/stats-record.ts";
+import { recordReviewStats } from "../../src/db/review-stats.ts";
 import { testDeps } from "../helpers/deps.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));

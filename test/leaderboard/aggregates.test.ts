@@ -2,10 +2,9 @@ import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { dayNumber } from "../../src/core/streaks.ts";
 import { tx } from "../../src/db/client.ts";
+import { awardQuizPoints, readStreak } from "../../src/db/review-stats.ts";
 import { leaderboard } from "../../src/services/leaderboard.ts";
-import { awardQuizPoints } from "../../src/services/points.ts";
 import { rebuildStats } from "../../src/services/stats-rebuild.ts";
-import { readStreak } from "../../src/services/stats-record.ts";
 import { recordReview } from "../../src/services/study.ts";
 import { DAY, world } from "./helpers.ts";
 

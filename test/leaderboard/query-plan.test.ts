@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { statements } from "../../src/db/review-stats.ts";
 import {
   statements as boardStatements,
   leaderboard,
@@ -6,7 +7,6 @@ import {
   PERIODS,
 } from "../../src/services/leaderboard.ts";
 import { getStats } from "../../src/services/stats.ts";
-import { statements } from "../../src/services/stats-record.ts";
 import { preparedBy } from "../helpers/prepared.ts";
 import { world } from "./helpers.ts";
 

@@ -13,8 +13,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../bench/lib/rng.ts";
 import { MIGRATIONS_DIR } from "../../src/db/client.ts";
-import { awardQuizPoints } from "../../src/services/points.ts";
-import { recordReviewStats } from "../../src/services/stats-record.ts";
+import { awardQuizPoints, recordReviewStats } from "../../src/db/review-stats.ts";
 import { testDeps } from "../helpers/deps.ts";
 
 /** Rows whose running totals differ from the sums they stand for (empty when all are right). */

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { recordReviewStats } from "../../src/db/review-stats.ts";
 import { createQuizJob, cronTicker, type Ticker } from "../../src/jobs/quiz-job.ts";
 import { BASE_CACHE, keptBases, leaderboard } from "../../src/services/leaderboard.ts";
 import { setupQuiz } from "../../src/services/quiz.ts";
-import { recordReviewStats } from "../../src/services/stats-record.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
 import { fakeTransport } from "./helpers.ts";
 

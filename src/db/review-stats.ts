@@ -1,19 +1,18 @@
 /**
- * The leaderboard/stats side of the single review write path: `recordReview` (services/study.ts) calls
+ * The leaderboard/stats side of the single review write path: `writeReview` (src/db/reviews.ts) calls
  * `recordReviewStats` once per recorded review, inside the same transaction, so the per-day aggregates can never
  * disagree with review_logs. Boards and /stats read only these aggregates.
  *
  * This runs on every review, so its statements are prepared once per connection (a handful of point lookups and
  * upserts on primary keys, tens of microseconds in all).
  */
-import { type ReviewSource, reviewPoints, streakBonus } from "../core/points.ts";
+import { POINTS, type ReviewSource, reviewPoints, streakBonus } from "../core/points.ts";
+import { MAX_ANSWER_MS } from "../core/scheduling.ts";
 import { advanceStreak, type StreakState, studyDayNumber } from "../core/streaks.ts";
-import type { Db } from "../db/client.ts";
-import { zoneOf } from "../db/guilds.ts";
-import { preparedOnce } from "../db/prepared.ts";
+import type { Db } from "./client.ts";
+import { zoneOf } from "./guilds.ts";
+import { preparedOnce } from "./prepared.ts";
 
-/** Mirrors services/study.ts MAX_ANSWER_MS (a test checks the aggregates equal the logged durations). */
-const MAX_ANSWER_MS = 60_000;
 const REVIEW_STATE = 2;
 const AGAIN = 1;
 
@@ -61,7 +60,7 @@ const SQL = {
       again = again + excluded.again, points = points + excluded.points, ms = ms + excluded.ms`,
 } as const;
 
-/** This connection's prepared statements for the aggregates (exported for services/points.ts). */
+/** This connection's prepared statements for the aggregates. */
 export const statements = preparedOnce(SQL);
 
 export function readStreak(db: Db, userId: string): StreakState | null {
@@ -119,5 +118,32 @@ export function recordReviewStats(db: Db, r: ReviewFact): number {
     st.addGuildDay.run(r.guildId, guildDay, r.userId, 1, again, points, ms);
     st.addGuildMember.run(r.guildId, r.userId, 1, again, points, ms);
   }
+  return points;
+}
+
+/**
+ * Points for answers to the question of the day that were NOT recorded as a review.
+ *
+ * A quiz answer recorded through `recordReview` with source "quiz" (the member studies that deck) already earns
+ * its +2 there (above). For an answer that was not (the member does not study the deck, or
+ * `recordReview` returned false), the quiz calls this once, in the answer's transaction:
+ *
+ *   if (!reviewed) awardQuizPoints(deps.db, { guildId, userId, at: now.getTime(), correct });
+ *
+ * so every correct answer is worth the same +2. Such an answer is not a review: it adds no review and does not
+ * count as a study day for the streak. Right or wrong, it makes the member a member of the server: their
+ * `stat_guild_members` row is created if missing (0 points for a wrong answer), which is what the daily post's
+ * due summary counts as the server's members (`serverMembers`).
+ */
+export function awardQuizPoints(
+  db: Db,
+  a: { guildId: string | null; userId: string; at: number; correct: boolean },
+): number {
+  if (a.guildId === null) return 0;
+  const points = a.correct ? POINTS.quizCorrect : 0;
+  const st = statements(db);
+  if (points > 0)
+    st.addGuildDay.run(a.guildId, studyDayNumber(a.at, zoneOf(db, a.guildId)), a.userId, 0, 0, points, 0);
+  st.addGuildMember.run(a.guildId, a.userId, 0, 0, points, 0);
   return points;
 }
