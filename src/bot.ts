@@ -86,7 +86,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     quiz,
     tick: (at?: Date) => quiz.tick(at),
     async start() {
-      const report = syncDeckDir(deps, o.decksDir);
+      const report = await syncDeckDir(deps, o.decksDir);
       o.log.info({ loaded: report.loaded.length, failed: report.failed.length }, "decks loaded");
       const ready = new Promise<void>((res) => client.once(Events.ClientReady, () => res()));
       await client.login(o.token);
