@@ -2,20 +2,21 @@ import {
   ApplicationCommandOptionType,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
-  PermissionFlagsBits,
 } from "discord.js";
-import { EXPORT_FORMATS, type ExportFormat } from "../src/core/decks/convert.ts";
-import { DECK_FORMATS, type DeckFormat, FORMAT_NAMES, type ParseOptions } from "../src/core/decks/parse.ts";
+import { EXPORT_FORMATS } from "../src/core/decks/convert.ts";
+import { DECK_FORMATS, FORMAT_NAMES, type ParseOptions } from "../src/core/decks/parse.ts";
 import { resolveSeparator } from "../src/core/decks/tsv.ts";
 import { UserError } from "../src/core/errors.ts";
 import { clickedView, ownView } from "../src/discord/clicked-view.ts";
 import type { ButtonHandler, Command, Ctx } from "../src/discord/command.ts";
-import { COLORS } from "../src/render/components.ts";
-import { subscribedLine } from "../src/render/deck-lines.ts";
+import { canManageServer } from "../src/discord/guards.ts";
+import { choiceOption } from "../src/discord/options.ts";
 import {
   DECK_PREFIX,
   type DeckAction,
+  deckChoices,
   parseDeckId,
+  renderDeckList,
   renderExported,
   renderImportCancelled,
   renderImportConfirm,
@@ -24,27 +25,20 @@ import {
   renderRemoveCancelled,
   renderRemoveConfirm,
   renderRemoved,
+  renderSubscription,
 } from "../src/render/deck-view.ts";
-import { clip, LIMITS, NO_PINGS } from "../src/render/limits.ts";
-import { plural } from "../src/render/plural.ts";
 import { exportDeckFile } from "../src/services/deck-export.ts";
 import {
+  checkImportScope,
   checkRemovable,
-  downloadAttachment,
-  type ImportScope,
-  importDeckInSlices,
+  confirmPendingImport,
+  type ImportOutcome,
+  importAttachment,
   PENDING_FILE_NAME,
   removeDeck,
   searchManageableDecks,
 } from "../src/services/deck-import.ts";
-import {
-  type DeckSummary,
-  listDecks,
-  newLeftToday,
-  searchDecks,
-  subscribe,
-  unsubscribe,
-} from "../src/services/decks.ts";
+import { deckListView, searchDecks, subscribe, unsubscribe } from "../src/services/decks.ts";
 
 const deckOption = (description: string) => ({
   type: ApplicationCommandOptionType.String as const,
@@ -54,13 +48,11 @@ const deckOption = (description: string) => ({
   autocomplete: true,
 });
 
+const SCOPES = ["personal", "server"] as const;
+
 /** Who acts, and whether they hold Manage Server here, read from the interaction at run time. */
 function actor(i: ChatInputCommandInteraction | ButtonInteraction) {
-  return {
-    userId: i.user.id,
-    guildId: i.guildId,
-    canManageServer: i.inGuild() && (i.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false),
-  };
+  return { userId: i.user.id, guildId: i.guildId, canManageServer: canManageServer(i) };
 }
 
 function separatorOption(i: ChatInputCommandInteraction, name: string): string | undefined {
@@ -71,44 +63,45 @@ function separatorOption(i: ChatInputCommandInteraction, name: string): string |
   return sep.value;
 }
 
-async function runImport(i: ChatInputCommandInteraction, ctx: Ctx) {
-  const who = actor(i);
-  const file = i.options.getAttachment("file", true);
-  const scope = (i.options.getString("scope") ?? "personal") as ImportScope;
-  if (scope === "server" && !who.canManageServer) {
-    throw new UserError(
-      who.guildId === null
-        ? "Server decks can only be imported in a server."
-        : "Server decks need the **Manage Server** permission. Import it as a personal deck (`scope: personal`) instead, or ask a moderator.",
-    );
-  }
+function parseOptions(i: ChatInputCommandInteraction): ParseOptions {
   const parse: ParseOptions = {};
-  const format = i.options.getString("format");
-  if (format !== null) parse.format = format as DeckFormat;
+  const format = choiceOption(i, "format", DECK_FORMATS);
+  if (format !== null) parse.format = format;
   const termSeparator = separatorOption(i, "term_separator");
   const rowSeparator = separatorOption(i, "row_separator");
   if (termSeparator !== undefined) parse.termSeparator = termSeparator;
   if (rowSeparator !== undefined) parse.rowSeparator = rowSeparator;
-  // Acknowledge first: the download and a 5,000-card import take longer than a click should wait for, and
-  // the import runs in slices (importDeckInSlices) so other members' clicks are answered meanwhile.
-  await ctx.respond.defer();
-  const bytes = await downloadAttachment({ url: file.url, name: file.name, size: file.size });
-  const outcome = await importDeckInSlices(ctx.deps, {
-    ...who,
-    fileName: file.name,
-    bytes,
-    parse,
-    scope,
-    ...(i.options.getString("name") !== null && { name: i.options.getString("name") ?? "" }),
-    ...(i.options.getString("deck") !== null && { deckId: i.options.getString("deck") ?? "" }),
-  });
-  if (outcome.kind === "confirm") await ctx.respond.reply(renderImportConfirm(i.user.id, outcome));
-  else if (outcome.kind === "imported") await ctx.respond.reply(renderImported(outcome));
-  else await ctx.respond.reply(renderImportStale());
+  return parse;
 }
 
-/** The question's own file: the bot's native rendering of a ≤ 1 MiB import, somewhat larger at most. */
-const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+const renderOutcome = (userId: string, outcome: ImportOutcome) =>
+  outcome.kind === "confirm"
+    ? renderImportConfirm(userId, outcome)
+    : outcome.kind === "imported"
+      ? renderImported(outcome)
+      : renderImportStale();
+
+async function runImport(i: ChatInputCommandInteraction, { deps, respond }: Ctx) {
+  const file = i.options.getAttachment("file", true);
+  const who = { ...actor(i), scope: choiceOption(i, "scope", SCOPES, "personal") };
+  // Refused before the options are read or anything is downloaded.
+  checkImportScope(who);
+  const parse = parseOptions(i);
+  const name = i.options.getString("name");
+  const deckId = i.options.getString("deck");
+  const outcome = await importAttachment(
+    deps,
+    { url: file.url, name: file.name, size: file.size },
+    {
+      ...who,
+      parse,
+      ...(name !== null && { name }),
+      ...(deckId !== null && { deckId }),
+    },
+    () => respond.defer(),
+  );
+  await respond.reply(renderOutcome(i.user.id, outcome));
+}
 
 /**
  * "Update it" / "Import as a new deck" under an import's question: imports the cards of the question's attached
@@ -127,26 +120,15 @@ async function confirmImport(
   // fingerprint) would put this file where no question asked.
   if (!clickedView(i).onMessage)
     throw new UserError("This button is not this question's. Nothing was imported.");
-  await respond.defer();
-  const bytes = await downloadAttachment(
+  const outcome = await confirmPendingImport(
+    deps,
+    actor(i),
     { url: file.url, name: file.name, size: file.size },
-    { maxBytes: MAX_PENDING_BYTES },
+    action.action === "import-update"
+      ? { asNew: false, deckId: action.deckId, format: action.format, fingerprint: action.fingerprint }
+      : { asNew: true, scope: action.scope, format: action.format, fingerprint: action.fingerprint },
+    () => respond.defer(),
   );
-  const outcome = await importDeckInSlices(deps, {
-    ...actor(i),
-    fileName: file.name,
-    bytes,
-    maxBytes: MAX_PENDING_BYTES,
-    parse: { format: "native" },
-    shownFormat: action.format,
-    ...(action.action === "import-update"
-      ? {
-          scope: "personal",
-          deckId: action.deckId,
-          confirmed: { asNew: false, fingerprint: action.fingerprint },
-        }
-      : { scope: action.scope, confirmed: { asNew: true, fingerprint: action.fingerprint } }),
-  });
   if (outcome.kind === "imported") await respond.update({ ...renderImported(outcome), attachments: [] });
   // A separate answer, not an edit: in a double click the other click's import is what the question shows.
   else await respond.reply(renderImportStale(), { ephemeral: true });
@@ -171,16 +153,9 @@ const onDeckButton: ButtonHandler = async (i, ctx) => {
   }
   if (action.action === "import-update" || action.action === "import-new")
     return confirmImport(i, ctx, action);
-  const removed = removeDeck(ctx.deps, actor(i), action.deckId);
+  const removed = await removeDeck(ctx.deps, actor(i), action.deckId);
   await ctx.respond.update(renderRemoved(removed));
 };
-
-/** A deck you study shows what is due; one you do not shows no due count, only the progress it keeps for you. */
-function deckCounts(d: DeckSummary): string {
-  if (d.subscribed) return `${d.due} due · ${d.unseen} new · ${d.total} total`;
-  if (d.seen > 0) return `not studied · your progress on ${d.seen} of ${d.total} cards is kept`;
-  return plural(d.total, "card");
-}
 
 export default {
   data: {
@@ -284,72 +259,43 @@ export default {
     const { deps, respond } = ctx;
     const sub = i.options.getSubcommand();
     if (sub === "list") {
-      const decks = listDecks(deps, i.user.id, i.guildId);
-      const newLeft = newLeftToday(deps, i.user.id, i.guildId);
-      const lines = decks.map(
-        (d) => `${d.subscribed ? "✅" : "▫️"} **${d.name}** \`${d.id}\` — ${deckCounts(d)}`,
-      );
-      await respond.reply({
-        embeds: [
-          {
-            color: COLORS.info,
-            title: "Decks",
-            description: clip(lines.join("\n") || "No decks here yet.", LIMITS.embedDescription),
-            footer: {
-              text: `✅ = subscribed · you can start ${plural(newLeft, "new card")} today · /deck subscribe to add one`,
-            },
-          },
-        ],
-        allowed_mentions: NO_PINGS,
-      });
+      await respond.reply(renderDeckList(await deckListView(deps, i.user.id, i.guildId)));
       return;
     }
     if (sub === "import") return runImport(i, ctx);
     if (sub === "export") {
-      const exported = exportDeckFile(
+      const format = choiceOption(i, "format", EXPORT_FORMATS);
+      if (format === null) throw new UserError("`format`: pick one of the listed values.");
+      const exported = await exportDeckFile(
         deps,
         i.user.id,
         i.guildId,
         i.options.getString("deck", true),
-        i.options.getString("format", true) as ExportFormat,
+        format,
       );
       await respond.reply(renderExported(exported));
       return;
     }
     if (sub === "remove") {
-      const deck = checkRemovable(deps.db, actor(i), i.options.getString("deck", true));
+      const deck = await checkRemovable(deps.db, actor(i), i.options.getString("deck", true));
       await respond.reply(renderRemoveConfirm(i.user.id, deck));
       return;
     }
     const deckId = i.options.getString("deck", true);
     const r =
       sub === "subscribe"
-        ? subscribe(deps, i.user.id, i.guildId, deckId)
-        : unsubscribe(deps, i.user.id, i.guildId, deckId);
-    const name = `**${r.deck.name}**`;
-    const content =
-      sub === "subscribe"
-        ? subscribedLine(r.deck.name, r.changed)
-        : r.changed
-          ? `Unsubscribed from ${name}. Your progress is kept if you come back.`
-          : `You were not subscribed to ${name}.`;
-    await respond.reply({ content, allowed_mentions: NO_PINGS });
+        ? await subscribe(deps, i.user.id, i.guildId, deckId)
+        : await unsubscribe(deps, i.user.id, i.guildId, deckId);
+    await respond.reply(renderSubscription(sub === "subscribe" ? "subscribe" : "unsubscribe", r));
   },
   async autocomplete(i, { deps }) {
     const q = String(i.options.getFocused());
     const sub = i.options.getSubcommand(false);
-    const canManageServer =
-      i.inGuild() && (i.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false);
     const found =
       sub === "import" || sub === "remove"
-        ? searchManageableDecks(deps.db, i.user.id, i.guildId, canManageServer, q)
-        : searchDecks(deps.db, i.user.id, i.guildId, q);
-    await i.respond(
-      found.map((d) => ({
-        name: clip(`${d.name} (${d.id})`, LIMITS.choiceName),
-        value: d.id,
-      })),
-    );
+        ? await searchManageableDecks(deps.db, i.user.id, i.guildId, canManageServer(i), q)
+        : await searchDecks(deps.db, i.user.id, i.guildId, q);
+    await i.respond(deckChoices(found));
   },
   buttons: { [DECK_PREFIX]: onDeckButton },
 } satisfies Command;

@@ -121,7 +121,9 @@ async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
   const a = parseQuizId(i.customId);
   if (!a) throw new UserError("This button is from an older version of the bot.");
   if (a.action === "review") {
-    await ctx.respond.reply(startSession(ctx, i.user.id, i.guildId, null, "daily"), { ephemeral: true });
+    await ctx.respond.reply(await startSession(ctx, i.user.id, i.guildId, null, "daily"), {
+      ephemeral: true,
+    });
     return;
   }
   // The answer edits the clicked message into the post's view: a crafted id naming another post (sent against

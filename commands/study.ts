@@ -27,7 +27,7 @@ const NOT_YOUR_OFFER = "This deck offer is someone else's. Run `/study` to get y
 const OLDER_BUTTON = "This button is from an older version of the bot. Run `/study` again.";
 
 /** Opens a review session (used by /study and by the daily post's "Start my review"). */
-export function startSession(
+export async function startSession(
   ctx: Ctx,
   userId: string,
   guildId: string | null,
@@ -47,8 +47,8 @@ export function startSession(
 }
 
 /** A member with no subscription is offered the server's decks, each with a Subscribe button. */
-function subscribeOffer(ctx: Ctx, userId: string, guildId: string | null, only: string | null) {
-  const decks = listDecks(ctx.deps, userId, guildId).filter((d) => !only || d.id === only);
+async function subscribeOffer(ctx: Ctx, userId: string, guildId: string | null, only: string | null) {
+  const decks = (await listDecks(ctx.deps, userId, guildId)).filter((d) => !only || d.id === only);
   if (decks.length === 0) throw new UserError("No decks are available in this server yet.");
   const shown = decks.slice(0, LIMITS.actionRows * LIMITS.buttonsPerRow);
   const lines = shown.map(
@@ -114,8 +114,8 @@ async function onSubscribeButton(i: ButtonInteraction, ctx: Ctx) {
   if (!owner || !deckId) throw new UserError(OLDER_BUTTON);
   if (owner !== i.user.id) throw new UserError(NOT_YOUR_OFFER);
   ownView(i, NOT_YOUR_OFFER);
-  const { deck } = subscribe(ctx.deps, i.user.id, i.guildId, deckId);
-  const view = startSession(ctx, i.user.id, i.guildId, null, "study");
+  const { deck } = await subscribe(ctx.deps, i.user.id, i.guildId, deckId);
+  const view = await startSession(ctx, i.user.id, i.guildId, null, "study");
   await ctx.respond.update({ ...view, content: subscribedLine(deck.name, true) });
 }
 
@@ -135,12 +135,14 @@ export default {
   },
   async execute(i, ctx) {
     const deck = i.options.getString("deck");
-    await ctx.respond.reply(startSession(ctx, i.user.id, i.guildId, deck, "study"), { ephemeral: true });
+    await ctx.respond.reply(await startSession(ctx, i.user.id, i.guildId, deck, "study"), {
+      ephemeral: true,
+    });
   },
   async autocomplete(i, { deps }) {
     const q = String(i.options.getFocused());
     await i.respond(
-      searchDecks(deps.db, i.user.id, i.guildId, q).map((d) => ({
+      (await searchDecks(deps.db, i.user.id, i.guildId, q)).map((d) => ({
         name: clip(`${d.name} (${d.id})`, LIMITS.choiceName),
         value: d.id,
       })),

@@ -1,10 +1,9 @@
 import { Client, Events, GatewayIntentBits, Options } from "discord.js";
-import { sql } from "drizzle-orm";
 import type { FSRS } from "ts-fsrs";
 import type { Clock } from "./core/clock.ts";
 import { createScheduler } from "./core/scheduling.ts";
-import { type Db, openDb } from "./db/client.ts";
-import { guilds } from "./db/schema.ts";
+import { closeDb, type Db, openDb } from "./db/client.ts";
+import { addGuild } from "./db/guilds.ts";
 import type { Command } from "./discord/command.ts";
 import { loadCommands } from "./discord/load-commands.ts";
 import { discordTransport } from "./discord/quiz-transport.ts";
@@ -74,7 +73,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     route(i).catch((err) => o.log.error({ err }, "router failed"));
   });
   client.on(Events.GuildCreate, (g) => {
-    db.insert(guilds).values({ id: g.id, createdAt: o.clock.now() }).onConflictDoNothing().run();
+    addGuild(db, g.id, o.clock.now()).catch((err) => o.log.error({ err, guild: g.id }, "guild not recorded"));
   });
   client.on(Events.Error, (err) => o.log.error({ err }, "client error"));
 
@@ -86,7 +85,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     quiz,
     tick: (at?: Date) => quiz.tick(at),
     async start() {
-      const report = syncDeckDir(deps, o.decksDir);
+      const report = await syncDeckDir(deps, o.decksDir);
       o.log.info({ loaded: report.loaded.length, failed: report.failed.length }, "decks loaded");
       const ready = new Promise<void>((res) => client.once(Events.ClientReady, () => res()));
       await client.login(o.token);
@@ -99,8 +98,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       stopped = true;
       await quiz.stop();
       await client.destroy();
-      db.run(sql`PRAGMA optimize`);
-      db.$client.close();
+      await closeDb(db);
     },
   };
 }

@@ -65,7 +65,7 @@ async function importOnce(text: string, sliced: boolean): Promise<Run> {
     // The monitor measures from its first sample on: let it take one before the import starts.
     await new Promise((resolve) => setTimeout(resolve, 10));
     const t0 = performance.now();
-    const outcome = sliced ? await importDeckInSlices(deps, req) : importDeck(deps, req);
+    const outcome = sliced ? await importDeckInSlices(deps, req) : await importDeck(deps, req);
     const totalMs = performance.now() - t0;
     // One more turn, so a stall at the very end is sampled too.
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -4,6 +4,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
+import { sql } from "drizzle-orm";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { explainSqliteError, preparePath } from "./open-errors.ts";
@@ -57,6 +58,12 @@ function probeTables(sqlite: Database.Database): void {
   const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
   for (const name of tables)
     sqlite.prepare(`SELECT * FROM "${String(name).replaceAll('"', '""')}" LIMIT 1`).get();
+}
+
+/** Closes the connection at shutdown, after `PRAGMA optimize` (SQLite refreshes the statistics its plans use). */
+export async function closeDb(db: Db): Promise<void> {
+  db.run(sql`PRAGMA optimize`);
+  db.$client.close();
 }
 
 /** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so two processes serialise cleanly). */

@@ -1,12 +1,39 @@
+import { and, eq, isNull, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { alias, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { decks } from "./schema.ts";
+
+/** The decks table or an alias of it (`alias(decks, "d")`), whose columns the rule names. */
+export type DeckTable = typeof decks | ReturnType<typeof alias<typeof decks, string>>;
+
+/** A member or server id: a bound value, or a `sql.placeholder(…)` of a prepared statement. */
+type Id = string | SQLWrapper;
+
 /**
  * Which decks a member may reach in a server — shipped deck files everywhere, the server's own imports, and the
- * member's personal imports — as one SQL condition on `decks d`, bound by the named parameters @userId and @guildId.
- * A removed (retired) deck is still in reach (its history stays the member's) but no longer visible.
+ * member's personal imports. A removed (retired) deck is still in reach (its history stays the member's) but no
+ * longer visible. The one definition of the rule: every other form below is built from it.
  */
-export const DECK_IN_REACH = `(d.source = 'file' OR d.owner_id = @userId OR (d.guild_id = @guildId AND d.owner_id IS NULL))`;
+export function deckInReach(d: DeckTable, userId: Id, guildId: Id | null): SQL {
+  // `= guildId`, not `eq`: outside a server guildId is null and matches no server deck (`= NULL` is never true).
+  const serverDeck = and(sql`${d.guildId} = ${guildId}`, isNull(d.ownerId));
+  return sql`${or(eq(d.source, sql`'file'`), eq(d.ownerId, userId), serverDeck)}`;
+}
 
 /**
  * The decks a member sees in a server: in reach and not removed. Every query that lists, finds or studies decks
  * uses it, so the rule lives in one place.
  */
-export const DECK_VISIBLE = `d.retired_at IS NULL AND ${DECK_IN_REACH}`;
+export function deckVisible(d: DeckTable, userId: Id, guildId: Id | null): SQL {
+  return sql`(${isNull(d.retiredAt)} and ${deckInReach(d, userId, guildId)})`;
+}
+
+// ── The same rule as SQL text, for the statements still written as strings ───────────────────────────────────
+// On `decks d`, bound by the named parameters @userId and @guildId (better-sqlite3's named binding). Rendered
+// from the functions above, so the text cannot drift from the rule; a drizzle query uses the functions instead.
+
+const d = alias(decks, "d");
+const asText = (fragment: SQL): string => new SQLiteSyncDialect().sqlToQuery(fragment).sql;
+
+export const DECK_IN_REACH: string = asText(deckInReach(d, sql.raw("@userId"), sql.raw("@guildId")));
+
+export const DECK_VISIBLE: string = asText(deckVisible(d, sql.raw("@userId"), sql.raw("@guildId")));

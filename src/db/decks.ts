@@ -1,25 +1,90 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "./client.ts";
-import { DECK_VISIBLE } from "./deck-visibility.ts";
-import { preparedOnce } from "./prepared.ts";
-import { subscriptions } from "./schema.ts";
+/**
+ * Reads of decks as members see them (lists, search, one deck, export), and the removal of an imported deck.
+ * The reach rule is deck-visibility.ts's; card writes of imports and file syncs are in deck-cards.ts.
+ */
+import { and, asc, count, eq, isNull, lte, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { type Db, tx } from "./client.ts";
+import { deckVisible } from "./deck-visibility.ts";
+import { perConnection } from "./prepared.ts";
+import { cardStates, cards, decks, subscriptions } from "./schema.ts";
 
-const SQL = {
-  find: `SELECT d.id, d.name FROM decks d WHERE d.id = @deckId AND ${DECK_VISIBLE}`,
-} as const;
-const statements = preparedOnce(SQL);
+const userId = sql.placeholder("userId");
+const guildId = sql.placeholder("guildId");
+const deckId = sql.placeholder("deckId");
 
-/** A deck the member sees here (in reach and not removed), or undefined. */
-export function findVisibleDeck(db: Db, userId: string, guildId: string | null, deckId: string) {
-  return statements(db).find.get({ userId, guildId, deckId }) as { id: string; name: string } | undefined;
-}
+/** `lower(id) or lower(name) LIKE q` with `\` escaping (the builder's `like` has no ESCAPE clause). */
+const matching = (q: SQLWrapper | string): SQL =>
+  sql`(lower(${decks.id}) like ${q} escape '\\' or lower(${decks.name}) like ${q} escape '\\')`;
 
-export function isSubscribed(db: Db, userId: string, deckId: string): boolean {
-  return !!db
+/** `%query%` for `matching`, the query's own `%`, `_` and `\` taken literally. */
+const likePattern = (query: string): string => `%${query.toLowerCase().replace(/[%_\\]/g, "\\$&")}%`;
+
+const byName = sql`${decks.name} collate nocase`;
+
+const statements = perConnection((db) => ({
+  find: db
+    .select({ id: decks.id, name: decks.name })
+    .from(decks)
+    .where(and(eq(decks.id, deckId), deckVisible(decks, userId, guildId)))
+    .prepare(),
+  subscribed: db
     .select({ one: sql`1` })
     .from(subscriptions)
     .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, deckId)))
-    .get();
+    .prepare(),
+  // A drizzle select inside `sql` brings its own parentheses.
+  list: db
+    .select({
+      id: decks.id,
+      name: decks.name,
+      description: decks.description,
+      total: db.$count(cards, and(eq(cards.deckId, decks.id), isNull(cards.retiredAt))),
+      due: sql<number>`${db
+        .select({ n: count() })
+        .from(cardStates)
+        .innerJoin(cards, eq(cards.id, cardStates.cardId))
+        .where(
+          and(
+            eq(cardStates.userId, userId),
+            eq(cardStates.deckId, decks.id),
+            lte(cardStates.due, sql.placeholder("now")),
+            isNull(cards.retiredAt),
+          ),
+        )}`,
+      seen: sql<number>`${db
+        .select({ n: count() })
+        .from(cardStates)
+        .innerJoin(cards, eq(cards.id, cardStates.cardId))
+        .where(
+          and(eq(cardStates.userId, userId), eq(cardStates.deckId, decks.id), isNull(cards.retiredAt)),
+        )}`,
+      subscribed: sql<number>`exists ${db
+        .select({ one: sql`1` })
+        .from(subscriptions)
+        .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, decks.id)))}`,
+    })
+    .from(decks)
+    .where(deckVisible(decks, userId, guildId))
+    .orderBy(byName, decks.id)
+    .prepare(),
+  search: db
+    .select({ id: decks.id, name: decks.name })
+    .from(decks)
+    .where(and(deckVisible(decks, userId, guildId), matching(sql.placeholder("q"))))
+    .orderBy(byName)
+    .limit(25)
+    .prepare(),
+}));
+
+// ── Synchronous, for the units of work of src/db (other areas call them inside their transactions) ───────────
+
+/** A deck the member sees here (in reach and not removed), or undefined. */
+export function findVisibleDeck(db: Db, userId: string, guildId: string | null, deckId: string) {
+  return statements(db).find.get({ userId, guildId, deckId });
+}
+
+export function isSubscribed(db: Db, userId: string, deckId: string): boolean {
+  return statements(db).subscribed.get({ userId, deckId }) !== undefined;
 }
 
 /**
@@ -28,4 +93,115 @@ export function isSubscribed(db: Db, userId: string, deckId: string): boolean {
  */
 export function studiesDeckHere(db: Db, userId: string, guildId: string | null, deckId: string): boolean {
   return isSubscribed(db, userId, deckId) && findVisibleDeck(db, userId, guildId, deckId) !== undefined;
+}
+
+// ── For services ─────────────────────────────────────────────────────────────────────────────────────────
+
+/** A deck the member sees here, or undefined (see `findVisibleDeck`). */
+export async function visibleDeck(db: Db, userId: string, guildId: string | null, deckId: string) {
+  return findVisibleDeck(db, userId, guildId, deckId);
+}
+
+/** Whether the member is subscribed to the deck (see `isSubscribed`). */
+export async function subscribedTo(db: Db, userId: string, deckId: string): Promise<boolean> {
+  return isSubscribed(db, userId, deckId);
+}
+
+/**
+ * The decks the member sees here, by name, with their active card count and the member's own counts: cards due
+ * at `now`, cards they have progress on, and whether they study it (`subscribed` 1 or 0).
+ */
+export async function deckSummaries(db: Db, userId: string, guildId: string | null, now: Date) {
+  return statements(db).list.all({ userId, guildId, now: now.getTime() });
+}
+
+/** Autocomplete: visible decks whose id or name contains `query`, at most 25. */
+export async function searchVisibleDecks(db: Db, userId: string, guildId: string | null, query: string) {
+  return statements(db).search.all({ userId, guildId, q: likePattern(query) });
+}
+
+/**
+ * Imported decks the member may update or remove here, matching `query` (autocomplete), at most 25: their
+ * personal decks, and this server's decks when they hold Manage Server.
+ */
+export async function searchManageableDecks(
+  db: Db,
+  userId: string,
+  guildId: string | null,
+  canManageServer: boolean,
+  query: string,
+) {
+  const mine = eq(decks.ownerId, userId);
+  const reach =
+    canManageServer && guildId !== null
+      ? or(mine, and(eq(decks.guildId, guildId), isNull(decks.ownerId)))
+      : mine;
+  return db
+    .select({ id: decks.id, name: decks.name, personal: sql<number>`${decks.ownerId} is not null` })
+    .from(decks)
+    .where(and(eq(decks.source, "import"), isNull(decks.retiredAt), reach, matching(likePattern(query))))
+    .orderBy(byName)
+    .limit(25)
+    .all();
+}
+
+/** A visible deck and its active cards in deck order, or undefined (`/deck export`). */
+export async function deckWithCards(db: Db, userId: string, guildId: string | null, id: string) {
+  const deck = db
+    .select({ id: decks.id, name: decks.name, description: decks.description })
+    .from(decks)
+    .where(and(eq(decks.id, id), deckVisible(decks, userId, guildId)))
+    .get();
+  if (deck === undefined) return undefined;
+  const rows = db
+    .select({ key: cards.key, front: cards.front, back: cards.back, tags: cards.tags })
+    .from(cards)
+    .where(and(eq(cards.deckId, deck.id), isNull(cards.retiredAt)))
+    .orderBy(asc(cards.position), asc(cards.id))
+    .all();
+  return { deck, cards: rows };
+}
+
+/** What decides who may change a deck: where it comes from, its server and owner, and whether it was removed. */
+export type ManagedDeck = Pick<
+  typeof decks.$inferSelect,
+  "id" | "name" | "source" | "guildId" | "ownerId" | "retiredAt"
+>;
+
+/** A deck by id whatever its reach (the caller checks who may manage it); synchronous, for units of work. */
+export function managedDeck(db: Db, id: string): ManagedDeck | undefined {
+  return db
+    .select({
+      id: decks.id,
+      name: decks.name,
+      source: decks.source,
+      guildId: decks.guildId,
+      ownerId: decks.ownerId,
+      retiredAt: decks.retiredAt,
+    })
+    .from(decks)
+    .where(eq(decks.id, id))
+    .get();
+}
+
+/** A deck by id whatever its reach, for a permission check before a question (`/deck remove`). */
+export async function deckToManage(db: Db, id: string): Promise<ManagedDeck | undefined> {
+  return managedDeck(db, id);
+}
+
+/**
+ * Removes (retires) a deck in one transaction, if `check` (the service's permission rule, which throws a
+ * refusal) lets the member do it on the deck as it is now: its cards, card states and history stay.
+ */
+export async function retireDeck(
+  db: Db,
+  id: string,
+  now: Date,
+  check: (deck: ManagedDeck | undefined) => ManagedDeck,
+): Promise<ManagedDeck> {
+  return tx(db, () => {
+    const deck = check(managedDeck(db, id));
+    db.update(decks).set({ retiredAt: now, updatedAt: now }).where(eq(decks.id, deck.id)).run();
+    return deck;
+  });
 }

@@ -24,3 +24,8 @@ export function zoneOf(db: Db, guildId: string | null): string {
 export async function serverZone(db: Db, guildId: string | null): Promise<string> {
   return zoneOf(db, guildId);
 }
+
+/** Records a server the bot is in (it joined, or was in it at start); a server already known is left as it is. */
+export async function addGuild(db: Db, guildId: string, now: Date): Promise<void> {
+  db.insert(guilds).values({ id: guildId, createdAt: now }).onConflictDoNothing().run();
+}

@@ -1,5 +1,6 @@
 /**
- * Views for /deck import, export and remove. Card text goes into embeds (Discord never shows link previews for
+ * Views for /deck: the list, subscribe and unsubscribe, import, export and remove, and the autocomplete choices.
+ * Card text goes into embeds (Discord never shows link previews for
  * links inside embeds); text in plain message content has its links wrapped in `<…>`. Nothing pings:
  * allowed_mentions parses nothing.
  */
@@ -10,9 +11,12 @@ import { DECK_FORMATS, type DeckFormat, FORMAT_NAMES } from "../core/decks/parse
 import { suppressLinkPreviews } from "../core/decks/text.ts";
 import type { ExportedDeck } from "../services/deck-export.ts";
 import type { ImportConfirm, ImportReport, ImportScope } from "../services/deck-import.ts";
+import type { DeckListView, DeckSummary } from "../services/decks.ts";
 import { cardText } from "./card-text.ts";
 import { button, COLORS, type MessagePayload, row } from "./components.ts";
+import { subscribedLine } from "./deck-lines.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
+import { plural } from "./plural.ts";
 
 /**
  * Buttons of /deck remove: `dk:rm:<user36>:<deck id>` (confirm) and `dk:no:<user36>` (cancel). Of an import's
@@ -50,6 +54,53 @@ export function parseDeckId(customId: string): DeckAction | null {
   if (p[1] === "in" && (p[5] === "p" || p[5] === "s"))
     return { action: "import-new", userId, fingerprint, format, scope: p[5] === "p" ? "personal" : "server" };
   return null;
+}
+
+/** A deck you study shows what is due; one you do not shows no due count, only the progress it keeps for you. */
+function deckCounts(d: DeckSummary): string {
+  if (d.subscribed) return `${d.due} due · ${d.unseen} new · ${d.total} total`;
+  if (d.seen > 0) return `not studied · your progress on ${d.seen} of ${d.total} cards is kept`;
+  return plural(d.total, "card");
+}
+
+/** `/deck list`: every deck the member sees here, with their counts, and the new cards they may start today. */
+export function renderDeckList(v: DeckListView) {
+  const lines = v.decks.map(
+    (d) => `${d.subscribed ? "✅" : "▫️"} **${d.name}** \`${d.id}\` — ${deckCounts(d)}`,
+  );
+  return {
+    embeds: [
+      {
+        color: COLORS.info,
+        title: "Decks",
+        description: clip(lines.join("\n") || "No decks here yet.", LIMITS.embedDescription),
+        footer: {
+          text: `✅ = subscribed · you can start ${plural(v.newLeft, "new card")} today · /deck subscribe to add one`,
+        },
+      },
+    ],
+    allowed_mentions: NO_PINGS,
+  };
+}
+
+/** The answer to `/deck subscribe` or `/deck unsubscribe`. */
+export function renderSubscription(
+  sub: "subscribe" | "unsubscribe",
+  r: { deck: { name: string }; changed: boolean },
+) {
+  const name = `**${r.deck.name}**`;
+  const content =
+    sub === "subscribe"
+      ? subscribedLine(r.deck.name, r.changed)
+      : r.changed
+        ? `Unsubscribed from ${name}. Your progress is kept if you come back.`
+        : `You were not subscribed to ${name}.`;
+  return { content, allowed_mentions: NO_PINGS };
+}
+
+/** Autocomplete choices for a deck option: "name (id)", cut to Discord's choice length. */
+export function deckChoices(found: readonly { id: string; name: string }[]) {
+  return found.map((d) => ({ name: clip(`${d.name} (${d.id})`, LIMITS.choiceName), value: d.id }));
 }
 
 const PREVIEW_SIDE = 300;

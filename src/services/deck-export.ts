@@ -1,9 +1,8 @@
 /** `/deck export`: a visible deck's active cards as a file in the native, Anki or CSV format. */
-import { and, asc, eq, isNull } from "drizzle-orm";
 import { EXPORT_EXTENSIONS, type ExportFormat, exportDeck } from "../core/decks/convert.ts";
 import { UserError } from "../core/errors.ts";
-import { cards, decks } from "../db/schema.ts";
-import { findVisibleDeck } from "./decks.ts";
+import { deckWithCards } from "../db/decks.ts";
+import { noSuchDeck } from "./decks.ts";
 import type { Deps } from "./deps.ts";
 
 /** Discord's smallest upload limit for a bot: larger exports are refused rather than failing at send. */
@@ -22,27 +21,16 @@ export interface ExportedDeck {
  * Renders the deck's active cards (in deck order) and checks that the file reads back to the same cards
  * (convert.ts), so an export always imports again: keys included, which keeps progress on a re-import.
  */
-export function exportDeckFile(
+export async function exportDeckFile(
   deps: Pick<Deps, "db" | "log">,
   userId: string,
   guildId: string | null,
   deckId: string,
   format: ExportFormat,
-): ExportedDeck {
-  const visible = findVisibleDeck(deps.db, userId, guildId, deckId);
-  if (!visible) throw new UserError(`There is no deck \`${deckId.slice(0, 40)}\` here. See \`/deck list\`.`);
-  const deck = deps.db
-    .select({ id: decks.id, name: decks.name, description: decks.description })
-    .from(decks)
-    .where(eq(decks.id, visible.id))
-    .get();
-  if (!deck) throw new UserError(`There is no deck \`${deckId.slice(0, 40)}\` here.`);
-  const rows = deps.db
-    .select({ key: cards.key, front: cards.front, back: cards.back, tags: cards.tags })
-    .from(cards)
-    .where(and(eq(cards.deckId, deck.id), isNull(cards.retiredAt)))
-    .orderBy(asc(cards.position), asc(cards.id))
-    .all();
+): Promise<ExportedDeck> {
+  const found = await deckWithCards(deps.db, userId, guildId, deckId);
+  if (!found) throw noSuchDeck(deckId);
+  const { deck, cards: rows } = found;
   if (rows.length === 0) throw new UserError(`**${deck.name}** has no cards to export.`);
   const result = exportDeck(format, { id: deck.id, name: deck.name, description: deck.description }, rows);
   if (!result.ok) {

@@ -1,17 +1,14 @@
-import { and, eq } from "drizzle-orm";
+/** Browsing decks and choosing what to study: `/deck list`, subscribe, unsubscribe, autocomplete. */
 import { UserError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
-import { DECK_VISIBLE } from "../db/deck-visibility.ts";
-import { findVisibleDeck } from "../db/decks.ts";
-import { preparedOnce } from "../db/prepared.ts";
-import { subscriptions } from "../db/schema.ts";
+import { deckSummaries, searchVisibleDecks } from "../db/decks.ts";
 import { newIntroducedSince, newPerDay } from "../db/study-queries.ts";
+import { subscribeTo, unsubscribeFrom } from "../db/subscriptions.ts";
 import type { Deps } from "./deps.ts";
-
-// Until the deck service moves to src/db/decks.ts: callers of these two keep their import.
-export { findVisibleDeck, isSubscribed } from "../db/decks.ts";
-
 import { memberStudyDay } from "./study-day.ts";
+
+// Until commands/study.ts moves to the study service's openStudy (STUDY): it still reads these two.
+export { findVisibleDeck, isSubscribed } from "../db/decks.ts";
 
 export interface DeckSummary {
   id: string;
@@ -26,35 +23,8 @@ export interface DeckSummary {
   subscribed: boolean;
 }
 
-const SQL = {
-  list: `
-    SELECT d.id, d.name, d.description,
-      (SELECT count(*) FROM cards c WHERE c.deck_id = d.id AND c.retired_at IS NULL) AS total,
-      (SELECT count(*) FROM card_states cs JOIN cards c ON c.id = cs.card_id
-        WHERE cs.user_id = @userId AND cs.deck_id = d.id AND cs.due <= @now AND c.retired_at IS NULL) AS due,
-      (SELECT count(*) FROM card_states cs JOIN cards c ON c.id = cs.card_id
-        WHERE cs.user_id = @userId AND cs.deck_id = d.id AND c.retired_at IS NULL) AS seen,
-      EXISTS (SELECT 1 FROM subscriptions s WHERE s.user_id = @userId AND s.deck_id = d.id) AS subscribed
-    FROM decks d WHERE ${DECK_VISIBLE}
-    ORDER BY d.name COLLATE NOCASE, d.id`,
-  search: `
-    SELECT d.id, d.name FROM decks d WHERE ${DECK_VISIBLE}
-      AND (lower(d.id) LIKE @q ESCAPE '\\' OR lower(d.name) LIKE @q ESCAPE '\\')
-    ORDER BY d.name COLLATE NOCASE LIMIT 25`,
-} as const;
-const statements = preparedOnce(SQL);
-
-export function listDecks(deps: Deps, userId: string, guildId: string | null): DeckSummary[] {
-  const now = deps.clock.now().getTime();
-  const rows = statements(deps.db).list.all({ userId, guildId, now }) as {
-    id: string;
-    name: string;
-    description: string;
-    total: number;
-    due: number;
-    seen: number;
-    subscribed: number;
-  }[];
+export async function listDecks(deps: Deps, userId: string, guildId: string | null): Promise<DeckSummary[]> {
+  const rows = await deckSummaries(deps.db, userId, guildId, deps.clock.now());
   // Due counts agree with /study and /stats, which schedule only the decks a member studies.
   return rows.map((r) => ({
     id: r.id,
@@ -68,39 +38,53 @@ export function listDecks(deps: Deps, userId: string, guildId: string | null): D
   }));
 }
 
+/** What `/deck list` shows: the decks and how many new cards the member may still start today. */
+export interface DeckListView {
+  decks: DeckSummary[];
+  newLeft: number;
+}
+
+export async function deckListView(
+  deps: Deps,
+  userId: string,
+  guildId: string | null,
+): Promise<DeckListView> {
+  return {
+    decks: await listDecks(deps, userId, guildId),
+    newLeft: await newLeftToday(deps, userId, guildId),
+  };
+}
+
 /** New cards the user may still start today (their daily limit minus cards introduced since their day began). */
-export function newLeftToday(deps: Deps, userId: string, guildId: string | null): number {
+export async function newLeftToday(deps: Deps, userId: string, guildId: string | null): Promise<number> {
+  return newLeftTodaySync(deps, userId, guildId);
+}
+
+/** `newLeftToday`, synchronous, for the study service until it is async (STUDY); goes away then. */
+export function newLeftTodaySync(deps: Deps, userId: string, guildId: string | null): number {
   const { start } = memberStudyDay(deps.db, userId, guildId, deps.clock.now().getTime());
   return Math.max(0, newPerDay(deps.db, userId) - newIntroducedSince(deps.db, userId, start));
 }
 
-function requireDeck(deps: Deps, userId: string, guildId: string | null, deckId: string) {
-  const deck = findVisibleDeck(deps.db, userId, guildId, deckId);
-  if (!deck) throw new UserError(`There is no deck \`${deckId.slice(0, 40)}\` here. See \`/deck list\`.`);
-  return deck;
+export const noSuchDeck = (deckId: string) =>
+  new UserError(`There is no deck \`${deckId.slice(0, 40)}\` here. See \`/deck list\`.`);
+
+// Each writes in the first await of its function: a caller that does not wait yet (a test helper of another
+// area) still finds it done, as better-sqlite3 runs it at the call.
+
+export async function subscribe(deps: Deps, userId: string, guildId: string | null, deckId: string) {
+  const r = await subscribeTo(deps.db, userId, guildId, deckId, deps.clock.now());
+  if (!r) throw noSuchDeck(deckId);
+  return r;
 }
 
-export function subscribe(deps: Deps, userId: string, guildId: string | null, deckId: string) {
-  const deck = requireDeck(deps, userId, guildId, deckId);
-  const res = deps.db
-    .insert(subscriptions)
-    .values({ userId, deckId: deck.id, createdAt: deps.clock.now() })
-    .onConflictDoNothing()
-    .run();
-  return { deck, changed: res.changes > 0 };
-}
-
-export function unsubscribe(deps: Deps, userId: string, guildId: string | null, deckId: string) {
-  const deck = requireDeck(deps, userId, guildId, deckId);
-  const res = deps.db
-    .delete(subscriptions)
-    .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, deck.id)))
-    .run();
-  return { deck, changed: res.changes > 0 };
+export async function unsubscribe(deps: Deps, userId: string, guildId: string | null, deckId: string) {
+  const r = await unsubscribeFrom(deps.db, userId, guildId, deckId);
+  if (!r) throw noSuchDeck(deckId);
+  return r;
 }
 
 /** Autocomplete: visible decks whose id or name contains `query`, at most 25. */
-export function searchDecks(db: Db, userId: string, guildId: string | null, query: string) {
-  const q = `%${query.toLowerCase().replace(/[%_\\]/g, "\\$&")}%`;
-  return statements(db).search.all({ userId, guildId, q }) as { id: string; name: string }[];
+export async function searchDecks(db: Db, userId: string, guildId: string | null, query: string) {
+  return searchVisibleDecks(db, userId, guildId, query);
 }

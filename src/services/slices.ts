@@ -5,6 +5,9 @@
  */
 export type Steps<T> = Generator<void, T, void>;
 
+/** Runs jobs one after another, with the caller's awaited work (a unit of work in src/db) between them. */
+export type Runner = <T>(steps: Steps<T>) => Promise<T>;
+
 /** Runs a job to the end without pausing. */
 export function runSteps<T>(steps: Steps<T>): T {
   for (;;) {
@@ -13,23 +16,34 @@ export function runSteps<T>(steps: Steps<T>): T {
   }
 }
 
+/** A Runner that never pauses. */
+export const atOnce: Runner = async (steps) => runSteps(steps);
+
 /** How long a slice may hold the event loop before the job pauses at its next `yield`. */
 export const SLICE_MS = 8;
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Runs a job in slices of about `sliceMs`: after each slice it waits for the next turn of the event loop
- * (setImmediate, so pending I/O such as another interaction is handled first).
+ * A Runner in slices of about `sliceMs`: after each slice it waits for the next turn of the event loop
+ * (setImmediate, so pending I/O such as another interaction is handled first). The slice's clock carries over
+ * from one job to the next, so the work awaited between them counts in the slice it ran in.
  */
-export async function runInSlices<T>(steps: Steps<T>, sliceMs = SLICE_MS): Promise<T> {
+export function inSlices(sliceMs = SLICE_MS): Runner {
   let sliceStart = performance.now();
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-    if (performance.now() - sliceStart >= sliceMs) {
-      await nextTurn();
-      sliceStart = performance.now();
+  return async (steps) => {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      if (performance.now() - sliceStart >= sliceMs) {
+        await nextTurn();
+        sliceStart = performance.now();
+      }
     }
-  }
+  };
+}
+
+/** Runs one job in slices of about `sliceMs` (see `inSlices`). */
+export function runInSlices<T>(steps: Steps<T>, sliceMs = SLICE_MS): Promise<T> {
+  return inSlices(sliceMs)(steps);
 }

@@ -18,7 +18,7 @@ import {
   type Scope,
   sessionTotals,
 } from "../db/study-queries.ts";
-import { newLeftToday } from "./decks.ts";
+import { newLeftTodaySync } from "./decks.ts";
 import type { Deps } from "./deps.ts";
 import { memberStudyDay } from "./study-day.ts";
 
@@ -83,7 +83,7 @@ export function nextView(deps: Deps, session: Session, notice: string | null = n
 
 /** New cards still on offer today: the daily budget left, at most the unseen cards (not counted when none is left). */
 function newCardsLeft(deps: Deps, session: Session): number {
-  const budget = newLeftToday(deps, session.userId, session.guildId);
+  const budget = newLeftTodaySync(deps, session.userId, session.guildId);
   return budget > 0 ? Math.min(budget, countUnseen(deps.db, session)) : 0;
 }
 
@@ -141,7 +141,7 @@ export function doneView(
     nextDue: nextDueAt(deps.db, session),
     newCards: {
       unseen: countUnseen(deps.db, session),
-      leftToday: newLeftToday(deps, session.userId, session.guildId),
+      leftToday: newLeftTodaySync(deps, session.userId, session.guildId),
       perDay: newPerDay(deps.db, session.userId),
       resetsAt: new Date(newCardsResetAt(deps, session, now)),
     },

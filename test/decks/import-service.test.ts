@@ -1,14 +1,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { sql } from "drizzle-orm";
+import { fillPlaceholders, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { frontKey } from "../../src/core/decks/keys.ts";
 import { UserError } from "../../src/core/errors.ts";
+import { importStatements } from "../../src/db/deck-imports.ts";
 import { exportDeckFile } from "../../src/services/deck-export.ts";
 import {
   checkRemovable,
   downloadAttachment,
-  IMPORT_SQL,
   type ImportOutcome,
   type ImportReport,
   type ImportRequest,
@@ -50,9 +50,9 @@ function imported(o: ImportOutcome): ImportReport {
 }
 const count = (table: string) =>
   deps.db.get<{ n: number }>(sql.raw(`SELECT count(*) AS n FROM ${table}`))?.n ?? -1;
-const refusal = (fn: () => unknown): string => {
+const refusal = async (fn: () => Promise<unknown>): Promise<string> => {
   try {
-    fn();
+    await fn();
   } catch (e) {
     expect(e).toBeInstanceOf(UserError);
     return (e as Error).message;
@@ -61,12 +61,12 @@ const refusal = (fn: () => unknown): string => {
 };
 
 describe("importDeck", () => {
-  it("GIVEN two users and two servers importing the same name THEN four decks with distinct ids", () => {
+  it("GIVEN two users and two servers importing the same name THEN four decks with distinct ids", async () => {
     const ids = [
-      importDeck(deps, req()).deckId,
-      importDeck(deps, req({ userId: CAROL })).deckId,
-      importDeck(deps, req({ userId: CAROL, scope: "server", canManageServer: true })).deckId,
-      importDeck(deps, req({ guildId: OTHER_GUILD, scope: "server", canManageServer: true })).deckId,
+      (await importDeck(deps, req())).deckId,
+      (await importDeck(deps, req({ userId: CAROL }))).deckId,
+      (await importDeck(deps, req({ userId: CAROL, scope: "server", canManageServer: true }))).deckId,
+      (await importDeck(deps, req({ guildId: OTHER_GUILD, scope: "server", canManageServer: true }))).deckId,
     ];
     expect(new Set(ids).size).toBe(4);
     expect(ids[0]).toMatch(/^spanish-p[0-9a-f]{7}$/);
@@ -74,16 +74,16 @@ describe("importDeck", () => {
     expect(count("subscriptions")).toBe(4);
   });
 
-  it("GIVEN the derived id is taken (by a shipped deck, say) THEN the next free suffix", () => {
-    const first = importDeck(deps, req()).deckId;
+  it("GIVEN the derived id is taken (by a shipped deck, say) THEN the next free suffix", async () => {
+    const first = (await importDeck(deps, req())).deckId;
     deps.db.run(sql`UPDATE decks SET name = 'renamed' WHERE id = ${first}`);
-    const second = importDeck(deps, req()).deckId;
+    const second = (await importDeck(deps, req())).deckId;
     expect(second).toBe(`${first}-2`);
   });
 
-  it("GIVEN the same name again THEN the same deck: progress kept by key, missing cards retired", () => {
-    const a = importDeck(deps, req());
-    const again = importDeck(deps, req({ text: "hola,hello!\nnuevo,new\n" }));
+  it("GIVEN the same name again THEN the same deck: progress kept by key, missing cards retired", async () => {
+    const a = await importDeck(deps, req());
+    const again = await importDeck(deps, req({ text: "hola,hello!\nnuevo,new\n" }));
     expect(again).toMatchObject({ deckId: a.deckId, created: false, added: 1, kept: 1, retired: 1 });
     const keys = deps.db.all<{ key: string; retired: number }>(
       sql`SELECT key, retired_at IS NOT NULL AS retired FROM cards WHERE deck_id = ${a.deckId} ORDER BY id`,
@@ -95,17 +95,17 @@ describe("importDeck", () => {
     ]);
   });
 
-  it("GIVEN a Brainscape file THEN cards are keyed by question, so an inserted card keeps the others' keys", () => {
+  it("GIVEN a Brainscape file THEN cards are keyed by question, so an inserted card keeps the others' keys", async () => {
     const v1 = "Deck\n(2 cards)\n1\nQ one\nA one\n2\nQ two\nA two\n";
     const v2 = "Deck\n(3 cards)\n1\nQ new\nA new\n2\nQ one\nA one\n3\nQ two\nA two\n";
-    const first = imported(importDeck(deps, req({ fileName: "deck.txt", text: v1 })));
+    const first = imported(await importDeck(deps, req({ fileName: "deck.txt", text: v1 })));
     expect(first.name).toBe("Deck");
-    const second = importDeck(deps, req({ fileName: "deck.txt", text: v2 }));
+    const second = await importDeck(deps, req({ fileName: "deck.txt", text: v2 }));
     expect(second).toMatchObject({ deckId: first.deckId, added: 1, kept: 2, retired: 0 });
   });
 
-  it("GIVEN a native file THEN its keys are kept and its id is not used", () => {
-    const r = importDeck(
+  it("GIVEN a native file THEN its keys are kept and its id is not used", async () => {
+    const r = await importDeck(
       deps,
       req({ fileName: "x.deck", text: "id: pytorch\nname: Mine\n## k1\nq\n---\na\n" }),
     );
@@ -113,47 +113,65 @@ describe("importDeck", () => {
     expect(deps.db.get(sql`SELECT key FROM cards WHERE deck_id = ${r.deckId}`)).toEqual({ key: "k1" });
   });
 
-  it("GIVEN a file with errors, over 5,000 cards, or a server import without Manage Server THEN nothing written", () => {
+  it("GIVEN a file with errors, over 5,000 cards, or a server import without Manage Server THEN nothing written", async () => {
     const before = [count("decks"), count("cards"), count("subscriptions")];
     const many = Array.from({ length: 5001 }, (_, k) => `q${k},a${k}`).join("\n");
-    expect(refusal(() => importDeck(deps, req({ text: many })))).toContain(
+    expect(await refusal(async () => importDeck(deps, req({ text: many })))).toContain(
       "line 5001: the deck has 5,001 cards; the limit is 5,000",
     );
-    expect(refusal(() => importDeck(deps, req({ text: "ok,fine\nbroken\n" })))).toContain("line 2:");
-    expect(refusal(() => importDeck(deps, req({ scope: "server" })))).toContain("Manage Server");
+    expect(await refusal(async () => importDeck(deps, req({ text: "ok,fine\nbroken\n" })))).toContain(
+      "line 2:",
+    );
+    expect(await refusal(async () => importDeck(deps, req({ scope: "server" })))).toContain("Manage Server");
     expect(
-      refusal(() => importDeck(deps, req({ scope: "server", guildId: null, canManageServer: true }))),
+      await refusal(async () =>
+        importDeck(deps, req({ scope: "server", guildId: null, canManageServer: true })),
+      ),
     ).toContain("only be imported in a server");
     expect(
-      refusal(() => importDeck(deps, req({ bytes: new Uint8Array(1024 * 1024 + 1).fill(0x61) }))),
+      await refusal(async () => importDeck(deps, req({ bytes: new Uint8Array(1024 * 1024 + 1).fill(0x61) }))),
     ).toContain("1 MiB");
     const six = Array.from({ length: 6 }, (_, k) => `only${k}`).join("\n");
-    const listed = refusal(() => importDeck(deps, req({ text: `q,a\n${six}` })));
+    const listed = await refusal(async () => importDeck(deps, req({ text: `q,a\n${six}` })));
     expect(listed).toContain("6 problems");
     expect(listed).toContain("… and 1 more");
     expect([count("decks"), count("cards"), count("subscriptions")]).toEqual(before);
   });
 
-  it("GIVEN a failure inside the transaction THEN the deck, its cards and the subscription are rolled back", () => {
+  it("GIVEN a failure inside the transaction THEN the deck, its cards and the subscription are rolled back", async () => {
     deps.db.run(
       sql`CREATE TRIGGER fail_sub BEFORE INSERT ON subscriptions BEGIN SELECT RAISE(ABORT, 'boom'); END`,
     );
-    expect(() => importDeck(deps, req())).toThrow("boom");
+    await expect(importDeck(deps, req())).rejects.toThrow("boom");
     expect([count("decks"), count("cards")]).toEqual([0, 0]);
   });
 
-  it("GIVEN the deck option THEN only a deck the member may manage can be updated", () => {
-    const mine = importDeck(deps, req());
-    const server = importDeck(deps, req({ fileName: "Srv.csv", scope: "server", canManageServer: true }));
-    expect(refusal(() => importDeck(deps, req({ userId: CAROL, deckId: mine.deckId })))).toContain(
-      "There is no deck",
+  it("GIVEN the deck option THEN only a deck the member may manage can be updated", async () => {
+    const mine = await importDeck(deps, req());
+    const server = await importDeck(
+      deps,
+      req({ fileName: "Srv.csv", scope: "server", canManageServer: true }),
     );
-    expect(refusal(() => importDeck(deps, req({ userId: CAROL, deckId: server.deckId })))).toContain(
-      "Manage Server",
+    expect(
+      await refusal(async () => importDeck(deps, req({ userId: CAROL, deckId: mine.deckId }))),
+    ).toContain("There is no deck");
+    expect(
+      await refusal(async () => importDeck(deps, req({ userId: CAROL, deckId: server.deckId }))),
+    ).toContain("Manage Server");
+    await upsertDeck(deps, {
+      id: "shipped",
+      name: "Shipped",
+      description: "",
+      filePath: "x.deck",
+      cards: [],
+    });
+    expect(await refusal(async () => importDeck(deps, req({ deckId: "shipped" })))).toContain(
+      "ships with the bot",
     );
-    upsertDeck(deps, { id: "shipped", name: "Shipped", description: "", filePath: "x.deck", cards: [] });
-    expect(refusal(() => importDeck(deps, req({ deckId: "shipped" })))).toContain("ships with the bot");
-    const renamed = importDeck(deps, req({ deckId: mine.deckId, name: "Spanish 2", text: "hola,hello\n" }));
+    const renamed = await importDeck(
+      deps,
+      req({ deckId: mine.deckId, name: "Spanish 2", text: "hola,hello\n" }),
+    );
     expect(renamed).toMatchObject({ deckId: mine.deckId, name: "Spanish 2", created: false, retired: 1 });
   });
 });
@@ -172,11 +190,11 @@ describe("importDeck: an update that would lose progress asks first", () => {
   const cardsOf = (deckId: string) =>
     deps.db.all(sql`SELECT key, retired_at FROM cards WHERE deck_id = ${deckId} ORDER BY id`);
 
-  it("GIVEN a server deck another member studied THEN an update retiring that card is a question; nothing written", () => {
-    const server = importDeck(deps, req({ scope: "server", canManageServer: true }));
+  it("GIVEN a server deck another member studied THEN an update retiring that card is a question; nothing written", async () => {
+    const server = await importDeck(deps, req({ scope: "server", canManageServer: true }));
     studied(CAROL, server.deckId, "adiós");
     const before = cardsOf(server.deckId);
-    const ask = importDeck(
+    const ask = await importDeck(
       deps,
       req({ scope: "server", canManageServer: true, text: "hola,hello\nnuevo,new\n" }),
     );
@@ -193,15 +211,17 @@ describe("importDeck: an update that would lose progress asks first", () => {
     expect(cardsOf(server.deckId)).toEqual(before);
     // The same with the deck option: naming the deck is no consent to retiring studied cards.
     expect(
-      importDeck(deps, req({ canManageServer: true, deckId: server.deckId, text: "hola,hello\n" })).kind,
+      (await importDeck(deps, req({ canManageServer: true, deckId: server.deckId, text: "hola,hello\n" })))
+        .kind,
     ).toBe("confirm");
     expect(cardsOf(server.deckId)).toEqual(before);
   });
 
   it("THEN who studied a deck's cards is found by index seeks on card_states, never a scan of every state", () => {
+    const query = importStatements(deps.db).studiedInServer.getQuery();
     const plan = deps.db.$client
-      .prepare(`EXPLAIN QUERY PLAN ${IMPORT_SQL.studiedCards}`)
-      .all({ deckId: "d", ownerId: null, guildId: GUILD }) as { detail: string }[];
+      .prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+      .all(fillPlaceholders(query.params, { deckId: "d", guildId: GUILD })) as { detail: string }[];
     const details = plan.map((p) => p.detail);
     expect(details).toContain(
       "SEARCH cs USING INDEX card_states_user_deck_due_idx (user_id=? AND deck_id=?)",
@@ -209,54 +229,59 @@ describe("importDeck: an update that would lose progress asks first", () => {
     expect(details.filter((d) => /^SCAN cs\b/.test(d))).toEqual([]);
   });
 
-  it("GIVEN retired cards nobody studied, or an exact name THEN no question", () => {
-    const mine = importDeck(deps, req());
+  it("GIVEN retired cards nobody studied, or an exact name THEN no question", async () => {
+    const mine = await importDeck(deps, req());
     studied(BOB, mine.deckId, "hola");
-    expect(importDeck(deps, req({ text: "hola,hello\nnuevo,new\n" })).kind).toBe("imported");
+    expect((await importDeck(deps, req({ text: "hola,hello\nnuevo,new\n" }))).kind).toBe("imported");
   });
 
-  it("GIVEN the confirm's fingerprint THEN it goes through once; a second time it is stale and writes nothing", () => {
-    const mine = importDeck(deps, req());
+  it("GIVEN the confirm's fingerprint THEN it goes through once; a second time it is stale and writes nothing", async () => {
+    const mine = await importDeck(deps, req());
     studied(BOB, mine.deckId, "adiós");
-    const ask = importDeck(deps, req({ text: "hola,hello\n" }));
+    const ask = await importDeck(deps, req({ text: "hola,hello\n" }));
     if (ask.kind !== "confirm") throw new Error("expected a question");
     const confirmed = { asNew: false, fingerprint: ask.updateFingerprint };
     const native = { fileName: ask.file.name, bytes: ask.file.bytes, parse: { format: "native" as const } };
-    const done = importDeck(deps, req({ ...native, deckId: mine.deckId, confirmed }));
+    const done = await importDeck(deps, req({ ...native, deckId: mine.deckId, confirmed }));
     expect(done).toMatchObject({ kind: "imported", deckId: mine.deckId, kept: 1, retired: 1 });
     const after = cardsOf(mine.deckId);
-    expect(importDeck(deps, req({ ...native, deckId: mine.deckId, confirmed })).kind).toBe("stale");
+    expect((await importDeck(deps, req({ ...native, deckId: mine.deckId, confirmed }))).kind).toBe("stale");
     expect(cardsOf(mine.deckId)).toEqual(after);
   });
 });
 
 describe("removeDeck", () => {
-  it("GIVEN the owner THEN the deck is retired, its history kept; others and shipped decks are refused", () => {
-    const mine = importDeck(deps, req());
-    const server = importDeck(deps, req({ fileName: "Srv.csv", scope: "server", canManageServer: true }));
-    const bob = { userId: BOB, guildId: GUILD, canManageServer: false };
-    expect(searchManageableDecks(deps.db, BOB, GUILD, false, "").map((d) => d.id)).toEqual([mine.deckId]);
-    expect(refusal(() => checkRemovable(deps.db, bob, server.deckId))).toContain("Manage Server");
-    expect(refusal(() => checkRemovable(deps.db, { ...bob, userId: CAROL }, mine.deckId))).toContain(
-      "There is no deck",
+  it("GIVEN the owner THEN the deck is retired, its history kept; others and shipped decks are refused", async () => {
+    const mine = await importDeck(deps, req());
+    const server = await importDeck(
+      deps,
+      req({ fileName: "Srv.csv", scope: "server", canManageServer: true }),
     );
-    expect(removeDeck(deps, bob, mine.deckId)).toEqual({ id: mine.deckId, name: "Spanish" });
+    const bob = { userId: BOB, guildId: GUILD, canManageServer: false };
+    expect((await searchManageableDecks(deps.db, BOB, GUILD, false, "")).map((d) => d.id)).toEqual([
+      mine.deckId,
+    ]);
+    expect(await refusal(async () => checkRemovable(deps.db, bob, server.deckId))).toContain("Manage Server");
+    expect(
+      await refusal(async () => checkRemovable(deps.db, { ...bob, userId: CAROL }, mine.deckId)),
+    ).toContain("There is no deck");
+    expect(await removeDeck(deps, bob, mine.deckId)).toEqual({ id: mine.deckId, name: "Spanish" });
     expect(count("cards")).toBe(4);
-    expect(refusal(() => removeDeck(deps, bob, mine.deckId))).toContain("There is no deck");
-    expect(removeDeck(deps, { ...bob, canManageServer: true }, server.deckId).id).toBe(server.deckId);
+    expect(await refusal(async () => removeDeck(deps, bob, mine.deckId))).toContain("There is no deck");
+    expect((await removeDeck(deps, { ...bob, canManageServer: true }, server.deckId)).id).toBe(server.deckId);
     // A new import with the old name makes a fresh deck: removal is final.
-    expect(importDeck(deps, req()).deckId).toBe(`${mine.deckId}-2`);
+    expect((await importDeck(deps, req())).deckId).toBe(`${mine.deckId}-2`);
   });
 });
 
 describe("exportDeckFile", () => {
-  it("GIVEN a visible deck THEN a file per format; another member's personal deck is not visible", () => {
-    const mine = importDeck(deps, req());
-    const csv = exportDeckFile(deps, BOB, GUILD, mine.deckId, "csv");
+  it("GIVEN a visible deck THEN a file per format; another member's personal deck is not visible", async () => {
+    const mine = await importDeck(deps, req());
+    const csv = await exportDeckFile(deps, BOB, GUILD, mine.deckId, "csv");
     expect(csv.fileName).toBe(`${mine.deckId}.csv`);
     expect(csv.bytes.toString("utf8")).toContain("front,back,tags,key\r\nhola,hello,,f-");
-    expect(exportDeckFile(deps, BOB, GUILD, mine.deckId, "anki").fileName).toMatch(/\.anki\.txt$/);
-    expect(refusal(() => exportDeckFile(deps, CAROL, GUILD, mine.deckId, "native"))).toContain(
+    expect((await exportDeckFile(deps, BOB, GUILD, mine.deckId, "anki")).fileName).toMatch(/\.anki\.txt$/);
+    expect(await refusal(async () => exportDeckFile(deps, CAROL, GUILD, mine.deckId, "native"))).toContain(
       "There is no deck",
     );
   });
@@ -301,12 +326,12 @@ describe("downloadAttachment", () => {
 });
 
 describe("syncDeckDir and imported decks", () => {
-  it("GIVEN a deck file whose id belongs to an imported deck THEN the file is refused and the import untouched", () => {
-    const mine = importDeck(deps, req());
+  it("GIVEN a deck file whose id belongs to an imported deck THEN the file is refused and the import untouched", async () => {
+    const mine = await importDeck(deps, req());
     const dir = join(deps.dir, "decks");
     mkdirSync(dir);
     writeFileSync(join(dir, "clash.deck"), `id: ${mine.deckId}\nname: Clash\n## 1\nq\n---\na\n`);
-    const report = syncDeckDir(deps, dir);
+    const report = await syncDeckDir(deps, dir);
     expect(report.failed).toEqual([
       {
         file: join(dir, "clash.deck"),

@@ -109,11 +109,11 @@ describe("GIVEN a study view left open on a card of a deck that is then removed"
     expect(logs()).toEqual([]);
   });
 
-  it("THEN a shipped deck whose file was deleted before a restart takes no rating either", () => {
+  it("THEN a shipped deck whose file was deleted before a restart takes no rating either", async () => {
     subscribe(deps, "100", "9", "shipped");
     const s = session("100", "9");
     const v = asCard(nextView(deps, { ...s, deckId: "shipped" }));
-    syncDeckDir(deps, deps.dir); // a decks folder without its file: the deck is retired at start
+    await syncDeckDir(deps, deps.dir); // a decks folder without its file: the deck is retired at start
     expect(rate(deps, s, v.cardId, 0, Rating.Easy, v.shownAt).recorded).toBe(false);
     const quiz: ReviewInput = {
       userId: "100",

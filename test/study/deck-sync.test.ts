@@ -12,13 +12,13 @@ beforeEach(() => {
 });
 afterEach(() => deps.close());
 
-describe("GIVEN the repository's decks/ folder", () => {
-  it("THEN the PyTorch deck loads with its 81 cards, and loading twice changes nothing", () => {
+describe("GIVEN the repository's decks/ folder", async () => {
+  it("THEN the PyTorch deck loads with its 81 cards, and loading twice changes nothing", async () => {
     const dir = resolve(import.meta.dirname, "../../decks");
-    const first = syncDeckDir(deps, dir);
+    const first = await syncDeckDir(deps, dir);
     expect(first.failed).toEqual([]);
     expect(first.loaded).toContainEqual(expect.objectContaining({ deckId: "pytorch", cards: 81, added: 81 }));
-    const again = syncDeckDir(deps, dir);
+    const again = await syncDeckDir(deps, dir);
     expect(again.loaded).toContainEqual(
       expect.objectContaining({ deckId: "pytorch", cards: 81, added: 0, retired: 0 }),
     );
@@ -26,17 +26,17 @@ describe("GIVEN the repository's decks/ folder", () => {
   });
 });
 
-describe("GIVEN a malformed deck file next to a good one", () => {
-  it("THEN it is reported with file and line, and neither stops the other nor touches its own loaded deck", () => {
+describe("GIVEN a malformed deck file next to a good one", async () => {
+  it("THEN it is reported with file and line, and neither stops the other nor touches its own loaded deck", async () => {
     const dir = join(deps.dir, "decks");
     mkdirSync(dir);
     const good = "id: good\nname: Good\ndescription: fine\n\n## 1\nQ one\n---\nA one\n";
     writeFileSync(join(dir, "good.deck"), good);
     writeFileSync(join(dir, "bad.deck"), "id: bad\nname: Bad\n\n## 1\nQ one\n---\nA one\n");
-    expect(syncDeckDir(deps, dir).failed).toEqual([]);
+    expect((await syncDeckDir(deps, dir)).failed).toEqual([]);
     // Now break bad.deck: its card loses its separator.
     writeFileSync(join(dir, "bad.deck"), "id: bad\nname: Bad\n\n## 1\nQ one without answer\n");
-    const r = syncDeckDir(deps, dir);
+    const r = await syncDeckDir(deps, dir);
     expect(r.loaded.map((l) => l.deckId)).toEqual(["good"]);
     expect(r.failed).toHaveLength(1);
     expect(r.failed[0]?.file).toContain("bad.deck");
@@ -46,17 +46,17 @@ describe("GIVEN a malformed deck file next to a good one", () => {
     expect(deps.db.select().from(cards).where(eq(cards.deckId, "bad")).get()?.front).toBe("Q one");
   });
 
-  it("THEN a file emptied by mistake is reported and its deck kept; a deleted file retires its deck", () => {
+  it("THEN a file emptied by mistake is reported and its deck kept; a deleted file retires its deck", async () => {
     const dir = join(deps.dir, "decks2");
     mkdirSync(dir);
     writeFileSync(join(dir, "gone.deck"), "id: gone\nname: Gone\n\n## 1\nQ\n---\nA\n");
-    syncDeckDir(deps, dir);
+    await syncDeckDir(deps, dir);
     writeFileSync(join(dir, "gone.deck"), "");
-    const r = syncDeckDir(deps, dir);
+    const r = await syncDeckDir(deps, dir);
     expect(r.failed).toHaveLength(1); // an empty file is malformed: reported, deck kept
     expect(deps.db.select().from(decks).where(eq(decks.id, "gone")).get()?.retiredAt).toBeNull();
     rmSync(join(dir, "gone.deck"));
-    syncDeckDir(deps, dir);
+    await syncDeckDir(deps, dir);
     expect(deps.db.select().from(decks).where(eq(decks.id, "gone")).get()?.retiredAt).not.toBeNull();
     expect(deps.db.select().from(cards).where(eq(cards.deckId, "gone")).all()).toHaveLength(1); // history kept
   });

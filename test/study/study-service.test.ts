@@ -198,14 +198,14 @@ describe("GIVEN another member clicks a button of someone else's session", () =>
 });
 
 describe("GIVEN a deck file edited after members studied it", () => {
-  it("THEN an edited card keeps its schedule and a removed card is retired with its history kept", () => {
+  it("THEN an edited card keeps its schedule and a removed card is retired with its history kept", async () => {
     const s = session();
     rateNext(s, Rating.Easy);
     rateNext(s, Rating.Easy);
     const edited = makeCards(30, "alpha");
     edited[0] = { ...edited[0]!, front: "alpha front 1 (reworded)" };
     const withoutCard2 = edited.filter((c) => c.key !== "2");
-    const r = upsertDeck(deps, {
+    const r = await upsertDeck(deps, {
       id: "alpha",
       name: "Deck alpha",
       description: "",

@@ -1,0 +1,157 @@
+/**
+ * The member's file of a `/deck import`: downloading it (size-checked before it is read whole), decoding and
+ * parsing it as steps (slices.ts), and the refusal that lists its problems. Nothing here touches the database.
+ */
+import { decodeDeckBytes } from "../core/decks/decode.ts";
+import { frontKey } from "../core/decks/keys.ts";
+import { MAX_IMPORT_BYTES } from "../core/decks/limits.ts";
+import {
+  type DeckFormat,
+  type DeckIssue,
+  FORMAT_NAMES,
+  formatIssue,
+  type ParsedCard,
+  type ParseOptions,
+  parseDeckSteps,
+} from "../core/decks/parse.ts";
+import { suppressLinkPreviews } from "../core/decks/text.ts";
+import { UserError } from "../core/errors.ts";
+import type { Steps } from "./slices.ts";
+
+/** At most this many problems are listed in a refusal (the CLI `deck check` lists them all). */
+export const MAX_LISTED_PROBLEMS = 5;
+
+export const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(2)} MiB`;
+export const plain = (text: string): string => text.replace(/[`\r\n]/g, "'").slice(0, 100);
+
+/** A file name as quoted in replies: no backticks or line breaks, at most 100 characters. */
+export const shownFileName = plain;
+
+/**
+ * Downloads an attachment, refusing anything over `maxBytes` before reading it whole: by its declared size,
+ * by the response's Content-Length, and while streaming (in case either lies).
+ */
+export async function downloadAttachment(
+  file: { url: string; name: string; size: number },
+  opts: { maxBytes?: number; timeoutMs?: number; fetch?: typeof fetch } = {},
+): Promise<Uint8Array> {
+  const max = opts.maxBytes ?? MAX_IMPORT_BYTES;
+  const tooBig = (size: number | string) =>
+    new UserError(
+      `\`${plain(file.name)}\` is ${typeof size === "number" ? mib(size) : size}; the limit for an import is 1 MiB (${max.toLocaleString("en-US")} bytes). Split the deck into smaller files. Nothing was imported.`,
+    );
+  if (file.size > max) throw tooBig(file.size);
+  const doFetch = opts.fetch ?? fetch;
+  let res: Response;
+  try {
+    res = await doFetch(file.url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000) });
+  } catch {
+    throw new UserError(
+      "I could not download the file from Discord. Please try again. Nothing was imported.",
+    );
+  }
+  if (!res.ok || res.body === null) {
+    throw new UserError(
+      `I could not download the file from Discord (HTTP ${res.status}). Please try again. Nothing was imported.`,
+    );
+  }
+  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > max) {
+    await res.body.cancel().catch(() => {});
+    throw tooBig(declared);
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => {});
+      throw tooBig("over 1 MiB");
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return bytes;
+}
+
+/** The refusal for a file with errors: the first few problems with their lines, and that nothing changed. */
+function refused(fileName: string, format: DeckFormat | undefined, problems: DeckIssue[]): UserError {
+  const n = problems.length;
+  const listed = problems
+    .slice(0, MAX_LISTED_PROBLEMS)
+    .map((p) => `• ${suppressLinkPreviews(formatIssue(p))}`);
+  if (n > MAX_LISTED_PROBLEMS) listed.push(`• … and ${n - MAX_LISTED_PROBLEMS} more`);
+  const as = format === undefined ? "" : ` (read as ${FORMAT_NAMES[format]})`;
+  return new UserError(
+    [
+      `**Nothing was imported** from \`${plain(fileName)}\`${as}: ${n} problem${n === 1 ? "" : "s"}.`,
+      ...listed,
+      "Fix the file and import it again; `npm run deck -- check FILE` lists every problem.",
+    ].join("\n"),
+  );
+}
+
+/** A deck name from a file name: its base name without extensions, separators as spaces. */
+export function nameFromFileName(fileName: string): string {
+  const base = (fileName.split(/[\\/]/).pop() ?? "").replace(/\.[A-Za-z0-9]{1,10}$/, "");
+  const name = base
+    .replace(/\.(brainscape|anki|quizlet|deck)$/i, "")
+    .replace(/[_]+/g, " ")
+    .trim();
+  return name === "" ? "Imported deck" : name;
+}
+
+/** A file read for an import: its cards (keyed for progress), the names it offers, and what it warned about. */
+export interface ImportFile {
+  cards: ParsedCard[];
+  format: DeckFormat;
+  /** The deck name in the file (Anki deck, Brainscape title, native name), else from the file name. */
+  fileDeckName: string;
+  description: string;
+  warnings: DeckIssue[];
+}
+
+/**
+ * Checks, decodes and parses the file as steps; throws a UserError (the refusal) on a file over `maxBytes`, not
+ * UTF-8 text, empty, or with any deck error.
+ */
+export function* readImportFile(file: {
+  fileName: string;
+  bytes: Uint8Array;
+  parse?: ParseOptions;
+  maxBytes?: number;
+}): Steps<ImportFile> {
+  const maxBytes = file.maxBytes ?? MAX_IMPORT_BYTES;
+  if (file.bytes.byteLength > maxBytes) {
+    throw new UserError(
+      `\`${plain(file.fileName)}\` is ${mib(file.bytes.byteLength)}; the limit for an import is 1 MiB. Nothing was imported.`,
+    );
+  }
+  const decoded = decodeDeckBytes(file.bytes);
+  if (!decoded.ok) throw refused(file.fileName, undefined, [{ line: 1, message: decoded.reason }]);
+  if (decoded.text.replace(/^\uFEFF/, "").trim() === "")
+    throw refused(file.fileName, undefined, [{ line: 1, message: "the file is empty" }]);
+  yield;
+  const parsed = yield* parseDeckSteps(decoded.text, { fileName: file.fileName, ...file.parse });
+  if (parsed.errors.length > 0) throw refused(file.fileName, parsed.format, parsed.errors);
+  yield;
+  // Cards numbered by position (Brainscape) would hand schedules to other cards when one is inserted.
+  const cards =
+    parsed.keys === "numbered" ? parsed.cards.map((c) => ({ ...c, key: frontKey(c.front) })) : parsed.cards;
+  yield;
+  return {
+    cards,
+    format: parsed.format,
+    fileDeckName: parsed.meta.name?.trim() || nameFromFileName(file.fileName),
+    description: parsed.meta.description ?? "",
+    warnings: parsed.warnings,
+  };
+}
