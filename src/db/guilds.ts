@@ -24,3 +24,14 @@ export function zoneOf(db: Db, guildId: string | null): string {
 export async function serverZone(db: Db, guildId: string | null): Promise<string> {
   return zoneOf(db, guildId);
 }
+
+/**
+ * Sets the server's study-day time zone (`/quiz setup`), creating its row if the bot never saw the server's
+ * GuildCreate. Synchronous: it runs inside the setup's unit of work (db/quiz-configs.ts `saveQuizSetup`).
+ */
+export function setServerZone(db: Db, guildId: string, zone: string, now: Date): void {
+  db.insert(guilds)
+    .values({ id: guildId, timezone: zone, createdAt: now })
+    .onConflictDoUpdate({ target: guilds.id, set: { timezone: zone } })
+    .run();
+}
