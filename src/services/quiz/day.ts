@@ -18,6 +18,14 @@ import {
   runAfter,
   seededRandom,
 } from "../../core/quiz.ts";
+import {
+  claimDays,
+  type DayPlan,
+  type DayStep,
+  dayNeeds,
+  type Outcome,
+  type Prepare,
+} from "../../db/quiz-claims.ts";
 import { type QuizConfigRow, quizConfig } from "../../db/quiz-configs.ts";
 import {
   type DueCaps,
@@ -26,17 +34,7 @@ import {
   readMemberDues,
   type TickMemo,
 } from "../../db/quiz-due.ts";
-import {
-  claimDays,
-  type DayContent,
-  type DayPlan,
-  type DayStep,
-  type DueSummary,
-  dayNeeds,
-  type Outcome,
-  type Prepare,
-  type QuestionFields,
-} from "../../db/quiz-posts.ts";
+import type { DayContent, DueSummary, QuestionFields } from "../../db/quiz-posts.ts";
 import { type QuestionReads, readQuestion } from "../../db/quiz-questions.ts";
 import type { Deps } from "../deps.ts";
 import { NOT_SET_UP } from "./config.ts";

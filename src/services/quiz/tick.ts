@@ -7,15 +7,10 @@
 import { UserError } from "../../core/errors.ts";
 import { parseTimeOfDay, retryDelayMs, runAfter } from "../../core/quiz.ts";
 import { tally } from "../../db/quiz-answers.ts";
+import { type AfterSend, type Claimed, recordSends, type Sent } from "../../db/quiz-claims.ts";
 import { dueGuilds } from "../../db/quiz-configs.ts";
 import { type TickMemo, tickMemo } from "../../db/quiz-due.ts";
-import {
-  type AfterSend,
-  type Claimed,
-  type QuizPostRow,
-  recordSends,
-  type Sent,
-} from "../../db/quiz-posts.ts";
+import type { QuizPostRow } from "../../db/quiz-posts.ts";
 import type { Deps } from "../deps.ts";
 import { claimServerDays } from "./day.ts";
 import { postView } from "./post-view.ts";
