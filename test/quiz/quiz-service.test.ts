@@ -45,7 +45,7 @@ const setClock = (iso: string) => deps.clock.set(new Date(iso));
 const runTick = () => tick(deps, fake.transport);
 const posts = (g = G) => deps.db.select().from(quizPosts).where(eq(quizPosts.guildId, g)).all();
 
-beforeEach(async () => {
+beforeEach(() => {
   deps = testDeps("2026-01-15T07:00:00Z"); // 08:00 in Berlin (winter)
   fake = fakeTransport();
   seedDeck(deps, "alpha", 8);
@@ -81,7 +81,7 @@ describe("GIVEN /quiz setup input", () => {
 });
 
 describe("GIVEN a zone name as typed", () => {
-  it("THEN it is spelled as IANA does, aliases resolve to their zone, unknown names give null", async () => {
+  it("THEN it is spelled as IANA does, aliases resolve to their zone, unknown names give null", () => {
     expect(canonicalTimeZone("europe/berlin")).toBe("Europe/Berlin");
     expect(canonicalTimeZone("AMERICA/PORT-AU-PRINCE")).toBe("America/Port-au-Prince");
     expect(canonicalTimeZone("utc")).toBe("UTC");

@@ -203,7 +203,7 @@ describe("the tick's queries", () => {
   });
   afterAll(() => deps.close());
 
-  it("GIVEN reviews and quiz answers in several servers THEN members are exactly those who reviewed or answered there", async () => {
+  it("GIVEN reviews and quiz answers in several servers THEN members are exactly those who reviewed or answered there", () => {
     for (const g of GUILDS)
       expect(serverMembers(deps.db, g).map((m) => m.userId)).toEqual(referenceMembers(deps, g));
     // u5 and u6 are members of g1 by their answer alone (a wrong one for u5), u7 of no server.
@@ -212,7 +212,7 @@ describe("the tick's queries", () => {
     expect(GUILDS.flatMap((g) => serverMembers(deps.db, g)).some((m) => m.userId === "u7")).toBe(false);
   });
 
-  it("GIVEN retired cards and decks, server, foreign and personal decks THEN bounded due counts equal the plain definition", async () => {
+  it("GIVEN retired cards and decks, server, foreign and personal decks THEN bounded due counts equal the plain definition", () => {
     const now = deps.clock.now().getTime();
     let nonZero = 0;
     for (const g of [...GUILDS, "elsewhere"])
@@ -296,7 +296,7 @@ describe("the tick's queries", () => {
     expect(asked).toBe(48);
   });
 
-  it("GIVEN a tick's memo THEN a server's decks (shipped ones read once, its imports per server) are the plain read's", async () => {
+  it("GIVEN a tick's memo THEN a server's decks (shipped ones read once, its imports per server) are the plain read's", () => {
     const memo = tickMemo();
     for (const g of [...GUILDS, "g-nobody", ...GUILDS])
       expect({ g, decks: serverDecks(deps.db, g, memo) }).toEqual({ g, decks: serverDecks(deps.db, g) });
