@@ -9,112 +9,41 @@ import {
 import { UserError } from "../src/core/errors.ts";
 import { idsOnMessage } from "../src/discord/clicked-view.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
-import { NO_PINGS } from "../src/render/limits.ts";
+import { POST_PERMISSIONS } from "../src/discord/guards.ts";
 import { isQuizPostComponent, parseQuizId, QUIZ_PREFIX } from "../src/render/quiz-ids.ts";
-import { formatLocalTime, renderAnswerFeedback, renderPost, renderStatus } from "../src/render/quiz-view.ts";
-import { timezoneChoices } from "../src/render/timezone-choices.ts";
 import {
-  answerQuiz,
-  pauseQuiz,
-  postToday,
-  quizStatus,
-  resumeQuiz,
-  setupQuiz,
-  validateSetup,
-  viewOfPost,
-} from "../src/services/quiz.ts";
+  renderAnswerFeedback,
+  renderPaused,
+  renderPost,
+  renderPostedNow,
+  renderResumed,
+  renderSetupDone,
+  renderStatus,
+} from "../src/render/quiz-view.ts";
+import { timezoneChoices } from "../src/render/timezone-choices.ts";
+import { answerQuiz } from "../src/services/quiz/answers.ts";
+import { pauseQuiz, quizStatus, resumeQuiz, setupQuiz } from "../src/services/quiz/config.ts";
+import { postToday } from "../src/services/quiz/tick.ts";
 import { startSession } from "./study.ts";
 
-/** What the bot needs in the quiz channel to post the daily embed. */
-const NEEDED = [
-  [PermissionFlagsBits.ViewChannel, "View Channel"],
-  [PermissionFlagsBits.SendMessages, "Send Messages"],
-  [PermissionFlagsBits.EmbedLinks, "Embed Links"],
-] as const;
-
-const note = (content: string) => ({ content, embeds: [], components: [], allowed_mentions: NO_PINGS });
-const when = (at: number, zone: string) =>
-  `${formatLocalTime(at, zone)} (${zone}) · <t:${Math.floor(at / 1000)}:R>`;
-
-function guildOf(i: ChatInputCommandInteraction): string {
-  if (!i.guildId) throw new UserError("The daily quiz belongs to a server: use this command there.");
-  return i.guildId;
-}
-
-/** The command is hidden from members by default_member_permissions; this is the run-time check behind it. */
-function requireManager(i: ChatInputCommandInteraction): void {
-  if (!i.memberPermissions?.has(PermissionFlagsBits.ManageGuild))
-    throw new UserError("You need the **Manage Server** permission to change the daily quiz.");
-}
-
-/** Refuses a channel the bot cannot post the quiz in (checked on the bot's own permissions there). */
-function checkChannel(i: ChatInputCommandInteraction, channelId: string): void {
-  const channel = i.guild?.channels.cache.get(channelId);
-  if (!channel?.isTextBased() || channel.isThread() || channel.isVoiceBased())
-    throw new UserError(`I can't post the quiz in <#${channelId}>: pick a text or announcement channel.`);
-  const me = i.guild?.members.me ?? i.client.user;
-  const perms = channel.permissionsFor(me);
-  const missing = NEEDED.filter(([bit]) => !perms?.has(bit)).map(([, name]) => name);
-  if (missing.length)
-    throw new UserError(
-      `I can't post in <#${channelId}>: I'm missing **${missing.join(", ")}** there. ` +
-        "Give me View Channel, Send Messages and Embed Links in that channel, or pick another one. Nothing was changed.",
-    );
-}
-
 async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
+  if (!i.inGuild()) return; // unreachable: the inServer guard refused it (this narrows the type)
   const { deps, respond } = ctx;
-  const guildId = guildOf(i);
+  const { guildId } = i;
   const sub = i.options.getSubcommand();
-  if (sub === "status") {
-    await respond.reply(renderStatus(quizStatus(deps, guildId), guildId));
-    return;
-  }
-  requireManager(i);
-  if (sub === "setup") {
-    const channel = i.options.getChannel("channel", true);
+  if (sub === "status") await respond.reply(renderStatus(await quizStatus(deps, guildId), guildId));
+  else if (sub === "setup") {
     const input = {
-      channelId: channel.id,
+      channelId: i.options.getChannel("channel", true).id,
       time: i.options.getString("time", true),
       timezone: i.options.getString("timezone", true),
     };
-    validateSetup(input); // time, then zone: a clear message and nothing written
-    checkChannel(i, channel.id);
-    const cfg = setupQuiz(deps, guildId, input);
-    await respond.reply(
-      note(
-        [
-          `The daily quiz will post in <#${cfg.channelId}> every day at **${cfg.time}** ${cfg.timezone}.`,
-          cfg.paused
-            ? "It is paused: `/quiz resume` to start it."
-            : `Next post: ${when(cfg.nextRunAt, cfg.timezone)}.`,
-          `This server's study days now follow ${cfg.timezone} too.`,
-        ].join("\n"),
-      ),
-    );
-  } else if (sub === "pause") {
-    const r = pauseQuiz(deps, guildId);
-    await respond.reply(note(r.changed ? "The daily quiz is paused." : "The daily quiz was already paused."));
-  } else if (sub === "resume") {
-    const r = resumeQuiz(deps, guildId);
-    const zone = quizStatus(deps, guildId).config?.timezone ?? "UTC";
-    await respond.reply(
-      note(
-        `${r.changed ? "The daily quiz is back on." : "The daily quiz was not paused."} Next post: ${when(r.next.at, zone)}.`,
-      ),
-    );
-  } else if (sub === "now") {
-    const r = await postToday(deps, ctx.transport, guildId);
-    await respond.reply(
-      note(
-        r.kind === "posted"
-          ? `Today's quiz is posted: https://discord.com/channels/${guildId}/${r.post.channelId}/${r.messageId}`
-          : `I could not post today's quiz in <#${r.post.channelId}>: ${r.reason}. I'll retry later today; \`/quiz status\` shows how it goes.`,
-      ),
-    );
-  } else {
-    throw new UserError("Unknown /quiz subcommand.");
-  }
+    await respond.reply(renderSetupDone(await setupQuiz(deps, guildId, input)));
+  } else if (sub === "pause") await respond.reply(renderPaused(await pauseQuiz(deps, guildId)));
+  else if (sub === "resume") await respond.reply(renderResumed(await resumeQuiz(deps, guildId)));
+  else if (sub === "now")
+    await respond.reply(renderPostedNow(await postToday(deps, ctx.transport, guildId), guildId));
+  else throw new UserError("Unknown /quiz subcommand.");
 }
 
 async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
@@ -132,17 +61,14 @@ async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
     throw new UserError(
       "This answer is not on this message's quiz. Use the buttons of the quiz post itself.",
     );
-  const r = answerQuiz(ctx.deps, {
+  const r = await answerQuiz(ctx.deps, {
     postId: a.postId,
     guildId: i.guildId,
     userId: i.user.id,
     choice: a.choice,
   });
-  if (r.kind !== "already") {
-    // The public post: new tally (or, on a closed post the bot could not edit, its answer).
-    const view = viewOfPost(ctx.deps, a.postId);
-    if (view) await ctx.respond.update(renderPost(view));
-  }
+  // The public post: new tally (or, on a closed post the bot could not edit, its answer).
+  if (r.view) await ctx.respond.update(renderPost(r.view));
   await ctx.respond.reply(renderAnswerFeedback(r), { ephemeral: true });
 }
 
@@ -203,6 +129,15 @@ export default {
         description: "Post today's quiz now; it counts as today's (Manage Server)",
       },
     ],
+  },
+  guards: {
+    inServer: "The daily quiz belongs to a server: use this command there.",
+    // Hidden from members by default_member_permissions; this is the run-time check behind it.
+    manageServer: {
+      message: "You need the **Manage Server** permission to change the daily quiz.",
+      subcommands: ["setup", "pause", "resume", "now"],
+    },
+    botCanPostIn: { option: "channel", needs: POST_PERMISSIONS },
   },
   execute,
   async autocomplete(i) {

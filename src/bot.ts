@@ -12,7 +12,7 @@ import { createQuizJob, type QuizJob, type Ticker } from "./jobs/quiz-job.ts";
 import type { Logger } from "./logger.ts";
 import { syncDeckDir } from "./services/deck-sync.ts";
 import type { Deps } from "./services/deps.ts";
-import type { TickReport } from "./services/quiz.ts";
+import type { TickReport } from "./services/quiz/tick.ts";
 
 export interface BotOptions {
   token: string;

@@ -29,3 +29,14 @@ export async function serverZone(db: Db, guildId: string | null): Promise<string
 export async function addGuild(db: Db, guildId: string, now: Date): Promise<void> {
   db.insert(guilds).values({ id: guildId, createdAt: now }).onConflictDoNothing().run();
 }
+
+/**
+ * Sets the server's study-day time zone (`/quiz setup`), creating its row if the bot never saw the server's
+ * GuildCreate. Synchronous: it runs inside the setup's unit of work (db/quiz-configs.ts `saveQuizSetup`).
+ */
+export function setServerZone(db: Db, guildId: string, zone: string, now: Date): void {
+  db.insert(guilds)
+    .values({ id: guildId, timezone: zone, createdAt: now })
+    .onConflictDoUpdate({ target: guilds.id, set: { timezone: zone } })
+    .run();
+}

@@ -5,7 +5,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { Deps } from "../services/deps.ts";
-import type { QuizTransport } from "../services/quiz.ts";
+import type { QuizTransport } from "../services/quiz/transport.ts";
 import type { Guards } from "./guards.ts";
 import type { Responder } from "./responder.ts";
 

@@ -1,7 +1,8 @@
 import { type APIMessage, type Client, DiscordAPIError, HTTPError, Routes } from "discord.js";
 import { isQuizPostComponent } from "../render/quiz-ids.ts";
 import { renderPost } from "../render/quiz-view.ts";
-import { type PostView, type QuizTransport, SendFailure } from "../services/quiz.ts";
+import type { PostView } from "../services/quiz/post-view.ts";
+import { type QuizTransport, SendFailure } from "../services/quiz/transport.ts";
 
 /** Discord error codes a quiz channel can run into, as `/quiz status` words them. */
 const KNOWN: Record<number, string> = {

@@ -1,7 +1,7 @@
 import type { Interaction } from "discord.js";
 import { UserError } from "../core/errors.ts";
 import type { Deps } from "../services/deps.ts";
-import type { QuizTransport } from "../services/quiz.ts";
+import type { QuizTransport } from "../services/quiz/transport.ts";
 import type { ButtonHandler, Command } from "./command.ts";
 import { checkGuards } from "./guards.ts";
 import { Responder } from "./responder.ts";

@@ -1,7 +1,8 @@
 import cron from "node-cron";
 import type { Deps } from "../services/deps.ts";
 import { advanceBoards, warmBoards } from "../services/leaderboard.ts";
-import { type QuizTransport, type TickReport, tick } from "../services/quiz.ts";
+import { type TickReport, tick } from "../services/quiz/tick.ts";
+import type { QuizTransport } from "../services/quiz/transport.ts";
 
 /** What drives the ticks: node-cron every minute in production; tests and the sandbox tick by hand. */
 export interface Ticker {

@@ -8,7 +8,11 @@ import {
 } from "discord.js";
 import { CHOICE_LETTERS, formatTally, parseLocalDate } from "../core/quiz.ts";
 import { localParts } from "../core/time.ts";
-import type { AnswerResult, PostView, QuizStatus } from "../services/quiz.ts";
+import type { QuizConfigRow } from "../db/quiz-configs.ts";
+import type { AnswerResult } from "../services/quiz/answers.ts";
+import type { QuizStatus } from "../services/quiz/config.ts";
+import type { PostView } from "../services/quiz/post-view.ts";
+import type { DeliverResult } from "../services/quiz/tick.ts";
 import { cardText } from "./card-text.ts";
 import { button, COLORS, row } from "./components.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
@@ -243,4 +247,44 @@ export function renderStatus(s: QuizStatus, guildId: string): QuizPayload {
     components: [],
     allowed_mentions: NO_PINGS,
   };
+}
+
+// ── Replies of /quiz setup, pause, resume and now ───────────────────────────────────────────────────
+
+const note = (content: string): QuizPayload => ({
+  content,
+  embeds: [],
+  components: [],
+  allowed_mentions: NO_PINGS,
+});
+const when = (at: number, zone: string) => `${formatLocalTime(at, zone)} (${zone}) · ${relative(at)}`;
+
+export function renderSetupDone(cfg: QuizConfigRow): QuizPayload {
+  return note(
+    [
+      `The daily quiz will post in <#${cfg.channelId}> every day at **${cfg.time}** ${cfg.timezone}.`,
+      cfg.paused
+        ? "It is paused: `/quiz resume` to start it."
+        : `Next post: ${when(cfg.nextRunAt, cfg.timezone)}.`,
+      `This server's study days now follow ${cfg.timezone} too.`,
+    ].join("\n"),
+  );
+}
+
+export function renderPaused(r: { changed: boolean }): QuizPayload {
+  return note(r.changed ? "The daily quiz is paused." : "The daily quiz was already paused.");
+}
+
+export function renderResumed(r: { changed: boolean; next: { at: number }; timezone: string }): QuizPayload {
+  return note(
+    `${r.changed ? "The daily quiz is back on." : "The daily quiz was not paused."} Next post: ${when(r.next.at, r.timezone)}.`,
+  );
+}
+
+export function renderPostedNow(r: DeliverResult, guildId: string): QuizPayload {
+  return note(
+    r.kind === "posted"
+      ? `Today's quiz is posted: https://discord.com/channels/${guildId}/${r.post.channelId}/${r.messageId}`
+      : `I could not post today's quiz in <#${r.post.channelId}>: ${r.reason}. I'll retry later today; \`/quiz status\` shows how it goes.`,
+  );
 }

@@ -10,10 +10,10 @@ import pino from "pino";
 import { type Bot, createBot } from "../bot.ts";
 import { ManualClock } from "../core/clock.ts";
 import { renderNative } from "../core/decks/parse.ts";
+import { setServerZone } from "../db/guilds.ts";
 import { registerCommands } from "../discord/register.ts";
 import { type ChannelHandle, DiscordEmulator, type GuildHandle, type UserHandle } from "../emulator/index.ts";
 import type { Ticker } from "../jobs/quiz-job.ts";
-import { setGuildTimezone } from "../services/quiz-queries.ts";
 import { stableSnowflake } from "./stable-ids.ts";
 
 export const REPO_DECKS = resolve(import.meta.dirname, "../../decks");
@@ -150,7 +150,7 @@ export async function createWorld(o: WorldOptions = {}) {
       commands: bot.commands,
     });
     // The server's study-day timezone lives in guilds.timezone (what /quiz setup also writes).
-    if (o.timezone !== undefined) setGuildTimezone(bot.deps.db, guild.id, o.timezone, clock.now());
+    if (o.timezone !== undefined) setServerZone(bot.deps.db, guild.id, o.timezone, clock.now());
 
     const lookup = <T>(map: Map<string, T>, what: string, name: string): T => {
       const found = map.get(name);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bot } from "../../src/bot.ts";
 import type { ChannelHandle, GuildHandle } from "../../src/emulator/index.ts";
-import { quizStatus, setupQuiz } from "../../src/services/quiz.ts";
+import { quizStatus, setupQuiz } from "../../src/services/quiz/config.ts";
 import { startWorld, type World } from "./harness.ts";
 
 let w: World;
@@ -44,7 +44,7 @@ beforeAll(async () => {
   // A second server, set up directly: its failures and successes must not touch the first one's.
   g2 = w.emu.addGuild({ name: "Other Group" });
   ch2 = w.emu.addChannel(g2.id, { name: "quiz" });
-  setupQuiz(w.bot.deps, g2.id, { channelId: ch2.id, time: "09:00", timezone: "Europe/Berlin" });
+  await setupQuiz(w.bot.deps, g2.id, { channelId: ch2.id, time: "09:00", timezone: "Europe/Berlin" });
 });
 afterAll(async () => {
   await w?.stop();
@@ -90,7 +90,10 @@ describe("GIVEN both servers' quiz at 09:00 Berlin", () => {
     await w.restart();
     expect(titles(ch2.id)).not.toContain("Thursday 5 March 2026");
     expect(titles(ch2.id).at(-1)).toBe("Wednesday 4 March 2026");
-    expect(quizStatus(w.bot.deps, g2.id).last).toMatchObject({ localDate: "2026-03-05", status: "skipped" });
+    expect((await quizStatus(w.bot.deps, g2.id)).last).toMatchObject({
+      localDate: "2026-03-05",
+      status: "skipped",
+    });
     at("2026-03-06T08:00:00Z");
     await w.bot.tick();
     expect(titles(ch2.id).at(-1)).toBe("Friday 6 March 2026");
@@ -104,7 +107,7 @@ describe("GIVEN both servers' quiz at 09:00 Berlin", () => {
     // (Assertions read state, not the tick's report: the harness's real node-cron ticker may also tick.)
     expect(titles(ch2.id).at(-1)).toBe("Saturday 7 March 2026");
     expect(titles(w.channel.id).filter((t) => t.includes("7 March"))).toEqual([]);
-    expect(quizStatus(w.bot.deps, w.guild.id).last).toMatchObject({
+    expect((await quizStatus(w.bot.deps, w.guild.id)).last).toMatchObject({
       localDate: "2026-03-07",
       status: "failed",
     });
@@ -127,7 +130,7 @@ describe("GIVEN both servers' quiz at 09:00 Berlin", () => {
     at("2026-03-08T08:00:00Z");
     await w.bot.tick();
     expect(titles(w.channel.id).at(-1)).toBe("Sunday 8 March 2026");
-    expect(quizStatus(w.bot.deps, g2.id)).toMatchObject({
+    expect(await quizStatus(w.bot.deps, g2.id)).toMatchObject({
       config: { paused: false },
       last: { status: "failed", errorCode: 10003, reason: expect.stringContaining("deleted") },
     });

@@ -1,9 +1,10 @@
 import { Rating } from "../../src/core/scheduling.ts";
 import { tx } from "../../src/db/client.ts";
+import { quizConfig } from "../../src/db/quiz-configs.ts";
 import { subscribe } from "../../src/services/decks.ts";
 import type { Deps } from "../../src/services/deps.ts";
-import { type PostView, type QuizTransport, SendFailure } from "../../src/services/quiz.ts";
-import { getConfig } from "../../src/services/quiz-queries.ts";
+import type { PostView } from "../../src/services/quiz/post-view.ts";
+import { type QuizTransport, SendFailure } from "../../src/services/quiz/transport.ts";
 import { recordReview } from "../../src/services/study.ts";
 
 export interface Sent {
@@ -51,7 +52,7 @@ export const missingPermission = () =>
   new SendFailure("the bot lacks permission to post there (Missing Permissions, 50013)", 50013);
 
 /** Makes `userId` a studying member of `guildId` with these cards of `deckId` reviewed there (Easy: due in days). */
-export function studyCards(
+export async function studyCards(
   deps: Deps,
   userId: string,
   guildId: string,
@@ -59,7 +60,7 @@ export function studyCards(
   cardIds: number[],
   grade: Rating.Again | Rating.Good | Rating.Easy = Rating.Easy,
 ) {
-  subscribe(deps, userId, guildId, deckId);
+  await subscribe(deps, userId, guildId, deckId);
   tx(deps.db, () => {
     for (const cardId of cardIds)
       recordReview(deps, {
@@ -74,7 +75,7 @@ export function studyCards(
   });
 }
 
-export function nextRun(deps: Deps, guildId: string) {
-  const c = getConfig(deps.db, guildId);
+export async function nextRun(deps: Deps, guildId: string) {
+  const c = await quizConfig(deps.db, guildId);
   return c ? { date: c.nextDate, at: new Date(c.nextRunAt).toISOString() } : undefined;
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordReviewStats } from "../../src/db/review-stats.ts";
 import { createQuizJob, cronTicker, type Ticker } from "../../src/jobs/quiz-job.ts";
 import { BASE_CACHE, keptBases, leaderboard } from "../../src/services/leaderboard.ts";
-import { setupQuiz } from "../../src/services/quiz.ts";
+import { setupQuiz } from "../../src/services/quiz/config.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
 import { fakeTransport } from "./helpers.ts";
 
@@ -34,7 +34,7 @@ function handTicker() {
 describe("GIVEN the quiz job", () => {
   it("THEN start runs a catch-up tick (today's missed 09:00 posts), ticks follow the ticker, stop ends them", async () => {
     deps.clock.set(new Date("2026-01-15T07:00:00Z"));
-    setupQuiz(deps, "1", { channelId: "2", time: "09:00", timezone: "Europe/Berlin" });
+    await setupQuiz(deps, "1", { channelId: "2", time: "09:00", timezone: "Europe/Berlin" });
     deps.clock.set(new Date("2026-01-15T12:00:00Z")); // the bot was down at 09:00
     const fake = fakeTransport();
     const ticker = handTicker();
@@ -89,7 +89,7 @@ describe("GIVEN the quiz job", () => {
   });
 
   it("THEN ticks of one process run one after another", async () => {
-    setupQuiz(deps, "1", { channelId: "2", time: "13:30", timezone: "Europe/Berlin" });
+    await setupQuiz(deps, "1", { channelId: "2", time: "13:30", timezone: "Europe/Berlin" });
     const fake = fakeTransport();
     fake.state.delayMs = 20;
     const job = createQuizJob({

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
 import { State } from "../../src/core/scheduling.ts";
 import { canonicalTimeZone } from "../../src/core/time.ts";
+import { CLAIM_LEASE_MS, getPost } from "../../src/db/quiz-posts.ts";
 import {
   cards,
   decks,
@@ -14,19 +15,10 @@ import {
   statGuildMembers,
 } from "../../src/db/schema.ts";
 import { getState } from "../../src/db/study-queries.ts";
-import {
-  answerQuiz,
-  CLAIM_LEASE_MS,
-  chooseQuestion,
-  pauseQuiz,
-  postToday,
-  quizStatus,
-  resumeQuiz,
-  setupQuiz,
-  TICK_BATCH,
-  tick,
-} from "../../src/services/quiz.ts";
-import { getPost } from "../../src/services/quiz-queries.ts";
+import { answerQuiz } from "../../src/services/quiz/answers.ts";
+import { pauseQuiz, quizStatus, resumeQuiz, setupQuiz } from "../../src/services/quiz/config.ts";
+import { chooseQuestion } from "../../src/services/quiz/day.ts";
+import { postToday, TICK_BATCH, tick } from "../../src/services/quiz/tick.ts";
 import { updateSettings } from "../../src/services/settings.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
 import { deletedChannel, fakeTransport, missingPermission, nextRun, studyCards } from "./helpers.ts";
@@ -61,27 +53,29 @@ beforeEach(() => {
 afterEach(() => deps.close());
 
 describe("GIVEN /quiz setup input", () => {
-  it("THEN a malformed time or an unknown zone is refused and nothing is written", () => {
-    expect(() => setupQuiz(deps, G, { channelId: CH, time: "25:00", timezone: BERLIN })).toThrow(UserError);
-    expect(() => setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: "Mars/Olympus" })).toThrow(
-      /not a timezone/,
+  it("THEN a malformed time or an unknown zone is refused and nothing is written", async () => {
+    await expect(setupQuiz(deps, G, { channelId: CH, time: "25:00", timezone: BERLIN })).rejects.toThrow(
+      UserError,
     );
+    await expect(
+      setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: "Mars/Olympus" }),
+    ).rejects.toThrow(/not a timezone/);
     expect(deps.db.select().from(quizConfigs).all()).toEqual([]);
     expect(deps.db.select().from(guilds).all()).toEqual([]);
   });
 
-  it("THEN a valid setup schedules today's 09:00 and sets the server's study-day timezone", () => {
-    setupQuiz(deps, G, { channelId: CH, time: "9:00", timezone: BERLIN });
-    expect(nextRun(deps, G)).toEqual({ date: "2026-01-15", at: "2026-01-15T08:00:00.000Z" });
+  it("THEN a valid setup schedules today's 09:00 and sets the server's study-day timezone", async () => {
+    await setupQuiz(deps, G, { channelId: CH, time: "9:00", timezone: BERLIN });
+    expect(await nextRun(deps, G)).toEqual({ date: "2026-01-15", at: "2026-01-15T08:00:00.000Z" });
     expect(deps.db.select().from(guilds).all()[0]?.timezone).toBe(BERLIN);
-    const s = quizStatus(deps, G);
+    const s = await quizStatus(deps, G);
     expect(s.config?.time).toBe("09:00");
     expect(s.last).toBeUndefined();
   });
 
-  it("THEN a zone typed in lower case is stored under its IANA name, for the quiz and the server's days", () => {
-    setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: " europe/berlin" });
-    expect(quizStatus(deps, G).config?.timezone).toBe(BERLIN);
+  it("THEN a zone typed in lower case is stored under its IANA name, for the quiz and the server's days", async () => {
+    await setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: " europe/berlin" });
+    expect((await quizStatus(deps, G)).config?.timezone).toBe(BERLIN);
     expect(deps.db.select().from(guilds).all()[0]?.timezone).toBe(BERLIN);
   });
 });
@@ -109,11 +103,11 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
     expect((await runTick()).posted).toEqual([G]);
     expect(fake.sent).toHaveLength(1);
     expect(fake.sent[0]?.view.date).toBe("2026-01-15");
-    expect(getPost(deps.db, G, "2026-01-15")).toMatchObject({
+    expect(await getPost(deps.db, G, "2026-01-15")).toMatchObject({
       status: "posted",
       messageId: fake.sent[0]?.id,
     });
-    expect(nextRun(deps, G)).toEqual({ date: "2026-01-16", at: "2026-01-16T08:00:00.000Z" });
+    expect(await nextRun(deps, G)).toEqual({ date: "2026-01-16", at: "2026-01-16T08:00:00.000Z" });
     // Ticking again the same day changes nothing.
     setClock("2026-01-15T08:01:00Z");
     await runTick();
@@ -124,7 +118,7 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
 
   it("THEN in summer it posts at 07:00 UTC (09:00 local), not at 06:59", async () => {
     deps.clock.set(new Date("2026-07-10T05:00:00Z"));
-    setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: BERLIN });
+    await setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: BERLIN });
     setClock("2026-07-10T06:59:00Z");
     await runTick();
     expect(fake.sent).toHaveLength(0);
@@ -152,38 +146,42 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
     setClock("2026-01-15T08:00:00Z");
     const r = await runTick();
     expect(r.failed).toEqual([{ guildId: G, reason: expect.stringContaining("Missing Permissions") }]);
-    expect(getPost(deps.db, G, "2026-01-15")).toMatchObject({
+    expect(await getPost(deps.db, G, "2026-01-15")).toMatchObject({
       status: "failed",
       errorCode: 50013,
       attempts: 1,
     });
-    expect(quizStatus(deps, G).last?.reason).toContain("permission");
-    expect(nextRun(deps, G)).toEqual({ date: "2026-01-15", at: "2026-01-15T08:01:00.000Z" });
+    expect((await quizStatus(deps, G)).last?.reason).toContain("permission");
+    expect(await nextRun(deps, G)).toEqual({ date: "2026-01-15", at: "2026-01-15T08:01:00.000Z" });
     // Second failure backs off 2 minutes.
     setClock("2026-01-15T08:01:00Z");
     await runTick();
-    expect(nextRun(deps, G)?.at).toBe("2026-01-15T08:03:00.000Z");
+    expect((await nextRun(deps, G))?.at).toBe("2026-01-15T08:03:00.000Z");
     // Fixed: the next due tick posts, once.
     fake.state.fail = () => null;
     setClock("2026-01-15T08:02:00Z");
     expect((await runTick()).posted).toEqual([]); // not due yet
     setClock("2026-01-15T08:03:00Z");
     expect((await runTick()).posted).toEqual([G]);
-    expect(getPost(deps.db, G, "2026-01-15")).toMatchObject({ status: "posted", attempts: 3, reason: null });
+    expect(await getPost(deps.db, G, "2026-01-15")).toMatchObject({
+      status: "posted",
+      attempts: 3,
+      reason: null,
+    });
     setClock("2026-01-15T09:00:00Z");
     await runTick();
     expect(fake.sent).toHaveLength(1);
   });
 
   it("THEN a server whose channel was deleted does not block another server", async () => {
-    setupQuiz(deps, G2, { channelId: "800000000000000002", time: "09:00", timezone: BERLIN });
+    await setupQuiz(deps, G2, { channelId: "800000000000000002", time: "09:00", timezone: BERLIN });
     fake.state.fail = (ch) => (ch === CH ? deletedChannel() : null);
     setClock("2026-01-15T08:00:00Z");
     const r = await runTick();
     expect(r.posted).toEqual([G2]);
     expect(r.failed.map((f) => f.guildId)).toEqual([G]);
-    expect(quizStatus(deps, G).last).toMatchObject({ status: "failed", errorCode: 10003 });
-    expect(quizStatus(deps, G).config?.paused).toBe(false);
+    expect((await quizStatus(deps, G)).last).toMatchObject({ status: "failed", errorCode: 10003 });
+    expect((await quizStatus(deps, G)).config?.paused).toBe(false);
   });
 
   it("THEN more servers than a batch all post, and one server's failing claim or record undoes only its own writes", async () => {
@@ -192,7 +190,7 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
       (_, k) => `90000000000000010${String(k).padStart(2, "0")}`,
     );
     for (const [k, g] of ids.entries())
-      setupQuiz(deps, g, {
+      await setupQuiz(deps, g, {
         channelId: `81000000000000000${String(k).padStart(2, "0")}`,
         time: "09:00",
         timezone: BERLIN,
@@ -214,7 +212,7 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
     // Sent but not recorded: the claim stays, to be adopted (findPosted) once its lease expires.
     expect(posts(badRecord)).toMatchObject([{ status: "claimed" }]);
     for (const g of ids.filter((g) => g !== badClaim && g !== badRecord))
-      expect({ g, next: nextRun(deps, g)?.date }).toEqual({ g, next: "2026-01-16" });
+      expect({ g, next: (await nextRun(deps, g))?.date }).toEqual({ g, next: "2026-01-16" });
   });
 
   it("THEN a send whose response was lost is adopted, not doubled, once the claim's lease expires", async () => {
@@ -222,7 +220,7 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
     setClock("2026-01-15T08:00:00Z");
     await runTick();
     expect(fake.sent).toHaveLength(1); // Discord has it
-    expect(getPost(deps.db, G, "2026-01-15")?.status).toBe("failed"); // we do not know that
+    expect((await getPost(deps.db, G, "2026-01-15"))?.status).toBe("failed"); // we do not know that
     // Simulate the process dying mid-send instead: a claim nobody finished.
     deps.db
       .update(quizPosts)
@@ -236,7 +234,7 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
     const r = await runTick();
     expect(r.posted).toEqual([G]);
     expect(fake.sent).toHaveLength(1); // found in the channel, adopted
-    expect(getPost(deps.db, G, "2026-01-15")).toMatchObject({
+    expect(await getPost(deps.db, G, "2026-01-15")).toMatchObject({
       status: "posted",
       messageId: fake.sent[0]?.id,
     });
@@ -257,7 +255,7 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
   it("THEN down at 09:00 and ticking at 13:00 the same day posts; the next day's run is normal", async () => {
     setClock("2026-01-15T12:00:00Z");
     expect((await runTick()).posted).toEqual([G]);
-    expect(nextRun(deps, G)?.date).toBe("2026-01-16");
+    expect((await nextRun(deps, G))?.date).toBe("2026-01-16");
   });
 
   it("THEN down over the whole quiz day: the missed day is skipped, never posted", async () => {
@@ -265,8 +263,8 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
     const r = await runTick();
     expect(r.skipped).toEqual([{ guildId: G, date: "2026-01-15" }]);
     expect(fake.sent).toHaveLength(0);
-    expect(getPost(deps.db, G, "2026-01-15")?.status).toBe("skipped");
-    expect(nextRun(deps, G)).toEqual({ date: "2026-01-16", at: "2026-01-16T08:00:00.000Z" });
+    expect((await getPost(deps.db, G, "2026-01-15"))?.status).toBe("skipped");
+    expect(await nextRun(deps, G)).toEqual({ date: "2026-01-16", at: "2026-01-16T08:00:00.000Z" });
     setClock("2026-01-16T08:00:00Z");
     await runTick();
     expect(fake.sent.map((s) => s.view.date)).toEqual(["2026-01-16"]);
@@ -280,12 +278,12 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
   });
 
   it("THEN paused → no post; resumed after today's time → tomorrow", async () => {
-    pauseQuiz(deps, G);
+    await pauseQuiz(deps, G);
     setClock("2026-01-15T08:00:00Z");
     await runTick();
     expect(fake.sent).toHaveLength(0);
     setClock("2026-01-15T10:00:00Z");
-    const r = resumeQuiz(deps, G);
+    const r = await resumeQuiz(deps, G);
     expect(r.next.date).toBe("2026-01-16");
     await runTick();
     expect(fake.sent).toHaveLength(0);
@@ -294,7 +292,7 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
   it("THEN /quiz now posts today's quiz, which counts as today's", async () => {
     const r = await postToday(deps, fake.transport, G);
     expect(r.kind).toBe("posted");
-    expect(nextRun(deps, G)?.date).toBe("2026-01-16");
+    expect((await nextRun(deps, G))?.date).toBe("2026-01-16");
     setClock("2026-01-15T08:00:00Z");
     await runTick();
     expect(fake.sent).toHaveLength(1);
@@ -315,14 +313,14 @@ describe("GIVEN a quiz at 09:00 Berlin", () => {
 });
 
 describe("GIVEN members studying in the server", () => {
-  beforeEach(() => {
+  beforeEach(async () => {
     const ids = cardIds("alpha");
-    studyCards(deps, ALICE, G, "alpha", ids.slice(0, 3)); // 3 cards
-    studyCards(deps, BOB, G, "alpha", ids.slice(0, 2)); // 2 cards
-    studyCards(deps, CAROL, G2, "alpha", ids.slice(0, 4)); // studies in another server only
-    updateSettings(deps.db, ALICE, { reminders: true });
-    updateSettings(deps.db, CAROL, { reminders: true });
-    setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: BERLIN });
+    await studyCards(deps, ALICE, G, "alpha", ids.slice(0, 3)); // 3 cards
+    await studyCards(deps, BOB, G, "alpha", ids.slice(0, 2)); // 2 cards
+    await studyCards(deps, CAROL, G2, "alpha", ids.slice(0, 4)); // studies in another server only
+    await updateSettings(deps.db, ALICE, { reminders: true });
+    await updateSettings(deps.db, CAROL, { reminders: true });
+    await setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: BERLIN });
   });
 
   it("THEN with nothing due yet the post says all caught up and pings nobody", async () => {
@@ -340,19 +338,19 @@ describe("GIVEN members studying in the server", () => {
   });
 
   it("THEN an opted-in member without cards due is not pinged", async () => {
-    updateSettings(deps.db, BOB, { reminders: true });
+    await updateSettings(deps.db, BOB, { reminders: true });
     // Alice's cards are due, Bob's are not (he reviewed them again just now, far in the future).
     setClock("2026-02-15T08:00:00Z");
     const ids = cardIds("alpha").slice(0, 2);
-    studyCards(deps, BOB, G, "alpha", ids);
+    await studyCards(deps, BOB, G, "alpha", ids);
     deps.db.update(quizConfigs).set({ nextRunAt: 0, nextDate: "2026-02-15" }).run();
     await runTick();
     expect(fake.sent[0]!.view).toMatchObject({ dueMembers: 1, dueCards: 3, pinged: [ALICE] });
   });
 
-  it("THEN the question of the day is the same for the same server and day", () => {
-    const a = chooseQuestion(deps, G, "2026-01-15");
-    const b = chooseQuestion(deps, G, "2026-01-15");
+  it("THEN the question of the day is the same for the same server and day", async () => {
+    const a = await chooseQuestion(deps, G, "2026-01-15");
+    const b = await chooseQuestion(deps, G, "2026-01-15");
     expect(a).toEqual(b);
     expect(a?.choices).toHaveLength(4);
     expect(a?.deckId).toBe("alpha");
@@ -361,20 +359,20 @@ describe("GIVEN members studying in the server", () => {
   it("THEN answers: one right, one wrong → tally 2 · 1, schedules fed, a second click changes nothing", async () => {
     setClock("2026-01-15T08:00:00Z");
     await runTick();
-    const post = getPost(deps.db, G, "2026-01-15")!;
+    const post = (await getPost(deps.db, G, "2026-01-15"))!;
     const right = post.correctIndex!;
     const wrong = (right + 1) % 4;
     const cardId = post.cardId!;
     const logsBefore = deps.db.select().from(reviewLogs).all().length;
 
-    const a = answerQuiz(deps, { postId: post.id, guildId: G, userId: ALICE, choice: right });
+    const a = await answerQuiz(deps, { postId: post.id, guildId: G, userId: ALICE, choice: right });
     expect(a).toMatchObject({ kind: "answered", correct: true, reviewed: true });
-    const b = answerQuiz(deps, { postId: post.id, guildId: G, userId: BOB, choice: wrong });
+    const b = await answerQuiz(deps, { postId: post.id, guildId: G, userId: BOB, choice: wrong });
     expect(b).toMatchObject({ kind: "answered", correct: false, reviewed: true });
-    const again = answerQuiz(deps, { postId: post.id, guildId: G, userId: BOB, choice: right });
+    const again = await answerQuiz(deps, { postId: post.id, guildId: G, userId: BOB, choice: right });
     expect(again).toMatchObject({ kind: "already", choice: wrong, correct: false });
 
-    expect(quizStatus(deps, G).last).toMatchObject({ answered: 2, correct: 1 });
+    expect((await quizStatus(deps, G)).last).toMatchObject({ answered: 2, correct: 1 });
     const logs = deps.db.select().from(reviewLogs).all().slice(logsBefore);
     expect(logs.map((l) => [l.userId, l.cardId, l.rating, l.source, l.guildId])).toEqual([
       [ALICE, cardId, 3, "quiz", G],
@@ -394,25 +392,30 @@ describe("GIVEN members studying in the server", () => {
     // A member who knew the card (in review) and answers wrong lapses on it: exactly one lapse.
     const dave = "700000000000000004";
     setClock("2026-01-05T08:00:00Z");
-    studyCards(deps, dave, G, "alpha", [cardId]);
+    await studyCards(deps, dave, G, "alpha", [cardId]);
     setClock("2026-01-15T08:00:00Z");
     expect(getState(deps.db, dave, cardId)).toMatchObject({ reps: 1, lapses: 0, state: State.Review });
-    answerQuiz(deps, { postId: post.id, guildId: G, userId: dave, choice: wrong });
+    await answerQuiz(deps, { postId: post.id, guildId: G, userId: dave, choice: wrong });
     expect(getState(deps.db, dave, cardId)).toMatchObject({ reps: 2, lapses: 1, state: State.Relearning });
   });
 
   it("THEN a member who does not study the deck answers without a review; others' posts are refused", async () => {
     setClock("2026-01-15T08:00:00Z");
     await runTick();
-    const post = getPost(deps.db, G, "2026-01-15")!;
+    const post = (await getPost(deps.db, G, "2026-01-15"))!;
     const dave = "700000000000000004";
-    const r = answerQuiz(deps, { postId: post.id, guildId: G, userId: dave, choice: post.correctIndex! });
+    const r = await answerQuiz(deps, {
+      postId: post.id,
+      guildId: G,
+      userId: dave,
+      choice: post.correctIndex!,
+    });
     expect(r).toMatchObject({ kind: "answered", correct: true, reviewed: false, subscribed: false });
     expect(deps.db.select().from(reviewLogs).where(eq(reviewLogs.userId, dave)).all()).toEqual([]);
     // Still worth the quiz's leaderboard points in this server.
     const board = deps.db.select().from(statGuildMembers).where(eq(statGuildMembers.userId, dave)).all();
     expect(board).toMatchObject([{ guildId: G, reviews: 0, points: 2 }]);
-    expect(() => answerQuiz(deps, { postId: post.id, guildId: G2, userId: dave, choice: 0 })).toThrow(
+    await expect(answerQuiz(deps, { postId: post.id, guildId: G2, userId: dave, choice: 0 })).rejects.toThrow(
       UserError,
     );
   });
@@ -420,14 +423,14 @@ describe("GIVEN members studying in the server", () => {
   it("THEN a member whose only act here is a wrong answer without a review counts: their cards due, their ping", async () => {
     const dave = "700000000000000004";
     seedDeck(deps, "beta", 6);
-    studyCards(deps, dave, G2, "beta", cardIds("beta").slice(0, 4)); // studies in another server only
-    updateSettings(deps.db, dave, { reminders: true });
+    await studyCards(deps, dave, G2, "beta", cardIds("beta").slice(0, 4)); // studies in another server only
+    await updateSettings(deps.db, dave, { reminders: true });
     setClock("2026-01-15T08:00:00Z");
     await runTick();
-    const post = getPost(deps.db, G, "2026-01-15")!;
+    const post = (await getPost(deps.db, G, "2026-01-15"))!;
     expect(post.deckId).toBe("alpha"); // the deck G's members study: not one Dave studies
     const wrong = (post.correctIndex! + 1) % 4;
-    const r = answerQuiz(deps, { postId: post.id, guildId: G, userId: dave, choice: wrong });
+    const r = await answerQuiz(deps, { postId: post.id, guildId: G, userId: dave, choice: wrong });
     expect(r).toMatchObject({ kind: "answered", correct: false, reviewed: false });
     const rows = deps.db.select().from(statGuildMembers).where(eq(statGuildMembers.userId, dave)).all();
     expect(rows.map((m) => [m.guildId, m.reviews, m.points]).sort()).toEqual([
@@ -445,10 +448,10 @@ describe("GIVEN members studying in the server", () => {
   it("THEN after the next day's post, yesterday's question is closed to answers", async () => {
     setClock("2026-01-15T08:00:00Z");
     await runTick();
-    const first = getPost(deps.db, G, "2026-01-15")!;
+    const first = (await getPost(deps.db, G, "2026-01-15"))!;
     setClock("2026-01-16T08:00:00Z");
     await runTick();
-    const r = answerQuiz(deps, { postId: first.id, guildId: G, userId: ALICE, choice: 0 });
+    const r = await answerQuiz(deps, { postId: first.id, guildId: G, userId: ALICE, choice: 0 });
     expect(r.kind).toBe("closed");
   });
 });
@@ -457,7 +460,7 @@ describe("GIVEN a server without a deck that can make a question", () => {
   it("THEN the post still goes out, without a question", async () => {
     deps.db.update(decks).set({ retiredAt: deps.clock.now() }).run();
     seedDeck(deps, "tiny", 3);
-    setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: BERLIN });
+    await setupQuiz(deps, G, { channelId: CH, time: "09:00", timezone: BERLIN });
     setClock("2026-01-15T08:00:00Z");
     await runTick();
     expect(fake.sent[0]?.view.question).toBeNull();

@@ -8,7 +8,7 @@ import {
   renderPost,
   renderStatus,
 } from "../../src/render/quiz-view.ts";
-import type { PostView } from "../../src/services/quiz.ts";
+import type { PostView } from "../../src/services/quiz/post-view.ts";
 
 const view = (over: Partial<PostView> = {}): PostView => ({
   postId: 42,

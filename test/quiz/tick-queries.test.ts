@@ -11,26 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../bench/lib/rng.ts";
 import { pickQuestion, type QuizCard, quizSeed, randomOrder, seededRandom } from "../../src/core/quiz.ts";
 import { openDb, tx } from "../../src/db/client.ts";
-import {
-  answerQuiz,
-  chooseQuestion,
-  DUE_CARDS_CAP,
-  dueSummary,
-  MAX_PINGS,
-  setupQuiz,
-  tick,
-  tickMemo,
-} from "../../src/services/quiz.ts";
-import {
-  dueGuilds,
-  dueUpTo,
-  getPost,
-  getPostById,
-  hasDue,
-  insertClaim,
-  serverDecks,
-  serverMembers,
-} from "../../src/services/quiz-queries.ts";
+import { dueGuilds } from "../../src/db/quiz-configs.ts";
+import { dueUpTo, hasDue, serverMembers, tickMemo } from "../../src/db/quiz-due.ts";
+import { getPost, getPostById, insertClaim } from "../../src/db/quiz-posts.ts";
+import { serverDecks } from "../../src/db/quiz-questions.ts";
+import { answerQuiz } from "../../src/services/quiz/answers.ts";
+import { setupQuiz } from "../../src/services/quiz/config.ts";
+import { chooseQuestion, DUE_CARDS_CAP, dueSummary, MAX_PINGS } from "../../src/services/quiz/day.ts";
+import { tick } from "../../src/services/quiz/tick.ts";
 import { updateSettings } from "../../src/services/settings.ts";
 import { recordReview } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
@@ -178,22 +166,27 @@ async function world(): Promise<Deps> {
     }
     deps.clock.advance(DAY - USERS.length * 10 * 40_000);
   }
-  for (const u of ["u1", "u3", "u5", "u6"]) updateSettings(deps.db, u, { reminders: true });
+  for (const u of ["u1", "u3", "u5", "u6"]) await updateSettings(deps.db, u, { reminders: true });
 
   // A question of the day in g1, answered by two members who do not study its deck.
   const fake = fakeTransport();
-  setupQuiz(deps, "g1", { channelId: "c1", time: "09:00", timezone: "UTC" });
+  await setupQuiz(deps, "g1", { channelId: "c1", time: "09:00", timezone: "UTC" });
   deps.clock.set(new Date(deps.clock.now().getTime() + DAY));
   deps.db.$client
     .prepare("UPDATE quiz_configs SET next_run_at = 0, next_date = ?")
     .run(deps.clock.now().toISOString().slice(0, 10));
   const r = await tick(deps, fake.transport);
   if (r.posted.length !== 1) throw new Error(`no post: ${JSON.stringify(r)}`);
-  const post = getPost(deps.db, "g1", deps.clock.now().toISOString().slice(0, 10));
+  const post = await getPost(deps.db, "g1", deps.clock.now().toISOString().slice(0, 10));
   if (!post || post.correctIndex === null || post.deckId === "far") throw new Error("unexpected post");
   const wrong = (post.correctIndex + 1) % 4;
-  const a5 = answerQuiz(deps, { postId: post.id, guildId: "g1", userId: "u5", choice: wrong });
-  const a6 = answerQuiz(deps, { postId: post.id, guildId: "g1", userId: "u6", choice: post.correctIndex });
+  const a5 = await answerQuiz(deps, { postId: post.id, guildId: "g1", userId: "u5", choice: wrong });
+  const a6 = await answerQuiz(deps, {
+    postId: post.id,
+    guildId: "g1",
+    userId: "u6",
+    choice: post.correctIndex,
+  });
   if (a5.kind !== "answered" || a5.reviewed || a6.kind !== "answered" || a6.reviewed)
     throw new Error("the answers should not be reviews");
 
@@ -287,15 +280,15 @@ describe("the tick's queries", () => {
     expect(flat.pinged).toEqual([...full.pinged].sort());
   });
 
-  it("GIVEN decks of every kind THEN the question of the day is the one the plain reads choose", () => {
+  it("GIVEN decks of every kind THEN the question of the day is the one the plain reads choose", async () => {
     let asked = 0;
     for (let d = 1; d <= 12; d++) {
       const memo = tickMemo(); // as a tick shares decks' cards and answer shapes between its servers
       for (const g of [...GUILDS, "g-nobody"]) {
         const date = `2026-02-${String(d).padStart(2, "0")}`;
-        const q = chooseQuestion(deps, g, date);
+        const q = await chooseQuestion(deps, g, date);
         expect({ g, date, q }).toEqual({ g, date, q: referenceQuestion(deps, g, date) });
-        expect(chooseQuestion(deps, g, date, memo)).toEqual(q);
+        expect(await chooseQuestion(deps, g, date, memo)).toEqual(q);
         if (q) asked++;
       }
       expect(memo.cards.size).toBeGreaterThan(0);
@@ -310,7 +303,7 @@ describe("the tick's queries", () => {
     expect(serverDecks(deps.db, "g1").map((d) => d.id)).toContain("srv");
   });
 
-  it("GIVEN a claim inserted THEN the row it returns (built, not read back) is the row stored", () => {
+  it("GIVEN a claim inserted THEN the row it returns (built, not read back) is the row stored", async () => {
     const summary = { dueMembers: 2, dueCards: 7, pinged: ["u1", "u3"], pingedMore: 0 };
     const q = {
       cardId: 1,
@@ -331,14 +324,14 @@ describe("the tick's queries", () => {
     db.exec("SAVEPOINT claim_test"); // undone below: the world is shared
     try {
       const row = insertClaim(deps.db, claim, summary, q);
-      expect(row).toEqual(getPostById(deps.db, row?.id ?? -1));
+      expect(row).toEqual(await getPostById(deps.db, row?.id ?? -1));
       expect(insertClaim(deps.db, claim, summary, q)).toBeUndefined();
     } finally {
       db.exec("ROLLBACK TO claim_test; RELEASE claim_test");
     }
   });
 
-  it("GIVEN servers due at once THEN those of more than 64 members come last, soonest first within each group", () => {
+  it("GIVEN servers due at once THEN those of more than 64 members come last, soonest first within each group", async () => {
     const db = deps.db.$client;
     db.exec("SAVEPOINT order_test; DELETE FROM quiz_configs"); // undone below: the world is shared
     const config =
@@ -356,7 +349,7 @@ describe("the tick's queries", () => {
     ] as const)
       config.run(g, paused, at);
     try {
-      expect(dueGuilds(deps.db, 5)).toEqual(["g64", "g1", "big"]);
+      expect(await dueGuilds(deps.db, 5)).toEqual(["g64", "g1", "big"]);
     } finally {
       db.exec("ROLLBACK TO order_test; RELEASE order_test");
     }
@@ -366,18 +359,18 @@ describe("the tick's queries", () => {
     const built = await world();
     try {
       for (const g of ["g2", "g3"])
-        setupQuiz(built, g, { channelId: `c-${g}`, time: "09:00", timezone: "UTC" });
+        await setupQuiz(built, g, { channelId: `c-${g}`, time: "09:00", timezone: "UTC" });
       built.clock.set(new Date(Date.UTC(2026, 2, 2, 9)));
       built.db.$client.prepare("UPDATE quiz_configs SET next_run_at = 0, next_date = '2026-03-02'").run();
       const expected = GUILDS.map((g) => ({ g, q: referenceQuestion(built, g, "2026-03-02") }));
       const r = await tick(built, fakeTransport().transport);
       expect(r.posted.sort()).toEqual(GUILDS);
-      const posted = GUILDS.map((g) => {
-        const p = getPost(built.db, g, "2026-03-02");
+      const posted = GUILDS.map(async (g) => {
+        const p = await getPost(built.db, g, "2026-03-02");
         const q = p && { cardId: p.cardId, front: p.front, choices: p.choices, correctIndex: p.correctIndex };
         return { g, q: q && { ...q, deckId: p.deckId, deckName: p.deckName } };
       });
-      expect(posted).toEqual(expected);
+      expect(await Promise.all(posted)).toEqual(expected);
     } finally {
       built.close();
     }
@@ -396,7 +389,7 @@ describe("EXPLAIN QUERY PLAN of the tick", () => {
     it(`GIVEN ${analyzed ? "ANALYZE statistics" : "a fresh database (no statistics)"} THEN every statement of a tick (claim, summary, question, retry, next day) stays on indexes and none reads review_logs`, async () => {
       const built = await world();
       for (const g of ["g2", "g3"])
-        setupQuiz(built, g, { channelId: `c-${g}`, time: "09:00", timezone: "UTC" });
+        await setupQuiz(built, g, { channelId: `c-${g}`, time: "09:00", timezone: "UTC" });
       if (analyzed) {
         // Statistics of a bot that has been posting for a while (from a handful of rows SQLite would rather
         // scan): two months of closed posts in 50 other servers, a few answers each.

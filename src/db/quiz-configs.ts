@@ -1,0 +1,127 @@
+/**
+ * A server's daily-quiz settings (`quiz_configs`): where and when it posts, paused or not, and its next run. The
+ * planning itself (local time ↔ UTC, catch-up rules) is src/core's, passed in by services/quiz/config.ts.
+ */
+import { and, eq, lte, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import { type Db, tx } from "./client.ts";
+import { setServerZone } from "./guilds.ts";
+import { perConnection } from "./prepared.ts";
+import { postedOn } from "./quiz-posts.ts";
+import { quizConfigs, statGuildMembers } from "./schema.ts";
+
+export type QuizConfigRow = typeof quizConfigs.$inferSelect;
+export type Next = { date: string; at: number };
+
+const m = alias(statGuildMembers, "m");
+
+const statements = perConnection((db) => ({
+  config: db
+    .select()
+    .from(quizConfigs)
+    .where(eq(quizConfigs.guildId, sql.placeholder("guildId")))
+    .prepare(),
+  setNext: db
+    .update(quizConfigs)
+    .set({ nextDate: sql`${sql.placeholder("date")}`, nextRunAt: sql`${sql.placeholder("at")}` })
+    .where(eq(quizConfigs.guildId, sql.placeholder("guildId")))
+    .prepare(),
+  /** Servers of more than 64 members last (a bounded count each), soonest first within each group. */
+  dueGuilds: db
+    .select({ g: quizConfigs.guildId })
+    .from(quizConfigs)
+    .where(and(eq(quizConfigs.paused, false), lte(quizConfigs.nextRunAt, sql.placeholder("now"))))
+    .orderBy(
+      // A correlated count bounded by LIMIT, which the builder cannot express.
+      sql`(SELECT count(*) FROM (SELECT 1 FROM ${statGuildMembers} m WHERE ${m.guildId} = ${quizConfigs.guildId} LIMIT 65)) > 64`,
+      quizConfigs.nextRunAt,
+    )
+    .prepare(),
+}));
+
+/** The server's quiz settings; synchronous, for the units of work of src/db. */
+export function configOf(db: Db, guildId: string): QuizConfigRow | undefined {
+  return statements(db).config.get({ guildId });
+}
+
+export async function quizConfig(db: Db, guildId: string): Promise<QuizConfigRow | undefined> {
+  return configOf(db, guildId);
+}
+
+/** Moves the server's next run; synchronous, inside a unit of work. */
+export function setNextRun(db: Db, guildId: string, next: Next): void {
+  statements(db).setNext.run({ guildId, date: next.date, at: next.at });
+}
+
+/**
+ * Guilds whose quiz is due at `now` and not paused, soonest first; servers of more than 64 members after the others,
+ * so that their summaries find most members' due counts already made in the tick (quiz-due.ts `TickMemo`).
+ */
+export async function dueGuilds(db: Db, now: number): Promise<string[]> {
+  return statements(db)
+    .dueGuilds.all({ now })
+    .map((r) => r.g);
+}
+
+/** What `/quiz setup` stores: the settings and their next run, planned from what is stored now. */
+export type SetupPlan = (
+  existing: QuizConfigRow | undefined,
+  postedOn: (date: string) => boolean,
+) => QuizConfigRow;
+
+/**
+ * `/quiz setup`'s unit of work: creates or replaces the server's quiz settings (`plan` builds them from the old
+ * ones and whether a day is already posted) and sets its study-day time zone, in one transaction.
+ */
+export async function saveQuizSetup(
+  db: Db,
+  guildId: string,
+  now: Date,
+  plan: SetupPlan,
+): Promise<QuizConfigRow> {
+  return tx(db, () => {
+    const row = plan(configOf(db, guildId), (date) => postedOn(db, guildId, date));
+    db.insert(quizConfigs).values(row).onConflictDoUpdate({ target: quizConfigs.guildId, set: row }).run();
+    setServerZone(db, guildId, row.timezone, now);
+    return row;
+  });
+}
+
+/** Pauses the quiz; null when it is not set up. */
+export async function pauseQuizConfig(
+  db: Db,
+  guildId: string,
+  now: Date,
+): Promise<{ changed: boolean } | null> {
+  return tx(db, () => {
+    const cfg = configOf(db, guildId);
+    if (!cfg) return null;
+    if (cfg.paused) return { changed: false };
+    db.update(quizConfigs)
+      .set({ paused: true, updatedAt: now })
+      .where(eq(quizConfigs.guildId, guildId))
+      .run();
+    return { changed: true };
+  });
+}
+
+/** Resumes the quiz at the run `plan` gives (from the settings and whether a day is posted); null when not set up. */
+export async function resumeQuizConfig(
+  db: Db,
+  guildId: string,
+  now: Date,
+  plan: (cfg: QuizConfigRow, postedOn: (date: string) => boolean) => Next,
+): Promise<{ changed: boolean; next: Next; timezone: string } | null> {
+  return tx(db, () => {
+    const cfg = configOf(db, guildId);
+    if (!cfg) return null;
+    if (!cfg.paused)
+      return { changed: false, next: { date: cfg.nextDate, at: cfg.nextRunAt }, timezone: cfg.timezone };
+    const next = plan(cfg, (date) => postedOn(db, guildId, date));
+    db.update(quizConfigs)
+      .set({ paused: false, nextDate: next.date, nextRunAt: next.at, updatedAt: now })
+      .where(eq(quizConfigs.guildId, guildId))
+      .run();
+    return { changed: true, next, timezone: cfg.timezone };
+  });
+}

@@ -1,0 +1,299 @@
+/**
+ * The reads of a day's content (what a post shows): the server's members and their due cards (the due summary),
+ * then the question (quiz-questions.ts). The tick runs them for every server every day, so every statement is a
+ * search on an index, prepared once per connection: nothing here reads review_logs, and card_states is only read
+ * per member through its (user_id, …) indexes. test/quiz/tick-queries.test.ts holds them to their plain
+ * definitions and to their query plans.
+ *
+ * `readDayContent` is one async call per server with a synchronous loop inside: each stretch of members in one
+ * read transaction, and between stretches (every ~8 ms of work) a yield to the event loop outside any
+ * transaction, so a big server never stalls the bot.
+ */
+import { asc, eq, type SQL, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Db } from "./client.ts";
+import { DECK_VISIBLE } from "./deck-visibility.ts";
+import { perConnection, rawPrepared } from "./prepared.ts";
+import { type QuestionMemo, type QuestionReads, questionReads } from "./quiz-questions.ts";
+import { statGuildMembers, userSettings } from "./schema.ts";
+
+/** The due summary yields to the event loop after this much work (ms). */
+const SLICE_MS = 8;
+
+/**
+ * What a tick reads once and reuses across its servers; made per tick (one `now`) and dropped after it, so what it
+ * holds is as of the tick, like the rest of a post.
+ */
+export interface TickMemo extends QuestionMemo {
+  /**
+   * Exact due counts by member and the decks they study in the server (`studyDecks` key): a member sees the same
+   * decks in most of their servers (the shipped ones), so their other servers reuse the count.
+   */
+  due: Map<string, number>;
+  /** A member's `studyDecks` when the same in every server (no server import among them): one read per member. */
+  decks: Map<string, StudyDecks>;
+}
+
+export const tickMemo = (): TickMemo => ({ due: new Map(), decks: new Map(), cards: new Map() });
+
+/**
+ * The shared visibility rule (deck-visibility.ts, written with the named parameters @userId/@guildId) as a drizzle
+ * fragment whose parameters are placeholders of the same names.
+ */
+const fragment = (text: string): SQL =>
+  sql.join(text.split(/@(\w+)/).map((part, k) => (k % 2 === 1 ? sql.placeholder(part) : sql.raw(part))));
+
+/** The decks a member studies as `/study` in this server would: subscribed, visible here, not retired. */
+const STUDY_DECKS = sql`(
+  SELECT s.deck_id FROM subscriptions s JOIN decks d ON d.id = s.deck_id
+  WHERE s.user_id = ${sql.placeholder("userId")} AND ${fragment(DECK_VISIBLE)})`;
+
+const until = sql.placeholder("until");
+const m = alias(statGuildMembers, "m");
+const us = alias(userSettings, "us");
+
+// Counting note (as in db/study-queries.ts): "due states of active cards in the member's decks" = "due states in
+// those decks" (a range count on card_states_user_deck_due_idx alone) − "due states of their retired cards".
+// The four statements below are whole `sql` templates: the visibility rule is a shared text fragment, and each
+// needs what the builder cannot say (an EXISTS without FROM, a CROSS JOIN fixing the join order, FILTER
+// aggregates, a count over a LIMITed subquery).
+const statements = perConnection((db) => ({
+  members: db
+    .select({ userId: m.userId, reminders: sql<boolean>`COALESCE(${us.reminders}, 0)`.mapWith(Boolean) })
+    .from(m)
+    .leftJoin(us, eq(us.userId, m.userId))
+    .where(eq(m.guildId, sql.placeholder("guildId")))
+    .orderBy(asc(m.userId))
+    .prepare(),
+  /** Has the member at least one card due (walks their due states in their decks, stops at the first active). */
+  hasDue: rawPrepared<{ n: number }>(
+    db,
+    sql`SELECT EXISTS (SELECT 1 FROM card_states cs JOIN cards c ON c.id = cs.card_id
+      WHERE cs.user_id = ${sql.placeholder("userId")} AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= ${until}
+        AND c.retired_at IS NULL) AS n`,
+  ),
+  retiredDue: rawPrepared<{ n: number }>(
+    db,
+    sql`SELECT count(*) AS n FROM cards c CROSS JOIN card_states cs
+      ON cs.user_id = ${sql.placeholder("userId")} AND cs.card_id = c.id
+      WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NOT NULL AND cs.due <= ${until}`,
+  ),
+  /**
+   * The decks the member studies here, as a key (their due count is the same wherever the key is), those of them
+   * that are the server's (the visible ones that are not their personal imports), and whether they subscribe to a
+   * server's import (`local`): if not, both are the same in every server.
+   */
+  studyDecks: rawPrepared<StudyDecks>(
+    db,
+    sql`SELECT json_group_array(id) FILTER (WHERE here) AS key,
+      json_group_array(id) FILTER (WHERE here AND (source = 'file' OR owner_id IS NULL)) AS server,
+      count(*) FILTER (WHERE retired_at IS NULL AND NOT (source = 'file' OR owner_id IS ${sql.placeholder("userId")})) > 0 AS local
+    FROM (SELECT s.deck_id AS id, d.source, d.owner_id, d.retired_at, (${fragment(DECK_VISIBLE)}) AS here
+      FROM subscriptions s JOIN decks d ON d.id = s.deck_id WHERE s.user_id = ${sql.placeholder("userId")} ORDER BY s.deck_id)`,
+  ),
+  /** Due states in the member's decks, retired cards included, counted up to `limit` (covering index only). */
+  dueStatesUpTo: rawPrepared<{ n: number }>(
+    db,
+    sql`SELECT count(*) AS n FROM (SELECT 1 FROM card_states cs
+      WHERE cs.user_id = ${sql.placeholder("userId")} AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= ${until}
+      LIMIT ${sql.placeholder("limit")})`,
+  ),
+}));
+
+export interface Member {
+  userId: string;
+  reminders: boolean;
+}
+
+/**
+ * Members of a server, with their reminders setting, in user id order. A member is, as far as the bot can know
+ * with only the Guilds intent (no member list), a user with a row in `stat_guild_members` for the server, which
+ * the transaction of the act itself creates: reviewing a card in this server (any source: /study, Start my
+ * review, a quiz answer fed to their schedule — review-stats.ts), or answering its question of the day without a
+ * review, right or wrong (review-stats.ts `awardQuizPoints`). A member who subscribed here but never reviewed
+ * anything has no card states, hence nothing due, so the due counts and pings lose nothing by leaving them out.
+ * Rows are never removed; `rebuildStats` replays review_logs only, so it does not restore the row of a member
+ * whose only act here was a quiz answer without a review.
+ */
+export function serverMembers(db: Db, guildId: string): Member[] {
+  return statements(db).members.all({ guildId });
+}
+
+/** Whether the member has at least one card due at `now`, counted as `/study` in this server would. */
+export function hasDue(db: Db, guildId: string, userId: string, now: number): boolean {
+  return statements(db).hasDue.get({ userId, guildId, until: now })?.n === 1;
+}
+
+/**
+ * The member's cards due at `now`, counted as `/study` in this server would (subscribed, deck visible here, card
+ * and deck not retired), but never past `limit`: min(due, limit). The walk is a range count on the covering
+ * (user_id, deck_id, due) index, plus one lookup per retired card of their decks.
+ */
+export function dueUpTo(db: Db, guildId: string, userId: string, now: number, limit: number): number {
+  if (limit <= 0) return 0;
+  const st = statements(db);
+  const p = { userId, guildId, until: now };
+  const retired = st.retiredDue.get(p)?.n ?? 0;
+  const states = st.dueStatesUpTo.get({ ...p, limit: limit + retired })?.n ?? 0;
+  return Math.min(limit, states - retired);
+}
+
+export interface StudyDecks {
+  key: string;
+  server: string;
+  local: number;
+}
+
+/**
+ * The decks the member studies in this server, as JSON arrays of ids in id order: all of them as `dueUpTo` counts
+ * them (`key`: equal keys, equal counts), and those that are the server's own (`server`, as `serverDecks`); `local`
+ * is 1 when the answer depends on the server (they subscribe to some server's import), else 0.
+ */
+export function studyDecks(db: Db, guildId: string, userId: string): StudyDecks {
+  return statements(db).studyDecks.get({ userId, guildId }) ?? { key: "[]", server: "[]", local: 0 };
+}
+
+/**
+ * The member's due card states in their decks here, counted up to `limit`, retired cards' states included: the
+ * covering index alone, no lookup per retired card. For ranking members (which pings go first), not for a figure.
+ */
+export function dueStatesUpTo(db: Db, guildId: string, userId: string, now: number, limit: number): number {
+  return statements(db).dueStatesUpTo.get({ userId, guildId, until: now, limit })?.n ?? 0;
+}
+
+function memberDecks(db: Db, guildId: string, userId: string, memo: TickMemo): StudyDecks {
+  const known = memo.decks.get(userId);
+  if (known) return known;
+  const decks = studyDecks(db, guildId, userId);
+  if (!decks.local) memo.decks.set(userId, decks);
+  return decks;
+}
+
+/** Counting stops: the server's due cards at `cards`, a member's rank count (which pings go first) at `rank`. */
+export interface DueCaps {
+  cards: number;
+  rank: number;
+}
+
+/**
+ * The members' due figures of a server: members with a card due, their cards in total (up to the cap), the
+ * opted-in ones with their rank counts (user id order), and with a memo, the server's decks its members study
+ * (ids in id order) when every member's decks were read on the way (not past the cards cap), else null.
+ */
+export interface MemberDues {
+  dueMembers: number;
+  dueCards: number;
+  opted: { userId: string; rank: number }[];
+  studied: string[] | null;
+}
+
+/** The members' reads, member by member; yields after every 64 members (`runReads` may breathe there). */
+function* dueReads(
+  db: Db,
+  guildId: string,
+  now: number,
+  caps: DueCaps,
+  memo?: TickMemo,
+): Generator<void, MemberDues, void> {
+  let dueMembers = 0;
+  let dueCards = 0;
+  /** Opted-in members with cards due, and their rank count when already known. */
+  const opted: { userId: string; rank: number | null }[] = [];
+  const members = serverMembers(db, guildId);
+  /** The members' server decks (JSON arrays), while every member's are known. */
+  let studied: Set<string> | null = memo ? new Set() : null;
+  for (const [i, mb] of members.entries()) {
+    let rank: number | null = null;
+    let due: boolean;
+    const budget = caps.cards - dueCards;
+    if (budget > 0) {
+      const decks = memo && memberDecks(db, guildId, mb.userId, memo);
+      const key = decks && `${mb.userId} ${decks.key}`;
+      const known = key === undefined ? undefined : memo?.due.get(key);
+      let n: number;
+      if (known !== undefined) n = Math.min(known, budget);
+      else {
+        n = dueUpTo(db, guildId, mb.userId, now, budget);
+        if (key !== undefined && n < budget) memo?.due.set(key, n); // below the budget: exact
+      }
+      if (decks) studied?.add(decks.server);
+      dueCards += n;
+      due = n > 0;
+      // Exact below the budget; at the budget, known to be at least n.
+      if (n < budget || n >= caps.rank) rank = Math.min(n, caps.rank);
+    } else {
+      // Past the cap a member only needs "any due": a count this tick already made answers that, and ranks them.
+      const decks = memo?.decks.get(mb.userId);
+      const known = decks && memo?.due.get(`${mb.userId} ${decks.key}`);
+      if (decks && known !== undefined) {
+        due = known > 0;
+        rank = Math.min(known, caps.rank);
+        studied?.add(decks.server);
+      } else {
+        due = hasDue(db, guildId, mb.userId, now);
+        studied = null;
+      }
+    }
+    if (due) {
+      dueMembers++;
+      if (mb.reminders) opted.push({ userId: mb.userId, rank });
+    }
+    if (i % 64 === 63) yield;
+  }
+  const ranked: { userId: string; rank: number }[] = [];
+  for (const [i, o] of opted.entries()) {
+    ranked.push({ userId: o.userId, rank: o.rank ?? dueStatesUpTo(db, guildId, o.userId, now, caps.rank) });
+    if (i % 64 === 63) yield;
+  }
+  const union = studied && [...new Set([...studied].flatMap((j) => JSON.parse(j) as string[]))];
+  return { dueMembers, dueCards, opted: ranked, studied: union?.sort() ?? null };
+}
+
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs `work` (reads only), each stretch between its yields in one read transaction: one snapshot and one file
+ * lock for the stretch instead of one per statement (~3 µs each). Yields to the event loop in between once a slice
+ * of time has gone, never inside a transaction (another task's writes would land in it).
+ */
+async function runReads<T>(db: Db, work: Generator<void, T, void>): Promise<T> {
+  const read = db.$client.transaction(() => work.next());
+  let slice = performance.now();
+  for (;;) {
+    const step = db.$client.inTransaction ? work.next() : read.deferred();
+    if (step.done) return step.value;
+    if (performance.now() - slice < SLICE_MS) continue;
+    await breathe();
+    slice = performance.now();
+  }
+}
+
+/** The members' due figures of a server at `now` (see `MemberDues`), in one call. */
+export function readMemberDues(
+  db: Db,
+  guildId: string,
+  now: number,
+  caps: DueCaps,
+  memo?: TickMemo,
+): Promise<MemberDues> {
+  return runReads(db, dueReads(db, guildId, now, caps, memo));
+}
+
+/**
+ * A day's content reads in one call: the members' due figures, then, with `pick`, the question chosen from the
+ * server's reads (a small server's all in one read transaction). `pick` is the service's pure choice.
+ */
+export function readDayContent<Q>(
+  db: Db,
+  guildId: string,
+  now: number,
+  caps: DueCaps,
+  memo: TickMemo | undefined,
+  pick: ((reads: QuestionReads, studied: string[] | null) => Q) | null,
+): Promise<{ dues: MemberDues; question: Q | null }> {
+  function* work(): Generator<void, { dues: MemberDues; question: Q | null }, void> {
+    const dues = yield* dueReads(db, guildId, now, caps, memo);
+    return { dues, question: pick ? pick(questionReads(db, guildId, memo), dues.studied) : null };
+  }
+  return runReads(db, work());
+}
