@@ -1,24 +1,24 @@
 /**
  * The daily quiz end to end: the real bot (discord.js, SQLite) against the loopback emulator, its clock moved.
  * Setup refusals, the post at 09:00 Berlin (winter and summer), pings, answers, the next day's close.
+ *
+ * The refusals each get a world of their own. The rest is sequential on purpose: its subject is one post's
+ * life (set up, posted at 09:00, pinged, answered, closed by the next day's post, then a summer date), each day
+ * judged against what the days before it left. Each test there is a `step` of that story: run alone, it first
+ * replays the steps before it.
  */
 import type { APIEmbedField } from "discord.js";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Rating } from "../../src/core/scheduling.ts";
-import { tx } from "../../src/db/client.ts";
 import {
-  cards,
   quizConfigs,
   quizPosts as quizPostsTable,
   reviewLogs,
   statGuildMembers,
 } from "../../src/db/schema.ts";
 import type { StoredMessage, UserHandle } from "../../src/emulator/index.ts";
-import { subscribe } from "../../src/services/decks.ts";
-import { updateSettings } from "../../src/services/settings.ts";
-import { recordReview } from "../../src/services/study.ts";
-import { startWorld, type World } from "./harness.ts";
+import { startWorld, story, type World } from "./harness.ts";
 
 const CAPITALS: [string, string][] = [
   ["Capital of France?", "Paris"],
@@ -46,35 +46,34 @@ const buttons = (m: StoredMessage) =>
     (r) => r.components,
   );
 
-/** Reviews `n` cards of the deck as `user` in this server at the bot's clock (Easy: due again in days). */
-function study(user: UserHandle, n: number) {
-  const deps = w.bot.deps;
-  subscribe(deps, user.id, w.guild.id, "capitals");
-  const ids = db().select({ id: cards.id }).from(cards).where(eq(cards.deckId, "capitals")).all();
-  tx(db(), () => {
-    for (const { id } of ids.slice(0, n))
-      recordReview(deps, {
-        userId: user.id,
-        guildId: w.guild.id,
-        cardId: id,
-        grade: Rating.Easy,
-        source: "study",
-        shownAt: deps.clock.now().getTime(),
-        version: null,
-      });
+/** `user` subscribes and rates the deck's first `n` cards Easy in /study, at the bot's clock: due in days. */
+async function study(user: UserHandle, n: number) {
+  await w.emu.runCommand({
+    user,
+    channel: w.channel,
+    command: "deck subscribe",
+    options: { deck: "capitals" },
+  });
+  let view = (await w.emu.runCommand({ user, channel: w.channel, command: "study" })).message!;
+  for (let k = 0; k < n; k++) {
+    const shown = await w.emu.click({ user, message: view, label: "Show answer" });
+    view = (await w.emu.click({ user, message: shown.message!, label: "Easy" })).message!;
+  }
+}
+
+/** `user` opts in to the quiz's pings (/settings reminders). */
+async function remindMe(user: UserHandle) {
+  await w.emu.runCommand({
+    user,
+    channel: w.channel,
+    command: "settings reminders",
+    options: { enabled: true },
   });
 }
 
-/** Clicks an answer button; resolves with the public post as updated and the clicker's ephemeral feedback. */
-async function answer(user: UserHandle, post: StoredMessage, letter: string) {
-  const r = await w.emu.click({ user, message: post, label: letter });
-  const followUp = await w.emu.waitFor(() => r.interaction.followUpIds[0]);
-  return { r, feedback: w.emu.message(followUp)! };
-}
-
-beforeAll(async () => {
-  w = await startWorld({
-    start: "2025-12-01T10:00:00Z",
+const capitalsWorld = (start: string) =>
+  startWorld({
+    start,
     decks: [
       {
         id: "capitals",
@@ -83,22 +82,22 @@ beforeAll(async () => {
       },
     ],
   });
-  carol = w.emu.addUser({ name: "carol", guildId: w.guild.id });
-  // Alice (opted in) and Bob (not) study now: their cards are due by mid-January.
-  study(w.alice, 3);
-  study(w.bob, 2);
-  await w.emu.runCommand({
-    user: w.alice,
-    channel: w.channel,
-    command: "settings reminders",
-    options: { enabled: true },
-  });
-});
-afterAll(async () => {
-  await w?.stop();
-});
+
+/** Clicks an answer button; resolves with the public post as updated and the clicker's ephemeral feedback. */
+async function answer(user: UserHandle, post: StoredMessage, letter: string) {
+  const r = await w.emu.click({ user, message: post, label: letter });
+  const followUp = await w.emu.waitFor(() => r.interaction.followUpIds[0]);
+  return { r, feedback: w.emu.message(followUp)! };
+}
 
 describe("GIVEN /quiz setup", () => {
+  beforeEach(async () => {
+    w = await capitalsWorld("2026-01-15T06:00:00Z");
+  });
+  afterEach(async () => {
+    await w?.stop();
+  });
+
   it("THEN a member without Manage Server is refused, and nothing is set up", async () => {
     const r = await w.emu.runCommand({
       user: w.bob,
@@ -148,30 +147,46 @@ describe("GIVEN /quiz setup", () => {
     });
     expect(choices.map((c) => c.value)).toContain("Europe/Berlin");
   });
-
-  it("THEN an admin sets 09:00 Europe/Berlin: the next post is announced and /quiz status shows it to anyone", async () => {
-    at("2026-01-15T06:00:00Z"); // 07:00 in Berlin
-    study(carol, 2); // Carol opted in, but her cards are not due at 09:00
-    updateSettings(db(), carol.id, { reminders: true });
-    const r = await w.emu.runCommand({
-      user: w.alice,
-      channel: w.channel,
-      command: "quiz setup",
-      options: { channel: w.channel, time: "09:00", timezone: "Europe/Berlin" },
-    });
-    expect(r.message?.content).toContain(`<#${w.channel.id}>`);
-    expect(r.message?.content).toContain("Thu 15 Jan 2026, 09:00 (Europe/Berlin)");
-    const s = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "quiz status" });
-    const fields = JSON.stringify(s.message?.embeds);
-    expect(fields).toContain("09:00 Europe/Berlin");
-    expect(fields).toContain("active");
-  });
 });
 
-describe("GIVEN the quiz set for 09:00 Berlin", () => {
+describe.sequential("GIVEN the quiz set for 09:00 Berlin", () => {
+  const { step } = story();
   let post: StoredMessage;
 
-  it("THEN nothing at 08:59 on a winter date; at 09:00 one post (08:00 UTC)", async () => {
+  beforeAll(async () => {
+    w = await capitalsWorld("2025-12-01T10:00:00Z");
+    carol = w.emu.addUser({ name: "carol", guildId: w.guild.id });
+    // Alice (opted in) and Bob (not) study now: their cards are due by mid-January.
+    await study(w.alice, 3);
+    await study(w.bob, 2);
+    await remindMe(w.alice);
+  });
+  afterAll(async () => {
+    await w?.stop();
+  });
+
+  step(
+    "THEN an admin sets 09:00 Europe/Berlin: the next post is announced and /quiz status shows it to anyone",
+    async () => {
+      at("2026-01-15T06:00:00Z"); // 07:00 in Berlin
+      await study(carol, 2); // Carol opted in, but her cards are not due at 09:00
+      await remindMe(carol);
+      const r = await w.emu.runCommand({
+        user: w.alice,
+        channel: w.channel,
+        command: "quiz setup",
+        options: { channel: w.channel, time: "09:00", timezone: "Europe/Berlin" },
+      });
+      expect(r.message?.content).toContain(`<#${w.channel.id}>`);
+      expect(r.message?.content).toContain("Thu 15 Jan 2026, 09:00 (Europe/Berlin)");
+      const s = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "quiz status" });
+      const fields = JSON.stringify(s.message?.embeds);
+      expect(fields).toContain("09:00 Europe/Berlin");
+      expect(fields).toContain("active");
+    },
+  );
+
+  step("THEN nothing at 08:59 on a winter date; at 09:00 one post (08:00 UTC)", async () => {
     at("2026-01-15T07:59:00Z");
     await w.bot.tick();
     expect(quizPosts()).toHaveLength(0);
@@ -190,14 +205,14 @@ describe("GIVEN the quiz set for 09:00 Berlin", () => {
     expect(post.embeds[0]?.footer?.text).toBe("0 answered · 0 correct");
   });
 
-  it("THEN exactly the opted-in members with cards due are pinged", () => {
+  step("THEN exactly the opted-in members with cards due are pinged", () => {
     expect(post.pings).toEqual([w.alice.id]);
     expect(w.emu.pingsOf(w.bob)).toEqual([]); // cards due, but did not opt in
     expect(w.emu.pingsOf(carol)).toEqual([]); // opted in, nothing due
     expect(post.allowed_mentions).toEqual({ parse: [], users: [w.alice.id] });
   });
 
-  it("THEN two members answer, one right and one wrong: feedback, tally 2 · 1, schedules fed", async () => {
+  step("THEN two members answer, one right and one wrong: feedback, tally 2 · 1, schedules fed", async () => {
     const row = db().select().from(quizPostsTable).get();
     const right = "ABCD"[row!.correctIndex!]!;
     const wrong = "ABCD"[(row!.correctIndex! + 1) % 4]!;
@@ -224,7 +239,7 @@ describe("GIVEN the quiz set for 09:00 Berlin", () => {
     ]);
   });
 
-  it("THEN a second click by the same member only gets 'you already answered'", async () => {
+  step("THEN a second click by the same member only gets 'you already answered'", async () => {
     const before = db().select().from(reviewLogs).all().length;
     const r = await w.emu.click({ user: w.bob, message: post, label: "A" });
     expect(r.ephemeral).toBe(true);
@@ -233,26 +248,29 @@ describe("GIVEN the quiz set for 09:00 Berlin", () => {
     expect(db().select().from(reviewLogs).all().length).toBe(before);
   });
 
-  it("THEN Start my review opens the clicker's own private review, logged as 'daily', 1 point per review", async () => {
-    const points = () =>
-      db()
-        .select({ points: statGuildMembers.points })
-        .from(statGuildMembers)
-        .where(and(eq(statGuildMembers.guildId, w.guild.id), eq(statGuildMembers.userId, w.bob.id)))
-        .get()?.points;
-    const before = points();
-    const r = await w.emu.click({ user: w.bob, message: post, label: "Start my review" });
-    expect(r.ephemeral).toBe(true);
-    expect(r.message?.visibleTo).toBe(w.bob.id);
-    const shown = await w.emu.click({ user: w.bob, message: r.message!, label: "Show answer" });
-    w.clock.advance(5_000); // a timed review: it earns its point
-    await w.emu.click({ user: w.bob, message: shown.message!, label: "Good" });
-    const last = db().select().from(reviewLogs).all().at(-1);
-    expect(last).toMatchObject({ userId: w.bob.id, source: "daily", rating: Rating.Good });
-    expect(points()).toBe((before ?? 0) + 1);
-  });
+  step(
+    "THEN Start my review opens the clicker's own private review, logged as 'daily', 1 point per review",
+    async () => {
+      const points = () =>
+        db()
+          .select({ points: statGuildMembers.points })
+          .from(statGuildMembers)
+          .where(and(eq(statGuildMembers.guildId, w.guild.id), eq(statGuildMembers.userId, w.bob.id)))
+          .get()?.points;
+      const before = points();
+      const r = await w.emu.click({ user: w.bob, message: post, label: "Start my review" });
+      expect(r.ephemeral).toBe(true);
+      expect(r.message?.visibleTo).toBe(w.bob.id);
+      const shown = await w.emu.click({ user: w.bob, message: r.message!, label: "Show answer" });
+      w.clock.advance(5_000); // a timed review: it earns its point
+      await w.emu.click({ user: w.bob, message: shown.message!, label: "Good" });
+      const last = db().select().from(reviewLogs).all().at(-1);
+      expect(last).toMatchObject({ userId: w.bob.id, source: "daily", rating: Rating.Good });
+      expect(points()).toBe((before ?? 0) + 1);
+    },
+  );
 
-  it("THEN the next day's post shows yesterday's answer with its buttons disabled", async () => {
+  step("THEN the next day's post shows yesterday's answer with its buttons disabled", async () => {
     at("2026-01-16T08:00:00Z");
     await w.bot.tick();
     const [old, fresh] = quizPosts();
@@ -269,7 +287,7 @@ describe("GIVEN the quiz set for 09:00 Berlin", () => {
     expect(buttons(fresh!).some((b) => b.disabled)).toBe(false);
   });
 
-  it("THEN on a summer date it posts at 09:00 local = 07:00 UTC, not at 08:59", async () => {
+  step("THEN on a summer date it posts at 09:00 local = 07:00 UTC, not at 08:59", async () => {
     at("2026-07-10T06:59:00Z");
     await w.bot.tick();
     expect(quizPosts()).toHaveLength(2);
