@@ -90,16 +90,17 @@ function migratedTemplate(): string {
 export type World = Awaited<ReturnType<typeof startWorld>>;
 
 /**
- * A story told in steps, for a `describe.sequential` whose subject IS a sequence (a multi-day story): each `step`
- * is one test, and the steps share the describe's world (made in its `beforeAll`) in order. A step's test first
- * replays the steps before it that this run skipped (so `vitest -t '<any one step>'` passes alone, as every e2e
- * test must), then runs its own body. A step that fails counts as done: the next one does not replay it.
+ * A story told in steps, for a `describe.sequential` whose subject IS a sequence (a multi-day story):
+ * `const { it } = story()` in the describe, and each `it` is a step, the steps sharing the describe's world (made
+ * in its `beforeAll`) in order. A step's test first replays the steps before it that this run skipped (so
+ * `vitest -t '<any one step>'` passes alone, as every e2e test must), then runs its own body. A step that fails
+ * counts as done: the next one does not replay it. (Named `it` so the steps read, and format, as tests.)
  */
 export function story() {
   const bodies: (() => Promise<void> | void)[] = [];
   let done = 0;
   return {
-    step(name: string, body: () => Promise<void> | void, timeout?: number) {
+    it(name: string, body: () => Promise<void> | void, timeout?: number) {
       const k = bodies.push(body) - 1;
       it(
         name,

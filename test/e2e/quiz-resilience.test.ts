@@ -4,7 +4,8 @@
  *
  * Sequential on purpose: the subject is a run of days (2 to 8 March) on one database, where each day's post, skip
  * or failure is judged against the days before it (a restart must not post a day twice, a day missed stays
- * missed). Each test is a `step` of that story: run alone, it first replays the days before it.
+ * missed). Each test is a step of that story (harness.ts `story()`): run alone, it first replays the days
+ * before it.
  */
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { Bot } from "../../src/bot.ts";
@@ -55,24 +56,22 @@ afterAll(async () => {
 });
 
 describe.sequential("GIVEN both servers' quiz at 09:00 Berlin", () => {
-  const { step } = story();
+  // The story's `it`: each test is a step; run alone, it first replays the steps before it.
+  const { it } = story();
 
-  step(
-    "THEN a restart at quiz time posts once; another restart + tick the same day posts nothing more",
-    async () => {
-      at("2026-03-02T08:00:00Z");
-      await w.restart(); // start() runs the catch-up tick
-      expect(titles(w.channel.id).filter((t) => t.includes("2 March"))).toHaveLength(1);
-      expect(titles(ch2.id)).toEqual(["Monday 2 March 2026"]);
-      await w.restart();
-      await w.bot.tick();
-      at("2026-03-02T15:00:00Z");
-      await w.bot.tick();
-      expect(titles(ch2.id)).toEqual(["Monday 2 March 2026"]);
-    },
-  );
+  it("THEN a restart at quiz time posts once; another restart + tick the same day posts nothing more", async () => {
+    at("2026-03-02T08:00:00Z");
+    await w.restart(); // start() runs the catch-up tick
+    expect(titles(w.channel.id).filter((t) => t.includes("2 March"))).toHaveLength(1);
+    expect(titles(ch2.id)).toEqual(["Monday 2 March 2026"]);
+    await w.restart();
+    await w.bot.tick();
+    at("2026-03-02T15:00:00Z");
+    await w.bot.tick();
+    expect(titles(ch2.id)).toEqual(["Monday 2 March 2026"]);
+  });
 
-  step("THEN two bots on the same database ticking at the same moment make one post per server", async () => {
+  it("THEN two bots on the same database ticking at the same moment make one post per server", async () => {
     const second: Bot = await w.secondBot();
     try {
       at("2026-03-03T08:00:00Z");
@@ -84,7 +83,7 @@ describe.sequential("GIVEN both servers' quiz at 09:00 Berlin", () => {
     }
   });
 
-  step("THEN a bot down at 09:00 and started at 13:00 the same day posts that day's quiz", async () => {
+  it("THEN a bot down at 09:00 and started at 13:00 the same day posts that day's quiz", async () => {
     at("2026-03-04T07:00:00Z");
     await w.bot.stop();
     at("2026-03-04T12:00:00Z"); // 13:00 local
@@ -92,7 +91,7 @@ describe.sequential("GIVEN both servers' quiz at 09:00 Berlin", () => {
     expect(titles(ch2.id).at(-1)).toBe("Wednesday 4 March 2026");
   });
 
-  step("THEN a bot down over a whole quiz day skips it, and posts the next day at 09:00", async () => {
+  it("THEN a bot down over a whole quiz day skips it, and posts the next day at 09:00", async () => {
     at("2026-03-05T06:00:00Z");
     await w.bot.stop();
     at("2026-03-06T07:00:00Z"); // Friday 08:00 local: Thursday's quiz was missed
@@ -106,35 +105,32 @@ describe.sequential("GIVEN both servers' quiz at 09:00 Berlin", () => {
     expect(titles(ch2.id).filter((t) => t.includes("5 March"))).toEqual([]);
   });
 
-  step(
-    "THEN a channel that loses the bot's permission is recorded and shown in /quiz status; the other server posts",
-    async () => {
-      w.emu.setChannelPermissions(w.channel.id, { send: false });
-      at("2026-03-07T08:00:00Z");
-      await w.bot.tick();
-      // (Assertions read state, not the tick's report: the harness's real node-cron ticker may also tick.)
-      expect(titles(ch2.id).at(-1)).toBe("Saturday 7 March 2026");
-      expect(titles(w.channel.id).filter((t) => t.includes("7 March"))).toEqual([]);
-      expect(quizStatus(w.bot.deps, w.guild.id).last).toMatchObject({
-        localDate: "2026-03-07",
-        status: "failed",
-      });
-      const s = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "quiz status" });
-      const status = JSON.stringify(s.message?.embeds);
-      expect(status).toContain("not posted");
-      expect(status).toContain("Missing Permissions, 50013");
-      expect(status).toContain("active"); // nothing paused
-      // Permission back: the retry later the same day posts it, once.
-      w.emu.setChannelPermissions(w.channel.id, { send: true });
-      at("2026-03-07T08:01:00Z");
-      await w.bot.tick();
-      at("2026-03-07T08:05:00Z");
-      await w.bot.tick();
-      expect(titles(w.channel.id).filter((t) => t.includes("7 March"))).toHaveLength(1);
-    },
-  );
+  it("THEN a channel that loses the bot's permission is recorded and shown in /quiz status; the other server posts", async () => {
+    w.emu.setChannelPermissions(w.channel.id, { send: false });
+    at("2026-03-07T08:00:00Z");
+    await w.bot.tick();
+    // (Assertions read state, not the tick's report: the harness's real node-cron ticker may also tick.)
+    expect(titles(ch2.id).at(-1)).toBe("Saturday 7 March 2026");
+    expect(titles(w.channel.id).filter((t) => t.includes("7 March"))).toEqual([]);
+    expect(quizStatus(w.bot.deps, w.guild.id).last).toMatchObject({
+      localDate: "2026-03-07",
+      status: "failed",
+    });
+    const s = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "quiz status" });
+    const status = JSON.stringify(s.message?.embeds);
+    expect(status).toContain("not posted");
+    expect(status).toContain("Missing Permissions, 50013");
+    expect(status).toContain("active"); // nothing paused
+    // Permission back: the retry later the same day posts it, once.
+    w.emu.setChannelPermissions(w.channel.id, { send: true });
+    at("2026-03-07T08:01:00Z");
+    await w.bot.tick();
+    at("2026-03-07T08:05:00Z");
+    await w.bot.tick();
+    expect(titles(w.channel.id).filter((t) => t.includes("7 March"))).toHaveLength(1);
+  });
 
-  step("THEN a deleted channel is recorded as such and blocks nothing else", async () => {
+  it("THEN a deleted channel is recorded as such and blocks nothing else", async () => {
     w.emu.deleteChannel(ch2.id);
     at("2026-03-08T08:00:00Z");
     await w.bot.tick();

@@ -4,8 +4,8 @@
  *
  * The refusals each get a world of their own. The rest is sequential on purpose: its subject is one post's
  * life (set up, posted at 09:00, pinged, answered, closed by the next day's post, then a summer date), each day
- * judged against what the days before it left. Each test there is a `step` of that story: run alone, it first
- * replays the steps before it.
+ * judged against what the days before it left. Each test there is a step of that story (harness.ts `story()`):
+ * run alone, it first replays the steps before it.
  */
 import type { APIEmbedField } from "discord.js";
 import { and, eq } from "drizzle-orm";
@@ -150,7 +150,8 @@ describe("GIVEN /quiz setup", () => {
 });
 
 describe.sequential("GIVEN the quiz set for 09:00 Berlin", () => {
-  const { step } = story();
+  // The story's `it`: each test is a step; run alone, it first replays the steps before it.
+  const { it } = story();
   let post: StoredMessage;
 
   beforeAll(async () => {
@@ -165,28 +166,25 @@ describe.sequential("GIVEN the quiz set for 09:00 Berlin", () => {
     await w?.stop();
   });
 
-  step(
-    "THEN an admin sets 09:00 Europe/Berlin: the next post is announced and /quiz status shows it to anyone",
-    async () => {
-      at("2026-01-15T06:00:00Z"); // 07:00 in Berlin
-      await study(carol, 2); // Carol opted in, but her cards are not due at 09:00
-      await remindMe(carol);
-      const r = await w.emu.runCommand({
-        user: w.alice,
-        channel: w.channel,
-        command: "quiz setup",
-        options: { channel: w.channel, time: "09:00", timezone: "Europe/Berlin" },
-      });
-      expect(r.message?.content).toContain(`<#${w.channel.id}>`);
-      expect(r.message?.content).toContain("Thu 15 Jan 2026, 09:00 (Europe/Berlin)");
-      const s = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "quiz status" });
-      const fields = JSON.stringify(s.message?.embeds);
-      expect(fields).toContain("09:00 Europe/Berlin");
-      expect(fields).toContain("active");
-    },
-  );
+  it("THEN an admin sets 09:00 Europe/Berlin: the next post is announced and /quiz status shows it to anyone", async () => {
+    at("2026-01-15T06:00:00Z"); // 07:00 in Berlin
+    await study(carol, 2); // Carol opted in, but her cards are not due at 09:00
+    await remindMe(carol);
+    const r = await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "quiz setup",
+      options: { channel: w.channel, time: "09:00", timezone: "Europe/Berlin" },
+    });
+    expect(r.message?.content).toContain(`<#${w.channel.id}>`);
+    expect(r.message?.content).toContain("Thu 15 Jan 2026, 09:00 (Europe/Berlin)");
+    const s = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "quiz status" });
+    const fields = JSON.stringify(s.message?.embeds);
+    expect(fields).toContain("09:00 Europe/Berlin");
+    expect(fields).toContain("active");
+  });
 
-  step("THEN nothing at 08:59 on a winter date; at 09:00 one post (08:00 UTC)", async () => {
+  it("THEN nothing at 08:59 on a winter date; at 09:00 one post (08:00 UTC)", async () => {
     at("2026-01-15T07:59:00Z");
     await w.bot.tick();
     expect(quizPosts()).toHaveLength(0);
@@ -205,14 +203,14 @@ describe.sequential("GIVEN the quiz set for 09:00 Berlin", () => {
     expect(post.embeds[0]?.footer?.text).toBe("0 answered · 0 correct");
   });
 
-  step("THEN exactly the opted-in members with cards due are pinged", () => {
+  it("THEN exactly the opted-in members with cards due are pinged", () => {
     expect(post.pings).toEqual([w.alice.id]);
     expect(w.emu.pingsOf(w.bob)).toEqual([]); // cards due, but did not opt in
     expect(w.emu.pingsOf(carol)).toEqual([]); // opted in, nothing due
     expect(post.allowed_mentions).toEqual({ parse: [], users: [w.alice.id] });
   });
 
-  step("THEN two members answer, one right and one wrong: feedback, tally 2 · 1, schedules fed", async () => {
+  it("THEN two members answer, one right and one wrong: feedback, tally 2 · 1, schedules fed", async () => {
     const row = db().select().from(quizPostsTable).get();
     const right = "ABCD"[row!.correctIndex!]!;
     const wrong = "ABCD"[(row!.correctIndex! + 1) % 4]!;
@@ -239,7 +237,7 @@ describe.sequential("GIVEN the quiz set for 09:00 Berlin", () => {
     ]);
   });
 
-  step("THEN a second click by the same member only gets 'you already answered'", async () => {
+  it("THEN a second click by the same member only gets 'you already answered'", async () => {
     const before = db().select().from(reviewLogs).all().length;
     const r = await w.emu.click({ user: w.bob, message: post, label: "A" });
     expect(r.ephemeral).toBe(true);
@@ -248,29 +246,26 @@ describe.sequential("GIVEN the quiz set for 09:00 Berlin", () => {
     expect(db().select().from(reviewLogs).all().length).toBe(before);
   });
 
-  step(
-    "THEN Start my review opens the clicker's own private review, logged as 'daily', 1 point per review",
-    async () => {
-      const points = () =>
-        db()
-          .select({ points: statGuildMembers.points })
-          .from(statGuildMembers)
-          .where(and(eq(statGuildMembers.guildId, w.guild.id), eq(statGuildMembers.userId, w.bob.id)))
-          .get()?.points;
-      const before = points();
-      const r = await w.emu.click({ user: w.bob, message: post, label: "Start my review" });
-      expect(r.ephemeral).toBe(true);
-      expect(r.message?.visibleTo).toBe(w.bob.id);
-      const shown = await w.emu.click({ user: w.bob, message: r.message!, label: "Show answer" });
-      w.clock.advance(5_000); // a timed review: it earns its point
-      await w.emu.click({ user: w.bob, message: shown.message!, label: "Good" });
-      const last = db().select().from(reviewLogs).all().at(-1);
-      expect(last).toMatchObject({ userId: w.bob.id, source: "daily", rating: Rating.Good });
-      expect(points()).toBe((before ?? 0) + 1);
-    },
-  );
+  it("THEN Start my review opens the clicker's own private review, logged as 'daily', 1 point per review", async () => {
+    const points = () =>
+      db()
+        .select({ points: statGuildMembers.points })
+        .from(statGuildMembers)
+        .where(and(eq(statGuildMembers.guildId, w.guild.id), eq(statGuildMembers.userId, w.bob.id)))
+        .get()?.points;
+    const before = points();
+    const r = await w.emu.click({ user: w.bob, message: post, label: "Start my review" });
+    expect(r.ephemeral).toBe(true);
+    expect(r.message?.visibleTo).toBe(w.bob.id);
+    const shown = await w.emu.click({ user: w.bob, message: r.message!, label: "Show answer" });
+    w.clock.advance(5_000); // a timed review: it earns its point
+    await w.emu.click({ user: w.bob, message: shown.message!, label: "Good" });
+    const last = db().select().from(reviewLogs).all().at(-1);
+    expect(last).toMatchObject({ userId: w.bob.id, source: "daily", rating: Rating.Good });
+    expect(points()).toBe((before ?? 0) + 1);
+  });
 
-  step("THEN the next day's post shows yesterday's answer with its buttons disabled", async () => {
+  it("THEN the next day's post shows yesterday's answer with its buttons disabled", async () => {
     at("2026-01-16T08:00:00Z");
     await w.bot.tick();
     const [old, fresh] = quizPosts();
@@ -287,7 +282,7 @@ describe.sequential("GIVEN the quiz set for 09:00 Berlin", () => {
     expect(buttons(fresh!).some((b) => b.disabled)).toBe(false);
   });
 
-  step("THEN on a summer date it posts at 09:00 local = 07:00 UTC, not at 08:59", async () => {
+  it("THEN on a summer date it posts at 09:00 local = 07:00 UTC, not at 08:59", async () => {
     at("2026-07-10T06:59:00Z");
     await w.bot.tick();
     expect(quizPosts()).toHaveLength(2);
