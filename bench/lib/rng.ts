@@ -1,16 +1,10 @@
-/** A small, fast, seedable PRNG (mulberry32): the seeder's only source of randomness, so seeds are reproducible. */
-export type Rng = () => number;
+/**
+ * The bench's random draws, on the seeded PRNG it shares with the tests (datagen/rng.ts): the seeder's only
+ * source of randomness, so seeds are reproducible.
+ */
+import { mulberry32, type Rng } from "../../datagen/rng.ts";
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Rng };
 
 /** A stream derived from a base seed and a label (e.g. one per user), independent of generation order. */
 export function substream(seed: number, ...labels: number[]): Rng {

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { guilds } from "../../src/db/schema.ts";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/emulator/index.ts";
 import { getSettings } from "../../src/services/settings.ts";
 import { startWorld, type World } from "./harness.ts";
@@ -14,20 +13,17 @@ const cards = (n: number, p: string) =>
     back: `${p} A${k + 1}`,
   }));
 
-beforeAll(async () => {
+// Each test gets its own world (bot, emulator, database), so any one runs alone.
+beforeEach(async () => {
   w = await startWorld({
     decks: [
       { id: "french", name: "French Verbs", cards: cards(3, "fr") },
       { id: "german", name: "German Nouns", cards: cards(2, "de") },
     ],
+    timezone: SERVER_ZONE,
   });
-  w.bot.deps.db
-    .insert(guilds)
-    .values({ id: w.guild.id, timezone: SERVER_ZONE, createdAt: new Date() })
-    .onConflictDoUpdate({ target: guilds.id, set: { timezone: SERVER_ZONE } })
-    .run();
 });
-afterAll(async () => {
+afterEach(async () => {
   await w?.stop();
 });
 

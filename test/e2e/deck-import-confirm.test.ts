@@ -2,19 +2,20 @@
  * An import that would retire studied cards, or that finds its deck only by a name in other capitals, asks
  * first (issue 11, item 2): the user's Brainscape deck "Pytorch Flashcards", studied, then the Anki export of
  * the shipped "PyTorch Flashcards". Nothing changes in the database until the confirm, and a cancelled, stale,
- * repeated or foreign confirm changes nothing either.
+ * repeated or foreign confirm changes nothing either. Each test gets its own world and builds what it asks
+ * about (the studied deck, the export), so any one runs alone.
  */
 import { readFileSync } from "node:fs";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InteractionResult, StoredMessage } from "../../src/emulator/index.ts";
 import { REPO_DECKS, startWorld, type World } from "./harness.ts";
 
 let w: World;
-beforeAll(async () => {
+beforeEach(async () => {
   w = await startWorld({ decksDir: REPO_DECKS });
 });
-afterAll(async () => {
+afterEach(async () => {
   await w?.stop();
 });
 
@@ -81,7 +82,7 @@ describe("GIVEN bob's studied Brainscape deck 'Pytorch Flashcards' and the shipp
   let deckId = "";
   let anki: ReturnType<typeof file>;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     const first = await importAs(w.bob, file("pytorch-flashcards.brainscape.txt", BRAINSCAPE));
     expect(first.message?.embeds[0]?.title).toBe("Imported: Pytorch Flashcards");
     deckId = personalDecks(w.bob.id)[0]?.id ?? "";
@@ -147,6 +148,7 @@ describe("GIVEN bob's studied Brainscape deck 'Pytorch Flashcards' and the shipp
   });
 
   it("WHEN he confirms THEN the deck is updated as stated; a double click changes nothing more", async () => {
+    await study(w.bob, deckId, 1); // a third studied card: the question counts the progress as it is now
     const ask = await importAs(w.bob, anki);
     expect(text(ask.message)).toContain("**3 of them with study progress**");
     const done = await w.emu.click({ user: w.bob, message: ask.message!, label: "Update it" });

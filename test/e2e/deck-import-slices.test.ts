@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ankiExport } from "../../bench/items/import.ts";
+import { ankiExport } from "../../datagen/deck-files.ts";
 import { MAX_CARDS } from "../../src/core/decks/limits.ts";
 import { startWorld, type World } from "./harness.ts";
 

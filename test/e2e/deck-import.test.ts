@@ -1,16 +1,20 @@
+/**
+ * /deck import, export and remove end to end. Each test gets its own world and makes the decks it works on
+ * (bob's "Spanish basics", the server's "Biology", their copies) with the helpers below, so any one runs alone.
+ */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { InteractionResult, StoredMessage } from "../../src/emulator/index.ts";
 import { startWorld, type World } from "./harness.ts";
 
 let w: World;
 
-beforeAll(async () => {
+beforeEach(async () => {
   w = await startWorld({
     decks: [{ id: "french", name: "French Verbs", cards: [{ key: "1", front: "être", back: "to be" }] }],
   });
 });
-afterAll(async () => {
+afterEach(async () => {
   await w?.stop();
 });
 
@@ -63,9 +67,44 @@ async function list(user: World["bob"]): Promise<string> {
   return text((await w.emu.runCommand({ user, channel: w.channel, command: "deck list" })).message);
 }
 
+/** bob's personal deck "Spanish basics", from SPANISH_CSV. */
+const importSpanish = () => importAs(w.bob, { file: file("Spanish basics.csv", SPANISH_CSV, "text/csv") });
+
+/** alice's (an admin's) server deck "Biology", from the Anki export. */
+const importBiology = () => importAs(w.alice, { file: file("biology.txt", ANKI), scope: "server" });
+
+/** bob reviews the Spanish deck's first card, "hola", once (Easy). */
+async function reviewHola(deckId: string) {
+  const s = await w.emu.runCommand({
+    user: w.bob,
+    channel: w.channel,
+    command: "study",
+    options: { deck: deckId },
+  });
+  expect(text(s.message)).toContain("hola");
+  const shown = await w.emu.click({ user: w.bob, message: s.message!, label: "Show answer" });
+  await w.emu.click({ user: w.bob, message: shown.message!, label: "Easy" });
+}
+
+/** bob exports the deck as `format` and imports that file back as his deck "Biology copy <format>". */
+async function exportAndImportBack(deckId: string, format: "csv" | "anki" | "native") {
+  const exported = await w.emu.runCommand({
+    user: w.bob,
+    channel: w.channel,
+    command: "deck export",
+    options: { deck: deckId, format },
+  });
+  const att = exported.message?.attachments[0];
+  const back = await importAs(w.bob, {
+    file: file(att?.filename ?? "x", att?.data ?? Buffer.alloc(0)),
+    name: `Biology copy ${format}`,
+  });
+  return { exported, att, back };
+}
+
 describe("GIVEN /deck import", () => {
   it("WHEN a member imports a CSV THEN a personal deck: format, count, preview, subscribed, only they see it", async () => {
-    const r = await importAs(w.bob, { file: file("Spanish basics.csv", SPANISH_CSV, "text/csv") });
+    const r = await importSpanish();
     expect(r.ephemeral).toBe(true);
     const embed = r.message?.embeds[0];
     expect(embed?.title).toBe("Imported: Spanish basics");
@@ -91,7 +130,7 @@ describe("GIVEN /deck import", () => {
   });
 
   it("WHEN an admin imports an Anki export as a server deck THEN everyone here sees it, HTML converted", async () => {
-    const r = await importAs(w.alice, { file: file("biology.txt", ANKI), scope: "server" });
+    const r = await importBiology();
     const embed = r.message?.embeds[0];
     expect(embed?.title).toBe("Imported: Biology");
     expect(embed?.description).toContain("Anki notes in plain text");
@@ -134,18 +173,9 @@ describe("GIVEN /deck import", () => {
   });
 
   it("WHEN a changed file is imported again THEN unchanged cards keep their progress; new ones added, missing ones retired", async () => {
-    const deck = deckNamed("Spanish basics");
-    const deckId = deck?.id ?? "";
-    // bob reviews "hola" once.
-    const s = await w.emu.runCommand({
-      user: w.bob,
-      channel: w.channel,
-      command: "study",
-      options: { deck: deckId },
-    });
-    expect(text(s.message)).toContain("hola");
-    const shown = await w.emu.click({ user: w.bob, message: s.message!, label: "Show answer" });
-    await w.emu.click({ user: w.bob, message: shown.message!, label: "Easy" });
+    await importSpanish();
+    const deckId = deckNamed("Spanish basics")?.id ?? "";
+    await reviewHola(deckId);
     const holaBefore = activeCards(deckId).find((c) => c.front === "hola");
     const statesBefore = db().all(sql`SELECT * FROM card_states WHERE card_id = ${holaBefore?.id}`);
     expect(statesBefore).toHaveLength(1);
@@ -177,20 +207,11 @@ describe("GIVEN /deck import", () => {
 describe("GIVEN /deck export", () => {
   for (const format of ["csv", "anki", "native"] as const) {
     it(`WHEN exported as ${format} THEN an attachment that imports back to the same cards`, async () => {
+      await importBiology();
       const source = deckNamed("Biology");
-      const r = await w.emu.runCommand({
-        user: w.bob,
-        channel: w.channel,
-        command: "deck export",
-        options: { deck: source?.id ?? "", format },
-      });
-      expect(r.ephemeral).toBe(true);
-      const att = r.message?.attachments[0];
+      const { exported, att, back } = await exportAndImportBack(source?.id ?? "", format);
+      expect(exported.ephemeral).toBe(true);
       expect(att?.filename).toMatch(/\.(csv|anki\.txt|deck)$/);
-      const back = await importAs(w.bob, {
-        file: file(att?.filename ?? "x", att?.data ?? Buffer.alloc(0)),
-        name: `Biology copy ${format}`,
-      });
       expect(back.message?.embeds[0].description).toContain("**2** cards");
       const copy = deckNamed(`Biology copy ${format}`);
       const strip = (cs: { key: string; front: string; back: string }[]) =>
@@ -202,6 +223,9 @@ describe("GIVEN /deck export", () => {
 
 describe("GIVEN /deck remove", () => {
   it("THEN autocomplete offers only the decks the member may remove", async () => {
+    await importBiology();
+    const biology = deckNamed("Biology")?.id ?? "";
+    for (const format of ["csv", "anki", "native"] as const) await exportAndImportBack(biology, format);
     const choices = async (user: World["bob"]) =>
       (
         await w.emu.autocomplete({
@@ -219,7 +243,9 @@ describe("GIVEN /deck remove", () => {
   });
 
   it("WHEN the owner confirms THEN the deck is retired, history kept; a cancel removes nothing", async () => {
+    await importSpanish();
     const deck = deckNamed("Spanish basics");
+    await reviewHola(deck?.id ?? "");
     const ask = async () =>
       w.emu.runCommand({
         user: w.bob,
@@ -249,6 +275,7 @@ describe("GIVEN /deck remove", () => {
   });
 
   it("WHEN a member tries a server deck or a shipped deck THEN refused and nothing changes", async () => {
+    await importBiology();
     const server = deckNamed("Biology");
     const r = await w.emu.runCommand({
       user: w.bob,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StoredMessage, UserHandle } from "../../src/emulator/index.ts";
 import { pngSize } from "../leaderboard/png.ts";
 import { startWorld, type World } from "./harness.ts";
@@ -7,12 +7,17 @@ import { startWorld, type World } from "./harness.ts";
  * Two members study different amounts over four days through the real bot; the board must order them right for
  * every period and metric. bob: 8 + 8 + 6 (2 Again) reviews on days 0-2 and 1 today (a 4-day streak);
  * alice: 21 today, 7 of them Again. carol studies a little today, then hides.
+ *
+ * The four days take a while to study, and the boards and /stats only read them: those tests share one world
+ * with the four days (built on the first that runs, so any one runs alone). The test where carol hides changes
+ * what the others read, so it studies the four days in a world of its own.
  */
 let w: World;
 let carol: UserHandle;
 const DAY = 86_400_000;
 
-beforeAll(async () => {
+/** A new world in which the four days above were studied; sets `w` and `carol`. */
+async function fourDays() {
   w = await startWorld({
     start: "2026-03-02T10:00:00Z",
     decks: [
@@ -45,9 +50,17 @@ beforeAll(async () => {
   await study(w.alice, "GAGAGAGAGAGAGAGGGGGGG");
   await study(w.bob, "G");
   await study(carol, "GG");
-}, 60_000);
+  return { w, carol };
+}
+
+/** The four days, studied once for the tests that only read them. */
+let shared: Promise<{ w: World; carol: UserHandle }> | undefined;
+const readOnly = async () => {
+  shared ??= fourDays();
+  ({ w, carol } = await shared);
+};
 afterAll(async () => {
-  await w?.stop();
+  await (await shared)?.w.stop();
 });
 
 /** Rates cards in one /study session: G = Good, A = Again; each answer takes 3 s (so it earns its point). */
@@ -83,6 +96,7 @@ function lines(m: StoredMessage): string[] {
 }
 
 describe("GIVEN two members who studied different amounts on different days", () => {
+  beforeEach(readOnly, 60_000);
   it("THEN the reviews board orders them per period: today alice, over the week, month and all time bob", async () => {
     expect(lines(await board("today", "reviews"))).toEqual([
       "🥇 alice: 21 reviews",
@@ -140,31 +154,10 @@ describe("GIVEN two members who studied different amounts on different days", ()
     expect(r.message?.pings).toEqual([]);
     expect(w.emu.rejections).toEqual([]);
   });
-
-  it("THEN a member who hides disappears from the boards and from others' /stats", async () => {
-    await w.emu.runCommand({
-      user: carol,
-      channel: w.channel,
-      command: "settings leaderboard",
-      options: { visible: false },
-    });
-    const l = lines(await board("today", "reviews"));
-    expect(l.join()).not.toContain("carol");
-    expect(l).toEqual(["🥇 alice: 21 reviews", "🥈 bob: 1 review"]);
-    expect((await board("today", "reviews", carol)).content).toContain(`<@${carol.id}> is hidden`);
-    const s = await w.emu.runCommand({
-      user: w.alice,
-      channel: w.channel,
-      command: "stats",
-      options: { member: carol },
-    });
-    expect(s.ephemeral).toBe(true);
-    expect(s.message?.content).toContain("keeps their stats private");
-    expect(s.message?.attachments).toEqual([]);
-  });
 });
 
 describe("GIVEN /stats", () => {
+  beforeEach(readOnly, 60_000);
   it("THEN it answers with the figures and a PNG chart that decodes, at the promised size, under 200 KB", async () => {
     const r = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "stats" });
     expect(r.ephemeral).toBe(true);
@@ -193,6 +186,35 @@ describe("GIVEN /stats", () => {
     expect(embed).toContain("Current **4 days**");
     expect(embed).toContain("7 days **23**");
     expect(r.message?.attachments[0]?.filename).toBe("stats.png");
+  });
+});
+
+describe("GIVEN the same four days, in a world where carol then hides", () => {
+  beforeEach(fourDays, 60_000);
+  afterEach(async () => {
+    await w?.stop();
+  });
+
+  it("THEN a member who hides disappears from the boards and from others' /stats", async () => {
+    await w.emu.runCommand({
+      user: carol,
+      channel: w.channel,
+      command: "settings leaderboard",
+      options: { visible: false },
+    });
+    const l = lines(await board("today", "reviews"));
+    expect(l.join()).not.toContain("carol");
+    expect(l).toEqual(["🥇 alice: 21 reviews", "🥈 bob: 1 review"]);
+    expect((await board("today", "reviews", carol)).content).toContain(`<@${carol.id}> is hidden`);
+    const s = await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "stats",
+      options: { member: carol },
+    });
+    expect(s.ephemeral).toBe(true);
+    expect(s.message?.content).toContain("keeps their stats private");
+    expect(s.message?.attachments).toEqual([]);
   });
 });
 

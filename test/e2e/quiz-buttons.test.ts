@@ -1,10 +1,11 @@
 /**
  * Quiz answer buttons against crafted clicks: the id names a post, but the bot edits the message the click came
  * from. A modified client sends one post's answer id against another message of the bot (yesterday's post, or
- * today's with yesterday's id); that must be refused, recording nothing and editing nothing.
+ * today's with yesterday's id); that must be refused, recording nothing and editing nothing. Each test gets its
+ * own world with the two posts, so any one runs alone.
  */
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/emulator/index.ts";
 import { quizIds } from "../../src/render/quiz-ids.ts";
 import { startWorld, type World } from "./harness.ts";
@@ -12,7 +13,7 @@ import { startWorld, type World } from "./harness.ts";
 let w: World;
 let yesterday: StoredMessage;
 let today: StoredMessage;
-const postIds: number[] = [];
+let postIds: number[] = [];
 
 const db = () => w.bot.deps.db;
 const text = (m: StoredMessage) => JSON.stringify([m.content, m.embeds, m.components]);
@@ -22,7 +23,7 @@ const posts = () =>
     .messages(w.channel.id)
     .filter((m) => m.visibleTo === "everyone" && m.embeds[0]?.title?.startsWith("Daily quiz ·"));
 
-beforeAll(async () => {
+beforeEach(async () => {
   w = await startWorld({
     start: "2026-01-15T06:00:00Z",
     decks: [
@@ -50,10 +51,12 @@ beforeAll(async () => {
     await w.bot.tick();
   }
   [yesterday, today] = posts() as [StoredMessage, StoredMessage];
-  for (const p of db().all<{ id: number }>(sql`SELECT id FROM quiz_posts ORDER BY id`)) postIds.push(p.id);
+  postIds = db()
+    .all<{ id: number }>(sql`SELECT id FROM quiz_posts ORDER BY id`)
+    .map((p) => p.id);
   expect(postIds).toHaveLength(2);
 });
-afterAll(async () => {
+afterEach(async () => {
   await w?.stop();
 });
 

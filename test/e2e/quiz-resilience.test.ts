@@ -1,12 +1,17 @@
 /**
  * The daily quiz's "at most one post per server per local date" and its catch-up and failure rules, end to end:
  * restarts, two bots on one database, downtime over quiz time, a channel that loses permission or is deleted.
+ *
+ * Sequential on purpose: the subject is a run of days (2 to 8 March) on one database, where each day's post, skip
+ * or failure is judged against the days before it (a restart must not post a day twice, a day missed stays
+ * missed). Each test is a step of that story (harness.ts `story()`): run alone, it first replays the days
+ * before it.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import type { Bot } from "../../src/bot.ts";
 import type { ChannelHandle, GuildHandle } from "../../src/emulator/index.ts";
 import { quizStatus, setupQuiz } from "../../src/services/quiz/config.ts";
-import { startWorld, type World } from "./harness.ts";
+import { startWorld, story, type World } from "./harness.ts";
 
 let w: World;
 let g2: GuildHandle;
@@ -50,7 +55,10 @@ afterAll(async () => {
   await w?.stop();
 });
 
-describe("GIVEN both servers' quiz at 09:00 Berlin", () => {
+describe.sequential("GIVEN both servers' quiz at 09:00 Berlin", () => {
+  // The story's `it`: each test is a step; run alone, it first replays the steps before it.
+  const { it } = story();
+
   it("THEN a restart at quiz time posts once; another restart + tick the same day posts nothing more", async () => {
     at("2026-03-02T08:00:00Z");
     await w.restart(); // start() runs the catch-up tick

@@ -1,24 +1,24 @@
 /**
  * The daily quiz end to end: the real bot (discord.js, SQLite) against the loopback emulator, its clock moved.
  * Setup refusals, the post at 09:00 Berlin (winter and summer), pings, answers, the next day's close.
+ *
+ * The refusals each get a world of their own. The rest is sequential on purpose: its subject is one post's
+ * life (set up, posted at 09:00, pinged, answered, closed by the next day's post, then a summer date), each day
+ * judged against what the days before it left. Each test there is a step of that story (harness.ts `story()`):
+ * run alone, it first replays the steps before it.
  */
 import type { APIEmbedField } from "discord.js";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Rating } from "../../src/core/scheduling.ts";
-import { tx } from "../../src/db/client.ts";
 import {
-  cards,
   quizConfigs,
   quizPosts as quizPostsTable,
   reviewLogs,
   statGuildMembers,
 } from "../../src/db/schema.ts";
 import type { StoredMessage, UserHandle } from "../../src/emulator/index.ts";
-import { subscribe } from "../../src/services/decks.ts";
-import { updateSettings } from "../../src/services/settings.ts";
-import { recordReview } from "../../src/services/study.ts";
-import { startWorld, type World } from "./harness.ts";
+import { startWorld, story, type World } from "./harness.ts";
 
 const CAPITALS: [string, string][] = [
   ["Capital of France?", "Paris"],
@@ -46,35 +46,34 @@ const buttons = (m: StoredMessage) =>
     (r) => r.components,
   );
 
-/** Reviews `n` cards of the deck as `user` in this server at the bot's clock (Easy: due again in days). */
-function study(user: UserHandle, n: number) {
-  const deps = w.bot.deps;
-  subscribe(deps, user.id, w.guild.id, "capitals");
-  const ids = db().select({ id: cards.id }).from(cards).where(eq(cards.deckId, "capitals")).all();
-  tx(db(), () => {
-    for (const { id } of ids.slice(0, n))
-      recordReview(deps, {
-        userId: user.id,
-        guildId: w.guild.id,
-        cardId: id,
-        grade: Rating.Easy,
-        source: "study",
-        shownAt: deps.clock.now().getTime(),
-        version: null,
-      });
+/** `user` subscribes and rates the deck's first `n` cards Easy in /study, at the bot's clock: due in days. */
+async function study(user: UserHandle, n: number) {
+  await w.emu.runCommand({
+    user,
+    channel: w.channel,
+    command: "deck subscribe",
+    options: { deck: "capitals" },
+  });
+  let view = (await w.emu.runCommand({ user, channel: w.channel, command: "study" })).message!;
+  for (let k = 0; k < n; k++) {
+    const shown = await w.emu.click({ user, message: view, label: "Show answer" });
+    view = (await w.emu.click({ user, message: shown.message!, label: "Easy" })).message!;
+  }
+}
+
+/** `user` opts in to the quiz's pings (/settings reminders). */
+async function remindMe(user: UserHandle) {
+  await w.emu.runCommand({
+    user,
+    channel: w.channel,
+    command: "settings reminders",
+    options: { enabled: true },
   });
 }
 
-/** Clicks an answer button; resolves with the public post as updated and the clicker's ephemeral feedback. */
-async function answer(user: UserHandle, post: StoredMessage, letter: string) {
-  const r = await w.emu.click({ user, message: post, label: letter });
-  const followUp = await w.emu.waitFor(() => r.interaction.followUpIds[0]);
-  return { r, feedback: w.emu.message(followUp)! };
-}
-
-beforeAll(async () => {
-  w = await startWorld({
-    start: "2025-12-01T10:00:00Z",
+const capitalsWorld = (start: string) =>
+  startWorld({
+    start,
     decks: [
       {
         id: "capitals",
@@ -83,22 +82,22 @@ beforeAll(async () => {
       },
     ],
   });
-  carol = w.emu.addUser({ name: "carol", guildId: w.guild.id });
-  // Alice (opted in) and Bob (not) study now: their cards are due by mid-January.
-  study(w.alice, 3);
-  study(w.bob, 2);
-  await w.emu.runCommand({
-    user: w.alice,
-    channel: w.channel,
-    command: "settings reminders",
-    options: { enabled: true },
-  });
-});
-afterAll(async () => {
-  await w?.stop();
-});
+
+/** Clicks an answer button; resolves with the public post as updated and the clicker's ephemeral feedback. */
+async function answer(user: UserHandle, post: StoredMessage, letter: string) {
+  const r = await w.emu.click({ user, message: post, label: letter });
+  const followUp = await w.emu.waitFor(() => r.interaction.followUpIds[0]);
+  return { r, feedback: w.emu.message(followUp)! };
+}
 
 describe("GIVEN /quiz setup", () => {
+  beforeEach(async () => {
+    w = await capitalsWorld("2026-01-15T06:00:00Z");
+  });
+  afterEach(async () => {
+    await w?.stop();
+  });
+
   it("THEN a member without Manage Server is refused, and nothing is set up", async () => {
     const r = await w.emu.runCommand({
       user: w.bob,
@@ -148,11 +147,29 @@ describe("GIVEN /quiz setup", () => {
     });
     expect(choices.map((c) => c.value)).toContain("Europe/Berlin");
   });
+});
+
+describe.sequential("GIVEN the quiz set for 09:00 Berlin", () => {
+  // The story's `it`: each test is a step; run alone, it first replays the steps before it.
+  const { it } = story();
+  let post: StoredMessage;
+
+  beforeAll(async () => {
+    w = await capitalsWorld("2025-12-01T10:00:00Z");
+    carol = w.emu.addUser({ name: "carol", guildId: w.guild.id });
+    // Alice (opted in) and Bob (not) study now: their cards are due by mid-January.
+    await study(w.alice, 3);
+    await study(w.bob, 2);
+    await remindMe(w.alice);
+  });
+  afterAll(async () => {
+    await w?.stop();
+  });
 
   it("THEN an admin sets 09:00 Europe/Berlin: the next post is announced and /quiz status shows it to anyone", async () => {
     at("2026-01-15T06:00:00Z"); // 07:00 in Berlin
-    study(carol, 2); // Carol opted in, but her cards are not due at 09:00
-    updateSettings(db(), carol.id, { reminders: true });
+    await study(carol, 2); // Carol opted in, but her cards are not due at 09:00
+    await remindMe(carol);
     const r = await w.emu.runCommand({
       user: w.alice,
       channel: w.channel,
@@ -166,10 +183,6 @@ describe("GIVEN /quiz setup", () => {
     expect(fields).toContain("09:00 Europe/Berlin");
     expect(fields).toContain("active");
   });
-});
-
-describe("GIVEN the quiz set for 09:00 Berlin", () => {
-  let post: StoredMessage;
 
   it("THEN nothing at 08:59 on a winter date; at 09:00 one post (08:00 UTC)", async () => {
     at("2026-01-15T07:59:00Z");

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb } from "../../src/db/client.ts";
 import { reviewLogs } from "../../src/db/schema.ts";
 import type { StoredMessage } from "../../src/emulator/index.ts";
@@ -9,7 +9,8 @@ let w: World;
 const LONG = `${"A very long answer. ".repeat(74)}END`.padEnd(1500, "!");
 const LONG_Q = `${"Long question? ".repeat(99)}`.padEnd(1500, "?");
 
-beforeAll(async () => {
+// Each test gets its own world (bot, emulator, database), so any one runs alone.
+beforeEach(async () => {
   w = await startWorld({
     decks: [
       {
@@ -36,7 +37,7 @@ beforeAll(async () => {
       options: { deck: "safety" },
     });
 });
-afterAll(async () => {
+afterEach(async () => {
   await w?.stop();
 });
 

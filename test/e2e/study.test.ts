@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startWorld, type World } from "./harness.ts";
 
 let w: World;
@@ -8,7 +8,8 @@ const labels = (m: { components: unknown }) =>
     r.components.map((c) => c.label ?? ""),
   );
 
-beforeAll(async () => {
+// Each test gets its own world (bot, emulator, database), so any one runs alone.
+beforeEach(async () => {
   w = await startWorld({
     decks: [
       {
@@ -23,7 +24,7 @@ beforeAll(async () => {
     ],
   });
 });
-afterAll(async () => {
+afterEach(async () => {
   await w?.stop();
 });
 
@@ -53,7 +54,6 @@ describe("GIVEN the real bot connected to the emulator", () => {
   });
 
   it("THEN a full /study session runs: question → Show answer → rate → … → summary", async () => {
-    // Bob's own session from his own subscription: the test does not build on the one above (alice's).
     await w.emu.runCommand({
       user: w.bob,
       channel: w.channel,

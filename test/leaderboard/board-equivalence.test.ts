@@ -8,7 +8,7 @@
  */
 import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mulberry32 } from "../../bench/lib/rng.ts";
+import { mulberry32 } from "../../datagen/rng.ts";
 import { rank } from "../../src/core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../../src/core/streaks.ts";
 import { guilds } from "../../src/db/schema.ts";

@@ -11,7 +11,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
-import { mulberry32 } from "../../bench/lib/rng.ts";
+import { mulberry32 } from "../../datagen/rng.ts";
 import { MIGRATIONS_DIR } from "../../src/db/client.ts";
 import { awardQuizPoints, recordReviewStats } from "../../src/db/review-stats.ts";
 import { testDeps } from "../helpers/deps.ts";

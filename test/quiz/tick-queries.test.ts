@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import type { Grade } from "ts-fsrs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mulberry32 } from "../../bench/lib/rng.ts";
+import { mulberry32 } from "../../datagen/rng.ts";
 import { pickQuestion, type QuizCard, quizSeed, randomOrder, seededRandom } from "../../src/core/quiz.ts";
 import { openDb, tx } from "../../src/db/client.ts";
 import { dueGuilds } from "../../src/db/quiz-configs.ts";

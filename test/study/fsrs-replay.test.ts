@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { type Card, createEmptyCard, type Grade, type RecordLogItem } from "ts-fsrs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mulberry32 } from "../../bench/lib/rng.ts";
+import { mulberry32 } from "../../datagen/rng.ts";
 import { createScheduler, GRADES } from "../../src/core/scheduling.ts";
 import { cardStates, reviewLogs } from "../../src/db/schema.ts";
 import { subscribe } from "../../src/services/decks.ts";
