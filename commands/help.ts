@@ -1,40 +1,9 @@
-import { POINTS_RULES } from "../src/core/points.ts";
 import type { Command } from "../src/discord/command.ts";
-import { COLORS } from "../src/render/components.ts";
-import { NO_PINGS } from "../src/render/limits.ts";
-
-export const HELP_TEXT = [
-  "I help your study group learn flashcards with spaced repetition (FSRS, as in Anki).",
-  "",
-  "**Studying**",
-  "`/deck list` — decks here, with your due / new / total counts",
-  "`/deck subscribe deck:` · `/deck unsubscribe deck:` — choose what you study",
-  "`/study [deck]` — review privately: **Show answer**, then rate **Again / Hard / Good / Easy**; each button shows when you will see the card again.",
-  "",
-  "Due reviews come first (most overdue first), then up to 20 new cards a day (`/settings newcards`). Days start at 04:00 in your `/settings timezone` (default: the server's).",
-  "",
-  "**Your own decks**",
-  "`/deck import file:` — Anki (Notes in Plain Text), CSV, TSV / Quizlet, Brainscape or native; personal, or for the server (Manage Server)",
-  "`/deck export deck: format:` — native, Anki or CSV · `/deck remove deck:` — with a confirm button; history is kept",
-  "",
-  "**Leaderboard & stats**",
-  "`/leaderboard [period] [metric]` — this server's top 10 (today · 7 · 30 days · all time; reviews · points · streak · accuracy)",
-  "`/stats [member]` — your numbers, a year heatmap and a 30-day due forecast · `/settings leaderboard visible:` to hide",
-  "A streak day = at least one card reviewed that day (04:00 in your `/settings timezone`). Points:",
-  POINTS_RULES,
-  "",
-  "**Daily quiz**",
-  "Each morning the server's quiz channel gets who has cards due, a **Start my review** button and a question of the day: answer with **A B C D** (once; it counts as a review if you study that deck).",
-  "`/settings reminders enabled:true` — be pinged in that post when you have cards due",
-  "`/quiz status` — where and when it posts · `/quiz setup` `pause` `resume` `now` — Manage Server only",
-].join("\n");
+import { renderHelp } from "../src/render/help.ts";
 
 export default {
   data: { name: "help", description: "What this bot does and how to use it" },
   async execute(_i, { respond }) {
-    await respond.reply({
-      embeds: [{ color: COLORS.info, title: "Study companion", description: HELP_TEXT }],
-      allowed_mentions: NO_PINGS,
-    });
+    await respond.reply(renderHelp());
   },
 } satisfies Command;

@@ -1,8 +1,8 @@
 import { ApplicationCommandOptionType } from "discord.js";
-import { UserError } from "../src/core/errors.ts";
 import type { Command } from "../src/discord/command.ts";
+import { choiceOption } from "../src/discord/options.ts";
 import { METRIC_NAMES, renderLeaderboard } from "../src/render/leaderboard.ts";
-import { leaderboard, METRICS, type Metric, PERIODS, type Period } from "../src/services/leaderboard.ts";
+import { leaderboard, METRICS, PERIODS, type Period } from "../src/services/leaderboard.ts";
 
 const PERIOD_NAMES: Record<Period, string> = {
   today: "Today (server day)",
@@ -32,13 +32,12 @@ export default {
     ],
   },
   ephemeral: false,
+  guards: { inServer: "Leaderboards belong to a server: run `/leaderboard` in one." },
   async execute(i, { deps, respond }) {
-    if (!i.guildId) throw new UserError("Leaderboards belong to a server: run `/leaderboard` in one.");
-    const period = (i.options.getString("period") ?? "week") as Period;
-    const metric = (i.options.getString("metric") ?? "points") as Metric;
-    if (!PERIODS.includes(period) || !METRICS.includes(metric))
-      throw new UserError("Pick a period and a metric from the list.");
-    const board = leaderboard(deps, { guildId: i.guildId, userId: i.user.id, period, metric });
+    if (!i.inGuild()) return; // the inServer guard has answered; this narrows guildId to a string
+    const period = choiceOption(i, "period", PERIODS, "week");
+    const metric = choiceOption(i, "metric", METRICS, "points");
+    const board = await leaderboard(deps, { guildId: i.guildId, userId: i.user.id, period, metric });
     await respond.reply(renderLeaderboard(board), { ephemeral: false });
   },
 } satisfies Command;

@@ -1,14 +1,21 @@
-import { ApplicationCommandOptionType } from "discord.js";
+import { ApplicationCommandOptionType, type ChatInputCommandInteraction } from "discord.js";
 import { NEW_PER_DAY_MAX } from "../src/core/new-cards.ts";
-import { memberZone } from "../src/db/review-stats.ts";
 import type { Command } from "../src/discord/command.ts";
-import { COLORS } from "../src/render/components.ts";
-import { NO_PINGS } from "../src/render/limits.ts";
-import { plural } from "../src/render/plural.ts";
+import { renderSettings, type SettingsChange } from "../src/render/settings-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
-import { getSettings, updateSettings } from "../src/services/settings.ts";
+import { type SettingsPatch, settingsView } from "../src/services/settings.ts";
 
-const onOff = (b: boolean) => (b ? "on" : "off");
+/** The subcommand and the change it asks for (none for `show`). */
+function readChange(i: ChatInputCommandInteraction): { change: SettingsChange; patch: SettingsPatch | null } {
+  const sub = i.options.getSubcommand();
+  if (sub === "reminders")
+    return { change: sub, patch: { reminders: i.options.getBoolean("enabled", true) } };
+  if (sub === "leaderboard")
+    return { change: sub, patch: { leaderboardVisible: i.options.getBoolean("visible", true) } };
+  if (sub === "timezone") return { change: sub, patch: { timezone: i.options.getString("zone", true) } };
+  if (sub === "newcards") return { change: sub, patch: { newPerDay: i.options.getInteger("per_day", true) } };
+  return { change: "show", patch: null };
+}
 
 export default {
   data: {
@@ -74,57 +81,9 @@ export default {
     ],
   },
   async execute(i, { deps, respond }) {
-    const sub = i.options.getSubcommand();
-    const uid = i.user.id;
-    let note: string;
-    if (sub === "reminders") {
-      const on = i.options.getBoolean("enabled", true);
-      updateSettings(deps.db, uid, { reminders: on });
-      note = on
-        ? "I will ping you in the daily post when you have cards due."
-        : "No more pings from the daily post.";
-    } else if (sub === "leaderboard") {
-      const on = i.options.getBoolean("visible", true);
-      updateSettings(deps.db, uid, { leaderboardVisible: on });
-      note = on
-        ? "You appear on leaderboards again."
-        : "You are hidden from leaderboards and from others' `/stats`.";
-    } else if (sub === "timezone") {
-      const zone = updateSettings(deps.db, uid, { timezone: i.options.getString("zone", true) }).timezone;
-      note = `Your timezone is now \`${zone}\`.`;
-    } else if (sub === "newcards") {
-      const n = i.options.getInteger("per_day", true);
-      updateSettings(deps.db, uid, { newPerDay: n });
-      note =
-        n === 0
-          ? "You will start no new cards: only reviews come up."
-          : `You will start up to ${plural(n, "new card")} per day.`;
-    } else {
-      note = "Your settings:";
-    }
-    const s = getSettings(deps.db, uid);
-    await respond.reply({
-      content: note,
-      embeds: [
-        {
-          color: COLORS.info,
-          fields: [
-            { name: "New cards per day", value: String(s.newPerDay), inline: true },
-            {
-              name: "Timezone",
-              // Without one of their own, the member's days follow the server's zone: name it.
-              value:
-                s.timezone ??
-                `${i.guildId ? "server's: " : ""}${memberZone(deps.db, uid, i.guildId)} (default)`,
-              inline: true,
-            },
-            { name: "Daily reminders", value: onOff(s.reminders), inline: true },
-            { name: "On leaderboards", value: onOff(s.leaderboardVisible), inline: true },
-          ],
-        },
-      ],
-      allowed_mentions: NO_PINGS,
-    });
+    const { change, patch } = readChange(i);
+    const view = await settingsView(deps, { userId: i.user.id, guildId: i.guildId, patch });
+    await respond.reply(renderSettings(change, view));
   },
   async autocomplete(i) {
     await i.respond(timezoneChoices(String(i.options.getFocused())));

@@ -1,7 +1,6 @@
 import { ApplicationCommandOptionType } from "discord.js";
 import type { Command } from "../src/discord/command.ts";
-import { statsPng } from "../src/render/chart.ts";
-import { renderStats } from "../src/render/stats.ts";
+import { statsReply } from "../src/render/stats.ts";
 import { getStats } from "../src/services/stats.ts";
 
 export default {
@@ -18,14 +17,8 @@ export default {
   },
   async execute(i, { deps, respond }) {
     const target = i.options.getUser("member") ?? i.user;
-    const stats = getStats(deps, { viewerId: i.user.id, targetId: target.id, guildId: i.guildId });
-    let png: Buffer | null = null;
-    try {
-      png = await statsPng(stats, `Study stats · ${target.displayName}`);
-    } catch (err) {
-      // The figures are still worth sending without the picture.
-      deps.log.error({ err }, "stats chart failed");
-    }
-    await respond.reply(renderStats(stats, png));
+    const stats = await getStats(deps, { viewerId: i.user.id, targetId: target.id, guildId: i.guildId });
+    const onChartError = (err: unknown) => deps.log.error({ err }, "stats chart failed");
+    await respond.reply(await statsReply(stats, `Study stats · ${target.displayName}`, onChartError));
   },
 } satisfies Command;

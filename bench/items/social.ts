@@ -30,20 +30,20 @@ export async function benchSocial(ctx: BenchContext): Promise<Result[]> {
   const { deps, params, rng, warmup } = ctx;
   const n = Math.max(1, Math.ceil(ctx.n / 4)); // heavier calls: fewer samples
   const member = () => userId(intIn(rng, 0, params.users - 1));
-  const show = (u: string, period: Period, metric: Metric) =>
-    renderLeaderboard(leaderboard(deps, { guildId: guildId(BIG_GUILD), userId: u, period, metric }));
+  const show = async (u: string, period: Period, metric: Metric) =>
+    renderLeaderboard(await leaderboard(deps, { guildId: guildId(BIG_GUILD), userId: u, period, metric }));
   // `first`: kept bases forgotten before each call; `advance`: a base kept from a board of the day before, moved on.
   const board = (period: Period, metric: Metric, before: "none" | "first" | "advance" = "none") =>
     sample(
       n,
       warmup,
-      () => {
+      async () => {
         const u = member();
         if (before !== "none") forgetBoards(deps.db);
         if (before === "advance") {
           const now = deps.clock.now();
           deps.clock.set(new Date(now.getTime() - 86_400_000));
-          show(u, period, metric);
+          await show(u, period, metric);
           deps.clock.set(now);
         }
         return u;
@@ -82,7 +82,7 @@ export async function benchSocial(ctx: BenchContext): Promise<Result[]> {
   if (ctx.wants("stats.png")) {
     // The chart renders off the event loop (resvg's renderAsync): timed to the awaited payload, as the handler waits.
     const withPng = await sample(n, warmup, member, async (u) => {
-      const s = getStats(deps, { viewerId: u, targetId: u, guildId: guildId(BIG_GUILD) });
+      const s = await getStats(deps, { viewerId: u, targetId: u, guildId: guildId(BIG_GUILD) });
       return renderStats(s, await statsPng(s, "Study stats · bench"));
     });
     out.push(

@@ -32,6 +32,8 @@ export type Values = Record<string, unknown>;
 
 /** A whole statement written as a drizzle `sql` template, prepared once; rows as SQLite returns them. */
 export interface RawStatement<Row> {
+  /** The SQL as prepared (EXPLAIN QUERY PLAN tests). */
+  readonly source: string;
   all(values?: Values): Row[];
   get(values?: Values): Row | undefined;
   run(values?: Values): Database.RunResult;
@@ -50,9 +52,30 @@ export function rawPrepared<Row>(db: Db, query: SQL): RawStatement<Row> {
   const stmt = db.$client.prepare(sql);
   const bind = (values: Values | undefined) => fillPlaceholders(params, values ?? {});
   return {
+    source: sql,
     all: (values) => stmt.all(...bind(values)) as Row[],
     get: (values) => stmt.get(...bind(values)) as Row | undefined,
     run: (values) => stmt.run(...bind(values)),
+  };
+}
+
+/** A raw statement whose rows are arrays in SELECT order (better-sqlite3's raw mode). */
+export interface TupleStatement<Row extends unknown[]> {
+  readonly source: string;
+  all(values?: Values): Row[];
+}
+
+/**
+ * As `rawPrepared`, with rows as arrays (`Row` is the SELECT list's tuple): for reads of one row per member or
+ * slot on a hot path, where an object per row (drizzle's mapping, or better-sqlite3's own) costs more than the
+ * query. Each caller says why.
+ */
+export function rawTuples<Row extends unknown[]>(db: Db, query: SQL): TupleStatement<Row> {
+  const { sql, params } = dialect.sqlToQuery(query);
+  const stmt = db.$client.prepare(sql).raw();
+  return {
+    source: sql,
+    all: (values) => stmt.all(...fillPlaceholders(params, values ?? {})) as Row[],
   };
 }
 

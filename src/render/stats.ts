@@ -1,6 +1,7 @@
 /** The /stats message: an embed with the figures and the chart PNG as its image. */
 import type { APIEmbed } from "discord.js";
 import type { Retention, Stats } from "../services/stats.ts";
+import { statsPng } from "./chart.ts";
 import { NO_PINGS } from "./limits.ts";
 
 export const STATS_PNG = "stats.png";
@@ -70,4 +71,15 @@ export function renderStats(s: Stats, png: Buffer | null) {
     allowed_mentions: NO_PINGS,
     ...(png ? { files: [{ attachment: png, name: STATS_PNG }] } : {}),
   };
+}
+
+/** The /stats reply with its chart; without it (`onChartError` told) when the picture fails: the figures still help. */
+export async function statsReply(s: Stats, title: string, onChartError: (err: unknown) => void) {
+  let png: Buffer | null = null;
+  try {
+    png = await statsPng(s, title);
+  } catch (err) {
+    onChartError(err);
+  }
+  return renderStats(s, png);
 }

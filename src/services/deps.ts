@@ -2,6 +2,7 @@ import type { FSRS } from "ts-fsrs";
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
+import type { BoardCacheOptions } from "./board-bases.ts";
 
 /** What every service gets: passed in, never imported as globals, so tests can swap each part. */
 export interface Deps {
@@ -9,4 +10,6 @@ export interface Deps {
   clock: Clock;
   scheduler: FSRS;
   log: Logger;
+  /** Which leaderboard bases are kept per connection (services/board-bases.ts); default BOARD_CACHE_DEFAULTS. */
+  boards?: BoardCacheOptions;
 }

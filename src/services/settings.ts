@@ -1,35 +1,25 @@
-import { eq } from "drizzle-orm";
+/** A member's settings: read with their defaults, changed after validation, and the /settings view. */
 import { UserError } from "../core/errors.ts";
-import { NEW_PER_DAY_DEFAULT, NEW_PER_DAY_MAX } from "../core/new-cards.ts";
+import { NEW_PER_DAY_MAX } from "../core/new-cards.ts";
 import { canonicalTimeZone } from "../core/time.ts";
 import type { Db } from "../db/client.ts";
-import { userSettings } from "../db/schema.ts";
+import { studyZone } from "../db/stat-user.ts";
+import { readSettings, type SettingsPatch, type UserSettings, writeSettings } from "../db/user-settings.ts";
+import type { Deps } from "./deps.ts";
 
-export type UserSettings = typeof userSettings.$inferSelect;
+export type { SettingsPatch, UserSettings };
 
-export function getSettings(db: Db, userId: string): UserSettings {
-  return (
-    db.select().from(userSettings).where(eq(userSettings.userId, userId)).get() ?? {
-      userId,
-      newPerDay: NEW_PER_DAY_DEFAULT,
-      timezone: null,
-      reminders: false,
-      leaderboardVisible: true,
-    }
-  );
+export async function getSettings(db: Db, userId: string): Promise<UserSettings> {
+  return readSettings(db, userId);
 }
 
 /** Hidden members appear on no board and in no one else's /stats (`/settings leaderboard visible:false`). */
-export function isHidden(db: Db, userId: string): boolean {
-  return !getSettings(db, userId).leaderboardVisible;
+export async function isHidden(db: Db, userId: string): Promise<boolean> {
+  return !(await readSettings(db, userId)).leaderboardVisible;
 }
 
 /** Validates first (a timezone is stored under its IANA spelling), then writes one row: bad input changes nothing. */
-export function updateSettings(
-  db: Db,
-  userId: string,
-  patch: Partial<Omit<UserSettings, "userId">>,
-): UserSettings {
+export async function updateSettings(db: Db, userId: string, patch: SettingsPatch): Promise<UserSettings> {
   if (patch.timezone != null) {
     const zone = canonicalTimeZone(patch.timezone);
     if (zone === null)
@@ -43,7 +33,33 @@ export function updateSettings(
     (!Number.isInteger(patch.newPerDay) || patch.newPerDay < 0 || patch.newPerDay > NEW_PER_DAY_MAX)
   )
     throw new UserError(`New cards per day must be a whole number from 0 to ${NEW_PER_DAY_MAX}.`);
-  const next = { ...getSettings(db, userId), ...patch, userId };
-  db.insert(userSettings).values(next).onConflictDoUpdate({ target: userSettings.userId, set: next }).run();
-  return next;
+  return writeSettings(db, userId, patch);
+}
+
+export interface SettingsView {
+  settings: UserSettings;
+  /**
+   * The zone their days are counted in: their own, or without one the server's (else the zone of their last study
+   * day, else UTC), and whether that is the server's.
+   */
+  zone: { own: true; name: string } | { own: false; name: string; server: boolean };
+}
+
+/** /settings: applies `patch` (nothing for `show`) and returns what the reply shows, as written. */
+export async function settingsView(
+  deps: Pick<Deps, "db">,
+  q: { userId: string; guildId: string | null; patch: SettingsPatch | null },
+): Promise<SettingsView> {
+  const settings = q.patch
+    ? await updateSettings(deps.db, q.userId, q.patch)
+    : await getSettings(deps.db, q.userId);
+  const zone: SettingsView["zone"] =
+    settings.timezone !== null
+      ? { own: true, name: settings.timezone }
+      : {
+          own: false,
+          name: (await studyZone(deps.db, q.userId, q.guildId)).zone,
+          server: q.guildId !== null,
+        };
+  return { settings, zone };
 }

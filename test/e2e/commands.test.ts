@@ -182,7 +182,7 @@ describe("GIVEN /settings", () => {
       options: { zone: " america/los_angeles " },
     });
     expect(tz.message?.content).toBe("Your timezone is now `America/Los_Angeles`.");
-    expect(getSettings(w.bot.deps.db, w.bob.id).timezone).toBe("America/Los_Angeles");
+    expect((await getSettings(w.bot.deps.db, w.bob.id)).timezone).toBe("America/Los_Angeles");
     const show = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "settings show" });
     expect(text(show.message)).toContain("America/Los_Angeles");
     expect(text(show.message)).not.toContain("america/los_angeles");

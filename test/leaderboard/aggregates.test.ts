@@ -25,7 +25,7 @@ function guildDays(userId: string) {
 }
 
 describe("GIVEN reviews recorded through the study write path", () => {
-  it("THEN every aggregate equals what review_logs says (counts, Again, time spent)", () => {
+  it("THEN every aggregate equals what review_logs says (counts, Again, time spent)", async () => {
     w = world();
     w.reviews("u1", "2026-03-02T10:00:00Z", 5, { grade: 1, ms: 90_000 }); // capped at 60 s like the log
     w.reviews("u1", "2026-03-03T10:00:00Z", 7, { ms: 2500 });
@@ -48,7 +48,7 @@ describe("GIVEN reviews recorded through the study write path", () => {
     expect(members).toEqual([{ user_id: "u1", reviews: 12 }]); // u2 studied only outside the server
   });
 
-  it("THEN a click that records nothing (stale version) adds nothing", () => {
+  it("THEN a click that records nothing (stale version) adds nothing", async () => {
     w = world();
     w.review("u1", "2026-03-02T10:00:00Z");
     const recorded = tx(w.deps.db, () =>
@@ -66,7 +66,7 @@ describe("GIVEN reviews recorded through the study write path", () => {
     expect(userDays("u1")).toMatchObject([{ reviews: 1 }]);
   });
 
-  it("THEN a review in under a second counts as a review but earns no point", () => {
+  it("THEN a review in under a second counts as a review but earns no point", async () => {
     w = world();
     w.reviews("u1", "2026-03-02T10:00:00Z", 10, { ms: 300 });
     w.reviews("u1", "2026-03-02T11:00:00Z", 4, { ms: 1000 });
@@ -74,7 +74,7 @@ describe("GIVEN reviews recorded through the study write path", () => {
     expect(guildDays("u1")).toMatchObject([{ reviews: 14, points: 4 }]);
   });
 
-  it("THEN a correct question of the day earns +2, a wrong one nothing, a daily-post session review 1", () => {
+  it("THEN a correct question of the day earns +2, a wrong one nothing, a daily-post session review 1", async () => {
     w = world();
     w.review("u1", "2026-03-02T10:00:00Z", { source: "quiz", grade: 3, card: 1 });
     w.review("u1", "2026-03-02T10:05:00Z", { source: "quiz", grade: 1, card: 2 });
@@ -83,7 +83,7 @@ describe("GIVEN reviews recorded through the study write path", () => {
     expect(guildDays("u1")).toMatchObject([{ reviews: 3, points: 3 }]);
   });
 
-  it("THEN a 7-day streak earns +5 once on each day from the 7th, in the server where the day began", () => {
+  it("THEN a 7-day streak earns +5 once on each day from the 7th, in the server where the day began", async () => {
     w = world();
     for (let k = 0; k < 9; k++) w.reviews("u1", Date.parse("2026-03-02T10:00:00Z") + k * DAY, 2);
     const pts = userDays("u1").map((d) => d.points);
@@ -92,16 +92,16 @@ describe("GIVEN reviews recorded through the study write path", () => {
     expect(readStreak(w.deps.db, "u1")).toMatchObject({ runDays: 9, longest: 9 });
   });
 
-  it("THEN the server day follows the server's zone and the member's day the member's zone", () => {
+  it("THEN the server day follows the server's zone and the member's day the member's zone", async () => {
     w = world({ zone: "America/New_York" });
-    w.setZone("u1", "Asia/Tokyo");
+    await w.setZone("u1", "Asia/Tokyo");
     // 2026-03-03 02:00 UTC: New York 21:00 on the 2nd; Tokyo 11:00 on the 3rd.
     w.review("u1", "2026-03-03T02:00:00Z");
     expect(guildDays("u1")).toMatchObject([{ day: D(2026, 3, 2) }]);
     expect(userDays("u1")).toMatchObject([{ day: D(2026, 3, 3) }]);
   });
 
-  it("THEN without a zone of their own a member's days use the server's zone, else the last one used", () => {
+  it("THEN without a zone of their own a member's days use the server's zone, else the last one used", async () => {
     w = world({ zone: "America/New_York" });
     w.review("u1", "2026-03-03T02:00:00Z"); // New York: the 2nd
     w.review("u1", "2026-03-04T02:00:00Z", { guild: null }); // a DM review: still New York's day (the 3rd)
@@ -109,11 +109,11 @@ describe("GIVEN reviews recorded through the study write path", () => {
     expect(readStreak(w.deps.db, "u1")).toMatchObject({ runDays: 2, lastZone: "America/New_York" });
   });
 
-  it("THEN changing timezone never moves days already stored", () => {
+  it("THEN changing timezone never moves days already stored", async () => {
     w = world();
     w.review("u1", "2026-03-02T22:00:00Z");
     const before = userDays("u1");
-    w.setZone("u1", "Asia/Tokyo");
+    await w.setZone("u1", "Asia/Tokyo");
     w.review("u1", "2026-03-03T22:00:00Z"); // Tokyo: 07:00 on the 4th
     const after = userDays("u1");
     expect(after[0]).toEqual(before[0]);
@@ -121,36 +121,36 @@ describe("GIVEN reviews recorded through the study write path", () => {
     expect(readStreak(w.deps.db, "u1")).toMatchObject({ runDays: 2 }); // not broken by the skipped date
   });
 
-  it("THEN a quiz answer that was not a review earns +2 when correct, but is no review and no study day", () => {
+  it("THEN a quiz answer that was not a review earns +2 when correct, but is no review and no study day", async () => {
     w = world();
     w.at("2026-03-02T10:00:00Z");
     const at = w.deps.clock.now().getTime();
     expect(awardQuizPoints(w.deps.db, { guildId: "g1", userId: "q", at, correct: true })).toBe(2);
     expect(awardQuizPoints(w.deps.db, { guildId: "g1", userId: "q", at, correct: false })).toBe(0);
     expect(awardQuizPoints(w.deps.db, { guildId: null, userId: "q", at, correct: true })).toBe(0);
-    const board = (metric: "points" | "reviews") =>
-      leaderboard(w.deps, { guildId: "g1", userId: "q", period: "today", metric }).top.map((e) => [
+    const board = async (metric: "points" | "reviews") =>
+      (await leaderboard(w.deps, { guildId: "g1", userId: "q", period: "today", metric })).top.map((e) => [
         e.userId,
         e.score,
       ]);
-    expect(board("points")).toEqual([["q", 2]]);
-    expect(board("reviews")).toEqual([]);
+    expect(await board("points")).toEqual([["q", 2]]);
+    expect(await board("reviews")).toEqual([]);
     expect(userDays("q")).toEqual([]);
     w.review("q", "2026-03-02T11:00:00Z"); // the first real review that day still starts the streak
     expect(readStreak(w.deps.db, "q")).toMatchObject({ runDays: 1 });
-    expect(board("points")).toEqual([["q", 3]]);
+    expect(await board("points")).toEqual([["q", 3]]);
   });
 
-  it("THEN a quiz answer recorded as a review (answered at once, as the quiz does) is worth exactly +2", () => {
+  it("THEN a quiz answer recorded as a review (answered at once, as the quiz does) is worth exactly +2", async () => {
     w = world();
     w.review("u1", "2026-03-02T10:00:00Z", { source: "quiz", grade: 3, ms: 0 });
     w.review("u1", "2026-03-02T10:01:00Z", { source: "quiz", grade: 1, ms: 0, card: 1 });
     expect(userDays("u1")).toMatchObject([{ reviews: 2, points: 2 }]);
   });
 
-  it("THEN replaying review_logs rebuilds exactly the aggregates the live path kept", () => {
+  it("THEN replaying review_logs rebuilds exactly the aggregates the live path kept", async () => {
     w = world({ zone: "America/New_York", cards: 30 });
-    w.setZone("u2", "Asia/Tokyo");
+    await w.setZone("u2", "Asia/Tokyo");
     for (let k = 0; k < 9; k++) {
       const t = Date.parse("2026-03-02T03:30:00Z") + k * DAY + k * 3_600_000;
       w.reviews("u1", t, 3, { grade: k % 3 === 0 ? 1 : 3, ms: 400 + k * 300 });
@@ -163,7 +163,7 @@ describe("GIVEN reviews recorded through the study write path", () => {
         (t) => w.deps.db.$client.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`).all(),
       );
     const live = dump();
-    expect(rebuildStats(w.deps.db)).toBe(9 * 3 + 5 * 2 + 1);
+    expect(await rebuildStats(w.deps.db)).toBe(9 * 3 + 5 * 2 + 1);
     expect(dump()).toEqual(live);
   });
 });

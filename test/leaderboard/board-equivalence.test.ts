@@ -11,12 +11,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../datagen/rng.ts";
 import { rank } from "../../src/core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../../src/core/streaks.ts";
+import { zoneOf } from "../../src/db/guilds.ts";
 import { guilds } from "../../src/db/schema.ts";
-import { guildTimezone } from "../../src/db/study-queries.ts";
+import { BOARD_CACHE_DEFAULTS, type BoardCacheOptions } from "../../src/services/board-bases.ts";
 import {
   ACCURACY_MIN_REVIEWS,
   advanceBoards,
-  BASE_CACHE,
   type BoardEntry,
   forgetBoards,
   keptBases,
@@ -33,15 +33,16 @@ import {
 } from "../../src/services/leaderboard.ts";
 import { isHidden, updateSettings } from "../../src/services/settings.ts";
 import { testDeps } from "../helpers/deps.ts";
+import { bySize } from "../helpers/size.ts";
 
 type Deps = ReturnType<typeof testDeps>;
 type Q = { guildId: string; userId: string; period: Period; metric: Metric };
 
 /** The board as first written (GROUP BY over the window with a visibility subquery per row, `rank` over all). */
-function reference(deps: Deps, q: Q): Leaderboard {
+async function reference(deps: Deps, q: Q): Promise<Leaderboard> {
   const { db } = deps;
   const now = deps.clock.now().getTime();
-  const zone = guildTimezone(db, q.guildId);
+  const zone = zoneOf(db, q.guildId);
   const today = studyDayNumber(now, zone);
   const window = q.period === "all" ? null : { from: today - WINDOW_DAYS[q.period] + 1, to: today };
   const visible = sql`COALESCE((SELECT us.leaderboard_visible FROM user_settings us WHERE us.user_id = t.user_id), 1) = 1`;
@@ -104,7 +105,7 @@ function reference(deps: Deps, q: Q): Leaderboard {
   const mine = ranked.find((e) => e.userId === q.userId);
   let me: MyStanding;
   if (mine) me = { kind: "ranked", entry: mine };
-  else if (isHidden(db, q.userId)) me = { kind: "hidden" };
+  else if (await isHidden(db, q.userId)) me = { kind: "hidden" };
   else if (q.metric === "accuracy" && myReviews > 0) me = { kind: "too-few", reviews: myReviews };
   else me = { kind: "none" };
   return {
@@ -121,20 +122,23 @@ function reference(deps: Deps, q: Q): Leaderboard {
 
 const ZONES = ["Europe/Berlin", "America/Los_Angeles", "Asia/Tokyo", "UTC"];
 const NOW = "2026-03-10T11:00:00Z"; // 12:00 in Berlin: an hour either way stays on the same study day
-const MEMBERS = 80;
+/** Full strength in CI; TEST_SIZE=small runs half the members, one seed of the uncached comparison. */
+const MEMBERS = bySize(80, 40);
+const SEEDS = bySize([1, 2, 3], [1]);
 
 let deps: Deps;
-const saved = { ...BASE_CACHE };
+/** Which bases the boards under test keep (their `deps.boards`): each test sets its own. */
+let boards: BoardCacheOptions;
 beforeEach(() => {
   deps = testDeps(NOW);
+  boards = BOARD_CACHE_DEFAULTS;
 });
-afterEach(() => {
-  Object.assign(BASE_CACHE, saved);
-  deps.close();
-});
+afterEach(() => deps.close());
+
+const board = (q: Q) => leaderboard({ ...deps, boards }, q);
 
 /** Random per-day aggregates for servers g1 (Berlin) and g2 (Tokyo), consistent all-time totals, streaks, settings. */
-function seed(seedNo: number) {
+async function seed(seedNo: number) {
   const rng = mulberry32(seedNo);
   const int = (lo: number, hi: number) => lo + Math.floor(rng() * (hi - lo + 1));
   const c = deps.db.$client;
@@ -175,19 +179,19 @@ function seed(seedNo: number) {
       "INSERT INTO stat_streaks (user_id, last_day, last_zone, run_days, longest) VALUES (?, ?, ?, ?, ?)",
     ).run(user, studyDayNumber(now, "UTC") - int(0, 3), ZONES[int(0, 3)] ?? "UTC", run, run + int(0, 4));
     if (rng() < 0.4)
-      updateSettings(deps.db, user, {
+      await updateSettings(deps.db, user, {
         timezone: rng() < 0.5 ? (ZONES[int(0, 3)] ?? null) : null,
         leaderboardVisible: rng() > 0.25,
       });
   }
-  updateSettings(deps.db, "outsider", { leaderboardVisible: false }); // hidden, never studied here
+  await updateSettings(deps.db, "outsider", { leaderboardVisible: false }); // hidden, never studied here
 }
 
 /** Every third member (hidden ones among them), a hidden non-member and someone who never studied. */
 const CALLERS = [...Array.from({ length: MEMBERS / 3 }, (_, k) => `u${3 * k + 1}`), "outsider", "newcomer"];
 
 /** Compares every board; returns what the callers' standings covered (kinds, and the lowest rank seen). */
-function expectSameBoards(label: string) {
+async function expectSameBoards(label: string) {
   const kinds = new Set<string>();
   let lowest = 0;
   for (const guildId of ["g1", "g2"])
@@ -195,8 +199,8 @@ function expectSameBoards(label: string) {
       for (const metric of METRICS)
         for (const userId of CALLERS) {
           const q = { guildId, userId, period, metric };
-          const got = leaderboard(deps, q);
-          expect(got, `${label}: ${guildId} ${period} ${metric} ${userId}`).toEqual(reference(deps, q));
+          const got = await board(q);
+          expect(got, `${label}: ${guildId} ${period} ${metric} ${userId}`).toEqual(await reference(deps, q));
           kinds.add(got.me.kind);
           if (got.me.kind === "ranked") lowest = Math.max(lowest, got.me.entry.rank);
         }
@@ -226,27 +230,27 @@ const setDay = (guildId: string, day: number, userId: string, column: "reviews" 
     .run(guildId, day, userId, value);
 
 describe("GIVEN random aggregates with ties, quiz-only points, hidden members and several timezones", () => {
-  it.each([1, 2, 3])(
+  it.each(SEEDS)(
     "THEN every board equals the reference definition (seed %i), without kept bases",
-    (n) => {
-      BASE_CACHE.minMembers = Number.POSITIVE_INFINITY;
-      seed(n);
-      const seen = expectSameBoards("uncached");
+    async (n) => {
+      boards = { ...BOARD_CACHE_DEFAULTS, minMembers: Number.POSITIVE_INFINITY };
+      await seed(n);
+      const seen = await expectSameBoards("uncached");
       expect([...seen.kinds].sort()).toEqual(["hidden", "none", "ranked", "too-few"]);
       expect(seen.lowest).toBeGreaterThan(TOP_N); // callers ranked below the top 10
     },
   );
 
-  it("THEN with kept bases every board still equals it, and follows reviews today, hiding and the days", () => {
-    BASE_CACHE.minMembers = 0;
-    seed(7);
-    expectSameBoards("filling the cache");
-    expectSameBoards("from the cache");
+  it("THEN with kept bases every board still equals it, and follows reviews today, hiding and the days", async () => {
+    boards = { ...boards, minMembers: 0 };
+    await seed(7);
+    await expectSameBoards("filling the cache");
+    await expectSameBoards("from the cache");
     addToday("g1", "u4", 30, 2, 30); // a review today shows at once…
     addToday("g1", "brand-new", 25, 0, 25); // …including a member new to the window
-    updateSettings(deps.db, "u2", { leaderboardVisible: false }); // hiding applies at once
-    updateSettings(deps.db, "u3", { leaderboardVisible: true });
-    expectSameBoards("after today's changes");
+    await updateSettings(deps.db, "u2", { leaderboardVisible: false }); // hiding applies at once
+    await updateSettings(deps.db, "u3", { leaderboardVisible: true });
+    await expectSameBoards("after today's changes");
     // The study day rolls over: kept bases move forward by one day, then three, then past the week (read again).
     for (const [days, label] of [
       [1, "the next day"],
@@ -254,54 +258,54 @@ describe("GIVEN random aggregates with ties, quiz-only points, hidden members an
       [12, "twelve days later"],
     ] as const) {
       deps.clock.set(new Date(deps.clock.now().getTime() + days * 24 * 3_600_000));
-      expectSameBoards(label);
+      await expectSameBoards(label);
       addToday("g1", "u9", 40, 1, 40);
       addToday("g2", "u0", 7, 3, 9);
-      expectSameBoards(`${label}, after reviews`);
+      await expectSameBoards(`${label}, after reviews`);
     }
-  });
+  }, 60_000); // eleven full comparisons: the slowest test of the suite, past 20 s on a loaded machine
 
   it("THEN advanceBoards moves kept bases when the study day rolls over, and boards still equal the reference", async () => {
-    BASE_CACHE.minMembers = 0;
-    seed(13);
+    boards = { ...boards, minMembers: 0 };
+    await seed(13);
     for (const guildId of ["g1", "g2"])
       for (const period of ["week", "month"] as const)
-        leaderboard(deps, { guildId, userId: "u1", period, metric: "points" });
+        await board({ guildId, userId: "u1", period, metric: "points" });
     const kept = () =>
       keptBases(deps.db)
         .map((k) => `${k.guildId} ${k.period} ${k.from}`)
         .sort();
     const before = kept();
     expect(before).toHaveLength(4);
-    expect(await advanceBoards(deps)).toBe(0); // same day: nothing to move
+    expect(await advanceBoards({ ...deps, boards })).toBe(0); // same day: nothing to move
     deps.clock.set(new Date(deps.clock.now().getTime() + 2 * 24 * 3_600_000));
     addToday("g1", "u4", 12, 1, 12);
-    expect(await advanceBoards(deps)).toBe(4);
+    expect(await advanceBoards({ ...deps, boards })).toBe(4);
     expect(kept()).toEqual(before.map((k) => k.replace(/\d+$/, (d) => String(Number(d) + 2))));
-    expectSameBoards("after advancing");
+    await expectSameBoards("after advancing");
   });
 
   it("THEN warmBoards keeps the biggest servers' week and month bases, as many servers as the cache holds", async () => {
-    seed(17);
-    BASE_CACHE.minMembers = 10;
-    BASE_CACHE.maxEntries = 2; // one server: g1 (80 members) before g2 (27)
-    expect(await warmBoards(deps)).toBe(2);
+    await seed(17);
+    boards = { ...boards, minMembers: 10 };
+    boards = { ...boards, maxEntries: 2 }; // one server: g1 (80 members) before g2 (27)
+    expect(await warmBoards({ ...deps, boards })).toBe(2);
     expect(keptBases(deps.db).map((k) => `${k.guildId} ${k.period}`)).toEqual(["g1 week", "g1 month"]);
-    BASE_CACHE.maxEntries = 4;
-    expect(await warmBoards(deps)).toBe(4);
+    boards = { ...boards, maxEntries: 4 };
+    expect(await warmBoards({ ...deps, boards })).toBe(4);
     expect(
       keptBases(deps.db)
         .map((k) => `${k.guildId} ${k.period}`)
         .sort(),
     ).toEqual(["g1 month", "g1 week", "g2 month", "g2 week"]);
-    expectSameBoards("warmed");
+    await expectSameBoards("warmed");
   });
 
-  it("THEN a day before the window rewritten behind a kept base's back (a rebuild) shows after forgetBoards", () => {
-    BASE_CACHE.minMembers = 0;
-    seed(11);
+  it("THEN a day before the window rewritten behind a kept base's back (a rebuild) shows after forgetBoards", async () => {
+    boards = { ...boards, minMembers: 0 };
+    await seed(11);
     const q = { guildId: "g1", userId: "u1", period: "month" as const, metric: "reviews" as const };
-    expect(leaderboard(deps, q)).toEqual(reference(deps, q));
+    expect(await board(q)).toEqual(await reference(deps, q));
     // 999 reviews on a day before the window and the seeded history, all-time total to match: the window itself does not change…
     setDay("g1", studyDayNumber(deps.clock.now().getTime(), "Europe/Berlin") - 60, "u1", "reviews", 999);
     deps.db.$client
@@ -310,16 +314,16 @@ describe("GIVEN random aggregates with ties, quiz-only points, hidden members an
       )
       .run();
     // …but the kept base does not know (the bot never writes such a day; a rebuild does, and calls forgetBoards).
-    expect(leaderboard(deps, q)).not.toEqual(reference(deps, q));
+    expect(await board(q)).not.toEqual(await reference(deps, q));
     forgetBoards(deps.db);
-    expect(leaderboard(deps, q)).toEqual(reference(deps, q));
+    expect(await board(q)).toEqual(await reference(deps, q));
   });
 
-  it("THEN only big windows are kept, at most maxEntries of them", () => {
-    seed(5);
-    BASE_CACHE.minMembers = 1_000; // g1 has fewer members: read every time, so a past change shows at once
+  it("THEN only big windows are kept, at most maxEntries of them", async () => {
+    await seed(5);
+    boards = { ...boards, minMembers: 1_000 }; // g1 has fewer members: read every time, so a past change shows at once
     const q = { guildId: "g1", userId: "u1", period: "week" as const, metric: "points" as const };
-    const before = leaderboard(deps, q);
+    const before = await board(q);
     // 500 more points on u1's last day before the window, all-time total to match: the window does not change, and
     // a base kept from before would now be 500 short (u1's week +500).
     const from = studyDayNumber(deps.clock.now().getTime(), "Europe/Berlin") - WINDOW_DAYS.week + 1;
@@ -335,14 +339,14 @@ describe("GIVEN random aggregates with ties, quiz-only points, hidden members an
     c.prepare(
       "UPDATE stat_guild_members SET points = points + 500 WHERE guild_id = 'g1' AND user_id = 'u1'",
     ).run();
-    expect(leaderboard(deps, q)).toEqual(before);
-    expect(before).toEqual(reference(deps, q));
-    BASE_CACHE.minMembers = 0;
-    BASE_CACHE.maxEntries = 1; // week and month of g1 evict each other: still right
+    expect(await board(q)).toEqual(before);
+    expect(before).toEqual(await reference(deps, q));
+    boards = { ...boards, minMembers: 0 };
+    boards = { ...boards, maxEntries: 1 }; // week and month of g1 evict each other: still right
     for (let k = 0; k < 3; k++)
       for (const period of ["week", "month"] as const) {
         const p = { ...q, period };
-        expect(leaderboard(deps, p)).toEqual(reference(deps, p));
+        expect(await board(p)).toEqual(await reference(deps, p));
       }
   });
 });

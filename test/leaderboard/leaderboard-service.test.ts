@@ -9,7 +9,7 @@ afterEach(() => w.deps.close());
 function board(period: Period, metric: Metric, userId = "alice", guildId = "g1") {
   return leaderboard(w.deps, { guildId, userId, period, metric });
 }
-const order = (b: ReturnType<typeof board>) => b.top.map((e) => `${e.userId}:${e.score}`);
+const order = (b: Awaited<ReturnType<typeof board>>) => b.top.map((e) => `${e.userId}:${e.score}`);
 
 // Server in Berlin (UTC+1 in early March). "Now" is Tuesday 2026-03-10 13:00 local.
 const NOW = "2026-03-10T12:00:00Z";
@@ -26,58 +26,61 @@ describe("GIVEN three members who studied different amounts on different days", 
     w.at(NOW);
   }
 
-  it("THEN each period orders them by reviews over its own days", () => {
+  it("THEN each period orders them by reviews over its own days", async () => {
     setup();
-    expect(order(board("today", "reviews"))).toEqual(["alice:5", "bob:2"]);
-    expect(order(board("week", "reviews"))).toEqual(["bob:6", "alice:5"]);
-    expect(order(board("month", "reviews"))).toEqual(["carol:8", "bob:6", "alice:5"]);
-    expect(order(board("all", "reviews"))).toEqual(["dave:9", "carol:8", "bob:6", "alice:5"]);
+    expect(order(await board("today", "reviews"))).toEqual(["alice:5", "bob:2"]);
+    expect(order(await board("week", "reviews"))).toEqual(["bob:6", "alice:5"]);
+    expect(order(await board("month", "reviews"))).toEqual(["carol:8", "bob:6", "alice:5"]);
+    expect(order(await board("all", "reviews"))).toEqual(["dave:9", "carol:8", "bob:6", "alice:5"]);
   });
 
-  it("THEN the rolling week ends exactly at the 04:00 rollover 7 days back, and moves with the clock", () => {
+  it("THEN the rolling week ends exactly at the 04:00 rollover 7 days back, and moves with the clock", async () => {
     setup();
-    expect(board("week", "reviews").window).toEqual({ from: expect.any(Number), to: expect.any(Number) });
+    expect((await board("week", "reviews")).window).toEqual({
+      from: expect.any(Number),
+      to: expect.any(Number),
+    });
     // At 03:59 Berlin on Wednesday 11th the server day is still the 10th: bob's Mar 4 reviews still count…
     w.at("2026-03-11T02:59:00Z");
-    expect(order(board("week", "reviews"))).toEqual(["bob:6", "alice:5"]);
+    expect(order(await board("week", "reviews"))).toEqual(["bob:6", "alice:5"]);
     // …at 04:00 the 11th begins and the 4th drops out of the window.
     w.at("2026-03-11T03:00:00Z");
-    expect(order(board("week", "reviews"))).toEqual(["alice:5", "bob:2"]);
-    expect(order(board("today", "reviews"))).toEqual([]);
+    expect(order(await board("week", "reviews"))).toEqual(["alice:5", "bob:2"]);
+    expect(order(await board("today", "reviews"))).toEqual([]);
   });
 
-  it("THEN points rank the same way, and a member farming sub-second reviews earns no points", () => {
+  it("THEN points rank the same way, and a member farming sub-second reviews earns no points", async () => {
     setup();
     w.reviews("erin", "2026-03-10T10:00:00Z", 10, { ms: 400 });
-    expect(order(board("today", "reviews"))[0]).toBe("erin:10");
-    expect(order(board("today", "points"))).toEqual(["alice:5", "bob:2", "erin:0"]);
+    expect(order(await board("today", "reviews"))[0]).toBe("erin:10");
+    expect(order(await board("today", "points"))).toEqual(["alice:5", "bob:2", "erin:0"]);
   });
 
-  it("THEN a hidden member disappears from every board, and sees that they are hidden", () => {
+  it("THEN a hidden member disappears from every board, and sees that they are hidden", async () => {
     setup();
-    w.hide("bob");
+    await w.hide("bob");
     for (const p of ["today", "week", "month", "all"] as const)
       for (const m of ["reviews", "points", "streak", "accuracy"] as const)
-        expect(board(p, m).top.map((e) => e.userId)).not.toContain("bob");
-    expect(board("week", "reviews", "bob").me).toEqual({ kind: "hidden" });
-    expect(renderLeaderboard(board("week", "reviews", "bob")).content).toContain("hidden");
+        expect((await board(p, m)).top.map((e) => e.userId)).not.toContain("bob");
+    expect((await board("week", "reviews", "bob")).me).toEqual({ kind: "hidden" });
+    expect(renderLeaderboard(await board("week", "reviews", "bob")).content).toContain("hidden");
   });
 
-  it("THEN another server's board does not show them", () => {
+  it("THEN another server's board does not show them", async () => {
     setup();
-    expect(board("all", "reviews", "alice", "g2").top).toEqual([]);
-    expect(board("all", "reviews", "alice", "g2").me).toEqual({ kind: "none" });
+    expect((await board("all", "reviews", "alice", "g2")).top).toEqual([]);
+    expect((await board("all", "reviews", "alice", "g2")).me).toEqual({ kind: "none" });
   });
 });
 
 describe("GIVEN equal figures", () => {
-  it("THEN tied members share a rank and a medal, and the next rank skips (1, 1, 3)", () => {
+  it("THEN tied members share a rank and a medal, and the next rank skips (1, 1, 3)", async () => {
     w = world();
     w.reviews("a", "2026-03-02T10:00:00Z", 6);
     w.reviews("b", "2026-03-02T11:00:00Z", 6);
     w.reviews("c", "2026-03-02T12:00:00Z", 2);
     w.at("2026-03-02T18:00:00Z");
-    const b = board("today", "points", "c");
+    const b = await board("today", "points", "c");
     expect(b.top.map((e) => e.rank)).toEqual([1, 1, 3]);
     const lines = renderLeaderboard(b).content.split("\n");
     expect(lines.filter((l) => l.startsWith("🥇"))).toHaveLength(2);
@@ -88,11 +91,11 @@ describe("GIVEN equal figures", () => {
 });
 
 describe("GIVEN twelve members", () => {
-  it("THEN the board shows the top 10 and the caller's own rank below even when outside it", () => {
+  it("THEN the board shows the top 10 and the caller's own rank below even when outside it", async () => {
     w = world({ cards: 20 });
     for (let k = 1; k <= 12; k++) w.reviews(`m${k}`, "2026-03-02T10:00:00Z", 13 - k); // m1: 12 … m12: 1
     w.at("2026-03-02T20:00:00Z");
-    const b = board("week", "reviews", "m12");
+    const b = await board("week", "reviews", "m12");
     expect(b.top).toHaveLength(10);
     expect(b.ranked).toBe(12);
     expect(b.me).toMatchObject({ kind: "ranked", entry: { rank: 12, score: 1 } });
@@ -102,24 +105,24 @@ describe("GIVEN twelve members", () => {
     expect(text.length).toBeLessThanOrEqual(2000);
   });
 
-  it("THEN a member who has not studied is told how to join", () => {
+  it("THEN a member who has not studied is told how to join", async () => {
     w = world();
     w.reviews("a", "2026-03-02T10:00:00Z", 2);
-    const b = board("week", "reviews", "newbie");
+    const b = await board("week", "reviews", "newbie");
     expect(b.me).toEqual({ kind: "none" });
     expect(renderLeaderboard(b).content).toContain("not on this board yet");
   });
 });
 
 describe("GIVEN the accuracy metric", () => {
-  it("THEN it is the share not rated Again, from 20 reviews in the period", () => {
+  it("THEN it is the share not rated Again, from 20 reviews in the period", async () => {
     w = world({ cards: 60 });
     w.reviews("a", "2026-03-02T10:00:00Z", 20); // 100 %
     w.reviews("b", "2026-03-02T10:00:00Z", 15);
     w.reviews("b", "2026-03-02T11:00:00Z", 5, { grade: 1, card: 30 }); // 75 %
     w.reviews("c", "2026-03-02T10:00:00Z", 19); // too few
     w.at("2026-03-02T20:00:00Z");
-    const b = board("today", "accuracy", "c");
+    const b = await board("today", "accuracy", "c");
     expect(order(b)).toEqual(["a:1000", "b:750"]);
     expect(b.me).toEqual({ kind: "too-few", reviews: 19 });
     const text = renderLeaderboard(b).content;
@@ -129,16 +132,16 @@ describe("GIVEN the accuracy metric", () => {
 });
 
 describe("GIVEN the streak metric", () => {
-  it("THEN current streaks rank for a period, and longest streaks for all time", () => {
+  it("THEN current streaks rank for a period, and longest streaks for all time", async () => {
     w = world();
     const t0 = Date.parse("2026-03-02T10:00:00Z");
     for (let k = 0; k < 3; k++) w.review("a", t0 + (5 + k) * DAY); // 3-day run to today
     for (let k = 0; k < 5; k++) w.review("b", t0 + k * DAY); // 5-day run, broken two days ago
     w.review("c", t0 + 6 * DAY); // studied yesterday: 1, alive
     w.at("2026-03-09T12:00:00Z");
-    expect(order(board("week", "streak"))).toEqual(["a:3", "c:1"]);
-    expect(order(board("all", "streak"))).toEqual(["b:5", "a:3", "c:1"]);
-    expect(board("week", "streak", "b").me).toEqual({ kind: "none" });
-    expect(renderLeaderboard(board("week", "streak", "b")).content).toContain("no streak running");
+    expect(order(await board("week", "streak"))).toEqual(["a:3", "c:1"]);
+    expect(order(await board("all", "streak"))).toEqual(["b:5", "a:3", "c:1"]);
+    expect((await board("week", "streak", "b")).me).toEqual({ kind: "none" });
+    expect(renderLeaderboard(await board("week", "streak", "b")).content).toContain("no streak running");
   });
 });

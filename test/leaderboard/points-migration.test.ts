@@ -107,8 +107,11 @@ function depsOn(db: Db, at: number): Deps {
   };
 }
 
-const board = (deps: Deps, period: Period, metric: Metric = "points") =>
-  leaderboard(deps, { guildId: "g1", userId: "alice", period, metric }).top.map((e) => [e.userId, e.score]);
+const board = async (deps: Deps, period: Period, metric: Metric = "points") =>
+  (await leaderboard(deps, { guildId: "g1", userId: "alice", period, metric })).top.map((e) => [
+    e.userId,
+    e.score,
+  ]);
 
 const at = (day: number, minute: number) => day + minute * 60_000;
 
@@ -141,7 +144,7 @@ describe("GIVEN a database from before review sources were separated", () => {
     { user: "bob", card: 5, at: at(DAY2, 31), rating: 3, ms: 6000, kind: "session" },
   ];
 
-  it("WHEN it is migrated THEN each source is right and the boards, running totals and /stats follow", () => {
+  it("WHEN it is migrated THEN each source is right and the boards, running totals and /stats follow", async () => {
     const path = previousRelease(logs, [{ user: "carol", at: at(DAY1, 40) }]);
     const old = new Database(path, { readonly: true });
     const oldPoints = old.prepare("SELECT user_id, points FROM stat_guild_members ORDER BY user_id").all();
@@ -165,17 +168,17 @@ describe("GIVEN a database from before review sources were separated", () => {
       })),
     );
     // A member who only uses Start my review earns exactly 1 point per timed review.
-    expect(board(deps, "all")).toEqual([
+    expect(await board(deps, "all")).toEqual([
       ["alice", 6],
       ["bob", 5],
       ["carol", 2],
     ]);
-    expect(board(deps, "today")).toEqual([
+    expect(await board(deps, "today")).toEqual([
       ["alice", 2],
       ["bob", 1],
     ]);
-    expect(board(deps, "week")).toEqual(board(deps, "all"));
-    expect(board(deps, "all", "reviews")).toEqual([
+    expect(await board(deps, "week")).toEqual(await board(deps, "all"));
+    expect(await board(deps, "all", "reviews")).toEqual([
       ["alice", 6],
       ["bob", 5],
     ]);
@@ -193,7 +196,7 @@ describe("GIVEN a database from before review sources were separated", () => {
       { user_id: "bob", day: studyDayNumber(DAY2, ZONE), points: 1 },
     ]);
     // /stats reads the quarter-hour slots the migration filled from the log.
-    expect(getStats(deps, { viewerId: "alice", targetId: "alice", guildId: "g1" }).reviews).toEqual({
+    expect((await getStats(deps, { viewerId: "alice", targetId: "alice", guildId: "g1" })).reviews).toEqual({
       today: 2,
       week: 6,
       month: 6,
@@ -206,7 +209,7 @@ describe("GIVEN a database from before review sources were separated", () => {
         c.prepare(`SELECT * FROM ${t} WHERE user_id != 'carol' ORDER BY 1, 2, 3`).all(),
       );
     const migrated = dump();
-    rebuildStats(db);
+    await rebuildStats(db);
     expect(dump()).toEqual(migrated);
   });
 });

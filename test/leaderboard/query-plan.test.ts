@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statements } from "../../src/db/review-stats.ts";
-import {
-  statements as boardStatements,
-  leaderboard,
-  METRICS,
-  PERIODS,
-} from "../../src/services/leaderboard.ts";
+import { boardSources } from "../../src/db/stat-boards.ts";
+import { statsSources } from "../../src/db/stat-user.ts";
+import { leaderboard, METRICS, PERIODS } from "../../src/services/leaderboard.ts";
 import { getStats } from "../../src/services/stats.ts";
-import { preparedBy } from "../helpers/prepared.ts";
+import { preparedByAsync } from "../helpers/prepared.ts";
 import { world } from "./helpers.ts";
 
 let w: ReturnType<typeof world>;
@@ -71,16 +68,18 @@ describe.each([
 ])("GIVEN %s and the leaderboard and stats queries", (_name, prepare) => {
   beforeAll(() => prepare());
 
-  it("THEN no leaderboard query touches review_logs, scans a whole table or sorts", () => {
+  it("THEN no leaderboard query touches review_logs, scans a whole table or sorts", async () => {
     // The board's own statements are prepared once per connection: their sources, plus whatever a call prepares.
+    const board = boardSources(w.deps.db);
     const sqls = [
-      ...preparedBy(w.deps.db, () => {
+      ...(await preparedByAsync(w.deps.db, async () => {
         for (const period of PERIODS)
-          for (const metric of METRICS) leaderboard(w.deps, { guildId: "g1", userId: "u1", period, metric });
-      }),
-      ...Object.values(boardStatements(w.deps.db)).map((st) => st.source),
+          for (const metric of METRICS)
+            await leaderboard(w.deps, { guildId: "g1", userId: "u1", period, metric });
+      })),
+      ...Object.values(board),
       // All but `biggest`: warmBoards' one pass over the members table at start (below).
-    ].filter((s) => s !== boardStatements(w.deps.db).biggest.source);
+    ].filter((s) => s !== board.biggest);
     expect(sqls.length).toBeGreaterThanOrEqual(4);
     for (const s of sqls) {
       expect(s).not.toMatch(/review_logs/);
@@ -90,34 +89,33 @@ describe.each([
         `${s}\n${p.join("\n")}`,
       ).toEqual([]);
     }
-    const board = boardStatements(w.deps.db);
     // Once at start: the members table in key order, grouped without a temp b-tree; only the handful of per-server
     // counts are sorted.
-    expect(plan(board.biggest.source)).toEqual([
+    expect(plan(board.biggest)).toEqual([
       "SCAN stat_guild_members USING COVERING INDEX sqlite_autoindex_stat_guild_members_1",
       "USE TEMP B-TREE FOR ORDER BY",
     ]);
     // Bases: the server's members in key order, one covering seek each for their last day before the window
     // (no table lookups, no sort).
-    expect(plan(board.base.source)).toEqual([
+    expect(plan(board.base)).toEqual([
       "SEARCH m USING COVERING INDEX sqlite_autoindex_stat_guild_members_1 (guild_id=?)",
       "SEARCH t USING COVERING INDEX stat_guild_days_cum_idx (guild_id=? AND user_id=? AND day=?)",
       "CORRELATED SCALAR SUBQUERY 1",
       "SEARCH x USING COVERING INDEX stat_guild_days_cum_idx (guild_id=? AND user_id=? AND day<?)",
     ]);
     // Today's rows, and the days a kept base moves over: a primary-key range of days.
-    expect(plan(board.days.source)).toEqual([
+    expect(plan(board.days)).toEqual([
       "SEARCH stat_guild_days USING INDEX sqlite_autoindex_stat_guild_days_1 (guild_id=? AND day>? AND day<?)",
     ]);
-    expect(plan(board.allTime.source)).toEqual([
+    expect(plan(board.allTime)).toEqual([
       "SEARCH stat_guild_members USING INDEX sqlite_autoindex_stat_guild_members_1 (guild_id=?)",
     ]);
-    const hidden = plan(board.hidden.source).join("\n");
+    const hidden = plan(board.hidden).join("\n");
     expect(hidden).toMatch(
       /SEARCH m USING COVERING INDEX sqlite_autoindex_stat_guild_members_1 \(guild_id=\?\)/,
     );
     expect(hidden).toMatch(/SEARCH us USING INDEX sqlite_autoindex_user_settings_1 \(user_id=\?\)/);
-    const streaks = plan(board.streaks.source).join("\n");
+    const streaks = plan(board.streaks).join("\n");
     expect(streaks).toMatch(
       /SEARCH m USING COVERING INDEX sqlite_autoindex_stat_guild_members_1 \(guild_id=\?\)/,
     );
@@ -125,10 +123,14 @@ describe.each([
     expect(streaks).toMatch(/SEARCH us USING INDEX sqlite_autoindex_user_settings_1 \(user_id=\?\)/);
   });
 
-  it("THEN no /stats query touches review_logs or scans a whole table", () => {
-    const sqls = preparedBy(w.deps.db, () =>
-      getStats(w.deps, { viewerId: "u1", targetId: "u1", guildId: "g1" }),
-    );
+  it("THEN no /stats query touches review_logs or scans a whole table", async () => {
+    // Its statements are kept per connection: their sources, plus whatever a call prepares.
+    const sqls = [
+      ...(await preparedByAsync(w.deps.db, async () => {
+        await getStats(w.deps, { viewerId: "u1", targetId: "u1", guildId: "g1" });
+      })),
+      ...statsSources(w.deps.db),
+    ];
     expect(sqls.length).toBeGreaterThan(0);
     for (const s of sqls) {
       expect(s).not.toMatch(/review_logs/);
@@ -141,15 +143,15 @@ describe.each([
     expect(sqls.flatMap(plan).join("\n")).toMatch(/stat_user_slots.*\(user_id=\? AND slot>\?\)/);
   });
 
-  it("THEN every board and a member's /stats answer quickly (generous bound: a loaded CI machine)", () => {
+  it("THEN every board and a member's /stats answer quickly (generous bound: a loaded CI machine)", async () => {
     for (const period of PERIODS)
       for (const metric of METRICS) {
         const t = performance.now();
-        leaderboard(w.deps, { guildId: "g1", userId: "x1", period, metric });
+        await leaderboard(w.deps, { guildId: "g1", userId: "x1", period, metric });
         expect(performance.now() - t, `${period} ${metric}`).toBeLessThan(500);
       }
     const t = performance.now();
-    getStats(w.deps, { viewerId: "x1", targetId: "x1", guildId: "g1" });
+    await getStats(w.deps, { viewerId: "x1", targetId: "x1", guildId: "g1" });
     expect(performance.now() - t).toBeLessThan(500);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { recordReviewStats } from "../../src/db/review-stats.ts";
 import { createQuizJob, cronTicker, type Ticker } from "../../src/jobs/quiz-job.ts";
-import { BASE_CACHE, keptBases, leaderboard } from "../../src/services/leaderboard.ts";
+import { keptBases, leaderboard } from "../../src/services/leaderboard.ts";
 import { setupQuiz } from "../../src/services/quiz/config.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
 import { fakeTransport } from "./helpers.ts";
@@ -55,9 +55,9 @@ describe("GIVEN the quiz job", () => {
   });
 
   it("THEN each ticker tick also moves the leaderboards' kept bases to the new study day", async () => {
-    const saved = { ...BASE_CACHE };
-    BASE_CACHE.minMembers = 0;
-    try {
+    // Every window kept, whatever its size: options of these deps only, nothing global to change.
+    const withBoards = { ...deps, boards: { minMembers: 0, maxEntries: 32 } };
+    {
       const at = deps.clock.now().getTime();
       recordReviewStats(deps.db, {
         userId: "u1",
@@ -68,12 +68,12 @@ describe("GIVEN the quiz job", () => {
         at: at - 20 * 86_400_000,
         stateBefore: 0,
       });
-      leaderboard(deps, { guildId: "g1", userId: "u1", period: "week", metric: "points" });
+      await leaderboard(withBoards, { guildId: "g1", userId: "u1", period: "week", metric: "points" });
       const kept = () => keptBases(deps.db).map((k) => `${k.guildId} ${k.period} ${k.from}`);
       expect(kept()).toHaveLength(1);
       const ticker = handTicker();
       const transport = fakeTransport().transport;
-      const job = createQuizJob({ deps, ticker, transport });
+      const job = createQuizJob({ deps: withBoards, ticker, transport });
       await job.start();
       await job.tick(); // after start's warm-up: g1's month board is kept too now
       const before = kept();
@@ -83,8 +83,6 @@ describe("GIVEN the quiz job", () => {
       await job.stop();
       const next = before.map((k) => k.replace(/\d+$/, (d) => String(Number(d) + 1)));
       expect(kept().sort()).toEqual(next.sort());
-    } finally {
-      Object.assign(BASE_CACHE, saved);
     }
   });
 

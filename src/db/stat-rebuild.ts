@@ -1,0 +1,65 @@
+/**
+ * The aggregates rebuilt from review_logs (services/stats-rebuild.ts says when and what it cannot restore): one
+ * transaction that empties every stat_* table and replays each logged review, in write order, through the same
+ * `recordReviewStats` the live write path uses.
+ */
+import { asc, gt, sql } from "drizzle-orm";
+import { type Db, tx } from "./client.ts";
+import { recordReviewStats } from "./review-stats.ts";
+import {
+  reviewLogs,
+  statGuildDays,
+  statGuildMembers,
+  statStreaks,
+  statUserDays,
+  statUserSlots,
+} from "./schema.ts";
+
+const PAGE = 5000;
+
+/** Replaces all aggregates with those implied by review_logs; returns the number of reviews replayed. */
+export async function replayReviewLogs(db: Db): Promise<number> {
+  return tx(db, () => {
+    for (const table of [statGuildDays, statGuildMembers, statUserDays, statUserSlots, statStreaks])
+      db.delete(table).run();
+    // Pages in write order (id ranges; a connection cannot write while it iterates).
+    const page = db
+      .select({
+        id: reviewLogs.id,
+        userId: reviewLogs.userId,
+        guildId: reviewLogs.guildId,
+        rating: reviewLogs.rating,
+        state: reviewLogs.state,
+        review: reviewLogs.review,
+        durationMs: reviewLogs.durationMs,
+        source: reviewLogs.source,
+      })
+      .from(reviewLogs)
+      .where(gt(reviewLogs.id, sql.placeholder("after")))
+      .orderBy(asc(reviewLogs.id))
+      .limit(PAGE)
+      .prepare();
+    let n = 0;
+    let after = 0;
+    for (;;) {
+      const rows = page.all({ after });
+      for (const r of rows) {
+        const at = r.review.getTime();
+        recordReviewStats(db, {
+          userId: r.userId,
+          guildId: r.guildId,
+          source: r.source,
+          grade: r.rating,
+          shownAt: at - r.durationMs,
+          at,
+          stateBefore: r.state,
+        });
+      }
+      n += rows.length;
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE) break;
+      after = last.id;
+    }
+    return n;
+  });
+}

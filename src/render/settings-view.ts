@@ -1,0 +1,54 @@
+/** The /settings reply: what changed (one line), then every setting as it now stands. */
+
+import type { SettingsView } from "../services/settings.ts";
+import { COLORS } from "./components.ts";
+import { NO_PINGS } from "./limits.ts";
+import { plural } from "./plural.ts";
+
+/** Which subcommand ran: `show` changes nothing. */
+export type SettingsChange = "show" | "reminders" | "leaderboard" | "timezone" | "newcards";
+
+const onOff = (b: boolean) => (b ? "on" : "off");
+
+function note(change: SettingsChange, v: SettingsView): string {
+  const s = v.settings;
+  switch (change) {
+    case "reminders":
+      return s.reminders
+        ? "I will ping you in the daily post when you have cards due."
+        : "No more pings from the daily post.";
+    case "leaderboard":
+      return s.leaderboardVisible
+        ? "You appear on leaderboards again."
+        : "You are hidden from leaderboards and from others' `/stats`.";
+    case "timezone":
+      return `Your timezone is now \`${v.zone.name}\`.`;
+    case "newcards":
+      return s.newPerDay === 0
+        ? "You will start no new cards: only reviews come up."
+        : `You will start up to ${plural(s.newPerDay, "new card")} per day.`;
+    case "show":
+      return "Your settings:";
+  }
+}
+
+export function renderSettings(change: SettingsChange, v: SettingsView) {
+  const s = v.settings;
+  // Without one of their own, the member's days follow the server's zone: name it.
+  const zone = v.zone.own ? v.zone.name : `${v.zone.server ? "server's: " : ""}${v.zone.name} (default)`;
+  return {
+    content: note(change, v),
+    embeds: [
+      {
+        color: COLORS.info,
+        fields: [
+          { name: "New cards per day", value: String(s.newPerDay), inline: true },
+          { name: "Timezone", value: zone, inline: true },
+          { name: "Daily reminders", value: onOff(s.reminders), inline: true },
+          { name: "On leaderboards", value: onOff(s.leaderboardVisible), inline: true },
+        ],
+      },
+    ],
+    allowed_mentions: NO_PINGS,
+  };
+}
