@@ -12,6 +12,7 @@ import type { Command, Ctx } from "../src/discord/command.ts";
 import { NO_PINGS } from "../src/render/limits.ts";
 import { isQuizPostComponent, parseQuizId, QUIZ_PREFIX } from "../src/render/quiz-ids.ts";
 import { formatLocalTime, renderAnswerFeedback, renderPost, renderStatus } from "../src/render/quiz-view.ts";
+import { renderStudyOpening } from "../src/render/study-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
 import {
   answerQuiz,
@@ -23,7 +24,7 @@ import {
   validateSetup,
   viewOfPost,
 } from "../src/services/quiz.ts";
-import { startSession } from "./study.ts";
+import { openStudy } from "../src/services/study.ts";
 
 /** What the bot needs in the quiz channel to post the daily embed. */
 const NEEDED = [
@@ -121,7 +122,8 @@ async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
   const a = parseQuizId(i.customId);
   if (!a) throw new UserError("This button is from an older version of the bot.");
   if (a.action === "review") {
-    await ctx.respond.reply(startSession(ctx, i.user.id, i.guildId, null, "daily"), { ephemeral: true });
+    const view = await openStudy(ctx.deps, i.user.id, i.guildId, null, "daily");
+    await ctx.respond.reply(renderStudyOpening(view), { ephemeral: true });
     return;
   }
   // The answer edits the clicked message into the post's view: a crafted id naming another post (sent against

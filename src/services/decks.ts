@@ -3,15 +3,13 @@ import { UserError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
 import { DECK_VISIBLE } from "../db/deck-visibility.ts";
 import { findVisibleDeck } from "../db/decks.ts";
+import { newCardsLeft } from "../db/new-cards.ts";
 import { preparedOnce } from "../db/prepared.ts";
 import { subscriptions } from "../db/schema.ts";
-import { newIntroducedSince, newPerDay } from "../db/study-queries.ts";
 import type { Deps } from "./deps.ts";
 
 // Until the deck service moves to src/db/decks.ts: callers of these two keep their import.
 export { findVisibleDeck, isSubscribed } from "../db/decks.ts";
-
-import { memberStudyDay } from "./study-day.ts";
 
 export interface DeckSummary {
   id: string;
@@ -70,8 +68,7 @@ export function listDecks(deps: Deps, userId: string, guildId: string | null): D
 
 /** New cards the user may still start today (their daily limit minus cards introduced since their day began). */
 export function newLeftToday(deps: Deps, userId: string, guildId: string | null): number {
-  const { start } = memberStudyDay(deps.db, userId, guildId, deps.clock.now().getTime());
-  return Math.max(0, newPerDay(deps.db, userId) - newIntroducedSince(deps.db, userId, start));
+  return newCardsLeft(deps.db, userId, guildId, deps.clock.now().getTime());
 }
 
 function requireDeck(deps: Deps, userId: string, guildId: string | null, deckId: string) {

@@ -21,8 +21,8 @@
 import { type Ranked, rankTop } from "../core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "../db/client.ts";
+import { zoneOf } from "../db/guilds.ts";
 import { preparedOnce } from "../db/prepared.ts";
-import { guildTimezone } from "../db/study-queries.ts";
 import type { Deps } from "./deps.ts";
 import { isHidden } from "./settings.ts";
 
@@ -181,7 +181,7 @@ const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** The first day of `period`'s window for a server at `now`. */
 function windowStart(deps: Pick<Deps, "db" | "clock">, guildId: string, period: "week" | "month"): number {
   const now = deps.clock.now().getTime();
-  return studyDayNumber(now, guildTimezone(deps.db, guildId)) - WINDOW_DAYS[period] + 1;
+  return studyDayNumber(now, zoneOf(deps.db, guildId)) - WINDOW_DAYS[period] + 1;
 }
 
 /**
@@ -256,7 +256,7 @@ export function leaderboard(
 ): Leaderboard {
   const { db } = deps;
   const now = deps.clock.now().getTime();
-  const zone = guildTimezone(db, q.guildId);
+  const zone = zoneOf(db, q.guildId);
   const today = studyDayNumber(now, zone);
   const window = q.period === "all" ? null : { from: today - WINDOW_DAYS[q.period] + 1, to: today };
 

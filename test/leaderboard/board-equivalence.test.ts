@@ -11,8 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../bench/lib/rng.ts";
 import { rank } from "../../src/core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../../src/core/streaks.ts";
+import { zoneOf } from "../../src/db/guilds.ts";
 import { guilds } from "../../src/db/schema.ts";
-import { guildTimezone } from "../../src/db/study-queries.ts";
 import {
   ACCURACY_MIN_REVIEWS,
   advanceBoards,
@@ -41,7 +41,7 @@ type Q = { guildId: string; userId: string; period: Period; metric: Metric };
 function reference(deps: Deps, q: Q): Leaderboard {
   const { db } = deps;
   const now = deps.clock.now().getTime();
-  const zone = guildTimezone(db, q.guildId);
+  const zone = zoneOf(db, q.guildId);
   const today = studyDayNumber(now, zone);
   const window = q.period === "all" ? null : { from: today - WINDOW_DAYS[q.period] + 1, to: today };
   const visible = sql`COALESCE((SELECT us.leaderboard_visible FROM user_settings us WHERE us.user_id = t.user_id), 1) = 1`;

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
 import { State } from "../../src/core/scheduling.ts";
 import { canonicalTimeZone } from "../../src/core/time.ts";
+import { getState } from "../../src/db/card-states.ts";
 import {
   cards,
   decks,
@@ -13,7 +14,6 @@ import {
   reviewLogs,
   statGuildMembers,
 } from "../../src/db/schema.ts";
-import { getState } from "../../src/db/study-queries.ts";
 import {
   answerQuiz,
   CLAIM_LEASE_MS,
