@@ -31,13 +31,14 @@ const p = (name: string) => sql.placeholder(name);
 const retiredWithState = sql`${cards} CROSS JOIN ${cardStates} ON ${cardStates.userId} = ${p("userId")} AND ${cardStates.cardId} = ${cards.id}
   WHERE ${cards.deckId} IN ${studyDecks} AND ${cards.retiredAt} IS NOT NULL`;
 
+// No `.limit(1)` on the single-row reads: drizzle binds LIMIT as a parameter (`limit ?`), which SQLite runs 3–4×
+// slower here than `limit 1`; `.get()` steps to the first row only, in the same plan.
 const statements = perConnection((db) => ({
   studiesHere: db
     .select({ deckId: subscriptions.deckId })
     .from(subscriptions)
     .innerJoin(decks, eq(decks.id, subscriptions.deckId))
     .where(studyDecksWhere)
-    .limit(1)
     .prepare(),
   nextDue: db
     .select({ cardId: cardStates.cardId })
@@ -52,7 +53,6 @@ const statements = perConnection((db) => ({
       ),
     )
     .orderBy(asc(cardStates.due), asc(cardStates.cardId))
-    .limit(1)
     .prepare(),
   nextNew: db
     .select({ cardId: cards.id })
@@ -70,7 +70,6 @@ const statements = perConnection((db) => ({
       ),
     )
     .orderBy(asc(cards.deckId), asc(cards.position))
-    .limit(1)
     .prepare(),
   // The first in due order rather than min(due): walks the (user_id, due) index and stops at the first match.
   nextDueAt: db
@@ -85,7 +84,6 @@ const statements = perConnection((db) => ({
       ),
     )
     .orderBy(asc(cardStates.due))
-    .limit(1)
     .prepare(),
   countDue: rawPrepared<{ n: number }>(
     db,
