@@ -4,7 +4,8 @@
  * click, so the statements are drizzle prepared statements cached per connection.
  */
 import { and, asc, eq, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
-import { type CardStateRow, getState } from "./card-states.ts";
+import type { Card } from "ts-fsrs";
+import { getState, rowToCard } from "./card-states.ts";
 import { type CardAccess, cardAccess, cardForView } from "./cards.ts";
 import type { Db } from "./client.ts";
 import { findVisibleDeck, isSubscribed } from "./decks.ts";
@@ -133,13 +134,13 @@ export function nextDueAt(db: Db, s: Scope): Date | null {
 
 // ── What the study service asks: one async call per view ───────────────────────────────────────────────────
 
-/** A card as a study view shows it, with the member's state of it (undefined: never rated). */
+/** A card as a study view shows it, with the member's ts-fsrs state of it (undefined: never rated). */
 export interface QueuedCard {
   cardId: number;
   deckName: string;
   front: string;
   back: string;
-  state: CardStateRow | undefined;
+  state: Card | undefined;
 }
 
 /** The counts on a study view's footer: cards due now, new cards still on offer today. */
@@ -157,7 +158,8 @@ function counts(db: Db, s: Scope, now: number): QueueCounts {
 function queued(db: Db, s: Scope, cardId: number): QueuedCard {
   const card = cardForView(db, cardId);
   if (!card) throw new Error(`card ${cardId} vanished`);
-  return { cardId, ...card, state: getState(db, s.userId, cardId) };
+  const state = getState(db, s.userId, cardId);
+  return { cardId, ...card, state: state && rowToCard(state) };
 }
 
 /**

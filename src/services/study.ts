@@ -1,7 +1,6 @@
 import { UserError } from "../core/errors.ts";
 import type { ReviewSource } from "../core/points.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
-import { rowToCard } from "../db/card-states.ts";
 import { cardAccessHere } from "../db/cards.ts";
 import { type DecideReview, type ReviewWrite, recordRating, writeReview } from "../db/reviews.ts";
 import {
@@ -77,7 +76,7 @@ function cardView(
 ): CardView {
   const { state } = card;
   const now = deps.clock.now();
-  const fsrsCard = state ? rowToCard(state) : newCard(now);
+  const fsrsCard = state ?? newCard(now);
   return {
     kind: "card",
     session,
