@@ -177,17 +177,19 @@ export function readStreak(db: Db, userId: string): StreakState | null {
 
 /**
  * The zone a member's study days are counted in: their own `/settings timezone`, else the server's, else the
- * zone their last study day was counted in (a review outside any server), else UTC.
+ * zone their last study day was counted in (a review outside any server), else UTC. `serverZone`: the server's
+ * zone when the caller has read it already.
  */
 export function memberZone(
   db: Db,
   userId: string,
   guildId: string | null,
   streak?: StreakState | null,
+  serverZone?: string,
 ): string {
   const own = statements(db).userZone.get({ userId })?.tz;
   if (own) return own;
-  if (guildId) return zoneOf(db, guildId);
+  if (guildId) return serverZone ?? zoneOf(db, guildId);
   return (streak === undefined ? readStreak(db, userId) : streak)?.lastZone ?? "UTC";
 }
 
@@ -201,7 +203,8 @@ export function recordReviewStats(db: Db, r: ReviewFact): number {
 
   const { userId } = r;
   const streak = readStreak(db, userId);
-  const zone = memberZone(db, userId, r.guildId, streak);
+  const serverZone = r.guildId === null ? undefined : zoneOf(db, r.guildId); // read once: day and guild day
+  const zone = memberZone(db, userId, r.guildId, streak, serverZone);
   const day = studyDayNumber(r.at, zone);
   if (st.newUserDay.run({ userId, day }).changes > 0) {
     // The first review of this study day: the streak moves on, and may earn its daily bonus.
@@ -213,9 +216,9 @@ export function recordReviewStats(db: Db, r: ReviewFact): number {
   st.addUserDay.run({ ...counts, points, userId, day });
   st.addUserSlot.run({ ...counts, userId, slot: statSlot(r.at) });
 
-  if (r.guildId !== null) {
+  if (r.guildId !== null && serverZone !== undefined) {
     const add = { guildId: r.guildId, userId, reviews: 1, again, points, ms };
-    st.addGuildDay.run({ ...add, day: studyDayNumber(r.at, zoneOf(db, r.guildId)) });
+    st.addGuildDay.run({ ...add, day: studyDayNumber(r.at, serverZone) });
     st.addGuildMember.run(add);
   }
   return points;
