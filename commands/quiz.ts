@@ -20,11 +20,12 @@ import {
   renderSetupDone,
   renderStatus,
 } from "../src/render/quiz-view.ts";
+import { renderStudyOpening } from "../src/render/study-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
 import { answerQuiz } from "../src/services/quiz/answers.ts";
 import { pauseQuiz, quizStatus, resumeQuiz, setupQuiz } from "../src/services/quiz/config.ts";
 import { postToday } from "../src/services/quiz/tick.ts";
-import { startSession } from "./study.ts";
+import { openStudy } from "../src/services/study.ts";
 
 async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
   if (!i.inGuild()) return; // unreachable: the inServer guard refused it (this narrows the type)
@@ -50,9 +51,8 @@ async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
   const a = parseQuizId(i.customId);
   if (!a) throw new UserError("This button is from an older version of the bot.");
   if (a.action === "review") {
-    await ctx.respond.reply(await startSession(ctx, i.user.id, i.guildId, null, "daily"), {
-      ephemeral: true,
-    });
+    const view = await openStudy(ctx.deps, i.user.id, i.guildId, null, "daily");
+    await ctx.respond.reply(renderStudyOpening(view), { ephemeral: true });
     return;
   }
   // The answer edits the clicked message into the post's view: a crafted id naming another post (sent against

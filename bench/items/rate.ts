@@ -1,13 +1,13 @@
 /**
  * Item 2: rating a card. `rate.write` is the write the rating button makes — read state → ts-fsrs → write state +
- * append log + aggregates, one IMMEDIATE transaction (`recordReview` inside `tx`, exactly as `rate` runs it);
+ * append log + aggregates, one IMMEDIATE transaction (`recordRating`, the unit of work `rate` awaits);
  * `rate.full` is the whole `rate()` a click runs (that write, then the next card's view). `rate.raw` is the same
  * write in raw prepared statements (bench/lib/raw.ts); the ratio bot/raw compares the p50s. The three are
  * interleaved call by call so they see the same cache and the same machine load.
  */
 import type { Grade } from "ts-fsrs";
-import { tx } from "../../src/db/client.ts";
-import { nextView, rate, recordReview, type Session } from "../../src/services/study.ts";
+import { recordRating } from "../../src/db/reviews.ts";
+import { decideWith, nextView, rate, type Session } from "../../src/services/study.ts";
 import { latencyResults, type Result, round, summarize, yieldToLoop } from "../lib/measure.ts";
 import { RawRating } from "../lib/raw.ts";
 import { intIn, weighted } from "../lib/rng.ts";
@@ -28,10 +28,10 @@ export async function benchRate(ctx: BenchContext): Promise<Result[]> {
   const raw = new RawRating(deps.db.$client);
 
   /** A member's current card (as the message they click on shows it), untimed. */
-  const target = (): Target => {
+  const target = async (): Promise<Target> => {
     for (;;) {
       const session = sessionFor(ctx, intIn(rng, 0, params.users - 1));
-      const view = nextView(deps, session);
+      const view = await nextView(deps, session);
       if (view.kind === "card")
         return {
           session,
@@ -41,9 +41,9 @@ export async function benchRate(ctx: BenchContext): Promise<Result[]> {
         };
     }
   };
-  const timed = (fn: () => unknown): number => {
+  const timed = async (fn: () => unknown): Promise<number> => {
     const t0 = process.hrtime.bigint();
-    fn();
+    await fn();
     return Number(process.hrtime.bigint() - t0) / 1e6;
   };
 
@@ -56,11 +56,12 @@ export async function benchRate(ctx: BenchContext): Promise<Result[]> {
     const now = deps.clock.now().getTime();
     const shownAt = now - 6_000;
 
-    const a = target();
+    const a = await target();
     let recorded = true;
-    const tWrite = timed(() => {
-      recorded = tx(deps.db, () =>
-        recordReview(deps, {
+    const tWrite = await timed(async () => {
+      recorded = await recordRating(
+        deps.db,
+        {
           userId: a.session.userId,
           guildId: a.session.guildId,
           cardId: a.cardId,
@@ -68,15 +69,17 @@ export async function benchRate(ctx: BenchContext): Promise<Result[]> {
           source: "study",
           shownAt,
           version: a.version,
-        }),
+        },
+        deps.clock.now(),
+        decideWith(deps, a.grade),
       );
     });
-    const b = target();
-    const tFull = timed(() => {
-      if (!rate(deps, b.session, b.cardId, b.version, b.grade, shownAt).recorded) refused++;
+    const b = await target();
+    const tFull = await timed(async () => {
+      if (!(await rate(deps, b.session, b.cardId, b.version, b.grade, shownAt)).recorded) refused++;
     });
-    const c = target();
-    const tRaw = timed(() => raw.write(c.session.userId, c.session.guildId, c.cardId, c.grade, now));
+    const c = await target();
+    const tRaw = await timed(() => raw.write(c.session.userId, c.session.guildId, c.cardId, c.grade, now));
     if (!recorded) refused++;
     await yieldToLoop();
     if (i < warmup) continue;
@@ -88,7 +91,7 @@ export async function benchRate(ctx: BenchContext): Promise<Result[]> {
   const w = summarize(write);
   const r = summarize(rawWrite);
   return [
-    ...latencyResults("rate.write", w, "recordReview in one IMMEDIATE tx (target p99 ≤ 1 ms)"),
+    ...latencyResults("rate.write", w, "recordRating: one IMMEDIATE tx (target p99 ≤ 1 ms)"),
     ...latencyResults("rate.full", summarize(full), "rate(): the write + the next card's view"),
     ...latencyResults("rate.raw", r, "same write, raw prepared statements, no ORM/FSRS"),
     {

@@ -1,12 +1,11 @@
 /**
  * Item 1: the `/study` path. `next_card` is the query that picks the card (due first, else a new one);
  * `next_view` is `nextView` (that pick plus the due/new counts the view shows); `first_view` is what the /study
- * handler does before answering: the subscription check, `nextView`, and rendering the Discord payload.
+ * handler does before answering: `openStudy` (the subscription check, `nextView`) and rendering the payload.
  */
-import { startSession } from "../../commands/study.ts";
-import { nextDueCardId, nextNewCardId } from "../../src/db/study-queries.ts";
-import type { Ctx } from "../../src/discord/command.ts";
-import { nextView, type Session } from "../../src/services/study.ts";
+import { nextDueCardId, nextNewCardId } from "../../src/db/study-queue.ts";
+import { renderStudyOpening } from "../../src/render/study-view.ts";
+import { nextView, openStudy, type Session } from "../../src/services/study.ts";
 import { latencyResults, type Result, sample, summarize } from "../lib/measure.ts";
 import { intIn } from "../lib/rng.ts";
 import { BIG_GUILD, guildId, userId } from "../lib/world.ts";
@@ -34,10 +33,9 @@ export async function benchStudy(ctx: BenchContext): Promise<Result[]> {
     (s) => nextDueCardId(deps.db, s, now) ?? nextNewCardId(deps.db, s),
   );
   const view = await sample(n, warmup, pick, (s) => nextView(deps, s));
-  // The handler's own work minus Discord: only `deps` of the context is used on this path.
-  const handlerCtx = { deps } as unknown as Ctx;
-  const first = await sample(n, warmup, pick, (s) =>
-    startSession(handlerCtx, s.userId, s.guildId, null, "study"),
+  // The handler's own work minus Discord.
+  const first = await sample(n, warmup, pick, async (s) =>
+    renderStudyOpening(await openStudy(deps, s.userId, s.guildId, null, "study")),
   );
   return [
     ...latencyResults(
@@ -46,6 +44,10 @@ export async function benchStudy(ctx: BenchContext): Promise<Result[]> {
       "due card, else first new card (target p99 ≤ 1 ms)",
     ),
     ...latencyResults("study.next_view", summarize(view), "nextView: the pick + due/new counts"),
-    ...latencyResults("study.first_view", summarize(first), "/study handler: deck check + nextView + render"),
+    ...latencyResults(
+      "study.first_view",
+      summarize(first),
+      "/study handler: openStudy (deck check + nextView) + render",
+    ),
   ];
 }

@@ -3,15 +3,24 @@
  * `recordReviewStats` once per recorded review, inside the same transaction, so the per-day aggregates can never
  * disagree with review_logs. Boards and /stats read only these aggregates.
  *
- * This runs on every review, so its statements are prepared once per connection (a handful of point lookups and
- * upserts on primary keys, tens of microseconds in all).
+ * This runs on every review, so its statements are drizzle prepared statements cached per connection (a handful
+ * of point lookups and upserts on primary keys, tens of microseconds in all).
  */
+import { and, eq, sql } from "drizzle-orm";
 import { POINTS, type ReviewSource, reviewPoints, streakBonus } from "../core/points.ts";
 import { MAX_ANSWER_MS } from "../core/scheduling.ts";
 import { advanceStreak, type StreakState, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "./client.ts";
 import { zoneOf } from "./guilds.ts";
-import { preparedOnce } from "./prepared.ts";
+import { perConnection } from "./prepared.ts";
+import {
+  statGuildDays,
+  statGuildMembers,
+  statStreaks,
+  statUserDays,
+  statUserSlots,
+  userSettings,
+} from "./schema.ts";
 
 const REVIEW_STATE = 2;
 const AGAIN = 1;
@@ -36,60 +45,151 @@ export interface ReviewFact {
   stateBefore: number;
 }
 
-const SQL = {
-  streak: "SELECT last_day, last_zone, run_days, longest FROM stat_streaks WHERE user_id = ?",
-  userZone: "SELECT timezone AS tz FROM user_settings WHERE user_id = ?",
-  newUserDay: "INSERT OR IGNORE INTO stat_user_days (user_id, day) VALUES (?, ?)",
-  saveStreak: `INSERT INTO stat_streaks (user_id, last_day, last_zone, run_days, longest) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT (user_id) DO UPDATE SET last_day = excluded.last_day, last_zone = excluded.last_zone,
-      run_days = excluded.run_days, longest = excluded.longest`,
-  addUserDay: `UPDATE stat_user_days SET reviews = reviews + 1, again = again + ?,
-      review_state_reviews = review_state_reviews + ?, review_state_again = review_state_again + ?,
-      points = points + ?, ms = ms + ?
-    WHERE user_id = ? AND day = ?`,
-  addUserSlot: `INSERT INTO stat_user_slots (user_id, slot, reviews, again, review_state_reviews, review_state_again, ms)
-    VALUES (?, ?, 1, ?, ?, ?, ?)
-    ON CONFLICT (user_id, slot) DO UPDATE SET reviews = reviews + 1, again = again + excluded.again,
-      review_state_reviews = review_state_reviews + excluded.review_state_reviews,
-      review_state_again = review_state_again + excluded.review_state_again, ms = ms + excluded.ms`,
-  addGuildDay: `INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points, ms) VALUES (?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (guild_id, day, user_id) DO UPDATE SET reviews = reviews + excluded.reviews,
-      again = again + excluded.again, points = points + excluded.points, ms = ms + excluded.ms`,
-  addGuildMember: `INSERT INTO stat_guild_members (guild_id, user_id, reviews, again, points, ms) VALUES (?, ?, ?, ?, ?, ?)
-    ON CONFLICT (guild_id, user_id) DO UPDATE SET reviews = reviews + excluded.reviews,
-      again = again + excluded.again, points = points + excluded.points, ms = ms + excluded.ms`,
-} as const;
+const p = (name: string) => sql.placeholder(name);
+/** `column + <placeholder>`: a running sum in an UPDATE or an upsert's DO UPDATE. */
+const plus = (column: { name: string }, name: string) => sql`${sql.identifier(column.name)} + ${p(name)}`;
+/** `column + excluded.column`: an upsert adds what the INSERT tried to write. */
+const plusExcluded = (column: { name: string }) =>
+  sql`${sql.identifier(column.name)} + ${sql.raw(`excluded.${column.name}`)}`;
+const excluded = (column: { name: string }) => sql.raw(`excluded.${column.name}`);
 
 /** This connection's prepared statements for the aggregates. */
-export const statements = preparedOnce(SQL);
+export const statements = perConnection((db) => ({
+  streak: db
+    .select({
+      lastDay: statStreaks.lastDay,
+      lastZone: statStreaks.lastZone,
+      runDays: statStreaks.runDays,
+      longest: statStreaks.longest,
+    })
+    .from(statStreaks)
+    .where(eq(statStreaks.userId, p("userId")))
+    .prepare(),
+  userZone: db
+    .select({ tz: userSettings.timezone })
+    .from(userSettings)
+    .where(eq(userSettings.userId, p("userId")))
+    .prepare(),
+  newUserDay: db
+    .insert(statUserDays)
+    .values({ userId: p("userId"), day: p("day") })
+    .onConflictDoNothing()
+    .prepare(),
+  saveStreak: db
+    .insert(statStreaks)
+    .values({
+      userId: p("userId"),
+      lastDay: p("lastDay"),
+      lastZone: p("lastZone"),
+      runDays: p("runDays"),
+      longest: p("longest"),
+    })
+    .onConflictDoUpdate({
+      target: statStreaks.userId,
+      set: {
+        lastDay: excluded(statStreaks.lastDay),
+        lastZone: excluded(statStreaks.lastZone),
+        runDays: excluded(statStreaks.runDays),
+        longest: excluded(statStreaks.longest),
+      },
+    })
+    .prepare(),
+  addUserDay: db
+    .update(statUserDays)
+    .set({
+      reviews: sql`${sql.identifier(statUserDays.reviews.name)} + 1`,
+      again: plus(statUserDays.again, "again"),
+      matureReviews: plus(statUserDays.matureReviews, "mature"),
+      matureAgain: plus(statUserDays.matureAgain, "matureAgain"),
+      points: plus(statUserDays.points, "points"),
+      ms: plus(statUserDays.ms, "ms"),
+    })
+    .where(and(eq(statUserDays.userId, p("userId")), eq(statUserDays.day, p("day"))))
+    .prepare(),
+  addUserSlot: db
+    .insert(statUserSlots)
+    .values({
+      userId: p("userId"),
+      slot: p("slot"),
+      reviews: 1,
+      again: p("again"),
+      matureReviews: p("mature"),
+      matureAgain: p("matureAgain"),
+      ms: p("ms"),
+    })
+    .onConflictDoUpdate({
+      target: [statUserSlots.userId, statUserSlots.slot],
+      set: {
+        reviews: sql`${sql.identifier(statUserSlots.reviews.name)} + 1`,
+        again: plusExcluded(statUserSlots.again),
+        matureReviews: plusExcluded(statUserSlots.matureReviews),
+        matureAgain: plusExcluded(statUserSlots.matureAgain),
+        ms: plusExcluded(statUserSlots.ms),
+      },
+    })
+    .prepare(),
+  addGuildDay: db
+    .insert(statGuildDays)
+    .values({
+      guildId: p("guildId"),
+      day: p("day"),
+      userId: p("userId"),
+      reviews: p("reviews"),
+      again: p("again"),
+      points: p("points"),
+      ms: p("ms"),
+    })
+    .onConflictDoUpdate({
+      target: [statGuildDays.guildId, statGuildDays.day, statGuildDays.userId],
+      set: {
+        reviews: plusExcluded(statGuildDays.reviews),
+        again: plusExcluded(statGuildDays.again),
+        points: plusExcluded(statGuildDays.points),
+        ms: plusExcluded(statGuildDays.ms),
+      },
+    })
+    .prepare(),
+  addGuildMember: db
+    .insert(statGuildMembers)
+    .values({
+      guildId: p("guildId"),
+      userId: p("userId"),
+      reviews: p("reviews"),
+      again: p("again"),
+      points: p("points"),
+      ms: p("ms"),
+    })
+    .onConflictDoUpdate({
+      target: [statGuildMembers.guildId, statGuildMembers.userId],
+      set: {
+        reviews: plusExcluded(statGuildMembers.reviews),
+        again: plusExcluded(statGuildMembers.again),
+        points: plusExcluded(statGuildMembers.points),
+        ms: plusExcluded(statGuildMembers.ms),
+      },
+    })
+    .prepare(),
+}));
 
 export function readStreak(db: Db, userId: string): StreakState | null {
-  const row = statements(db).streak.get(userId) as
-    | { last_day: number; last_zone: string; run_days: number; longest: number }
-    | undefined;
-  return row
-    ? { lastDay: row.last_day, lastZone: row.last_zone, runDays: row.run_days, longest: row.longest }
-    : null;
-}
-
-/** The server's timezone (UTC until one is set). */
-export function serverZone(db: Db, guildId: string): string {
-  return zoneOf(db, guildId);
+  return statements(db).streak.get({ userId }) ?? null;
 }
 
 /**
  * The zone a member's study days are counted in: their own `/settings timezone`, else the server's, else the
- * zone their last study day was counted in (a review outside any server), else UTC.
+ * zone their last study day was counted in (a review outside any server), else UTC. `serverZone`: the server's
+ * zone when the caller has read it already.
  */
 export function memberZone(
   db: Db,
   userId: string,
   guildId: string | null,
   streak?: StreakState | null,
+  serverZone?: string,
 ): string {
-  const own = (statements(db).userZone.get(userId) as { tz: string | null } | undefined)?.tz;
+  const own = statements(db).userZone.get({ userId })?.tz;
   if (own) return own;
-  if (guildId) return serverZone(db, guildId);
+  if (guildId) return serverZone ?? zoneOf(db, guildId);
   return (streak === undefined ? readStreak(db, userId) : streak)?.lastZone ?? "UTC";
 }
 
@@ -101,22 +201,25 @@ export function recordReviewStats(db: Db, r: ReviewFact): number {
   const mature = r.stateBefore === REVIEW_STATE ? 1 : 0;
   let points = reviewPoints({ source: r.source, rating: r.grade, durationMs: ms });
 
-  const streak = readStreak(db, r.userId);
-  const zone = memberZone(db, r.userId, r.guildId, streak);
+  const { userId } = r;
+  const streak = readStreak(db, userId);
+  const serverZone = r.guildId === null ? undefined : zoneOf(db, r.guildId); // read once: day and guild day
+  const zone = memberZone(db, userId, r.guildId, streak, serverZone);
   const day = studyDayNumber(r.at, zone);
-  if (st.newUserDay.run(r.userId, day).changes > 0) {
+  if (st.newUserDay.run({ userId, day }).changes > 0) {
     // The first review of this study day: the streak moves on, and may earn its daily bonus.
     const next = advanceStreak(streak, day, r.at, zone);
     points += streakBonus(next.runDays);
-    st.saveStreak.run(r.userId, next.lastDay, next.lastZone, next.runDays, next.longest);
+    st.saveStreak.run({ userId, ...next });
   }
-  st.addUserDay.run(again, mature, mature & again, points, ms, r.userId, day);
-  st.addUserSlot.run(r.userId, statSlot(r.at), again, mature, mature & again, ms);
+  const counts = { again, mature, matureAgain: mature & again, ms };
+  st.addUserDay.run({ ...counts, points, userId, day });
+  st.addUserSlot.run({ ...counts, userId, slot: statSlot(r.at) });
 
-  if (r.guildId !== null) {
-    const guildDay = studyDayNumber(r.at, serverZone(db, r.guildId));
-    st.addGuildDay.run(r.guildId, guildDay, r.userId, 1, again, points, ms);
-    st.addGuildMember.run(r.guildId, r.userId, 1, again, points, ms);
+  if (r.guildId !== null && serverZone !== undefined) {
+    const add = { guildId: r.guildId, userId, reviews: 1, again, points, ms };
+    st.addGuildDay.run({ ...add, day: studyDayNumber(r.at, serverZone) });
+    st.addGuildMember.run(add);
   }
   return points;
 }
@@ -142,8 +245,8 @@ export function awardQuizPoints(
   if (a.guildId === null) return 0;
   const points = a.correct ? POINTS.quizCorrect : 0;
   const st = statements(db);
-  if (points > 0)
-    st.addGuildDay.run(a.guildId, studyDayNumber(a.at, zoneOf(db, a.guildId)), a.userId, 0, 0, points, 0);
-  st.addGuildMember.run(a.guildId, a.userId, 0, 0, points, 0);
+  const add = { guildId: a.guildId, userId: a.userId, reviews: 0, again: 0, points, ms: 0 };
+  if (points > 0) st.addGuildDay.run({ ...add, day: studyDayNumber(a.at, zoneOf(db, a.guildId)) });
+  st.addGuildMember.run(add);
   return points;
 }

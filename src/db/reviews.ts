@@ -1,9 +1,10 @@
 import type { Card, ReviewLog } from "ts-fsrs";
 import type { ReviewSource } from "../core/points.ts";
 import { type Grade, MAX_ANSWER_MS } from "../core/scheduling.ts";
-import type { Db } from "./client.ts";
+import { cardToRow, getState, rowToCard, writeStateAndLog } from "./card-states.ts";
+import { cardAccess } from "./cards.ts";
+import { type Db, tx } from "./client.ts";
 import { recordReviewStats } from "./review-stats.ts";
-import { cardAccess, cardToRow, getState, rowToCard, writeStateAndLog } from "./study-queries.ts";
 
 /** The state after one rating and its log line; `before` is null for a card the member has never seen. */
 export type DecideReview = (before: Card | null, now: Date) => { card: Card; log: ReviewLog };
@@ -52,4 +53,17 @@ export function writeReview(db: Db, r: ReviewWrite, now: Date, decide: DecideRev
   });
   recordReviewStats(db, { ...r, at: now.getTime(), stateBefore: log.state });
   return true;
+}
+
+/**
+ * The unit of work of a `/study` rating: `writeReview` in one IMMEDIATE transaction. Resolves to whether the
+ * rating was recorded (false: stale version, retired or out-of-reach card; nothing written).
+ */
+export async function recordRating(
+  db: Db,
+  r: ReviewWrite,
+  now: Date,
+  decide: DecideReview,
+): Promise<boolean> {
+  return tx(db, () => writeReview(db, r, now, decide));
 }

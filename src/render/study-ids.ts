@@ -8,6 +8,12 @@ import type { Session, SessionSource } from "../services/study.ts";
  */
 export const STUDY_PREFIX = "st";
 
+/** Subscribe buttons of a deck offer: `sub:<owner36>:<deckId>`. The offer is its owner's alone, as a study message. */
+export const SUBSCRIBE_PREFIX = "sub";
+
+export const subscribeId = (ownerId: string, deckId: string) =>
+  `${SUBSCRIBE_PREFIX}:${snowflakeTo36(ownerId)}:${deckId}`;
+
 export function studyIds(s: Session) {
   const start = s.startedAt;
   const base = [

@@ -1,14 +1,55 @@
 import { type APIButtonComponent, type APIEmbed, ButtonStyle } from "discord.js";
 import { formatInterval, GRADE_NAMES, GRADES } from "../core/scheduling.ts";
-import type { CardView, DoneView, StudyView } from "../services/study.ts";
+import type { CardView, DoneView, StudyOpening, StudyView, SubscribeOffer } from "../services/study.ts";
 import { cardText } from "./card-text.ts";
 import { button, COLORS, type MessagePayload, row } from "./components.ts";
+import { subscribedLine } from "./deck-lines.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
 import { plural } from "./plural.ts";
-import { studyIds } from "./study-ids.ts";
+import { studyIds, subscribeId } from "./study-ids.ts";
 
 export function renderStudy(view: StudyView): MessagePayload {
   return view.kind === "card" ? renderCard(view) : renderDone(view);
+}
+
+/** `/study`'s first message: the subscribe offer, or the first study view. */
+export function renderStudyOpening(view: StudyOpening): MessagePayload {
+  return view.kind === "offer" ? renderOffer(view) : renderStudy(view);
+}
+
+/** After a Subscribe click: the opening, under the line saying what was subscribed. */
+export function renderSubscribedOpening(r: { deckName: string; opening: StudyOpening }): MessagePayload {
+  return { ...renderStudyOpening(r.opening), content: subscribedLine(r.deckName, true) };
+}
+
+/** The server's decks (or the one asked for), each with a Subscribe button, as many as fit in a message. */
+function renderOffer(v: SubscribeOffer): MessagePayload {
+  const shown = v.decks.slice(0, LIMITS.actionRows * LIMITS.buttonsPerRow);
+  const lines = shown.map(
+    (d) =>
+      `**${d.name}** (\`${d.id}\`) — ${plural(d.total, "card")}${d.description ? `\n${d.description}` : ""}`,
+  );
+  const buttons = shown.map((d) =>
+    button(
+      subscribeId(v.userId, d.id),
+      clip(`Subscribe: ${d.name}`, LIMITS.buttonLabel),
+      ButtonStyle.Primary,
+    ),
+  );
+  const rows = [];
+  for (let k = 0; k < buttons.length; k += LIMITS.buttonsPerRow)
+    rows.push(row(buttons.slice(k, k + LIMITS.buttonsPerRow)));
+  return {
+    embeds: [
+      {
+        color: COLORS.info,
+        title: v.only ? "Subscribe to study this deck" : "Pick a deck to study",
+        description: clip(lines.join("\n\n"), LIMITS.embedDescription),
+      },
+    ],
+    components: rows,
+    allowed_mentions: NO_PINGS,
+  };
 }
 
 export function progressLine(due: number, newLeft: number): string {

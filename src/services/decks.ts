@@ -2,12 +2,11 @@
 import { UserError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
 import { deckSummaries, searchVisibleDecks } from "../db/decks.ts";
-import { newIntroducedSince, newPerDay } from "../db/study-queries.ts";
+import { newCardsLeftToday } from "../db/new-cards.ts";
 import { subscribeTo, unsubscribeFrom } from "../db/subscriptions.ts";
 import type { Deps } from "./deps.ts";
-import { memberStudyDay } from "./study-day.ts";
 
-// Until commands/study.ts moves to the study service's openStudy (STUDY): it still reads these two.
+// Until every caller imports them from their new home: callers of these two keep their import.
 export { findVisibleDeck, isSubscribed } from "../db/decks.ts";
 
 export interface DeckSummary {
@@ -57,13 +56,7 @@ export async function deckListView(
 
 /** New cards the user may still start today (their daily limit minus cards introduced since their day began). */
 export async function newLeftToday(deps: Deps, userId: string, guildId: string | null): Promise<number> {
-  return newLeftTodaySync(deps, userId, guildId);
-}
-
-/** `newLeftToday`, synchronous, for the study service until it is async (STUDY); goes away then. */
-export function newLeftTodaySync(deps: Deps, userId: string, guildId: string | null): number {
-  const { start } = memberStudyDay(deps.db, userId, guildId, deps.clock.now().getTime());
-  return Math.max(0, newPerDay(deps.db, userId) - newIntroducedSince(deps.db, userId, start));
+  return newCardsLeftToday(deps.db, userId, guildId, deps.clock.now().getTime());
 }
 
 export const noSuchDeck = (deckId: string) =>

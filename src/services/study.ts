@@ -1,26 +1,20 @@
 import { UserError } from "../core/errors.ts";
 import type { ReviewSource } from "../core/points.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
-import { tx } from "../db/client.ts";
-import { type DecideReview, type ReviewWrite, writeReview } from "../db/reviews.ts";
+import { cardAccessHere } from "../db/cards.ts";
+import { type DecideReview, type ReviewWrite, recordRating, writeReview } from "../db/reviews.ts";
 import {
-  type CardAccess,
-  cardAccess,
-  cardForView,
-  countDue,
-  countUnseen,
-  getState,
-  newPerDay,
-  nextDueAt,
-  nextDueCardId,
-  nextNewCardId,
-  rowToCard,
+  type QueueCounts,
+  type QueuedCard,
   type Scope,
-  sessionTotals,
-} from "../db/study-queries.ts";
-import { newLeftTodaySync } from "./decks.ts";
+  type SessionSummary,
+  sessionSummary,
+  studyCard,
+  studyOpening,
+  studyQueue,
+} from "../db/study-queue.ts";
+import { type DeckSummary, listDecks, subscribe } from "./decks.ts";
 import type { Deps } from "./deps.ts";
-import { memberStudyDay } from "./study-day.ts";
 
 /** Where a session started: `/study`, or the daily post's **Start my review** (quiz answers are source "quiz"). */
 export type SessionSource = Exclude<ReviewSource, "quiz">;
@@ -48,17 +42,10 @@ export interface CardView {
   notice: string | null;
 }
 
-export interface DoneView {
+/** A session's summary (`due` more than zero when the member stopped before the end). */
+export interface DoneView extends SessionSummary {
   kind: "done";
   session: Session;
-  reviewed: number;
-  again: number;
-  durationMs: number;
-  /** Cards due now: more than zero when the member stopped before the end. */
-  due: number;
-  nextDue: Date | null;
-  /** Why no new card came: none left unseen, or today's budget (0 a day, or used up) and when it resets. */
-  newCards: { unseen: number; leftToday: number; perDay: number; resetsAt: Date };
   stoppedEarly: boolean;
   notice: string | null;
 }
@@ -67,49 +54,41 @@ export type StudyView = CardView | DoneView;
 
 /** Anki's learn-ahead limit: a learning card due within this window is shown rather than ending the session. */
 const LEARN_AHEAD_MS = 20 * 60_000;
-/** Anki's "maximum answer seconds": time on one card counts at most this much. */
 
 /** The card to show next in this session, or the summary when nothing is left. */
-export function nextView(deps: Deps, session: Session, notice: string | null = null): StudyView {
+export async function nextView(
+  deps: Deps,
+  session: Session,
+  notice: string | null = null,
+): Promise<StudyView> {
   const now = deps.clock.now().getTime();
-  const newLeft = newCardsLeft(deps, session);
-  const due = countDue(deps.db, session, now);
-  let cardId = nextDueCardId(deps.db, session, now);
-  if (cardId === undefined && newLeft > 0) cardId = nextNewCardId(deps.db, session);
-  if (cardId === undefined) cardId = nextDueCardId(deps.db, session, now + LEARN_AHEAD_MS);
-  if (cardId === undefined) return doneView(deps, session, false, notice);
-  return cardView(deps, session, cardId, { showAnswer: false, shownAt: now, due, newLeft, notice });
-}
-
-/** New cards still on offer today: the daily budget left, at most the unseen cards (not counted when none is left). */
-function newCardsLeft(deps: Deps, session: Session): number {
-  const budget = newLeftTodaySync(deps, session.userId, session.guildId);
-  return budget > 0 ? Math.min(budget, countUnseen(deps.db, session)) : 0;
+  const q = await studyQueue(deps.db, session, now, now + LEARN_AHEAD_MS);
+  if (q.card === undefined) return doneView(deps, session, false, notice);
+  return cardView(deps, session, q.card, q, { showAnswer: false, shownAt: now, notice });
 }
 
 function cardView(
   deps: Deps,
   session: Session,
-  cardId: number,
-  o: { showAnswer: boolean; shownAt: number; due: number; newLeft: number; notice: string | null },
+  card: QueuedCard,
+  counts: QueueCounts,
+  o: { showAnswer: boolean; shownAt: number; notice: string | null },
 ): CardView {
-  const card = cardForView(deps.db, cardId);
-  if (!card) throw new Error(`card ${cardId} vanished`);
-  const state = getState(deps.db, session.userId, cardId);
+  const { state } = card;
   const now = deps.clock.now();
-  const fsrsCard = state ? rowToCard(state) : newCard(now);
+  const fsrsCard = state ?? newCard(now);
   return {
     kind: "card",
     session,
-    cardId,
+    cardId: card.cardId,
     deckName: card.deckName,
     front: card.front,
     back: o.showAnswer ? card.back : null,
     version: state?.reps ?? 0,
     shownAt: o.shownAt,
     isNew: !state || state.state === State.New,
-    due: o.due,
-    newLeft: o.newLeft,
+    due: counts.due,
+    newLeft: counts.newLeft,
     intervals: o.showAnswer ? intervalsFrom(previewDue(deps.scheduler, fsrsCard, now), now) : null,
     notice: o.notice,
   };
@@ -125,34 +104,14 @@ function intervalsFrom(due: Record<Grade, Date>, now: Date): Record<Grade, numbe
   };
 }
 
-export function doneView(
+export async function doneView(
   deps: Deps,
   session: Session,
   stoppedEarly: boolean,
   notice: string | null = null,
-): DoneView {
-  const totals = sessionTotals(deps.db, session.userId, session.startedAt);
-  const now = deps.clock.now().getTime();
-  return {
-    kind: "done",
-    session,
-    ...totals,
-    due: countDue(deps.db, session, now),
-    nextDue: nextDueAt(deps.db, session),
-    newCards: {
-      unseen: countUnseen(deps.db, session),
-      leftToday: newLeftTodaySync(deps, session.userId, session.guildId),
-      perDay: newPerDay(deps.db, session.userId),
-      resetsAt: new Date(newCardsResetAt(deps, session, now)),
-    },
-    stoppedEarly,
-    notice,
-  };
-}
-
-/** When today's new-card budget starts again: the member's next study day (04:00 in their timezone). */
-function newCardsResetAt(deps: Deps, session: Session, now: number): number {
-  return memberStudyDay(deps.db, session.userId, session.guildId, now).end;
+): Promise<DoneView> {
+  const summary = await sessionSummary(deps.db, session, session.startedAt, deps.clock.now().getTime());
+  return { kind: "done", session, ...summary, stoppedEarly, notice };
 }
 
 const ALREADY_RATED = "That card was already rated — here is your next one.";
@@ -164,36 +123,27 @@ const OUT_OF_REACH = "That card is not in a deck you can study here. Run `/study
  * A button names its card in its custom_id, which a client can craft: the card must be one this member may
  * reach here (their own, this server's, or a shipped deck), as /study would pick it. Refused otherwise.
  */
-function reachableCard(deps: Deps, session: Session, cardId: number): CardAccess {
-  const card = cardAccess(deps.db, session, cardId);
+function assertReachable(card: { inReach: boolean } | undefined): asserts card is { inReach: true } {
   if (!card?.inReach) throw new UserError(OUT_OF_REACH);
-  return card;
 }
 
 /**
  * Reveal the answer of a card, if the click still matches the card's state. `onScreen`: the message clicked
  * shows this card (else the click is from a view it has moved on from, or names a card the bot never picked).
  */
-export function showAnswer(
+export async function showAnswer(
   deps: Deps,
   session: Session,
   cardId: number,
   version: number,
   shownAt: number,
   onScreen = true,
-): StudyView {
-  if (reachableCard(deps, session, cardId).retiredAt !== null) return nextView(deps, session, RETIRED);
-  const state = getState(deps.db, session.userId, cardId);
-  if (!onScreen || (state?.reps ?? 0) !== version) return nextView(deps, session, ALREADY_RATED);
-  const now = deps.clock.now().getTime();
-  const newLeft = newCardsLeft(deps, session);
-  return cardView(deps, session, cardId, {
-    showAnswer: true,
-    shownAt,
-    due: countDue(deps.db, session, now),
-    newLeft,
-    notice: null,
-  });
+): Promise<StudyView> {
+  const { access, view } = await studyCard(deps.db, session, cardId, deps.clock.now().getTime());
+  assertReachable(access);
+  if (access.retiredAt !== null || !view) return nextView(deps, session, RETIRED);
+  if (!onScreen || (view.card.state?.reps ?? 0) !== version) return nextView(deps, session, ALREADY_RATED);
+  return cardView(deps, session, view.card, view, { showAnswer: true, shownAt, notice: null });
 }
 
 export interface RateResult {
@@ -208,7 +158,10 @@ export function decideWith(deps: Pick<Deps, "scheduler">, grade: Grade): DecideR
   return (before, now) => applyRating(deps.scheduler, before ?? newCard(now), now, grade);
 }
 
-/** Records one review (see `writeReview`). Must run inside a transaction (see `rate`). */
+/**
+ * Records one review (see `writeReview`) inside the caller's transaction. Kept for the quiz answer until its unit
+ * of work lives in src/db, and for tests that batch many reviews in one transaction; `rate` uses `recordRating`.
+ */
 export function recordReview(deps: Deps, r: ReviewInput): boolean {
   return writeReview(deps.db, r, deps.clock.now(), decideWith(deps, r.grade));
 }
@@ -218,7 +171,7 @@ export function recordReview(deps: Deps, r: ReviewInput): boolean {
  * whose card was retired meanwhile, or that is not for the card its message shows (`onScreen`, see showAnswer),
  * records nothing and shows the current next card with a notice; a card outside the member's reach is refused.
  */
-export function rate(
+export async function rate(
   deps: Deps,
   session: Session,
   cardId: number,
@@ -226,16 +179,20 @@ export function rate(
   grade: Grade,
   shownAt: number,
   onScreen = true,
-): RateResult {
+): Promise<RateResult> {
   const { userId, guildId, source } = session;
-  // As showAnswer: a removed card (or deck) is told as such up front; recordReview refuses it again in the tx.
-  if (reachableCard(deps, session, cardId).retiredAt !== null)
-    return { recorded: false, view: nextView(deps, session, RETIRED) };
-  if (!onScreen) return { recorded: false, view: nextView(deps, session, ALREADY_RATED) };
-  const recorded = tx(deps.db, () =>
-    recordReview(deps, { userId, guildId, cardId, grade, source, shownAt, version }),
+  const access = await cardAccessHere(deps.db, session, cardId);
+  assertReachable(access);
+  // As showAnswer: a removed card (or deck) is told as such up front; writeReview refuses it again in the tx.
+  if (access.retiredAt !== null) return { recorded: false, view: await nextView(deps, session, RETIRED) };
+  if (!onScreen) return { recorded: false, view: await nextView(deps, session, ALREADY_RATED) };
+  const recorded = await recordRating(
+    deps.db,
+    { userId, guildId, cardId, grade, source, shownAt, version },
+    deps.clock.now(),
+    decideWith(deps, grade),
   );
-  return { recorded, view: nextView(deps, session, recorded ? null : ALREADY_RATED) };
+  return { recorded, view: await nextView(deps, session, recorded ? null : ALREADY_RATED) };
 }
 
 export const NOT_YOUR_REVIEW = "This is someone else's review. Start your own with `/study`.";
@@ -243,4 +200,47 @@ export const NOT_YOUR_REVIEW = "This is someone else's review. Start your own wi
 /** Guard used by handlers: a button may only be used by the member whose session it is. */
 export function assertOwner(session: Session, clickerId: string): void {
   if (session.userId !== clickerId) throw new UserError(NOT_YOUR_REVIEW);
+}
+
+/** How `/study` opens: the first study view, or (no subscription here) the decks to subscribe to. */
+export type StudyOpening = StudyView | SubscribeOffer;
+
+export interface SubscribeOffer {
+  kind: "offer";
+  userId: string;
+  /** Offering one deck (`/study deck:`) rather than the server's decks. */
+  only: boolean;
+  decks: DeckSummary[];
+}
+
+/** Opens a review session (`/study`, and the daily post's "Start my review"). */
+export async function openStudy(
+  deps: Deps,
+  userId: string,
+  guildId: string | null,
+  deckId: string | null,
+  source: SessionSource,
+): Promise<StudyOpening> {
+  const scope: Scope = { userId, guildId, deckId };
+  const opening = await studyOpening(deps.db, { ...scope, deckId: deckId || null });
+  if (opening === "no-deck")
+    throw new UserError(`There is no deck \`${(deckId ?? "").slice(0, 40)}\` here. See \`/deck list\`.`);
+  if (opening === "offer") {
+    // A member with no subscription is offered the server's decks (or the one asked for), each to subscribe to.
+    const decks = (await listDecks(deps, userId, guildId)).filter((d) => !deckId || d.id === deckId);
+    if (decks.length === 0) throw new UserError("No decks are available in this server yet.");
+    return { kind: "offer", userId, only: !!deckId, decks };
+  }
+  return nextView(deps, { ...scope, source, startedAt: deps.clock.now().getTime() });
+}
+
+/** The Subscribe button of an offer: subscribes, then opens a session over all the member's decks here. */
+export async function subscribeAndStudy(
+  deps: Deps,
+  userId: string,
+  guildId: string | null,
+  deckId: string,
+): Promise<{ deckName: string; opening: StudyOpening }> {
+  const { deck } = await subscribe(deps, userId, guildId, deckId);
+  return { deckName: deck.name, opening: await openStudy(deps, userId, guildId, null, "study") };
 }

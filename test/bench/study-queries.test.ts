@@ -17,7 +17,7 @@ import {
   nextDueCardId,
   nextNewCardId,
   type Scope,
-} from "../../src/db/study-queries.ts";
+} from "../../src/db/study-queue.ts";
 import {
   doneView,
   nextView,
@@ -27,7 +27,7 @@ import {
   showAnswer,
 } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
-import { preparedBy } from "../helpers/prepared.ts";
+import { preparedByAsync } from "../helpers/prepared.ts";
 
 type Deps = ReturnType<typeof testDeps>;
 
@@ -150,7 +150,7 @@ const GROWING = /^SCAN (cs|c|rl|card_states|cards|review_logs|stat_\w+)\b/;
 
 describe("EXPLAIN QUERY PLAN of the study path", () => {
   for (const analyzed of [false, true]) {
-    it(`GIVEN ${analyzed ? "ANALYZE statistics" : "a fresh database (no statistics)"} THEN every statement of /study, show, rate and done stays on indexes`, () => {
+    it(`GIVEN ${analyzed ? "ANALYZE statistics" : "a fresh database (no statistics)"} THEN every statement of /study, show, rate and done stays on indexes`, async () => {
       const built = world();
       if (analyzed) built.db.$client.exec("ANALYZE");
       // A second connection: statements are prepared once per connection, so all of them show up here.
@@ -163,13 +163,15 @@ describe("EXPLAIN QUERY PLAN of the study path", () => {
           source: "study",
           startedAt: deps.clock.now().getTime(),
         };
-        const sql = preparedBy(deps.db, () => {
-          const v = nextView(deps, session);
-          if (v.kind !== "card") throw new Error("nothing to study");
-          showAnswer(deps, session, v.cardId, v.version, v.shownAt);
-          rate(deps, session, v.cardId, v.version, 3, v.shownAt);
-          doneView(deps, session, true);
-        }).filter((q) => /^\s*(SELECT|WITH|INSERT|UPDATE)/i.test(q) && !/^\s*(BEGIN|COMMIT)/i.test(q));
+        const sql = (
+          await preparedByAsync(deps.db, async () => {
+            const v = await nextView(deps, session);
+            if (v.kind !== "card") throw new Error("nothing to study");
+            await showAnswer(deps, session, v.cardId, v.version, v.shownAt);
+            await rate(deps, session, v.cardId, v.version, 3, v.shownAt);
+            await doneView(deps, session, true);
+          })
+        ).filter((q) => /^\s*(SELECT|WITH|INSERT|UPDATE)/i.test(q) && !/^\s*(BEGIN|COMMIT)/i.test(q));
         expect(sql.length).toBeGreaterThan(10);
         for (const q of sql) {
           const st = deps.db.$client.prepare(`EXPLAIN QUERY PLAN ${q}`);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
 import { State } from "../../src/core/scheduling.ts";
 import { canonicalTimeZone } from "../../src/core/time.ts";
+import { getState } from "../../src/db/card-states.ts";
 import { CLAIM_LEASE_MS, getPost } from "../../src/db/quiz-posts.ts";
 import {
   cards,
@@ -14,7 +15,6 @@ import {
   reviewLogs,
   statGuildMembers,
 } from "../../src/db/schema.ts";
-import { getState } from "../../src/db/study-queries.ts";
 import { answerQuiz } from "../../src/services/quiz/answers.ts";
 import { pauseQuiz, quizStatus, resumeQuiz, setupQuiz } from "../../src/services/quiz/config.ts";
 import { chooseQuestion } from "../../src/services/quiz/day.ts";

@@ -12,6 +12,7 @@ import {
   rate,
   recordReview,
   type Session,
+  type StudyView,
   showAnswer,
 } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
@@ -25,7 +26,7 @@ const session = (userId: string, guildId: string): Session => ({
   source: "study",
   startedAt: deps.clock.now().getTime(),
 });
-function asCard(v: ReturnType<typeof nextView>): CardView {
+function asCard(v: StudyView): CardView {
   if (v.kind !== "card") throw new Error(`expected a card, got ${v.kind}`);
   return v;
 }
@@ -43,29 +44,35 @@ beforeEach(() => {
 afterEach(() => deps.close());
 
 /** The first card of a deck as alice sees it (her own or server 9's). */
-const aliceCard = (deckId: string) => asCard(nextView(deps, { ...session("100", "9"), deckId }));
+const aliceCard = async (deckId: string) => asCard(await nextView(deps, { ...session("100", "9"), deckId }));
 
 describe("GIVEN a study button whose custom_id names a card outside the clicker's reach", () => {
-  it("THEN another member's personal card is refused on Show answer and rating, and nothing is recorded", () => {
-    const theirs = aliceCard("alice-own");
+  it("THEN another member's personal card is refused on Show answer and rating, and nothing is recorded", async () => {
+    const theirs = await aliceCard("alice-own");
     const bob = session("200", "9");
-    expect(() => showAnswer(deps, bob, theirs.cardId, 0, theirs.shownAt)).toThrow(UserError);
-    expect(() => showAnswer(deps, bob, theirs.cardId, 0, theirs.shownAt)).toThrow(
+    await expect(showAnswer(deps, bob, theirs.cardId, 0, theirs.shownAt)).rejects.toThrow(UserError);
+    await expect(showAnswer(deps, bob, theirs.cardId, 0, theirs.shownAt)).rejects.toThrow(
       /not in a deck you can study here/,
     );
-    expect(() => rate(deps, bob, theirs.cardId, 0, Rating.Good, theirs.shownAt - 60_000)).toThrow(UserError);
+    await expect(rate(deps, bob, theirs.cardId, 0, Rating.Good, theirs.shownAt - 60_000)).rejects.toThrow(
+      UserError,
+    );
     expect(logs()).toEqual([]);
     expect(points()).toEqual([]);
   });
 
-  it("THEN a server deck's card is refused in another server, and a card that does not exist too", () => {
-    const serverCard = aliceCard("server-9");
+  it("THEN a server deck's card is refused in another server, and a card that does not exist too", async () => {
+    const serverCard = await aliceCard("server-9");
     const elsewhere = session("100", "8");
-    expect(() => showAnswer(deps, elsewhere, serverCard.cardId, 0, serverCard.shownAt)).toThrow(UserError);
-    expect(() => rate(deps, elsewhere, serverCard.cardId, 0, Rating.Easy, serverCard.shownAt)).toThrow(
+    await expect(showAnswer(deps, elsewhere, serverCard.cardId, 0, serverCard.shownAt)).rejects.toThrow(
       UserError,
     );
-    expect(() => rate(deps, elsewhere, 999_999, 0, Rating.Easy, serverCard.shownAt)).toThrow(UserError);
+    await expect(
+      rate(deps, elsewhere, serverCard.cardId, 0, Rating.Easy, serverCard.shownAt),
+    ).rejects.toThrow(UserError);
+    await expect(rate(deps, elsewhere, 999_999, 0, Rating.Easy, serverCard.shownAt)).rejects.toThrow(
+      UserError,
+    );
     // The single write path refuses too (quiz answers go through it).
     const r: ReviewInput = {
       userId: "100",
@@ -80,30 +87,30 @@ describe("GIVEN a study button whose custom_id names a card outside the clicker'
     expect(logs()).toEqual([]);
   });
 
-  it("THEN the member's own, the server's and the shipped decks' cards still work", () => {
+  it("THEN the member's own, the server's and the shipped decks' cards still work", async () => {
     const s = session("100", "9");
     for (const deckId of ["alice-own", "server-9"]) {
-      const v = aliceCard(deckId);
-      expect(asCard(showAnswer(deps, s, v.cardId, 0, v.shownAt)).back).not.toBeNull();
-      expect(rate(deps, s, v.cardId, 0, Rating.Good, v.shownAt).recorded).toBe(true);
+      const v = await aliceCard(deckId);
+      expect(asCard(await showAnswer(deps, s, v.cardId, 0, v.shownAt)).back).not.toBeNull();
+      expect((await rate(deps, s, v.cardId, 0, Rating.Good, v.shownAt)).recorded).toBe(true);
     }
     subscribe(deps, "200", "8", "shipped");
     const bob = session("200", "8");
-    const shipped = asCard(nextView(deps, bob));
-    expect(rate(deps, bob, shipped.cardId, 0, Rating.Good, shipped.shownAt).recorded).toBe(true);
+    const shipped = asCard(await nextView(deps, bob));
+    expect((await rate(deps, bob, shipped.cardId, 0, Rating.Good, shipped.shownAt)).recorded).toBe(true);
     expect(logs()).toHaveLength(3);
   });
 });
 
 describe("GIVEN a study view left open on a card of a deck that is then removed", () => {
-  it("THEN neither Show answer nor a rating records anything, and the notice says the card was removed", () => {
+  it("THEN neither Show answer nor a rating records anything, and the notice says the card was removed", async () => {
     const s = session("100", "9");
-    const v = aliceCard("alice-own");
+    const v = await aliceCard("alice-own");
     removeDeck(deps, { userId: "100", guildId: "9", canManageServer: false }, "alice-own");
-    const shown = showAnswer(deps, s, v.cardId, 0, v.shownAt);
+    const shown = await showAnswer(deps, s, v.cardId, 0, v.shownAt);
     expect(shown.notice).toMatch(/removed/);
     expect(shown.kind === "card" && shown.cardId === v.cardId).toBe(false);
-    const rated = rate(deps, s, v.cardId, 0, Rating.Good, v.shownAt);
+    const rated = await rate(deps, s, v.cardId, 0, Rating.Good, v.shownAt);
     expect(rated.recorded).toBe(false);
     expect(rated.view.notice).toMatch(/removed/);
     expect(logs()).toEqual([]);
@@ -112,9 +119,9 @@ describe("GIVEN a study view left open on a card of a deck that is then removed"
   it("THEN a shipped deck whose file was deleted before a restart takes no rating either", async () => {
     subscribe(deps, "100", "9", "shipped");
     const s = session("100", "9");
-    const v = asCard(nextView(deps, { ...s, deckId: "shipped" }));
+    const v = asCard(await nextView(deps, { ...s, deckId: "shipped" }));
     await syncDeckDir(deps, deps.dir); // a decks folder without its file: the deck is retired at start
-    expect(rate(deps, s, v.cardId, 0, Rating.Easy, v.shownAt).recorded).toBe(false);
+    expect((await rate(deps, s, v.cardId, 0, Rating.Easy, v.shownAt)).recorded).toBe(false);
     const quiz: ReviewInput = {
       userId: "100",
       guildId: "9",

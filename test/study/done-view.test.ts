@@ -4,7 +4,14 @@ import { type Grade, Rating } from "../../src/core/scheduling.ts";
 import { cardStates, guilds, userSettings } from "../../src/db/schema.ts";
 import { renderStudy } from "../../src/render/study-view.ts";
 import { subscribe } from "../../src/services/decks.ts";
-import { type DoneView, doneView, nextView, rate, type Session } from "../../src/services/study.ts";
+import {
+  type DoneView,
+  doneView,
+  nextView,
+  rate,
+  type Session,
+  type StudyView,
+} from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
 
 let deps: ReturnType<typeof testDeps>;
@@ -17,15 +24,15 @@ const session = (): Session => ({
   source: "study",
   startedAt: deps.clock.now().getTime(),
 });
-const described = (v: ReturnType<typeof nextView>) => renderStudy(v).embeds[0]?.description ?? "";
-function asDone(v: ReturnType<typeof nextView>): DoneView {
+const described = (v: StudyView) => renderStudy(v).embeds[0]?.description ?? "";
+function asDone(v: StudyView): DoneView {
   if (v.kind !== "done") throw new Error(`expected the summary, got ${v.kind}`);
   return v;
 }
-function rateAll(s: Session, grade: Grade = Rating.Easy): number {
+async function rateAll(s: Session, grade: Grade = Rating.Easy): Promise<number> {
   let n = 0;
-  for (let v = nextView(deps, s); v.kind === "card"; v = nextView(deps, s), n++)
-    rate(deps, s, v.cardId, v.version, grade, v.shownAt);
+  for (let v = await nextView(deps, s); v.kind === "card"; v = await nextView(deps, s), n++)
+    await rate(deps, s, v.cardId, v.version, grade, v.shownAt);
   return n;
 }
 const setPerDay = (n: number) =>
@@ -44,9 +51,9 @@ beforeEach(() => {
 afterEach(() => deps.close());
 
 describe("GIVEN a subscribed member whose new cards are off (per_day 0)", () => {
-  it("THEN the summary says new cards are off and how many wait, and never asks to subscribe", () => {
+  it("THEN the summary says new cards are off and how many wait, and never asks to subscribe", async () => {
     setPerDay(0);
-    const done = asDone(nextView(deps, session()));
+    const done = asDone(await nextView(deps, session()));
     expect(done.newCards).toMatchObject({ unseen: 5, leftToday: 0, perDay: 0 });
     const text = described(done);
     expect(text).toContain("New cards are off (your limit is 0 a day): 5 new cards wait.");
@@ -56,13 +63,13 @@ describe("GIVEN a subscribed member whose new cards are off (per_day 0)", () => 
 });
 
 describe("GIVEN a member who used up today's new cards", () => {
-  it("THEN the summary names the limit, the cards waiting and the reset: 04:00 in the member's own timezone", () => {
+  it("THEN the summary names the limit, the cards waiting and the reset: 04:00 in the member's own timezone", async () => {
     setPerDay(2);
-    expect(rateAll(session())).toBe(2);
-    const done = asDone(nextView(deps, session()));
+    expect(await rateAll(session())).toBe(2);
+    const done = asDone(await nextView(deps, session()));
     // The server's day would start again at 03:00 UTC (04:00 Berlin); the member's own zone wins.
     deps.db.update(userSettings).set({ timezone: "America/New_York" }).run();
-    const own = asDone(nextView(deps, session()));
+    const own = asDone(await nextView(deps, session()));
     expect(done.newCards.resetsAt.toISOString()).toBe("2026-03-03T03:00:00.000Z");
     expect(own.newCards.resetsAt.toISOString()).toBe("2026-03-03T09:00:00.000Z"); // 04:00 in New York
     const text = described(done);
@@ -71,43 +78,43 @@ describe("GIVEN a member who used up today's new cards", () => {
     expect(text).toContain("Next card due <t:");
   });
 
-  it("THEN one card is worded in the singular", () => {
+  it("THEN one card is worded in the singular", async () => {
     setPerDay(1);
     seedDeck(deps, "alpha", 2);
-    rateAll(session());
-    expect(described(nextView(deps, session()))).toContain(
+    await rateAll(session());
+    expect(described(await nextView(deps, session()))).toContain(
       "You started today's 1 new card (your daily limit): 1 more new card waits.",
     );
   });
 });
 
 describe("GIVEN a member who stops with cards still due", () => {
-  it("THEN the summary says how many are due instead of 'nothing to review' and a past due date", () => {
-    rateAll(session());
+  it("THEN the summary says how many are due instead of 'nothing to review' and a past due date", async () => {
+    await rateAll(session());
     deps.clock.advance(30 * DAY);
     const s = session();
-    const stopped = doneView(deps, s, true);
+    const stopped = await doneView(deps, s, true);
     expect(stopped.due).toBe(5);
     const text = described(stopped);
     expect(text).toContain("No cards reviewed in this session.");
     expect(text).toContain("5 cards still due: run `/study` to go on.");
     expect(text).not.toContain("Nothing to review");
     expect(text).not.toContain("Next card due");
-    const first = nextView(deps, s);
+    const first = await nextView(deps, s);
     if (first.kind !== "card") throw new Error("expected a due card");
-    rate(deps, s, first.cardId, first.version, Rating.Good, first.shownAt);
+    await rate(deps, s, first.cardId, first.version, Rating.Good, first.shownAt);
     deps.db
       .update(cardStates)
       .set({ due: new Date(deps.clock.now().getTime() + DAY) })
       .where(eq(cardStates.cardId, first.cardId + 1))
       .run();
-    const later = described(doneView(deps, s, true));
+    const later = described(await doneView(deps, s, true));
     expect(later).toContain("Cards reviewed: **1**");
     expect(later).toContain("3 cards still due");
   });
 
-  it("THEN with new cards left it also says how many are left today", () => {
-    const stopped = described(doneView(deps, session(), true));
+  it("THEN with new cards left it also says how many are left today", async () => {
+    const stopped = described(await doneView(deps, session(), true));
     expect(stopped).toContain("5 new cards left today.");
     expect(stopped).not.toContain("still due");
   });

@@ -7,12 +7,13 @@ import { cardStates, reviewLogs } from "../../src/db/schema.ts";
 import { subscribe } from "../../src/services/decks.ts";
 import { rate, type Session } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
+import { bySize } from "../helpers/size.ts";
 
 // 1,000 sequences without fuzz (the bar), and 300 more with fuzz on: ts-fsrs's fuzz is seeded by the card and
-// review time, so the production setting is just as reproducible.
+// review time, so the production setting is just as reproducible. TEST_SIZE=small replays a tenth, for local runs.
 describe.each([
-  { fuzz: false, sequences: 1000 },
-  { fuzz: true, sequences: 300 },
+  { fuzz: false, sequences: bySize(1000, 100) },
+  { fuzz: true, sequences: bySize(300, 30) },
 ])(
   "GIVEN fuzz=$fuzz, $sequences random rating sequences replayed through the service",
   ({ fuzz, sequences }) => {
@@ -24,7 +25,7 @@ describe.each([
     });
     afterAll(() => deps.close());
 
-    it("THEN every stored state equals what ts-fsrs computes directly, field by field", () => {
+    it("THEN every stored state equals what ts-fsrs computes directly, field by field", async () => {
       const direct = createScheduler({ fuzz });
       const cardId = 1;
       for (let seq = 0; seq < sequences; seq++) {
@@ -46,7 +47,7 @@ describe.each([
           deps.clock.advance(Math.floor(rand() ** 3 * 120 * 86_400_000));
           const grade = GRADES[Math.floor(rand() * 4)] as Grade;
           const now = deps.clock.now();
-          const res = rate(deps, session, cardId, expected?.reps ?? 0, grade, now.getTime());
+          const res = await rate(deps, session, cardId, expected?.reps ?? 0, grade, now.getTime());
           expect(res.recorded, `seq ${seq} step ${k}`).toBe(true);
           const next: RecordLogItem = direct.next(expected ?? createEmptyCard(now), now, grade);
           expected = next.card;

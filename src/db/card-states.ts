@@ -1,0 +1,123 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Card } from "ts-fsrs";
+import type { Db } from "./client.ts";
+import { perConnection } from "./prepared.ts";
+import { cardStates, reviewLogs } from "./schema.ts";
+
+export type CardStateRow = typeof cardStates.$inferSelect;
+export type ReviewLogInsert = typeof reviewLogs.$inferInsert;
+
+const p = (name: string) => sql.placeholder(name);
+/** `excluded.<column>` of an upsert: the value the INSERT tried to write. */
+const excluded = (column: { name: string }) => sql.raw(`excluded.${column.name}`);
+
+// Insert placeholders go through their column's mapping (Date → ms), except a nullable instant: the mapping
+// does not take null, so `lastReview` is a bare `sql` placeholder bound as epoch ms or null.
+const statements = perConnection((db) => ({
+  state: db
+    .select()
+    .from(cardStates)
+    .where(and(eq(cardStates.userId, p("userId")), eq(cardStates.cardId, p("cardId"))))
+    .prepare(),
+  upsertState: db
+    .insert(cardStates)
+    .values({
+      userId: p("userId"),
+      cardId: p("cardId"),
+      deckId: p("deckId"),
+      due: p("due"),
+      stability: p("stability"),
+      difficulty: p("difficulty"),
+      elapsedDays: p("elapsedDays"),
+      scheduledDays: p("scheduledDays"),
+      learningSteps: p("learningSteps"),
+      reps: p("reps"),
+      lapses: p("lapses"),
+      state: p("state"),
+      lastReview: sql`${p("lastReview")}`,
+    })
+    .onConflictDoUpdate({
+      target: [cardStates.userId, cardStates.cardId],
+      set: {
+        deckId: excluded(cardStates.deckId),
+        due: excluded(cardStates.due),
+        stability: excluded(cardStates.stability),
+        difficulty: excluded(cardStates.difficulty),
+        elapsedDays: excluded(cardStates.elapsedDays),
+        scheduledDays: excluded(cardStates.scheduledDays),
+        learningSteps: excluded(cardStates.learningSteps),
+        reps: excluded(cardStates.reps),
+        lapses: excluded(cardStates.lapses),
+        state: excluded(cardStates.state),
+        lastReview: excluded(cardStates.lastReview),
+      },
+    })
+    .prepare(),
+  appendLog: db
+    .insert(reviewLogs)
+    .values({
+      userId: p("userId"),
+      cardId: p("cardId"),
+      deckId: p("deckId"),
+      guildId: p("guildId"),
+      rating: p("rating"),
+      state: p("state"),
+      due: p("due"),
+      stability: p("stability"),
+      difficulty: p("difficulty"),
+      elapsedDays: p("elapsedDays"),
+      lastElapsedDays: p("lastElapsedDays"),
+      scheduledDays: p("scheduledDays"),
+      learningSteps: p("learningSteps"),
+      review: p("review"),
+      durationMs: p("durationMs"),
+      source: p("source"),
+    })
+    .prepare(),
+}));
+
+/** The ts-fsrs Card a stored state is: the one mapping between the two models (with `cardToRow`). */
+export function rowToCard(r: CardStateRow): Card {
+  return {
+    due: r.due,
+    stability: r.stability,
+    difficulty: r.difficulty,
+    elapsed_days: r.elapsedDays,
+    scheduled_days: r.scheduledDays,
+    learning_steps: r.learningSteps,
+    reps: r.reps,
+    lapses: r.lapses,
+    state: r.state,
+    last_review: r.lastReview ?? undefined,
+  };
+}
+
+export function cardToRow(userId: string, cardId: number, deckId: string, c: Card): CardStateRow {
+  return {
+    userId,
+    cardId,
+    deckId,
+    due: c.due,
+    stability: c.stability,
+    difficulty: c.difficulty,
+    elapsedDays: c.elapsed_days,
+    scheduledDays: c.scheduled_days,
+    learningSteps: c.learning_steps,
+    reps: c.reps,
+    lapses: c.lapses,
+    state: c.state,
+    lastReview: c.last_review ?? null,
+  };
+}
+
+/** The member's stored state of a card; undefined for a card they have never rated. */
+export function getState(db: Db, userId: string, cardId: number): CardStateRow | undefined {
+  return statements(db).state.get({ userId, cardId });
+}
+
+/** Writes a rating's state and appends its log line. Inside the review's transaction (reviews.ts). */
+export function writeStateAndLog(db: Db, row: CardStateRow, log: ReviewLogInsert): void {
+  const st = statements(db);
+  st.upsertState.run({ ...row, lastReview: row.lastReview?.getTime() ?? null });
+  st.appendLog.run({ ...log, guildId: log.guildId ?? null });
+}

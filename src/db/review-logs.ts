@@ -1,0 +1,41 @@
+import { and, count, eq, gte, sql } from "drizzle-orm";
+import type { Db } from "./client.ts";
+import { perConnection } from "./prepared.ts";
+import { reviewLogs } from "./schema.ts";
+
+const since = and(
+  eq(reviewLogs.userId, sql.placeholder("userId")),
+  gte(reviewLogs.review, sql.placeholder("since")),
+);
+
+const statements = perConnection((db) => ({
+  newIntroduced: db
+    .select({ n: count() })
+    .from(reviewLogs)
+    .where(and(since, eq(reviewLogs.state, 0)))
+    .prepare(),
+  sessionTotals: db
+    .select({
+      reviewed: count(),
+      again: sql<number | null>`sum(${reviewLogs.rating} = 1)`,
+      durationMs: sql<number | null>`sum(${reviewLogs.durationMs})`,
+    })
+    .from(reviewLogs)
+    .where(since)
+    .prepare(),
+}));
+
+/** How many cards this user saw for the first time since `since` (ms): the new-card budget used today. */
+export function newIntroducedSince(db: Db, userId: string, since: number): number {
+  return statements(db).newIntroduced.get({ userId, since })?.n ?? 0;
+}
+
+/** What the member reviewed since `since` (ms): a session's summary. */
+export function sessionTotals(
+  db: Db,
+  userId: string,
+  since: number,
+): { reviewed: number; again: number; durationMs: number } {
+  const row = statements(db).sessionTotals.get({ userId, since });
+  return { reviewed: row?.reviewed ?? 0, again: row?.again ?? 0, durationMs: row?.durationMs ?? 0 };
+}

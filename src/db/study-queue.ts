@@ -1,0 +1,237 @@
+/**
+ * What `/study` shows next: the due and new cards of a member's decks in a scope, their counts, and the reads of a
+ * study view, each service call one async function here. This is the path of every /study view and every rating
+ * click, so the statements are drizzle prepared statements cached per connection.
+ */
+import { and, asc, eq, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
+import type { Card } from "ts-fsrs";
+import { getState, rowToCard } from "./card-states.ts";
+import { type CardAccess, cardAccess, cardForView } from "./cards.ts";
+import type { Db } from "./client.ts";
+import { findVisibleDeck, isSubscribed } from "./decks.ts";
+import { memberStudyDay, newCardsLeft, newPerDay } from "./new-cards.ts";
+import { perConnection, rawPrepared } from "./prepared.ts";
+import { newIntroducedSince, sessionTotals } from "./review-logs.ts";
+import { cardStates, cards, decks, subscriptions } from "./schema.ts";
+import { scopeValues, studyDecks, studyDecksWhere } from "./study-decks.ts";
+
+/** Who is studying, where, and which deck (null = all subscribed decks). */
+export interface Scope {
+  userId: string;
+  guildId: string | null;
+  deckId: string | null;
+}
+
+const p = (name: string) => sql.placeholder(name);
+
+// Counting note: a card never changes deck (cards are keyed by (deck_id, key)) and a state row copies its card's
+// deck_id, so "states of active cards in the scope" = "states in the scope" − "states of retired cards in the
+// scope". The first term is a range count on card_states_user_deck_due_idx alone and the second walks only the
+// scope's retired cards (CROSS JOIN keeps cards as the outer loop), instead of joining every state to its card.
+// Raw `sql` statements: the builder has neither arithmetic over scalar subqueries nor SQLite's CROSS JOIN … ON.
+const retiredWithState = sql`${cards} CROSS JOIN ${cardStates} ON ${cardStates.userId} = ${p("userId")} AND ${cardStates.cardId} = ${cards.id}
+  WHERE ${cards.deckId} IN ${studyDecks} AND ${cards.retiredAt} IS NOT NULL`;
+
+// No `.limit(1)` on the single-row reads: drizzle binds LIMIT as a parameter (`limit ?`), which SQLite runs 3–4×
+// slower here than `limit 1`; `.get()` steps to the first row only, in the same plan.
+const statements = perConnection((db) => ({
+  studiesHere: db
+    .select({ deckId: subscriptions.deckId })
+    .from(subscriptions)
+    .innerJoin(decks, eq(decks.id, subscriptions.deckId))
+    .where(studyDecksWhere)
+    .prepare(),
+  nextDue: db
+    .select({ cardId: cardStates.cardId })
+    .from(cardStates)
+    .innerJoin(cards, eq(cards.id, cardStates.cardId))
+    .where(
+      and(
+        eq(cardStates.userId, p("userId")),
+        lte(cardStates.due, p("until")),
+        isNull(cards.retiredAt),
+        inArray(cardStates.deckId, studyDecks),
+      ),
+    )
+    .orderBy(asc(cardStates.due), asc(cardStates.cardId))
+    .prepare(),
+  nextNew: db
+    .select({ cardId: cards.id })
+    .from(cards)
+    .where(
+      and(
+        inArray(cards.deckId, studyDecks),
+        isNull(cards.retiredAt),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(cardStates)
+            .where(and(eq(cardStates.userId, p("userId")), eq(cardStates.cardId, cards.id))),
+        ),
+      ),
+    )
+    .orderBy(asc(cards.deckId), asc(cards.position))
+    .prepare(),
+  // The first in due order rather than min(due): walks the (user_id, due) index and stops at the first match.
+  nextDueAt: db
+    .select({ due: cardStates.due })
+    .from(cardStates)
+    .innerJoin(cards, eq(cards.id, cardStates.cardId))
+    .where(
+      and(
+        eq(cardStates.userId, p("userId")),
+        isNull(cards.retiredAt),
+        inArray(cardStates.deckId, studyDecks),
+      ),
+    )
+    .orderBy(asc(cardStates.due))
+    .prepare(),
+  countDue: rawPrepared<{ n: number }>(
+    db,
+    sql`SELECT
+      (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")}
+        AND ${cardStates.deckId} IN ${studyDecks} AND ${cardStates.due} <= ${p("until")})
+      - (SELECT count(*) FROM ${retiredWithState} AND ${cardStates.due} <= ${p("until")}) AS n`,
+  ),
+  countUnseen: rawPrepared<{ n: number }>(
+    db,
+    sql`SELECT
+      (SELECT count(*) FROM ${cards} WHERE ${cards.deckId} IN ${studyDecks} AND ${cards.retiredAt} IS NULL)
+      - (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")} AND ${cardStates.deckId} IN ${studyDecks})
+      + (SELECT count(*) FROM ${retiredWithState}) AS n`,
+  ),
+}));
+
+// ── Single reads (synchronous: the building blocks of the functions below, and of tests and the bench) ───────
+
+/** The most overdue card due at or before `until` (ms), or undefined. */
+export function nextDueCardId(db: Db, s: Scope, until: number): number | undefined {
+  return statements(db).nextDue.get({ ...scopeValues(s), until })?.cardId;
+}
+
+/** The next card this user has never seen, in deck file order. */
+export function nextNewCardId(db: Db, s: Scope): number | undefined {
+  return statements(db).nextNew.get(scopeValues(s))?.cardId;
+}
+
+/** Whether the user studies at least one deck visible in this scope (the /study "pick a deck" check). */
+export function studiesAnyDeck(db: Db, s: Scope): boolean {
+  return statements(db).studiesHere.get(scopeValues(s)) !== undefined;
+}
+
+export function countDue(db: Db, s: Scope, until: number): number {
+  return statements(db).countDue.get({ ...scopeValues(s), until })?.n ?? 0;
+}
+
+export function countUnseen(db: Db, s: Scope): number {
+  return statements(db).countUnseen.get(scopeValues(s))?.n ?? 0;
+}
+
+/** Earliest due instant among the user's cards in scope, or null. */
+export function nextDueAt(db: Db, s: Scope): Date | null {
+  return statements(db).nextDueAt.get(scopeValues(s))?.due ?? null;
+}
+
+// ── What the study service asks: one async call per view ───────────────────────────────────────────────────
+
+/** A card as a study view shows it, with the member's ts-fsrs state of it (undefined: never rated). */
+export interface QueuedCard {
+  cardId: number;
+  deckName: string;
+  front: string;
+  back: string;
+  state: Card | undefined;
+}
+
+/** The counts on a study view's footer: cards due now, new cards still on offer today. */
+export interface QueueCounts {
+  due: number;
+  /** The day's new-card budget left, at most the unseen cards (not counted when no budget is left). */
+  newLeft: number;
+}
+
+function counts(db: Db, s: Scope, now: number): QueueCounts {
+  const budget = newCardsLeft(db, s.userId, s.guildId, now);
+  return { due: countDue(db, s, now), newLeft: budget > 0 ? Math.min(budget, countUnseen(db, s)) : 0 };
+}
+
+function queued(db: Db, s: Scope, cardId: number): QueuedCard {
+  const card = cardForView(db, cardId);
+  if (!card) throw new Error(`card ${cardId} vanished`);
+  const state = getState(db, s.userId, cardId);
+  return { cardId, ...card, state: state && rowToCard(state) };
+}
+
+/**
+ * The next card of a session and the view's counts: a card due now, else a new one while today's budget lasts,
+ * else a learning card due before `aheadUntil` (the learn-ahead window); `card` undefined: nothing is left.
+ */
+export async function studyQueue(
+  db: Db,
+  s: Scope,
+  now: number,
+  aheadUntil: number,
+): Promise<QueueCounts & { card: QueuedCard | undefined }> {
+  const c = counts(db, s, now);
+  let cardId = nextDueCardId(db, s, now);
+  if (cardId === undefined && c.newLeft > 0) cardId = nextNewCardId(db, s);
+  if (cardId === undefined) cardId = nextDueCardId(db, s, aheadUntil);
+  return { ...c, card: cardId === undefined ? undefined : queued(db, s, cardId) };
+}
+
+/**
+ * A card whose answer is asked for: its reach and retirement here, and (when in reach and active) the card with
+ * the view's counts.
+ */
+export async function studyCard(
+  db: Db,
+  s: Scope,
+  cardId: number,
+  now: number,
+): Promise<{ access: CardAccess | undefined; view: (QueueCounts & { card: QueuedCard }) | undefined }> {
+  const access = cardAccess(db, s, cardId);
+  if (!access?.inReach || access.retiredAt !== null) return { access, view: undefined };
+  return { access, view: { ...counts(db, s, now), card: queued(db, s, cardId) } };
+}
+
+export interface SessionSummary {
+  reviewed: number;
+  again: number;
+  durationMs: number;
+  /** Cards due now. */
+  due: number;
+  nextDue: Date | null;
+  /** Why no new card came: none left unseen, or today's budget (0 a day, or used up) and when it resets. */
+  newCards: { unseen: number; leftToday: number; perDay: number; resetsAt: Date };
+}
+
+/** A session's summary: what was reviewed since `since` (ms), what is left, and the new-card budget. */
+export async function sessionSummary(db: Db, s: Scope, since: number, now: number): Promise<SessionSummary> {
+  const day = memberStudyDay(db, s.userId, s.guildId, now);
+  const perDay = newPerDay(db, s.userId);
+  return {
+    ...sessionTotals(db, s.userId, since),
+    due: countDue(db, s, now),
+    nextDue: nextDueAt(db, s),
+    newCards: {
+      unseen: countUnseen(db, s),
+      leftToday: Math.max(0, perDay - newIntroducedSince(db, s.userId, day.start)),
+      perDay,
+      // When today's new-card budget starts again: the member's next study day.
+      resetsAt: new Date(day.end),
+    },
+  };
+}
+
+/**
+ * How `/study` opens in a scope: "study" when the member studies the scope's deck (or any deck here), "offer"
+ * when they must subscribe first, "no-deck" when the scope's deck is not one they see here.
+ */
+export async function studyOpening(db: Db, s: Scope): Promise<"study" | "offer" | "no-deck"> {
+  if (s.deckId !== null) {
+    const deck = findVisibleDeck(db, s.userId, s.guildId, s.deckId);
+    if (!deck) return "no-deck";
+    return isSubscribed(db, s.userId, deck.id) ? "study" : "offer";
+  }
+  return studiesAnyDeck(db, s) ? "study" : "offer";
+}
