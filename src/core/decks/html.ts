@@ -17,7 +17,7 @@
  * `© 2024`). What each element becomes, and which elements are open, is ours, below.
  */
 import { decodeHTML, decodeHTMLAttribute } from "entities";
-import { Tokenizer } from "htmlparser2";
+import { Tokenizer, type TokenizerCallbacks } from "htmlparser2";
 
 /**
  * Plain text → HTML that `htmlToMarkdown` reads back to the same text: `&`, `<`, `>` escaped, line breaks as
@@ -143,39 +143,114 @@ class Output {
 
 /** Converts one field of Anki HTML to Discord Markdown (see the table at the top of this file). */
 export function htmlToMarkdown(html: string): HtmlConversion {
-  const media: string[] = [];
-  const out = new Output();
-  const stack: Open[] = [];
-  const lists: { ordered: boolean; n: number }[] = [];
-  let pre = 0;
+  const converter = new Converter(html);
+  // htmlparser2's tokenizer, without its Parser: the Parser's implied end tags (`<b>x` closed at the end, `<p>`
+  // closed by `<div>`) would change what existing decks convert to, and it keeps open elements in an array it
+  // shifts, quadratic on a field of 100,000 unclosed tags. Open elements are ours (`stack`). References are
+  // decoded by the converter, after the source-formatting test has seen the text as written.
+  const tokenizer = new Tokenizer({ decodeEntities: false }, converter);
+  tokenizer.write(html);
+  tokenizer.end();
+  converter.flushText();
+  return { text: converter.out.toString(), media: converter.media };
+}
+
+/**
+ * The tokenizer's callbacks, as methods (one object per field, no closures: tsx names every closure it
+ * creates, which a field of ten tags would pay for more than for its conversion).
+ */
+class Converter implements TokenizerCallbacks {
+  readonly media: string[] = [];
+  readonly out = new Output();
+  private readonly stack: Open[] = [];
+  private readonly lists: { ordered: boolean; n: number }[] = [];
+  private pre = 0;
   /** Open elements whose content is dropped (script, style, head, …). */
-  let skipping = 0;
-  /** Text since the last tag, raw: the parser may hand it over in pieces. */
-  let text = "";
+  private skipping = 0;
+  /** Text since the last tag, raw: the tokenizer may hand it over in pieces. */
+  private text = "";
+  /** The start tag being read. */
+  private name = "";
+  private attribs: Record<string, string> = {};
+  private attrName = "";
+  private attrValue = "";
 
-  const atLineStart = (): boolean => out.empty || out.endsWith("\n");
-  const newLine = (): void => {
-    if (!atLineStart()) out.push("\n");
-  };
-  const blankLine = (): void => {
-    if (out.empty) return;
-    newLine();
-    if (!out.endsWith("\n\n")) out.push("\n");
-  };
-  /** Rewriting elements are at most one per marker and one link deep, which keeps conversion linear. */
-  const hasMarker = (marker: string): boolean => stack.some((o) => o.marker === marker);
-  const inLink = (): boolean => stack.some((o) => o.href !== undefined);
+  constructor(private readonly html: string) {}
 
-  const flushText = (): void => {
-    const raw = text;
-    text = "";
-    if (raw === "" || skipping > 0) return;
+  ontext(start: number, end: number): void {
+    this.text += this.html.slice(start, end);
+  }
+  onopentagname(start: number, end: number): void {
+    this.name = this.html.slice(start, end).toLowerCase();
+    this.attribs = {};
+  }
+  onattribname(start: number, end: number): void {
+    this.attrName = this.html.slice(start, end).toLowerCase();
+    this.attrValue = "";
+  }
+  onattribdata(start: number, end: number): void {
+    this.attrValue += this.html.slice(start, end);
+  }
+  onattribend(): void {
+    // The first of two attributes of the same name counts, as in a browser.
+    if (!Object.hasOwn(this.attribs, this.attrName)) this.attribs[this.attrName] = this.attrValue;
+  }
+  onopentagend(): void {
+    this.tag(this.name, false, this.attribs);
+  }
+  /** `<br/>`: in HTML the slash means nothing (`<b/>` opens a <b>). */
+  onselfclosingtag(): void {
+    this.tag(this.name, false, this.attribs);
+  }
+  onclosetag(start: number, end: number): void {
+    this.tag(this.html.slice(start, end).toLowerCase(), true, {});
+  }
+  oncomment(): void {
+    this.flushText();
+  }
+  oncdata(): void {
+    this.flushText();
+  }
+  ondeclaration(): void {
+    this.flushText();
+  }
+  onprocessinginstruction(): void {
+    this.flushText();
+  }
+  ontextentity(): void {}
+  onattribentity(): void {}
+  onend(): void {}
+
+  flushText(): void {
+    const raw = this.text;
+    this.text = "";
+    if (raw === "" || this.skipping > 0) return;
     // Source formatting between blocks ("</li>\n<li>") is not text.
-    if (pre === 0 && atLineStart() && /^\s*$/.test(raw) && /[\r\n]/.test(raw)) return;
-    out.push(decodeText(raw));
-  };
+    if (this.pre === 0 && this.atLineStart() && /^\s*$/.test(raw) && /[\r\n]/.test(raw)) return;
+    this.out.push(decodeText(raw));
+  }
 
-  const close = (tag: string): void => {
+  private atLineStart(): boolean {
+    return this.out.empty || this.out.endsWith("\n");
+  }
+  private newLine(): void {
+    if (!this.atLineStart()) this.out.push("\n");
+  }
+  private blankLine(): void {
+    if (this.out.empty) return;
+    this.newLine();
+    if (!this.out.endsWith("\n\n")) this.out.push("\n");
+  }
+  /** Rewriting elements are at most one per marker and one link deep, which keeps conversion linear. */
+  private hasMarker(marker: string): boolean {
+    return this.stack.some((o) => o.marker === marker);
+  }
+  private inLink(): boolean {
+    return this.stack.some((o) => o.href !== undefined);
+  }
+
+  private close(tag: string): void {
+    const { stack, out } = this;
     let at = -1;
     for (let k = stack.length - 1; k >= 0; k--) {
       if (stack[k]?.tag === tag) {
@@ -183,8 +258,8 @@ export function htmlToMarkdown(html: string): HtmlConversion {
         break;
       }
     }
-    if (at === -1) return;
-    const open = stack[at] as Open;
+    const open = stack[at];
+    if (open === undefined) return;
     stack.length = at;
     if (open.marker === undefined && open.href === undefined) return;
     const inner = out.takeFrom(open.pos);
@@ -203,20 +278,21 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       const link = `<${open.href}>`;
       out.push(`${lead}${core === "" || core === open.href ? link : `${core} (${link})`}${trail}`);
     }
-  };
+  }
 
-  /** One start or end tag (an end tag HTML implies included). */
-  const tag = (name: string, closing: boolean, attribs: Record<string, string>): void => {
-    flushText();
+  /** One start or end tag. */
+  private tag(name: string, closing: boolean, attribs: Record<string, string>): void {
+    this.flushText();
+    const { out, stack, lists } = this;
     if (SKIP_CONTENT.has(name)) {
-      skipping = Math.max(0, skipping + (closing ? -1 : 1));
+      this.skipping = Math.max(0, this.skipping + (closing ? -1 : 1));
       return;
     }
-    if (skipping > 0) return;
+    if (this.skipping > 0) return;
     if (MEDIA.has(name)) {
       if (!closing) {
         const src = attribute(attribs, "src") ?? attribute(attribs, "data");
-        media.push(src !== undefined && src !== "" ? src : `<${name}>`);
+        this.media.push(src !== undefined && src !== "" ? src : `<${name}>`);
       }
       return;
     }
@@ -226,13 +302,13 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       return;
     }
     if (name === "ul" || name === "ol") {
-      newLine();
+      this.newLine();
       if (closing) lists.pop();
       else lists.push({ ordered: name === "ol", n: 0 });
       return;
     }
     if (name === "li") {
-      newLine();
+      this.newLine();
       if (!closing) {
         const list = lists[lists.length - 1];
         const indent = "  ".repeat(Math.min(4, Math.max(0, lists.length - 1)));
@@ -242,27 +318,27 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       return;
     }
     if (name === "pre") {
-      newLine();
+      this.newLine();
       if (closing) {
-        if (pre > 0) {
-          pre--;
+        if (this.pre > 0) {
+          this.pre--;
           out.push("```");
-          newLine();
+          this.newLine();
         }
       } else {
-        pre++;
+        this.pre++;
         out.push("```\n");
       }
       return;
     }
     if (BLOCK.has(name)) {
-      if (name === "p") blankLine();
-      else newLine();
+      if (name === "p") this.blankLine();
+      else this.newLine();
       if (/^h[1-6]$/.test(name)) {
         if (closing) {
-          close(name);
-          newLine();
-        } else if (!hasMarker("**")) {
+          this.close(name);
+          this.newLine();
+        } else if (!this.hasMarker("**")) {
           stack.push({ tag: name, pos: out.mark, marker: "**" });
         }
       }
@@ -270,74 +346,26 @@ export function htmlToMarkdown(html: string): HtmlConversion {
     }
     const marker = INLINE[name];
     if (marker !== undefined) {
-      if (closing) close(name);
-      else if (!(name === "code" && pre > 0))
-        stack.push(hasMarker(marker) ? { tag: name, pos: out.mark } : { tag: name, pos: out.mark, marker });
+      if (closing) this.close(name);
+      else if (!(name === "code" && this.pre > 0))
+        stack.push(
+          this.hasMarker(marker) ? { tag: name, pos: out.mark } : { tag: name, pos: out.mark, marker },
+        );
       return;
     }
     if (name === "a") {
-      if (closing) close("a");
+      if (closing) this.close("a");
       else {
         const href = attribute(attribs, "href");
         stack.push(
-          href !== undefined && /^https?:\/\/\S+$/i.test(href) && !inLink()
+          href !== undefined && /^https?:\/\/\S+$/i.test(href) && !this.inLink()
             ? { tag: name, pos: out.mark, href }
             : { tag: name, pos: out.mark },
         );
       }
     }
     // Any other tag (span, font, sup, …): its content is kept.
-  };
-
-  // htmlparser2's tokenizer, without its Parser: the Parser's implied end tags (`<b>x` closed at the end, `<p>`
-  // closed by `<div>`) would change what old decks convert to, and it keeps open elements in an array it
-  // shifts, quadratic on a field of 100,000 unclosed tags. Open elements are ours (`stack`, above).
-  let name = "";
-  let closing = false;
-  let attribs: Record<string, string> = {};
-  let attrName = "";
-  let attrValue = "";
-  const slice = (start: number, end: number): string => html.slice(start, end);
-  const tokenizer = new Tokenizer(
-    // References are decoded here, after the source-formatting test has seen the text as written.
-    { decodeEntities: false },
-    {
-      ontext: (start, end) => {
-        text += slice(start, end);
-      },
-      onopentagname: (start, end) => {
-        name = slice(start, end).toLowerCase();
-        closing = false;
-        attribs = {};
-      },
-      onattribname: (start, end) => {
-        attrName = slice(start, end).toLowerCase();
-        attrValue = "";
-      },
-      onattribdata: (start, end) => {
-        attrValue += slice(start, end);
-      },
-      onattribend: () => {
-        // The first of two attributes of the same name counts, as in a browser.
-        if (!Object.hasOwn(attribs, attrName)) attribs[attrName] = attrValue;
-      },
-      onopentagend: () => tag(name, closing, attribs),
-      // `<br/>`: in HTML the slash means nothing (`<b/>` opens a <b>).
-      onselfclosingtag: () => tag(name, closing, attribs),
-      onclosetag: (start, end) => tag(slice(start, end).toLowerCase(), true, {}),
-      oncomment: flushText,
-      oncdata: flushText,
-      ondeclaration: flushText,
-      onprocessinginstruction: flushText,
-      ontextentity: () => {},
-      onattribentity: () => {},
-      onend: () => {},
-    },
-  );
-  tokenizer.write(html);
-  tokenizer.end();
-  flushText();
-  return { text: out.toString(), media };
+  }
 }
 
 /** Anki's test for "this field is HTML" when a file does not say: a tag or a comment opens somewhere. */
