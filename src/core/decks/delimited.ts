@@ -6,9 +6,9 @@
  *
  * Reading is lenient where the intent is clear and strict where it is not:
  * - blank (whitespace-only) lines are skipped, a leading BOM is ignored;
- * - spaces before an opening quote are ignored (`a, "b, c"` is two fields; csv-parse's `ltrim`, so an unquoted
- *   field loses its leading spaces too, which every reader trims anyway); with a blank separator (tab, space)
- *   nothing is trimmed;
+ * - spaces before an opening quote are ignored (`a, "b, c"` is two fields; csv-parse's `ltrim`, so in such a
+ *   piece an unquoted field loses its leading spaces too, which every reader trims anyway); with a blank
+ *   separator (tab, space) nothing is trimmed;
  * - a quote inside an unquoted field, or text after a closing quote, is kept as written (`relax_quotes`);
  * - a quoted field that is never closed is an error naming the line where it opened (nothing after it could be
  *   read reliably).
@@ -89,8 +89,6 @@ export function* delimitedRecords(
     blankDelimiter,
     options: {
       delimiter,
-      record_delimiter: ["\r\n", "\n", "\r"],
-      ltrim: !blankDelimiter,
       relax_quotes: true,
       relax_column_count: true,
       skip_empty_lines: true,
@@ -142,14 +140,21 @@ interface Piece {
  * info (two object copies a record, so not by default) says where each record ends.
  */
 function readPiece(piece: Buffer, firstLine: number, reader: Reader): Piece {
-  const { delimiter, maxFields, blankDelimiter, options } = reader;
+  const { delimiter, maxFields, blankDelimiter } = reader;
+  // Each costs csv-parse a test per byte, so a piece pays only for what it holds: `ltrim` (for the spaces before
+  // an opening quote) where a blank stands before a quote, the three line ends where there is a CR.
+  const options: Options = {
+    ...reader.options,
+    ltrim: !blankDelimiter && (piece.includes(' "') || piece.includes('\t"')),
+    record_delimiter: piece.includes(CR) ? ["\r\n", "\n", "\r"] : "\n",
+  };
   try {
     const records: DelimitedRecord[] = [];
     let line = firstLine;
     let exact = true;
     for (const fields of parse(piece, options)) {
-      // A line of spaces with a blank separator: only its bytes tell it from a quoted field of spaces.
-      if (blankDelimiter && fields.every(isBlank)) {
+      // Maybe a line of spaces: only its bytes tell it from a quoted field of spaces.
+      if (mayBeBlankLine(fields, blankDelimiter)) {
         exact = false;
         break;
       }
@@ -172,7 +177,7 @@ function readPiece(piece: Buffer, firstLine: number, reader: Reader): Piece {
     const breaks = lineBreaksIn(text);
     const own = (piece[end - 1] === LF || piece[end - 1] === CR ? 1 : 0) + breaksInFields(fields);
     // A line of spaces is a blank line (with `ltrim` csv-parse skips it itself).
-    if (!(blankDelimiter && fields.every(isBlank) && isBlankLine(text)))
+    if (!(mayBeBlankLine(fields, blankDelimiter) && isBlankLine(text)))
       records.push(toRecord(fields, line + breaks - own, delimiter, maxFields));
     line += breaks;
     bytes = end;
@@ -188,6 +193,10 @@ function readPiece(piece: Buffer, firstLine: number, reader: Reader): Piece {
 }
 
 const isBlank = (field: string): boolean => /^[ \t]*$/.test(field);
+
+/** A record that may be a line of spaces (skipped): blank fields, and one of them unless the separator is blank. */
+const mayBeBlankLine = (fields: string[], blankDelimiter: boolean): boolean =>
+  (blankDelimiter || fields.length === 1) && fields.every(isBlank);
 
 function isUnclosedQuote(error: unknown): boolean {
   return error instanceof CsvError && error.code === "CSV_QUOTE_NOT_CLOSED";
