@@ -11,160 +11,13 @@
  *
  * Text is otherwise kept as written (spaces and line breaks included), so escaped plain text converts back
  * exactly: `textToHtml` then `htmlToMarkdown` is the identity on normalised text.
+ *
+ * The HTML is tokenized by htmlparser2 (tags, attributes, comments, doctypes, raw-text elements such as <script>)
+ * and its character references decoded by `entities` as a browser does, so as Anki shows them (`&copy 2024` is
+ * `© 2024`). What each element becomes, and which elements are open, is ours, below.
  */
-
-const NAMED: Record<string, string> = {
-  amp: "&",
-  lt: "<",
-  gt: ">",
-  quot: '"',
-  apos: "'",
-  nbsp: " ",
-  ensp: " ",
-  emsp: " ",
-  thinsp: " ",
-  shy: "",
-  zwj: "\u200d",
-  zwnj: "\u200c",
-  ndash: "–",
-  mdash: "—",
-  hellip: "…",
-  bull: "•",
-  middot: "·",
-  lsquo: "‘",
-  rsquo: "’",
-  sbquo: "‚",
-  ldquo: "“",
-  rdquo: "”",
-  bdquo: "„",
-  laquo: "«",
-  raquo: "»",
-  lsaquo: "‹",
-  rsaquo: "›",
-  copy: "©",
-  reg: "®",
-  trade: "™",
-  deg: "°",
-  plusmn: "±",
-  times: "×",
-  divide: "÷",
-  minus: "−",
-  micro: "µ",
-  para: "¶",
-  sect: "§",
-  cent: "¢",
-  pound: "£",
-  euro: "€",
-  yen: "¥",
-  iexcl: "¡",
-  iquest: "¿",
-  frac12: "½",
-  frac14: "¼",
-  frac34: "¾",
-  sup1: "¹",
-  sup2: "²",
-  sup3: "³",
-  larr: "←",
-  rarr: "→",
-  uarr: "↑",
-  darr: "↓",
-  harr: "↔",
-  lArr: "⇐",
-  rArr: "⇒",
-  hArr: "⇔",
-  le: "≤",
-  ge: "≥",
-  ne: "≠",
-  asymp: "≈",
-  equiv: "≡",
-  infin: "∞",
-  sum: "∑",
-  prod: "∏",
-  radic: "√",
-  part: "∂",
-  int: "∫",
-  isin: "∈",
-  notin: "∉",
-  forall: "∀",
-  exist: "∃",
-  empty: "∅",
-  nabla: "∇",
-  cap: "∩",
-  cup: "∪",
-  sub: "⊂",
-  sup: "⊃",
-  and: "∧",
-  or: "∨",
-  not: "¬",
-  alpha: "α",
-  beta: "β",
-  gamma: "γ",
-  delta: "δ",
-  epsilon: "ε",
-  zeta: "ζ",
-  eta: "η",
-  theta: "θ",
-  iota: "ι",
-  kappa: "κ",
-  lambda: "λ",
-  mu: "μ",
-  nu: "ν",
-  xi: "ξ",
-  pi: "π",
-  rho: "ρ",
-  sigma: "σ",
-  tau: "τ",
-  phi: "φ",
-  chi: "χ",
-  psi: "ψ",
-  omega: "ω",
-  Gamma: "Γ",
-  Delta: "Δ",
-  Theta: "Θ",
-  Lambda: "Λ",
-  Pi: "Π",
-  Sigma: "Σ",
-  Phi: "Φ",
-  Psi: "Ψ",
-  Omega: "Ω",
-  auml: "ä",
-  ouml: "ö",
-  uuml: "ü",
-  Auml: "Ä",
-  Ouml: "Ö",
-  Uuml: "Ü",
-  szlig: "ß",
-  eacute: "é",
-  egrave: "è",
-  ecirc: "ê",
-  aacute: "á",
-  agrave: "à",
-  acirc: "â",
-  iacute: "í",
-  oacute: "ó",
-  uacute: "ú",
-  ntilde: "ñ",
-  ccedil: "ç",
-  Eacute: "É",
-};
-
-/** Decodes character references; an unknown or malformed one stays as written. */
-export function decodeEntities(text: string): string {
-  if (!text.includes("&")) return text;
-  return text.replace(
-    /&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/g,
-    (whole, ref: string) => {
-      if (ref.startsWith("#")) {
-        const hex = ref[1] === "x" || ref[1] === "X";
-        const cp = Number.parseInt(ref.slice(hex ? 2 : 1), hex ? 16 : 10);
-        if (!Number.isFinite(cp) || cp === 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-          return "\ufffd";
-        return String.fromCodePoint(cp);
-      }
-      return Object.hasOwn(NAMED, ref) ? (NAMED[ref] ?? whole) : whole;
-    },
-  );
-}
+import { decodeHTML, decodeHTMLAttribute } from "entities";
+import { Tokenizer, type TokenizerCallbacks } from "htmlparser2";
 
 /**
  * Plain text → HTML that `htmlToMarkdown` reads back to the same text: `&`, `<`, `>` escaped, line breaks as
@@ -222,21 +75,6 @@ const INLINE: Record<string, string> = {
 // shown as typed, so `__init__` stays itself; src/render/card-text.ts), so there is no markup to give them.
 const MEDIA = new Set(["img", "audio", "video", "source", "object", "embed", "iframe", "track", "svg"]);
 const SKIP_CONTENT = new Set(["script", "style", "head", "title", "template"]);
-const VOID = new Set([
-  "br",
-  "img",
-  "hr",
-  "source",
-  "embed",
-  "track",
-  "wbr",
-  "input",
-  "meta",
-  "link",
-  "col",
-  "area",
-]);
-
 export interface HtmlConversion {
   text: string;
   /** What was dropped: file names of images and sounds, or the tag name when there is no source. */
@@ -251,11 +89,20 @@ interface Open {
   href?: string;
 }
 
-function attribute(attrs: string, name: string): string | undefined {
-  const re = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, "i");
-  const m = re.exec(attrs);
-  if (m === null) return undefined;
-  return decodeEntities(m[1] ?? m[2] ?? m[3] ?? "");
+/**
+ * Character references in text decoded, with our own rule for the invisible ones: the named spaces (`&nbsp;`,
+ * `&ensp;`, …) are plain spaces and a soft hyphen is nothing, since card text has no line breaking to steer.
+ * A literal U+00A0, or `&#160;`, stays as written.
+ */
+function decodeText(raw: string): string {
+  if (!raw.includes("&")) return raw;
+  return decodeHTML(raw.replace(/&nbsp;?|&(?:ensp|emsp|thinsp);/g, " ").replace(/&shy;?/g, ""));
+}
+
+/** An attribute's value, its character references decoded (as in a browser's attribute rules). */
+function attribute(attribs: Record<string, string>, name: string): string | undefined {
+  const raw = attribs[name];
+  return raw === undefined ? undefined : decodeHTMLAttribute(raw);
 }
 
 /**
@@ -296,26 +143,114 @@ class Output {
 
 /** Converts one field of Anki HTML to Discord Markdown (see the table at the top of this file). */
 export function htmlToMarkdown(html: string): HtmlConversion {
-  const media: string[] = [];
-  const out = new Output();
-  const stack: Open[] = [];
-  const lists: { ordered: boolean; n: number }[] = [];
-  let pre = 0;
+  const converter = new Converter(html);
+  // htmlparser2's tokenizer, without its Parser: the Parser's implied end tags (`<b>x` closed at the end, `<p>`
+  // closed by `<div>`) would change what existing decks convert to, and it keeps open elements in an array it
+  // shifts, quadratic on a field of 100,000 unclosed tags. Open elements are ours (`stack`). References are
+  // decoded by the converter, after the source-formatting test has seen the text as written.
+  const tokenizer = new Tokenizer({ decodeEntities: false }, converter);
+  tokenizer.write(html);
+  tokenizer.end();
+  converter.flushText();
+  return { text: converter.out.toString(), media: converter.media };
+}
 
-  const atLineStart = (): boolean => out.empty || out.endsWith("\n");
-  const newLine = (): void => {
-    if (!atLineStart()) out.push("\n");
-  };
-  const blankLine = (): void => {
-    if (out.empty) return;
-    newLine();
-    if (!out.endsWith("\n\n")) out.push("\n");
-  };
+/**
+ * The tokenizer's callbacks, as methods (one object per field, no closures: tsx names every closure it
+ * creates, which a field of ten tags would pay for more than for its conversion).
+ */
+class Converter implements TokenizerCallbacks {
+  readonly media: string[] = [];
+  readonly out = new Output();
+  private readonly stack: Open[] = [];
+  private readonly lists: { ordered: boolean; n: number }[] = [];
+  private pre = 0;
+  /** Open elements whose content is dropped (script, style, head, …). */
+  private skipping = 0;
+  /** Text since the last tag, raw: the tokenizer may hand it over in pieces. */
+  private text = "";
+  /** The start tag being read. */
+  private name = "";
+  private attribs: Record<string, string> = {};
+  private attrName = "";
+  private attrValue = "";
+
+  constructor(private readonly html: string) {}
+
+  ontext(start: number, end: number): void {
+    this.text += this.html.slice(start, end);
+  }
+  onopentagname(start: number, end: number): void {
+    this.name = this.html.slice(start, end).toLowerCase();
+    this.attribs = {};
+  }
+  onattribname(start: number, end: number): void {
+    this.attrName = this.html.slice(start, end).toLowerCase();
+    this.attrValue = "";
+  }
+  onattribdata(start: number, end: number): void {
+    this.attrValue += this.html.slice(start, end);
+  }
+  onattribend(): void {
+    // The first of two attributes of the same name counts, as in a browser.
+    if (!Object.hasOwn(this.attribs, this.attrName)) this.attribs[this.attrName] = this.attrValue;
+  }
+  onopentagend(): void {
+    this.tag(this.name, false, this.attribs);
+  }
+  /** `<br/>`: in HTML the slash means nothing (`<b/>` opens a <b>). */
+  onselfclosingtag(): void {
+    this.tag(this.name, false, this.attribs);
+  }
+  onclosetag(start: number, end: number): void {
+    this.tag(this.html.slice(start, end).toLowerCase(), true, {});
+  }
+  oncomment(): void {
+    this.flushText();
+  }
+  oncdata(): void {
+    this.flushText();
+  }
+  ondeclaration(): void {
+    this.flushText();
+  }
+  onprocessinginstruction(): void {
+    this.flushText();
+  }
+  ontextentity(): void {}
+  onattribentity(): void {}
+  onend(): void {}
+
+  flushText(): void {
+    const raw = this.text;
+    this.text = "";
+    if (raw === "" || this.skipping > 0) return;
+    // Source formatting between blocks ("</li>\n<li>") is not text.
+    if (this.pre === 0 && this.atLineStart() && /^\s*$/.test(raw) && /[\r\n]/.test(raw)) return;
+    this.out.push(decodeText(raw));
+  }
+
+  private atLineStart(): boolean {
+    return this.out.empty || this.out.endsWith("\n");
+  }
+  private newLine(): void {
+    if (!this.atLineStart()) this.out.push("\n");
+  }
+  private blankLine(): void {
+    if (this.out.empty) return;
+    this.newLine();
+    if (!this.out.endsWith("\n\n")) this.out.push("\n");
+  }
   /** Rewriting elements are at most one per marker and one link deep, which keeps conversion linear. */
-  const hasMarker = (marker: string): boolean => stack.some((o) => o.marker === marker);
-  const inLink = (): boolean => stack.some((o) => o.href !== undefined);
+  private hasMarker(marker: string): boolean {
+    return this.stack.some((o) => o.marker === marker);
+  }
+  private inLink(): boolean {
+    return this.stack.some((o) => o.href !== undefined);
+  }
 
-  const close = (tag: string): void => {
+  private close(tag: string): void {
+    const { stack, out } = this;
     let at = -1;
     for (let k = stack.length - 1; k >= 0; k--) {
       if (stack[k]?.tag === tag) {
@@ -323,8 +258,8 @@ export function htmlToMarkdown(html: string): HtmlConversion {
         break;
       }
     }
-    if (at === -1) return;
-    const open = stack[at] as Open;
+    const open = stack[at];
+    if (open === undefined) return;
     stack.length = at;
     if (open.marker === undefined && open.href === undefined) return;
     const inner = out.takeFrom(open.pos);
@@ -343,126 +278,94 @@ export function htmlToMarkdown(html: string): HtmlConversion {
       const link = `<${open.href}>`;
       out.push(`${lead}${core === "" || core === open.href ? link : `${core} (${link})`}${trail}`);
     }
-  };
+  }
 
-  let i = 0;
-  const n = html.length;
-  while (i < n) {
-    const lt = html.indexOf("<", i);
-    const textEnd = lt === -1 ? n : lt;
-    if (textEnd > i) {
-      const raw = html.slice(i, textEnd);
-      // Source formatting between blocks ("</li>\n<li>") is not text.
-      if (!(pre === 0 && atLineStart() && /^\s*$/.test(raw) && /[\r\n]/.test(raw)))
-        out.push(decodeEntities(raw));
-      i = textEnd;
+  /** One start or end tag. */
+  private tag(name: string, closing: boolean, attribs: Record<string, string>): void {
+    this.flushText();
+    const { out, stack, lists } = this;
+    if (SKIP_CONTENT.has(name)) {
+      this.skipping = Math.max(0, this.skipping + (closing ? -1 : 1));
+      return;
     }
-    if (lt === -1) break;
-    if (html.startsWith("<!--", lt)) {
-      const end = html.indexOf("-->", lt + 4);
-      i = end === -1 ? n : end + 3;
-      continue;
-    }
-    // Attribute text stops at the next '<', so a stray '<' costs no more than the distance to the next one.
-    const m = /^<(\/?)([A-Za-z][A-Za-z0-9-]*)((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>/.exec(
-      html.slice(lt, lt + 2048),
-    );
-    if (m === null) {
-      out.push("<");
-      i = lt + 1;
-      continue;
-    }
-    i = lt + m[0].length;
-    const closing = m[1] === "/";
-    const tag = (m[2] ?? "").toLowerCase();
-    const attrs = m[3] ?? "";
-
-    if (SKIP_CONTENT.has(tag)) {
+    if (this.skipping > 0) return;
+    if (MEDIA.has(name)) {
       if (!closing) {
-        const end = new RegExp(`</${tag}\\b[^>]*>`, "gi");
-        end.lastIndex = i;
-        const found = end.exec(html);
-        i = found === null ? n : found.index + found[0].length;
+        const src = attribute(attribs, "src") ?? attribute(attribs, "data");
+        this.media.push(src !== undefined && src !== "" ? src : `<${name}>`);
       }
-      continue;
+      return;
     }
-    if (MEDIA.has(tag)) {
-      if (!closing) {
-        const src = attribute(attrs, "src") ?? attribute(attrs, "data");
-        media.push(src !== undefined && src !== "" ? src : `<${tag}>`);
-      }
-      continue;
-    }
-    if (tag === "br") {
+    if (name === "br") {
+      // `</br>` too, as browsers read it.
       out.push("\n");
-      continue;
+      return;
     }
-    if (tag === "ul" || tag === "ol") {
-      newLine();
+    if (name === "ul" || name === "ol") {
+      this.newLine();
       if (closing) lists.pop();
-      else lists.push({ ordered: tag === "ol", n: 0 });
-      continue;
+      else lists.push({ ordered: name === "ol", n: 0 });
+      return;
     }
-    if (tag === "li") {
-      newLine();
+    if (name === "li") {
+      this.newLine();
       if (!closing) {
         const list = lists[lists.length - 1];
         const indent = "  ".repeat(Math.min(4, Math.max(0, lists.length - 1)));
         if (list === undefined) out.push(`${indent}- `);
         else out.push(`${indent}${list.ordered ? `${++list.n}.` : "-"} `);
       }
-      continue;
+      return;
     }
-    if (tag === "pre") {
-      newLine();
+    if (name === "pre") {
+      this.newLine();
       if (closing) {
-        if (pre > 0) {
-          pre--;
+        if (this.pre > 0) {
+          this.pre--;
           out.push("```");
-          newLine();
+          this.newLine();
         }
       } else {
-        pre++;
+        this.pre++;
         out.push("```\n");
       }
-      continue;
+      return;
     }
-    if (BLOCK.has(tag)) {
-      if (tag === "p") blankLine();
-      else newLine();
-      if (/^h[1-6]$/.test(tag)) {
+    if (BLOCK.has(name)) {
+      if (name === "p") this.blankLine();
+      else this.newLine();
+      if (/^h[1-6]$/.test(name)) {
         if (closing) {
-          close(tag);
-          newLine();
-        } else if (!hasMarker("**")) {
-          stack.push({ tag, pos: out.mark, marker: "**" });
+          this.close(name);
+          this.newLine();
+        } else if (!this.hasMarker("**")) {
+          stack.push({ tag: name, pos: out.mark, marker: "**" });
         }
       }
-      continue;
+      return;
     }
-    const marker = INLINE[tag];
+    const marker = INLINE[name];
     if (marker !== undefined) {
-      if (closing) close(tag);
-      else if (!(tag === "code" && pre > 0))
-        stack.push(hasMarker(marker) ? { tag, pos: out.mark } : { tag, pos: out.mark, marker });
-      continue;
-    }
-    if (tag === "a") {
-      if (closing) close("a");
-      else {
-        const href = attribute(attrs, "href");
+      if (closing) this.close(name);
+      else if (!(name === "code" && this.pre > 0))
         stack.push(
-          href !== undefined && /^https?:\/\/\S+$/i.test(href) && !inLink()
-            ? { tag, pos: out.mark, href }
-            : { tag, pos: out.mark },
+          this.hasMarker(marker) ? { tag: name, pos: out.mark } : { tag: name, pos: out.mark, marker },
+        );
+      return;
+    }
+    if (name === "a") {
+      if (closing) this.close("a");
+      else {
+        const href = attribute(attribs, "href");
+        stack.push(
+          href !== undefined && /^https?:\/\/\S+$/i.test(href) && !this.inLink()
+            ? { tag: name, pos: out.mark, href }
+            : { tag: name, pos: out.mark },
         );
       }
-      continue;
     }
-    if (VOID.has(tag)) continue;
     // Any other tag (span, font, sup, …): its content is kept.
   }
-  return { text: out.toString(), media };
 }
 
 /** Anki's test for "this field is HTML" when a file does not say: a tag or a comment opens somewhere. */
