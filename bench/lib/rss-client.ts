@@ -46,7 +46,7 @@ process.once("message", async (job: { apiUrl: string; token: string }) => {
       roles,
     },
     () => {
-      client.destroy().finally(() => process.exit(0));
+      void client.destroy().finally(() => process.exit(0));
     },
   );
 });

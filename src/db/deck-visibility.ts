@@ -1,6 +1,6 @@
 import { and, eq, isNull, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
-import { alias, SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import { decks } from "./schema.ts";
+import type { alias } from "drizzle-orm/sqlite-core";
+import type { decks } from "./schema.ts";
 
 /** The decks table or an alias of it (`alias(decks, "d")`), whose columns the rule names. */
 export type DeckTable = typeof decks | ReturnType<typeof alias<typeof decks, string>>;
@@ -26,14 +26,3 @@ export function deckInReach(d: DeckTable, userId: Id, guildId: Id | null): SQL {
 export function deckVisible(d: DeckTable, userId: Id, guildId: Id | null): SQL {
   return sql`(${isNull(d.retiredAt)} and ${deckInReach(d, userId, guildId)})`;
 }
-
-// ── The same rule as SQL text, for the statements still written as strings ───────────────────────────────────
-// On `decks d`, bound by the named parameters @userId and @guildId (better-sqlite3's named binding). Rendered
-// from the functions above, so the text cannot drift from the rule; a drizzle query uses the functions instead.
-
-const d = alias(decks, "d");
-const asText = (fragment: SQL): string => new SQLiteSyncDialect().sqlToQuery(fragment).sql;
-
-export const DECK_IN_REACH: string = asText(deckInReach(d, sql.raw("@userId"), sql.raw("@guildId")));
-
-export const DECK_VISIBLE: string = asText(deckVisible(d, sql.raw("@userId"), sql.raw("@guildId")));

@@ -78,18 +78,3 @@ export function rawTuples<Row extends unknown[]>(db: Db, query: SQL): TupleState
     all: (values) => stmt.all(...fillPlaceholders(params, values ?? {})) as Row[],
   };
 }
-
-// ── Until every module has moved to the two helpers above ───────────────────────────────────────────────────
-
-export type Statements<K extends string> = { [P in K]: Database.Statement };
-
-/** Plain-SQL statements prepared once per connection (the old style; being replaced by `perConnection`). */
-export function preparedOnce<K extends string>(
-  sql: Readonly<Record<K, string>>,
-  tune: (key: K, stmt: Database.Statement) => Database.Statement = (_k, s) => s,
-): (db: Db) => Statements<K> {
-  return perConnection((db) => {
-    const entries = (Object.keys(sql) as K[]).map((k) => [k, tune(k, db.$client.prepare(sql[k]))] as const);
-    return Object.fromEntries(entries) as Statements<K>;
-  });
-}

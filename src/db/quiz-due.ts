@@ -9,13 +9,14 @@
  * read transaction, and between stretches (every ~8 ms of work) a yield to the event loop outside any
  * transaction, so a big server never stalls the bot.
  */
-import { asc, eq, type SQL, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client.ts";
-import { DECK_VISIBLE } from "./deck-visibility.ts";
+import { deckVisible } from "./deck-visibility.ts";
 import { perConnection, rawPrepared } from "./prepared.ts";
 import { type QuestionMemo, type QuestionReads, questionReads } from "./quiz-questions.ts";
-import { statGuildMembers, userSettings } from "./schema.ts";
+import { decks, statGuildMembers, userSettings } from "./schema.ts";
+import { studyDecks as studyDecksQuery } from "./study-decks.ts";
 
 /** The due summary yields to the event loop after this much work (ms). */
 const SLICE_MS = 8;
@@ -36,17 +37,9 @@ export interface TickMemo extends QuestionMemo {
 
 export const tickMemo = (): TickMemo => ({ due: new Map(), decks: new Map(), cards: new Map() });
 
-/**
- * The shared visibility rule (deck-visibility.ts, written with the named parameters @userId/@guildId) as a drizzle
- * fragment whose parameters are placeholders of the same names.
- */
-const fragment = (text: string): SQL =>
-  sql.join(text.split(/@(\w+)/).map((part, k) => (k % 2 === 1 ? sql.placeholder(part) : sql.raw(part))));
-
-/** The decks a member studies as `/study` in this server would: subscribed, visible here, not retired. */
-const STUDY_DECKS = sql`(
-  SELECT s.deck_id FROM subscriptions s JOIN decks d ON d.id = s.deck_id
-  WHERE s.user_id = ${sql.placeholder("userId")} AND ${fragment(DECK_VISIBLE)})`;
+/** The decks a member studies as `/study` in this server would (study-decks.ts; every call binds `deckId: null`). */
+const STUDY_DECKS = sql`(${studyDecksQuery})`;
+const d = alias(decks, "d");
 
 const until = sql.placeholder("until");
 const m = alias(statGuildMembers, "m");
@@ -54,8 +47,7 @@ const us = alias(userSettings, "us");
 
 // Counting note (as in db/study-queries.ts): "due states of active cards in the member's decks" = "due states in
 // those decks" (a range count on card_states_user_deck_due_idx alone) − "due states of their retired cards".
-// The four statements below are whole `sql` templates: the visibility rule is a shared text fragment, and each
-// needs what the builder cannot say (an EXISTS without FROM, a CROSS JOIN fixing the join order, FILTER
+// The four statements below are whole `sql` templates: each needs what the builder cannot say (an EXISTS without FROM, a CROSS JOIN fixing the join order, FILTER
 // aggregates, a count over a LIMITed subquery).
 const statements = perConnection((db) => ({
   members: db
@@ -88,7 +80,7 @@ const statements = perConnection((db) => ({
     sql`SELECT json_group_array(id) FILTER (WHERE here) AS key,
       json_group_array(id) FILTER (WHERE here AND (source = 'file' OR owner_id IS NULL)) AS server,
       count(*) FILTER (WHERE retired_at IS NULL AND NOT (source = 'file' OR owner_id IS ${sql.placeholder("userId")})) > 0 AS local
-    FROM (SELECT s.deck_id AS id, d.source, d.owner_id, d.retired_at, (${fragment(DECK_VISIBLE)}) AS here
+    FROM (SELECT s.deck_id AS id, d.source, d.owner_id, d.retired_at, (${deckVisible(d, sql.placeholder("userId"), sql.placeholder("guildId"))}) AS here
       FROM subscriptions s JOIN decks d ON d.id = s.deck_id WHERE s.user_id = ${sql.placeholder("userId")} ORDER BY s.deck_id)`,
   ),
   /** Due states in the member's decks, retired cards included, counted up to `limit` (covering index only). */
@@ -121,7 +113,7 @@ export function serverMembers(db: Db, guildId: string): Member[] {
 
 /** Whether the member has at least one card due at `now`, counted as `/study` in this server would. */
 export function hasDue(db: Db, guildId: string, userId: string, now: number): boolean {
-  return statements(db).hasDue.get({ userId, guildId, until: now })?.n === 1;
+  return statements(db).hasDue.get({ userId, guildId, deckId: null, until: now })?.n === 1;
 }
 
 /**
@@ -132,7 +124,7 @@ export function hasDue(db: Db, guildId: string, userId: string, now: number): bo
 export function dueUpTo(db: Db, guildId: string, userId: string, now: number, limit: number): number {
   if (limit <= 0) return 0;
   const st = statements(db);
-  const p = { userId, guildId, until: now };
+  const p = { userId, guildId, deckId: null, until: now };
   const retired = st.retiredDue.get(p)?.n ?? 0;
   const states = st.dueStatesUpTo.get({ ...p, limit: limit + retired })?.n ?? 0;
   return Math.min(limit, states - retired);
@@ -158,7 +150,7 @@ export function studyDecks(db: Db, guildId: string, userId: string): StudyDecks 
  * covering index alone, no lookup per retired card. For ranking members (which pings go first), not for a figure.
  */
 export function dueStatesUpTo(db: Db, guildId: string, userId: string, now: number, limit: number): number {
-  return statements(db).dueStatesUpTo.get({ userId, guildId, until: now, limit })?.n ?? 0;
+  return statements(db).dueStatesUpTo.get({ userId, guildId, deckId: null, until: now, limit })?.n ?? 0;
 }
 
 function memberDecks(db: Db, guildId: string, userId: string, memo: TickMemo): StudyDecks {

@@ -6,9 +6,6 @@ import { newCardsLeftToday } from "../db/new-cards.ts";
 import { subscribeTo, unsubscribeFrom } from "../db/subscriptions.ts";
 import type { Deps } from "./deps.ts";
 
-// Until every caller imports them from their new home: callers of these two keep their import.
-export { findVisibleDeck, isSubscribed } from "../db/decks.ts";
-
 export interface DeckSummary {
   id: string;
   name: string;
@@ -61,9 +58,6 @@ export async function newLeftToday(deps: Deps, userId: string, guildId: string |
 
 export const noSuchDeck = (deckId: string) =>
   new UserError(`There is no deck \`${deckId.slice(0, 40)}\` here. See \`/deck list\`.`);
-
-// Each writes in the first await of its function: a caller that does not wait yet (a test helper of another
-// area) still finds it done, as better-sqlite3 runs it at the call.
 
 export async function subscribe(deps: Deps, userId: string, guildId: string | null, deckId: string) {
   const r = await subscribeTo(deps.db, userId, guildId, deckId, deps.clock.now());

@@ -2,7 +2,7 @@ import { UserError } from "../core/errors.ts";
 import type { ReviewSource } from "../core/points.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
 import { cardAccessHere } from "../db/cards.ts";
-import { type DecideReview, type ReviewWrite, recordRating, writeReview } from "../db/reviews.ts";
+import { type DecideReview, type ReviewWrite, recordRating } from "../db/reviews.ts";
 import {
   type QueueCounts,
   type QueuedCard,
@@ -156,14 +156,6 @@ export type ReviewInput = ReviewWrite;
 /** The pure decision of one rating (ts-fsrs via src/core), handed to the write so it runs inside its transaction. */
 export function decideWith(deps: Pick<Deps, "scheduler">, grade: Grade): DecideReview {
   return (before, now) => applyRating(deps.scheduler, before ?? newCard(now), now, grade);
-}
-
-/**
- * Records one review (see `writeReview`) inside the caller's transaction. Kept for the quiz answer until its unit
- * of work lives in src/db, and for tests that batch many reviews in one transaction; `rate` uses `recordRating`.
- */
-export function recordReview(deps: Deps, r: ReviewInput): boolean {
-  return writeReview(deps.db, r, deps.clock.now(), decideWith(deps, r.grade));
 }
 
 /**

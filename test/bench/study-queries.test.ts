@@ -18,16 +18,10 @@ import {
   nextNewCardId,
   type Scope,
 } from "../../src/db/study-queue.ts";
-import {
-  doneView,
-  nextView,
-  rate,
-  recordReview,
-  type Session,
-  showAnswer,
-} from "../../src/services/study.ts";
+import { doneView, nextView, rate, type Session, showAnswer } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
 import { preparedByAsync } from "../helpers/prepared.ts";
+import { recordReview } from "../helpers/reviews.ts";
 
 type Deps = ReturnType<typeof testDeps>;
 

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import pino from "pino";
 import { ManualClock } from "../../src/core/clock.ts";
 import { createScheduler } from "../../src/core/scheduling.ts";
-import { openDb } from "../../src/db/client.ts";
-import { upsertDeck } from "../../src/services/deck-sync.ts";
+import { openDb, tx } from "../../src/db/client.ts";
+import { writeDeck } from "../../src/db/deck-cards.ts";
 import type { Deps } from "../../src/services/deps.ts";
 
 /** A real SQLite file in a temp folder with the real migrations, a manual clock and a silent logger. */
@@ -44,14 +44,21 @@ export function seedDeck(
   n: number,
   o: { name?: string; guildId?: string; ownerId?: string } = {},
 ) {
-  upsertDeck(deps, {
-    id,
-    name: o.name ?? `Deck ${id}`,
-    description: "",
-    filePath: null,
-    cards: makeCards(n, id),
-    source: o.guildId || o.ownerId ? "import" : "file",
-    guildId: o.guildId ?? null,
-    ownerId: o.ownerId ?? null,
-  });
+  // Synchronous on purpose (fixtures in beforeEach): the same write the deck sync makes, in one transaction.
+  tx(deps.db, () =>
+    writeDeck(
+      deps.db,
+      {
+        id,
+        name: o.name ?? `Deck ${id}`,
+        description: "",
+        filePath: null,
+        cards: makeCards(n, id),
+        source: o.guildId || o.ownerId ? "import" : "file",
+        guildId: o.guildId ?? null,
+        ownerId: o.ownerId ?? null,
+      },
+      deps.clock.now(),
+    ),
+  );
 }

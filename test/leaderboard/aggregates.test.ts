@@ -5,7 +5,7 @@ import { tx } from "../../src/db/client.ts";
 import { awardQuizPoints, readStreak } from "../../src/db/review-stats.ts";
 import { leaderboard } from "../../src/services/leaderboard.ts";
 import { rebuildStats } from "../../src/services/stats-rebuild.ts";
-import { recordReview } from "../../src/services/study.ts";
+import { recordReview } from "../helpers/reviews.ts";
 import { DAY, world } from "./helpers.ts";
 
 let w: ReturnType<typeof world>;

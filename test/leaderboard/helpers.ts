@@ -1,10 +1,10 @@
 import type { ReviewSource } from "../../src/core/points.ts";
 import { tx } from "../../src/db/client.ts";
 import { cards, guilds } from "../../src/db/schema.ts";
-import { subscribe } from "../../src/services/decks.ts";
+import { addSubscription } from "../../src/db/subscriptions.ts";
 import { updateSettings } from "../../src/services/settings.ts";
-import { recordReview } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
+import { recordReview } from "../helpers/reviews.ts";
 
 export type TestDeps = ReturnType<typeof testDeps>;
 
@@ -63,7 +63,7 @@ export function world(o: { zone?: string; start?: string; cards?: number } = {})
     cardIds,
     review,
     reviews,
-    subscribe: (userId: string) => subscribe(deps, userId, "g1", "alpha"),
+    subscribe: (userId: string) => addSubscription(deps.db, userId, "alpha", deps.clock.now()),
     hide: (userId: string) => updateSettings(deps.db, userId, { leaderboardVisible: false }),
     setZone: (userId: string, zone: string) => updateSettings(deps.db, userId, { timezone: zone }),
     at: (iso: string) => deps.clock.set(new Date(iso)),

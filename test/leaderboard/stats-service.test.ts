@@ -140,7 +140,7 @@ describe("GIVEN a member who never studied", () => {
 describe("GIVEN cards due at known instants", () => {
   it("THEN the forecast buckets them by the member's study days (04:00 boundaries)", async () => {
     w = world({ zone: "Europe/Berlin", cards: 6 });
-    w.subscribe("u1");
+    await w.subscribe("u1");
     w.reviews("u1", "2026-03-02T08:00:00Z", 6, { grade: 4 });
     // Berlin is UTC+1: the study day of Mon 2nd ends at Tue 3rd 03:00 UTC.
     const dues = [
@@ -170,7 +170,7 @@ describe("GIVEN reviews every 7 h 15 min across daylight-saving changes", () => 
     "THEN in %s each review counts on the study day it happened in (the heatmap's day of each slot)",
     async (zone) => {
       w = world({ zone, cards: 40 });
-      w.subscribe("u1");
+      await w.subscribe("u1");
       const t0 = Date.parse("2026-03-01T00:00:00Z");
       const expected = new Map<number, number>();
       for (

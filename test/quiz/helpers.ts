@@ -5,7 +5,7 @@ import { subscribe } from "../../src/services/decks.ts";
 import type { Deps } from "../../src/services/deps.ts";
 import type { PostView } from "../../src/services/quiz/post-view.ts";
 import { type QuizTransport, SendFailure } from "../../src/services/quiz/transport.ts";
-import { recordReview } from "../../src/services/study.ts";
+import { recordReview } from "../helpers/reviews.ts";
 
 export interface Sent {
   channelId: string;

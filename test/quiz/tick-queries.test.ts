@@ -20,9 +20,9 @@ import { setupQuiz } from "../../src/services/quiz/config.ts";
 import { chooseQuestion, DUE_CARDS_CAP, dueSummary, MAX_PINGS } from "../../src/services/quiz/day.ts";
 import { tick } from "../../src/services/quiz/tick.ts";
 import { updateSettings } from "../../src/services/settings.ts";
-import { recordReview } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
 import { preparedByAsync } from "../helpers/prepared.ts";
+import { recordReview } from "../helpers/reviews.ts";
 import { fakeTransport } from "./helpers.ts";
 
 type Deps = ReturnType<typeof testDeps>;

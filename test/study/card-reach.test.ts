@@ -10,12 +10,12 @@ import {
   nextView,
   type ReviewInput,
   rate,
-  recordReview,
   type Session,
   type StudyView,
   showAnswer,
 } from "../../src/services/study.ts";
 import { seedDeck, testDeps } from "../helpers/deps.ts";
+import { recordReview } from "../helpers/reviews.ts";
 
 let deps: ReturnType<typeof testDeps>;
 
@@ -33,13 +33,13 @@ function asCard(v: StudyView): CardView {
 const logs = () => deps.db.select().from(reviewLogs).all();
 const points = () => deps.db.select().from(statGuildMembers).all();
 
-beforeEach(() => {
+beforeEach(async () => {
   deps = testDeps();
   seedDeck(deps, "alice-own", 3, { ownerId: "100", guildId: "9" }); // alice's personal deck
   seedDeck(deps, "server-9", 3, { guildId: "9" }); // server 9's deck
   seedDeck(deps, "shipped", 3);
-  subscribe(deps, "100", "9", "alice-own");
-  subscribe(deps, "100", "9", "server-9");
+  await subscribe(deps, "100", "9", "alice-own");
+  await subscribe(deps, "100", "9", "server-9");
 });
 afterEach(() => deps.close());
 
@@ -94,7 +94,7 @@ describe("GIVEN a study button whose custom_id names a card outside the clicker'
       expect(asCard(await showAnswer(deps, s, v.cardId, 0, v.shownAt)).back).not.toBeNull();
       expect((await rate(deps, s, v.cardId, 0, Rating.Good, v.shownAt)).recorded).toBe(true);
     }
-    subscribe(deps, "200", "8", "shipped");
+    await subscribe(deps, "200", "8", "shipped");
     const bob = session("200", "8");
     const shipped = asCard(await nextView(deps, bob));
     expect((await rate(deps, bob, shipped.cardId, 0, Rating.Good, shipped.shownAt)).recorded).toBe(true);
@@ -106,7 +106,7 @@ describe("GIVEN a study view left open on a card of a deck that is then removed"
   it("THEN neither Show answer nor a rating records anything, and the notice says the card was removed", async () => {
     const s = session("100", "9");
     const v = await aliceCard("alice-own");
-    removeDeck(deps, { userId: "100", guildId: "9", canManageServer: false }, "alice-own");
+    await removeDeck(deps, { userId: "100", guildId: "9", canManageServer: false }, "alice-own");
     const shown = await showAnswer(deps, s, v.cardId, 0, v.shownAt);
     expect(shown.notice).toMatch(/removed/);
     expect(shown.kind === "card" && shown.cardId === v.cardId).toBe(false);
@@ -117,7 +117,7 @@ describe("GIVEN a study view left open on a card of a deck that is then removed"
   });
 
   it("THEN a shipped deck whose file was deleted before a restart takes no rating either", async () => {
-    subscribe(deps, "100", "9", "shipped");
+    await subscribe(deps, "100", "9", "shipped");
     const s = session("100", "9");
     const v = asCard(await nextView(deps, { ...s, deckId: "shipped" }));
     await syncDeckDir(deps, deps.dir); // a decks folder without its file: the deck is retired at start

@@ -42,11 +42,11 @@ const setPerDay = (n: number) =>
     .onConflictDoUpdate({ target: userSettings.userId, set: { newPerDay: n } })
     .run();
 
-beforeEach(() => {
+beforeEach(async () => {
   deps = testDeps("2026-03-02T10:00:00Z"); // 11:00 in Berlin
   deps.db.insert(guilds).values({ id: "9", timezone: "Europe/Berlin", createdAt: deps.clock.now() }).run();
   seedDeck(deps, "alpha", 5);
-  subscribe(deps, "100", "9", "alpha");
+  await subscribe(deps, "100", "9", "alpha");
 });
 afterEach(() => deps.close());
 

@@ -31,7 +31,7 @@ describe.each([
       for (let seq = 0; seq < sequences; seq++) {
         const rand = mulberry32(seq + (fuzz ? 1_000_000 : 0));
         const userId = String(10_000 + seq);
-        subscribe(deps, userId, null, "replay");
+        await subscribe(deps, userId, null, "replay");
         deps.clock.set(new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 365) * 86_400_000));
         const session: Session = {
           userId,

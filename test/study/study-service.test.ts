@@ -40,16 +40,16 @@ async function rateNext(
   s: Session,
   grade: Rating.Again | Rating.Hard | Rating.Good | Rating.Easy = Rating.Good,
 ) {
-  const v = asCard(await await nextView(deps, s));
-  const r = await await rate(deps, s, v.cardId, v.version, grade, deps.clock.now().getTime());
+  const v = asCard(await nextView(deps, s));
+  const r = await rate(deps, s, v.cardId, v.version, grade, deps.clock.now().getTime());
   expect(r.recorded).toBe(true);
   return v.front;
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   deps = testDeps();
   seedDeck(deps, "alpha", 30);
-  subscribe(deps, "100", "9", "alpha");
+  await subscribe(deps, "100", "9", "alpha");
 });
 afterEach(() => deps.close());
 
@@ -197,7 +197,7 @@ describe("GIVEN another member clicks a button of someone else's session", () =>
   });
 
   it("THEN schedules are per user: one member's ratings do not touch another's", async () => {
-    subscribe(deps, "200", "9", "alpha");
+    await subscribe(deps, "200", "9", "alpha");
     await rateNext(session(), Rating.Easy);
     const other = asCard(await nextView(deps, session({ userId: "200" })));
     expect(other.front).toBe("alpha front 1");
@@ -238,7 +238,13 @@ describe("GIVEN a deck file edited after members studied it", () => {
     expect(seen[0]).toBe("alpha front 1 (reworded)"); // due review, kept its schedule
     expect(seen).not.toContain("alpha front 2"); // retired
     // Putting the card back un-retires it with its old state.
-    upsertDeck(deps, { id: "alpha", name: "Deck alpha", description: "", filePath: null, cards: edited });
+    await upsertDeck(deps, {
+      id: "alpha",
+      name: "Deck alpha",
+      description: "",
+      filePath: null,
+      cards: edited,
+    });
     const v = asCard(await nextView(deps, session()));
     expect(v.front).toBe("alpha front 2");
     expect(v.isNew).toBe(false);
@@ -247,7 +253,7 @@ describe("GIVEN a deck file edited after members studied it", () => {
   it("THEN a rating of a card retired meanwhile records nothing", async () => {
     const s = session();
     const v = asCard(await nextView(deps, s));
-    upsertDeck(deps, {
+    await upsertDeck(deps, {
       id: "alpha",
       name: "Deck alpha",
       description: "",
