@@ -1,9 +1,10 @@
 /**
  * DiscordEmulator: the driver tests and the sandbox use. Starts the loopback server (REST + gateway), lets a
  * test build a world (guilds, channels, users), act as users (commands, clicks, autocomplete, modals), and
- * read what happened (messages with edit history and pings, interactions, rejections).
+ * read what happened (messages with edit history and pings, interactions, rejections). The work is done in
+ * loopback-server.ts (REST + gateway), world-building.ts and acting.ts; this class is the one public face.
  */
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   type AutocompleteInput,
@@ -16,15 +17,10 @@ import {
   userId,
 } from "./acting.ts";
 import type { EmulatorContext } from "./context.ts";
-import { Gateway } from "./gateway.ts";
-import { createRequestHandler } from "./http.ts";
+import type { Gateway } from "./gateway.ts";
 import { randomToken } from "./ids.ts";
-import { EVERYONE_DEFAULT, Perm } from "./permissions.ts";
-import { channelRoutes } from "./rest-channels.ts";
-import { commandRoutes } from "./rest-commands.ts";
-import { interactionRoutes } from "./rest-interactions.ts";
-import { miscRoutes } from "./rest-misc.ts";
-import { apiChannel, apiGuildCreate, apiMember, apiMessage, apiRole } from "./serialize.ts";
+import { createLoopback } from "./loopback-server.ts";
+import { apiMessage } from "./serialize.ts";
 import { type EmulatorEvents, EmulatorState, type UserState } from "./state.ts";
 import type {
   ChannelHandle,
@@ -38,6 +34,14 @@ import type {
   UserHandle,
 } from "./types.ts";
 import { waitFor } from "./wait.ts";
+import {
+  type ChannelInput,
+  type GuildInput,
+  type MemberOptions,
+  type RoleInput,
+  type UserInput,
+  WorldBuilder,
+} from "./world-building.ts";
 
 export interface EmulatorOptions {
   /** A first callback later than this (real ms after dispatch) gets 404 10062. Discord: 3000. */
@@ -63,8 +67,6 @@ export interface SessionInfo {
   heartbeats: number;
 }
 
-const FIFTEEN_MINUTES = 15 * 60_000;
-
 export class DiscordEmulator {
   readonly token: string;
   readonly applicationId: string;
@@ -75,66 +77,35 @@ export class DiscordEmulator {
   private readonly server: Server;
   private readonly answerTimeoutMs: number;
   private readonly actions: UserActions;
+  private readonly world: WorldBuilder;
   private port = 0;
 
   private constructor(opts: EmulatorOptions) {
-    const log = opts.log ?? (() => {});
     this.applicationId = "1300000000000000001";
     const bot: UserState = { id: this.applicationId, username: opts.botName ?? "Study Bot", bot: true };
     this.state = new EmulatorState(bot, this.applicationId);
     this.botUser = this.state.handle(bot);
     this.token = `${Buffer.from(this.applicationId).toString("base64url")}.${randomToken("emu")}`;
     this.answerTimeoutMs = opts.answerTimeoutMs ?? 5000;
-    this.gateway = new Gateway({
+    const loopback = createLoopback({
       state: this.state,
       token: this.token,
+      port: () => this.port,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250,
-      resumeUrl: () => `ws://127.0.0.1:${this.port}/gateway-resume`,
-      log,
-    });
-    this.ctx = {
-      state: this.state,
-      gateway: this.gateway,
-      token: this.token,
-      baseUrl: () => `http://127.0.0.1:${this.port}`,
       firstResponseDeadlineMs: opts.firstResponseDeadlineMs ?? 3000,
-      interactionTokenTtlMs: FIFTEEN_MINUTES,
       attachmentSizeLimit: opts.attachmentSizeLimit ?? 10 * 1024 * 1024,
-    };
-    const handler = createRequestHandler({
-      state: this.state,
-      token: this.token,
-      routes: [
-        ...miscRoutes(this.ctx),
-        ...commandRoutes(this.ctx),
-        ...channelRoutes(this.ctx),
-        ...interactionRoutes(this.ctx),
-      ],
-      raw: (req, res, url) => {
-        const m = /^\/attachments\/\d+\/(\d+)\/[^/]+$/.exec(url.pathname);
-        if (!m || req.method !== "GET") return false;
-        const att = this.state.attachments.get(m[1] ?? "");
-        if (!att) {
-          res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
-          return true;
-        }
-        res.writeHead(200, {
-          "content-type": att.content_type ?? "application/octet-stream",
-          "content-length": att.size,
-        });
-        res.end(att.data);
-        return true;
-      },
-      log,
+      log: opts.log ?? (() => {}),
     });
+    this.gateway = loopback.gateway;
+    this.ctx = loopback.ctx;
+    this.server = loopback.server;
     this.actions = new UserActions(this.state, this.gateway, {
       baseUrl: () => this.baseUrl,
       attachmentSizeLimit: this.ctx.attachmentSizeLimit,
       answerTimeoutMs: this.answerTimeoutMs,
       delivery: opts.interactionDelivery ?? "round-robin",
     });
-    this.server = createServer((req, res) => void handler(req, res));
-    this.server.on("upgrade", (req, socket, head) => this.gateway.handleUpgrade(req, socket, head));
+    this.world = new WorldBuilder(this.state, this.gateway);
   }
 
   /** Starts on 127.0.0.1 with a random free port. */
@@ -160,143 +131,46 @@ export class DiscordEmulator {
   // ── World building ────────────────────────────────────────────────────────────────────────────────
 
   /** Adds a guild (the bot is a member). After the bot connected, dispatches GUILD_CREATE. */
-  addGuild(input: { name: string; id?: string }): GuildHandle {
-    const guild = this.state.addGuild(input.name, input.id);
-    this.gateway.dispatchGuildEvent(guild.id, "GUILD_CREATE", apiGuildCreate(this.state, guild));
-    return { id: guild.id, name: guild.name };
+  addGuild(input: GuildInput): GuildHandle {
+    return this.world.addGuild(input);
   }
 
   /** Adds a text channel (type 0). Dispatches CHANNEL_CREATE to connected bots. */
-  addChannel(
-    guildId: string,
-    input: { name: string; id?: string; topic?: string; type?: number },
-  ): ChannelHandle {
-    const guild = this.state.guild(guildId);
-    const channel = this.state.addChannel(guild, input.name, input.type ?? 0, input.topic ?? null, input.id);
-    this.gateway.dispatchGuildEvent(guild.id, "CHANNEL_CREATE", apiChannel(this.state, channel));
-    return { id: channel.id, guildId: guild.id, name: channel.name };
+  addChannel(guildId: string, input: ChannelInput): ChannelHandle {
+    return this.world.addChannel(guildId, input);
   }
 
   /** Adds a role. `permissions` defaults to none beyond @everyone; `mentionable` defaults to true. */
-  addRole(
-    guildId: string,
-    input: { name: string; id?: string; permissions?: bigint; mentionable?: boolean },
-  ): RoleHandle {
-    const guild = this.state.guild(guildId);
-    const role = this.state.addRole(
-      guild,
-      input.name,
-      input.permissions ?? 0n,
-      input.mentionable ?? true,
-      input.id,
-    );
-    this.gateway.dispatchGuildEvent(guild.id, "GUILD_ROLE_CREATE", {
-      guild_id: guild.id,
-      role: apiRole(role),
-    });
-    return { id: role.id, guildId: guild.id, name: role.name };
+  addRole(guildId: string, input: RoleInput): RoleHandle {
+    return this.world.addRole(guildId, input);
   }
 
   /**
    * Adds a (human) user; with `guildId`, also a member of that guild. `admin` gives an ADMINISTRATOR role.
    * `roles` are role ids in that guild.
    */
-  addUser(input: {
-    name: string;
-    id?: string;
-    guildId?: string;
-    admin?: boolean;
-    roles?: string[];
-  }): UserHandle {
-    const id = input.id ?? this.state.ids.next();
-    if (this.state.users.has(id)) throw new Error(`User id ${id} already exists`);
-    const user: UserState = { id, username: input.name, bot: false };
-    this.state.users.set(id, user);
-    if (input.guildId !== undefined)
-      this.addMember(input.guildId, user.id, { admin: input.admin, roles: input.roles });
-    return this.state.handle(user);
+  addUser(input: UserInput): UserHandle {
+    return this.world.addUser(input);
   }
 
   /** Makes an existing user a member of another guild. */
-  addMember(
-    guildId: string,
-    user: UserHandle | string,
-    opts: { admin?: boolean | undefined; roles?: string[] | undefined } = {},
-  ): void {
-    const guild = this.state.guild(guildId);
-    const id = userId(user);
-    if (!this.state.users.has(id)) throw new Error(`Unknown user ${id}`);
-    const roles = [...(opts.roles ?? [])];
-    for (const r of roles)
-      if (!guild.roles.has(r)) throw new Error(`Role ${r} is not in guild ${guild.name}`);
-    if (opts.admin) {
-      let admin = [...guild.roles.values()].find(
-        (r) => r.name === "Admin" && r.permissions & Perm.Administrator,
-      );
-      if (!admin) {
-        admin = this.state.addRole(guild, "Admin", EVERYONE_DEFAULT | Perm.Administrator, false);
-        this.gateway.dispatchGuildEvent(guild.id, "GUILD_ROLE_CREATE", {
-          guild_id: guild.id,
-          role: apiRole(admin),
-        });
-      }
-      roles.push(admin.id);
-    }
-    const member = { userId: id, roles, joinedAt: new Date().toISOString() };
-    guild.members.set(id, member);
-    // Only bots with the privileged GuildMembers intent hear about joins.
-    const joined = { ...apiMember(this.state, member), guild_id: guild.id };
-    this.gateway.dispatchGuildEvent(guild.id, "GUILD_MEMBER_ADD", joined, 1 << 1);
+  addMember(guildId: string, user: UserHandle | string, opts: MemberOptions = {}): void {
+    this.world.addMember(guildId, user, opts);
   }
 
   /** What the bot may do in a channel. `send: false` → 403 50013 on POST messages; `view: false` → 403 50001. */
   setChannelPermissions(channelId: string, perms: { send?: boolean; view?: boolean }): void {
-    const channel = this.state.channel(channelId);
-    channel.botPermissions = {
-      send: perms.send ?? channel.botPermissions.send,
-      view: perms.view ?? channel.botPermissions.view,
-    };
-    this.gateway.dispatchGuildEvent(channel.guildId, "CHANNEL_UPDATE", apiChannel(this.state, channel));
+    this.world.setChannelPermissions(channelId, perms);
   }
 
   /** Deletes a channel (later requests: 404 10003) and dispatches CHANNEL_DELETE. */
   deleteChannel(channelId: string): void {
-    const channel = this.state.channel(channelId);
-    const payload = apiChannel(this.state, channel);
-    channel.deleted = true;
-    this.gateway.dispatchGuildEvent(channel.guildId, "CHANNEL_DELETE", payload);
-    this.state.changed();
+    this.world.deleteChannel(channelId);
   }
 
   /** A message posted by a user (e.g. to reply to, or to appear in history). The bot is not told (no intent). */
   postAsUser(user: UserHandle | string, channel: ChannelHandle | string, content: string): StoredMessage {
-    const ch = this.state.channel(typeof channel === "string" ? channel : channel.id);
-    const author = this.state.users.get(userId(user));
-    if (!author) throw new Error(`Unknown user ${userId(user)}`);
-    const m: StoredMessage = {
-      id: this.state.ids.next(),
-      channel_id: ch.id,
-      guild_id: ch.guildId,
-      author: this.state.handle(author),
-      content,
-      embeds: [],
-      components: [],
-      attachments: [],
-      flags: 0,
-      ephemeral: false,
-      visibleTo: "everyone",
-      interactionId: undefined,
-      deleted: false,
-      pings: [],
-      allowed_mentions: undefined,
-      message_reference: undefined,
-      timestamp: Date.now(),
-      edited_timestamp: undefined,
-      history: [],
-    };
-    this.state.storeMessage(m);
-    this.state.changed();
-    return m;
+    return this.world.postAsUser(user, channel, content);
   }
 
   // ── Time ──────────────────────────────────────────────────────────────────────────────────────────

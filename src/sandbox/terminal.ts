@@ -1,27 +1,19 @@
 /**
  * The sandbox's interactive client: a line-based Discord for one server. Slash commands run as the current
- * user, the bot's messages are drawn as text with numbered buttons, a number clicks one.
+ * user, the bot's messages are drawn as text with numbered buttons, a number clicks one. Drawing is in
+ * message-drawing.ts, the button numbering in button-numbers.ts.
  */
-import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { parseDuration } from "../core/clock.ts";
 import type { UserHandle } from "../emulator/index.ts";
 import { ActionError, type ClickRecord, clickAgain, describeTick, runTick } from "./actions.ts";
+import { ButtonNumbers } from "./button-numbers.ts";
+import { type DrawContext, drawMessage, enabled } from "./message-drawing.ts";
 import { coerceOptions, parseCommandLine } from "./options.ts";
 import type { FileSaver } from "./saved-files.ts";
-import {
-  buttonsOf,
-  type MessageEvent,
-  settle,
-  Tracker,
-  type TranscriptButton,
-  withoutMarkdownEscapes,
-} from "./transcript.ts";
+import { buttonsOf, type MessageEvent, settle, Tracker } from "./transcript.ts";
 import { ERROR_LEVEL, type SandboxWorld } from "./world.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: raw Discord JSON as the bot sent it
-type Json = any;
 
 export interface TerminalOptions {
   world: SandboxWorld;
@@ -54,80 +46,12 @@ export const TERMINAL_HELP = [
   "  :quit              stop everything and leave",
 ];
 
-const RULE = "─".repeat(60);
-
-/** A button that can be clicked: enabled and not a link. */
-const enabled = (b: TranscriptButton): b is TranscriptButton & { custom_id: string } =>
-  !b.disabled && b.custom_id !== undefined;
-
-/** "4h", "3d", "2mo": a short distance between two instants. */
-function distance(ms: number): string {
-  const abs = Math.abs(ms);
-  const units: [number, string][] = [
-    [365 * 86_400_000, "y"],
-    [30 * 86_400_000, "mo"],
-    [86_400_000, "d"],
-    [3_600_000, "h"],
-    [60_000, "m"],
-  ];
-  for (const [size, unit] of units) if (abs >= size) return `${Math.round(abs / size)}${unit}`;
-  return `${Math.round(abs / 1000)}s`;
-}
-
-/**
- * Discord markup the terminal cannot draw: <t:…> timestamps (relative to the bot's clock), <@id> user and <#id>
- * channel mentions, and markdown escapes (`\_\_init\_\_` is shown as Discord shows it, `__init__`).
- */
-export function readable(
-  text: string,
-  now: Date,
-  name: (userId: string) => string,
-  channel: (channelId: string) => string = (id) => id,
-): string {
-  return withoutMarkdownEscapes(text)
-    .replace(/<t:(-?\d+)(?::([tTdDfFR]))?>/g, (_m, secs: string, style: string | undefined) => {
-      const at = new Date(Number(secs) * 1000);
-      const iso = `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-      if (style !== "R") return iso;
-      const delta = at.getTime() - now.getTime();
-      return delta >= 0 ? `in ${distance(delta)}` : `${distance(delta)} ago`;
-    })
-    .replace(/<@!?(\d+)>/g, (_m, id: string) => `@${name(id)}`)
-    .replace(/<#(\d+)>/g, (_m, id: string) => `#${channel(id)}`);
-}
-
-/** `attachment://stats.png` as the path the message's file was saved to (`data/sandbox-files/3-stats.png`). */
-function attachedAs(url: string, files: string[]): string {
-  const name = /^attachment:\/\/(.+)$/.exec(url)?.[1];
-  if (name === undefined) return url;
-  // Saved as `<message number>-<name>` (see FileSaver); shown by name when nothing saves files.
-  return files.find((f) => basename(f).replace(/^\d+-/, "") === name || f === name) ?? url;
-}
-
-/** One embed as a box of text. */
-function renderEmbed(e: Json, fix: (s: string) => string, files: string[]): string[] {
-  const lines: string[] = [];
-  const add = (text: unknown) => {
-    for (const l of fix(String(text)).split("\n")) lines.push(`│ ${l}`);
-  };
-  if (e.author?.name) add(e.author.name);
-  if (e.title) add(`**${e.title}**`);
-  if (e.description) add(e.description);
-  for (const f of e.fields ?? []) add(`${f.name}: ${f.value}`);
-  if (e.image?.url) add(`[image] ${attachedAs(String(e.image.url), files)}`);
-  if (e.footer?.text) add(`— ${e.footer.text}`);
-  return [`┌${RULE}`, ...lines, `└${RULE}`];
-}
-
 export class Terminal {
   private readonly world: SandboxWorld;
   private readonly out: Writable;
   private readonly tracker: Tracker;
   private current: UserHandle;
-  /** Number typed → the button it clicks (from the latest drawing that had buttons the current user can click). */
-  private numbers = new Map<number, ClickRecord>();
-  /** Message ids of each drawing that had enabled buttons, oldest first: renumbered for whoever types next. */
-  private drawings: string[][] = [];
+  private readonly buttons = new ButtonNumbers();
   private lastClick = new Map<string, ClickRecord>();
   private errorsSeen: number;
   private problemsSeen = 0;
@@ -199,7 +123,7 @@ export class Terminal {
   async handle(line: string): Promise<boolean> {
     if (line === "") return false;
     if (/^\d+$/.test(line)) {
-      const target = this.numbers.get(Number(line));
+      const target = this.buttons.get(Number(line));
       if (!target)
         throw new ActionError(`No button [${line}] on screen. Type :show to redraw your messages.`);
       const message = this.world.emu.message(target.messageId);
@@ -216,7 +140,10 @@ export class Terminal {
         throw new ActionError(`No user "${name}". Users: ${[...this.world.users.keys()].join(", ")}`);
       }
       this.current = user;
-      this.print([`You are now ${user.name}.`, ...this.renumber()]);
+      this.print([
+        `You are now ${user.name}.`,
+        ...this.buttons.renumber(this.world.emu, this.current, (id) => this.channelName(id)),
+      ]);
       return false;
     }
     if (line.startsWith("/")) {
@@ -299,9 +226,9 @@ export class Terminal {
     }
     const numbers = new Map<number, ClickRecord>();
     for (const { event, created } of latest.values())
-      lines.push(...this.renderMessage(event, created, numbers));
-    if (numbers.size > 0) this.numbers = numbers;
-    this.remember([...latest.values()].flatMap(({ event }) => this.withButtons(event)));
+      lines.push(...drawMessage(this.view, event, created, numbers));
+    if (numbers.size > 0) this.buttons.use(numbers);
+    this.buttons.remember([...latest.values()].flatMap(({ event }) => this.withButtons(event)));
     const problems = this.o.files?.problems ?? [];
     for (; this.problemsSeen < problems.length; this.problemsSeen++)
       lines.push(`! ${problems[this.problemsSeen]}`);
@@ -330,7 +257,8 @@ export class Terminal {
     const lines: string[] = [];
     for (const m of messages) {
       lines.push(
-        ...this.renderMessage(
+        ...drawMessage(
+          this.view,
           {
             step: 0,
             event: "create",
@@ -351,8 +279,8 @@ export class Terminal {
         ),
       );
     }
-    this.numbers = numbers;
-    this.remember(messages.filter((m) => buttonsOf(m.components).some(enabled)).map((m) => m.id));
+    this.buttons.use(numbers);
+    this.buttons.remember(messages.filter((m) => buttonsOf(m.components).some(enabled)).map((m) => m.id));
     this.print(lines);
   }
 
@@ -363,93 +291,21 @@ export class Terminal {
     return id === undefined ? [] : [id];
   }
 
-  private remember(ids: string[]): void {
-    if (ids.length === 0) return;
-    this.drawings.push(ids);
-    if (this.drawings.length > 20) this.drawings.shift();
-  }
-
-  /**
-   * After a change of user: numbers the buttons the new user can click in the latest drawing that has some (as
-   * the messages are now), e.g. the public quiz post drawn while alice typed. Returns the lines that say which.
-   */
-  private renumber(): string[] {
-    const user = this.current;
-    for (const ids of [...this.drawings].reverse()) {
-      const numbers = new Map<number, ClickRecord>();
-      const lines: string[] = [];
-      for (const id of ids) {
-        const m = this.world.emu.message(id);
-        if (!m || m.deleted || (m.visibleTo !== "everyone" && m.visibleTo !== user.id)) continue;
-        const labels = buttonsOf(m.components)
-          .filter(enabled)
-          .map((b) => {
-            const n = numbers.size + 1;
-            numbers.set(n, { messageId: m.id, customId: b.custom_id, label: b.label });
-            return `[${n}] ${b.label}`;
-          });
-        const where = m.visibleTo === "everyone" ? "public" : "only you";
-        if (labels.length > 0)
-          lines.push(`  #${this.channelName(m.channel_id)} (${where}): ${labels.join("  ")}`);
-      }
-      if (numbers.size > 0) {
-        this.numbers = numbers;
-        return [`Buttons ${user.name} can click on screen:`, ...lines];
-      }
-    }
-    this.numbers = new Map();
-    return [];
+  /** What drawMessage needs, as the screen is now. */
+  private get view(): DrawContext {
+    return {
+      viewer: this.current.name,
+      botName: this.world.emu.botUser.name,
+      now: () => this.world.clock.now(),
+      userName: (id) => this.tracker.name(id),
+      channelName: (id) => this.channelName(id),
+      messageIdOf: (ordinal) => this.messageIdOf(ordinal),
+    };
   }
 
   private channelName(id: string): string {
     for (const [name, c] of this.world.channels) if (c.id === id) return name;
     return id;
-  }
-
-  private renderMessage(
-    e: MessageEvent,
-    created: boolean,
-    numbers: Map<number, ClickRecord>,
-    messageId?: string,
-    redraw = false,
-  ): string[] {
-    const who =
-      e.visibleTo === "everyone"
-        ? "public"
-        : e.visibleTo === this.current.name
-          ? "only you"
-          : `only ${e.visibleTo}`;
-    const state = e.event === "delete" ? " · deleted" : created ? "" : " · edited";
-    const lines = [`#${e.channel} · ${this.world.emu.botUser.name} (${who})${redraw ? "" : state}`];
-    if (e.event === "delete") return lines;
-    const fix = (text: string) =>
-      readable(
-        text,
-        this.world.clock.now(),
-        (id) => this.tracker.name(id),
-        (id) => this.channelName(id),
-      );
-    if (e.loading) lines.push("  … is thinking");
-    if (e.content)
-      lines.push(
-        ...fix(e.content)
-          .split("\n")
-          .map((l) => `  ${l}`),
-      );
-    for (const embed of e.embeds) lines.push(...renderEmbed(embed, fix, e.files).map((l) => `  ${l}`));
-    for (const f of e.files) lines.push(`  [file] ${f}`);
-    if (e.pings.length > 0) lines.push(`  pings: ${e.pings.map((p) => `@${p}`).join(", ")}`);
-    const id = messageId ?? this.messageIdOf(e.message);
-    const canClick = e.visibleTo === "everyone" || e.visibleTo === this.current.name;
-    const buttons = e.buttons.map((b) => {
-      if (b.url) return `[link] ${b.label} → ${b.url}`;
-      if (b.disabled || !canClick || b.custom_id === undefined || id === undefined) return `(${b.label})`;
-      const n = numbers.size + 1;
-      numbers.set(n, { messageId: id, customId: b.custom_id, label: b.label });
-      return `[${n}] ${b.label}`;
-    });
-    if (buttons.length > 0) lines.push(`  ${buttons.join("  ")}`);
-    return lines;
   }
 
   private messageIdOf(ordinal: number): string | undefined {

@@ -28,7 +28,7 @@ describe("GIVEN a command line typed in the sandbox", () => {
 
 describe("GIVEN Discord markup in a message drawn in the terminal", () => {
   it("THEN timestamps are relative to the bot's clock and mentions show names", async () => {
-    const { readable } = await import("../../src/sandbox/terminal.ts");
+    const { readable } = await import("../../src/sandbox/message-drawing.ts");
     const now = new Date("2026-03-02T08:00:00Z");
     const names = (id: string) => (id === "42" ? "bob" : id);
     expect(readable("Next card due <t:1772439000:R>.", now, names)).toBe("Next card due in 10m.");

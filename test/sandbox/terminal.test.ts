@@ -4,8 +4,9 @@ import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manualTicker } from "../../src/jobs/quiz-job.ts";
+import { readable } from "../../src/sandbox/message-drawing.ts";
 import { FileSaver } from "../../src/sandbox/saved-files.ts";
-import { readable, Terminal } from "../../src/sandbox/terminal.ts";
+import { Terminal } from "../../src/sandbox/terminal.ts";
 import { buttonsOf } from "../../src/sandbox/transcript.ts";
 import { createWorld, type SandboxWorld } from "../../src/sandbox/world.ts";
 

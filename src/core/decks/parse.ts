@@ -2,7 +2,8 @@
  * Public entry point for deck files: format detection, parsing (with the shared limits of limits.ts
  * enforced) and rendering. Pure: no I/O, no clock.
  */
-import { ankiLooksLike, parseAnki } from "./anki.ts";
+import { parseAnki } from "./anki.ts";
+import { ankiLooksLike } from "./anki-header.ts";
 import { brainscapeLooksLike, parseBrainscape } from "./brainscape.ts";
 import { csvLooksLike, parseCsv } from "./csv.ts";
 import { nativeLooksLike, parseNative } from "./native.ts";

@@ -6,7 +6,7 @@
  * separator. Card keys are a hash of the question (keys.ts); sides are normalised (text.ts).
  */
 
-import { ANKI_SEPARATORS } from "./anki.ts";
+import { ANKI_SEPARATORS } from "./anki-header.ts";
 import { frontKey } from "./keys.ts";
 import { MAX_CARDS } from "./limits.ts";
 import { normalizeSide, quote } from "./text.ts";
