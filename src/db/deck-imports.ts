@@ -10,7 +10,7 @@ import { clipDeckName, freeDeckName, scopeFingerprint } from "../core/decks/impo
 import { importDeckId } from "../core/decks/keys.ts";
 import { type Db, tx } from "./client.ts";
 import { type CardInput, type DeckWrite, writeDeck } from "./deck-cards.ts";
-import { type ManagedDeck, managedDeck } from "./decks.ts";
+import { MANAGED_COLUMNS, type ManagedDeck, managedDeck } from "./decks.ts";
 import { perConnection } from "./prepared.ts";
 import { cardStates, cards, decks, statGuildMembers, subscriptions } from "./schema.ts";
 import { addSubscription } from "./subscriptions.ts";
@@ -129,14 +129,7 @@ function scopeDecks(db: Db, owner: Owner) {
 /** The active imported deck of a scope with this name: exactly this name first, else the same letters in any case. */
 function deckByName(db: Db, owner: Owner, name: string): { deck: ManagedDeck; exact: boolean } | undefined {
   const deck = db
-    .select({
-      id: decks.id,
-      name: decks.name,
-      source: decks.source,
-      guildId: decks.guildId,
-      ownerId: decks.ownerId,
-      retiredAt: decks.retiredAt,
-    })
+    .select(MANAGED_COLUMNS)
     .from(decks)
     .where(
       and(

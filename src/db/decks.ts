@@ -168,20 +168,19 @@ export type ManagedDeck = Pick<
   "id" | "name" | "source" | "guildId" | "ownerId" | "retiredAt"
 >;
 
+/** What deciding who may manage (update, remove) an imported deck reads of it. */
+export const MANAGED_COLUMNS = {
+  id: decks.id,
+  name: decks.name,
+  source: decks.source,
+  guildId: decks.guildId,
+  ownerId: decks.ownerId,
+  retiredAt: decks.retiredAt,
+};
+
 /** A deck by id whatever its reach (the caller checks who may manage it); synchronous, for units of work. */
 export function managedDeck(db: Db, id: string): ManagedDeck | undefined {
-  return db
-    .select({
-      id: decks.id,
-      name: decks.name,
-      source: decks.source,
-      guildId: decks.guildId,
-      ownerId: decks.ownerId,
-      retiredAt: decks.retiredAt,
-    })
-    .from(decks)
-    .where(eq(decks.id, id))
-    .get();
+  return db.select(MANAGED_COLUMNS).from(decks).where(eq(decks.id, id)).get();
 }
 
 /** A deck by id whatever its reach, for a permission check before a question (`/deck remove`). */
