@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Card } from "ts-fsrs";
 import type { Db } from "./client.ts";
-import { perConnection } from "./prepared.ts";
+import { perConnection, preparedWrite } from "./prepared.ts";
 import { cardStates, reviewLogs } from "./schema.ts";
 
 export type CardStateRow = typeof cardStates.$inferSelect;
@@ -19,43 +19,45 @@ const statements = perConnection((db) => ({
     .from(cardStates)
     .where(and(eq(cardStates.userId, p("userId")), eq(cardStates.cardId, p("cardId"))))
     .prepare(),
-  upsertState: db
-    .insert(cardStates)
-    .values({
-      userId: p("userId"),
-      cardId: p("cardId"),
-      deckId: p("deckId"),
-      due: p("due"),
-      stability: p("stability"),
-      difficulty: p("difficulty"),
-      elapsedDays: p("elapsedDays"),
-      scheduledDays: p("scheduledDays"),
-      learningSteps: p("learningSteps"),
-      reps: p("reps"),
-      lapses: p("lapses"),
-      state: p("state"),
-      lastReview: sql`${p("lastReview")}`,
-    })
-    .onConflictDoUpdate({
-      target: [cardStates.userId, cardStates.cardId],
-      set: {
-        deckId: excluded(cardStates.deckId),
-        due: excluded(cardStates.due),
-        stability: excluded(cardStates.stability),
-        difficulty: excluded(cardStates.difficulty),
-        elapsedDays: excluded(cardStates.elapsedDays),
-        scheduledDays: excluded(cardStates.scheduledDays),
-        learningSteps: excluded(cardStates.learningSteps),
-        reps: excluded(cardStates.reps),
-        lapses: excluded(cardStates.lapses),
-        state: excluded(cardStates.state),
-        lastReview: excluded(cardStates.lastReview),
-      },
-    })
-    .prepare(),
-  appendLog: db
-    .insert(reviewLogs)
-    .values({
+  upsertState: preparedWrite(
+    db,
+    db
+      .insert(cardStates)
+      .values({
+        userId: p("userId"),
+        cardId: p("cardId"),
+        deckId: p("deckId"),
+        due: p("due"),
+        stability: p("stability"),
+        difficulty: p("difficulty"),
+        elapsedDays: p("elapsedDays"),
+        scheduledDays: p("scheduledDays"),
+        learningSteps: p("learningSteps"),
+        reps: p("reps"),
+        lapses: p("lapses"),
+        state: p("state"),
+        lastReview: sql`${p("lastReview")}`,
+      })
+      .onConflictDoUpdate({
+        target: [cardStates.userId, cardStates.cardId],
+        set: {
+          deckId: excluded(cardStates.deckId),
+          due: excluded(cardStates.due),
+          stability: excluded(cardStates.stability),
+          difficulty: excluded(cardStates.difficulty),
+          elapsedDays: excluded(cardStates.elapsedDays),
+          scheduledDays: excluded(cardStates.scheduledDays),
+          learningSteps: excluded(cardStates.learningSteps),
+          reps: excluded(cardStates.reps),
+          lapses: excluded(cardStates.lapses),
+          state: excluded(cardStates.state),
+          lastReview: excluded(cardStates.lastReview),
+        },
+      }),
+  ),
+  appendLog: preparedWrite(
+    db,
+    db.insert(reviewLogs).values({
       userId: p("userId"),
       cardId: p("cardId"),
       deckId: p("deckId"),
@@ -72,8 +74,8 @@ const statements = perConnection((db) => ({
       review: p("review"),
       durationMs: p("durationMs"),
       source: p("source"),
-    })
-    .prepare(),
+    }),
+  ),
 }));
 
 /** The ts-fsrs Card a stored state is: the one mapping between the two models (with `cardToRow`). */

@@ -12,7 +12,7 @@ import { MAX_ANSWER_MS } from "../core/scheduling.ts";
 import { advanceStreak, type StreakState, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "./client.ts";
 import { zoneOf } from "./guilds.ts";
-import { perConnection } from "./prepared.ts";
+import { perConnection, preparedWrite } from "./prepared.ts";
 import {
   statGuildDays,
   statGuildMembers,
@@ -70,105 +70,117 @@ export const statements = perConnection((db) => ({
     .from(userSettings)
     .where(eq(userSettings.userId, p("userId")))
     .prepare(),
-  newUserDay: db
-    .insert(statUserDays)
-    .values({ userId: p("userId"), day: p("day") })
-    .onConflictDoNothing()
-    .prepare(),
-  saveStreak: db
-    .insert(statStreaks)
-    .values({
-      userId: p("userId"),
-      lastDay: p("lastDay"),
-      lastZone: p("lastZone"),
-      runDays: p("runDays"),
-      longest: p("longest"),
-    })
-    .onConflictDoUpdate({
-      target: statStreaks.userId,
-      set: {
-        lastDay: excluded(statStreaks.lastDay),
-        lastZone: excluded(statStreaks.lastZone),
-        runDays: excluded(statStreaks.runDays),
-        longest: excluded(statStreaks.longest),
-      },
-    })
-    .prepare(),
-  addUserDay: db
-    .update(statUserDays)
-    .set({
-      reviews: sql`${sql.identifier(statUserDays.reviews.name)} + 1`,
-      again: plus(statUserDays.again, "again"),
-      matureReviews: plus(statUserDays.matureReviews, "mature"),
-      matureAgain: plus(statUserDays.matureAgain, "matureAgain"),
-      points: plus(statUserDays.points, "points"),
-      ms: plus(statUserDays.ms, "ms"),
-    })
-    .where(and(eq(statUserDays.userId, p("userId")), eq(statUserDays.day, p("day"))))
-    .prepare(),
-  addUserSlot: db
-    .insert(statUserSlots)
-    .values({
-      userId: p("userId"),
-      slot: p("slot"),
-      reviews: 1,
-      again: p("again"),
-      matureReviews: p("mature"),
-      matureAgain: p("matureAgain"),
-      ms: p("ms"),
-    })
-    .onConflictDoUpdate({
-      target: [statUserSlots.userId, statUserSlots.slot],
-      set: {
-        reviews: sql`${sql.identifier(statUserSlots.reviews.name)} + 1`,
-        again: plusExcluded(statUserSlots.again),
-        matureReviews: plusExcluded(statUserSlots.matureReviews),
-        matureAgain: plusExcluded(statUserSlots.matureAgain),
-        ms: plusExcluded(statUserSlots.ms),
-      },
-    })
-    .prepare(),
-  addGuildDay: db
-    .insert(statGuildDays)
-    .values({
-      guildId: p("guildId"),
-      day: p("day"),
-      userId: p("userId"),
-      reviews: p("reviews"),
-      again: p("again"),
-      points: p("points"),
-      ms: p("ms"),
-    })
-    .onConflictDoUpdate({
-      target: [statGuildDays.guildId, statGuildDays.day, statGuildDays.userId],
-      set: {
-        reviews: plusExcluded(statGuildDays.reviews),
-        again: plusExcluded(statGuildDays.again),
-        points: plusExcluded(statGuildDays.points),
-        ms: plusExcluded(statGuildDays.ms),
-      },
-    })
-    .prepare(),
-  addGuildMember: db
-    .insert(statGuildMembers)
-    .values({
-      guildId: p("guildId"),
-      userId: p("userId"),
-      reviews: p("reviews"),
-      again: p("again"),
-      points: p("points"),
-      ms: p("ms"),
-    })
-    .onConflictDoUpdate({
-      target: [statGuildMembers.guildId, statGuildMembers.userId],
-      set: {
-        reviews: plusExcluded(statGuildMembers.reviews),
-        again: plusExcluded(statGuildMembers.again),
-        points: plusExcluded(statGuildMembers.points),
-        ms: plusExcluded(statGuildMembers.ms),
-      },
-    })
-    .prepare(),
+  newUserDay: preparedWrite(
+    db,
+    db
+      .insert(statUserDays)
+      .values({ userId: p("userId"), day: p("day") })
+      .onConflictDoNothing(),
+  ),
+  saveStreak: preparedWrite(
+    db,
+    db
+      .insert(statStreaks)
+      .values({
+        userId: p("userId"),
+        lastDay: p("lastDay"),
+        lastZone: p("lastZone"),
+        runDays: p("runDays"),
+        longest: p("longest"),
+      })
+      .onConflictDoUpdate({
+        target: statStreaks.userId,
+        set: {
+          lastDay: excluded(statStreaks.lastDay),
+          lastZone: excluded(statStreaks.lastZone),
+          runDays: excluded(statStreaks.runDays),
+          longest: excluded(statStreaks.longest),
+        },
+      }),
+  ),
+  addUserDay: preparedWrite(
+    db,
+    db
+      .update(statUserDays)
+      .set({
+        reviews: sql`${sql.identifier(statUserDays.reviews.name)} + 1`,
+        again: plus(statUserDays.again, "again"),
+        matureReviews: plus(statUserDays.matureReviews, "mature"),
+        matureAgain: plus(statUserDays.matureAgain, "matureAgain"),
+        points: plus(statUserDays.points, "points"),
+        ms: plus(statUserDays.ms, "ms"),
+      })
+      .where(and(eq(statUserDays.userId, p("userId")), eq(statUserDays.day, p("day")))),
+  ),
+  addUserSlot: preparedWrite(
+    db,
+    db
+      .insert(statUserSlots)
+      .values({
+        userId: p("userId"),
+        slot: p("slot"),
+        reviews: 1,
+        again: p("again"),
+        matureReviews: p("mature"),
+        matureAgain: p("matureAgain"),
+        ms: p("ms"),
+      })
+      .onConflictDoUpdate({
+        target: [statUserSlots.userId, statUserSlots.slot],
+        set: {
+          reviews: sql`${sql.identifier(statUserSlots.reviews.name)} + 1`,
+          again: plusExcluded(statUserSlots.again),
+          matureReviews: plusExcluded(statUserSlots.matureReviews),
+          matureAgain: plusExcluded(statUserSlots.matureAgain),
+          ms: plusExcluded(statUserSlots.ms),
+        },
+      }),
+  ),
+  addGuildDay: preparedWrite(
+    db,
+    db
+      .insert(statGuildDays)
+      .values({
+        guildId: p("guildId"),
+        day: p("day"),
+        userId: p("userId"),
+        reviews: p("reviews"),
+        again: p("again"),
+        points: p("points"),
+        ms: p("ms"),
+      })
+      .onConflictDoUpdate({
+        target: [statGuildDays.guildId, statGuildDays.day, statGuildDays.userId],
+        set: {
+          reviews: plusExcluded(statGuildDays.reviews),
+          again: plusExcluded(statGuildDays.again),
+          points: plusExcluded(statGuildDays.points),
+          ms: plusExcluded(statGuildDays.ms),
+        },
+      }),
+  ),
+  addGuildMember: preparedWrite(
+    db,
+    db
+      .insert(statGuildMembers)
+      .values({
+        guildId: p("guildId"),
+        userId: p("userId"),
+        reviews: p("reviews"),
+        again: p("again"),
+        points: p("points"),
+        ms: p("ms"),
+      })
+      .onConflictDoUpdate({
+        target: [statGuildMembers.guildId, statGuildMembers.userId],
+        set: {
+          reviews: plusExcluded(statGuildMembers.reviews),
+          again: plusExcluded(statGuildMembers.again),
+          points: plusExcluded(statGuildMembers.points),
+          ms: plusExcluded(statGuildMembers.ms),
+        },
+      }),
+  ),
 }));
 
 export function readStreak(db: Db, userId: string): StreakState | null {
