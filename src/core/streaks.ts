@@ -9,7 +9,7 @@
  * - jump forward: the review is "the next day" in the old zone, so the run continues (the skipped date is not counted);
  * - fall back: a date not studied yet before the last one counts inside the run (that is the one day that changed).
  */
-import { type LocalDate, studyDay } from "./time.ts";
+import { addDays, type LocalDate, studyDay, studyDayStart, zoneOffset } from "./time.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -22,9 +22,26 @@ export function dayFromNumber(n: number): LocalDate {
   return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
 }
 
+/**
+ * Per zone, the last study day looked up, with its [start, end) in UTC ms: every rating asks for its member's and
+ * its server's day, nearly always the same day as the last time, and the zone maths costs more than the rest of
+ * the aggregates' work. Kept only for a day whose UTC offset does not change inside it, where local time runs
+ * with UTC and every instant of [start, end) is that day; a day with a DST change is computed every time. Pure
+ * (a zone's rules are fixed for the process), at most one entry per valid zone name.
+ */
+const lastDay = new Map<string, { start: number; end: number; day: number }>();
+
 /** The local study day (04:00 rollover) of instant `ms` in `zone`, as a day number. */
 export function studyDayNumber(ms: number, zone: string): number {
-  return dayNumber(studyDay(ms, zone));
+  const hit = lastDay.get(zone);
+  if (hit !== undefined && ms >= hit.start && ms < hit.end) return hit.day;
+  const d = studyDay(ms, zone);
+  const day = dayNumber(d);
+  const start = studyDayStart(d, zone);
+  const end = studyDayStart(addDays(d, 1), zone);
+  if (ms >= start && ms < end && zoneOffset(start, zone) === zoneOffset(end - 1, zone))
+    lastDay.set(zone, { start, end, day });
+  return day;
 }
 
 /** 0 = Monday … 6 = Sunday (1970-01-01, day 0, was a Thursday). */
