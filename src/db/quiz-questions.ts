@@ -9,7 +9,7 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { answerKey, type QuizCard, type QuizDeck } from "../core/quiz.ts";
 import { type DeckAnswers, indexAnswers } from "../core/quiz-shape.ts";
 import type { Db } from "./client.ts";
-import { perConnection } from "./prepared.ts";
+import { perConnection, rawTuples } from "./prepared.ts";
 import { recentQuestionCards } from "./quiz-posts.ts";
 import { cards, decks, statGuildMembers, subscriptions } from "./schema.ts";
 
@@ -68,13 +68,17 @@ const statements = perConnection((db) => ({
     .where(and(eq(m.guildId, guildId), serverDeck))
     .orderBy(asc(d.id))
     .prepare(),
-  /** The deck's active cards' ids and answers in deck order (the (deck_id, retired_at, position) index, then rows). */
-  activeCards: db
-    .select({ id: cards.id, back: cards.back })
-    .from(cards)
-    .where(and(eq(cards.deckId, sql.placeholder("deckId")), isNull(cards.retiredAt)))
-    .orderBy(asc(cards.position), asc(cards.id))
-    .prepare(),
+  /**
+   * The deck's active cards' ids and answers in deck order (the (deck_id, retired_at, position) index, then rows).
+   * Rows as arrays (`rawTuples`): a deck's thousands of rows per server read, where an object per row (drizzle's
+   * mapping) measured ~1.5× the tick's per-server service time at the target size.
+   */
+  activeCards: rawTuples<[id: number, back: string]>(
+    db,
+    sql`SELECT ${cards.id}, ${cards.back} FROM ${cards}
+      WHERE ${cards.deckId} = ${sql.placeholder("deckId")} AND ${cards.retiredAt} IS NULL
+      ORDER BY ${cards.position}, ${cards.id}`,
+  ),
   deckName: db
     .select({ name: decks.name })
     .from(decks)
@@ -135,7 +139,7 @@ export function activeCards(db: Db, deckId: string, memo?: Map<string, DeckCards
   let deck = memo?.get(deckId);
   if (!deck) {
     const rows = st.activeCards.all({ deckId });
-    deck = { ids: rows.map((r) => r.id), backs: rows.map((r) => r.back) };
+    deck = { ids: rows.map((r) => r[0]), backs: rows.map((r) => r[1]) };
     memo?.set(deckId, deck);
   }
   const dc = deck;
