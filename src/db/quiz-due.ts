@@ -9,11 +9,11 @@
  * read transaction, and between stretches (every ~8 ms of work) a yield to the event loop outside any
  * transaction, so a big server never stalls the bot.
  */
-import { asc, eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client.ts";
 import { deckVisible } from "./deck-visibility.ts";
-import { perConnection, rawPrepared } from "./prepared.ts";
+import { perConnection, rawPrepared, rawTuples } from "./prepared.ts";
 import { type QuestionMemo, type QuestionReads, questionReads } from "./quiz-questions.ts";
 import { decks, statGuildMembers, userSettings } from "./schema.ts";
 import { studyDecks as studyDecksQuery } from "./study-decks.ts";
@@ -50,13 +50,14 @@ const us = alias(userSettings, "us");
 // The four statements below are whole `sql` templates: each needs what the builder cannot say (an EXISTS without FROM, a CROSS JOIN fixing the join order, FILTER
 // aggregates, a count over a LIMITed subquery).
 const statements = perConnection((db) => ({
-  members: db
-    .select({ userId: m.userId, reminders: sql<boolean>`COALESCE(${us.reminders}, 0)`.mapWith(Boolean) })
-    .from(m)
-    .leftJoin(us, eq(us.userId, m.userId))
-    .where(eq(m.guildId, sql.placeholder("guildId")))
-    .orderBy(asc(m.userId))
-    .prepare(),
+  // Row arrays (`rawTuples`): one row per member of the server, thousands for a big one, read every day; an object
+  // per row through drizzle's mapping costs more than the read.
+  members: rawTuples<[userId: string, reminders: number]>(
+    db,
+    sql`SELECT ${m.userId}, COALESCE(${us.reminders}, 0) FROM ${statGuildMembers} ${m}
+      LEFT JOIN ${userSettings} ${us} ON ${us.userId} = ${m.userId}
+      WHERE ${m.guildId} = ${sql.placeholder("guildId")} ORDER BY ${m.userId}`,
+  ),
   /** Has the member at least one card due (walks their due states in their decks, stops at the first active). */
   hasDue: rawPrepared<{ n: number }>(
     db,
@@ -108,7 +109,9 @@ export interface Member {
  * whose only act here was a quiz answer without a review.
  */
 export function serverMembers(db: Db, guildId: string): Member[] {
-  return statements(db).members.all({ guildId });
+  return statements(db)
+    .members.all({ guildId })
+    .map(([userId, reminders]) => ({ userId, reminders: reminders === 1 }));
 }
 
 /** Whether the member has at least one card due at `now`, counted as `/study` in this server would. */
