@@ -97,16 +97,6 @@ export function studiesDeckHere(db: Db, userId: string, guildId: string | null, 
 
 // ── For services ─────────────────────────────────────────────────────────────────────────────────────────
 
-/** A deck the member sees here, or undefined (see `findVisibleDeck`). */
-export async function visibleDeck(db: Db, userId: string, guildId: string | null, deckId: string) {
-  return findVisibleDeck(db, userId, guildId, deckId);
-}
-
-/** Whether the member is subscribed to the deck (see `isSubscribed`). */
-export async function subscribedTo(db: Db, userId: string, deckId: string): Promise<boolean> {
-  return isSubscribed(db, userId, deckId);
-}
-
 /**
  * The decks the member sees here, by name, with their active card count and the member's own counts: cards due
  * at `now`, cards they have progress on, and whether they study it (`subscribed` 1 or 0).
