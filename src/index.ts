@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { type Bot, createBot } from "./bot.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { systemClock } from "./core/clock.ts";
-import { DatabaseOpenError, explainSqliteError } from "./db/open-errors.ts";
+import { DatabaseOpenError, explainSqliteError } from "./db/sqlite/open-errors.ts";
 import { createLogger } from "./logger.ts";
 
 let config: ReturnType<typeof loadConfig>;

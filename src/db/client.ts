@@ -1,135 +1,130 @@
-import { statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-import Database from "better-sqlite3";
-import { sql } from "drizzle-orm";
-import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { explainSqliteError, preparePath } from "./open-errors.ts";
-import * as schema from "./schema.ts";
-
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../drizzle");
-
 /**
- * Opens (creating the folder), sets the pragmas the bot relies on, and applies pending migrations. A path that
- * cannot serve as the database (a directory, not a database, truncated, corrupt, an unwritable folder…) throws a
- * DatabaseOpenError that says so in one line.
+ * Opening the database the bot was given (an SQLite file by default, PostgreSQL for a `postgres://` URL, an
+ * in-process PGlite for `pglite:`), transactions on either engine, and closing.
  */
-export function openDb(path: string): Db {
-  if (path === ":memory:") return setUp(new Database(path), null);
-  const abs = resolve(path);
-  preparePath(abs);
-  let sqlite: Database.Database | null = null;
-  try {
-    sqlite = new Database(abs);
-    const db = setUp(sqlite, abs);
-    probeTables(sqlite);
-    return db;
-  } catch (err) {
-    sqlite?.close();
-    throw explainSqliteError(abs, err) ?? err;
-  }
-}
+import type Database from "better-sqlite3";
+import type { Db, PgDb, SqliteDb } from "./handle.ts";
+import { openPglite, openPostgres, pgTxHandle } from "./pg/open.ts";
+import { closeSqlite, openSqlite } from "./sqlite/open.ts";
 
-function setUp(sqlite: Database.Database, path: string | null): Db {
-  sqlite.pragma("busy_timeout = 5000"); // first: a second process starting mid-migration waits, not fails
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("synchronous = NORMAL");
-  // 64 MiB of page cache (SQLite's default is 2 MiB): the hot index pages of a big database stay in process.
-  sqlite.pragma("cache_size = -65536");
-  if (path !== null) checkpointInBackground(sqlite, path);
-  const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: MIGRATIONS_DIR });
-  return db;
+export type { Db, EngineKind } from "./handle.ts";
+
+/** Which engine a `DATABASE_URL` / path names. */
+export function engineOf(target: string): "sqlite" | "pg" | "pglite" {
+  if (/^postgres(ql)?:\/\//i.test(target)) return "pg";
+  if (/^pglite:/i.test(target)) return "pglite";
+  return "sqlite";
 }
 
 /**
- * Reads the first row of every table, so damage to the schema or a table's first pages stops start-up with one
- * line instead of failing the first command that reads them. A few pages per table: a full `PRAGMA
- * quick_check` reads the whole file (minutes for a large one), so damage deep inside a big table is still only
- * found by the query that reads it.
+ * Opens `target` and applies pending migrations: `postgres://…` (a pool), `pglite:` (memory) or `pglite:<dir>`,
+ * else an SQLite file path (or `:memory:`).
  */
-function probeTables(sqlite: Database.Database): void {
-  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
-  for (const name of tables)
-    sqlite.prepare(`SELECT * FROM "${String(name).replaceAll('"', '""')}" LIMIT 1`).get();
-}
-
-/** Closes the connection at shutdown, after `PRAGMA optimize` (SQLite refreshes the statistics its plans use). */
-export async function closeDb(db: Db): Promise<void> {
-  db.run(sql`PRAGMA optimize`);
-  db.$client.close();
-}
-
-/** Runs `fn` in one IMMEDIATE transaction (takes the write lock up front, so two processes serialise cleanly). */
-export function tx<T>(db: Db, fn: () => T): T {
-  return db.$client.transaction(fn).immediate();
-}
-
-// ── WAL checkpoints off the event loop ────────────────────────────────────────────────────────────────────
-//
-// SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages: that one rating then copies
-// ~4 MB back into the database and fsyncs it, 10–25 ms on a small VPS, the whole p99 of the rating path. Here the
-// connection only checkpoints as a last resort (a much larger WAL), and once the WAL has really grown, a worker
-// thread with its own connection runs PASSIVE checkpoints every second. A PASSIVE checkpoint never blocks
-// writers or readers; commits (synchronous=NORMAL) never wait for its fsync. Small databases (tests) never
-// reach the threshold and never start the thread.
-
-const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
-const START_AFTER_BYTES = 4 * 1024 * 1024;
-const CHECK_EVERY_MS = 1_000;
-const BETTER_SQLITE3 = createRequire(import.meta.url).resolve("better-sqlite3");
-
-const CHECKPOINTER = `
-const { workerData, parentPort } = require("node:worker_threads");
-const Database = require(workerData.module);
-const db = new Database(workerData.path, { fileMustExist: true });
-db.pragma("busy_timeout = 0");
-const checkpoint = () => {
-  try {
-    db.pragma("wal_checkpoint(PASSIVE)");
-  } catch {
-    // busy (another checkpointer) or closing: try again next time
-  }
-};
-const timer = setInterval(checkpoint, workerData.everyMs);
-parentPort.once("message", () => {
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
-checkpoint();
-`;
-
-function checkpointInBackground(sqlite: Database.Database, path: string): void {
-  sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-  let worker: Worker | null = null;
-  const watch = setInterval(() => {
-    let size = 0;
-    try {
-      size = statSync(`${path}-wal`).size;
-    } catch {
-      return;
+export async function openDb(target: string): Promise<Db> {
+  switch (engineOf(target)) {
+    case "pg":
+      return openPostgres(target);
+    case "pglite": {
+      const dir = target.replace(/^pglite:(\/\/)?/i, "");
+      return openPglite(dir === "" ? undefined : dir);
     }
-    if (size < START_AFTER_BYTES) return;
-    clearInterval(watch);
-    worker = new Worker(CHECKPOINTER, {
-      eval: true,
-      workerData: { module: BETTER_SQLITE3, path, everyMs: CHECK_EVERY_MS },
+    default:
+      return openSqlite(target);
+  }
+}
+
+/** Closes the connection (SQLite: after `PRAGMA optimize`) or the pool. */
+export async function closeDb(db: Db): Promise<void> {
+  if (db.kind === "sqlite") closeSqlite(db);
+  else await db.close();
+}
+
+export interface TxOptions {
+  /**
+   * Serialises with every other transaction of the same key, in every process (PostgreSQL: an advisory lock;
+   * a member's id for the writes that check a card state's version). SQLite's IMMEDIATE transactions are already
+   * serial, so there it changes nothing.
+   */
+  lockKey?: string;
+}
+
+/**
+ * Runs `fn` as one transaction, with the handle it must use for every statement inside (`t`, never the outer
+ * `db`): SQLite BEGIN IMMEDIATE (the write lock up front, so two processes serialise cleanly); PostgreSQL a
+ * client of its own, READ COMMITTED, with `lockKey`'s advisory lock. Inside a transaction it is a savepoint.
+ * Rolls back when `fn` throws.
+ */
+export function tx<T>(db: Db, fn: (t: Db) => Promise<T>, o: TxOptions = {}): Promise<T> {
+  return db.kind === "sqlite" ? sqliteTx(db, fn, "IMMEDIATE") : pgTx(db, fn, false, o.lockKey);
+}
+
+/** A read-only transaction: one consistent snapshot for several reads (SQLite DEFERRED; PostgreSQL REPEATABLE READ). */
+export function readTx<T>(db: Db, fn: (t: Db) => Promise<T>): Promise<T> {
+  return db.kind === "sqlite" ? sqliteTx(db, fn, "DEFERRED") : pgTx(db, fn, true, undefined);
+}
+
+/** Whether `db` is a transaction's handle. */
+export function inTransaction(db: Db): boolean {
+  return db.depth > 0;
+}
+
+function pgTx<T>(db: PgDb, fn: (t: Db) => Promise<T>, readOnly: boolean, lockKey?: string): Promise<T> {
+  if (db.depth > 0) return nested(db, () => db.begin(() => fn(db), { readOnly }));
+  return db.begin((exec) => fn(pgTxHandle(db, exec)), { readOnly, lockKey });
+}
+
+async function nested<T>(db: Db, run: () => Promise<T>): Promise<T> {
+  db.depth++;
+  try {
+    return await run();
+  } finally {
+    db.depth--;
+  }
+}
+
+const CONTROL = new WeakMap<Database.Database, Record<string, Database.Statement>>();
+
+/** BEGIN/COMMIT/… prepared once per connection. */
+function control(sqlite: Database.Database, what: string): Database.Statement {
+  let all = CONTROL.get(sqlite);
+  if (all === undefined) {
+    all = {};
+    CONTROL.set(sqlite, all);
+  }
+  all[what] ??= sqlite.prepare(what);
+  return all[what];
+}
+
+async function sqliteTx<T>(db: SqliteDb, fn: (t: Db) => Promise<T>, mode: string): Promise<T> {
+  const { sqlite } = db;
+  if (db.txHandle === null) {
+    const name = `sp${db.depth}`;
+    return nested(db, async () => {
+      control(sqlite, `SAVEPOINT ${name}`).run();
+      try {
+        const result = await fn(db);
+        control(sqlite, `RELEASE ${name}`).run();
+        return result;
+      } catch (err) {
+        control(sqlite, `ROLLBACK TO ${name}`).run();
+        control(sqlite, `RELEASE ${name}`).run();
+        throw err;
+      }
     });
-    worker.on("error", () => sqlite.open && sqlite.pragma("wal_autocheckpoint = 1000"));
-    worker.unref();
-  }, CHECK_EVERY_MS);
-  watch.unref();
-  const close = sqlite.close.bind(sqlite);
-  sqlite.close = () => {
-    clearInterval(watch);
-    worker?.postMessage("stop");
-    return close();
-  };
+  }
+  const wait = db.gate.enter();
+  if (wait) await wait;
+  try {
+    control(sqlite, `BEGIN ${mode}`).run();
+    try {
+      const result = await fn(db.txHandle);
+      control(sqlite, "COMMIT").run();
+      return result;
+    } catch (err) {
+      if (sqlite.inTransaction) control(sqlite, "ROLLBACK").run();
+      throw err;
+    }
+  } finally {
+    db.gate.leave();
+  }
 }

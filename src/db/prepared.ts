@@ -1,104 +1,267 @@
 import type Database from "better-sqlite3";
 import { is, Param, Placeholder, type SQL } from "drizzle-orm";
-import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
-import type { Db } from "./client.ts";
+import { type PreparedQueryConfig, SQLitePreparedQuery } from "drizzle-orm/sqlite-core";
+import type { Builder, Db, EngineKind, PgDb, SqliteDb } from "./handle.ts";
 
 /**
- * Builds something once per connection, on first use, and keeps it as long as the connection lives: the way hot
- * paths keep their drizzle statements, `db.select()….prepare()` with `sql.placeholder("name")`. Preparing a
- * statement costs more than running most of them, and drizzle's builder re-prepares on every call it is not
- * prepared for; prepared drizzle statements run at the speed of raw better-sqlite3 ones.
+ * How src/db keeps its statements. A module defines them once, with drizzle's SQLite builder over the one logical
+ * schema; each engine compiles them once per connection (SQLite: better-sqlite3 prepared statements; PostgreSQL:
+ * the text in `$n` form, run as named statements); each handle (a connection, or one transaction on it) gets
+ * them bound, with methods that return promises on either engine.
  *
  *   const statements = perConnection((db) => ({
  *     state: db.select().from(cardStates)
  *       .where(and(eq(cardStates.userId, sql.placeholder("userId")), eq(cardStates.cardId, sql.placeholder("cardId"))))
  *       .prepare(),
  *   }));
- *   statements(db).state.get({ userId, cardId });
+ *   await statements(db).state.get({ userId, cardId });
+ *
+ * `kind` is there for the few statements whose SQL differs per engine (a table-valued function, a plan hint).
  */
-export function perConnection<T>(build: (db: Db) => T): (db: Db) => T {
-  const cache = new WeakMap<Database.Database, T>();
+export function perConnection<T extends Record<string, unknown>>(
+  build: (db: Builder, kind: EngineKind) => T,
+): (db: Db) => Bound<T> {
+  const key = {};
   return (db) => {
-    let built = cache.get(db.$client);
-    if (built === undefined) {
-      built = build(db);
-      cache.set(db.$client, built);
+    let bound = db.bound.get(key) as Bound<T> | undefined;
+    if (bound === undefined) {
+      let compiled = db.engine.compiled.get(key) as Compiled | undefined;
+      if (compiled === undefined) {
+        compiled = compile(db, build(db.engine.builder, db.kind));
+        db.engine.compiled.set(key, compiled);
+      }
+      bound = bind(db, compiled) as Bound<T>;
+      db.bound.set(key, bound);
     }
-    return built;
+    return bound;
   };
+}
+
+/** A statement built on the spot and run once (cold paths: a deck import's lookups, a settings write). */
+export function once<C extends PreparedQueryConfig>(
+  db: Db,
+  build: (b: Builder) => SQLitePreparedQuery<C>,
+): Query<C> {
+  const compiled = compile(db, { q: build(db.engine.builder) });
+  return (bind(db, compiled) as { q: Query<C> }).q;
 }
 
 export type Values = Record<string, unknown>;
 
-/** A whole statement written as a drizzle `sql` template, prepared once; rows as SQLite returns them. */
-export interface RawStatement<Row> {
-  /** The SQL as prepared (EXPLAIN QUERY PLAN tests). */
+/** What a write reports: how many rows it changed. */
+export interface Changes {
+  changes: number;
+}
+
+/** A statement from drizzle's builder (`….prepare()`), bound to a handle. */
+export interface Query<C extends PreparedQueryConfig> {
   readonly source: string;
-  all(values?: Values): Row[];
-  get(values?: Values): Row | undefined;
-  run(values?: Values): Database.RunResult;
+  all(values?: Values): Promise<C["all"]>;
+  get(values?: Values): Promise<C["get"]>;
+  run(values?: Values): Promise<Changes>;
 }
 
-const dialect = new SQLiteSyncDialect();
-
-/**
- * For the few statements whose query plan the builder cannot express (`INDEXED BY`, a `CROSS JOIN` that fixes
- * the join order, arithmetic over correlated counts): the `sql` template still names columns through the schema
- * (`${cardStates.due}`) and binds values with `sql.placeholder`. `Row` is the shape the SELECT list gives; each
- * caller says why it is raw. Use inside `perConnection`.
- */
-export function rawPrepared<Row>(db: Db, query: SQL): RawStatement<Row> {
-  const { sql, params } = dialect.sqlToQuery(query);
-  const stmt = db.$client.prepare(sql);
-  const bind = binder(params);
-  return {
-    source: sql,
-    all: (values) => stmt.all(...bind(values)) as Row[],
-    get: (values) => stmt.get(...bind(values)) as Row | undefined,
-    run: (values) => stmt.run(...bind(values)),
-  };
+/** A whole statement written as a drizzle `sql` template; rows as objects named by the SELECT list. */
+export interface RawStatement<Row> {
+  /** The SQL as prepared (EXPLAIN tests). */
+  readonly source: string;
+  all(values?: Values): Promise<Row[]>;
+  get(values?: Values): Promise<Row | undefined>;
+  run(values?: Values): Promise<Changes>;
 }
 
-/** A raw statement whose rows are arrays in SELECT order (better-sqlite3's raw mode). */
+/** A raw statement whose rows are arrays in SELECT order. */
 export interface TupleStatement<Row extends unknown[]> {
   readonly source: string;
-  all(values?: Values): Row[];
+  all(values?: Values): Promise<Row[]>;
+}
+
+/** A write built with drizzle's builder, bound by `binder`. */
+export interface WriteStatement {
+  readonly source: string;
+  run(values?: Values): Promise<Changes>;
+}
+
+const RAW = Symbol("raw");
+interface RawDef<Row> {
+  readonly [RAW]: "objects" | "arrays";
+  readonly query: SQL;
+  readonly _row?: Row;
+}
+interface WriteDef {
+  readonly [RAW]: "write";
+  readonly query: { toSQL(): { sql: string; params: unknown[] } };
 }
 
 /**
- * As `rawPrepared`, with rows as arrays (`Row` is the SELECT list's tuple): for reads of one row per member or
- * slot on a hot path, where an object per row (drizzle's mapping, or better-sqlite3's own) costs more than the
- * query. Each caller says why.
+ * For the few statements whose plan the builder cannot express (`INDEXED BY`, a `CROSS JOIN` that fixes the join
+ * order, arithmetic over correlated counts): the `sql` template still names columns through the schema and binds
+ * values with `sql.placeholder`. `Row` is the shape the SELECT list gives (quote camelCase aliases: PostgreSQL
+ * folds bare names to lower case); each caller says why it is raw. Use inside `perConnection`.
  */
-export function rawTuples<Row extends unknown[]>(db: Db, query: SQL): TupleStatement<Row> {
-  const { sql, params } = dialect.sqlToQuery(query);
-  const stmt = db.$client.prepare(sql).raw();
-  const bind = binder(params);
+export function rawPrepared<Row>(query: SQL): RawDef<Row> {
+  return { [RAW]: "objects", query };
+}
+
+/**
+ * As `rawPrepared`, with rows as arrays (`Row` is the SELECT list's tuple): for reads of one row per member or slot
+ * on a hot path, where an object per row costs more than the query. Each caller says why.
+ */
+export function rawTuples<Row extends unknown[]>(query: SQL): RawDef<Row> & { readonly tuples: true } {
+  return { [RAW]: "arrays", query, tuples: true };
+}
+
+/**
+ * For the writes of every rating (state, log, aggregates): the builder's SQL and column encoders, bound by `binder`
+ * instead of drizzle's per-call placeholder filling (an `is()` walk of every parameter on every call, ~5% of a
+ * rating's CPU in a profile of `recordRating`).
+ */
+export function preparedWrite(query: { toSQL(): { sql: string; params: unknown[] } }): WriteDef {
+  return { [RAW]: "write", query };
+}
+
+export type Bound<T> = {
+  [K in keyof T]: T[K] extends SQLitePreparedQuery<infer C>
+    ? Query<C>
+    : T[K] extends RawDef<infer R> & { tuples: true }
+      ? R extends unknown[]
+        ? TupleStatement<R>
+        : never
+      : T[K] extends RawDef<infer R>
+        ? RawStatement<R>
+        : T[K] extends WriteDef
+          ? WriteStatement
+          : T[K];
+};
+
+// ── compile: once per connection (SQLite) or per pool (PostgreSQL) ──────────────────────────────────────────
+
+/** A statement ready for one engine: `run(handle, values)` → rows or changes, as that engine executes it. */
+interface Ready {
+  readonly source: string;
+  all(db: Db, values: Values | undefined): Promise<unknown[]>;
+  get(db: Db, values: Values | undefined): Promise<unknown>;
+  run(db: Db, values: Values | undefined): Promise<Changes>;
+}
+type Compiled = Record<string, Ready | { plain: unknown }>;
+
+function compile(db: Db, defs: Record<string, unknown>): Compiled {
+  const out: Compiled = {};
+  for (const [name, def] of Object.entries(defs))
+    out[name] = db.kind === "sqlite" ? compileSqlite(db, def) : compilePg(db, def);
+  return out;
+}
+
+function isRaw(def: unknown): def is RawDef<unknown> | WriteDef {
+  return typeof def === "object" && def !== null && RAW in def;
+}
+
+function compileSqlite(db: SqliteDb, def: unknown): Ready | { plain: unknown } {
+  if (is(def, SQLitePreparedQuery)) {
+    const q = def as SQLitePreparedQuery<PreparedQueryConfig & { type: "sync" }>;
+    return sqliteReady(db, q.getQuery().sql, {
+      all: (v) => q.all(v) as unknown[],
+      get: (v) => q.get(v),
+      run: (v) => q.run(v) as Database.RunResult,
+    });
+  }
+  if (!isRaw(def)) return { plain: def };
+  const { sql: text, params } =
+    def[RAW] === "write" ? def.query.toSQL() : db.engine.dialect.sqlToQuery(def.query);
+  const stmt = db.sqlite.prepare(text);
+  const tuples = def[RAW] === "arrays" ? db.sqlite.prepare(text).raw() : null;
+  const values = binder(params);
+  return sqliteReady(db, text, {
+    all: (v) => (tuples ?? stmt).all(...values(v)),
+    get: (v) => stmt.get(...values(v)),
+    run: (v) => stmt.run(...values(v)),
+  });
+}
+
+/**
+ * SQLite statements run synchronously; outside a transaction they first wait until none is open on the
+ * connection (handle.ts `Gate`), so they never run inside another caller's.
+ */
+function sqliteReady(
+  _db: SqliteDb,
+  source: string,
+  f: {
+    all: (v: Values | undefined) => unknown[];
+    get: (v: Values | undefined) => unknown;
+    run: (v: Values | undefined) => Database.RunResult;
+  },
+): Ready {
+  const call = <R>(db: Db, fn: () => R): Promise<R> => {
+    const h = db as SqliteDb;
+    if (h.txHandle !== null && h.gate.busy) return waitThen(h, fn);
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
   return {
-    source: sql,
-    all: (values) => stmt.all(...bind(values)) as Row[],
+    source,
+    all: (db, v) => call(db, () => f.all(v)),
+    get: (db, v) => call(db, () => f.get(v)),
+    run: (db, v) => call(db, () => ({ changes: f.run(v).changes })),
   };
 }
 
-/** A write built with drizzle's builder (an insert, upsert or update with `sql.placeholder`s), prepared once. */
-export interface WriteStatement {
-  readonly source: string;
-  run(values?: Values): Database.RunResult;
+async function waitThen<R>(db: SqliteDb, fn: () => R): Promise<R> {
+  while (db.gate.busy) await db.gate.idle();
+  return fn();
 }
 
-/**
- * For the writes of every rating (state, log, aggregates): the builder's SQL and column encoders, bound by
- * `binder` instead of drizzle's per-call placeholder filling (an `is()` walk of every parameter on every call, ~5%
- * of a rating's CPU in a profile of `recordRating`).
- */
-export function preparedWrite(
-  db: Db,
-  query: { toSQL(): { sql: string; params: unknown[] } },
-): WriteStatement {
-  const { sql, params } = query.toSQL();
-  const stmt = db.$client.prepare(sql);
-  const bind = binder(params);
-  return { source: sql, run: (values) => stmt.run(...bind(values)) };
+function compilePg(db: PgDb, def: unknown): Ready | { plain: unknown } {
+  if (is(def, SQLitePreparedQuery)) {
+    const q = def as SQLitePreparedQuery<PreparedQueryConfig>;
+    const { sql: text, params } = q.getQuery();
+    const values = binder(params);
+    return {
+      source: text,
+      all: async (h, v) => q.mapAllResult((await pgExec(h).query(text, values(v), "arrays")).rows) as unknown[],
+      get: async (h, v) => {
+        const { rows } = await pgExec(h).query(text, values(v), "arrays");
+        return rows.length === 0 ? undefined : q.mapGetResult(rows[0]);
+      },
+      run: async (h, v) => ({ changes: (await pgExec(h).query(text, values(v), "arrays")).changes }),
+    };
+  }
+  if (!isRaw(def)) return { plain: def };
+  const { sql: text, params } =
+    def[RAW] === "write" ? def.query.toSQL() : db.engine.dialect.sqlToQuery(def.query);
+  const values = binder(params);
+  const mode = def[RAW] === "arrays" ? "arrays" : "objects";
+  return {
+    source: text,
+    all: async (h, v) => (await pgExec(h).query(text, values(v), mode)).rows,
+    get: async (h, v) => (await pgExec(h).query(text, values(v), mode)).rows[0],
+    run: async (h, v) => ({ changes: (await pgExec(h).query(text, values(v), mode)).changes }),
+  };
+}
+
+function pgExec(db: Db) {
+  return (db as PgDb).exec;
+}
+
+// ── bind: once per handle ───────────────────────────────────────────────────────────────────────────────────
+
+function bind(db: Db, compiled: Compiled): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, c] of Object.entries(compiled)) {
+    if ("plain" in c) {
+      out[name] = c.plain;
+      continue;
+    }
+    out[name] = {
+      source: c.source,
+      all: (v?: Values) => c.all(db, v),
+      get: (v?: Values) => c.get(db, v),
+      run: (v?: Values) => c.run(db, v),
+    };
+  }
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DatabaseOpenError } from "../db/open-errors.ts";
+import { DatabaseOpenError } from "../db/sqlite/open-errors.ts";
 import { runScenarioFile } from "./runner.ts";
 import { FileSaver } from "./saved-files.ts";
 import { runTerminal } from "./terminal.ts";

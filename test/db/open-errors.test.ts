@@ -8,7 +8,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "../../src/db/client.ts";
-import { DatabaseOpenError, explainSqliteError, preparePath } from "../../src/db/open-errors.ts";
+import { DatabaseOpenError, explainSqliteError, preparePath } from "../../src/db/sqlite/open-errors.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "open-errors-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

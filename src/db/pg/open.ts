@@ -1,0 +1,153 @@
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { PGlite, Transaction } from "@electric-sql/pglite";
+import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
+import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import type { Engine, PgBegin, PgDb, PgExecutor, PgResult } from "../handle.ts";
+import { PgRenderingDialect, pgBuilder } from "./dialect.ts";
+
+export const PG_MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../../../drizzle/pg");
+
+/** Any migration run takes this session lock first, so shard processes starting together migrate once. */
+const MIGRATION_LOCK = 7_263_511;
+
+/**
+ * bigint (epoch ms, ids, count(*)) and numeric (sum/avg) arrive as numbers, as SQLite gives them: every value
+ * the bot stores is far below 2^53.
+ */
+const NUMBER_TYPES = [20, 1700];
+
+export interface PgOptions {
+  /** Pool size per process (node-postgres); PGlite is one connection. */
+  poolSize?: number;
+}
+
+/** Opens PostgreSQL at `url` (a node-postgres pool) and applies pending migrations. */
+export async function openPostgres(url: string, o: PgOptions = {}): Promise<PgDb> {
+  const types = {
+    getTypeParser: (oid: number, format?: "text" | "binary") =>
+      NUMBER_TYPES.includes(oid) ? Number : pg.types.getTypeParser(oid, format ?? "text"),
+  };
+  const pool = new pg.Pool({ connectionString: url, max: o.poolSize ?? 10, types });
+  pool.on("error", () => {}); // an idle client's connection dropped: the pool replaces it on next use
+  try {
+    const client = await pool.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+      await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder: PG_MIGRATIONS });
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]);
+    } finally {
+      client.release();
+    }
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  const exec = clientExec(pool);
+  const begin: PgBegin = async (fn, { readOnly, lockKey }) => {
+    const client = await pool.connect();
+    let broken: unknown;
+    try {
+      await client.query(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+      if (lockKey !== undefined) await client.query(LOCK, [lockKey]);
+      const result = await fn(clientExec(client));
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch((e: unknown) => {
+        broken = e;
+      });
+      throw err;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  };
+  return pgHandle(exec, begin, hidePassword(url), () => pool.end());
+}
+
+/** Opens an in-process PGlite (a folder, or memory when `dir` is undefined) and applies pending migrations. */
+export async function openPglite(dir?: string, from?: PGlite): Promise<PgDb> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const parsers = Object.fromEntries(NUMBER_TYPES.map((oid) => [oid, Number]));
+  const db = from ? ((await from.clone()) as PGlite) : new PGlite(dir, { parsers });
+  if (!from) await migratePglite(drizzlePglite({ client: db }), { migrationsFolder: PG_MIGRATIONS });
+  return pgliteHandle(db);
+}
+
+/** A handle on a PGlite instance (one connection: PGlite queues other queries while a transaction runs). */
+export function pgliteHandle(db: PGlite): PgDb {
+  const parsers = Object.fromEntries(NUMBER_TYPES.map((oid) => [oid, Number]));
+  const execOn = (q: PGlite | Transaction): PgExecutor => ({
+    async query(text, params, rows) {
+      const r = await q.query(text, params, { rowMode: rows === "arrays" ? "array" : "object", parsers });
+      return { rows: r.rows as unknown[], changes: r.affectedRows ?? 0 };
+    },
+  });
+  const begin: PgBegin = (fn, { readOnly }) =>
+    db.transaction(async (t) => {
+      // One connection: a member's lock is the transaction itself (nothing else runs meanwhile).
+      if (readOnly) await t.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      return fn(execOn(t));
+    });
+  return pgHandle(execOn(db), begin, "pglite", () => db.close());
+}
+
+/** Serialises a member's writes across every process: a transaction-scoped advisory lock on the key's hash. */
+const LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+
+function clientExec(q: pg.Pool | pg.PoolClient): PgExecutor {
+  return {
+    async query(text, params, rows): Promise<PgResult> {
+      const r = await q.query({
+        text,
+        values: params,
+        ...(rows === "arrays" ? { rowMode: "array" as const } : {}),
+      });
+      return { rows: r.rows, changes: r.rowCount ?? 0 };
+    },
+  };
+}
+
+let engine: Engine | undefined;
+
+/** Every PostgreSQL handle in the process shares one engine: the builder and the statements compiled for it. */
+function pgEngine(): Engine {
+  const dialect = new PgRenderingDialect();
+  engine ??= { kind: "pg", builder: pgBuilder(dialect), dialect, compiled: new WeakMap() };
+  return engine;
+}
+
+function pgHandle(exec: PgExecutor, begin: PgBegin, label: string, close: () => Promise<void>): PgDb {
+  return { kind: "pg", engine: pgEngine(), exec, begin, label, close, bound: new WeakMap(), depth: 0 };
+}
+
+/** A transaction's own handle: its client, and savepoints for a transaction opened inside it. */
+export function pgTxHandle(parent: PgDb, exec: PgExecutor): PgDb {
+  const begin: PgBegin = async (fn) => {
+    const name = `sp${h.depth}`;
+    await exec.query(`SAVEPOINT ${name}`, [], "arrays");
+    try {
+      const result = await fn(exec);
+      await exec.query(`RELEASE SAVEPOINT ${name}`, [], "arrays");
+      return result;
+    } catch (err) {
+      await exec.query(`ROLLBACK TO SAVEPOINT ${name}`, [], "arrays");
+      throw err;
+    }
+  };
+  const h: PgDb = { ...parent, exec, begin, bound: new WeakMap(), depth: 1 };
+  return h;
+}
+
+function hidePassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "postgres";
+  }
+}
