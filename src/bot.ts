@@ -60,7 +60,7 @@ export function createClient(apiUrl?: string): Client {
 
 /** Assembles database, scheduler, commands and client; `start` loads decks and logs in. */
 export async function createBot(o: BotOptions): Promise<Bot> {
-  const db: Db = openDb(o.databasePath);
+  const db: Db = await openDb(o.databasePath);
   const scheduler: FSRS = createScheduler({ fuzz: o.fuzz });
   const deps: Deps = { db, clock: o.clock, scheduler, log: o.log };
   const commands = await loadCommands();

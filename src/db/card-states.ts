@@ -20,7 +20,6 @@ const statements = perConnection((db) => ({
     .where(and(eq(cardStates.userId, p("userId")), eq(cardStates.cardId, p("cardId"))))
     .prepare(),
   upsertState: preparedWrite(
-    db,
     db
       .insert(cardStates)
       .values({
@@ -56,7 +55,6 @@ const statements = perConnection((db) => ({
       }),
   ),
   appendLog: preparedWrite(
-    db,
     db.insert(reviewLogs).values({
       userId: p("userId"),
       cardId: p("cardId"),
@@ -113,13 +111,13 @@ export function cardToRow(userId: string, cardId: number, deckId: string, c: Car
 }
 
 /** The member's stored state of a card; undefined for a card they have never rated. */
-export function getState(db: Db, userId: string, cardId: number): CardStateRow | undefined {
+export async function getState(db: Db, userId: string, cardId: number): Promise<CardStateRow | undefined> {
   return statements(db).state.get({ userId, cardId });
 }
 
 /** Writes a rating's state and appends its log line. Inside the review's transaction (reviews.ts). */
-export function writeStateAndLog(db: Db, row: CardStateRow, log: ReviewLogInsert): void {
+export async function writeStateAndLog(db: Db, row: CardStateRow, log: ReviewLogInsert): Promise<void> {
   const st = statements(db);
-  st.upsertState.run({ ...row, lastReview: row.lastReview?.getTime() ?? null });
-  st.appendLog.run({ ...log, guildId: log.guildId ?? null });
+  await st.upsertState.run({ ...row, lastReview: row.lastReview?.getTime() ?? null });
+  await st.appendLog.run({ ...log, guildId: log.guildId ?? null });
 }

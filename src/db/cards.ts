@@ -28,10 +28,10 @@ const statements = perConnection((db) => ({
     .prepare(),
 }));
 
-export type CardAccess = NonNullable<ReturnType<typeof cardAccess>>;
+export type CardAccess = NonNullable<Awaited<ReturnType<typeof cardAccess>>>;
 
 /** A card's deck, retirement and whether the member may reach it in this server; undefined: no such card. */
-export function cardAccess(db: Db, who: { userId: string; guildId: string | null }, cardId: number) {
+export async function cardAccess(db: Db, who: { userId: string; guildId: string | null }, cardId: number) {
   return statements(db).access.get({ userId: who.userId, guildId: who.guildId, cardId });
 }
 
@@ -45,6 +45,6 @@ export async function cardAccessHere(
 }
 
 /** What a study view shows of a card. */
-export function cardForView(db: Db, cardId: number) {
+export async function cardForView(db: Db, cardId: number) {
   return statements(db).forView.get({ cardId });
 }

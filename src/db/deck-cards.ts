@@ -3,9 +3,9 @@
  * `writeDeck`. Cards are matched by their stable key, so an edited card keeps its schedule; a card gone from
  * the file is retired (its history kept).
  */
-import { and, count, eq, isNull, sql } from "drizzle-orm";
-import { type Db, tx } from "./client.ts";
-import { perConnection } from "./prepared.ts";
+import { and, count, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { type Db, type EngineKind, tx } from "./client.ts";
+import { once, perConnection } from "./prepared.ts";
 import { cards, decks } from "./schema.ts";
 
 /** A card as a deck file or an import gives it. */
@@ -37,21 +37,34 @@ const deckId = sql.placeholder("deckId");
 
 // Prepared once: drizzle's unprepared builder cost ~0.2 ms a row, a second for a 5,000-card import, all of it
 // inside the transaction and on the event loop (other members' clicks waited).
-const statements = perConnection((db) => ({
+/** The elements of a JSON array parameter as a table `j` (`value`; index: SQLite `key`, PostgreSQL `ord` from 1). */
+const jsonRows = (kind: EngineKind, param: string): SQL =>
+  kind === "pg"
+    ? sql`json_array_elements(${sql.placeholder(param)}::json) with ordinality j(value, ord)`
+    : sql`json_each(${sql.placeholder(param)}) j`;
+const jsonTexts = (kind: EngineKind, param: string): SQL =>
+  kind === "pg"
+    ? sql`(select json_array_elements_text(${sql.placeholder(param)}::json) as value) k`
+    : sql`json_each(${sql.placeholder(param)}) k`;
+
+const statements = perConnection((db, kind) => ({
   // Keys the deck has never had, counted in SQL: a 5,000-card deck's keys read back as rows cost more.
-  // json_each is a table-valued function the builder cannot name.
+  // A table-valued function over JSON, which the builder cannot name.
   newKeys: db
     .select({ n: count() })
-    .from(sql`json_each(${sql.placeholder("keys")})`)
-    .where(sql`value not in (select ${cards.key} from ${cards} where ${cards.deckId} = ${deckId})`)
+    .from(jsonTexts(kind, "keys"))
+    .where(sql`k.value not in (select ${cards.key} from ${cards} where ${cards.deckId} = ${deckId})`)
     .prepare(),
   // Every card in one statement over a JSON array (position = its index): a third less than a row at a time.
-  // json_each is a table-valued function the builder cannot name; `where true` lets SQLite parse the upsert.
+  // The id is the next rowid (SQLite: null) or the identity's next value; `where true` lets SQLite parse the
+  // upsert.
   upsertCards: db
     .insert(cards)
     .select(
-      sql`select null, ${deckId}, j.value ->> 'key', j.key, j.value ->> 'front', j.value ->> 'back',
-        j.value -> 'tags', null from json_each(${sql.placeholder("cards")}) j where true`,
+      sql`select ${kind === "pg" ? sql`nextval(pg_get_serial_sequence('cards', 'id'))` : sql`null`}, ${deckId},
+        j.value ->> 'key', ${kind === "pg" ? sql`(j.ord - 1)::int` : sql`j.key`}, j.value ->> 'front',
+        j.value ->> 'back', ${kind === "pg" ? sql`(j.value -> 'tags')::text` : sql`j.value -> 'tags'`},
+        ${kind === "pg" ? sql`null::bigint` : sql`null`} from ${jsonRows(kind, "cards")} where true`,
     )
     .onConflictDoUpdate({
       target: [cards.deckId, cards.key],
@@ -71,14 +84,14 @@ const statements = perConnection((db) => ({
       and(
         eq(cards.deckId, deckId),
         isNull(cards.retiredAt),
-        sql`${cards.key} not in (select value from json_each(${sql.placeholder("keys")}))`,
+        sql`${cards.key} not in (select k.value from ${jsonTexts(kind, "keys")})`,
       ),
     )
     .prepare(),
 }));
 
-/** Writes one deck and its cards; synchronous, inside a unit of work's transaction. */
-export function writeDeck(db: Db, d: DeckInput, now: Date): DeckWrite {
+/** Writes one deck and its cards, inside a unit of work's transaction. */
+export async function writeDeck(db: Db, d: DeckInput, now: Date): Promise<DeckWrite> {
   const deckRow = {
     id: d.id,
     name: d.name,
@@ -90,19 +103,21 @@ export function writeDeck(db: Db, d: DeckInput, now: Date): DeckWrite {
     retiredAt: null,
     updatedAt: now,
   } as const;
-  db.insert(decks).values(deckRow).onConflictDoUpdate({ target: decks.id, set: deckRow }).run();
+  await once(db, (b) =>
+    b.insert(decks).values(deckRow).onConflictDoUpdate({ target: decks.id, set: deckRow }).prepare(),
+  ).run();
   const st = statements(db);
   const keys = JSON.stringify(d.cards.map((c) => c.key));
-  const added = st.newKeys.get({ deckId: d.id, keys })?.n ?? 0;
+  const added = (await st.newKeys.get({ deckId: d.id, keys }))?.n ?? 0;
   const rows = d.cards.map(({ key, front, back, tags }) => ({ key, front, back, tags }));
-  st.upsertCards.run({ deckId: d.id, cards: JSON.stringify(rows) });
-  const retired = st.retireMissing.run({ deckId: d.id, keys, now: now.getTime() }).changes;
+  await st.upsertCards.run({ deckId: d.id, cards: JSON.stringify(rows) });
+  const retired = (await st.retireMissing.run({ deckId: d.id, keys, now: now.getTime() })).changes;
   return { added, retired };
 }
 
 /** Writes one deck and its cards in one transaction. */
 export async function saveDeck(db: Db, d: DeckInput, now: Date): Promise<DeckWrite> {
-  return tx(db, () => writeDeck(db, d, now));
+  return tx(db, (t) => writeDeck(t, d, now));
 }
 
 /**
@@ -114,27 +129,36 @@ export async function syncDeckFile(
   d: Omit<DeckInput, "source" | "guildId" | "ownerId">,
   now: Date,
 ): Promise<DeckWrite | "taken by an import"> {
-  return tx(db, () => {
-    const owner = db.select({ source: decks.source }).from(decks).where(eq(decks.id, d.id)).get();
+  return tx(db, async (t) => {
+    const owner = await once(t, (b) =>
+      b.select({ source: decks.source }).from(decks).where(eq(decks.id, d.id)).prepare(),
+    ).get();
     if (owner?.source === "import") return "taken by an import";
-    return writeDeck(db, { ...d, source: "file" }, now);
+    return writeDeck(t, { ...d, source: "file" }, now);
   });
 }
 
 /** The ids of the decks loaded from this file path (a broken file keeps them). */
 export async function deckIdsOfFile(db: Db, path: string): Promise<string[]> {
-  const rows = db.select({ id: decks.id }).from(decks).where(eq(decks.filePath, path)).all();
+  const rows = await once(db, (b) =>
+    b.select({ id: decks.id }).from(decks).where(eq(decks.filePath, path)).prepare(),
+  ).all();
   return rows.map((r) => r.id);
 }
 
 /** Retires every shipped (file) deck not in `keep`: its file is gone from decks/. */
 export async function retireFileDecksExcept(db: Db, keep: ReadonlySet<string>, now: Date): Promise<void> {
-  const fileDecks = db
-    .select({ id: decks.id })
-    .from(decks)
-    .where(and(eq(decks.source, "file"), isNull(decks.retiredAt)))
-    .all();
+  const fileDecks = await once(db, (b) =>
+    b
+      .select({ id: decks.id })
+      .from(decks)
+      .where(and(eq(decks.source, "file"), isNull(decks.retiredAt)))
+      .prepare(),
+  ).all();
   for (const d of fileDecks) {
-    if (!keep.has(d.id)) db.update(decks).set({ retiredAt: now }).where(eq(decks.id, d.id)).run();
+    if (!keep.has(d.id))
+      await once(db, (b) =>
+        b.update(decks).set({ retiredAt: now }).where(eq(decks.id, d.id)).prepare(),
+      ).run();
   }
 }

@@ -11,7 +11,8 @@ import { importDeckId } from "../core/decks/keys.ts";
 import { type Db, tx } from "./client.ts";
 import { type CardInput, type DeckWrite, writeDeck } from "./deck-cards.ts";
 import { MANAGED_COLUMNS, type ManagedDeck, managedDeck } from "./decks.ts";
-import { perConnection } from "./prepared.ts";
+import { decideWithLookups } from "./lookups.ts";
+import { once, perConnection } from "./prepared.ts";
 import { cardStates, cards, decks, statGuildMembers, subscriptions } from "./schema.ts";
 import { addSubscription } from "./subscriptions.ts";
 
@@ -116,31 +117,39 @@ const inScope = (owner: Owner) =>
     : and(isNull(decks.ownerId), eq(decks.guildId, owner.guildId ?? ""));
 
 /** Active imported decks of one scope with their card counts, by id: what a fingerprint is taken of. */
-function scopeDecks(db: Db, owner: Owner) {
-  return db
-    .select({ id: decks.id, updatedAt: decks.updatedAt, cards: db.$count(cards, activeCards(decks.id)) })
-    .from(decks)
-    .where(and(eq(decks.source, "import"), isNull(decks.retiredAt), inScope(owner)))
-    .orderBy(decks.id)
-    .all()
-    .map((d) => ({ id: d.id, updatedAt: d.updatedAt.getTime(), cards: d.cards }));
+async function scopeDecks(db: Db, owner: Owner) {
+  const rows = await once(db, (b) =>
+    b
+      .select({ id: decks.id, updatedAt: decks.updatedAt, cards: b.$count(cards, activeCards(decks.id)) })
+      .from(decks)
+      .where(and(eq(decks.source, "import"), isNull(decks.retiredAt), inScope(owner)))
+      .orderBy(decks.id)
+      .prepare(),
+  ).all();
+  return rows.map((d) => ({ id: d.id, updatedAt: d.updatedAt.getTime(), cards: d.cards }));
 }
 
 /** The active imported deck of a scope with this name: exactly this name first, else the same letters in any case. */
-function deckByName(db: Db, owner: Owner, name: string): { deck: ManagedDeck; exact: boolean } | undefined {
-  const deck = db
-    .select(MANAGED_COLUMNS)
-    .from(decks)
-    .where(
-      and(
-        eq(decks.source, "import"),
-        isNull(decks.retiredAt),
-        inScope(owner),
-        sql`lower(${decks.name}) = ${name.toLowerCase()}`,
-      ),
-    )
-    .orderBy(sql`${decks.name} = ${name} desc`, desc(decks.updatedAt))
-    .get();
+async function deckByName(
+  db: Db,
+  owner: Owner,
+  name: string,
+): Promise<{ deck: ManagedDeck; exact: boolean } | undefined> {
+  const deck = await once(db, (b) =>
+    b
+      .select(MANAGED_COLUMNS)
+      .from(decks)
+      .where(
+        and(
+          eq(decks.source, "import"),
+          isNull(decks.retiredAt),
+          inScope(owner),
+          sql`lower(${decks.name}) = ${name.toLowerCase()}`,
+        ),
+      )
+      .orderBy(sql`case when ${decks.name} = ${name} then 0 else 1 end`, desc(decks.updatedAt))
+      .prepare(),
+  ).get();
   return deck === undefined ? undefined : { deck, exact: deck.name === name };
 }
 
@@ -154,13 +163,17 @@ export async function importIntoDeck<A>(
   now: Date,
   rules: ImportRules<A>,
 ): Promise<ImportResult<A>> {
-  return tx(db, (): ImportResult<A> => {
+  return tx(db, async (t): Promise<ImportResult<A>> => {
     let target: ManagedDeck | undefined;
     let caseOnly = false;
     if (input.deckId !== undefined) {
-      target = rules.canUpdate(managedDeck(db, input.deckId));
+      target = rules.canUpdate(await managedDeck(t, input.deckId));
     } else if (input.matchName !== undefined) {
-      const match = deckByName(db, scopeOwner(input.scope, input.userId, input.guildId), input.matchName);
+      const match = await deckByName(
+        t,
+        scopeOwner(input.scope, input.userId, input.guildId),
+        input.matchName,
+      );
       target = match?.deck;
       caseOnly = match !== undefined && !match.exact;
     }
@@ -171,22 +184,23 @@ export async function importIntoDeck<A>(
         ? { ownerId: target?.ownerId ?? input.userId, guildId: null }
         : { ownerId: null, guildId: target?.guildId ?? input.guildId };
 
-    const st = statements(db);
+    const st = statements(t);
     const keys = new Set(input.cards.map((c) => c.key));
-    const existing = target ? st.deckCards.all({ deckId: target.id }) : [];
+    const existing = target ? await st.deckCards.all({ deckId: target.id }) : [];
     const retiring = existing.filter((c) => c.retiredAt === null && !keys.has(c.key));
     const studiedRows =
       target === undefined || retiring.length === 0
         ? []
         : owner.ownerId !== null
-          ? st.studiedByOwner.all({ deckId: target.id, ownerId: owner.ownerId })
-          : st.studiedInServer.all({ deckId: target.id, guildId: owner.guildId });
+          ? await st.studiedByOwner.all({ deckId: target.id, ownerId: owner.ownerId })
+          : await st.studiedInServer.all({ deckId: target.id, guildId: owner.guildId });
     const studied = new Set(studiedRows.map((r) => r.cardId));
     const retiringCounts = {
       cards: retiring.length,
       studied: retiring.filter((c) => studied.has(c.id)).length,
     };
     const found = target;
+    const decksNow = await scopeDecks(t, owner);
     const decision = rules.decide({
       target,
       caseOnly,
@@ -197,10 +211,7 @@ export async function importIntoDeck<A>(
       retired: retiringCounts.cards,
       retiredStudied: retiringCounts.studied,
       fingerprint: (of) =>
-        scopeFingerprint(
-          scopeDecks(db, owner),
-          of === "update" && found !== undefined ? retiringCounts : null,
-        ),
+        scopeFingerprint(decksNow, of === "update" && found !== undefined ? retiringCounts : null),
     });
     if ("stop" in decision) return { stopped: decision.stop };
 
@@ -208,17 +219,21 @@ export async function importIntoDeck<A>(
     const newScope = scopeOwner(scope, input.userId, input.guildId);
     const name =
       target === undefined
-        ? freeDeckName(chosen, (candidate) => deckByName(db, newScope, candidate)?.exact === true)
+        ? await decideWithLookups(
+            (taken) => freeDeckName(chosen, taken),
+            async (candidate) => (await deckByName(t, newScope, candidate))?.exact === true,
+          )
         : clipDeckName(chosen);
+    const idOwner =
+      scope === "personal" ? { scope, userId: input.userId } : { scope, guildId: input.guildId ?? "" };
     const id =
       target?.id ??
-      importDeckId(
-        name,
-        scope === "personal" ? { scope, userId: input.userId } : { scope, guildId: input.guildId ?? "" },
-        (candidate) => managedDeck(db, candidate) !== undefined,
-      );
-    const written = writeDeck(
-      db,
+      (await decideWithLookups(
+        (taken) => importDeckId(name, idOwner, taken),
+        async (candidate) => (await managedDeck(t, candidate)) !== undefined,
+      ));
+    const written = await writeDeck(
+      t,
       {
         id,
         name,
@@ -231,7 +246,7 @@ export async function importIntoDeck<A>(
       },
       now,
     );
-    addSubscription(db, input.userId, id, now);
+    await addSubscription(t, input.userId, id, now);
     return { written: { deckId: id, name, scope, created: target === undefined, ...written } };
   });
 }

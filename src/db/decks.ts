@@ -3,9 +3,9 @@
  * The reach rule is deck-visibility.ts's; card writes of imports and file syncs are in deck-cards.ts.
  */
 import { and, asc, count, eq, isNull, lte, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
-import { type Db, tx } from "./client.ts";
+import { type Db, type EngineKind, tx } from "./client.ts";
 import { deckVisible } from "./deck-visibility.ts";
-import { perConnection } from "./prepared.ts";
+import { once, perConnection } from "./prepared.ts";
 import { cardStates, cards, decks, subscriptions } from "./schema.ts";
 
 const userId = sql.placeholder("userId");
@@ -19,9 +19,11 @@ const matching = (q: SQLWrapper | string): SQL =>
 /** `%query%` for `matching`, the query's own `%`, `_` and `\` taken literally. */
 const likePattern = (query: string): string => `%${query.toLowerCase().replace(/[%_\\]/g, "\\$&")}%`;
 
-const byName = sql`${decks.name} collate nocase`;
+/** Deck names in SQLite's NOCASE order (ASCII folded, then bytes), which PostgreSQL spells its own way. */
+const byName = (kind: EngineKind): SQL =>
+  kind === "pg" ? sql`lower(${decks.name}) collate "C"` : sql`${decks.name} collate nocase`;
 
-const statements = perConnection((db) => ({
+const statements = perConnection((db, kind) => ({
   find: db
     .select({ id: decks.id, name: decks.name })
     .from(decks)
@@ -65,34 +67,42 @@ const statements = perConnection((db) => ({
     })
     .from(decks)
     .where(deckVisible(decks, userId, guildId))
-    .orderBy(byName, decks.id)
+    .orderBy(byName(kind), decks.id)
     .prepare(),
   search: db
     .select({ id: decks.id, name: decks.name })
     .from(decks)
     .where(and(deckVisible(decks, userId, guildId), matching(sql.placeholder("q"))))
-    .orderBy(byName)
+    .orderBy(byName(kind))
     .limit(25)
     .prepare(),
 }));
 
-// ── Synchronous, for the units of work of src/db (other areas call them inside their transactions) ───────────
+// ── For the units of work of src/db (other areas call them inside their transactions) ───────────────────────
 
 /** A deck the member sees here (in reach and not removed), or undefined. */
-export function findVisibleDeck(db: Db, userId: string, guildId: string | null, deckId: string) {
+export async function findVisibleDeck(db: Db, userId: string, guildId: string | null, deckId: string) {
   return statements(db).find.get({ userId, guildId, deckId });
 }
 
-export function isSubscribed(db: Db, userId: string, deckId: string): boolean {
-  return statements(db).subscribed.get({ userId, deckId }) !== undefined;
+export async function isSubscribed(db: Db, userId: string, deckId: string): Promise<boolean> {
+  return (await statements(db).subscribed.get({ userId, deckId })) !== undefined;
 }
 
 /**
- * Whether the member studies this deck here: subscribed, and the deck is visible in this server. Synchronous, for
- * the units of work of src/db (a quiz answer counts as a review only then).
+ * Whether the member studies this deck here: subscribed, and the deck is visible in this server (a quiz answer
+ * counts as a review only then).
  */
-export function studiesDeckHere(db: Db, userId: string, guildId: string | null, deckId: string): boolean {
-  return isSubscribed(db, userId, deckId) && findVisibleDeck(db, userId, guildId, deckId) !== undefined;
+export async function studiesDeckHere(
+  db: Db,
+  userId: string,
+  guildId: string | null,
+  deckId: string,
+): Promise<boolean> {
+  return (
+    (await isSubscribed(db, userId, deckId)) &&
+    (await findVisibleDeck(db, userId, guildId, deckId)) !== undefined
+  );
 }
 
 // ── For services ─────────────────────────────────────────────────────────────────────────────────────────
@@ -126,29 +136,39 @@ export async function searchManageableDecks(
     canManageServer && guildId !== null
       ? or(mine, and(eq(decks.guildId, guildId), isNull(decks.ownerId)))
       : mine;
-  return db
-    .select({ id: decks.id, name: decks.name, personal: sql<number>`${decks.ownerId} is not null` })
-    .from(decks)
-    .where(and(eq(decks.source, "import"), isNull(decks.retiredAt), reach, matching(likePattern(query))))
-    .orderBy(byName)
-    .limit(25)
-    .all();
+  return once(db, (b) =>
+    b
+      .select({
+        id: decks.id,
+        name: decks.name,
+        personal: sql<number>`case when ${decks.ownerId} is not null then 1 else 0 end`,
+      })
+      .from(decks)
+      .where(and(eq(decks.source, "import"), isNull(decks.retiredAt), reach, matching(likePattern(query))))
+      .orderBy(byName(db.kind))
+      .limit(25)
+      .prepare(),
+  ).all();
 }
 
 /** A visible deck and its active cards in deck order, or undefined (`/deck export`). */
 export async function deckWithCards(db: Db, userId: string, guildId: string | null, id: string) {
-  const deck = db
-    .select({ id: decks.id, name: decks.name, description: decks.description })
-    .from(decks)
-    .where(and(eq(decks.id, id), deckVisible(decks, userId, guildId)))
-    .get();
+  const deck = await once(db, (b) =>
+    b
+      .select({ id: decks.id, name: decks.name, description: decks.description })
+      .from(decks)
+      .where(and(eq(decks.id, id), deckVisible(decks, userId, guildId)))
+      .prepare(),
+  ).get();
   if (deck === undefined) return undefined;
-  const rows = db
-    .select({ key: cards.key, front: cards.front, back: cards.back, tags: cards.tags })
-    .from(cards)
-    .where(and(eq(cards.deckId, deck.id), isNull(cards.retiredAt)))
-    .orderBy(asc(cards.position), asc(cards.id))
-    .all();
+  const rows = await once(db, (b) =>
+    b
+      .select({ key: cards.key, front: cards.front, back: cards.back, tags: cards.tags })
+      .from(cards)
+      .where(and(eq(cards.deckId, deck.id), isNull(cards.retiredAt)))
+      .orderBy(asc(cards.position), asc(cards.id))
+      .prepare(),
+  ).all();
   return { deck, cards: rows };
 }
 
@@ -168,9 +188,9 @@ export const MANAGED_COLUMNS = {
   retiredAt: decks.retiredAt,
 };
 
-/** A deck by id whatever its reach (the caller checks who may manage it); synchronous, for units of work. */
-export function managedDeck(db: Db, id: string): ManagedDeck | undefined {
-  return db.select(MANAGED_COLUMNS).from(decks).where(eq(decks.id, id)).get();
+/** A deck by id whatever its reach (the caller checks who may manage it), for units of work. */
+export async function managedDeck(db: Db, id: string): Promise<ManagedDeck | undefined> {
+  return once(db, (b) => b.select(MANAGED_COLUMNS).from(decks).where(eq(decks.id, id)).prepare()).get();
 }
 
 /** A deck by id whatever its reach, for a permission check before a question (`/deck remove`). */
@@ -188,9 +208,11 @@ export async function retireDeck(
   now: Date,
   check: (deck: ManagedDeck | undefined) => ManagedDeck,
 ): Promise<ManagedDeck> {
-  return tx(db, () => {
-    const deck = check(managedDeck(db, id));
-    db.update(decks).set({ retiredAt: now, updatedAt: now }).where(eq(decks.id, deck.id)).run();
+  return tx(db, async (t) => {
+    const deck = check(await managedDeck(t, id));
+    await once(t, (b) =>
+      b.update(decks).set({ retiredAt: now, updatedAt: now }).where(eq(decks.id, deck.id)).prepare(),
+    ).run();
     return deck;
   });
 }

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import { perConnection } from "./prepared.ts";
+import { once, perConnection } from "./prepared.ts";
 import { guilds } from "./schema.ts";
 
 const statements = perConnection((db) => ({
@@ -13,11 +13,11 @@ const statements = perConnection((db) => ({
 
 /**
  * The server's study-day time zone: UTC until `/quiz setup` sets one, and UTC outside a server. The one read of
- * it; synchronous for use inside the units of work of src/db (services call `serverZone`).
+ * it, used inside the units of work of src/db (services call `serverZone`).
  */
-export function zoneOf(db: Db, guildId: string | null): string {
+export async function zoneOf(db: Db, guildId: string | null): Promise<string> {
   if (guildId === null) return "UTC";
-  return statements(db).zone.get({ guildId })?.tz ?? "UTC";
+  return (await statements(db).zone.get({ guildId }))?.tz ?? "UTC";
 }
 
 /** The server's study-day time zone (see `zoneOf`). */
@@ -27,16 +27,21 @@ export async function serverZone(db: Db, guildId: string | null): Promise<string
 
 /** Records a server the bot is in (it joined, or was in it at start); a server already known is left as it is. */
 export async function addGuild(db: Db, guildId: string, now: Date): Promise<void> {
-  db.insert(guilds).values({ id: guildId, createdAt: now }).onConflictDoNothing().run();
+  await once(db, (b) =>
+    b.insert(guilds).values({ id: guildId, createdAt: now }).onConflictDoNothing().prepare(),
+  ).run();
 }
 
 /**
  * Sets the server's study-day time zone (`/quiz setup`), creating its row if the bot never saw the server's
- * GuildCreate. Synchronous: it runs inside the setup's unit of work (db/quiz-configs.ts `saveQuizSetup`).
+ * GuildCreate. Runs inside the setup's unit of work (db/quiz-configs.ts `saveQuizSetup`).
  */
-export function setServerZone(db: Db, guildId: string, zone: string, now: Date): void {
-  db.insert(guilds)
-    .values({ id: guildId, timezone: zone, createdAt: now })
-    .onConflictDoUpdate({ target: guilds.id, set: { timezone: zone } })
-    .run();
+export async function setServerZone(db: Db, guildId: string, zone: string, now: Date): Promise<void> {
+  await once(db, (b) =>
+    b
+      .insert(guilds)
+      .values({ id: guildId, timezone: zone, createdAt: now })
+      .onConflictDoUpdate({ target: guilds.id, set: { timezone: zone } })
+      .prepare(),
+  ).run();
 }

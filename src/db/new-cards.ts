@@ -20,8 +20,8 @@ const statements = perConnection((db) => ({
 }));
 
 /** The member's daily new-card limit. */
-export function newPerDay(db: Db, userId: string): number {
-  return statements(db).perDay.get({ userId })?.n ?? NEW_PER_DAY_DEFAULT;
+export async function newPerDay(db: Db, userId: string): Promise<number> {
+  return (await statements(db).perDay.get({ userId }))?.n ?? NEW_PER_DAY_DEFAULT;
 }
 
 export interface MemberStudyDay {
@@ -35,16 +35,26 @@ export interface MemberStudyDay {
  * A member's study day: the one definition the new-card budget, streaks and /stats share, 04:00 to 04:00 in the
  * member's zone (`memberZone`: their `/settings timezone`, else the server's, else their last study day's, else UTC).
  */
-export function memberStudyDay(db: Db, userId: string, guildId: string | null, now: number): MemberStudyDay {
-  const zone = memberZone(db, userId, guildId);
+export async function memberStudyDay(
+  db: Db,
+  userId: string,
+  guildId: string | null,
+  now: number,
+): Promise<MemberStudyDay> {
+  const zone = await memberZone(db, userId, guildId);
   const [start, end] = studyDayBounds(now, zone);
   return { zone, start, end };
 }
 
 /** New cards the member may still start today (inside src/db; services call `newCardsLeftToday`). */
-export function newCardsLeft(db: Db, userId: string, guildId: string | null, now: number): number {
-  const { start } = memberStudyDay(db, userId, guildId, now);
-  return Math.max(0, newPerDay(db, userId) - newIntroducedSince(db, userId, start));
+export async function newCardsLeft(
+  db: Db,
+  userId: string,
+  guildId: string | null,
+  now: number,
+): Promise<number> {
+  const { start } = await memberStudyDay(db, userId, guildId, now);
+  return Math.max(0, (await newPerDay(db, userId)) - (await newIntroducedSince(db, userId, start)));
 }
 
 /** See `newCardsLeft`. */

@@ -220,7 +220,8 @@ function compilePg(db: PgDb, def: unknown): Ready | { plain: unknown } {
     const values = binder(params);
     return {
       source: text,
-      all: async (h, v) => q.mapAllResult((await pgExec(h).query(text, values(v), "arrays")).rows) as unknown[],
+      all: async (h, v) =>
+        q.mapAllResult((await pgExec(h).query(text, values(v), "arrays")).rows) as unknown[],
       get: async (h, v) => {
         const { rows } = await pgExec(h).query(text, values(v), "arrays");
         return rows.length === 0 ? undefined : q.mapGetResult(rows[0]);

@@ -6,7 +6,7 @@ import { and, count, eq, sql } from "drizzle-orm";
 import type { Grade } from "../core/scheduling.ts";
 import { type Db, tx } from "./client.ts";
 import { studiesDeckHere } from "./decks.ts";
-import { perConnection } from "./prepared.ts";
+import { once, perConnection } from "./prepared.ts";
 import { postByIdOf, type QuizPostRow } from "./quiz-posts.ts";
 import { awardQuizPoints } from "./review-stats.ts";
 import { type DecideReview, writeReview } from "./reviews.ts";
@@ -36,8 +36,8 @@ const statements = perConnection((db) => ({
 }));
 
 /** A post's answers and how many were right; synchronous, for the units of work of src/db. */
-export function tallyOf(db: Db, postId: number): Tally {
-  const r = statements(db).tally.get({ postId });
+export async function tallyOf(db: Db, postId: number): Promise<Tally> {
+  const r = await statements(db).tally.get({ postId });
   return { answered: r?.answered ?? 0, correct: r?.correct ?? 0 };
 }
 
@@ -79,57 +79,65 @@ export async function recordAnswer(
   now: Date,
   review: (correct: boolean) => { grade: Grade; decide: DecideReview },
 ): Promise<AnswerRecord> {
-  return tx(db, (): AnswerRecord => {
-    const post = postByIdOf(db, a.postId);
-    if (
-      !post ||
-      post.guildId !== a.guildId ||
-      post.correctIndex === null ||
-      !post.choices ||
-      post.cardId === null
-    )
-      return { kind: "gone" };
-    if (!Number.isInteger(a.choice) || a.choice < 0 || a.choice >= post.choices.length)
-      return { kind: "bad-choice" };
-    const existing = statements(db).answer.get({ postId: post.id, userId: a.userId });
-    if (existing) return { kind: "already", post, choice: existing.choice, correct: existing.correct };
-    if (post.closedAt !== null) return { kind: "closed", post, tally: tallyOf(db, post.id) };
-    const correct = a.choice === post.correctIndex;
-    const deckId = post.deckId;
-    const subscribed = deckId !== null && studiesDeckHere(db, a.userId, a.guildId, deckId);
-    const r = subscribed ? review(correct) : null;
-    const reviewed =
-      r !== null &&
-      writeReview(
-        db,
-        {
-          userId: a.userId,
-          guildId: a.guildId,
-          cardId: post.cardId,
-          grade: r.grade,
-          source: "quiz",
-          shownAt: now.getTime(),
-          version: null,
-        },
-        now,
-        r.decide,
-      );
-    // Leaderboard: a reviewed answer earned its points in writeReview; any other correct answer earns them here.
-    if (!reviewed) awardQuizPoints(db, { guildId: a.guildId, userId: a.userId, at: now.getTime(), correct });
-    const res = db
-      .insert(quizAnswers)
-      .values({ postId: post.id, userId: a.userId, choice: a.choice, correct, reviewed, answeredAt: now })
-      .onConflictDoNothing()
-      .run();
-    if (res.changes === 0) throw new Error("answer raced inside an IMMEDIATE transaction");
-    return {
-      kind: "answered",
-      post,
-      tally: tallyOf(db, post.id),
-      choice: a.choice,
-      correct,
-      reviewed,
-      subscribed,
-    };
-  });
+  return tx(
+    db,
+    async (t): Promise<AnswerRecord> => {
+      const post = await postByIdOf(t, a.postId);
+      if (
+        !post ||
+        post.guildId !== a.guildId ||
+        post.correctIndex === null ||
+        !post.choices ||
+        post.cardId === null
+      )
+        return { kind: "gone" };
+      if (!Number.isInteger(a.choice) || a.choice < 0 || a.choice >= post.choices.length)
+        return { kind: "bad-choice" };
+      const existing = await statements(t).answer.get({ postId: post.id, userId: a.userId });
+      if (existing) return { kind: "already", post, choice: existing.choice, correct: existing.correct };
+      if (post.closedAt !== null) return { kind: "closed", post, tally: await tallyOf(t, post.id) };
+      const correct = a.choice === post.correctIndex;
+      const deckId = post.deckId;
+      const subscribed = deckId !== null && (await studiesDeckHere(t, a.userId, a.guildId, deckId));
+      const r = subscribed ? review(correct) : null;
+      const reviewed =
+        r !== null &&
+        (await writeReview(
+          t,
+          {
+            userId: a.userId,
+            guildId: a.guildId,
+            cardId: post.cardId,
+            grade: r.grade,
+            source: "quiz",
+            shownAt: now.getTime(),
+            version: null,
+          },
+          now,
+          r.decide,
+        ));
+      // Leaderboard: a reviewed answer earned its points in writeReview; any other correct answer earns them here.
+      if (!reviewed)
+        await awardQuizPoints(t, { guildId: a.guildId, userId: a.userId, at: now.getTime(), correct });
+      const res = await once(t, (b) =>
+        b
+          .insert(quizAnswers)
+          .values({ postId: post.id, userId: a.userId, choice: a.choice, correct, reviewed, answeredAt: now })
+          .onConflictDoNothing()
+          .prepare(),
+      ).run();
+      if (res.changes === 0)
+        throw new Error("answer raced inside its transaction (the member's lock is held)");
+      return {
+        kind: "answered",
+        post,
+        tally: await tallyOf(t, post.id),
+        choice: a.choice,
+        correct,
+        reviewed,
+        subscribed,
+      };
+    },
+    { lockKey: a.userId },
+  );
 }

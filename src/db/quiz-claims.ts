@@ -59,19 +59,28 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
  * `each` for every item in one IMMEDIATE transaction, each in a savepoint of its own (`tx` nests): an item's
  * error undoes only its own writes. If that transaction cannot run at all, item by item.
  */
-export function txEach<I, T>(db: Db, items: readonly I[], each: (item: I) => T): Outcome<T>[] {
-  const one = (item: I): Outcome<T> => {
+export async function txEach<I, T>(
+  db: Db,
+  items: readonly I[],
+  each: (t: Db, item: I) => Promise<T>,
+): Promise<Outcome<T>[]> {
+  const one = async (h: Db, item: I): Promise<Outcome<T>> => {
     try {
-      return { ok: true, value: tx(db, () => each(item)) };
+      return { ok: true, value: await tx(h, (t) => each(t, item)) };
     } catch (error) {
       return { ok: false, error };
     }
   };
+  const all = async (h: Db): Promise<Outcome<T>[]> => {
+    const out: Outcome<T>[] = [];
+    for (const item of items) out.push(await one(h, item));
+    return out;
+  };
   if (items.length === 0) return [];
   try {
-    return tx(db, () => items.map(one));
+    return await tx(db, all);
   } catch {
-    return items.map(one);
+    return all(db);
   }
 }
 
@@ -80,7 +89,7 @@ export function txEach<I, T>(db: Db, items: readonly I[], each: (item: I) => T):
  * there will be nothing to claim (posted, skipped, another process's claim in its lease).
  */
 export async function dayNeeds(db: Db, guildId: string, date: string, now: number): Promise<Prepare | null> {
-  const existing = postOf(db, guildId, date);
+  const existing = await postOf(db, guildId, date);
   if (existing?.status === "posted" || existing?.status === "skipped") return null;
   if (existing?.status === "claimed" && existing.claimedAt > now - CLAIM_LEASE_MS) return null;
   return { kind: "prepare", date, question: !existing };
@@ -90,13 +99,13 @@ export async function dayNeeds(db: Db, guildId: string, date: string, now: numbe
  * Claims (guild, date) for this process, inside the caller's transaction; it only reads and writes the day's row:
  * the content comes prepared (`prepare` when it is missing or for another date).
  */
-function claimDay(
+async function claimDay(
   db: Db,
   cfg: QuizConfigRow,
   date: string,
   now: number,
   content: DayContent | null,
-): ClaimResult | Prepare {
+): Promise<ClaimResult | Prepare> {
   const token = randomUUID();
   const claim = { channelId: cfg.channelId, claimToken: token, claimedAt: now };
   const insert = (c: DayContent, q: QuestionFields) =>
@@ -104,21 +113,21 @@ function claimDay(
   // The usual case, a day's first claim with its content ready: insert at once (the UNIQUE (guild, date) row makes
   // it a no-op when the day has a row), and read the day's row only then.
   if (content?.date === date && content.question) {
-    const post = insert(content, content.question);
+    const post = await insert(content, content.question);
     if (post) return { kind: "claimed", post, token, uncertain: false, fresh: true };
   }
-  const existing = postOf(db, cfg.guildId, date);
+  const existing = await postOf(db, cfg.guildId, date);
   if (existing?.status === "posted") return { kind: "posted", post: existing };
   if (existing?.status === "skipped") return { kind: "skipped" };
   if (existing?.status === "claimed" && existing.claimedAt > now - CLAIM_LEASE_MS) return { kind: "busy" };
   if (!content || content.date !== date || (!existing && !content.question))
     return { kind: "prepare", date, question: !existing };
   if (!existing) {
-    const post = content.question && insert(content, content.question);
+    const post = content.question && (await insert(content, content.question));
     return post ? { kind: "claimed", post, token, uncertain: false, fresh: true } : { kind: "busy" };
   }
   // A failed send, or a claim whose process died: take it over (status and token guard the update).
-  const post = takeOverClaim(db, existing, claim, content.summary);
+  const post = await takeOverClaim(db, existing, claim, content.summary);
   return post
     ? { kind: "claimed", post, token, uncertain: existing.status === "claimed", fresh: false }
     : { kind: "busy" };
@@ -128,28 +137,28 @@ const skip = (db: Db, cfg: QuizConfigRow, date: string, now: number) =>
   markSkipped(db, { guildId: cfg.guildId, localDate: date, channelId: cfg.channelId }, now);
 
 /** One server's step: its plan at the claim (catch-up skips), then its claim; nothing written on `prepare`. */
-function stepDay(
+async function stepDay(
   db: Db,
   guildId: string,
   now: number,
   content: DayContent | null,
   plan: (cfg: QuizConfigRow | undefined) => DayPlan,
-): DayStep | Prepare {
-  const cfg = configOf(db, guildId);
+): Promise<DayStep | Prepare> {
+  const cfg = await configOf(db, guildId);
   const d = plan(cfg);
   if (d.kind === "wait" || !cfg) return { kind: "wait" };
   if (d.kind === "skip") {
-    skip(db, cfg, d.missed, now);
-    setNextRun(db, guildId, d.next);
+    await skip(db, cfg, d.missed, now);
+    await setNextRun(db, guildId, d.next);
     return { kind: "skip", date: d.missed };
   }
-  const claim = claimDay(db, cfg, d.date, now, content);
+  const claim = await claimDay(db, cfg, d.date, now, content);
   if (claim.kind === "prepare") return claim; // nothing written: the content is prepared outside
-  if (d.missed) skip(db, cfg, d.missed, now);
+  if (d.missed) await skip(db, cfg, d.missed, now);
   if (claim.kind === "posted" || claim.kind === "skipped") {
     // Someone else finished this day (or it was skipped): move the schedule on.
     const next = d.onDone(claim.kind);
-    if (next) setNextRun(db, guildId, next);
+    if (next) await setNextRun(db, guildId, next);
   }
   return { ...claim, missed: d.missed };
 }
@@ -164,7 +173,7 @@ export async function claimDays(
   now: number,
   plan: (cfg: QuizConfigRow | undefined) => DayPlan,
 ): Promise<Outcome<DayStep | Prepare>[]> {
-  return txEach(db, items, (g) => stepDay(db, g.guildId, now, g.content, plan));
+  return txEach(db, items, (t, g) => stepDay(t, g.guildId, now, g.content, plan));
 }
 
 // ── Recording the outcome ───────────────────────────────────────────────────────────────────────────
@@ -181,22 +190,33 @@ export interface AfterSend {
 }
 
 /** Records an accepted post (final), closes the server's earlier open posts, schedules the next day. */
-function posted(db: Db, post: QuizPostRow, messageId: string, now: number, s: AfterSend): QuizPostRow[] {
-  const closed = markPosted(db, post, messageId, now);
-  const cfg = configOf(db, post.guildId);
+async function posted(
+  db: Db,
+  post: QuizPostRow,
+  messageId: string,
+  now: number,
+  s: AfterSend,
+): Promise<QuizPostRow[]> {
+  const closed = await markPosted(db, post, messageId, now);
+  const cfg = await configOf(db, post.guildId);
   if (cfg && cfg.nextDate <= post.localDate) {
     const next = s.after(cfg, post.localDate);
-    if (next) setNextRun(db, cfg.guildId, next);
+    if (next) await setNextRun(db, cfg.guildId, next);
   }
   return closed;
 }
 
 /** Records a failed send (only for the claim this process holds) and schedules a retry the same day. */
-function failed(db: Db, c: Claimed, failure: { reason: string; code: number | null }, s: AfterSend): void {
-  const held = markFailed(db, c.post.id, c.token, failure);
-  const cfg = configOf(db, c.post.guildId);
+async function failed(
+  db: Db,
+  c: Claimed,
+  failure: { reason: string; code: number | null },
+  s: AfterSend,
+): Promise<void> {
+  const held = await markFailed(db, c.post.id, c.token, failure);
+  const cfg = await configOf(db, c.post.guildId);
   if (held && cfg && cfg.nextDate === c.post.localDate)
-    setNextRun(db, cfg.guildId, { date: cfg.nextDate, at: s.retryAt(c.post.attempts) });
+    await setNextRun(db, cfg.guildId, { date: cfg.nextDate, at: s.retryAt(c.post.attempts) });
 }
 
 /**
@@ -210,11 +230,11 @@ export async function recordSends(
   now: number,
   s: AfterSend,
 ): Promise<Outcome<QuizPostRow[]>[]> {
-  return txEach(db, items, ({ claimed, sent }) => {
+  return txEach(db, items, async (t, { claimed, sent }) => {
     if ("failure" in sent) {
-      failed(db, claimed, sent.failure, s);
+      await failed(t, claimed, sent.failure, s);
       return [];
     }
-    return posted(db, claimed.post, sent.messageId, now, s);
+    return posted(t, claimed.post, sent.messageId, now, s);
   });
 }

@@ -6,7 +6,8 @@ import { and, eq, lte, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type Db, tx } from "./client.ts";
 import { setServerZone } from "./guilds.ts";
-import { perConnection } from "./prepared.ts";
+import { decideWithLookups } from "./lookups.ts";
+import { once, perConnection } from "./prepared.ts";
 import { postedOn } from "./quiz-posts.ts";
 import { quizConfigs, statGuildMembers } from "./schema.ts";
 
@@ -33,14 +34,14 @@ const statements = perConnection((db) => ({
     .where(and(eq(quizConfigs.paused, false), lte(quizConfigs.nextRunAt, sql.placeholder("now"))))
     .orderBy(
       // A correlated count bounded by LIMIT, which the builder cannot express.
-      sql`(SELECT count(*) FROM (SELECT 1 FROM ${statGuildMembers} m WHERE ${m.guildId} = ${quizConfigs.guildId} LIMIT 65)) > 64`,
+      sql`(SELECT count(*) FROM (SELECT 1 FROM ${statGuildMembers} m WHERE ${m.guildId} = ${quizConfigs.guildId} LIMIT 65) AS firsts) > 64`,
       quizConfigs.nextRunAt,
     )
     .prepare(),
 }));
 
 /** The server's quiz settings; synchronous, for the units of work of src/db. */
-export function configOf(db: Db, guildId: string): QuizConfigRow | undefined {
+export async function configOf(db: Db, guildId: string): Promise<QuizConfigRow | undefined> {
   return statements(db).config.get({ guildId });
 }
 
@@ -49,8 +50,8 @@ export async function quizConfig(db: Db, guildId: string): Promise<QuizConfigRow
 }
 
 /** Moves the server's next run; synchronous, inside a unit of work. */
-export function setNextRun(db: Db, guildId: string, next: Next): void {
-  statements(db).setNext.run({ guildId, date: next.date, at: next.at });
+export async function setNextRun(db: Db, guildId: string, next: Next): Promise<void> {
+  await statements(db).setNext.run({ guildId, date: next.date, at: next.at });
 }
 
 /**
@@ -58,9 +59,7 @@ export function setNextRun(db: Db, guildId: string, next: Next): void {
  * so that their summaries find most members' due counts already made in the tick (quiz-due.ts `TickMemo`).
  */
 export async function dueGuilds(db: Db, now: number): Promise<string[]> {
-  return statements(db)
-    .dueGuilds.all({ now })
-    .map((r) => r.g);
+  return (await statements(db).dueGuilds.all({ now })).map((r) => r.g);
 }
 
 /** What `/quiz setup` stores: the settings and their next run, planned from what is stored now. */
@@ -79,10 +78,20 @@ export async function saveQuizSetup(
   now: Date,
   plan: SetupPlan,
 ): Promise<QuizConfigRow> {
-  return tx(db, () => {
-    const row = plan(configOf(db, guildId), (date) => postedOn(db, guildId, date));
-    db.insert(quizConfigs).values(row).onConflictDoUpdate({ target: quizConfigs.guildId, set: row }).run();
-    setServerZone(db, guildId, row.timezone, now);
+  return tx(db, async (t) => {
+    const existing = await configOf(t, guildId);
+    const row = await decideWithLookups(
+      (posted) => plan(existing, posted),
+      (date) => postedOn(t, guildId, date),
+    );
+    await once(t, (b) =>
+      b
+        .insert(quizConfigs)
+        .values(row)
+        .onConflictDoUpdate({ target: quizConfigs.guildId, set: row })
+        .prepare(),
+    ).run();
+    await setServerZone(t, guildId, row.timezone, now);
     return row;
   });
 }
@@ -93,14 +102,17 @@ export async function pauseQuizConfig(
   guildId: string,
   now: Date,
 ): Promise<{ changed: boolean } | null> {
-  return tx(db, () => {
-    const cfg = configOf(db, guildId);
+  return tx(db, async (t) => {
+    const cfg = await configOf(t, guildId);
     if (!cfg) return null;
     if (cfg.paused) return { changed: false };
-    db.update(quizConfigs)
-      .set({ paused: true, updatedAt: now })
-      .where(eq(quizConfigs.guildId, guildId))
-      .run();
+    await once(t, (b) =>
+      b
+        .update(quizConfigs)
+        .set({ paused: true, updatedAt: now })
+        .where(eq(quizConfigs.guildId, guildId))
+        .prepare(),
+    ).run();
     return { changed: true };
   });
 }
@@ -112,16 +124,22 @@ export async function resumeQuizConfig(
   now: Date,
   plan: (cfg: QuizConfigRow, postedOn: (date: string) => boolean) => Next,
 ): Promise<{ changed: boolean; next: Next; timezone: string } | null> {
-  return tx(db, () => {
-    const cfg = configOf(db, guildId);
+  return tx(db, async (t) => {
+    const cfg = await configOf(t, guildId);
     if (!cfg) return null;
     if (!cfg.paused)
       return { changed: false, next: { date: cfg.nextDate, at: cfg.nextRunAt }, timezone: cfg.timezone };
-    const next = plan(cfg, (date) => postedOn(db, guildId, date));
-    db.update(quizConfigs)
-      .set({ paused: false, nextDate: next.date, nextRunAt: next.at, updatedAt: now })
-      .where(eq(quizConfigs.guildId, guildId))
-      .run();
+    const next = await decideWithLookups(
+      (posted) => plan(cfg, posted),
+      (date) => postedOn(t, guildId, date),
+    );
+    await once(t, (b) =>
+      b
+        .update(quizConfigs)
+        .set({ paused: false, nextDate: next.date, nextRunAt: next.at, updatedAt: now })
+        .where(eq(quizConfigs.guildId, guildId))
+        .prepare(),
+    ).run();
     return { changed: true, next, timezone: cfg.timezone };
   });
 }

@@ -9,9 +9,9 @@
  * read transaction, and between stretches (every ~8 ms of work) a yield to the event loop outside any
  * transaction, so a big server never stalls the bot.
  */
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import type { Db } from "./client.ts";
+import { type Db, type EngineKind, readTx } from "./client.ts";
 import { deckVisible } from "./deck-visibility.ts";
 import { perConnection, rawPrepared, rawTuples } from "./prepared.ts";
 import { type QuestionMemo, type QuestionReads, questionReads } from "./quiz-questions.ts";
@@ -49,48 +49,45 @@ const us = alias(userSettings, "us");
 // those decks" (a range count on card_states_user_deck_due_idx alone) − "due states of their retired cards".
 // The four statements below are whole `sql` templates: each needs what the builder cannot say (an EXISTS without FROM, a CROSS JOIN fixing the join order, FILTER
 // aggregates, a count over a LIMITed subquery).
-const statements = perConnection((db) => ({
+const idArray = (kind: EngineKind, where: SQL): SQL =>
+  kind === "pg"
+    ? sql`coalesce(json_agg(id ORDER BY id) FILTER (WHERE ${where}), '[]')::text`
+    : sql`json_group_array(id) FILTER (WHERE ${where})`;
+const sameOwner = (kind: EngineKind): SQL =>
+  sql`owner_id ${sql.raw(kind === "pg" ? "IS NOT DISTINCT FROM" : "IS")} ${sql.placeholder("userId")}`;
+
+const statements = perConnection((_db, kind) => ({
   // Row arrays (`rawTuples`): one row per member of the server, thousands for a big one, read every day; an object
   // per row through drizzle's mapping costs more than the read.
-  members: rawTuples<[userId: string, reminders: number]>(
-    db,
-    sql`SELECT ${m.userId}, COALESCE(${us.reminders}, 0) FROM ${statGuildMembers} ${m}
+  members: rawTuples<
+    [userId: string, reminders: number]
+  >(sql`SELECT ${m.userId}, COALESCE(${us.reminders}, 0) FROM ${statGuildMembers} ${m}
       LEFT JOIN ${userSettings} ${us} ON ${us.userId} = ${m.userId}
-      WHERE ${m.guildId} = ${sql.placeholder("guildId")} ORDER BY ${m.userId}`,
-  ),
+      WHERE ${m.guildId} = ${sql.placeholder("guildId")} ORDER BY ${m.userId}`),
   /** Has the member at least one card due (walks their due states in their decks, stops at the first active). */
-  hasDue: rawPrepared<{ n: number }>(
-    db,
-    sql`SELECT EXISTS (SELECT 1 FROM card_states cs JOIN cards c ON c.id = cs.card_id
+  hasDue: rawPrepared<{
+    n: number;
+  }>(sql`SELECT EXISTS (SELECT 1 FROM card_states cs JOIN cards c ON c.id = cs.card_id
       WHERE cs.user_id = ${sql.placeholder("userId")} AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= ${until}
-        AND c.retired_at IS NULL) AS n`,
-  ),
-  retiredDue: rawPrepared<{ n: number }>(
-    db,
-    sql`SELECT count(*) AS n FROM cards c CROSS JOIN card_states cs
+        AND c.retired_at IS NULL) AS n`),
+  retiredDue: rawPrepared<{ n: number }>(sql`SELECT count(*) AS n FROM cards c CROSS JOIN card_states cs
       ON cs.user_id = ${sql.placeholder("userId")} AND cs.card_id = c.id
-      WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NOT NULL AND cs.due <= ${until}`,
-  ),
+      WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NOT NULL AND cs.due <= ${until}`),
   /**
    * The decks the member studies here, as a key (their due count is the same wherever the key is), those of them
    * that are the server's (the visible ones that are not their personal imports), and whether they subscribe to a
    * server's import (`local`): if not, both are the same in every server.
    */
-  studyDecks: rawPrepared<StudyDecks>(
-    db,
-    sql`SELECT json_group_array(id) FILTER (WHERE here) AS key,
-      json_group_array(id) FILTER (WHERE here AND (source = 'file' OR owner_id IS NULL)) AS server,
-      count(*) FILTER (WHERE retired_at IS NULL AND NOT (source = 'file' OR owner_id IS ${sql.placeholder("userId")})) > 0 AS local
+  // A JSON array of ids in id order: SQLite's json_group_array, PostgreSQL's json_agg (NULL over no rows).
+  studyDecks: rawPrepared<StudyDecks>(sql`SELECT ${idArray(kind, sql`here`)} AS key,
+      ${idArray(kind, sql`here AND (source = 'file' OR owner_id IS NULL)`)} AS server,
+      count(*) FILTER (WHERE retired_at IS NULL AND NOT (source = 'file' OR ${sameOwner(kind)})) > 0 AS local
     FROM (SELECT s.deck_id AS id, d.source, d.owner_id, d.retired_at, (${deckVisible(d, sql.placeholder("userId"), sql.placeholder("guildId"))}) AS here
-      FROM subscriptions s JOIN decks d ON d.id = s.deck_id WHERE s.user_id = ${sql.placeholder("userId")} ORDER BY s.deck_id)`,
-  ),
+      FROM subscriptions s JOIN decks d ON d.id = s.deck_id WHERE s.user_id = ${sql.placeholder("userId")} ORDER BY s.deck_id) AS sd`),
   /** Due states in the member's decks, retired cards included, counted up to `limit` (covering index only). */
-  dueStatesUpTo: rawPrepared<{ n: number }>(
-    db,
-    sql`SELECT count(*) AS n FROM (SELECT 1 FROM card_states cs
+  dueStatesUpTo: rawPrepared<{ n: number }>(sql`SELECT count(*) AS n FROM (SELECT 1 FROM card_states cs
       WHERE cs.user_id = ${sql.placeholder("userId")} AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= ${until}
-      LIMIT ${sql.placeholder("limit")})`,
-  ),
+      LIMIT ${sql.placeholder("limit")}) AS due`),
 }));
 
 export interface Member {
@@ -108,15 +105,14 @@ export interface Member {
  * Rows are never removed; `rebuildStats` replays review_logs only, so it does not restore the row of a member
  * whose only act here was a quiz answer without a review.
  */
-export function serverMembers(db: Db, guildId: string): Member[] {
-  return statements(db)
-    .members.all({ guildId })
-    .map(([userId, reminders]) => ({ userId, reminders: reminders === 1 }));
+export async function serverMembers(db: Db, guildId: string): Promise<Member[]> {
+  const rows = await statements(db).members.all({ guildId });
+  return rows.map(([userId, reminders]) => ({ userId, reminders: reminders === 1 }));
 }
 
 /** Whether the member has at least one card due at `now`, counted as `/study` in this server would. */
-export function hasDue(db: Db, guildId: string, userId: string, now: number): boolean {
-  return statements(db).hasDue.get({ userId, guildId, deckId: null, until: now })?.n === 1;
+export async function hasDue(db: Db, guildId: string, userId: string, now: number): Promise<boolean> {
+  return Boolean((await statements(db).hasDue.get({ userId, guildId, deckId: null, until: now }))?.n);
 }
 
 /**
@@ -124,12 +120,18 @@ export function hasDue(db: Db, guildId: string, userId: string, now: number): bo
  * and deck not retired), but never past `limit`: min(due, limit). The walk is a range count on the covering
  * (user_id, deck_id, due) index, plus one lookup per retired card of their decks.
  */
-export function dueUpTo(db: Db, guildId: string, userId: string, now: number, limit: number): number {
+export async function dueUpTo(
+  db: Db,
+  guildId: string,
+  userId: string,
+  now: number,
+  limit: number,
+): Promise<number> {
   if (limit <= 0) return 0;
   const st = statements(db);
   const p = { userId, guildId, deckId: null, until: now };
-  const retired = st.retiredDue.get(p)?.n ?? 0;
-  const states = st.dueStatesUpTo.get({ ...p, limit: limit + retired })?.n ?? 0;
+  const retired = (await st.retiredDue.get(p))?.n ?? 0;
+  const states = (await st.dueStatesUpTo.get({ ...p, limit: limit + retired }))?.n ?? 0;
   return Math.min(limit, states - retired);
 }
 
@@ -144,22 +146,31 @@ export interface StudyDecks {
  * them (`key`: equal keys, equal counts), and those that are the server's own (`server`, as `serverDecks`); `local`
  * is 1 when the answer depends on the server (they subscribe to some server's import), else 0.
  */
-export function studyDecks(db: Db, guildId: string, userId: string): StudyDecks {
-  return statements(db).studyDecks.get({ userId, guildId }) ?? { key: "[]", server: "[]", local: 0 };
+export async function studyDecks(db: Db, guildId: string, userId: string): Promise<StudyDecks> {
+  const row = await statements(db).studyDecks.get({ userId, guildId });
+  return row ? { ...row, local: Number(row.local) } : { key: "[]", server: "[]", local: 0 };
 }
 
 /**
  * The member's due card states in their decks here, counted up to `limit`, retired cards' states included: the
  * covering index alone, no lookup per retired card. For ranking members (which pings go first), not for a figure.
  */
-export function dueStatesUpTo(db: Db, guildId: string, userId: string, now: number, limit: number): number {
-  return statements(db).dueStatesUpTo.get({ userId, guildId, deckId: null, until: now, limit })?.n ?? 0;
+export async function dueStatesUpTo(
+  db: Db,
+  guildId: string,
+  userId: string,
+  now: number,
+  limit: number,
+): Promise<number> {
+  return (
+    (await statements(db).dueStatesUpTo.get({ userId, guildId, deckId: null, until: now, limit }))?.n ?? 0
+  );
 }
 
-function memberDecks(db: Db, guildId: string, userId: string, memo: TickMemo): StudyDecks {
+async function memberDecks(db: Db, guildId: string, userId: string, memo: TickMemo): Promise<StudyDecks> {
   const known = memo.decks.get(userId);
   if (known) return known;
-  const decks = studyDecks(db, guildId, userId);
+  const decks = await studyDecks(db, guildId, userId);
   if (!decks.local) memo.decks.set(userId, decks);
   return decks;
 }
@@ -182,42 +193,46 @@ export interface MemberDues {
   studied: string[] | null;
 }
 
-/** The members' reads, member by member; yields after every 64 members (`runReads` may breathe there). */
-function* dueReads(
+const CHUNK = 64;
+
+/**
+ * The members' reads, 64 members to a read transaction (one snapshot and, on SQLite, one file lock for the chunk
+ * instead of one per statement), yielding to the event loop between chunks once a slice of time has gone: never
+ * inside a transaction, where other tasks' statements would wait.
+ */
+async function dueReads(
   db: Db,
   guildId: string,
   now: number,
   caps: DueCaps,
   memo?: TickMemo,
-): Generator<void, MemberDues, void> {
+): Promise<MemberDues> {
   let dueMembers = 0;
   let dueCards = 0;
   /** Opted-in members with cards due, and their rank count when already known. */
   const opted: { userId: string; rank: number | null }[] = [];
-  const members = serverMembers(db, guildId);
+  const members = await serverMembers(db, guildId);
   /** The members' server decks (JSON arrays), while every member's are known. */
   let studied: Set<string> | null = memo ? new Set() : null;
-  for (const [i, mb] of members.entries()) {
+  const member = async (t: Db, mb: Member) => {
     let rank: number | null = null;
     let due: boolean;
     const budget = caps.cards - dueCards;
     if (budget > 0) {
-      const decks = memo && memberDecks(db, guildId, mb.userId, memo);
+      const decks = memo && (await memberDecks(t, guildId, mb.userId, memo));
       const key = decks && `${mb.userId} ${decks.key}`;
       const known = key === undefined ? undefined : memo?.due.get(key);
       let n: number;
       if (known !== undefined) n = Math.min(known, budget);
       else {
-        n = dueUpTo(db, guildId, mb.userId, now, budget);
+        n = await dueUpTo(t, guildId, mb.userId, now, budget);
         if (key !== undefined && n < budget) memo?.due.set(key, n); // below the budget: exact
       }
       if (decks) studied?.add(decks.server);
       dueCards += n;
       due = n > 0;
-      // Exact below the budget; at the budget, known to be at least n.
       if (n < budget || n >= caps.rank) rank = Math.min(n, caps.rank);
     } else {
-      // Past the cap a member only needs "any due": a count this tick already made answers that, and ranks them.
       const decks = memo?.decks.get(mb.userId);
       const known = decks && memo?.due.get(`${mb.userId} ${decks.key}`);
       if (decks && known !== undefined) {
@@ -225,7 +240,7 @@ function* dueReads(
         rank = Math.min(known, caps.rank);
         studied?.add(decks.server);
       } else {
-        due = hasDue(db, guildId, mb.userId, now);
+        due = await hasDue(t, guildId, mb.userId, now);
         studied = null;
       }
     }
@@ -233,33 +248,36 @@ function* dueReads(
       dueMembers++;
       if (mb.reminders) opted.push({ userId: mb.userId, rank });
     }
-    if (i % 64 === 63) yield;
+  };
+  const slices = new Slices();
+  for (let i = 0; i < members.length; i += CHUNK) {
+    await readTx(db, async (t) => {
+      for (const mb of members.slice(i, i + CHUNK)) await member(t, mb);
+    });
+    await slices.breathe();
   }
   const ranked: { userId: string; rank: number }[] = [];
-  for (const [i, o] of opted.entries()) {
-    ranked.push({ userId: o.userId, rank: o.rank ?? dueStatesUpTo(db, guildId, o.userId, now, caps.rank) });
-    if (i % 64 === 63) yield;
+  for (let i = 0; i < opted.length; i += CHUNK) {
+    await readTx(db, async (t) => {
+      for (const o of opted.slice(i, i + CHUNK))
+        ranked.push({
+          userId: o.userId,
+          rank: o.rank ?? (await dueStatesUpTo(t, guildId, o.userId, now, caps.rank)),
+        });
+    });
+    await slices.breathe();
   }
   const union = studied && [...new Set([...studied].flatMap((j) => JSON.parse(j) as string[]))];
   return { dueMembers, dueCards, opted: ranked, studied: union?.sort() ?? null };
 }
 
-const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/**
- * Runs `work` (reads only), each stretch between its yields in one read transaction: one snapshot and one file
- * lock for the stretch instead of one per statement (~3 µs each). Yields to the event loop in between once a slice
- * of time has gone, never inside a transaction (another task's writes would land in it).
- */
-async function runReads<T>(db: Db, work: Generator<void, T, void>): Promise<T> {
-  const read = db.$client.transaction(() => work.next());
-  let slice = performance.now();
-  for (;;) {
-    const step = db.$client.inTransaction ? work.next() : read.deferred();
-    if (step.done) return step.value;
-    if (performance.now() - slice < SLICE_MS) continue;
-    await breathe();
-    slice = performance.now();
+/** Lets the event loop run (other members' clicks) once a slice of time has gone since the last time. */
+class Slices {
+  #since = performance.now();
+  async breathe(): Promise<void> {
+    if (performance.now() - this.#since < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.#since = performance.now();
   }
 }
 
@@ -271,24 +289,22 @@ export function readMemberDues(
   caps: DueCaps,
   memo?: TickMemo,
 ): Promise<MemberDues> {
-  return runReads(db, dueReads(db, guildId, now, caps, memo));
+  return dueReads(db, guildId, now, caps, memo);
 }
 
 /**
  * A day's content reads in one call: the members' due figures, then, with `pick`, the question chosen from the
- * server's reads (a small server's all in one read transaction). `pick` is the service's pure choice.
+ * server's reads (in one read transaction). `pick` is the service's choice (pure but for the reads it awaits).
  */
-export function readDayContent<Q>(
+export async function readDayContent<Q>(
   db: Db,
   guildId: string,
   now: number,
   caps: DueCaps,
   memo: TickMemo | undefined,
-  pick: ((reads: QuestionReads, studied: string[] | null) => Q) | null,
+  pick: ((reads: QuestionReads, studied: string[] | null) => Promise<Q>) | null,
 ): Promise<{ dues: MemberDues; question: Q | null }> {
-  function* work(): Generator<void, { dues: MemberDues; question: Q | null }, void> {
-    const dues = yield* dueReads(db, guildId, now, caps, memo);
-    return { dues, question: pick ? pick(questionReads(db, guildId, memo), dues.studied) : null };
-  }
-  return runReads(db, work());
+  const dues = await dueReads(db, guildId, now, caps, memo);
+  const question = pick ? await readTx(db, (t) => pick(questionReads(t, guildId, memo), dues.studied)) : null;
+  return { dues, question };
 }

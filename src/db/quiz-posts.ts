@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, isNotNull, isNull, ne, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import { perConnection } from "./prepared.ts";
+import { once, perConnection } from "./prepared.ts";
 import { quizPosts } from "./schema.ts";
 
 export type QuizPostRow = typeof quizPosts.$inferSelect;
@@ -43,7 +43,7 @@ const p = (name: string) => sql.placeholder(name);
 /** A placeholder where the builder's types take only SQL (an UPDATE's SET): bound as given, no column encoding. */
 const set = (name: string) => sql`${sql.placeholder(name)}`;
 
-const statements = perConnection((db) => ({
+const statements = perConnection((db, kind) => ({
   post: db
     .select()
     .from(quizPosts)
@@ -116,7 +116,7 @@ const statements = perConnection((db) => ({
         eq(quizPosts.id, p("id")),
         eq(quizPosts.status, p("status")),
         // IS: the token of a failed row may be NULL.
-        sql`${quizPosts.claimToken} IS ${p("oldToken")}`,
+        sql`${quizPosts.claimToken} ${sql.raw(kind === "pg" ? "IS NOT DISTINCT FROM" : "IS")} ${p("oldToken")}`,
       ),
     )
     .returning()
@@ -146,12 +146,12 @@ const statements = perConnection((db) => ({
     .prepare(),
 }));
 
-/** The server's post of `date`; synchronous, for the units of work of src/db. */
-export function postOf(db: Db, guildId: string, date: string): QuizPostRow | undefined {
+/** The server's post of `date`, for the units of work of src/db. */
+export async function postOf(db: Db, guildId: string, date: string): Promise<QuizPostRow | undefined> {
   return statements(db).post.get({ guildId, date });
 }
 
-export function postByIdOf(db: Db, id: number): QuizPostRow | undefined {
+export async function postByIdOf(db: Db, id: number): Promise<QuizPostRow | undefined> {
   return statements(db).postById.get({ id });
 }
 
@@ -164,25 +164,27 @@ export async function getPostById(db: Db, id: number): Promise<QuizPostRow | und
 }
 
 /** Whether the day's post went out or is going out (setup and resume plan past it). */
-export function postedOn(db: Db, guildId: string, date: string): boolean {
-  const row = postOf(db, guildId, date);
+export async function postedOn(db: Db, guildId: string, date: string): Promise<boolean> {
+  const row = await postOf(db, guildId, date);
   return row?.status === "posted" || row?.status === "claimed";
 }
 
 /** The most recent post row of a server (any status), for `/quiz status`. */
 export async function lastPost(db: Db, guildId: string): Promise<QuizPostRow | undefined> {
-  return db
-    .select()
-    .from(quizPosts)
-    .where(eq(quizPosts.guildId, guildId))
-    .orderBy(desc(quizPosts.localDate))
-    .limit(1)
-    .get();
+  return once(db, (b) =>
+    b
+      .select()
+      .from(quizPosts)
+      .where(eq(quizPosts.guildId, guildId))
+      .orderBy(desc(quizPosts.localDate))
+      .limit(1)
+      .prepare(),
+  ).get();
 }
 
-/** Card ids asked in this server's most recent `n` posts (so questions do not repeat soon). Synchronous. */
-export function recentQuestionCards(db: Db, guildId: string, n = 60): Set<number> {
-  const rows = statements(db).recentCards.all({ guildId, n });
+/** Card ids asked in this server's most recent `n` posts (so questions do not repeat soon). */
+export async function recentQuestionCards(db: Db, guildId: string, n = 60): Promise<Set<number>> {
+  const rows = await statements(db).recentCards.all({ guildId, n });
   return new Set(rows.flatMap((r) => (r.cardId === null ? [] : [r.cardId])));
 }
 
@@ -190,13 +192,13 @@ export function recentQuestionCards(db: Db, guildId: string, n = 60): Set<number
  * The claim of (guild, date): inserts its row unless one exists. The row when this call inserted it, built from
  * what was inserted (the other columns start NULL) instead of read back.
  */
-export function insertClaim(
+export async function insertClaim(
   db: Db,
   c: { guildId: string; localDate: string; channelId: string; claimToken: string; claimedAt: number },
   summary: DueSummary,
   q: QuestionFields,
-): QuizPostRow | undefined {
-  const r = statements(db).insertClaim.get({ ...c, ...summary, ...q });
+): Promise<QuizPostRow | undefined> {
+  const r = await statements(db).insertClaim.get({ ...c, ...summary, ...q });
   return (
     r && {
       id: r.id,
@@ -214,15 +216,15 @@ export function insertClaim(
   );
 }
 
-// ── The claim's and the outcome's writes (synchronous: inside quiz-claims.ts's units of work) ──────────
+// ── The claim's and the outcome's writes (inside quiz-claims.ts's units of work) ──────────────────────
 
 /** Takes over a failed or abandoned claim if it is still as read (status and token); the row when it did. */
-export function takeOverClaim(
+export async function takeOverClaim(
   db: Db,
   existing: Pick<QuizPostRow, "id" | "status" | "claimToken">,
   claim: { channelId: string; claimToken: string; claimedAt: number },
   summary: DueSummary,
-): QuizPostRow | undefined {
+): Promise<QuizPostRow | undefined> {
   return statements(db).takeOver.get({
     id: existing.id,
     status: existing.status,
@@ -233,37 +235,48 @@ export function takeOverClaim(
   });
 }
 
-export function markSkipped(
+export async function markSkipped(
   db: Db,
   day: { guildId: string; localDate: string; channelId: string },
   now: number,
-): void {
-  db.insert(quizPosts)
-    .values({ ...day, status: "skipped", claimedAt: now, reason: "the bot was offline at quiz time" })
-    .onConflictDoNothing()
-    .run();
+): Promise<void> {
+  await once(db, (b) =>
+    b
+      .insert(quizPosts)
+      .values({ ...day, status: "skipped", claimedAt: now, reason: "the bot was offline at quiz time" })
+      .onConflictDoNothing()
+      .prepare(),
+  ).run();
 }
 
 /** Marks a post sent (final) and closes the server's earlier open posts; the posts it closed. */
-export function markPosted(db: Db, post: QuizPostRow, messageId: string, now: number): QuizPostRow[] {
+export async function markPosted(
+  db: Db,
+  post: QuizPostRow,
+  messageId: string,
+  now: number,
+): Promise<QuizPostRow[]> {
   const st = statements(db);
-  st.markPosted.run({ id: post.id, messageId, now });
-  const toClose = st.openPosts
-    .all({ guildId: post.guildId, exceptId: post.id })
-    .filter((o) => o.localDate < post.localDate);
-  for (const o of toClose) st.close.run({ id: o.id, now });
+  await st.markPosted.run({ id: post.id, messageId, now });
+  const toClose = (await st.openPosts.all({ guildId: post.guildId, exceptId: post.id })).filter(
+    (o) => o.localDate < post.localDate,
+  );
+  for (const o of toClose) await st.close.run({ id: o.id, now });
   return toClose.map((o) => ({ ...o, closedAt: now }));
 }
 
 /** Records a failed send for the claim `token` holds; true when it still held it. */
-export function markFailed(
+export async function markFailed(
   db: Db,
   postId: number,
   token: string,
   failure: { reason: string; code: number | null },
-): boolean {
-  return (
-    statements(db).markFailed.run({ id: postId, token, reason: failure.reason, code: failure.code }).changes >
-    0
-  );
+): Promise<boolean> {
+  const res = await statements(db).markFailed.run({
+    id: postId,
+    token,
+    reason: failure.reason,
+    code: failure.code,
+  });
+  return res.changes > 0;
 }

@@ -8,7 +8,7 @@ import { and, asc, eq, isNull, ne, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { answerKey, type QuizCard, type QuizDeck } from "../core/quiz.ts";
 import { type DeckAnswers, indexAnswers } from "../core/quiz-shape.ts";
-import type { Db } from "./client.ts";
+import { type Db, readTx } from "./client.ts";
 import { perConnection, rawTuples } from "./prepared.ts";
 import { recentQuestionCards } from "./quiz-posts.ts";
 import { cards, decks, statGuildMembers, subscriptions } from "./schema.ts";
@@ -73,12 +73,9 @@ const statements = perConnection((db) => ({
    * Rows as arrays (`rawTuples`): a deck's thousands of rows per server read, where an object per row (drizzle's
    * mapping) measured ~1.5× the tick's per-server service time at the target size.
    */
-  activeCards: rawTuples<[id: number, back: string]>(
-    db,
-    sql`SELECT ${cards.id}, ${cards.back} FROM ${cards}
+  activeCards: rawTuples<[id: number, back: string]>(sql`SELECT ${cards.id}, ${cards.back} FROM ${cards}
       WHERE ${cards.deckId} = ${sql.placeholder("deckId")} AND ${cards.retiredAt} IS NULL
-      ORDER BY ${cards.position}, ${cards.id}`,
-  ),
+      ORDER BY ${cards.position}, ${cards.id}`),
   deckName: db
     .select({ name: decks.name })
     .from(decks)
@@ -98,59 +95,44 @@ const byId = (a: ServerDeck, b: ServerDeck) => Buffer.compare(Buffer.from(a.id),
  * The server's decks: shipped files and this server's own imports (not personal decks), in id order. With `memo`
  * (a tick's), the shipped ones are read once into it and only the server's own imports per server.
  */
-export function serverDecks(db: Db, guildId: string, memo?: QuestionMemo): ServerDeck[] {
+export async function serverDecks(db: Db, guildId: string, memo?: QuestionMemo): Promise<ServerDeck[]> {
   const st = statements(db);
   if (!memo) return st.serverDecks.all({ guildId });
-  memo.fileDecks ??= st.fileDecks.all();
-  const own = st.importedDecks.all({ guildId }); // on decks_guild_idx, unordered
+  memo.fileDecks ??= await st.fileDecks.all();
+  const own = await st.importedDecks.all({ guildId }); // on decks_guild_idx, unordered
   return own.length === 0 ? memo.fileDecks : [...memo.fileDecks, ...own].sort(byId);
 }
 
 /** The server's decks (as `serverDecks`) that at least one of its members studies, in id order. */
-export function studiedDecks(db: Db, guildId: string): ServerDeck[] {
+export async function studiedDecks(db: Db, guildId: string): Promise<ServerDeck[]> {
   return statements(db).studiedDecks.all({ guildId });
 }
 
-export function deckName(db: Db, deckId: string): string {
-  return statements(db).deckName.get({ deckId })?.name ?? "";
-}
-
-/** A card whose question is read when first asked for (a question shows one card's, not the deck's). */
-class LazyCard implements QuizCard {
-  #front: string | undefined;
-  constructor(
-    readonly id: number,
-    readonly back: string,
-    readonly read: (id: number) => string,
-  ) {}
-  get front(): string {
-    this.#front ??= this.read(this.id);
-    return this.#front;
-  }
+export async function deckName(db: Db, deckId: string): Promise<string> {
+  return (await statements(db).deckName.get({ deckId }))?.name ?? "";
 }
 
 /**
  * The deck's active cards in deck order, as `pickQuestion` takes them. Ids and answers are read up front in one
- * query (or taken from `memo`, by deck): the distractors are chosen by the answers' shapes. A card's question is
- * read only for the card asked.
+ * query (or taken from `memo`, by deck): the distractors are chosen by the answers' shapes. The cards' questions
+ * are not read (`front` is empty): only the chosen card's is, by `QuestionReads.front`.
  */
-export function activeCards(db: Db, deckId: string, memo?: Map<string, DeckCards>): QuizDeck {
+export async function activeCards(db: Db, deckId: string, memo?: Map<string, DeckCards>): Promise<QuizDeck> {
   const st = statements(db);
   let deck = memo?.get(deckId);
   if (!deck) {
-    const rows = st.activeCards.all({ deckId });
+    const rows = await st.activeCards.all({ deckId });
     deck = { ids: rows.map((r) => r[0]), backs: rows.map((r) => r[1]) };
     memo?.set(deckId, deck);
   }
   const dc = deck;
-  const read = (cardId: number) => st.cardFront.get({ cardId })?.front ?? "";
-  const made = new Map<number, LazyCard>();
+  const made = new Map<number, QuizCard>();
   return {
     size: dc.ids.length,
     card(k) {
       let c = made.get(k);
       if (!c) {
-        c = new LazyCard(dc.ids[k] ?? 0, dc.backs[k] ?? "", read);
+        c = { id: dc.ids[k] ?? 0, back: dc.backs[k] ?? "", front: "" };
         made.set(k, c);
       }
       return c;
@@ -162,16 +144,18 @@ export function activeCards(db: Db, deckId: string, memo?: Map<string, DeckCards
   };
 }
 
-/** The reads a question is chosen from, for one server (synchronous: inside a read transaction). */
+/** The reads a question is chosen from, for one server (inside one read transaction). */
 export interface QuestionReads {
   /** Card ids asked in the server's recent posts. */
-  recent(): Set<number>;
+  recent(): Promise<Set<number>>;
   /** The server's decks its members study (id order). */
-  studied(): ServerDeck[];
+  studied(): Promise<ServerDeck[]>;
   /** All the server's decks (id order). */
-  all(): ServerDeck[];
-  cards(deckId: string): QuizDeck;
-  deckName(deckId: string): string;
+  all(): Promise<ServerDeck[]>;
+  cards(deckId: string): Promise<QuizDeck>;
+  /** The question of the card chosen. */
+  front(cardId: number): Promise<string>;
+  deckName(deckId: string): Promise<string>;
 }
 
 export function questionReads(db: Db, guildId: string, memo?: QuestionMemo): QuestionReads {
@@ -180,6 +164,7 @@ export function questionReads(db: Db, guildId: string, memo?: QuestionMemo): Que
     studied: () => studiedDecks(db, guildId),
     all: () => serverDecks(db, guildId, memo),
     cards: (deckId) => activeCards(db, deckId, memo?.cards),
+    front: async (cardId) => (await statements(db).cardFront.get({ cardId }))?.front ?? "",
     deckName: (deckId) => deckName(db, deckId),
   };
 }
@@ -188,8 +173,8 @@ export function questionReads(db: Db, guildId: string, memo?: QuestionMemo): Que
 export async function readQuestion<Q>(
   db: Db,
   guildId: string,
-  pick: (reads: QuestionReads) => Q,
+  pick: (reads: QuestionReads) => Promise<Q>,
   memo?: QuestionMemo,
 ): Promise<Q> {
-  return db.$client.transaction(() => pick(questionReads(db, guildId, memo))).deferred();
+  return readTx(db, (t) => pick(questionReads(t, guildId, memo)));
 }

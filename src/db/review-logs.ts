@@ -17,7 +17,7 @@ const statements = perConnection((db) => ({
   sessionTotals: db
     .select({
       reviewed: count(),
-      again: sql<number | null>`sum(${reviewLogs.rating} = 1)`,
+      again: sql<number | null>`sum(case when ${reviewLogs.rating} = 1 then 1 else 0 end)`,
       durationMs: sql<number | null>`sum(${reviewLogs.durationMs})`,
     })
     .from(reviewLogs)
@@ -26,16 +26,16 @@ const statements = perConnection((db) => ({
 }));
 
 /** How many cards this user saw for the first time since `since` (ms): the new-card budget used today. */
-export function newIntroducedSince(db: Db, userId: string, since: number): number {
-  return statements(db).newIntroduced.get({ userId, since })?.n ?? 0;
+export async function newIntroducedSince(db: Db, userId: string, since: number): Promise<number> {
+  return (await statements(db).newIntroduced.get({ userId, since }))?.n ?? 0;
 }
 
 /** What the member reviewed since `since` (ms): a session's summary. */
-export function sessionTotals(
+export async function sessionTotals(
   db: Db,
   userId: string,
   since: number,
-): { reviewed: number; again: number; durationMs: number } {
-  const row = statements(db).sessionTotals.get({ userId, since });
+): Promise<{ reviewed: number; again: number; durationMs: number }> {
+  const row = await statements(db).sessionTotals.get({ userId, since });
   return { reviewed: row?.reviewed ?? 0, again: row?.again ?? 0, durationMs: row?.durationMs ?? 0 };
 }

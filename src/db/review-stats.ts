@@ -71,14 +71,12 @@ export const statements = perConnection((db) => ({
     .where(eq(userSettings.userId, p("userId")))
     .prepare(),
   newUserDay: preparedWrite(
-    db,
     db
       .insert(statUserDays)
       .values({ userId: p("userId"), day: p("day") })
       .onConflictDoNothing(),
   ),
   saveStreak: preparedWrite(
-    db,
     db
       .insert(statStreaks)
       .values({
@@ -99,7 +97,6 @@ export const statements = perConnection((db) => ({
       }),
   ),
   addUserDay: preparedWrite(
-    db,
     db
       .update(statUserDays)
       .set({
@@ -113,7 +110,6 @@ export const statements = perConnection((db) => ({
       .where(and(eq(statUserDays.userId, p("userId")), eq(statUserDays.day, p("day")))),
   ),
   addUserSlot: preparedWrite(
-    db,
     db
       .insert(statUserSlots)
       .values({
@@ -137,7 +133,6 @@ export const statements = perConnection((db) => ({
       }),
   ),
   addGuildDay: preparedWrite(
-    db,
     db
       .insert(statGuildDays)
       .values({
@@ -160,7 +155,6 @@ export const statements = perConnection((db) => ({
       }),
   ),
   addGuildMember: preparedWrite(
-    db,
     db
       .insert(statGuildMembers)
       .values({
@@ -183,8 +177,8 @@ export const statements = perConnection((db) => ({
   ),
 }));
 
-export function readStreak(db: Db, userId: string): StreakState | null {
-  return statements(db).streak.get({ userId }) ?? null;
+export async function readStreak(db: Db, userId: string): Promise<StreakState | null> {
+  return (await statements(db).streak.get({ userId })) ?? null;
 }
 
 /**
@@ -192,21 +186,21 @@ export function readStreak(db: Db, userId: string): StreakState | null {
  * zone their last study day was counted in (a review outside any server), else UTC. `serverZone`: the server's
  * zone when the caller has read it already.
  */
-export function memberZone(
+export async function memberZone(
   db: Db,
   userId: string,
   guildId: string | null,
   streak?: StreakState | null,
   serverZone?: string,
-): string {
-  const own = statements(db).userZone.get({ userId })?.tz;
+): Promise<string> {
+  const own = (await statements(db).userZone.get({ userId }))?.tz;
   if (own) return own;
   if (guildId) return serverZone ?? zoneOf(db, guildId);
-  return (streak === undefined ? readStreak(db, userId) : streak)?.lastZone ?? "UTC";
+  return (streak === undefined ? await readStreak(db, userId) : streak)?.lastZone ?? "UTC";
 }
 
 /** Adds one review to the aggregates. Must run inside the review's transaction. Returns the points earned. */
-export function recordReviewStats(db: Db, r: ReviewFact): number {
+export async function recordReviewStats(db: Db, r: ReviewFact): Promise<number> {
   const st = statements(db);
   const ms = Math.min(MAX_ANSWER_MS, Math.max(0, r.at - r.shownAt));
   const again = r.grade === AGAIN ? 1 : 0;
@@ -214,24 +208,24 @@ export function recordReviewStats(db: Db, r: ReviewFact): number {
   let points = reviewPoints({ source: r.source, rating: r.grade, durationMs: ms });
 
   const { userId } = r;
-  const streak = readStreak(db, userId);
-  const serverZone = r.guildId === null ? undefined : zoneOf(db, r.guildId); // read once: day and guild day
-  const zone = memberZone(db, userId, r.guildId, streak, serverZone);
+  const streak = await readStreak(db, userId);
+  const serverZone = r.guildId === null ? undefined : await zoneOf(db, r.guildId); // read once: day and guild day
+  const zone = await memberZone(db, userId, r.guildId, streak, serverZone);
   const day = studyDayNumber(r.at, zone);
-  if (st.newUserDay.run({ userId, day }).changes > 0) {
+  if ((await st.newUserDay.run({ userId, day })).changes > 0) {
     // The first review of this study day: the streak moves on, and may earn its daily bonus.
     const next = advanceStreak(streak, day, r.at, zone);
     points += streakBonus(next.runDays);
-    st.saveStreak.run({ userId, ...next });
+    await st.saveStreak.run({ userId, ...next });
   }
   const counts = { again, mature, matureAgain: mature & again, ms };
-  st.addUserDay.run({ ...counts, points, userId, day });
-  st.addUserSlot.run({ ...counts, userId, slot: statSlot(r.at) });
+  await st.addUserDay.run({ ...counts, points, userId, day });
+  await st.addUserSlot.run({ ...counts, userId, slot: statSlot(r.at) });
 
   if (r.guildId !== null && serverZone !== undefined) {
     const add = { guildId: r.guildId, userId, reviews: 1, again, points, ms };
-    st.addGuildDay.run({ ...add, day: studyDayNumber(r.at, serverZone) });
-    st.addGuildMember.run(add);
+    await st.addGuildDay.run({ ...add, day: studyDayNumber(r.at, serverZone) });
+    await st.addGuildMember.run(add);
   }
   return points;
 }
@@ -250,15 +244,16 @@ export function recordReviewStats(db: Db, r: ReviewFact): number {
  * `stat_guild_members` row is created if missing (0 points for a wrong answer), which is what the daily post's
  * due summary counts as the server's members (`serverMembers`).
  */
-export function awardQuizPoints(
+export async function awardQuizPoints(
   db: Db,
   a: { guildId: string | null; userId: string; at: number; correct: boolean },
-): number {
+): Promise<number> {
   if (a.guildId === null) return 0;
   const points = a.correct ? POINTS.quizCorrect : 0;
   const st = statements(db);
   const add = { guildId: a.guildId, userId: a.userId, reviews: 0, again: 0, points, ms: 0 };
-  if (points > 0) st.addGuildDay.run({ ...add, day: studyDayNumber(a.at, zoneOf(db, a.guildId)) });
-  st.addGuildMember.run(add);
+  if (points > 0)
+    await st.addGuildDay.run({ ...add, day: studyDayNumber(a.at, await zoneOf(db, a.guildId)) });
+  await st.addGuildMember.run(add);
   return points;
 }

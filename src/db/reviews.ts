@@ -27,13 +27,13 @@ export interface ReviewWrite {
  * Returns false and writes nothing when the card (or its deck) is retired, is outside the member's reach here, or
  * the version no longer matches.
  */
-export function writeReview(db: Db, r: ReviewWrite, now: Date, decide: DecideReview): boolean {
-  const card = cardAccess(db, r, r.cardId);
+export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: DecideReview): Promise<boolean> {
+  const card = await cardAccess(db, r, r.cardId);
   if (!card?.inReach || card.retiredAt !== null) return false;
-  const state = getState(db, r.userId, r.cardId);
+  const state = await getState(db, r.userId, r.cardId);
   if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
   const { card: after, log } = decide(state ? rowToCard(state) : null, now);
-  writeStateAndLog(db, cardToRow(r.userId, r.cardId, card.deckId, after), {
+  await writeStateAndLog(db, cardToRow(r.userId, r.cardId, card.deckId, after), {
     userId: r.userId,
     cardId: r.cardId,
     deckId: card.deckId,
@@ -51,12 +51,13 @@ export function writeReview(db: Db, r: ReviewWrite, now: Date, decide: DecideRev
     durationMs: Math.min(MAX_ANSWER_MS, Math.max(0, now.getTime() - r.shownAt)),
     source: r.source,
   });
-  recordReviewStats(db, { ...r, at: now.getTime(), stateBefore: log.state });
+  await recordReviewStats(db, { ...r, at: now.getTime(), stateBefore: log.state });
   return true;
 }
 
 /**
- * The unit of work of a `/study` rating: `writeReview` in one IMMEDIATE transaction. Resolves to whether the
+ * The unit of work of a `/study` rating: `writeReview` in one transaction (IMMEDIATE on SQLite; on PostgreSQL
+ * under the member's lock, so that the version check and the write are one step). Resolves to whether the
  * rating was recorded (false: stale version, retired or out-of-reach card; nothing written).
  */
 export async function recordRating(
@@ -65,5 +66,5 @@ export async function recordRating(
   now: Date,
   decide: DecideReview,
 ): Promise<boolean> {
-  return tx(db, () => writeReview(db, r, now, decide));
+  return tx(db, (t) => writeReview(t, r, now, decide), { lockKey: r.userId });
 }

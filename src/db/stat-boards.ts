@@ -8,9 +8,9 @@
  * schema): measured on the bench's 200-member server, drizzle's per-row mapping made boards 1.2–4.7× slower, and
  * even better-sqlite3's row objects cost ~25% over arrays on these reads.
  */
-import { and, count, desc, eq, gte, sql } from "drizzle-orm";
+import { and, count, desc, eq, gte, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import type { Db } from "./client.ts";
+import type { Db, EngineKind } from "./client.ts";
 import { perConnection, rawTuples } from "./prepared.ts";
 import { statGuildDays, statGuildMembers, statStreaks, userSettings } from "./schema.ts";
 
@@ -42,7 +42,13 @@ const us = alias(userSettings, "us");
 const guildId = sql.placeholder("guildId");
 const g = statGuildDays;
 
-const statements = perConnection((db) => ({
+/**
+ * A SQLite plan hint (`INDEXED BY …`, `CROSS JOIN` for the join order); PostgreSQL has neither and plans these
+ * joins itself (a plain JOIN).
+ */
+const hint = (kind: EngineKind, sqlite: string, pg = ""): SQL => sql.raw(kind === "pg" ? pg : sqlite);
+
+const statements = perConnection((db, kind) => ({
   /** Members of this server hidden from boards (usually a handful). */
   hidden: db
     .select({ userId: m.userId })
@@ -55,32 +61,24 @@ const statements = perConnection((db) => ({
    * (members with none have a base of 0 and are not listed). Raw also for the plan: the CROSS JOIN keeps members
    * as the outer loop, and INDEXED BY keeps both seeks on the covering index.
    */
-  base: rawTuples<MemberTotals>(
-    db,
-    sql`SELECT ${m.userId}, ${t.cumReviews}, ${t.cumAgain}, ${t.cumPoints}
-      FROM ${statGuildMembers} ${m} CROSS JOIN ${statGuildDays} ${t} INDEXED BY stat_guild_days_cum_idx
+  base: rawTuples<MemberTotals>(sql`SELECT ${m.userId}, ${t.cumReviews}, ${t.cumAgain}, ${t.cumPoints}
+      FROM ${statGuildMembers} ${m} ${hint(kind, "CROSS JOIN", "JOIN")} ${statGuildDays} ${t} ${hint(kind, "INDEXED BY stat_guild_days_cum_idx")}
         ON ${t.guildId} = ${m.guildId} AND ${t.userId} = ${m.userId} AND ${t.day} = (
-          SELECT max(${x.day}) FROM ${statGuildDays} ${x} INDEXED BY stat_guild_days_cum_idx
+          SELECT max(${x.day}) FROM ${statGuildDays} ${x} ${hint(kind, "INDEXED BY stat_guild_days_cum_idx")}
           WHERE ${x.guildId} = ${m.guildId} AND ${x.userId} = ${m.userId} AND ${x.day} < ${sql.placeholder("from")})
-      WHERE ${m.guildId} = ${guildId}`,
-  ),
+      WHERE ${m.guildId} = ${guildId}`),
   /**
    * The rows of days [from, to] (today's, and the days a kept base moves over): a range of the primary key. Raw
    * also for the plan: INDEXED BY, because the covering index above would otherwise win on guild_id alone and walk
    * the server's history.
    */
-  days: rawTuples<MemberTotals>(
-    db,
-    sql`SELECT ${g.userId}, ${g.reviews}, ${g.again}, ${g.points}
-      FROM ${g} INDEXED BY sqlite_autoindex_stat_guild_days_1
-      WHERE ${g.guildId} = ${guildId} AND ${g.day} BETWEEN ${sql.placeholder("from")} AND ${sql.placeholder("to")}`,
-  ),
-  allTime: rawTuples<MemberTotals>(
-    db,
-    sql`SELECT ${statGuildMembers.userId}, ${statGuildMembers.reviews}, ${statGuildMembers.again},
+  days: rawTuples<MemberTotals>(sql`SELECT ${g.userId}, ${g.reviews}, ${g.again}, ${g.points}
+      FROM ${g} ${hint(kind, "INDEXED BY sqlite_autoindex_stat_guild_days_1")}
+      WHERE ${g.guildId} = ${guildId} AND ${g.day} BETWEEN ${sql.placeholder("from")} AND ${sql.placeholder("to")}`),
+  allTime:
+    rawTuples<MemberTotals>(sql`SELECT ${statGuildMembers.userId}, ${statGuildMembers.reviews}, ${statGuildMembers.again},
         ${statGuildMembers.points}
-      FROM ${statGuildMembers} WHERE ${statGuildMembers.guildId} = ${guildId}`,
-  ),
+      FROM ${statGuildMembers} WHERE ${statGuildMembers.guildId} = ${guildId}`),
   /** The servers with the most members (at least `min`), most first. */
   biggest: db
     .select({ guildId: statGuildMembers.guildId })
@@ -90,36 +88,30 @@ const statements = perConnection((db) => ({
     .orderBy(desc(count()))
     .limit(sql.placeholder("limit"))
     .prepare(),
-  streaks: rawTuples<MemberStreak>(
-    db,
-    sql`SELECT ${m.userId}, ${s.lastDay}, ${s.lastZone}, ${s.runDays}, ${s.longest}, ${us.timezone},
+  streaks:
+    rawTuples<MemberStreak>(sql`SELECT ${m.userId}, ${s.lastDay}, ${s.lastZone}, ${s.runDays}, ${s.longest}, ${us.timezone},
         ${us.leaderboardVisible}
       FROM ${statGuildMembers} ${m} JOIN ${statStreaks} ${s} ON ${s.userId} = ${m.userId}
         LEFT JOIN ${userSettings} ${us} ON ${us.userId} = ${m.userId}
-      WHERE ${m.guildId} = ${guildId}`,
-  ),
+      WHERE ${m.guildId} = ${guildId}`),
 }));
 
 /** The SQL of each board statement, by name (EXPLAIN QUERY PLAN tests). */
 export function boardSources(db: Db): Record<keyof ReturnType<typeof statements>, string> {
   const st = statements(db);
   return {
-    hidden: st.hidden.getQuery().sql,
+    hidden: st.hidden.source,
     base: st.base.source,
     days: st.days.source,
     allTime: st.allTime.source,
-    biggest: st.biggest.getQuery().sql,
+    biggest: st.biggest.source,
     streaks: st.streaks.source,
   };
 }
 
 /** The ids of this server's members who hid themselves from boards. */
 export async function hiddenMembers(db: Db, guild: string): Promise<Set<string>> {
-  return new Set(
-    statements(db)
-      .hidden.all({ guildId: guild })
-      .map((r) => r.userId),
-  );
+  return new Set((await statements(db).hidden.all({ guildId: guild })).map((r) => r.userId));
 }
 
 /** Each member's running totals of their last day before day `from` (members with none are not listed). */
@@ -139,9 +131,7 @@ export async function allTimeTotals(db: Db, guild: string): Promise<MemberTotals
 
 /** The servers with the most members (at least `min`), most first, at most `limit` of them: one pass. */
 export async function biggestServers(db: Db, min: number, limit: number): Promise<string[]> {
-  return statements(db)
-    .biggest.all({ min, limit })
-    .map((r) => r.guildId);
+  return (await statements(db).biggest.all({ min, limit })).map((r) => r.guildId);
 }
 
 /** This server's members' streaks, with their own time zone and visibility. */

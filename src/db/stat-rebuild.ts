@@ -5,6 +5,7 @@
  */
 import { asc, gt, sql } from "drizzle-orm";
 import { type Db, tx } from "./client.ts";
+import { once } from "./prepared.ts";
 import { recordReviewStats } from "./review-stats.ts";
 import {
   reviewLogs,
@@ -19,33 +20,35 @@ const PAGE = 5000;
 
 /** Replaces all aggregates with those implied by review_logs; returns the number of reviews replayed. */
 export async function replayReviewLogs(db: Db): Promise<number> {
-  return tx(db, () => {
+  return tx(db, async (t) => {
     for (const table of [statGuildDays, statGuildMembers, statUserDays, statUserSlots, statStreaks])
-      db.delete(table).run();
+      await once(t, (b) => b.delete(table).prepare()).run();
     // Pages in write order (id ranges; a connection cannot write while it iterates).
-    const page = db
-      .select({
-        id: reviewLogs.id,
-        userId: reviewLogs.userId,
-        guildId: reviewLogs.guildId,
-        rating: reviewLogs.rating,
-        state: reviewLogs.state,
-        review: reviewLogs.review,
-        durationMs: reviewLogs.durationMs,
-        source: reviewLogs.source,
-      })
-      .from(reviewLogs)
-      .where(gt(reviewLogs.id, sql.placeholder("after")))
-      .orderBy(asc(reviewLogs.id))
-      .limit(PAGE)
-      .prepare();
+    const page = once(t, (b) =>
+      b
+        .select({
+          id: reviewLogs.id,
+          userId: reviewLogs.userId,
+          guildId: reviewLogs.guildId,
+          rating: reviewLogs.rating,
+          state: reviewLogs.state,
+          review: reviewLogs.review,
+          durationMs: reviewLogs.durationMs,
+          source: reviewLogs.source,
+        })
+        .from(reviewLogs)
+        .where(gt(reviewLogs.id, sql.placeholder("after")))
+        .orderBy(asc(reviewLogs.id))
+        .limit(PAGE)
+        .prepare(),
+    );
     let n = 0;
     let after = 0;
     for (;;) {
-      const rows = page.all({ after });
+      const rows = await page.all({ after });
       for (const r of rows) {
         const at = r.review.getTime();
-        recordReviewStats(db, {
+        await recordReviewStats(t, {
           userId: r.userId,
           guildId: r.guildId,
           source: r.source,

@@ -5,6 +5,7 @@
 import { and, count, eq, inArray, isNull, notExists, type Placeholder, sql } from "drizzle-orm";
 import type { StreakState } from "../core/streaks.ts";
 import type { Db } from "./client.ts";
+import type { Builder } from "./handle.ts";
 import { perConnection, rawTuples } from "./prepared.ts";
 import { memberZone, readStreak, statSlot } from "./review-stats.ts";
 import { cardStates, cards, decks, statUserSlots, subscriptions } from "./schema.ts";
@@ -15,8 +16,8 @@ export async function studyZone(
   userId: string,
   guildId: string | null,
 ): Promise<{ zone: string; streak: StreakState | null }> {
-  const streak = readStreak(db, userId);
-  return { zone: memberZone(db, userId, guildId, streak), streak };
+  const streak = await readStreak(db, userId);
+  return { zone: await memberZone(db, userId, guildId, streak), streak };
 }
 
 type Slot = typeof statUserSlots.$inferSelect;
@@ -30,7 +31,7 @@ export type SlotFigures = [
 ];
 
 /** The decks the member studies: subscribed and not retired (stats span every server). */
-function studied(db: Db, userId: Placeholder) {
+function studied(db: Builder, userId: Placeholder) {
   return db
     .select({ id: subscriptions.deckId })
     .from(subscriptions)
@@ -46,11 +47,9 @@ const mature = sql<number>`${cardStates.scheduledDays} >= ${sql.placeholder("mat
 // Raw for speed (no plan reason): a year of slots or a month of due cards is thousands of rows, and drizzle's
 // per-row mapping (a Date per due) cost more than the queries (/stats 1.3–1.4× slower, measured).
 const statements = perConnection((db) => ({
-  slots: rawTuples<SlotFigures>(
-    db,
-    sql`SELECT ${u.slot}, ${u.reviews}, ${u.matureReviews}, ${u.matureAgain}, ${u.ms} FROM ${u}
-      WHERE ${u.userId} = ${userId} AND ${u.slot} >= ${sql.placeholder("from")} ORDER BY ${u.slot}`,
-  ),
+  slots:
+    rawTuples<SlotFigures>(sql`SELECT ${u.slot}, ${u.reviews}, ${u.matureReviews}, ${u.matureAgain}, ${u.ms} FROM ${u}
+      WHERE ${u.userId} = ${userId} AND ${u.slot} >= ${sql.placeholder("from")} ORDER BY ${u.slot}`),
   byState: db
     .select({ state: cardStates.state, mature: mature.mapWith(Boolean), n: count() })
     .from(cardStates)
@@ -81,18 +80,17 @@ const statements = perConnection((db) => ({
     )
     .prepare(),
   decks: db.select({ n: count() }).from(studied(db, userId).as("studied")).prepare(),
-  due: rawTuples<[due: number]>(
-    db,
-    sql`SELECT ${cardStates.due} FROM ${cardStates} JOIN ${cards} ON ${cards.id} = ${cardStates.cardId}
+  due: rawTuples<
+    [due: number]
+  >(sql`SELECT ${cardStates.due} FROM ${cardStates} JOIN ${cards} ON ${cards.id} = ${cardStates.cardId}
       WHERE ${cardStates.userId} = ${userId} AND ${cardStates.due} < ${sql.placeholder("until")}
-        AND ${cards.retiredAt} IS NULL AND ${cardStates.deckId} IN ${studied(db, userId)}`,
-  ),
+        AND ${cards.retiredAt} IS NULL AND ${cardStates.deckId} IN ${studied(db, userId)}`),
 }));
 
 /** The SQL of these statements (EXPLAIN QUERY PLAN tests). */
 export function statsSources(db: Db): string[] {
   const st = statements(db);
-  return [st.slots.source, st.due.source, ...[st.byState, st.unseen, st.decks].map((q) => q.getQuery().sql)];
+  return [st.slots.source, st.due.source, st.byState.source, st.unseen.source, st.decks.source];
 }
 
 /** The member's slots from instant `from` on, in time order. */
@@ -112,8 +110,8 @@ export async function dueBefore(db: Db, user: string, until: number): Promise<[d
 export async function cardCounts(db: Db, user: string, matureDays: number) {
   const st = statements(db);
   return {
-    byState: st.byState.all({ userId: user, matureDays }),
-    unseen: st.unseen.get({ userId: user })?.n ?? 0,
-    decks: st.decks.get({ userId: user })?.n ?? 0,
+    byState: await st.byState.all({ userId: user, matureDays }),
+    unseen: (await st.unseen.get({ userId: user }))?.n ?? 0,
+    decks: (await st.decks.get({ userId: user }))?.n ?? 0,
   };
 }

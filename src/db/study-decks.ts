@@ -12,7 +12,7 @@ import { decks, subscriptions } from "./schema.ts";
 export const studyDecksWhere = and(
   eq(subscriptions.userId, sql.placeholder("userId")),
   deckVisible(decks, sql.placeholder("userId"), sql.placeholder("guildId")),
-  sql`(${sql.placeholder("deckId")} IS NULL OR ${decks.id} = ${sql.placeholder("deckId")})`,
+  sql`(CAST(${sql.placeholder("deckId")} AS text) IS NULL OR ${decks.id} = ${sql.placeholder("deckId")})`,
 );
 
 export const studyDecks = new QueryBuilder()

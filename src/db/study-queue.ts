@@ -7,7 +7,7 @@ import { and, asc, eq, inArray, isNull, lte, notExists, sql } from "drizzle-orm"
 import type { Card } from "ts-fsrs";
 import { getState, rowToCard } from "./card-states.ts";
 import { type CardAccess, cardAccess, cardForView } from "./cards.ts";
-import type { Db } from "./client.ts";
+import type { Db, EngineKind } from "./client.ts";
 import { findVisibleDeck, isSubscribed } from "./decks.ts";
 import { memberStudyDay, newCardsLeft, newPerDay } from "./new-cards.ts";
 import { perConnection, rawPrepared } from "./prepared.ts";
@@ -28,13 +28,16 @@ const p = (name: string) => sql.placeholder(name);
 // deck_id, so "states of active cards in the scope" = "states in the scope" − "states of retired cards in the
 // scope". The first term is a range count on card_states_user_deck_due_idx alone and the second walks only the
 // scope's retired cards (CROSS JOIN keeps cards as the outer loop), instead of joining every state to its card.
-// Raw `sql` statements: the builder has neither arithmetic over scalar subqueries nor SQLite's CROSS JOIN … ON.
-const retiredWithState = sql`${cards} CROSS JOIN ${cardStates} ON ${cardStates.userId} = ${p("userId")} AND ${cardStates.cardId} = ${cards.id}
+// Raw `sql` statements: the builder has neither arithmetic over scalar subqueries nor SQLite's CROSS JOIN … ON
+// (PostgreSQL has no CROSS JOIN … ON and plans the join order itself).
+const retiredWithState = (
+  kind: EngineKind,
+) => sql`${cards} ${sql.raw(kind === "pg" ? "JOIN" : "CROSS JOIN")} ${cardStates} ON ${cardStates.userId} = ${p("userId")} AND ${cardStates.cardId} = ${cards.id}
   WHERE ${cards.deckId} IN ${studyDecks} AND ${cards.retiredAt} IS NOT NULL`;
 
 // No `.limit(1)` on the single-row reads: drizzle binds LIMIT as a parameter (`limit ?`), which SQLite runs 3–4×
 // slower here than `limit 1`; `.get()` steps to the first row only, in the same plan.
-const statements = perConnection((db) => ({
+const statements = perConnection((db, kind) => ({
   studiesHere: db
     .select({ deckId: subscriptions.deckId })
     .from(subscriptions)
@@ -86,50 +89,44 @@ const statements = perConnection((db) => ({
     )
     .orderBy(asc(cardStates.due))
     .prepare(),
-  countDue: rawPrepared<{ n: number }>(
-    db,
-    sql`SELECT
+  countDue: rawPrepared<{ n: number }>(sql`SELECT
       (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")}
         AND ${cardStates.deckId} IN ${studyDecks} AND ${cardStates.due} <= ${p("until")})
-      - (SELECT count(*) FROM ${retiredWithState} AND ${cardStates.due} <= ${p("until")}) AS n`,
-  ),
-  countUnseen: rawPrepared<{ n: number }>(
-    db,
-    sql`SELECT
+      - (SELECT count(*) FROM ${retiredWithState(kind)} AND ${cardStates.due} <= ${p("until")}) AS n`),
+  countUnseen: rawPrepared<{ n: number }>(sql`SELECT
       (SELECT count(*) FROM ${cards} WHERE ${cards.deckId} IN ${studyDecks} AND ${cards.retiredAt} IS NULL)
       - (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")} AND ${cardStates.deckId} IN ${studyDecks})
-      + (SELECT count(*) FROM ${retiredWithState}) AS n`,
-  ),
+      + (SELECT count(*) FROM ${retiredWithState(kind)}) AS n`),
 }));
 
 // ── Single reads (synchronous: the building blocks of the functions below, and of tests and the bench) ───────
 
 /** The most overdue card due at or before `until` (ms), or undefined. */
-export function nextDueCardId(db: Db, s: Scope, until: number): number | undefined {
-  return statements(db).nextDue.get({ ...scopeValues(s), until })?.cardId;
+export async function nextDueCardId(db: Db, s: Scope, until: number): Promise<number | undefined> {
+  return (await statements(db).nextDue.get({ ...scopeValues(s), until }))?.cardId;
 }
 
 /** The next card this user has never seen, in deck file order. */
-export function nextNewCardId(db: Db, s: Scope): number | undefined {
-  return statements(db).nextNew.get(scopeValues(s))?.cardId;
+export async function nextNewCardId(db: Db, s: Scope): Promise<number | undefined> {
+  return (await statements(db).nextNew.get(scopeValues(s)))?.cardId;
 }
 
 /** Whether the user studies at least one deck visible in this scope (the /study "pick a deck" check). */
-export function studiesAnyDeck(db: Db, s: Scope): boolean {
-  return statements(db).studiesHere.get(scopeValues(s)) !== undefined;
+export async function studiesAnyDeck(db: Db, s: Scope): Promise<boolean> {
+  return (await statements(db).studiesHere.get(scopeValues(s))) !== undefined;
 }
 
-export function countDue(db: Db, s: Scope, until: number): number {
-  return statements(db).countDue.get({ ...scopeValues(s), until })?.n ?? 0;
+export async function countDue(db: Db, s: Scope, until: number): Promise<number> {
+  return (await statements(db).countDue.get({ ...scopeValues(s), until }))?.n ?? 0;
 }
 
-export function countUnseen(db: Db, s: Scope): number {
-  return statements(db).countUnseen.get(scopeValues(s))?.n ?? 0;
+export async function countUnseen(db: Db, s: Scope): Promise<number> {
+  return (await statements(db).countUnseen.get(scopeValues(s)))?.n ?? 0;
 }
 
 /** Earliest due instant among the user's cards in scope, or null. */
-export function nextDueAt(db: Db, s: Scope): Date | null {
-  return statements(db).nextDueAt.get(scopeValues(s))?.due ?? null;
+export async function nextDueAt(db: Db, s: Scope): Promise<Date | null> {
+  return (await statements(db).nextDueAt.get(scopeValues(s)))?.due ?? null;
 }
 
 // ── What the study service asks: one async call per view ───────────────────────────────────────────────────
@@ -150,15 +147,18 @@ export interface QueueCounts {
   newLeft: number;
 }
 
-function counts(db: Db, s: Scope, now: number): QueueCounts {
-  const budget = newCardsLeft(db, s.userId, s.guildId, now);
-  return { due: countDue(db, s, now), newLeft: budget > 0 ? Math.min(budget, countUnseen(db, s)) : 0 };
+async function counts(db: Db, s: Scope, now: number): Promise<QueueCounts> {
+  const budget = await newCardsLeft(db, s.userId, s.guildId, now);
+  return {
+    due: await countDue(db, s, now),
+    newLeft: budget > 0 ? Math.min(budget, await countUnseen(db, s)) : 0,
+  };
 }
 
-function queued(db: Db, s: Scope, cardId: number): QueuedCard {
-  const card = cardForView(db, cardId);
+async function queued(db: Db, s: Scope, cardId: number): Promise<QueuedCard> {
+  const card = await cardForView(db, cardId);
   if (!card) throw new Error(`card ${cardId} vanished`);
-  const state = getState(db, s.userId, cardId);
+  const state = await getState(db, s.userId, cardId);
   return { cardId, ...card, state: state && rowToCard(state) };
 }
 
@@ -172,11 +172,11 @@ export async function studyQueue(
   now: number,
   aheadUntil: number,
 ): Promise<QueueCounts & { card: QueuedCard | undefined }> {
-  const c = counts(db, s, now);
-  let cardId = nextDueCardId(db, s, now);
-  if (cardId === undefined && c.newLeft > 0) cardId = nextNewCardId(db, s);
-  if (cardId === undefined) cardId = nextDueCardId(db, s, aheadUntil);
-  return { ...c, card: cardId === undefined ? undefined : queued(db, s, cardId) };
+  const c = await counts(db, s, now);
+  let cardId = await nextDueCardId(db, s, now);
+  if (cardId === undefined && c.newLeft > 0) cardId = await nextNewCardId(db, s);
+  if (cardId === undefined) cardId = await nextDueCardId(db, s, aheadUntil);
+  return { ...c, card: cardId === undefined ? undefined : await queued(db, s, cardId) };
 }
 
 /**
@@ -189,9 +189,9 @@ export async function studyCard(
   cardId: number,
   now: number,
 ): Promise<{ access: CardAccess | undefined; view: (QueueCounts & { card: QueuedCard }) | undefined }> {
-  const access = cardAccess(db, s, cardId);
+  const access = await cardAccess(db, s, cardId);
   if (!access?.inReach || access.retiredAt !== null) return { access, view: undefined };
-  return { access, view: { ...counts(db, s, now), card: queued(db, s, cardId) } };
+  return { access, view: { ...(await counts(db, s, now)), card: await queued(db, s, cardId) } };
 }
 
 export interface SessionSummary {
@@ -207,15 +207,15 @@ export interface SessionSummary {
 
 /** A session's summary: what was reviewed since `since` (ms), what is left, and the new-card budget. */
 export async function sessionSummary(db: Db, s: Scope, since: number, now: number): Promise<SessionSummary> {
-  const day = memberStudyDay(db, s.userId, s.guildId, now);
-  const perDay = newPerDay(db, s.userId);
+  const day = await memberStudyDay(db, s.userId, s.guildId, now);
+  const perDay = await newPerDay(db, s.userId);
   return {
-    ...sessionTotals(db, s.userId, since),
-    due: countDue(db, s, now),
-    nextDue: nextDueAt(db, s),
+    ...(await sessionTotals(db, s.userId, since)),
+    due: await countDue(db, s, now),
+    nextDue: await nextDueAt(db, s),
     newCards: {
-      unseen: countUnseen(db, s),
-      leftToday: Math.max(0, perDay - newIntroducedSince(db, s.userId, day.start)),
+      unseen: await countUnseen(db, s),
+      leftToday: Math.max(0, perDay - (await newIntroducedSince(db, s.userId, day.start))),
       perDay,
       // When today's new-card budget starts again: the member's next study day.
       resetsAt: new Date(day.end),
@@ -229,9 +229,9 @@ export async function sessionSummary(db: Db, s: Scope, since: number, now: numbe
  */
 export async function studyOpening(db: Db, s: Scope): Promise<"study" | "offer" | "no-deck"> {
   if (s.deckId !== null) {
-    const deck = findVisibleDeck(db, s.userId, s.guildId, s.deckId);
+    const deck = await findVisibleDeck(db, s.userId, s.guildId, s.deckId);
     if (!deck) return "no-deck";
-    return isSubscribed(db, s.userId, deck.id) ? "study" : "offer";
+    return (await isSubscribed(db, s.userId, deck.id)) ? "study" : "offer";
   }
-  return studiesAnyDeck(db, s) ? "study" : "offer";
+  return (await studiesAnyDeck(db, s)) ? "study" : "offer";
 }

@@ -2,11 +2,14 @@
 import { and, eq } from "drizzle-orm";
 import { type Db, tx } from "./client.ts";
 import { findVisibleDeck } from "./decks.ts";
+import { once } from "./prepared.ts";
 import { subscriptions } from "./schema.ts";
 
-/** Subscribes, synchronously, for units of work (an import subscribes its importer in its transaction). */
-export function addSubscription(db: Db, userId: string, deckId: string, now: Date): boolean {
-  const res = db.insert(subscriptions).values({ userId, deckId, createdAt: now }).onConflictDoNothing().run();
+/** Subscribes, inside units of work (an import subscribes its importer in its transaction). */
+export async function addSubscription(db: Db, userId: string, deckId: string, now: Date): Promise<boolean> {
+  const res = await once(db, (b) =>
+    b.insert(subscriptions).values({ userId, deckId, createdAt: now }).onConflictDoNothing().prepare(),
+  ).run();
   return res.changes > 0;
 }
 
@@ -15,21 +18,23 @@ export function addSubscription(db: Db, userId: string, deckId: string, now: Dat
  * undefined (no such deck here).
  */
 export async function subscribeTo(db: Db, userId: string, guildId: string | null, deckId: string, now: Date) {
-  return tx(db, () => {
-    const deck = findVisibleDeck(db, userId, guildId, deckId);
-    return deck && { deck, changed: addSubscription(db, userId, deck.id, now) };
+  return tx(db, async (t) => {
+    const deck = await findVisibleDeck(t, userId, guildId, deckId);
+    return deck && { deck, changed: await addSubscription(t, userId, deck.id, now) };
   });
 }
 
 /** Unsubscribes the member from a deck they see here (their progress stays): as `subscribeTo`. */
 export async function unsubscribeFrom(db: Db, userId: string, guildId: string | null, deckId: string) {
-  return tx(db, () => {
-    const deck = findVisibleDeck(db, userId, guildId, deckId);
+  return tx(db, async (t) => {
+    const deck = await findVisibleDeck(t, userId, guildId, deckId);
     if (deck === undefined) return undefined;
-    const res = db
-      .delete(subscriptions)
-      .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, deck.id)))
-      .run();
+    const res = await once(t, (b) =>
+      b
+        .delete(subscriptions)
+        .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, deck.id)))
+        .prepare(),
+    ).run();
     return { deck, changed: res.changes > 0 };
   });
 }

@@ -2,7 +2,7 @@
 import { eq, sql } from "drizzle-orm";
 import { NEW_PER_DAY_DEFAULT } from "../core/new-cards.ts";
 import { type Db, tx } from "./client.ts";
-import { perConnection } from "./prepared.ts";
+import { once, perConnection } from "./prepared.ts";
 import { userSettings } from "./schema.ts";
 
 export type UserSettings = typeof userSettings.$inferSelect;
@@ -17,9 +17,9 @@ const statements = perConnection((db) => ({
     .prepare(),
 }));
 
-function current(db: Db, userId: string): UserSettings {
+async function current(db: Db, userId: string): Promise<UserSettings> {
   return (
-    statements(db).row.get({ userId }) ?? {
+    (await statements(db).row.get({ userId })) ?? {
       userId,
       newPerDay: NEW_PER_DAY_DEFAULT,
       timezone: null,
@@ -36,9 +36,15 @@ export async function readSettings(db: Db, userId: string): Promise<UserSettings
 
 /** One unit of work: the member's settings with `patch` applied, written as one row; returns them. */
 export async function writeSettings(db: Db, userId: string, patch: SettingsPatch): Promise<UserSettings> {
-  return tx(db, () => {
-    const next = { ...current(db, userId), ...patch, userId };
-    db.insert(userSettings).values(next).onConflictDoUpdate({ target: userSettings.userId, set: next }).run();
+  return tx(db, async (t) => {
+    const next = { ...(await current(t, userId)), ...patch, userId };
+    await once(t, (b) =>
+      b
+        .insert(userSettings)
+        .values(next)
+        .onConflictDoUpdate({ target: userSettings.userId, set: next })
+        .prepare(),
+    ).run();
     return next;
   });
 }

@@ -4,16 +4,18 @@ import { join } from "node:path";
 import pino from "pino";
 import { ManualClock } from "../../src/core/clock.ts";
 import { createScheduler } from "../../src/core/scheduling.ts";
-import { openDb, tx } from "../../src/db/client.ts";
+import { tx } from "../../src/db/client.ts";
+import type { SqliteDb } from "../../src/db/handle.ts";
+import { openSqlite } from "../../src/db/sqlite/open.ts";
 import { writeDeck } from "../../src/db/deck-cards.ts";
 import type { Deps } from "../../src/services/deps.ts";
 
 /** A real SQLite file in a temp folder with the real migrations, a manual clock and a silent logger. */
 export function testDeps(
   start = "2026-03-02T08:00:00Z",
-): Deps & { clock: ManualClock; dir: string; close(): void } {
+): Deps & { db: SqliteDb; clock: ManualClock; dir: string; close(): void } {
   const dir = mkdtempSync(join(tmpdir(), "study-test-"));
-  const db = openDb(join(dir, "test.db"));
+  const db = openSqlite(join(dir, "test.db"));
   const clock = new ManualClock(new Date(start));
   return {
     db,
@@ -22,7 +24,7 @@ export function testDeps(
     log: pino({ level: "silent" }),
     dir,
     close() {
-      db.$client.close();
+      db.sqlite.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -38,16 +40,16 @@ export function makeCards(n: number, prefix = "q") {
 }
 
 /** A deck of `n` generated cards: shipped (file) by default, a server or personal import with guildId/ownerId. */
-export function seedDeck(
+export async function seedDeck(
   deps: Deps,
   id: string,
   n: number,
   o: { name?: string; guildId?: string; ownerId?: string } = {},
 ) {
-  // Synchronous on purpose (fixtures in beforeEach): the same write the deck sync makes, in one transaction.
-  tx(deps.db, () =>
+  // The same write the deck sync makes, in one transaction.
+  await tx(deps.db, (t) =>
     writeDeck(
-      deps.db,
+      t,
       {
         id,
         name: o.name ?? `Deck ${id}`,

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MIGRATIONS_DIR } from "../../src/db/client.ts";
+import { SQLITE_MIGRATIONS as MIGRATIONS_DIR } from "../../src/db/sqlite/open.ts";
 
 /**
  * A copy of the migrations folder as it stood before the migration whose tag starts with `firstMissing`

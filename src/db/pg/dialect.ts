@@ -51,12 +51,13 @@ function autoIds(table: SQLiteTable): string[] {
 /** The builder every PostgreSQL connection shares: it only writes SQL; src/db/prepared.ts runs it on `pg`. */
 export function pgBuilder(dialect: PgRenderingDialect): Builder {
   const refuse = async (): Promise<never> => {
-    throw new Error("the PostgreSQL builder does not run queries: bind them with perConnection (prepared.ts)");
+    throw new Error(
+      "the PostgreSQL builder does not run queries: bind them with perConnection (prepared.ts)",
+    );
   };
-  const session = new SQLiteRemoteSession<Record<string, never>, ExtractTablesWithRelations<Record<string, never>>>(
-    refuse,
-    dialect,
-    undefined,
-  );
+  const session = new SQLiteRemoteSession<
+    Record<string, never>,
+    ExtractTablesWithRelations<Record<string, never>>
+  >(refuse, dialect, undefined);
   return new SqliteRemoteDatabase<Record<string, never>>("async", dialect, session, undefined);
 }

@@ -43,13 +43,27 @@ function setUp(sqlite: Database.Database, path: string | null): SqliteDb {
   if (path !== null) checkpointInBackground(sqlite, path);
   const builder = drizzle(sqlite);
   migrate(builder, { migrationsFolder: SQLITE_MIGRATIONS });
-  return sqliteHandle(sqlite, path, { kind: "sqlite", builder, dialect: new SQLiteSyncDialect(), compiled: new WeakMap() });
+  return sqliteHandle(sqlite, path, {
+    kind: "sqlite",
+    builder,
+    dialect: new SQLiteSyncDialect(),
+    compiled: new WeakMap(),
+  });
 }
 
 /** The connection's handle and the one its transactions run with (client.ts `tx`). */
 function sqliteHandle(sqlite: Database.Database, path: string | null, engine: Engine): SqliteDb {
   const gate = new Gate();
-  const inTx: SqliteDb = { kind: "sqlite", engine, sqlite, gate, path, txHandle: null, bound: new WeakMap(), depth: 1 };
+  const inTx: SqliteDb = {
+    kind: "sqlite",
+    engine,
+    sqlite,
+    gate,
+    path,
+    txHandle: null,
+    bound: new WeakMap(),
+    depth: 1,
+  };
   return { kind: "sqlite", engine, sqlite, gate, path, txHandle: inTx, bound: new WeakMap(), depth: 0 };
 }
 

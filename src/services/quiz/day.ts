@@ -94,21 +94,33 @@ type Chosen = (Question & { deckId: string; deckName: string }) | null;
  * server's other decks, each in a random order; the first deck that can make a question gives it (most often the
  * first one tried, so only that deck is read).
  */
-function pick(reads: QuestionReads, guildId: string, date: string, studied?: readonly string[]): Chosen {
+async function pick(
+  reads: QuestionReads,
+  guildId: string,
+  date: string,
+  studied?: readonly string[],
+): Promise<Chosen> {
   const rng = seededRandom(quizSeed(guildId, date));
-  const recent = reads.recent();
-  const fromDecks = (decks: readonly { id: string; name?: string }[]): Chosen => {
+  const recent = await reads.recent();
+  const fromDecks = async (decks: readonly { id: string; name?: string }[]): Promise<Chosen> => {
     for (const k of randomOrder(decks.length, rng)) {
       const deck = decks[k];
       if (!deck) continue;
-      const q = pickQuestion(reads.cards(deck.id), rng, recent);
-      if (q) return { ...q, deckId: deck.id, deckName: deck.name ?? reads.deckName(deck.id) };
+      const q = pickQuestion(await reads.cards(deck.id), rng, recent);
+      // Only the chosen card's question is read.
+      if (q)
+        return {
+          ...q,
+          front: await reads.front(q.cardId),
+          deckId: deck.id,
+          deckName: deck.name ?? (await reads.deckName(deck.id)),
+        };
     }
     return null;
   };
-  const first = studied?.map((id) => ({ id })) ?? reads.studied();
+  const first = studied?.map((id) => ({ id })) ?? (await reads.studied());
   const ids = new Set(first.map((d) => d.id));
-  return fromDecks(first) ?? fromDecks(reads.all().filter((d) => !ids.has(d.id)));
+  return (await fromDecks(first)) ?? fromDecks((await reads.all()).filter((d) => !ids.has(d.id)));
 }
 
 /** The question of the day for a server (see `pick`); a tick passes its memo and the decks its summary found. */
