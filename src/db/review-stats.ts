@@ -7,6 +7,7 @@
  * of point lookups and upserts on primary keys, tens of microseconds in all).
  */
 import { and, eq, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { POINTS, type ReviewSource, reviewPoints, streakBonus } from "../core/points.ts";
 import { MAX_ANSWER_MS } from "../core/scheduling.ts";
 import { advanceStreak, type StreakState, studyDayNumber } from "../core/streaks.ts";
@@ -46,11 +47,12 @@ export interface ReviewFact {
 }
 
 const p = (name: string) => sql.placeholder(name);
+// The stored value is named with its table: inside an upsert's DO UPDATE a bare name is ambiguous to
+// PostgreSQL (the row, or `excluded`).
 /** `column + <placeholder>`: a running sum in an UPDATE or an upsert's DO UPDATE. */
-const plus = (column: { name: string }, name: string) => sql`${sql.identifier(column.name)} + ${p(name)}`;
+const plus = (column: SQLiteColumn, name: string) => sql`${column} + ${p(name)}`;
 /** `column + excluded.column`: an upsert adds what the INSERT tried to write. */
-const plusExcluded = (column: { name: string }) =>
-  sql`${sql.identifier(column.name)} + ${sql.raw(`excluded.${column.name}`)}`;
+const plusExcluded = (column: SQLiteColumn) => sql`${column} + ${sql.raw(`excluded.${column.name}`)}`;
 const excluded = (column: { name: string }) => sql.raw(`excluded.${column.name}`);
 
 /** This connection's prepared statements for the aggregates. */
@@ -100,7 +102,7 @@ export const statements = perConnection((db) => ({
     db
       .update(statUserDays)
       .set({
-        reviews: sql`${sql.identifier(statUserDays.reviews.name)} + 1`,
+        reviews: sql`${statUserDays.reviews} + 1`,
         again: plus(statUserDays.again, "again"),
         matureReviews: plus(statUserDays.matureReviews, "mature"),
         matureAgain: plus(statUserDays.matureAgain, "matureAgain"),
@@ -124,7 +126,7 @@ export const statements = perConnection((db) => ({
       .onConflictDoUpdate({
         target: [statUserSlots.userId, statUserSlots.slot],
         set: {
-          reviews: sql`${sql.identifier(statUserSlots.reviews.name)} + 1`,
+          reviews: sql`${statUserSlots.reviews} + 1`,
           again: plusExcluded(statUserSlots.again),
           matureReviews: plusExcluded(statUserSlots.matureReviews),
           matureAgain: plusExcluded(statUserSlots.matureAgain),

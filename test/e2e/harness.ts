@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "vitest";
 import type { Bot } from "../../src/bot.ts";
-import { openDb } from "../../src/db/client.ts";
+import { openSqlite } from "../../src/db/sqlite/open.ts";
 import { manualTicker } from "../../src/jobs/quiz-job.ts";
 import { createWorld, REPO_DECKS, type WorldDeck } from "../../src/sandbox/world.ts";
 
@@ -82,7 +82,7 @@ function migratedTemplate(): string {
   const dir = mkdtempSync(join(tmpdir(), "e2e-template-"));
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, "migrated.db");
-  openDb(path).$client.close(); // closing the last connection checkpoints the WAL into the file
+  openSqlite(path).sqlite.close(); // closing the last connection checkpoints the WAL into the file
   template = path;
   return path;
 }

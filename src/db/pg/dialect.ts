@@ -1,4 +1,4 @@
-import { type ExtractTablesWithRelations, getTableColumns, is, type SQL, sql } from "drizzle-orm";
+import { Column, type ExtractTablesWithRelations, getTableColumns, is, SQL, sql } from "drizzle-orm";
 import { SqliteRemoteDatabase, SQLiteRemoteSession } from "drizzle-orm/sqlite-proxy";
 import {
   SQLiteAsyncDialect,
@@ -22,16 +22,30 @@ export class PgRenderingDialect extends SQLiteAsyncDialect {
   }
 
   override buildInsertQuery(config: SQLiteInsertConfig): SQL {
-    if (config.select || !Array.isArray(config.values)) return super.buildInsertQuery(config);
+    const onConflict = config.onConflict?.map(bareTargets);
+    if (config.select || !Array.isArray(config.values)) return super.buildInsertQuery({ ...config, onConflict });
     const ids = autoIds(config.table);
-    if (ids.length === 0) return super.buildInsertQuery(config);
     const values = config.values.map((row) => {
       const filled = { ...row };
       for (const key of ids) if (filled[key] === undefined) filled[key] = sql`default`;
       return filled;
     });
-    return super.buildInsertQuery({ ...config, values });
+    return super.buildInsertQuery({ ...config, values, onConflict });
   }
+}
+
+/**
+ * `on conflict ("t"."a", "t"."b")` → `on conflict ("a", "b")`: SQLite takes a conflict target's columns qualified
+ * by their table, PostgreSQL only bare (the target is the list of columns drizzle puts in an array chunk).
+ */
+function bareTargets(clause: SQL): SQL {
+  const chunks = clause.queryChunks.map((chunk): unknown => {
+    if (Array.isArray(chunk) && chunk.every((c) => is(c, Column)))
+      return chunk.map((c) => sql.identifier((c as Column).name));
+    if (is(chunk, SQL)) return bareTargets(chunk);
+    return chunk;
+  });
+  return new SQL(chunks as SQL["queryChunks"]);
 }
 
 const AUTO_IDS = new WeakMap<SQLiteTable, string[]>();

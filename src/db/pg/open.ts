@@ -82,8 +82,12 @@ export function pgliteHandle(db: PGlite): PgDb {
   const parsers = Object.fromEntries(NUMBER_TYPES.map((oid) => [oid, Number]));
   const execOn = (q: PGlite | Transaction): PgExecutor => ({
     async query(text, params, rows) {
-      const r = await q.query(text, params, { rowMode: rows === "arrays" ? "array" : "object", parsers });
-      return { rows: r.rows as unknown[], changes: r.affectedRows ?? 0 };
+      try {
+        const r = await q.query(text, params, { rowMode: rows === "arrays" ? "array" : "object", parsers });
+        return { rows: r.rows as unknown[], changes: r.affectedRows ?? 0 };
+      } catch (err) {
+        throw withStatement(err, text);
+      }
     },
   });
   const begin: PgBegin = (fn, { readOnly }) =>
@@ -101,12 +105,16 @@ const LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
 function clientExec(q: pg.Pool | pg.PoolClient): PgExecutor {
   return {
     async query(text, params, rows): Promise<PgResult> {
-      const r = await q.query({
-        text,
-        values: params,
-        ...(rows === "arrays" ? { rowMode: "array" as const } : {}),
-      });
-      return { rows: r.rows, changes: r.rowCount ?? 0 };
+      try {
+        const r = await q.query({
+          text,
+          values: params,
+          ...(rows === "arrays" ? { rowMode: "array" as const } : {}),
+        });
+        return { rows: r.rows, changes: r.rowCount ?? 0 };
+      } catch (err) {
+        throw withStatement(err, text);
+      }
     },
   };
 }
@@ -140,6 +148,12 @@ export function pgTxHandle(parent: PgDb, exec: PgExecutor): PgDb {
   };
   const h: PgDb = { ...parent, exec, begin, bound: new WeakMap(), depth: 1 };
   return h;
+}
+
+/** The statement a PostgreSQL error came from, on the error (logs show which query failed; values are not kept). */
+function withStatement(err: unknown, text: string): unknown {
+  if (err instanceof Error) Object.assign(err, { statement: text.length > 500 ? `${text.slice(0, 500)}…` : text });
+  return err;
 }
 
 function hidePassword(url: string): string {
