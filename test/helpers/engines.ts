@@ -113,9 +113,9 @@ async function openServerTestDb(choice: Extract<PgChoice, { kind: "server" }>): 
   const name = testDatabaseName(choice.run, ++created);
   const url = databaseUrl(choice.url, name);
   const drop = () => withAdmin(choice.url, (c) => untilUnused(() => dropDatabase(c, name)));
-  await withAdmin(choice.url, (c) =>
-    c.query(`CREATE DATABASE ${ident(name)} TEMPLATE ${ident(choice.template)}`),
-  );
+  const copy = `CREATE DATABASE ${ident(name)} TEMPLATE ${ident(choice.template)}`;
+  // Waits out a connection to the template (55006), say a psql session left on it, for a few seconds.
+  await withAdmin(choice.url, (c) => untilUnused(() => c.query(copy)));
   let db: Db;
   try {
     db = await openDb(url); // the template is migrated: this only checks that nothing is pending
