@@ -9,6 +9,7 @@ import type { SqliteDb } from "../../src/db/handle.ts";
 import { openSqlite } from "../../src/db/sqlite/open.ts";
 import { writeDeck } from "../../src/db/deck-cards.ts";
 import type { Deps } from "../../src/services/deps.ts";
+import { openTestDb, type TestEngine } from "./engines.ts";
 
 /** A real SQLite file in a temp folder with the real migrations, a manual clock and a silent logger. */
 export function testDeps(
@@ -27,6 +28,26 @@ export function testDeps(
       db.sqlite.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * As `testDeps`, on either engine (test/helpers/engines.ts): SQLite (a real file) or the run's PostgreSQL (a
+ * database of its own on the server, else PGlite). `target` is what another process opens (null on PGlite).
+ */
+export async function engineDeps(
+  engine: TestEngine,
+  start = "2026-03-02T08:00:00Z",
+): Promise<Deps & { clock: ManualClock; engine: TestEngine; target: string | null; close(): Promise<void> }> {
+  const t = await openTestDb(engine);
+  return {
+    db: t.db,
+    clock: new ManualClock(new Date(start)),
+    scheduler: createScheduler({ fuzz: false }),
+    log: pino({ level: "silent" }),
+    engine,
+    target: t.target,
+    close: () => t.close(),
   };
 }
 
