@@ -175,7 +175,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 describe("GIVEN the tables db:copy copies", () => {
   it("THEN they are every table of schema.ts, each after the tables it references", () => {
     const ordered = copyTables().map((t) => t.name);
-    const sqliteTables = Object.values(schema)
+    const sqliteTables = Object.values(schema as Record<string, unknown>)
       .filter((v): v is SQLiteTable => is(v, SQLiteTable))
       .map((t) => getTableConfig(t));
     expect([...ordered].sort()).toEqual(sqliteTables.map((t) => t.name).sort());

@@ -28,7 +28,7 @@ export interface CopyTable {
 
 /** Every table of `schema-pg.ts`, each after the tables it references. */
 export function copyTables(): CopyTable[] {
-  const tables = Object.values(pgSchema)
+  const tables = Object.values(pgSchema as Record<string, unknown>)
     .filter((v): v is PgTable => is(v, PgTable))
     .map(describe);
   return foreignKeyOrder(tables);
