@@ -50,7 +50,7 @@ export function formatReport(r: CopyReport): string {
     `copied ${r.from} into ${r.to}`,
     ...r.tables.map((t) => line(t.name, t.rows, t.seconds)),
     `${line("total", total, r.copySeconds)}  (${rate.toLocaleString("en-US")} rows/s)`,
-    `keys, indexes and foreign keys rebuilt in ${r.indexSeconds.toFixed(2)} s`,
+    `keys, indexes and foreign keys rebuilt, sequences reset, tables analyzed in ${r.indexSeconds.toFixed(2)} s`,
     ...(r.triggers.length > 0 ? [`triggers off during the copy: ${r.triggers.join(", ")}`] : []),
     ...(r.skipped.length > 0 ? [`not the bot's, not copied: ${r.skipped.join(", ")}`] : []),
     `verified in ${r.verifySeconds.toFixed(2)} s: row counts of ${r.tables.length} tables, ${r.rowsCompared.toLocaleString("en-US")} card states column by column`,

@@ -41,7 +41,7 @@ export interface CopyReport {
   triggers: string[];
   /** Rows in. */
   copySeconds: number;
-  /** Keys, indexes and foreign keys rebuilt, sequences reset. */
+  /** Keys, indexes and foreign keys rebuilt, sequences reset, tables analyzed. */
   indexSeconds: number;
   verifySeconds: number;
   rowsCompared: number;
@@ -111,6 +111,8 @@ async function copyInto(
   const skipped = otherTables(sqlite, tables);
   return pg.begin(
     async (exec: PgExecutor) => {
+      // A big table's index builds run for minutes: no server-side statement timeout may cut them short.
+      await exec.query("SET LOCAL statement_timeout = 0", [], "arrays");
       await lockEmptyTarget(exec, tables, pg.label);
       const triggers = await userTriggers(exec, tables);
       await setTriggers(exec, triggers, false);
@@ -131,6 +133,9 @@ async function copyInto(
         throw new Error("the keys and indexes rebuilt after the copy differ from the migrated ones");
       for (const table of tables) await resetIdentity(exec, table);
       await setTriggers(exec, triggers, true);
+      // Statistics for the planner now, not when autovacuum comes by: the bot's first queries on the new
+      // database, and the verification's key lookups below, get plans for tables of their real size.
+      await exec.query(`ANALYZE ${tables.map((t) => ident(t.name)).join(", ")}`, [], "arrays");
       const t2 = performance.now();
 
       const byCount = await compareCounts(exec, tables, counts);
