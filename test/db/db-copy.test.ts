@@ -424,15 +424,45 @@ describe.skipIf(!hasServer)("GIVEN a PostgreSQL database with one row in one tab
     const to = await freshDatabase();
     const migrated = await openDb(to); // the bot started on it once: migrated, one member's settings
     await closeDb(migrated);
-    await withPg(to, (c) => c.query("INSERT INTO user_settings (user_id) VALUES ('someone')"));
+    // …and, as an older version would have left it, one migration short: refused before anything migrates it.
+    const migrations = "SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations";
+    const applied = await withPg(to, async (c) => {
+      await c.query("INSERT INTO user_settings (user_id) VALUES ('someone')");
+      await c.query(
+        "DELETE FROM drizzle.__drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM drizzle.__drizzle_migrations)",
+      );
+      return (await c.query(migrations)).rows[0].n as number;
+    });
     const r = await run(["--from", from, "--to", to]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain("is not empty (table user_settings has rows)");
+    expect(r.err).toMatch(/^db:copy: .* is not empty \(table user_settings has rows\)[^\n]*\n$/);
     await withPg(to, async (c) => {
       for (const t of copyTables()) {
         const n = Number((await c.query(`SELECT count(*) AS n FROM "${t.name}"`)).rows[0].n);
         expect(n, t.name).toBe(t.name === "user_settings" ? 1 : 0);
       }
+      expect((await c.query(migrations)).rows[0].n).toBe(applied);
+    });
+  });
+});
+
+describe.skipIf(!hasServer)("GIVEN an empty PostgreSQL database another session is using", () => {
+  it("THEN the copy gives up waiting for its tables after a few seconds, in one line, exit 2", async () => {
+    const from = await sqliteFile("busy.db");
+    const to = await freshDatabase();
+    await closeDb(await openDb(to));
+    await withPg(to, async (c) => {
+      await c.query("BEGIN");
+      await c.query("SELECT count(*) FROM card_states"); // a reader's lock, held until it ends
+      const r = await run(["--from", from, "--to", to]);
+      await c.query("ROLLBACK");
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(
+        /^db:copy: .* is in use by another session \(is a bot running on it\?\): stop it, then copy\n$/,
+      );
+    });
+    await withPg(to, async (c) => {
+      expect((await c.query("SELECT count(*)::int AS n FROM cards")).rows[0].n).toBe(0);
     });
   });
 });

@@ -7,12 +7,14 @@
  */
 import { resolve } from "node:path";
 import Database from "better-sqlite3";
+import { Client } from "pg";
 import type { PgDb, PgExecutor } from "../handle.ts";
 import { openPostgres } from "../pg/open.ts";
 import {
   CopyRefused,
   copyTable,
   lockEmptyTarget,
+  refuseRows,
   resetIdentity,
   setTriggers,
   type TableCopy,
@@ -64,11 +66,11 @@ export async function copyDatabase(
   try {
     const state = sqliteMigrationState(sqlite);
     if (state.kind !== "current") throw new CopyRefused(explainMigrationState(from, state));
-    const pg = await openTarget(to);
+    const tables = copyTables();
+    const pg = await openTarget(to, tables);
     try {
       const target = await pgMigrationState(pg.exec);
       if (target.kind !== "current") throw new CopyRefused(explainMigrationState(pg.label, target));
-      const tables = copyTables();
       // One read transaction: every table (and the verification) sees the same snapshot of the file.
       sqlite.prepare("BEGIN").run();
       try {
@@ -178,11 +180,35 @@ function openSource(path: string): Database.Database {
   }
 }
 
-async function openTarget(url: string): Promise<PgDb> {
+/**
+ * Refuses a database that already holds rows before migrating it (an older version's would otherwise be migrated
+ * by a copy that then refuses), then opens it the way the bot does: migrations applied. The copy checks again
+ * under its table locks.
+ */
+async function openTarget(url: string, tables: CopyTable[]): Promise<PgDb> {
+  const label = hidePassword(url);
   try {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      const exec: PgExecutor = {
+        query: async (text, params) => {
+          const r = await client.query({ text, values: params, rowMode: "array" });
+          return { rows: r.rows, changes: r.rowCount ?? 0 };
+        },
+      };
+      await refuseRows(
+        exec,
+        tables.map((t) => t.name),
+        label,
+      );
+    } finally {
+      await client.end();
+    }
     return await openPostgres(url, { poolSize: 2 });
   } catch (err) {
-    throw new CopyRefused(`cannot open ${hidePassword(url)}: ${(err as Error).message}`);
+    if (err instanceof CopyRefused) throw err;
+    throw new CopyRefused(`cannot open ${label}: ${(err as Error).message}`);
   }
 }
 

@@ -28,18 +28,50 @@ export interface CopyOptions {
   progressRows: number;
 }
 
+/** How long the copy waits for another session's lock on a table before it gives up (a bot running on it?). */
+const LOCK_WAIT = "5s";
+
 /**
  * Locks every table (nothing else writes until the copy commits), refuses a target holding any row, and names
  * the first table that does.
  */
 export async function lockEmptyTarget(exec: PgExecutor, tables: CopyTable[], label: string): Promise<void> {
-  await exec.query(
-    `LOCK TABLE ${tables.map((t) => ident(t.name)).join(", ")} IN ACCESS EXCLUSIVE MODE`,
-    [],
+  await exec.query(`SET LOCAL lock_timeout = '${LOCK_WAIT}'`, [], "arrays");
+  try {
+    await exec.query(
+      `LOCK TABLE ${tables.map((t) => ident(t.name)).join(", ")} IN ACCESS EXCLUSIVE MODE`,
+      [],
+      "arrays",
+    );
+  } catch (err) {
+    if ((err as { code?: string }).code === "55P03")
+      throw new CopyRefused(
+        `${label} is in use by another session (is a bot running on it?): stop it, then copy`,
+      );
+    throw err;
+  }
+  await exec.query("SET LOCAL lock_timeout = 0", [], "arrays");
+  await refuseRows(
+    exec,
+    tables.map((t) => t.name),
+    label,
+  );
+}
+
+/**
+ * Refuses a database where any of `tables` that exists holds a row, naming the first. Also run before the
+ * migrations, so that a non-empty database of an older version is refused without being migrated.
+ */
+export async function refuseRows(exec: PgExecutor, tables: string[], label: string): Promise<void> {
+  const existing = await exec.query(
+    "SELECT name FROM unnest($1::text[]) WITH ORDINALITY AS t(name, n) WHERE to_regclass(quote_ident(name)) IS NOT NULL ORDER BY n",
+    [tables],
     "arrays",
   );
-  const probe = tables
-    .map((t) => `SELECT ${literal(t.name)} WHERE EXISTS (SELECT 1 FROM ${ident(t.name)})`)
+  const names = existing.rows.map((r) => String((r as unknown[])[0]));
+  if (names.length === 0) return;
+  const probe = names
+    .map((name) => `SELECT ${literal(name)} WHERE EXISTS (SELECT 1 FROM ${ident(name)})`)
     .join(" UNION ALL ");
   const { rows } = await exec.query(probe, [], "arrays");
   const first = rows[0] as unknown[] | undefined;
