@@ -198,7 +198,7 @@ describe("GIVEN the tables db:copy copies", () => {
       '{"a\\"b","c\\\\d","NULL",NULL}',
     );
     expect(() => arrayLiteral(["x,y"], { name: "due", pgType: "bigint" }, "card_states")).toThrow(
-      'card_states.due holds "x,y", not a bigint',
+      'card_states.due (bigint) holds "x,y"',
     );
   });
 });
@@ -442,6 +442,28 @@ describe.skipIf(!hasServer)("GIVEN a PostgreSQL database with one row in one tab
         expect(n, t.name).toBe(t.name === "user_settings" ? 1 : 0);
       }
       expect((await c.query(migrations)).rows[0].n).toBe(applied);
+    });
+  });
+});
+
+describe.skipIf(!hasServer)("GIVEN a file with a value PostgreSQL cannot take", () => {
+  it("THEN the copy stops naming it, exit 1, and the target stays empty", async () => {
+    const from = await sqliteFile("loose.db");
+    const raw = new Database(from);
+    raw.exec("UPDATE card_states SET reps = 'seven' WHERE user_id = 'u2'"); // SQLite keeps text in an integer column
+    raw.close();
+    const to = await freshDatabase();
+    const r = await run(["--from", from, "--to", to]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      'db:copy: the copy failed, nothing committed: card_states.reps (integer) holds "seven"\n',
+    );
+    await withPg(to, async (c) => {
+      for (const t of copyTables())
+        expect(Number((await c.query(`SELECT count(*) AS n FROM "${t.name}"`)).rows[0].n), t.name).toBe(0);
+      // …and with its keys and indexes as migrated (the set-aside ones came back with the rollback).
+      const keys = await c.query("SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'card_states'");
+      expect(keys.rows[0].n).toBe(3);
     });
   });
 });

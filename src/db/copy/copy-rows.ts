@@ -137,10 +137,11 @@ export async function copyTable(
   let pending: Promise<unknown> | null = null;
   let lastSaid = t0;
   const flush = async (arrays: string[], n: number): Promise<void> => {
-    // Built while the previous batch is still being inserted; nothing awaits between here and `await pending`,
-    // so a failed insert is always observed.
+    // Built while the previous batch is still being inserted; its failure is thrown by the next `await pending`
+    // (marked handled meanwhile, so an error reading SQLite first does not also crash the process on it).
     if (pending !== null) await pending;
     pending = exec.query(insert, arrays, "arrays");
+    pending.catch(() => {});
     rows += n;
     const now = performance.now();
     if (say !== null && now - lastSaid >= 5_000) {
@@ -196,7 +197,7 @@ export function arrayLiteral(values: unknown[], column: CopyColumn, table: strin
     else if (!text && typeof v === "number") parts[i] = String(v);
     else
       throw new Error(
-        `${table}.${column.name} holds ${typeof v === "string" ? JSON.stringify(v) : typeof v}, not a ${column.pgType}`,
+        `${table}.${column.name} (${column.pgType}) holds ${typeof v === "string" ? JSON.stringify(v) : `a ${typeof v}`}`,
       );
   }
   return `{${parts.join(",")}}`;

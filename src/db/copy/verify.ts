@@ -76,7 +76,9 @@ export async function compareRows(
     const mismatch = await settle();
     if (mismatch !== null) return mismatch;
     const keys = keyAt.map((i) => batch.map((row) => row[i]));
-    inFlight = { batch, result: exec.query(lookup, keys, "arrays") };
+    const result = exec.query(lookup, keys, "arrays");
+    result.catch(() => {}); // thrown by settle(); handled meanwhile (see copy-rows.ts)
+    inFlight = { batch, result };
     return null;
   };
 
