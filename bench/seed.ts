@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { formatLocalDate, localParts, zonedTimeToUtc } from "../src/core/time.ts";
-import { openDb } from "../src/db/client.ts";
+import { closeDb, openDb } from "../src/db/client.ts";
 import { BatchInsert } from "./lib/batch.ts";
 import { DAY_MS } from "./lib/history.ts";
 import { generateMembers, MEMBER_COLUMNS, MEMBER_TABLES, type MembersSummary } from "./lib/members.ts";
@@ -147,7 +147,7 @@ export async function seedDatabase(
 ): Promise<SeedSummary> {
   const t0 = performance.now();
   for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(path + suffix, { force: true });
-  openDb(path).$client.close(); // the real migrations
+  await closeDb(await openDb(path)); // the real migrations
 
   const db = new Database(path);
   db.pragma("journal_mode = DELETE");
