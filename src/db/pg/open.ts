@@ -123,8 +123,10 @@ let engine: Engine | undefined;
 
 /** Every PostgreSQL handle in the process shares one engine: the builder and the statements compiled for it. */
 function pgEngine(): Engine {
-  const dialect = new PgRenderingDialect();
-  engine ??= { kind: "pg", builder: pgBuilder(dialect), dialect, compiled: new WeakMap() };
+  if (engine === undefined) {
+    const dialect = new PgRenderingDialect();
+    engine = { kind: "pg", builder: pgBuilder(dialect), dialect, compiled: new WeakMap() };
+  }
   return engine;
 }
 
