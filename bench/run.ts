@@ -23,7 +23,8 @@ import { runInNewContext } from "node:vm";
 import pino from "pino";
 import { ManualClock } from "../src/core/clock.ts";
 import { createScheduler } from "../src/core/scheduling.ts";
-import { openDb } from "../src/db/client.ts";
+import { closeDb } from "../src/db/client.ts";
+import { openSqlite } from "../src/db/sqlite/open.ts";
 import type { BenchContext, BenchItem } from "./items/context.ts";
 import { benchImport } from "./items/import.ts";
 import { benchMemory } from "./items/memory.ts";
@@ -87,7 +88,7 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
   const log = o.log ?? (() => {});
   const path = resolve(o.db ?? defaultDbPath(o.params));
   const seeded = await ensureSeeded(path, o.params, log);
-  const db = openDb(path);
+  const db = openSqlite(path);
   const clock = new ManualClock(new Date(BENCH_NOW));
   // Production settings: fuzz on (FSRS_FUZZ defaults to true), silent logger.
   const deps = { db, clock, scheduler: createScheduler({ fuzz: true }), log: pino({ level: "silent" }) };
@@ -117,7 +118,7 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
       log(`bench: ${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
   } finally {
-    db.$client.close();
+    await closeDb(db);
   }
   return results;
 }

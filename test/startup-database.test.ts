@@ -71,17 +71,17 @@ function copyOfGood(name: string): string {
   return path;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const deps = testDeps();
-  seedDeck(deps, "deck", 400);
-  deps.db.$client.close();
+  await seedDeck(deps, "deck", 400);
+  deps.db.sqlite.close();
   copyFileSync(join(deps.dir, "test.db"), good);
   rmSync(deps.dir, { recursive: true, force: true });
   expect(statSync(good).size).toBeGreaterThan(20 * PAGE);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe("GIVEN a DATABASE_PATH that cannot be used", () => {
+describe("SQLite: GIVEN a DATABASE_PATH that cannot be used", () => {
   it("WHEN it is a directory THEN one line says so and names a file to use instead", () => {
     const path = join(dir, "a-folder.db");
     mkdirSync(path);
@@ -150,7 +150,7 @@ describe("GIVEN a DATABASE_PATH that cannot be used", () => {
   );
 });
 
-describe("GIVEN the interactive sandbox with --db that cannot be used", () => {
+describe("SQLite: GIVEN the interactive sandbox with --db that cannot be used", () => {
   it("THEN it stops with the same one line, naming --db", () => {
     const path = join(dir, "sandbox-notes.txt");
     writeFileSync(path, "not a database\n".repeat(100));

@@ -13,7 +13,7 @@ import pino from "pino";
 import { ankiExport, csvExport } from "../../datagen/deck-files.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { MAX_CARDS, MAX_IMPORT_BYTES } from "../../src/core/decks/limits.ts";
-import { openDb } from "../../src/db/client.ts";
+import { closeDb, openDb } from "../../src/db/client.ts";
 import { type ImportRequest, importDeck, importDeckInSlices } from "../../src/services/deck-import.ts";
 import { type Result, round } from "../lib/measure.ts";
 import type { BenchContext } from "./context.ts";
@@ -25,7 +25,7 @@ interface Run {
 
 async function importOnce(text: string, sliced: boolean): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), "bench-import-"));
-  const db = openDb(join(dir, "import.db"));
+  const db = await openDb(join(dir, "import.db"));
   const deps = {
     db,
     clock: new ManualClock(new Date("2026-03-02T08:00:00Z")),
@@ -54,7 +54,7 @@ async function importOnce(text: string, sliced: boolean): Promise<Run> {
       throw new Error(`the bench import did not import ${MAX_CARDS} cards (${outcome.kind})`);
     return { totalMs, maxStallMs: delay.max / 1e6 };
   } finally {
-    db.$client.close();
+    await closeDb(db);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -25,7 +25,7 @@ interface Target {
 
 export async function benchRate(ctx: BenchContext): Promise<Result[]> {
   const { deps, params, rng, n, warmup } = ctx;
-  const raw = new RawRating(deps.db.$client);
+  const raw = new RawRating(deps.db.sqlite);
 
   /** A member's current card (as the message they click on shows it), untimed. */
   const target = async (): Promise<Target> => {

@@ -22,7 +22,7 @@ import type { BenchContext } from "./context.ts";
 
 /** Makes every server's quiz due one minute before `at`, for its local date, with no posts yet. */
 function makeAllDue(ctx: BenchContext, at: number): number {
-  const db = ctx.deps.db.$client;
+  const db = ctx.deps.db.sqlite;
   db.exec("DELETE FROM quiz_answers; DELETE FROM quiz_posts;");
   const configs = db.prepare("SELECT guild_id, timezone FROM quiz_configs").all() as {
     guild_id: string;
@@ -90,7 +90,7 @@ async function allDueService(
   at: number,
 ): Promise<{ cpu: number; posted: number; lockMax: number }> {
   makeAllDue(ctx, at);
-  const lock = timeTransactions(ctx.deps.db.$client);
+  const lock = timeTransactions(ctx.deps.db.sqlite);
   const cpu0 = cpuMs();
   const r = await tick(ctx.deps, instant, new Date(at));
   const cpu = cpuMs() - cpu0;
@@ -100,7 +100,7 @@ async function allDueService(
 export async function benchTick(ctx: BenchContext): Promise<Result[]> {
   const { deps, params } = ctx;
   const at = deps.clock.now();
-  const db = deps.db.$client;
+  const db = deps.db.sqlite;
   let ids = 0;
   const instant: QuizTransport = {
     post: async () => String(1_000_000 + ids++),

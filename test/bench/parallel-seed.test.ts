@@ -31,7 +31,7 @@ const ORDERED: Record<(typeof MEMBER_TABLES)[number], string> = {
   stat_streaks: "SELECT * FROM stat_streaks ORDER BY user_id",
 };
 
-describe("bench seed in parts", () => {
+describe("bench seed in parts (SQLite: the bench seeds SQLite files)", () => {
   let one: SeedSummary;
   let parts: SeedSummary;
   const lines: string[] = [];
@@ -83,7 +83,7 @@ describe("bench seed in parts", () => {
     }
   });
 
-  it("GIVEN every member of the parts seed THEN replaying their logs through recordReviewStats and the triggers gives the same aggregates", () => {
+  it("GIVEN every member of the parts seed THEN replaying their logs through recordReviewStats and the triggers gives the same aggregates", async () => {
     const seeded = new Database(partsPath, { readonly: true });
     const fresh = testDeps();
     try {
@@ -101,7 +101,7 @@ describe("bench seed in parts", () => {
         duration_ms: number;
       }[];
       for (const l of logs)
-        recordReviewStats(fresh.db, {
+        await recordReviewStats(fresh.db, {
           userId: l.user_id,
           guildId: l.guild_id,
           source: l.source,
@@ -117,7 +117,7 @@ describe("bench seed in parts", () => {
         "stat_guild_members",
         "stat_streaks",
       ] as const)
-        expect(seeded.prepare(ORDERED[t]).all(), t).toEqual(fresh.db.$client.prepare(ORDERED[t]).all());
+        expect(seeded.prepare(ORDERED[t]).all(), t).toEqual(fresh.db.sqlite.prepare(ORDERED[t]).all());
     } finally {
       seeded.close();
       fresh.close();

@@ -16,7 +16,7 @@ import { testDeps } from "../helpers/deps.ts";
 const dir = mkdtempSync(join(tmpdir(), "bench-smoke-"));
 const path = join(dir, "tiny.db");
 
-describe("bench smoke", () => {
+describe("bench smoke (SQLite: the bench seeds and measures SQLite files)", () => {
   beforeAll(async () => {
     await ensureSeeded(path, SIZES.tiny);
   }, 60_000);
@@ -50,7 +50,7 @@ describe("bench smoke", () => {
     }
   });
 
-  it("GIVEN a seeded member THEN replaying their logs through the bot's recordReviewStats gives the same aggregates", () => {
+  it("GIVEN a seeded member THEN replaying their logs through the bot's recordReviewStats gives the same aggregates", async () => {
     const seeded = new Database(path, { readonly: true });
     const fresh = testDeps();
     try {
@@ -69,7 +69,7 @@ describe("bench smoke", () => {
         duration_ms: number;
       }[];
       for (const l of logs)
-        recordReviewStats(fresh.db, {
+        await recordReviewStats(fresh.db, {
           userId: user,
           guildId: l.guild_id,
           source: l.source,
@@ -86,7 +86,7 @@ describe("bench smoke", () => {
         "SELECT * FROM stat_guild_members WHERE user_id = ? ORDER BY guild_id",
         "SELECT * FROM stat_streaks WHERE user_id = ?",
       ])
-        expect(rows(seeded, sql)).toEqual(rows(fresh.db.$client, sql));
+        expect(rows(seeded, sql)).toEqual(rows(fresh.db.sqlite, sql));
     } finally {
       seeded.close();
       fresh.close();

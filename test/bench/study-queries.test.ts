@@ -9,7 +9,9 @@ import { join } from "node:path";
 import type { Grade } from "ts-fsrs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../datagen/rng.ts";
-import { openDb, tx } from "../../src/db/client.ts";
+import type { ManualClock } from "../../src/core/clock.ts";
+import { type Db, tx } from "../../src/db/client.ts";
+import { openSqlite } from "../../src/db/sqlite/open.ts";
 import {
   countDue,
   countUnseen,
@@ -18,12 +20,15 @@ import {
   nextNewCardId,
   type Scope,
 } from "../../src/db/study-queue.ts";
+import type { Deps } from "../../src/services/deps.ts";
 import { doneView, nextView, rate, type Session, showAnswer } from "../../src/services/study.ts";
-import { seedDeck, testDeps } from "../helpers/deps.ts";
+import { engineDeps, seedDeck, testDeps } from "../helpers/deps.ts";
+import { ENGINES } from "../helpers/engines.ts";
 import { preparedByAsync } from "../helpers/prepared.ts";
+import { execSql, querySql } from "../helpers/raw-sql.ts";
 import { recordReview } from "../helpers/reviews.ts";
 
-type Deps = ReturnType<typeof testDeps>;
+const START = "2026-01-05T09:00:00Z";
 
 const USERS = ["u1", "u2", "u3", "u4"];
 const GUILDS = ["g1", "g2", null];
@@ -49,39 +54,51 @@ const REFERENCE = {
     ORDER BY c.deck_id, c.position LIMIT 1`,
 };
 
-function reference(deps: Deps, which: keyof typeof REFERENCE, s: Scope, until = 0): number | null {
-  const row = deps.db.$client
-    .prepare(REFERENCE[which])
-    .get({ userId: s.userId, guildId: s.guildId, deckId: s.deckId, until }) as
-    | { n: number | null }
-    | undefined;
-  return row?.n ?? null;
+/** A reference query's one value on either engine (`@name` parameters as `?`, each name bound in order). */
+async function reference(db: Db, which: keyof typeof REFERENCE, s: Scope, until = 0): Promise<number | null> {
+  const values: Record<string, unknown> = { userId: s.userId, guildId: s.guildId, deckId: s.deckId, until };
+  const names: string[] = [];
+  // PostgreSQL cannot type a bare `? IS NULL`: the deck id is text (it is compared with decks.id too).
+  const text = REFERENCE[which].replace(/@(\w+)/g, (_, name: string) => {
+    names.push(name);
+    return db.kind === "pg" && name === "deckId" ? "CAST(? AS text)" : "?";
+  });
+  const [row] = await querySql<{ n: number | string | null }>(
+    db,
+    text,
+    names.map((n) => values[n]),
+  );
+  // count(*) and min(bigint) come back as strings from PostgreSQL's driver.
+  return row?.n == null ? null : Number(row.n);
 }
 
 /** Decks of every kind, members studying them for weeks, then some cards and one deck retired. */
-function world(): Deps {
-  const deps = testDeps("2026-01-05T09:00:00Z");
+async function world<D extends Deps & { clock: ManualClock }>(deps: D): Promise<D> {
   const deck = (id: string, n: number, extra: { guildId?: string; ownerId?: string } = {}) =>
     seedDeck(deps, id, n, { name: id, ...extra });
-  deck("a", 40);
-  deck("b", 30);
-  deck("c", 25);
-  deck("srv", 20, { guildId: "g1" });
-  deck("mine", 15, { guildId: "g1", ownerId: "u2" });
-  const sub = deps.db.$client.prepare(
-    "INSERT INTO subscriptions (user_id, deck_id, created_at) VALUES (?, ?, 0)",
-  );
+  await deck("a", 40);
+  await deck("b", 30);
+  await deck("c", 25);
+  await deck("srv", 20, { guildId: "g1" });
+  await deck("mine", 15, { guildId: "g1", ownerId: "u2" });
   for (const u of USERS)
-    for (const d of ["a", "b", "c", "srv", "mine"]) if (u !== "u4" || d === "a") sub.run(u, d);
+    for (const d of ["a", "b", "c", "srv", "mine"])
+      if (u !== "u4" || d === "a")
+        await execSql(deps.db, "INSERT INTO subscriptions (user_id, deck_id, created_at) VALUES (?, ?, 0)", [
+          u,
+          d,
+        ]);
 
   const rng = mulberry32(3);
-  for (let day = 0; day < 30; day++) {
-    for (const u of USERS) {
-      for (let k = 0; k < 12; k++) {
-        const cardId = 1 + Math.floor(rng() * 130);
-        const grade = (1 + Math.floor(rng() * 4)) as Grade;
-        tx(deps.db, () =>
-          recordReview(deps, {
+  // The month's reviews in one transaction (a transaction per review is ~40 ms each on PostgreSQL here).
+  await tx(deps.db, async (t) => {
+    const inTx = { ...deps, db: t };
+    for (let day = 0; day < 30; day++) {
+      for (const u of USERS) {
+        for (let k = 0; k < 12; k++) {
+          const cardId = 1 + Math.floor(rng() * 130);
+          const grade = (1 + Math.floor(rng() * 4)) as Grade;
+          await recordReview(inTx, {
             userId: u,
             guildId: GUILDS[k % 3] ?? null,
             cardId,
@@ -89,27 +106,27 @@ function world(): Deps {
             source: "study",
             shownAt: deps.clock.now().getTime() - 5000,
             version: null,
-          }),
-        );
-        deps.clock.advance(45_000);
+          });
+          deps.clock.advance(45_000);
+        }
       }
+      deps.clock.advance(86_400_000 - 4 * 12 * 45_000);
     }
-    deps.clock.advance(86_400_000 - 4 * 12 * 45_000);
-  }
+  });
   // Cards dropped from their files (some with states), and a whole deck retired.
-  deps.db.$client.exec(`UPDATE cards SET retired_at = 1 WHERE id % 7 = 3`);
-  deps.db.$client.exec(`UPDATE decks SET retired_at = 1 WHERE id = 'c'`);
+  await execSql(deps.db, "UPDATE cards SET retired_at = 1 WHERE id % 7 = 3");
+  await execSql(deps.db, "UPDATE decks SET retired_at = 1 WHERE id = 'c'");
   return deps;
 }
 
-describe("/study queries", () => {
-  let deps: Deps;
-  beforeAll(() => {
-    deps = world();
-  });
+describe.each(ENGINES)("%s: /study queries", (engine) => {
+  let deps: Awaited<ReturnType<typeof engineDeps>>;
+  beforeAll(async () => {
+    deps = await world(await engineDeps(engine, START));
+  }, 60_000);
   afterAll(() => deps.close());
 
-  it("GIVEN retired cards and decks, server and personal decks THEN the fast queries equal the plain definitions", () => {
+  it("GIVEN retired cards and decks, server and personal decks THEN the fast queries equal the plain definitions", async () => {
     const now = deps.clock.now().getTime();
     let checked = 0;
     for (const userId of USERS)
@@ -117,38 +134,41 @@ describe("/study queries", () => {
         for (const deckId of [null, "a", "b", "c", "srv", "mine", "nope"]) {
           const s: Scope = { userId, guildId, deckId };
           for (const until of [now - 5 * 86_400_000, now, now + 3 * 86_400_000]) {
-            expect(countDue(deps.db, s, until)).toBe(reference(deps, "countDue", s, until));
-            expect(nextDueCardId(deps.db, s, until) ?? null).toBe(reference(deps, "nextDue", s, until));
+            expect(await countDue(deps.db, s, until)).toBe(await reference(deps.db, "countDue", s, until));
+            expect((await nextDueCardId(deps.db, s, until)) ?? null).toBe(
+              await reference(deps.db, "nextDue", s, until),
+            );
           }
-          expect(countUnseen(deps.db, s)).toBe(reference(deps, "countUnseen", s));
-          expect(nextDueAt(deps.db, s)?.getTime() ?? null).toBe(reference(deps, "nextDueAt", s));
-          expect(nextNewCardId(deps.db, s) ?? null).toBe(reference(deps, "nextNew", s));
+          expect(await countUnseen(deps.db, s)).toBe(await reference(deps.db, "countUnseen", s));
+          expect((await nextDueAt(deps.db, s))?.getTime() ?? null).toBe(
+            await reference(deps.db, "nextDueAt", s),
+          );
+          expect((await nextNewCardId(deps.db, s)) ?? null).toBe(await reference(deps.db, "nextNew", s));
           checked++;
         }
     expect(checked).toBe(USERS.length * GUILDS.length * 7);
     // The world is not degenerate: there is something due, unseen and retired-with-state to count.
     const s = { userId: "u1", guildId: "g1", deckId: null };
-    expect(countDue(deps.db, s, now)).toBeGreaterThan(0);
-    expect(countUnseen(deps.db, s)).toBeGreaterThan(0);
-    const retiredWithState = deps.db.$client
-      .prepare(
-        "SELECT count(*) AS n FROM card_states cs JOIN cards c ON c.id = cs.card_id WHERE c.retired_at IS NOT NULL",
-      )
-      .get() as { n: number };
-    expect(retiredWithState.n).toBeGreaterThan(0);
+    expect(await countDue(deps.db, s, now)).toBeGreaterThan(0);
+    expect(await countUnseen(deps.db, s)).toBeGreaterThan(0);
+    const [retiredWithState] = await querySql<{ n: number | string }>(
+      deps.db,
+      "SELECT count(*) AS n FROM card_states cs JOIN cards c ON c.id = cs.card_id WHERE c.retired_at IS NOT NULL",
+    );
+    expect(Number(retiredWithState?.n)).toBeGreaterThan(0);
   });
 });
 
 /** Tables that grow with use; a plan may never walk one of them whole. */
 const GROWING = /^SCAN (cs|c|rl|card_states|cards|review_logs|stat_\w+)\b/;
 
-describe("EXPLAIN QUERY PLAN of the study path", () => {
+describe("SQLite: EXPLAIN QUERY PLAN of the study path", () => {
   for (const analyzed of [false, true]) {
     it(`GIVEN ${analyzed ? "ANALYZE statistics" : "a fresh database (no statistics)"} THEN every statement of /study, show, rate and done stays on indexes`, async () => {
-      const built = world();
-      if (analyzed) built.db.$client.exec("ANALYZE");
+      const built = await world(testDeps(START));
+      if (analyzed) built.db.sqlite.exec("ANALYZE");
       // A second connection: statements are prepared once per connection, so all of them show up here.
-      const deps = { ...built, db: openDb(join(built.dir, "test.db")) };
+      const deps = { ...built, db: openSqlite(join(built.dir, "test.db")) };
       try {
         const session: Session = {
           userId: "u1",
@@ -168,7 +188,7 @@ describe("EXPLAIN QUERY PLAN of the study path", () => {
         ).filter((q) => /^\s*(SELECT|WITH|INSERT|UPDATE)/i.test(q) && !/^\s*(BEGIN|COMMIT)/i.test(q));
         expect(sql.length).toBeGreaterThan(10);
         for (const q of sql) {
-          const st = deps.db.$client.prepare(`EXPLAIN QUERY PLAN ${q}`);
+          const st = deps.db.sqlite.prepare(`EXPLAIN QUERY PLAN ${q}`);
           const names = [...q.matchAll(/@(\w+)/g)].map((m) => m[1] ?? "");
           const rows = names.length
             ? st.all(Object.fromEntries(names.map((n) => [n, null])))
@@ -178,7 +198,7 @@ describe("EXPLAIN QUERY PLAN of the study path", () => {
           expect({ q: q.trim().slice(0, 120), scans }).toEqual({ q: q.trim().slice(0, 120), scans: [] });
         }
       } finally {
-        deps.db.$client.close();
+        deps.db.sqlite.close();
         built.close();
       }
     });

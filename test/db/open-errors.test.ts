@@ -8,6 +8,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "../../src/db/client.ts";
+import { openSqlite } from "../../src/db/sqlite/open.ts";
 import { DatabaseOpenError, explainSqliteError, preparePath } from "../../src/db/sqlite/open-errors.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "open-errors-"));
@@ -23,9 +24,14 @@ function thrown(fn: () => unknown): unknown {
   throw new Error("expected a throw");
 }
 
-describe("GIVEN a path that is not a regular file", () => {
-  it("THEN openDb refuses it with one line and creates nothing", () => {
-    const err = thrown(() => openDb("/dev/null"));
+describe("SQLite: GIVEN a path that is not a regular file", () => {
+  it("THEN openDb refuses it with one line and creates nothing", async () => {
+    const err = await openDb("/dev/null").then(
+      () => {
+        throw new Error("expected a rejection");
+      },
+      (e: unknown) => e,
+    );
     if (!(err instanceof DatabaseOpenError)) throw err;
     expect(err.lineFor("DATABASE_PATH")).toBe(
       "DATABASE_PATH /dev/null is not a regular file: point it at a database file.",
@@ -33,10 +39,10 @@ describe("GIVEN a path that is not a regular file", () => {
   });
 });
 
-describe("GIVEN a database shorter than its header says", () => {
+describe("SQLite: GIVEN a database shorter than its header says", () => {
   const make = (name: string) => {
     const path = join(dir, name);
-    openDb(path).$client.close();
+    openSqlite(path).sqlite.close();
     truncateSync(path, statSync(path).size - 4096);
     return path;
   };
@@ -62,12 +68,12 @@ describe("GIVEN a database shorter than its header says", () => {
   });
 });
 
-describe("GIVEN real SQLite errors", () => {
+describe("SQLite: GIVEN real SQLite errors", () => {
   const path = join(dir, "errors.db");
   const line = (err: unknown) => explainSqliteError(path, err)?.lineFor("DATABASE_PATH");
 
   it("THEN a read-only file, a full database and a lock held by another process each get their line", () => {
-    openDb(path).$client.close();
+    openSqlite(path).sqlite.close();
     const ro = new Database(path, { readonly: true });
     expect(line(thrown(() => ro.exec("CREATE TABLE x (y)")))).toBe(
       `DATABASE_PATH ${path} cannot be written (attempt to write a readonly database): give this user write access to the file and its folder.`,
