@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--size quick|target] [--db PATH] [--out bench-results.json] [--only study,rate,...] [--n N]
+ * `npm run bench -- [--size quick|target] [--db PATH] [--pg URL] [--out bench-results.json] [--only study,rate,...] [--n N]
  *   [--filter REGEX] [--cold]`
  *
  * `--only` picks bench items; `--filter` keeps the operations whose result names match REGEX (items skip the
@@ -23,7 +23,7 @@ import { runInNewContext } from "node:vm";
 import pino from "pino";
 import { ManualClock } from "../src/core/clock.ts";
 import { createScheduler } from "../src/core/scheduling.ts";
-import { closeDb } from "../src/db/client.ts";
+import { closeDb, type Db, openDb } from "../src/db/client.ts";
 import { openSqlite } from "../src/db/sqlite/open.ts";
 import type { BenchContext, BenchItem } from "./items/context.ts";
 import { benchImport } from "./items/import.ts";
@@ -51,6 +51,11 @@ export interface BenchOptions {
   params: SeedParams;
   /** Database file (default: data/bench/<params>.db). */
   db?: string;
+  /**
+   * Measure on PostgreSQL: the database at this URL, which must hold a copy of the seeded file (`npm run db:copy
+   * -- --from <file> --to <url>`); its row counts are checked against the seed first.
+   */
+  pg?: string;
   items?: string[];
   /** Only operations whose result names match (see `--filter`). */
   filter?: RegExp;
@@ -88,7 +93,7 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
   const log = o.log ?? (() => {});
   const path = resolve(o.db ?? defaultDbPath(o.params));
   const seeded = await ensureSeeded(path, o.params, log);
-  const db = openSqlite(path);
+  const db: Db = o.pg ? await openCopy(o.pg, path, seeded.summary) : openSqlite(path);
   const clock = new ManualClock(new Date(BENCH_NOW));
   // Production settings: fuzz on (FSRS_FUZZ defaults to true), silent logger.
   const deps = { db, clock, scheduler: createScheduler({ fuzz: true }), log: pino({ level: "silent" }) };
@@ -99,18 +104,21 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
     n: o.n,
     warmup: o.warmup,
     log,
+    pgUrl: o.pg ?? null,
     wants: (name) => !o.filter || o.filter.test(name),
   };
   const results: Result[] = [
     { name: "data.card_states", value: seeded.summary.cardStates, unit: "rows" },
     { name: "data.review_logs", value: seeded.summary.reviewLogs, unit: "rows" },
     { name: "data.servers", value: o.params.guilds, unit: "servers" },
+    { name: "data.engine", value: o.pg ? 1 : 0, unit: o.pg ? "PostgreSQL" : "SQLite" },
   ];
   try {
     for (const name of o.items ?? Object.keys(ITEMS)) {
       const item = ITEMS[name];
       if (!item) throw new Error(`unknown bench item ${name}; have ${Object.keys(ITEMS).join(", ")}`);
-      if (!o.cold) log(`bench: database read into the page cache in ${readThrough(path).toFixed(1)} s`);
+      // PostgreSQL keeps its own buffers (shared_buffers + the OS cache of its files): nothing to read through here.
+      if (!o.cold && !o.pg) log(`bench: database read into the page cache in ${readThrough(path).toFixed(1)} s`);
       collectGarbage();
       log(`bench: ${name}…`);
       const t0 = performance.now();
@@ -121,6 +129,26 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
     await closeDb(db);
   }
   return results;
+}
+
+/** The PostgreSQL copy of the seeded file, refused unless it holds the seed's card states and review logs. */
+async function openCopy(url: string, file: string, seed: { cardStates: number; reviewLogs: number }): Promise<Db> {
+  const db = await openDb(url);
+  if (db.kind !== "pg") throw new Error(`--pg takes a postgres:// URL, not ${url}`);
+  const { rows } = await db.exec.query(
+    "SELECT (SELECT count(*) FROM card_states), (SELECT count(*) FROM review_logs)",
+    [],
+    "arrays",
+  );
+  const [states, logs] = (rows[0] ?? []) as number[];
+  if (states !== seed.cardStates || logs !== seed.reviewLogs) {
+    await closeDb(db);
+    throw new Error(
+      `${db.label} holds ${states} card states and ${logs} review logs, the seed ${seed.cardStates} and ` +
+        `${seed.reviewLogs}: copy it first, npm run db:copy -- --from ${file} --to <an empty database>`,
+    );
+  }
+  return db;
 }
 
 /**
@@ -164,6 +192,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     options: {
       size: { type: "string", default: "quick" },
       db: { type: "string" },
+      pg: { type: "string" },
       out: { type: "string", default: "bench-results.json" },
       only: { type: "string" },
       n: { type: "string" },
@@ -181,6 +210,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const results = await runBench({
     params,
     db: values.db,
+    pg: values.pg,
     items: values.only?.split(",").map((s) => s.trim()),
     filter: values.filter ? new RegExp(values.filter) : undefined,
     n,

@@ -1,5 +1,5 @@
 import type { ManualClock } from "../../src/core/clock.ts";
-import type { SqliteDb } from "../../src/db/handle.ts";
+import type { Db } from "../../src/db/handle.ts";
 import type { Deps } from "../../src/services/deps.ts";
 import type { Result } from "../lib/measure.ts";
 import type { Rng } from "../lib/rng.ts";
@@ -8,8 +8,13 @@ import type { SeedParams } from "../lib/world.ts";
 /** What every bench item gets: the seeded database behind the bot's own deps, and how much to measure. */
 export interface BenchContext {
   params: SeedParams;
-  /** The bench measures SQLite (the file it seeded); `db.sqlite` is its connection. */
-  deps: Deps & { db: SqliteDb; clock: ManualClock };
+  /**
+   * The database measured: the SQLite file the bench seeded, or (`--pg URL`) the PostgreSQL database it was
+   * copied into with `npm run db:copy`.
+   */
+  deps: Deps & { db: Db; clock: ManualClock };
+  /** The PostgreSQL URL when the bench runs on PostgreSQL (its raw baseline opens its own pool there). */
+  pgUrl: string | null;
   rng: Rng;
   /** Timed calls per measured operation. */
   n: number;

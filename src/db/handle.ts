@@ -86,6 +86,8 @@ export interface SqliteDb extends HandleBase {
   readonly txHandle: SqliteDb | null;
   /** The file, or null for `:memory:`. */
   readonly path: string | null;
+  /** Told how long each IMMEDIATE transaction held the write lock (ms): the bench's write-lock figure. */
+  onWriteTx?: (ms: number) => void;
 }
 
 /** PostgreSQL, pooled (node-postgres) or in process (PGlite): a pool handle, or one transaction's client. */

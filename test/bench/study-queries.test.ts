@@ -25,7 +25,7 @@ import { doneView, nextView, rate, type Session, showAnswer } from "../../src/se
 import { engineDeps, seedDeck, testDeps } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
 import { preparedByAsync } from "../helpers/prepared.ts";
-import { execSql, querySql } from "../helpers/raw-sql.ts";
+import { execSql, querySql } from "../../datagen/raw-sql.ts";
 import { recordReview } from "../helpers/reviews.ts";
 
 const START = "2026-01-05T09:00:00Z";

@@ -19,7 +19,7 @@ import {
 import { syncDeckDir, upsertDeck } from "../../src/services/deck-sync.ts";
 import { engineDeps, testDeps } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
-import { execSql, querySql } from "../helpers/raw-sql.ts";
+import { execSql, querySql } from "../../datagen/raw-sql.ts";
 
 describe.each(ENGINES)("%s", (engine) => {
   let deps: Awaited<ReturnType<typeof engineDeps>>;

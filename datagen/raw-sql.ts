@@ -1,4 +1,4 @@
-import type { Db } from "../../src/db/client.ts";
+import type { Db } from "../src/db/client.ts";
 
 /**
  * Raw SQL for test setup on either engine: `text` in plain standard SQL with `?` parameters (renumbered `$1…` for
