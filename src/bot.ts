@@ -14,9 +14,14 @@ import { syncDeckDir } from "./services/deck-sync.ts";
 import type { Deps } from "./services/deps.ts";
 import type { TickReport } from "./services/quiz/tick.ts";
 
-export interface BotOptions {
+/**
+ * The database: a path or URL the bot opens (and closes on `stop`), or a handle already open (tests on an
+ * in-process PGlite, which no second process can open by name), which `stop` leaves open for its owner.
+ */
+export type BotDatabase = { databasePath: string; db?: undefined } | { db: Db; databasePath?: undefined };
+
+export type BotOptions = BotDatabase & {
   token: string;
-  databasePath: string;
   decksDir: string;
   apiUrl?: string;
   fuzz: boolean;
@@ -26,7 +31,7 @@ export interface BotOptions {
   deferAfterMs?: number;
   /** What drives the daily-quiz ticks (default: node-cron every minute); tests pass a manual one. */
   quizTicker?: Ticker;
-}
+};
 
 export interface Bot {
   client: Client;
@@ -60,7 +65,8 @@ export function createClient(apiUrl?: string): Client {
 
 /** Assembles database, scheduler, commands and client; `start` loads decks and logs in. */
 export async function createBot(o: BotOptions): Promise<Bot> {
-  const db: Db = await openDb(o.databasePath);
+  const owned = o.db === undefined;
+  const db: Db = o.db ?? (await openDb(o.databasePath));
   const scheduler: FSRS = createScheduler({ fuzz: o.fuzz });
   const deps: Deps = { db, clock: o.clock, scheduler, log: o.log };
   const commands = await loadCommands();
@@ -98,7 +104,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       stopped = true;
       await quiz.stop();
       await client.destroy();
-      await closeDb(db);
+      if (owned) await closeDb(db);
     },
   };
 }

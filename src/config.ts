@@ -8,6 +8,14 @@ const schema = z.object({
     .regex(/^\d{5,25}$/, "must be the application's numeric id")
     .optional(),
   DATABASE_PATH: z.string().min(1).default("./data/study.db"),
+  /** PostgreSQL instead of the SQLite file (postgres://user:password@host:5432/database); then DATABASE_PATH is unused. */
+  DATABASE_URL: z
+    .string()
+    .regex(
+      /^postgres(ql)?:\/\/\S+$/i,
+      "must be a postgres:// URL, e.g. postgres://bot:secret@localhost:5432/study (leave it empty for the SQLite file DATABASE_PATH)",
+    )
+    .optional(),
   DECKS_DIR: z.string().min(1).default("./decks"),
   DEV_GUILD_ID: z
     .string()

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { type Bot, createBot } from "./bot.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { systemClock } from "./core/clock.ts";
+import { explainPgError } from "./db/pg/open-errors.ts";
 import { DatabaseOpenError, explainSqliteError } from "./db/sqlite/open-errors.ts";
 import { createLogger } from "./logger.ts";
 
@@ -25,10 +26,15 @@ const log = createLogger(config.LOG_LEVEL);
 
 /** A database that cannot be used is the operator's to fix: one line naming the setting, not a stack trace. */
 function exitIfDatabaseProblem(err: unknown): void {
+  const url = config.DATABASE_URL;
   const problem =
-    err instanceof DatabaseOpenError ? err : explainSqliteError(resolve(config.DATABASE_PATH), err);
+    err instanceof DatabaseOpenError
+      ? err
+      : url
+        ? explainPgError(url, err)
+        : explainSqliteError(resolve(config.DATABASE_PATH), err);
   if (!problem) return;
-  console.error(problem.lineFor("DATABASE_PATH"));
+  console.error(problem.lineFor(url ? "DATABASE_URL" : "DATABASE_PATH"));
   process.exit(1);
 }
 
@@ -36,7 +42,7 @@ let bot: Bot;
 try {
   bot = await createBot({
     token: config.DISCORD_TOKEN,
-    databasePath: config.DATABASE_PATH,
+    databasePath: config.DATABASE_URL ?? config.DATABASE_PATH,
     decksDir: config.DECKS_DIR,
     apiUrl: config.DISCORD_API_URL,
     fuzz: config.FSRS_FUZZ,

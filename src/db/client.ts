@@ -115,7 +115,8 @@ async function sqliteTx<T>(db: SqliteDb, fn: (t: Db) => Promise<T>, mode: string
   const wait = db.gate.enter();
   if (wait) await wait;
   try {
-    control(sqlite, `BEGIN ${mode}`).run();
+    if (mode === "IMMEDIATE") await beginImmediate(sqlite);
+    else control(sqlite, `BEGIN ${mode}`).run();
     try {
       const result = await fn(db.txHandle);
       control(sqlite, "COMMIT").run();
@@ -126,5 +127,33 @@ async function sqliteTx<T>(db: SqliteDb, fn: (t: Db) => Promise<T>, mode: string
     }
   } finally {
     db.gate.leave();
+  }
+}
+
+/** As the connection's busy_timeout (sqlite/open.ts): how long a transaction waits for another's write lock. */
+const BEGIN_WAIT_MS = 5_000;
+
+/**
+ * BEGIN IMMEDIATE, waiting for another connection's write lock with timers instead of busy_timeout's synchronous
+ * sleep: a transaction's body awaits between its statements, so when the lock holder is another connection in
+ * this same process (two bots on one file in a test, the sandbox), blocking the thread would stop the holder
+ * from ever committing. Another process's lock is waited out the same way, for as long as busy_timeout would.
+ */
+async function beginImmediate(sqlite: Database.Database): Promise<void> {
+  const deadline = Date.now() + BEGIN_WAIT_MS;
+  control(sqlite, "PRAGMA busy_timeout = 0").get();
+  try {
+    for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+      try {
+        control(sqlite, "BEGIN IMMEDIATE").run();
+        return;
+      } catch (err) {
+        const busy = err instanceof Error && "code" in err && err.code === "SQLITE_BUSY";
+        if (!busy || Date.now() >= deadline) throw err;
+      }
+      await new Promise((res) => setTimeout(res, pause));
+    }
+  } finally {
+    control(sqlite, `PRAGMA busy_timeout = ${BEGIN_WAIT_MS}`).get();
   }
 }

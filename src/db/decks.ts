@@ -60,10 +60,11 @@ const statements = perConnection((db, kind) => ({
         .where(
           and(eq(cardStates.userId, userId), eq(cardStates.deckId, decks.id), isNull(cards.retiredAt)),
         )}`,
-      subscribed: sql<number>`exists ${db
+      // case … then 1 else 0: a bare exists is 1/0 on SQLite but a boolean on PostgreSQL.
+      subscribed: sql<number>`case when exists ${db
         .select({ one: sql`1` })
         .from(subscriptions)
-        .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, decks.id)))}`,
+        .where(and(eq(subscriptions.userId, userId), eq(subscriptions.deckId, decks.id)))} then 1 else 0 end`,
     })
     .from(decks)
     .where(deckVisible(decks, userId, guildId))

@@ -7,9 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pino from "pino";
-import { type Bot, createBot } from "../bot.ts";
+import { type Bot, type BotDatabase, createBot } from "../bot.ts";
 import { ManualClock } from "../core/clock.ts";
 import { renderNative } from "../core/decks/parse.ts";
+import type { Db } from "../db/client.ts";
 import { setServerZone } from "../db/guilds.ts";
 import { registerCommands } from "../discord/register.ts";
 import { type ChannelHandle, DiscordEmulator, type GuildHandle, type UserHandle } from "../emulator/index.ts";
@@ -39,8 +40,10 @@ export interface WorldOptions {
   /** Deck files to load; default: a temp folder with the decks given in `decks`, else the repo's decks/. */
   decksDir?: string | undefined;
   decks?: WorldDeck[];
-  /** The SQLite file; default: a fresh file in a temp folder that `stop()` removes. */
+  /** The SQLite file or a `postgres://` URL; default: a fresh file in a temp folder that `stop()` removes. */
   databasePath?: string | undefined;
+  /** An already open database instead (an in-process PGlite); every bot of the world shares it, none closes it. */
+  db?: Db | undefined;
   /** Channel names in the one server; default ["study"]. */
   channels?: string[];
   /** Server members; default alice (admin) and bob. */
@@ -105,7 +108,12 @@ export async function createWorld(o: WorldOptions = {}) {
         writeFileSync(join(decksDir, `${d.id}.deck`), text);
       }
     }
-    const dbPath = o.databasePath ?? join(tmp, "study.db"); // openDb makes its folder (or says why it cannot)
+    // openDb makes a file's folder (or says why it cannot)
+    const database: BotDatabase = o.db
+      ? { db: o.db }
+      : { databasePath: o.databasePath ?? join(tmp, "study.db") };
+    /** The file or URL every bot of the world opens; null when they share `o.db`. */
+    const dbPath = database.databasePath ?? null;
 
     const clock = new ManualClock(new Date(o.start ?? Date.now()), o.followRealTime ?? true);
     /** warn and error lines the bot logged, parsed (a clean run has none at error level). */
@@ -127,8 +135,8 @@ export async function createWorld(o: WorldOptions = {}) {
 
     const launch = async (): Promise<Bot> => {
       const b = await createBot({
+        ...database,
         token: emu.token,
-        databasePath: dbPath,
         decksDir,
         apiUrl: emu.apiUrl,
         fuzz: o.fuzz ?? false,
@@ -150,7 +158,7 @@ export async function createWorld(o: WorldOptions = {}) {
       commands: bot.commands,
     });
     // The server's study-day timezone lives in guilds.timezone (what /quiz setup also writes).
-    if (o.timezone !== undefined) setServerZone(bot.deps.db, guild.id, o.timezone, clock.now());
+    if (o.timezone !== undefined) await setServerZone(bot.deps.db, guild.id, o.timezone, clock.now());
 
     const lookup = <T>(map: Map<string, T>, what: string, name: string): T => {
       const found = map.get(name);

@@ -6,8 +6,22 @@ import type { Bot } from "../../src/bot.ts";
 import { openSqlite } from "../../src/db/sqlite/open.ts";
 import { manualTicker } from "../../src/jobs/quiz-job.ts";
 import { createWorld, REPO_DECKS, type WorldDeck } from "../../src/sandbox/world.ts";
+import { ENGINES, openTestDb, type TestEngine } from "../helpers/engines.ts";
 
 export { REPO_DECKS };
+
+/**
+ * The engines an e2e suite runs on (`describe.each(E2E_ENGINES)`): both, or the one `E2E_ENGINE` names
+ * (`E2E_ENGINE=sqlite npx vitest run test/e2e` for a quick pass while working on a command).
+ */
+export const E2E_ENGINES: readonly TestEngine[] = enginesFromEnv(process.env.E2E_ENGINE);
+
+function enginesFromEnv(value: string | undefined): readonly TestEngine[] {
+  if (value === undefined || value === "") return ENGINES;
+  const one = ENGINES.find((e) => e === value);
+  if (!one) throw new Error(`E2E_ENGINE must be one of ${ENGINES.join(", ")}, not ${JSON.stringify(value)}`);
+  return [one];
+}
 
 export interface WorldOptions {
   /** The bot's clock start (it then follows real time; `clock.advance` moves it). */
@@ -20,38 +34,42 @@ export interface WorldOptions {
   firstResponseDeadlineMs?: number;
   /** The server's time zone (guilds.timezone), as /quiz setup would have stored it. */
   timezone?: string;
+  /** The bot's database: a copy of a migrated SQLite file (default), or a PostgreSQL database of its own. */
+  engine?: TestEngine;
 }
 
 /**
  * One server ("Study Group", #study), alice (admin) and bob, the loopback emulator, and the real bot (real
- * discord.js Client, real SQLite file with migrations) connected to it with its commands registered.
+ * discord.js Client, real database with migrations: an SQLite file, or on `engine: "pg"` a database of its own on
+ * the run's PostgreSQL server, which the bot opens by URL like any process; on PGlite, which no second process
+ * can open, the bots share the one open handle) connected to it with its commands registered.
  * A thin wrapper over the sandbox's world (src/sandbox/world.ts).
  */
-export async function startWorld(o: WorldOptions = {}) {
-  const dir = mkdtempSync(join(tmpdir(), "e2e-db-"));
-  const databasePath = join(dir, "study.db");
-  copyFileSync(migratedTemplate(), databasePath);
+export async function startWorld({ engine = "sqlite", ...o }: WorldOptions = {}) {
+  const database = await worldDatabase(engine);
   let w: Awaited<ReturnType<typeof createWorld>>;
   try {
     // Quiz ticks run only when a test calls bot.tick(): no wall-clock cron firing in the middle of a test.
     w = await createWorld({
       quizTicker: manualTicker,
       ...o,
-      databasePath,
+      ...database.open,
       channels: ["study"],
       users: [{ name: "alice", admin: true }, { name: "bob" }],
     });
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
+    await database.remove();
     throw err;
   }
   return {
+    engine,
     emu: w.emu,
     guild: w.guild,
     channel: w.channel("study"),
     alice: w.user("alice"),
     bob: w.user("bob"),
     clock: w.clock,
+    /** What another process opens to reach the bot's database (a file or a URL); null on PGlite. */
     dbPath: w.dbPath,
     decksDir: w.decksDir,
     /** warn/error log lines the bot wrote (a clean run has none at error level). */
@@ -65,9 +83,23 @@ export async function startWorld(o: WorldOptions = {}) {
     secondBot: (): Promise<Bot> => w.secondBot(),
     async stop(): Promise<void> {
       await w.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await database.remove();
     },
   };
+}
+
+/** How the world's bots reach their database, and how it is removed once they have stopped. */
+async function worldDatabase(engine: TestEngine) {
+  if (engine === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "e2e-db-"));
+    const databasePath = join(dir, "study.db");
+    copyFileSync(migratedTemplate(), databasePath);
+    return { open: { databasePath }, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const t = await openTestDb(engine);
+  if (t.target === null) return { open: { db: t.db }, remove: () => t.close() };
+  // The bots open their own pools on the URL; the test database's handle is not needed meanwhile.
+  return { open: { databasePath: t.target }, remove: () => t.close() };
 }
 
 let template: string | undefined;

@@ -31,7 +31,13 @@ export async function openPostgres(url: string, o: PgOptions = {}): Promise<PgDb
     getTypeParser: (oid: number, format?: "text" | "binary") =>
       NUMBER_TYPES.includes(oid) ? Number : pg.types.getTypeParser(oid, format ?? "text"),
   };
-  const pool = new pg.Pool({ connectionString: url, max: o.poolSize ?? 10, types });
+  // A connect that gets no answer fails after 10 s (node-postgres waits for the OS, minutes, by default).
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: o.poolSize ?? 10,
+    types,
+    connectionTimeoutMillis: 10_000,
+  });
   pool.on("error", () => {}); // an idle client's connection dropped: the pool replaces it on next use
   try {
     const client = await pool.connect();
@@ -154,11 +160,12 @@ export function pgTxHandle(parent: PgDb, exec: PgExecutor): PgDb {
 
 /** The statement a PostgreSQL error came from, on the error (logs show which query failed; values are not kept). */
 function withStatement(err: unknown, text: string): unknown {
-  if (err instanceof Error) Object.assign(err, { statement: text.length > 500 ? `${text.slice(0, 500)}…` : text });
+  if (err instanceof Error)
+    Object.assign(err, { statement: text.length > 500 ? `${text.slice(0, 500)}…` : text });
   return err;
 }
 
-function hidePassword(url: string): string {
+export function hidePassword(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
