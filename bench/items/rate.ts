@@ -10,6 +10,7 @@ import { recordRating } from "../../src/db/reviews.ts";
 import { decideWith, nextView, rate, type Session } from "../../src/services/study.ts";
 import { latencyResults, type Result, round, summarize, yieldToLoop } from "../lib/measure.ts";
 import { RawRating } from "../lib/raw.ts";
+import { RawPgRating } from "../lib/raw-pg.ts";
 import { intIn, weighted } from "../lib/rng.ts";
 import type { BenchContext } from "./context.ts";
 import { sessionFor } from "./study.ts";
@@ -25,7 +26,9 @@ interface Target {
 
 export async function benchRate(ctx: BenchContext): Promise<Result[]> {
   const { deps, params, rng, n, warmup } = ctx;
-  const raw = new RawRating(deps.db.sqlite);
+  // The same write in raw statements of the engine measured.
+  const raw =
+    deps.db.kind === "sqlite" ? new RawRating(deps.db.sqlite) : new RawPgRating(ctx.pgUrl ?? "");
 
   /** A member's current card (as the message they click on shows it), untimed. */
   const target = async (): Promise<Target> => {
@@ -87,6 +90,7 @@ export async function benchRate(ctx: BenchContext): Promise<Result[]> {
     full.push(tFull);
     rawWrite.push(tRaw);
   }
+  if (raw instanceof RawPgRating) await raw.close();
   if (refused > 0) throw new Error(`${refused} ratings were refused: the bench picked stale cards`);
   const w = summarize(write);
   const r = summarize(rawWrite);

@@ -7,9 +7,10 @@
  * distribution, with the big server on its own line, and the longest the tick held the write lock (the longest
  * IMMEDIATE transaction body: nothing else can write meanwhile), in those one-server ticks and in the full tick.
  */
-import type Database from "better-sqlite3";
 import type { Client } from "discord.js";
+import { execSql, querySql } from "../../datagen/raw-sql.ts";
 import { createClient } from "../../src/bot.ts";
+import type { Db } from "../../src/db/client.ts";
 import { localDateOf } from "../../src/core/quiz.ts";
 import { formatLocalDate } from "../../src/core/time.ts";
 import { discordTransport } from "../../src/discord/quiz-transport.ts";
@@ -21,48 +22,46 @@ import { BIG_GUILD, channelId, guildId } from "../lib/world.ts";
 import type { BenchContext } from "./context.ts";
 
 /** Makes every server's quiz due one minute before `at`, for its local date, with no posts yet. */
-function makeAllDue(ctx: BenchContext, at: number): number {
-  const db = ctx.deps.db.sqlite;
-  db.exec("DELETE FROM quiz_answers; DELETE FROM quiz_posts;");
-  const configs = db.prepare("SELECT guild_id, timezone FROM quiz_configs").all() as {
-    guild_id: string;
-    timezone: string;
-  }[];
-  const set = db.prepare("UPDATE quiz_configs SET next_date = ?, next_run_at = ? WHERE guild_id = ?");
-  db.transaction(() => {
-    for (const c of configs) set.run(formatLocalDate(localDateOf(at, c.timezone)), at - 60_000, c.guild_id);
-  })();
-  return (db.prepare("SELECT count(*) AS n FROM quiz_configs WHERE paused = 0").get() as { n: number }).n;
+async function makeAllDue(ctx: BenchContext, at: number): Promise<number> {
+  const { db } = ctx.deps;
+  await execSql(db, "DELETE FROM quiz_answers");
+  await execSql(db, "DELETE FROM quiz_posts");
+  const configs = await querySql<{ guild_id: string; timezone: string }>(
+    db,
+    "SELECT guild_id, timezone FROM quiz_configs",
+  );
+  // One statement over (guild, date) pairs, instead of 10,000 round trips on PostgreSQL.
+  const dates = new Map<string, string[]>();
+  for (const c of configs) {
+    const date = formatLocalDate(localDateOf(at, c.timezone));
+    dates.set(date, [...(dates.get(date) ?? []), c.guild_id]);
+  }
+  for (const [date, ids] of dates)
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      await execSql(
+        db,
+        `UPDATE quiz_configs SET next_date = ?, next_run_at = ? WHERE guild_id IN (${part.map(() => "?").join(", ")})`,
+        [date, at - 60_000, ...part],
+      );
+    }
+  const [row] = await querySql<{ n: number }>(db, "SELECT count(*) AS n FROM quiz_configs WHERE paused = 0");
+  return Number(row?.n ?? 0);
 }
 
 /**
- * Times every IMMEDIATE transaction body run on `db` (each `tx` of the bot: the write lock is held for it) until
- * `stop`; returns the longest (ms). Read (deferred) transactions take no lock other writers wait for.
+ * The longest IMMEDIATE transaction (each `tx` of the bot: the write lock is held for it) until `stop` (ms), on
+ * SQLite; null on PostgreSQL, which has no database-wide write lock (rows are locked, not the file).
  */
-function timeTransactions(db: Database.Database): { stop(): number } {
-  const original = db.transaction;
+function timeTransactions(db: Db): { stop(): number | null } {
+  if (db.kind !== "sqlite") return { stop: () => null };
   let max = 0;
-  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
-    const plain = original.call(db, fn);
-    const timed = original.call(db, (...args: unknown[]) => {
-      const t0 = performance.now();
-      try {
-        return fn(...args);
-      } finally {
-        max = Math.max(max, performance.now() - t0);
-      }
-    });
-    return Object.assign((...args: unknown[]) => plain(...args), {
-      default: plain.default,
-      deferred: plain.deferred,
-      immediate: timed.immediate,
-      exclusive: timed.exclusive,
-      database: db,
-    });
-  }) as typeof db.transaction;
+  db.onWriteTx = (ms) => {
+    max = Math.max(max, ms);
+  };
   return {
     stop() {
-      db.transaction = original;
+      db.onWriteTx = undefined;
       return max;
     },
   };
@@ -88,9 +87,9 @@ async function allDueService(
   ctx: BenchContext,
   instant: QuizTransport,
   at: number,
-): Promise<{ cpu: number; posted: number; lockMax: number }> {
-  makeAllDue(ctx, at);
-  const lock = timeTransactions(ctx.deps.db.sqlite);
+): Promise<{ cpu: number; posted: number; lockMax: number | null }> {
+  await makeAllDue(ctx, at);
+  const lock = timeTransactions(ctx.deps.db);
   const cpu0 = cpuMs();
   const r = await tick(ctx.deps, instant, new Date(at));
   const cpu = cpuMs() - cpu0;
@@ -100,7 +99,7 @@ async function allDueService(
 export async function benchTick(ctx: BenchContext): Promise<Result[]> {
   const { deps, params } = ctx;
   const at = deps.clock.now();
-  const db = deps.db.sqlite;
+  const { db } = deps;
   let ids = 0;
   const instant: QuizTransport = {
     post: async () => String(1_000_000 + ids++),
@@ -110,14 +109,18 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
 
   // 1. The service's share, one server at a time (a tick with only that server due), with a transport that
   //    accepts every post at once: per-server latency of claim + due summary + question + record.
-  makeAllDue(ctx, at.getTime());
-  db.prepare("UPDATE quiz_configs SET next_run_at = ?").run(at.getTime() + 86_400_000);
-  const due = db.prepare("UPDATE quiz_configs SET next_run_at = ? WHERE guild_id = ? AND paused = 0");
+  await makeAllDue(ctx, at.getTime());
+  await execSql(db, "UPDATE quiz_configs SET next_run_at = ?", [at.getTime() + 86_400_000]);
+  const due = (g: number) =>
+    execSql(db, "UPDATE quiz_configs SET next_run_at = ? WHERE guild_id = ? AND paused = 0", [
+      at.getTime() - 60_000,
+      guildId(g),
+    ]);
   const perServer: number[] = [];
   let big = Number.NaN;
   const lock = timeTransactions(db);
   for (const g of sampleServers(params.guilds)) {
-    if (due.run(at.getTime() - 60_000, guildId(g)).changes === 0) continue; // paused
+    if ((await due(g)) === 0) continue; // paused
     const t0 = performance.now();
     const r = await tick(deps, instant, at);
     const dt = performance.now() - t0;
@@ -130,7 +133,7 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
   const service = summarize(perServer);
 
   // 2. Every server due at once, through discord.js to the emulator (its own process), rate limits off.
-  const expected = makeAllDue(ctx, at.getTime());
+  const expected = await makeAllDue(ctx, at.getTime());
   ctx.log(`bench: tick: starting the emulator with ${params.guilds} servers`);
   const channels = Array.from({ length: params.guilds }, (_, g) => channelId(g));
   const host = await startEmulatorHost({ kind: "seeded", params }, channels);
@@ -180,12 +183,16 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
         `service only (instant transport), ${service.n} servers one by one`,
       ),
       { name: "tick.service_one_server.max", value: round(service.max), unit: "ms" },
-      {
-        name: "tick.write_lock_max",
-        value: round(lockMax, 3),
-        unit: "ms",
-        extra: "longest write transaction of those servers' ticks (the write lock held)",
-      },
+      ...(lockMax === null
+        ? []
+        : [
+            {
+              name: "tick.write_lock_max",
+              value: round(lockMax, 3),
+              unit: "ms",
+              extra: "longest write transaction of those servers' ticks (the write lock held)",
+            },
+          ]),
       {
         name: "tick.service_all_due_cpu",
         value: round(all.cpu / all.posted, 3),
@@ -193,12 +200,16 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
         extra:
           "bot process CPU / server, every server due at once, instant transport, write transactions timed",
       },
-      {
-        name: "tick.write_lock_max_all_due",
-        value: round(all.lockMax, 3),
-        unit: "ms",
-        extra: `longest write transaction of that tick (servers claimed and recorded in batches of ${TICK_BATCH})`,
-      },
+      ...(all.lockMax === null
+        ? []
+        : [
+            {
+              name: "tick.write_lock_max_all_due",
+              value: round(all.lockMax, 3),
+              unit: "ms",
+              extra: `longest write transaction of that tick (servers claimed and recorded in batches of ${TICK_BATCH})`,
+            },
+          ]),
       {
         name: "tick.service_big_server",
         value: round(big),

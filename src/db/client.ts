@@ -117,6 +117,7 @@ async function sqliteTx<T>(db: SqliteDb, fn: (t: Db) => Promise<T>, mode: string
   try {
     if (mode === "IMMEDIATE") await beginImmediate(sqlite);
     else control(sqlite, `BEGIN ${mode}`).run();
+    const t0 = mode === "IMMEDIATE" && db.onWriteTx ? performance.now() : 0;
     try {
       const result = await fn(db.txHandle);
       control(sqlite, "COMMIT").run();
@@ -124,6 +125,8 @@ async function sqliteTx<T>(db: SqliteDb, fn: (t: Db) => Promise<T>, mode: string
     } catch (err) {
       if (sqlite.inTransaction) control(sqlite, "ROLLBACK").run();
       throw err;
+    } finally {
+      if (t0 > 0) db.onWriteTx?.(performance.now() - t0);
     }
   } finally {
     db.gate.leave();
