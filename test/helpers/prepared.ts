@@ -1,8 +1,14 @@
-import type { Db } from "../../src/db/client.ts";
+import type { Db, SqliteDb } from "../../src/db/handle.ts";
 
-/** Records the SQL of every statement prepared on `db` until `restore()`. */
+/** The SQLite connection under `db`: EXPLAIN QUERY PLAN tests read SQLite's planner, so they run on SQLite only. */
+function sqliteOf(db: Db): SqliteDb["sqlite"] {
+  if (db.kind !== "sqlite") throw new Error("preparedBy spies on SQLite's prepare: give it an SQLite handle");
+  return db.sqlite;
+}
+
+/** Records the SQL of every statement prepared on `db`'s SQLite connection until `restore()`. */
 function spyPrepare(db: Db) {
-  const client = db.$client;
+  const client = sqliteOf(db);
   const original = client.prepare.bind(client);
   const seen: string[] = [];
   client.prepare = ((source: string) => {
