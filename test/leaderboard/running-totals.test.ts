@@ -124,7 +124,7 @@ describe("sqlite: GIVEN the migration that added the running totals", () => {
     writeFileSync(journalPath, JSON.stringify(journal));
 
     const sqlite = new Database(join(dir, "old.db"));
-    cleanups.push(() => sqlite.close());
+    cleanups.push(() => void sqlite.close());
     const db = drizzle(sqlite);
     migrate(db, { migrationsFolder: before });
     const insert = sqlite.prepare(
