@@ -119,9 +119,12 @@ export async function totalsBefore(db: Db, guild: string, from: number): Promise
   return statements(db).base.all({ guildId: guild, from });
 }
 
+const INT4_MAX = 2_147_483_647;
+
 /** The per-day rows of days [from, to] (a member may have several). */
 export async function dayRows(db: Db, guild: string, from: number, to: number): Promise<MemberTotals[]> {
-  return statements(db).days.all({ guildId: guild, from, to });
+  // `day` is an int4 on PostgreSQL, which rejects a larger bound ("no end" is Number.MAX_SAFE_INTEGER).
+  return statements(db).days.all({ guildId: guild, from, to: Math.min(to, INT4_MAX) });
 }
 
 /** Every member's all-time totals in this server. */

@@ -46,7 +46,7 @@ const mature = sql<number>`${cardStates.scheduledDays} >= ${sql.placeholder("mat
 
 // Raw for speed (no plan reason): a year of slots or a month of due cards is thousands of rows, and drizzle's
 // per-row mapping (a Date per due) cost more than the queries (/stats 1.3–1.4× slower, measured).
-const statements = perConnection((db) => ({
+const statements = perConnection((db, kind) => ({
   slots:
     rawTuples<SlotFigures>(sql`SELECT ${u.slot}, ${u.reviews}, ${u.matureReviews}, ${u.matureAgain}, ${u.ms} FROM ${u}
       WHERE ${u.userId} = ${userId} AND ${u.slot} >= ${sql.placeholder("from")} ORDER BY ${u.slot}`),
@@ -61,7 +61,8 @@ const statements = perConnection((db) => ({
         inArray(cardStates.deckId, studied(db, userId)),
       ),
     )
-    .groupBy(cardStates.state, mature)
+    // PostgreSQL: by position, as it reads the SELECT's `>= $2` and the GROUP BY's `>= $3` as different expressions.
+    .groupBy(cardStates.state, kind === "pg" ? sql`2` : mature)
     .prepare(),
   unseen: db
     .select({ n: count() })

@@ -1,8 +1,14 @@
-import type { SqliteDb } from "../../src/db/handle.ts";
+import type { Db, SqliteDb } from "../../src/db/handle.ts";
 
-/** Records the SQL of every statement prepared on `db` until `restore()`. */
-function spyPrepare(db: SqliteDb) {
-  const client = db.sqlite;
+/** The SQLite connection under `db`: EXPLAIN QUERY PLAN tests read SQLite's planner, so they run on SQLite only. */
+function sqliteOf(db: Db): SqliteDb["sqlite"] {
+  if (db.kind !== "sqlite") throw new Error("preparedBy spies on SQLite's prepare: give it an SQLite handle");
+  return db.sqlite;
+}
+
+/** Records the SQL of every statement prepared on `db`'s SQLite connection until `restore()`. */
+function spyPrepare(db: Db) {
+  const client = sqliteOf(db);
   const original = client.prepare.bind(client);
   const seen: string[] = [];
   client.prepare = ((source: string) => {
@@ -16,7 +22,7 @@ function spyPrepare(db: SqliteDb) {
 }
 
 /** Runs `fn` and returns the SQL of every statement it prepared (for EXPLAIN QUERY PLAN tests). */
-export function preparedBy(db: SqliteDb, fn: () => void): string[] {
+export function preparedBy(db: Db, fn: () => void): string[] {
   const spy = spyPrepare(db);
   try {
     fn();
@@ -26,7 +32,7 @@ export function preparedBy(db: SqliteDb, fn: () => void): string[] {
   return spy.seen;
 }
 
-export async function preparedByAsync(db: SqliteDb, fn: () => Promise<void>): Promise<string[]> {
+export async function preparedByAsync(db: Db, fn: () => Promise<void>): Promise<string[]> {
   const spy = spyPrepare(db);
   try {
     await fn();

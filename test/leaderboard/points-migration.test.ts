@@ -115,7 +115,8 @@ const board = async (deps: Deps, period: Period, metric: Metric = "points") =>
 
 const at = (day: number, minute: number) => day + minute * 60_000;
 
-describe("GIVEN a database from before review sources were separated", () => {
+// SQLite only: migration 0007 rewrote what releases before it stored in SQLite files (PostgreSQL came later).
+describe("sqlite: GIVEN a database from before review sources were separated", () => {
   // alice only ever uses Start my review: 4 reviews on day 1 (one Again), 2 on day 2, 5 s each.
   // bob studies with /study, answers the question of the day (right on day 1, wrong on day 2) and starts one
   // review from the post on day 2. carol answers right without studying the deck.
@@ -155,10 +156,11 @@ describe("GIVEN a database from before review sources were separated", () => {
       { user_id: "carol", points: 2 },
     ]);
 
-    const db = openDb(path); // the bot's start-up: pending migrations apply
-    cleanups.push(() => db.$client.close());
+    const db = await openDb(path); // the bot's start-up: pending migrations apply
+    if (db.kind !== "sqlite") throw new Error(`${path} should open as SQLite`);
+    cleanups.push(() => db.sqlite.close());
     const deps = depsOn(db, at(DAY2, 60));
-    const c = db.$client;
+    const c = db.sqlite;
 
     expect(c.prepare("SELECT user_id, card_id, source FROM review_logs ORDER BY id").all()).toEqual(
       logs.map((l) => ({

@@ -12,89 +12,104 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../datagen/rng.ts";
-import { MIGRATIONS_DIR } from "../../src/db/client.ts";
+import { type Db, tx } from "../../src/db/client.ts";
+import { setServerZone } from "../../src/db/guilds.ts";
 import { awardQuizPoints, recordReviewStats } from "../../src/db/review-stats.ts";
-import { testDeps } from "../helpers/deps.ts";
+import { SQLITE_MIGRATIONS as MIGRATIONS_DIR } from "../../src/db/sqlite/open.ts";
+import { engineDeps } from "../helpers/deps.ts";
+import { ENGINES } from "../helpers/engines.ts";
+import { execSql, queryOne, querySql } from "../../datagen/raw-sql.ts";
 
-/** Rows whose running totals differ from the sums they stand for (empty when all are right). */
-function wrongRunningTotals(db: Database.Database): unknown[] {
-  return db
-    .prepare(`
-      SELECT * FROM (
-        SELECT guild_id, user_id, day, cum_reviews, cum_again, cum_points,
-          sum(reviews) OVER w AS reviews, sum(again) OVER w AS again, sum(points) OVER w AS points
-        FROM stat_guild_days WINDOW w AS (PARTITION BY guild_id, user_id ORDER BY day))
-      WHERE cum_reviews != reviews OR cum_again != again OR cum_points != points`)
-    .all();
+/** Rows whose running totals differ from the sums they stand for (standard SQL: either engine). */
+const WRONG_RUNNING_TOTALS = `
+  SELECT * FROM (
+    SELECT guild_id, user_id, day, cum_reviews, cum_again, cum_points,
+      sum(reviews) OVER w AS reviews, sum(again) OVER w AS again, sum(points) OVER w AS points
+    FROM stat_guild_days WINDOW w AS (PARTITION BY guild_id, user_id ORDER BY day)) AS sums
+  WHERE cum_reviews != reviews OR cum_again != again OR cum_points != points`;
+
+/** The rows of `WRONG_RUNNING_TOTALS` (empty when all are right). */
+function wrongRunningTotals(db: Db): Promise<unknown[]> {
+  return querySql(db, WRONG_RUNNING_TOTALS);
 }
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
 });
 
-describe("GIVEN the running totals of stat_guild_days", () => {
-  it("WHEN reviews and quiz points are recorded over weeks THEN every row's running totals are its sums so far", () => {
-    const deps = testDeps("2026-03-02T08:00:00Z");
+describe.each(ENGINES)("%s: GIVEN the running totals of stat_guild_days", (engine) => {
+  it("WHEN reviews and quiz points are recorded over weeks THEN every row's running totals are its sums so far", async () => {
+    const deps = await engineDeps(engine, "2026-03-02T08:00:00Z");
     cleanups.push(() => deps.close());
     const rng = mulberry32(3);
     const start = deps.clock.now().getTime();
-    deps.db.$client
-      .prepare("INSERT INTO guilds (id, timezone, created_at) VALUES ('g2', 'Asia/Tokyo', 0)")
-      .run();
+    await setServerZone(deps.db, "g2", "Asia/Tokyo", deps.clock.now());
     for (let k = 0; k < 600; k++) {
       const at = start + Math.floor(rng() * 40) * 86_400_000 + Math.floor(rng() * 86_400_000);
       const userId = `u${Math.floor(rng() * 6)}`;
       const guildId = rng() < 0.5 ? "g1" : "g2";
-      if (rng() < 0.2) awardQuizPoints(deps.db, { guildId, userId, at, correct: rng() < 0.7 });
-      else
-        recordReviewStats(deps.db, {
+      // Each in its own transaction, as the bot writes them (with the review or the answer).
+      if (rng() < 0.2) {
+        const correct = rng() < 0.7;
+        await tx(deps.db, (t) => awardQuizPoints(t, { guildId, userId, at, correct }));
+      } else {
+        const fact = {
           userId,
           guildId,
-          source: "study",
+          source: "study" as const,
           grade: 1 + Math.floor(rng() * 4),
           shownAt: at - Math.floor(rng() * 20_000),
           at, // random order: many reviews land on a day before the member's latest
           stateBefore: Math.floor(rng() * 4),
-        });
+        };
+        await tx(deps.db, (t) => recordReviewStats(t, fact));
+      }
     }
-    const c = deps.db.$client;
-    expect((c.prepare("SELECT count(*) AS n FROM stat_guild_days").get() as { n: number }).n).toBeGreaterThan(
-      200,
-    );
-    expect(wrongRunningTotals(c)).toEqual([]);
+    const rows = await queryOne<{ n: number }>(deps.db, "SELECT count(*) AS n FROM stat_guild_days");
+    expect(rows.n).toBeGreaterThan(200);
+    expect(await wrongRunningTotals(deps.db)).toEqual([]);
     // The last day's running totals are the member's all-time totals.
-    const mismatched = c
-      .prepare(`
-        SELECT m.guild_id, m.user_id FROM stat_guild_members m
-        WHERE (m.reviews, m.again, m.points) IS NOT (
-          SELECT cum_reviews, cum_again, cum_points FROM stat_guild_days t
-          WHERE t.guild_id = m.guild_id AND t.user_id = m.user_id ORDER BY day DESC LIMIT 1)`)
-      .all();
+    const mismatched = await querySql(
+      deps.db,
+      `SELECT m.guild_id, m.user_id FROM stat_guild_members m
+        WHERE NOT EXISTS (
+          SELECT 1 FROM stat_guild_days t
+          WHERE t.guild_id = m.guild_id AND t.user_id = m.user_id
+            AND t.cum_reviews = m.reviews AND t.cum_again = m.again AND t.cum_points = m.points
+            AND t.day = (SELECT max(x.day) FROM stat_guild_days x WHERE x.guild_id = m.guild_id AND x.user_id = m.user_id))`,
+    );
     expect(mismatched).toEqual([]);
   });
 
-  it("WHEN rows are inserted out of order, changed and deleted directly THEN the running totals follow", () => {
-    const deps = testDeps();
+  it("WHEN rows are inserted out of order, changed and deleted directly THEN the running totals follow", async () => {
+    const deps = await engineDeps(engine);
     cleanups.push(() => deps.close());
-    const c = deps.db.$client;
     const rng = mulberry32(9);
-    const upsert = c.prepare(`INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points)
-      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET reviews = excluded.reviews, again = excluded.again,
-        points = excluded.points`);
-    const del = c.prepare("DELETE FROM stat_guild_days WHERE guild_id = ? AND day = ? AND user_id = ?");
+    const upsert = `INSERT INTO stat_guild_days (guild_id, day, user_id, reviews, again, points)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, day, user_id) DO UPDATE SET reviews = excluded.reviews,
+        again = excluded.again, points = excluded.points`;
+    const del = "DELETE FROM stat_guild_days WHERE guild_id = ? AND day = ? AND user_id = ?";
     for (let k = 0; k < 800; k++) {
       const key = [`g${Math.floor(rng() * 2)}`, 100 + Math.floor(rng() * 30), `u${Math.floor(rng() * 4)}`];
-      if (rng() < 0.2) del.run(...key);
+      if (rng() < 0.2) await execSql(deps.db, del, key);
       else {
         const reviews = Math.floor(rng() * 9);
-        upsert.run(...key, reviews, Math.floor(rng() * (reviews + 1)), Math.floor(rng() * 12));
+        await execSql(deps.db, upsert, [
+          ...key,
+          reviews,
+          Math.floor(rng() * (reviews + 1)),
+          Math.floor(rng() * 12),
+        ]);
       }
-      if (k % 100 === 0) expect(wrongRunningTotals(c)).toEqual([]);
+      if (k % 100 === 0) expect(await wrongRunningTotals(deps.db)).toEqual([]);
     }
-    expect(wrongRunningTotals(c)).toEqual([]);
+    expect(await wrongRunningTotals(deps.db)).toEqual([]);
   });
+});
 
+// SQLite only: the history of drizzle/sqlite (PostgreSQL's migrations started with the running totals in place).
+describe("sqlite: GIVEN the migration that added the running totals", () => {
   it("WHEN a database from before the running totals is migrated THEN they are filled in", () => {
     const dir = mkdtempSync(join(tmpdir(), "running-totals-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -109,7 +124,7 @@ describe("GIVEN the running totals of stat_guild_days", () => {
     writeFileSync(journalPath, JSON.stringify(journal));
 
     const sqlite = new Database(join(dir, "old.db"));
-    cleanups.push(() => sqlite.close());
+    cleanups.push(() => void sqlite.close());
     const db = drizzle(sqlite);
     migrate(db, { migrationsFolder: before });
     const insert = sqlite.prepare(
@@ -127,8 +142,8 @@ describe("GIVEN the running totals of stat_guild_days", () => {
       n: number;
     };
     expect(filled.n).toBeGreaterThan(50);
-    expect(wrongRunningTotals(sqlite)).toEqual([]);
+    expect(sqlite.prepare(WRONG_RUNNING_TOTALS).all()).toEqual([]);
     insert.run("g", 120, "a", 4, 1, 4); // and the triggers work on from there
-    expect(wrongRunningTotals(sqlite)).toEqual([]);
+    expect(sqlite.prepare(WRONG_RUNNING_TOTALS).all()).toEqual([]);
   });
 });
