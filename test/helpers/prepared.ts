@@ -1,8 +1,8 @@
-import type { Db } from "../../src/db/client.ts";
+import type { SqliteDb } from "../../src/db/handle.ts";
 
-/** Records the SQL of every statement prepared on `db` until `restore()`. */
-function spyPrepare(db: Db) {
-  const client = db.$client;
+/** Records the SQL of every statement prepared on `db` until `restore()` (EXPLAIN QUERY PLAN: SQLite only). */
+function spyPrepare(db: SqliteDb) {
+  const client = db.sqlite;
   const original = client.prepare.bind(client);
   const seen: string[] = [];
   client.prepare = ((source: string) => {
@@ -16,7 +16,7 @@ function spyPrepare(db: Db) {
 }
 
 /** Runs `fn` and returns the SQL of every statement it prepared (for EXPLAIN QUERY PLAN tests). */
-export function preparedBy(db: Db, fn: () => void): string[] {
+export function preparedBy(db: SqliteDb, fn: () => void): string[] {
   const spy = spyPrepare(db);
   try {
     fn();
@@ -26,7 +26,7 @@ export function preparedBy(db: Db, fn: () => void): string[] {
   return spy.seen;
 }
 
-export async function preparedByAsync(db: Db, fn: () => Promise<void>): Promise<string[]> {
+export async function preparedByAsync(db: SqliteDb, fn: () => Promise<void>): Promise<string[]> {
   const spy = spyPrepare(db);
   try {
     await fn();
