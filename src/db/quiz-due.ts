@@ -70,7 +70,11 @@ const statements = perConnection((_db, kind) => ({
   }>(sql`SELECT EXISTS (SELECT 1 FROM card_states cs JOIN cards c ON c.id = cs.card_id
       WHERE cs.user_id = ${sql.placeholder("userId")} AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= ${until}
         AND c.retired_at IS NULL) AS n`),
-  retiredDue: rawPrepared<{ n: number }>(sql`SELECT count(*) AS n FROM cards c CROSS JOIN card_states cs
+  // SQLite's CROSS JOIN fixes the join order (cards first); PostgreSQL takes no ON after CROSS JOIN, and plans the
+  // order itself.
+  retiredDue: rawPrepared<{
+    n: number;
+  }>(sql`SELECT count(*) AS n FROM cards c ${sql.raw(kind === "pg" ? "JOIN" : "CROSS JOIN")} card_states cs
       ON cs.user_id = ${sql.placeholder("userId")} AND cs.card_id = c.id
       WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NOT NULL AND cs.due <= ${until}`),
   /**

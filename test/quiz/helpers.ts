@@ -61,17 +61,20 @@ export async function studyCards(
   grade: Rating.Again | Rating.Good | Rating.Easy = Rating.Easy,
 ) {
   await subscribe(deps, userId, guildId, deckId);
-  tx(deps.db, () => {
+  await tx(deps.db, async (t) => {
     for (const cardId of cardIds)
-      recordReview(deps, {
-        userId,
-        guildId,
-        cardId,
-        grade,
-        source: "study",
-        shownAt: deps.clock.now().getTime(),
-        version: null,
-      });
+      await recordReview(
+        { ...deps, db: t },
+        {
+          userId,
+          guildId,
+          cardId,
+          grade,
+          source: "study",
+          shownAt: deps.clock.now().getTime(),
+          version: null,
+        },
+      );
   });
 }
 

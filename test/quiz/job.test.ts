@@ -1,17 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tx } from "../../src/db/client.ts";
 import { recordReviewStats } from "../../src/db/review-stats.ts";
 import { createQuizJob, cronTicker, type Ticker } from "../../src/jobs/quiz-job.ts";
 import { keptBases, leaderboard } from "../../src/services/leaderboard.ts";
 import { setupQuiz } from "../../src/services/quiz/config.ts";
-import { seedDeck, testDeps } from "../helpers/deps.ts";
+import { engineDeps, seedDeck } from "../helpers/deps.ts";
+import { ENGINES } from "../helpers/engines.ts";
 import { fakeTransport } from "./helpers.ts";
-
-let deps: ReturnType<typeof testDeps>;
-beforeEach(() => {
-  deps = testDeps("2026-01-15T12:00:00Z"); // 13:00 in Berlin
-  seedDeck(deps, "alpha", 5);
-});
-afterEach(() => deps.close());
 
 /** A ticker the test fires by hand. */
 function handTicker() {
@@ -31,7 +26,14 @@ function handTicker() {
   return t;
 }
 
-describe("GIVEN the quiz job", () => {
+describe.each(ENGINES)("%s: GIVEN the quiz job", (engine) => {
+  let deps: Awaited<ReturnType<typeof engineDeps>>;
+  beforeEach(async () => {
+    deps = await engineDeps(engine, "2026-01-15T12:00:00Z"); // 13:00 in Berlin
+    await seedDeck(deps, "alpha", 5);
+  });
+  afterEach(() => deps.close());
+
   it("THEN start runs a catch-up tick (today's missed 09:00 posts), ticks follow the ticker, stop ends them", async () => {
     deps.clock.set(new Date("2026-01-15T07:00:00Z"));
     await setupQuiz(deps, "1", { channelId: "2", time: "09:00", timezone: "Europe/Berlin" });
@@ -59,15 +61,17 @@ describe("GIVEN the quiz job", () => {
     const withBoards = { ...deps, boards: { minMembers: 0, maxEntries: 32 } };
     {
       const at = deps.clock.now().getTime();
-      recordReviewStats(deps.db, {
-        userId: "u1",
-        guildId: "g1",
-        source: "study",
-        grade: 3,
-        shownAt: at - 20 * 86_400_000,
-        at: at - 20 * 86_400_000,
-        stateBefore: 0,
-      });
+      await tx(deps.db, (t) =>
+        recordReviewStats(t, {
+          userId: "u1",
+          guildId: "g1",
+          source: "study",
+          grade: 3,
+          shownAt: at - 20 * 86_400_000,
+          at: at - 20 * 86_400_000,
+          stateBefore: 0,
+        }),
+      );
       await leaderboard(withBoards, { guildId: "g1", userId: "u1", period: "week", metric: "points" });
       const kept = () => keptBases(deps.db).map((k) => `${k.guildId} ${k.period} ${k.from}`);
       expect(kept()).toHaveLength(1);
@@ -99,7 +103,9 @@ describe("GIVEN the quiz job", () => {
     const reports = await Promise.all([job.tick(), job.tick(), job.tick()]);
     expect(reports.map((r) => r.posted.length)).toEqual([1, 0, 0]);
   });
+});
 
+describe("GIVEN the node-cron ticker", () => {
   it("THEN the node-cron ticker fires on its schedule and stops when told", async () => {
     const ticker = cronTicker("* * * * * *"); // every second (production: every minute)
     let calls = 0;
