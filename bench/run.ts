@@ -118,7 +118,8 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
       const item = ITEMS[name];
       if (!item) throw new Error(`unknown bench item ${name}; have ${Object.keys(ITEMS).join(", ")}`);
       // PostgreSQL keeps its own buffers (shared_buffers + the OS cache of its files): nothing to read through here.
-      if (!o.cold && !o.pg) log(`bench: database read into the page cache in ${readThrough(path).toFixed(1)} s`);
+      if (!o.cold && !o.pg)
+        log(`bench: database read into the page cache in ${readThrough(path).toFixed(1)} s`);
       collectGarbage();
       log(`bench: ${name}…`);
       const t0 = performance.now();
@@ -132,7 +133,11 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
 }
 
 /** The PostgreSQL copy of the seeded file, refused unless it holds the seed's card states and review logs. */
-async function openCopy(url: string, file: string, seed: { cardStates: number; reviewLogs: number }): Promise<Db> {
+async function openCopy(
+  url: string,
+  file: string,
+  seed: { cardStates: number; reviewLogs: number },
+): Promise<Db> {
   const db = await openDb(url);
   if (db.kind !== "pg") throw new Error(`--pg takes a postgres:// URL, not ${url}`);
   const { rows } = await db.exec.query(

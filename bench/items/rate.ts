@@ -27,8 +27,7 @@ interface Target {
 export async function benchRate(ctx: BenchContext): Promise<Result[]> {
   const { deps, params, rng, n, warmup } = ctx;
   // The same write in raw statements of the engine measured.
-  const raw =
-    deps.db.kind === "sqlite" ? new RawRating(deps.db.sqlite) : new RawPgRating(ctx.pgUrl ?? "");
+  const raw = deps.db.kind === "sqlite" ? new RawRating(deps.db.sqlite) : new RawPgRating(ctx.pgUrl ?? "");
 
   /** A member's current card (as the message they click on shows it), untimed. */
   const target = async (): Promise<Target> => {

@@ -10,9 +10,9 @@
 import type { Client } from "discord.js";
 import { execSql, querySql } from "../../datagen/raw-sql.ts";
 import { createClient } from "../../src/bot.ts";
-import type { Db } from "../../src/db/client.ts";
 import { localDateOf } from "../../src/core/quiz.ts";
 import { formatLocalDate } from "../../src/core/time.ts";
+import type { Db } from "../../src/db/client.ts";
 import { discordTransport } from "../../src/discord/quiz-transport.ts";
 import { TICK_BATCH, tick } from "../../src/services/quiz/tick.ts";
 import type { QuizTransport } from "../../src/services/quiz/transport.ts";

@@ -53,7 +53,10 @@ export class Gate {
 
   leave(): void {
     const next = this.queue.shift();
-    if (next) return next();
+    if (next) {
+      next(); // the gate passes straight to the next transaction
+      return;
+    }
     this.busy = false;
     const idlers = this.idlers;
     this.idlers = [];

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { Grade } from "ts-fsrs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execSql, querySql } from "../../datagen/raw-sql.ts";
 import { mulberry32 } from "../../datagen/rng.ts";
 import type { ManualClock } from "../../src/core/clock.ts";
 import { type Db, tx } from "../../src/db/client.ts";
@@ -25,7 +26,6 @@ import { doneView, nextView, rate, type Session, showAnswer } from "../../src/se
 import { engineDeps, seedDeck, testDeps } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
 import { preparedByAsync } from "../helpers/prepared.ts";
-import { execSql, querySql } from "../../datagen/raw-sql.ts";
 import { recordReview } from "../helpers/reviews.ts";
 
 const START = "2026-01-05T09:00:00Z";

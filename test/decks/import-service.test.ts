@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { execSql, querySql } from "../../datagen/raw-sql.ts";
 import { frontKey } from "../../src/core/decks/keys.ts";
 import { UserError } from "../../src/core/errors.ts";
 import { importStatements } from "../../src/db/deck-imports.ts";
@@ -19,7 +20,6 @@ import {
 import { syncDeckDir, upsertDeck } from "../../src/services/deck-sync.ts";
 import { engineDeps, testDeps } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
-import { execSql, querySql } from "../../datagen/raw-sql.ts";
 
 describe.each(ENGINES)("%s", (engine) => {
   let deps: Awaited<ReturnType<typeof engineDeps>>;

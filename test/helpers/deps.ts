@@ -5,9 +5,9 @@ import pino from "pino";
 import { ManualClock } from "../../src/core/clock.ts";
 import { createScheduler } from "../../src/core/scheduling.ts";
 import { tx } from "../../src/db/client.ts";
+import { writeDeck } from "../../src/db/deck-cards.ts";
 import type { SqliteDb } from "../../src/db/handle.ts";
 import { openSqlite } from "../../src/db/sqlite/open.ts";
-import { writeDeck } from "../../src/db/deck-cards.ts";
 import type { Deps } from "../../src/services/deps.ts";
 import { openTestDb, type TestEngine } from "./engines.ts";
 

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { queryOne, querySql } from "../../datagen/raw-sql.ts";
 import { dayNumber } from "../../src/core/streaks.ts";
 import { tx } from "../../src/db/client.ts";
 import { awardQuizPoints, readStreak } from "../../src/db/review-stats.ts";
 import { leaderboard } from "../../src/services/leaderboard.ts";
 import { rebuildStats } from "../../src/services/stats-rebuild.ts";
 import { ENGINES } from "../helpers/engines.ts";
-import { queryOne, querySql } from "../../datagen/raw-sql.ts";
 import { recordReview } from "../helpers/reviews.ts";
 import { DAY, type World, world } from "./helpers.ts";
 

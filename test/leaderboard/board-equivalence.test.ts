@@ -7,6 +7,7 @@
  * by many).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { execSql, queryOne, querySql } from "../../datagen/raw-sql.ts";
 import { mulberry32 } from "../../datagen/rng.ts";
 import { rank } from "../../src/core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../../src/core/streaks.ts";
@@ -33,7 +34,6 @@ import {
 import { isHidden, updateSettings } from "../../src/services/settings.ts";
 import { engineDeps } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
-import { execSql, queryOne, querySql } from "../../datagen/raw-sql.ts";
 import { bySize } from "../helpers/size.ts";
 
 type Deps = Awaited<ReturnType<typeof engineDeps>>;

@@ -11,6 +11,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { afterEach, describe, expect, it } from "vitest";
+import { execSql, queryOne, querySql } from "../../datagen/raw-sql.ts";
 import { mulberry32 } from "../../datagen/rng.ts";
 import { type Db, tx } from "../../src/db/client.ts";
 import { setServerZone } from "../../src/db/guilds.ts";
@@ -18,7 +19,6 @@ import { awardQuizPoints, recordReviewStats } from "../../src/db/review-stats.ts
 import { SQLITE_MIGRATIONS as MIGRATIONS_DIR } from "../../src/db/sqlite/open.ts";
 import { engineDeps } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
-import { execSql, queryOne, querySql } from "../../datagen/raw-sql.ts";
 
 /** Rows whose running totals differ from the sums they stand for (standard SQL: either engine). */
 const WRONG_RUNNING_TOTALS = `

@@ -1,11 +1,11 @@
 import { Column, type ExtractTablesWithRelations, getTableColumns, is, SQL, sql } from "drizzle-orm";
-import { SqliteRemoteDatabase, SQLiteRemoteSession } from "drizzle-orm/sqlite-proxy";
 import {
   SQLiteAsyncDialect,
   SQLiteBaseInteger,
   type SQLiteInsertConfig,
   type SQLiteTable,
 } from "drizzle-orm/sqlite-core";
+import { SQLiteRemoteSession, SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
 import type { Builder } from "../handle.ts";
 
 /**
@@ -23,7 +23,8 @@ export class PgRenderingDialect extends SQLiteAsyncDialect {
 
   override buildInsertQuery(config: SQLiteInsertConfig): SQL {
     const onConflict = config.onConflict?.map(bareTargets);
-    if (config.select || !Array.isArray(config.values)) return super.buildInsertQuery({ ...config, onConflict });
+    if (config.select || !Array.isArray(config.values))
+      return super.buildInsertQuery({ ...config, onConflict });
     const ids = autoIds(config.table);
     const values = config.values.map((row) => {
       const filled = { ...row };
