@@ -12,7 +12,12 @@ import { createLogger } from "./logger.ts";
 import { ShardingRequiredError } from "./shards/sharding-required.ts";
 
 export async function runBot(config: Config, opts: { exitWithParent?: boolean } = {}): Promise<void> {
-  const log = createLogger(config.LOG_LEVEL);
+  // Under the ShardingManager every line says which shard wrote it (the shards share the manager's stderr).
+  const shard = process.env.SHARDING_MANAGER ? process.env.SHARDS : undefined;
+  const log =
+    shard === undefined
+      ? createLogger(config.LOG_LEVEL)
+      : createLogger(config.LOG_LEVEL).child({ shard: Number(shard) });
 
   /** A database that cannot be used is the operator's to fix: one line naming the setting, not a stack trace. */
   function exitIfOperatorProblem(err: unknown): void {

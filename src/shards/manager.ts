@@ -90,7 +90,16 @@ export async function runManager(config: Config, count: number | "auto"): Promis
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
   try {
-    await manager.spawn({ amount: total, delay: config.SHARD_SPAWN_DELAY_MS, timeout: READY_TIMEOUT_MS });
+    if (config.SHARD_SPAWN_DELAY_MS > 0)
+      await manager.spawn({ amount: total, delay: config.SHARD_SPAWN_DELAY_MS, timeout: READY_TIMEOUT_MS });
+    else {
+      // No pacing wanted (a gateway without Discord's identify limit, e.g. the emulator): the first shard alone
+      // (it applies any pending migrations, which two processes must not run at once on a fresh SQLite file),
+      // then all the others at once instead of discord.js's one after another.
+      const [first = 0, ...rest] = config.SHARD_IDS ?? Array.from({ length: total }, (_, id) => id);
+      await manager.createShard(first).spawn(READY_TIMEOUT_MS);
+      await Promise.all(rest.map((id) => manager.createShard(id).spawn(READY_TIMEOUT_MS)));
+    }
   } catch (err) {
     if (stopping) return;
     stopping = true;

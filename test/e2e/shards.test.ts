@@ -199,6 +199,11 @@ function shardSuite(database: (dir: string) => SharedDatabase) {
         expectPostsAt(w, await step(w, "2026-03-02T09:00:00Z", all));
         expectPostsAt(w, await step(w, "2026-03-02T14:00:00Z", all));
         expectPostsAt(w, await step(w, "2026-03-03T00:00:00Z", all)); // Tokyo's next local date
+        // Each shard process posted only for the servers Discord routes to it.
+        const shardOfServer = new Map(w.servers.map((s) => [s.id, s.n % SHARDS]));
+        const posts = bot.lines().filter((l) => l.msg === "quiz posted");
+        expect(posts.length).toBeGreaterThanOrEqual(SERVERS);
+        expect(posts.filter((l) => shardOfServer.get(String(l.guild)) !== l.shard)).toEqual([]);
         expect(w.emu.rejections).toEqual([]);
         expect(bot.lines().filter((l) => Number(l.level) >= 50)).toEqual([]);
 
@@ -214,16 +219,19 @@ function shardSuite(database: (dir: string) => SharedDatabase) {
       const db = database(w.dir);
       const start = (env: Record<string, string>) =>
         startBot({ emu: w.emu, db, clock: w.clock, cwd: w.dir, env });
+      // Machine A first: its first shard migrates the fresh database (see README, Running at scale).
       const machineA = start({ SHARD_COUNT: "4", SHARD_IDS: "0,1" });
-      const machineB = start({ SHARD_COUNT: "4", SHARD_IDS: "2,3" });
-      const single = start({});
-      const groups: [BotProcess, number[] | "all"][] = [
-        [machineA, [0, 1]],
-        [machineB, [2, 3]],
-        [single, "all"],
-      ];
+      const procs = [machineA];
       try {
         expect([...(await readyShards(w, machineA, [0, 1])).keys()].sort()).toEqual([0, 1]);
+        const machineB = start({ SHARD_COUNT: "4", SHARD_IDS: "2,3" });
+        const single = start({});
+        procs.push(machineB, single);
+        const groups: [BotProcess, number[] | "all"][] = [
+          [machineA, [0, 1]],
+          [machineB, [2, 3]],
+          [single, "all"],
+        ];
         expect([...(await readyShards(w, machineB, [2, 3])).keys()].sort()).toEqual([2, 3]);
         await readyShards(w, single, [0]);
         expect(
@@ -256,7 +264,7 @@ function shardSuite(database: (dir: string) => SharedDatabase) {
         expect(w.emu.rejections).toEqual([]);
         expect(await Promise.all([machineA.stop(), machineB.stop(), single.stop()])).toEqual([0, 0, 0]);
       } finally {
-        await cleanUp(w, [machineA, machineB, single]);
+        await cleanUp(w, procs);
       }
     }, 120_000);
   });
