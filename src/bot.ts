@@ -42,7 +42,9 @@ export interface Bot {
 }
 
 /**
- * Cache only what the bot uses (guilds and their channels); members and messages are not kept. Shards: none are
+ * Cache only what the bot uses (guilds and their channels); members and messages are not kept. That cache is
+ * Discord's, fed by this process's own gateway connection for the servers its shards hold, never by the database,
+ * so other processes' writes do not concern it. Shards: none are
  * given here, so discord.js takes them from SHARDS / SHARD_COUNT, which its ShardingManager sets for each shard
  * process (src/shards/manager.ts); without a manager it is one connection, shard 0 of 1.
  */

@@ -184,6 +184,7 @@ export async function tick(
   const now = at.getTime();
   const report: TickReport = { posted: [], failed: [], skipped: [] };
   const queue = await dueGuilds(deps.db, now, shards);
+  // Per tick, dropped after it: a review another process writes meanwhile is seen by the next day's reads.
   const memo = tickMemo();
   const worker = async () => {
     for (let batch = queue.splice(0, TICK_BATCH); batch.length > 0; batch = queue.splice(0, TICK_BATCH)) {
