@@ -62,12 +62,8 @@ export function createQuizJob(o: {
         const shards = o.shards?.() ?? null;
         const r = await tick(deps, transport, when, shards);
         deps.log.debug(
-          {
-            at: when.toISOString(),
-            shards: shards?.shardIds ?? "all",
-            posted: r.posted.length,
-            failed: r.failed.length,
-          },
+          // The whole report, at debug only: the sandbox with --shards reads its ticks from these lines.
+          { at: when.toISOString(), shards: shards?.shardIds ?? "all", report: r },
           "quiz tick done",
         );
         return r;

@@ -42,10 +42,9 @@ function watch(shard: Shard, log: Logger): void {
   );
   shard.on("death", (c: ChildProcess | Worker) => {
     const child = asChild(c);
-    log.warn(
-      { shard: shard.id, pid: child?.pid, exitCode: child?.exitCode, signal: child?.signalCode },
-      shard.manager.respawn ? "shard process died; respawning it" : "shard process ended",
-    );
+    const fields = { shard: shard.id, pid: child?.pid, exitCode: child?.exitCode, signal: child?.signalCode };
+    if (shard.manager.respawn) log.warn(fields, "shard process died; respawning it");
+    else log.info(fields, "shard process ended"); // stopped on purpose (shutdown)
   });
   shard.on("error", (err: Error) => log.error({ err, shard: shard.id }, "shard could not be respawned"));
 }

@@ -4,9 +4,9 @@
  * process (and, under a manager, each shard process: they share its stderr) logs is read back as pino lines.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { DiscordEmulator } from "../../src/emulator/index.ts";
+import { writeClockFile } from "../../src/jobs/file-clock.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -19,10 +19,10 @@ export interface SharedDatabase {
 /** A clock file all processes read: the test moves their time and so makes each of them tick. */
 export class ClockFile {
   constructor(readonly path: string) {}
+  /** Moves every process's clock to `at` and makes each of them tick there. */
   set(at: string | Date): number {
     const ms = new Date(at).getTime();
-    writeFileSync(`${this.path}.next`, String(ms));
-    renameSync(`${this.path}.next`, this.path); // atomic: a reader never sees half a number
+    writeClockFile(this.path, ms);
     return ms;
   }
 }
