@@ -12,7 +12,8 @@ import { createQuizJob, type QuizJob, type Ticker } from "./jobs/quiz-job.ts";
 import type { Logger } from "./logger.ts";
 import { syncDeckDir } from "./services/deck-sync.ts";
 import type { Deps } from "./services/deps.ts";
-import type { TickReport } from "./services/quiz/tick.ts";
+import type { ShardFilter, TickReport } from "./services/quiz/tick.ts";
+import { SHARDING_REQUIRED_CLOSE, ShardingRequiredError } from "./shards/sharding-required.ts";
 
 /**
  * The database: a path or URL the bot opens (and closes on `stop`), or a handle already open (tests on an
@@ -45,7 +46,13 @@ export interface Bot {
   stop(): Promise<void>;
 }
 
-/** Cache only what the bot uses (guilds and their channels); members and messages are not kept. */
+/**
+ * Cache only what the bot uses (guilds and their channels); members and messages are not kept. That cache is
+ * Discord's, fed by this process's own gateway connection for the servers its shards hold, never by the database,
+ * so other processes' writes do not concern it. Shards: none are
+ * given here, so discord.js takes them from SHARDS / SHARD_COUNT, which its ShardingManager sets for each shard
+ * process (src/shards/manager.ts); without a manager it is one connection, shard 0 of 1.
+ */
 export function createClient(apiUrl?: string): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
@@ -63,6 +70,14 @@ export function createClient(apiUrl?: string): Client {
   });
 }
 
+/** The shards this client holds, for the tick; null when it holds them all (one process, or every shard). */
+function shardFilter(client: Client): ShardFilter {
+  const { shards, shardCount } = client.options;
+  const count = shardCount ?? 1;
+  if (!Array.isArray(shards) || shards.length >= count) return null;
+  return { shardIds: shards, shardCount: count };
+}
+
 /** Assembles database, scheduler, commands and client; `start` loads decks and logs in. */
 export async function createBot(o: BotOptions): Promise<Bot> {
   const owned = o.db === undefined;
@@ -73,7 +88,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const client = createClient(o.apiUrl);
   const transport = discordTransport(client);
   const route = createRouter(commands, deps, { transport, deferAfterMs: o.deferAfterMs });
-  const quiz = createQuizJob({ deps, transport, ticker: o.quizTicker });
+  const quiz = createQuizJob({ deps, transport, ticker: o.quizTicker, shards: () => shardFilter(client) });
 
   client.on(Events.InteractionCreate, (i) => {
     route(i).catch((err) => o.log.error({ err }, "router failed"));
@@ -94,9 +109,24 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       const report = await syncDeckDir(deps, o.decksDir);
       o.log.info({ loaded: report.loaded.length, failed: report.failed.length }, "decks loaded");
       const ready = new Promise<void>((res) => client.once(Events.ClientReady, () => res()));
-      await client.login(o.token);
-      await ready;
-      o.log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "ready");
+      // Discord's 4011 never brings READY: it ends the start with the one line that says what to set.
+      const refused = new Promise<never>((_, rej) => {
+        client.on(Events.ShardDisconnect, (event, shardId) => {
+          if (event.code === SHARDING_REQUIRED_CLOSE)
+            rej(new ShardingRequiredError(shardId, client.options.shardCount ?? 1, client.shard !== null));
+        });
+      });
+      await Promise.race([client.login(o.token).then(() => ready), refused]);
+      o.log.info(
+        {
+          user: client.user?.tag,
+          guilds: client.guilds.cache.size,
+          shards: client.options.shards,
+          shardCount: client.options.shardCount,
+          pid: process.pid,
+        },
+        "ready",
+      );
       await quiz.start();
     },
     async stop() {

@@ -29,6 +29,26 @@ const schema = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((v) => v === "true"),
+  /** Run through discord.js's ShardingManager: "auto" (Discord's recommendation) or a total shard count. */
+  SHARD_COUNT: z
+    .string()
+    .regex(/^(auto|[1-9]\d{0,4})$/, 'must be "auto" or a whole number of shards, 1 or more')
+    .transform((v) => (v === "auto" ? ("auto" as const) : Number(v)))
+    .optional(),
+  /** The shards this machine runs, e.g. "0,1" (the others run elsewhere); needs a numeric SHARD_COUNT. */
+  SHARD_IDS: z
+    .string()
+    .regex(/^\d{1,5}(,\d{1,5})*$/, 'must be shard ids separated by commas, e.g. "0,1"')
+    .transform((v) => v.split(",").map(Number))
+    .refine((ids) => new Set(ids).size === ids.length, "lists a shard id twice")
+    .optional(),
+  /** Wait between two shards' starts (Discord lets a bot identify about once per 5 s). */
+  SHARD_SPAWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(5500),
+  /**
+   * Test-only: the bot's clock is the epoch milliseconds written in this file, and the daily quiz ticks when it
+   * changes (test/e2e/shards.test.ts drives processes it cannot reach otherwise). Never set in production.
+   */
+  TEST_CLOCK_FILE: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -48,5 +68,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const where = first?.path.join(".") ?? "config";
     throw new ConfigError(`${where}: ${first?.message ?? "invalid"} (see .env.example)`);
   }
-  return parsed.data;
+  const c = parsed.data;
+  if (c.SHARD_IDS) {
+    if (c.SHARD_COUNT === undefined)
+      throw new ConfigError(
+        "SHARD_IDS needs SHARD_COUNT: the total number of shards across every machine, e.g. SHARD_IDS=0,1 SHARD_COUNT=4 (see README, Running at scale)",
+      );
+    if (c.SHARD_COUNT === "auto")
+      throw new ConfigError(
+        "SHARD_IDS needs a numeric SHARD_COUNT, not auto: every machine must split the same total (see README, Running at scale)",
+      );
+    const count = c.SHARD_COUNT;
+    const outside = c.SHARD_IDS.filter((id) => id >= count);
+    if (outside.length > 0)
+      throw new ConfigError(
+        `SHARD_IDS: ${outside.join(", ")} out of range: with SHARD_COUNT=${count} shard ids go from 0 to ${count - 1}`,
+      );
+  }
+  return c;
 }

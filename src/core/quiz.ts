@@ -28,7 +28,10 @@ export function formatTimeOfDay(t: TimeOfDay): string {
   return `${String(t.hour).padStart(2, "0")}:${String(t.minute).padStart(2, "0")}`;
 }
 
-/** Per zone, the last instant asked and its date: a tick asks for the same `now` in every server of a zone. */
+/**
+ * Per zone, the last instant asked and its date: a tick asks for the same `now` in every server of a zone.
+ * Other processes: a pure function of (instant, zone), so nothing another process writes can change an entry.
+ */
 const lastDateOf = new Map<string, { ms: number; date: LocalDate }>();
 
 /** The calendar date (midnight to midnight, not the 04:00 study day) that instant `ms` falls on in `zone`. */
@@ -52,6 +55,7 @@ export function parseLocalDate(text: string): LocalDate | null {
 
 export const dateKey = formatLocalDate;
 
+/** (zone, date, time) → UTC instant; pure like `lastDateOf`, so other processes' writes never matter to it. */
 const runAtMemo = new Map<string, number>();
 
 /**

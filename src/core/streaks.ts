@@ -28,6 +28,8 @@ export function dayFromNumber(n: number): LocalDate {
  * the aggregates' work. Kept only for a day whose UTC offset does not change inside it, where local time runs
  * with UTC and every instant of [start, end) is that day; a day with a DST change is computed every time. Pure
  * (a zone's rules are fixed for the process), at most one entry per valid zone name.
+ * Other processes: keyed by zone name only, never by member or server (their zones are read from the database on
+ * every call), so no write by any process can make an entry wrong.
  */
 const lastDay = new Map<string, { start: number; end: number; day: number }>();
 

@@ -15,6 +15,7 @@ export interface LocalParts {
   second: number;
 }
 
+/** One formatter per zone; pure (the runtime's zone data), so other processes' writes never matter to it. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(zone: string): Intl.DateTimeFormat {
@@ -57,6 +58,7 @@ export function canonicalTimeZone(input: string): string | null {
   zoneByLowerName ??= new Map(allTimeZones().map((z) => [z.toLowerCase(), z]));
   return zoneByLowerName.get(zone.toLowerCase()) ?? formatter(zone).resolvedOptions().timeZone;
 }
+/** The runtime's zone names, built once: not data any process writes. */
 let zoneByLowerName: Map<string, string> | null = null;
 
 let zoneList: string[] | null = null;

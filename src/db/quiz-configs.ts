@@ -2,10 +2,11 @@
  * A server's daily-quiz settings (`quiz_configs`): where and when it posts, paused or not, and its next run. The
  * planning itself (local time ↔ UTC, catch-up rules) is src/core's, passed in by services/quiz/config.ts.
  */
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, eq, lte, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { type Db, tx } from "./client.ts";
 import { setServerZone } from "./guilds.ts";
+import type { Builder } from "./handle.ts";
 import { decideWithLookups } from "./lookups.ts";
 import { once, perConnection } from "./prepared.ts";
 import { postedOn } from "./quiz-posts.ts";
@@ -16,7 +17,7 @@ export type Next = { date: string; at: number };
 
 const m = alias(statGuildMembers, "m");
 
-const statements = perConnection((db) => ({
+const statements = perConnection((db, kind) => ({
   config: db
     .select()
     .from(quizConfigs)
@@ -28,19 +29,37 @@ const statements = perConnection((db) => ({
     .where(eq(quizConfigs.guildId, sql.placeholder("guildId")))
     .prepare(),
   /** Servers of more than 64 members last (a bounded count each), soonest first within each group. */
-  dueGuilds: db
+  dueGuilds: dueGuildsWhere(db, undefined),
+  /** The same, only for the servers of some shards: `(guild_id >> 22) % :count` in the `:ids` JSON array. */
+  dueGuildsOfShards: dueGuildsWhere(
+    db,
+    // Snowflake → shard as Discord routes it; the builder has no integer cast or shift. The ids are a JSON array,
+    // read by each engine's own function.
+    sql`((CAST(${quizConfigs.guildId} AS BIGINT) >> 22) % ${sql.placeholder("count")}) IN (${
+      kind === "pg"
+        ? sql`SELECT json_array_elements_text(${sql.placeholder("ids")}::json)::bigint`
+        : sql`SELECT value FROM json_each(${sql.placeholder("ids")})`
+    })`,
+  ),
+}));
+
+function dueGuildsWhere(db: Builder, extra: SQL | undefined) {
+  return db
     .select({ g: quizConfigs.guildId })
     .from(quizConfigs)
-    .where(and(eq(quizConfigs.paused, false), lte(quizConfigs.nextRunAt, sql.placeholder("now"))))
+    .where(and(eq(quizConfigs.paused, false), lte(quizConfigs.nextRunAt, sql.placeholder("now")), extra))
     .orderBy(
       // A correlated count bounded by LIMIT, which the builder cannot express.
       sql`(SELECT count(*) FROM (SELECT 1 FROM ${statGuildMembers} m WHERE ${m.guildId} = ${quizConfigs.guildId} LIMIT 65) AS firsts) > 64`,
       quizConfigs.nextRunAt,
     )
-    .prepare(),
-}));
+    .prepare();
+}
 
-/** The server's quiz settings; synchronous, for the units of work of src/db. */
+/** The shards a process holds, for reads that list servers (the tick's); null: every server. */
+export type ShardFilter = { shardIds: readonly number[]; shardCount: number } | null;
+
+/** The server's quiz settings, for the units of work of src/db. */
 export async function configOf(db: Db, guildId: string): Promise<QuizConfigRow | undefined> {
   return statements(db).config.get({ guildId });
 }
@@ -57,9 +76,18 @@ export async function setNextRun(db: Db, guildId: string, next: Next): Promise<v
 /**
  * Guilds whose quiz is due at `now` and not paused, soonest first; servers of more than 64 members after the others,
  * so that their summaries find most members' due counts already made in the tick (quiz-due.ts `TickMemo`).
+ * With `shards`, only the servers those shards hold (each shard process ticks its own servers).
  */
-export async function dueGuilds(db: Db, now: number): Promise<string[]> {
-  return (await statements(db).dueGuilds.all({ now })).map((r) => r.g);
+export async function dueGuilds(db: Db, now: number, shards: ShardFilter = null): Promise<string[]> {
+  const rows =
+    shards === null
+      ? await statements(db).dueGuilds.all({ now })
+      : await statements(db).dueGuildsOfShards.all({
+          now,
+          count: shards.shardCount,
+          ids: JSON.stringify(shards.shardIds),
+        });
+  return rows.map((r) => r.g);
 }
 
 /** What `/quiz setup` stores: the settings and their next run, planned from what is stored now. */

@@ -20,6 +20,7 @@ export function createRouter(
   deps: Deps,
   opts: { transport: QuizTransport; deferAfterMs?: number },
 ) {
+  // Built from the code's commands at start, not from data: other processes cannot make it stale.
   const byName = new Map(commands.map((c) => [c.data.name, c]));
   const byPrefix = new Map<string, { handler: ButtonHandler; command: Command }>();
   for (const c of commands) {

@@ -7,6 +7,7 @@ import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
 import { randomToken } from "./ids.ts";
 import { apiGuildCreate, apiMember, apiUser } from "./serialize.ts";
+import { MAX_GUILDS_PER_SHARD, SHARDING_REQUIRED, shardOf } from "./shards.ts";
 import type { EmulatorState } from "./state.ts";
 import type { Json } from "./types.ts";
 
@@ -170,6 +171,14 @@ export class Gateway {
       ws.close(4010, "Invalid shard");
       return undefined;
     }
+    const guilds = this.guildsOf(shard);
+    if (guilds.length > MAX_GUILDS_PER_SHARD) {
+      this.opts.log(
+        `[emulator] refused shard ${shard.join("/")}: ${guilds.length} guilds > ${MAX_GUILDS_PER_SHARD} (4011)`,
+      );
+      ws.close(SHARDING_REQUIRED, "Sharding required");
+      return undefined;
+    }
     const session: GatewaySession = {
       id: randomToken("session")
         .replace(/[^a-zA-Z0-9]/g, "")
@@ -185,7 +194,6 @@ export class Gateway {
       readyAt: Date.now(),
     };
     this.sessions.set(session.id, session);
-    const guilds = this.guildsOf(session);
     this.dispatchTo(session, "READY", {
       v: 10,
       user: apiUser(state.botUser),
@@ -254,14 +262,9 @@ export class Gateway {
     }
   }
 
-  private guildsOf(session: GatewaySession) {
-    return [...this.opts.state.guilds.values()].filter(
-      (g) => this.shardOf(g.id, session.shard[1]) === session.shard[0],
-    );
-  }
-
-  private shardOf(guildId: string, count: number): number {
-    return Number((BigInt(guildId) >> 22n) % BigInt(count));
+  /** The guilds a connection identified as `[id, count]` holds. */
+  private guildsOf([id, count]: [number, number]) {
+    return [...this.opts.state.guilds.values()].filter((g) => shardOf(g.id, count) === id);
   }
 
   /** Sends (or, while the socket is down, buffers for RESUME) one dispatch on one session. */
@@ -277,22 +280,32 @@ export class Gateway {
   dispatchGuildEvent(guildId: string, t: string, d: Json, requiredIntent = 0): void {
     for (const s of this.sessions.values()) {
       if (s.ended || (s.intents & requiredIntent) !== requiredIntent) continue;
-      if (this.shardOf(guildId, s.shard[1]) === s.shard[0]) this.dispatchTo(s, t, d);
+      if (shardOf(guildId, s.shard[1]) === s.shard[0]) this.dispatchTo(s, t, d);
     }
   }
 
   /**
-   * Sends an INTERACTION_CREATE. `via` picks a session; otherwise "round-robin" picks one live session of the
-   * guild's shard per interaction, and "all" sends to every one (as Discord does for duplicate sessions).
+   * Sends an INTERACTION_CREATE on a connection holding the guild's shard (shard 0 without a guild: a DM).
+   * `via` picks a session; otherwise "round-robin" picks one live session of that shard per interaction, and
+   * "all" sends to every one (as Discord does for duplicate sessions).
    */
-  dispatchInteraction(guildId: string, payload: Json, mode: "round-robin" | "all", via?: string): string[] {
-    let candidates = this.liveSessions().filter((s) => this.shardOf(guildId, s.shard[1]) === s.shard[0]);
+  dispatchInteraction(
+    guildId: string | undefined,
+    payload: Json,
+    mode: "round-robin" | "all",
+    via?: string,
+  ): string[] {
+    const live = this.liveSessions();
+    let candidates = live.filter((s) => shardOf(guildId, s.shard[1]) === s.shard[0]);
     if (via !== undefined) candidates = candidates.filter((s) => s.id === via);
     if (candidates.length === 0) {
+      const held = live.map((s) => s.shard.join("/")).join(", ");
       throw new Error(
         via !== undefined
-          ? `Gateway session ${via} is not connected`
-          : "No bot client is connected to the emulator (did the client log in and reach READY?)",
+          ? `Gateway session ${via} is not connected (or does not hold this guild's shard)`
+          : live.length === 0
+            ? "No bot client is connected to the emulator (did the client log in and reach READY?)"
+            : `No connected bot client holds the shard of guild ${guildId ?? "(none: a DM)"} (connected shards: ${held})`,
       );
     }
     const targets =

@@ -3,6 +3,7 @@ import type { EmulatorContext } from "./context.ts";
 import { Errors } from "./errors.ts";
 import { ok, type RestRequest, type Route } from "./http.ts";
 import { apiChannel, apiGuildCreate, apiMember, apiRole, apiUser } from "./serialize.ts";
+import { recommendedShards } from "./shards.ts";
 import type { GuildState } from "./state.ts";
 
 export function miscRoutes(ctx: EmulatorContext): Route[] {
@@ -39,7 +40,7 @@ export function miscRoutes(ctx: EmulatorContext): Route[] {
       handle: () =>
         ok({
           url: gatewayUrl(),
-          shards: 1,
+          shards: recommendedShards(state.guilds.size),
           session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
         }),
     },

@@ -1,7 +1,7 @@
 import cron from "node-cron";
 import type { Deps } from "../services/deps.ts";
 import { advanceBoards, warmBoards } from "../services/leaderboard.ts";
-import { type TickReport, tick } from "../services/quiz/tick.ts";
+import { type ShardFilter, type TickReport, tick } from "../services/quiz/tick.ts";
 import type { QuizTransport } from "../services/quiz/transport.ts";
 
 /** What drives the ticks: node-cron every minute in production; tests and the sandbox tick by hand. */
@@ -45,6 +45,8 @@ export function createQuizJob(o: {
   /** How posts reach Discord (src/discord/quiz-transport.ts; tests pass a fake). */
   transport: QuizTransport;
   ticker?: Ticker;
+  /** The shards this process holds, once the client knows them (default: every server). */
+  shards?: () => ShardFilter;
 }): QuizJob {
   const { deps } = o;
   const ticker = o.ticker ?? cronTicker();
@@ -53,7 +55,19 @@ export function createQuizJob(o: {
   let stopped = false;
 
   const runTick = (at?: Date): Promise<TickReport> => {
-    const next = running.catch(() => {}).then(() => tick(deps, transport, at ?? deps.clock.now()));
+    const next = running
+      .catch(() => {})
+      .then(async () => {
+        const when = at ?? deps.clock.now();
+        const shards = o.shards?.() ?? null;
+        const r = await tick(deps, transport, when, shards);
+        deps.log.debug(
+          // The whole report, at debug only: the sandbox with --shards reads its ticks from these lines.
+          { at: when.toISOString(), shards: shards?.shardIds ?? "all", report: r },
+          "quiz tick done",
+        );
+        return r;
+      });
     running = next;
     return next;
   };

@@ -36,6 +36,7 @@ export function cardText(text: string, max = Number.POSITIVE_INFINITY, marker: s
 /**
  * Escaped whole texts, by text. The escaping is a pure function of the text, so a cached one is always right; a daily
  * tick renders the same decks' questions and answers for thousands of servers. Emptied when full (a bound, not an LRU).
+ * Other processes: keyed by the text itself, so a card another process edits is a new key, never a stale entry.
  */
 const ESCAPED = new Map<string, string>();
 const ESCAPED_MAX = 4096;

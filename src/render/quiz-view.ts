@@ -45,6 +45,7 @@ const QUIZ_DATE = new Intl.DateTimeFormat("en-GB", {
   year: "numeric",
 });
 
+/** The last date formatted: pure (date → text), so other processes' writes never matter to it. */
 let lastQuizDate: { date: string; text: string } | null = null;
 
 /** "2026-03-02" → "Monday 2 March 2026". */

@@ -105,6 +105,7 @@ export async function clickAgain(
 
 /** Runs the scheduler's tick at the bot's clock; returns what it reports (the daily quiz: posted/failed/skipped). */
 export async function runTick(world: SandboxWorld): Promise<unknown> {
+  if (world.shards !== undefined) return world.tick(world.clock.now()); // every shard process ticks
   const tick = findTick(world.bot);
   if (!tick) throw new ActionError("no scheduler yet: this bot has no tick(now) to run");
   return tick(world.clock.now());

@@ -20,7 +20,10 @@ Options:
   --log FILE     interactive log file (default ./data/sandbox.log); --script logs to stderr
   --files DIR    where the files the bot sends are saved (default ./data/sandbox-files;
                  with --script ./data/sandbox-files/<scenario name>)
-  --log-level L  pino level (default info)`;
+  --log-level L  pino level (default info)
+  --shards N     the bot as N shard processes under discord.js's ShardingManager (SHARD_COUNT=N), not in
+                 this process; its clock then moves only with :advance / advance steps, and ticks only with
+                 :tick / tick steps`;
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parse>;
@@ -36,6 +39,11 @@ async function main(): Promise<number> {
     return 0;
   }
   const decksDir = v.decks ? resolve(v.decks) : REPO_DECKS;
+  const shards = v.shards === undefined ? undefined : Number(v.shards);
+  if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1 && shards <= 64)) {
+    process.stderr.write(`--shards: "${v.shards}" is not a number of shards from 1 to 64\n${USAGE}\n`);
+    return 2;
+  }
   const logLevel = v["log-level"] ?? process.env.LOG_LEVEL ?? "info";
 
   if (v.script) {
@@ -44,6 +52,7 @@ async function main(): Promise<number> {
       onLog: (line) => process.stderr.write(line),
       logLevel,
       decksDir,
+      shards,
       ...(v.files ? { filesDir: resolve(v.files) } : {}),
     });
     for (const f of result.failures) process.stderr.write(`sandbox: ${f}\n`);
@@ -57,7 +66,8 @@ async function main(): Promise<number> {
   const world = await createWorld({
     databasePath: dbPath,
     decksDir,
-    followRealTime: true,
+    followRealTime: shards === undefined,
+    shards,
     logLevel,
     onLog: (line) => appendFileSync(logFile, line),
   });
@@ -72,6 +82,11 @@ async function main(): Promise<number> {
         "Study bot sandbox: the real bot, connected to a local Discord emulator. Nothing leaves this machine.",
         `Server "${world.guild.name}", channel #study, users ${users}.`,
         `Database ${dbPath} · logs ${logFile} · files the bot sends go to ${files.dir}`,
+        ...(shards === undefined
+          ? []
+          : [
+              `The bot runs as ${shards} shard processes; its clock moves only with :advance, the quiz ticks only with :tick.`,
+            ]),
         `Bot clock ${world.clock.now().toISOString()}. Attach a file with its path: /deck import file:decks/pytorch.deck`,
         "Try /help, /deck list, /deck subscribe deck:pytorch, /study. A number clicks a button; :help for more.",
         "",
@@ -92,6 +107,7 @@ function parse() {
       log: { type: "string" },
       files: { type: "string" },
       "log-level": { type: "string" },
+      shards: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     allowPositionals: false,

@@ -29,6 +29,8 @@ export interface RunOptions {
   filesDir?: string;
   /** Default: a fresh temp file, removed afterwards, so runs are reproducible (a `relaunch` keeps it). */
   databasePath?: string;
+  /** The bot as this many shard processes under discord.js's ShardingManager (`--shards N`); default: in process. */
+  shards?: number;
 }
 
 export interface RunResult {
@@ -107,6 +109,7 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
       quizTicker: manualTicker,
       logLevel: opts.logLevel ?? "info",
       onLog: opts.onLog,
+      shards: opts.shards,
     });
   const removeTmp = () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });

@@ -10,11 +10,13 @@ import pino from "pino";
 import { type Bot, type BotDatabase, createBot } from "../bot.ts";
 import { ManualClock } from "../core/clock.ts";
 import { renderNative } from "../core/decks/parse.ts";
-import type { Db } from "../db/client.ts";
+import { closeDb, type Db, openDb } from "../db/client.ts";
 import { setServerZone } from "../db/guilds.ts";
+import { loadCommands } from "../discord/load-commands.ts";
 import { registerCommands } from "../discord/register.ts";
 import { type ChannelHandle, DiscordEmulator, type GuildHandle, type UserHandle } from "../emulator/index.ts";
 import type { Ticker } from "../jobs/quiz-job.ts";
+import { ShardedBot } from "./shard-processes.ts";
 import { stableSnowflake } from "./stable-ids.ts";
 
 export const REPO_DECKS = resolve(import.meta.dirname, "../../decks");
@@ -63,6 +65,12 @@ export interface WorldOptions {
   logLevel?: string;
   /** Receives every log line the bot writes (pino JSON, with newline). Default: dropped. */
   onLog?: (line: string) => void;
+  /**
+   * Run the bot as this many shard processes under discord.js's ShardingManager (`SHARD_COUNT`) instead of in
+   * this process. Their clock moves only with `advance` (not with real time), they tick only in `tick`, and
+   * `bot` and `secondBot` are not available.
+   */
+  shards?: number | undefined;
 }
 
 export interface LogRecord {
@@ -80,6 +88,7 @@ export async function createWorld(o: WorldOptions = {}) {
   const emu = await DiscordEmulator.start({ firstResponseDeadlineMs: o.firstResponseDeadlineMs });
   const tmp = mkdtempSync(join(tmpdir(), "study-world-"));
   const bots: Bot[] = [];
+  let startedShards: ShardedBot | undefined;
   let stopped = false;
   try {
     // Ids follow from names: a second launch on the same database file is the same server with the same people.
@@ -115,7 +124,12 @@ export async function createWorld(o: WorldOptions = {}) {
     /** The file or URL every bot of the world opens; null when they share `o.db`. */
     const dbPath = database.databasePath ?? null;
 
-    const clock = new ManualClock(new Date(o.start ?? Date.now()), o.followRealTime ?? true);
+    if (o.shards !== undefined && o.followRealTime === true)
+      throw new Error("a sharded world's clock cannot follow real time (its processes read it from a file)");
+    const clock = new ManualClock(
+      new Date(o.start ?? Date.now()),
+      o.shards === undefined && (o.followRealTime ?? true),
+    );
     /** warn and error lines the bot logged, parsed (a clean run has none at error level). */
     const errors: LogRecord[] = [];
     const log = pino(
@@ -149,16 +163,50 @@ export async function createWorld(o: WorldOptions = {}) {
       await b.start();
       return b;
     };
-    let bot = await launch();
+    const sharded = o.shards;
+    const clockFile = join(tmp, "clock");
+    const launchShards = (shards: number, path: string) =>
+      ShardedBot.start({
+        emu,
+        shards,
+        databasePath: path,
+        decksDir,
+        clockFile,
+        now: clock.now().getTime(),
+        logLevel: o.logLevel ?? "warn",
+        onLog: logLine,
+      });
+    /** A shard process's line: to `onLog` and, at warn or above, to `errors`, as the in-process logger does. */
+    const logLine = (line: string): void => {
+      o.onLog?.(line);
+      const rec = JSON.parse(line) as LogRecord;
+      if (rec.level >= 40) errors.push(rec);
+    };
+
+    let bot: Bot | undefined;
+    let shardedBot: ShardedBot | undefined;
+    if (sharded === undefined) {
+      bot = await launch();
+      // The server's study-day timezone lives in guilds.timezone (what /quiz setup also writes).
+      if (o.timezone !== undefined) await setServerZone(bot.deps.db, guild.id, o.timezone, clock.now());
+    } else {
+      // Migrated and given its timezone here, before any shard opens the database (a file or a URL: the shard
+      // processes open it themselves, so a world of shards cannot share an in-process handle).
+      if (dbPath === null)
+        throw new Error("a sharded world needs a database file or URL, not an open handle");
+      const db = await openDb(dbPath);
+      if (o.timezone !== undefined) await setServerZone(db, guild.id, o.timezone, clock.now());
+      await closeDb(db);
+      shardedBot = await launchShards(sharded, dbPath);
+      startedShards = shardedBot;
+    }
     await registerCommands({
       token: emu.token,
       applicationId: emu.applicationId,
       guildId: guild.id,
       apiUrl: emu.apiUrl,
-      commands: bot.commands,
+      commands: bot?.commands ?? (await loadCommands()),
     });
-    // The server's study-day timezone lives in guilds.timezone (what /quiz setup also writes).
-    if (o.timezone !== undefined) await setServerZone(bot.deps.db, guild.id, o.timezone, clock.now());
 
     const lookup = <T>(map: Map<string, T>, what: string, name: string): T => {
       const found = map.get(name);
@@ -176,8 +224,19 @@ export async function createWorld(o: WorldOptions = {}) {
       decksDir,
       errors,
       log,
-      get bot() {
+      /** The in-process bot (not in a sharded world, whose bot is its processes). */
+      get bot(): Bot {
+        if (!bot) throw new Error(`the bot runs as ${sharded} shard processes: there is no in-process bot`);
         return bot;
+      },
+      /** Shard processes, when the world runs sharded. */
+      shards: sharded,
+      /** The scheduler's tick at `at`, in the bot or in every shard process; resolves with what it reports. */
+      async tick(at: Date): Promise<unknown> {
+        if (shardedBot) return shardedBot.tick(at.getTime());
+        const tick = bot && findTick(bot);
+        if (!tick) throw new Error("no scheduler yet: this bot has no tick(now) to run");
+        return tick(at);
       },
       channel: (name: string) => lookup(channels, "channel", name.replace(/^#/, "")),
       user: (name: string) => lookup(users, "user", name),
@@ -185,26 +244,37 @@ export async function createWorld(o: WorldOptions = {}) {
       advance(ms: number) {
         clock.advance(ms);
         emu.advanceTime(ms);
+        shardedBot?.setTime(clock.now().getTime());
       },
       /** Replaces the bot with a fresh process-equivalent on the same database file. */
-      async restart() {
-        await bot.stop();
+      /** Replaces the in-process bot (and returns it); a sharded world restarts its manager and every shard. */
+      async restart(): Promise<Bot | undefined> {
+        if (shardedBot && sharded !== undefined) {
+          await shardedBot.stop();
+          shardedBot = await launchShards(sharded, dbPath ?? "");
+          startedShards = shardedBot;
+          return undefined;
+        }
+        await bot?.stop();
         bot = await launch();
         return bot;
       },
       /** A second bot on the same database, connected at the same time (two processes). */
       async secondBot() {
+        if (sharded !== undefined) throw new Error("a sharded world has no second in-process bot");
         return launch();
       },
       async stop() {
         if (stopped) return;
         stopped = true;
+        await shardedBot?.stop();
         for (const b of bots) await b.stop();
         await emu.stop();
         rmSync(tmp, { recursive: true, force: true });
       },
     };
   } catch (err) {
+    await startedShards?.stop().catch(() => {});
     for (const b of bots) await b.stop().catch(() => {});
     await emu.stop();
     rmSync(tmp, { recursive: true, force: true });

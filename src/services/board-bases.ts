@@ -4,7 +4,8 @@
  * old, and the bot only ever writes the current study day (reviews and quiz points; a timezone change moves the
  * day number by a day or two at most). When the study day rolls over, a kept base moves forward by adding the rows
  * of the day(s) that left the window, one primary-key range each. Writers of past days (`rebuildStats`) call
- * `forgetBoards`.
+ * `forgetBoards`, which reaches only their own connection: the bot never runs a rebuild, and one run by hand must
+ * run with every bot process stopped (or be followed by their restart), or other processes keep stale bases.
  *
  * Which windows are kept comes from `deps.boards` (default `BOARD_CACHE_DEFAULTS`): tests pass their own.
  */

@@ -78,7 +78,10 @@ export async function startWorld({ engine = "sqlite", ...o }: WorldOptions = {})
       return w.bot;
     },
     /** Replace the bot with a fresh process-equivalent on the same database file. */
-    restart: (): Promise<Bot> => w.restart(),
+    restart: async (): Promise<Bot> => {
+      await w.restart();
+      return w.bot;
+    },
     /** A second bot on the same database, connected at the same time (two processes). */
     secondBot: (): Promise<Bot> => w.secondBot(),
     async stop(): Promise<void> {

@@ -42,13 +42,31 @@ function setUp(sqlite: Database.Database, path: string | null): SqliteDb {
   sqlite.pragma("cache_size = -65536");
   if (path !== null) checkpointInBackground(sqlite, path);
   const builder = drizzle(sqlite);
-  migrate(builder, { migrationsFolder: SQLITE_MIGRATIONS });
+  migrateOnce(builder);
   return sqliteHandle(sqlite, path, {
     kind: "sqlite",
     builder,
     dialect: new SQLiteSyncDialect(),
     compiled: new WeakMap(),
   });
+}
+
+/**
+ * drizzle's migrator reads which migrations are applied before it takes the write lock, so two processes starting
+ * together on a fresh file (two shards, two machines' first shards) can both try the first migration: the second
+ * waits for the lock (busy_timeout), then fails on a table the first created. Read again and retry: by then the
+ * first process committed, and there is nothing left to apply (or only what it had not reached).
+ */
+function migrateOnce(builder: ReturnType<typeof drizzle>): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(builder, { migrationsFolder: SQLITE_MIGRATIONS });
+      return;
+    } catch (err) {
+      const raced = err instanceof Error && /already exists/.test(err.message);
+      if (!raced || attempt >= 5) throw err;
+    }
+  }
 }
 
 /** The connection's handle and the one its transactions run with (client.ts `tx`). */

@@ -8,13 +8,15 @@ import { UserError } from "../../core/errors.ts";
 import { parseTimeOfDay, retryDelayMs, runAfter } from "../../core/quiz.ts";
 import { tally } from "../../db/quiz-answers.ts";
 import { type AfterSend, type Claimed, recordSends, type Sent } from "../../db/quiz-claims.ts";
-import { dueGuilds } from "../../db/quiz-configs.ts";
+import { dueGuilds, type ShardFilter } from "../../db/quiz-configs.ts";
 import { type TickMemo, tickMemo } from "../../db/quiz-due.ts";
 import type { QuizPostRow } from "../../db/quiz-posts.ts";
 import type { Deps } from "../deps.ts";
 import { claimServerDays } from "./day.ts";
 import { postView } from "./post-view.ts";
 import { postNonce, type QuizTransport, SendFailure } from "./transport.ts";
+
+export type { ShardFilter };
 
 /** Servers posted in parallel per tick; sends also queue in discord.js's REST manager. */
 export const TICK_CONCURRENCY = 4;
@@ -169,17 +171,20 @@ async function tickBatch(
 }
 
 /**
- * Posts every due server's quiz. Servers run with small bounded concurrency, in batches of TICK_BATCH; one
- * server's failure (or bug) is logged and recorded and never stops the others.
+ * Posts every due server's quiz (with `shards`, every due server those shards hold: other processes tick the
+ * rest, and the day's claim keeps any overlap to one post). Servers run with small bounded concurrency, in
+ * batches of TICK_BATCH; one server's failure (or bug) is logged and recorded and never stops the others.
  */
 export async function tick(
   deps: Deps,
   transport: QuizTransport,
   at: Date = deps.clock.now(),
+  shards: ShardFilter = null,
 ): Promise<TickReport> {
   const now = at.getTime();
   const report: TickReport = { posted: [], failed: [], skipped: [] };
-  const queue = await dueGuilds(deps.db, now);
+  const queue = await dueGuilds(deps.db, now, shards);
+  // Per tick, dropped after it: a review another process writes meanwhile is seen by the next day's reads.
   const memo = tickMemo();
   const worker = async () => {
     for (let batch = queue.splice(0, TICK_BATCH); batch.length > 0; batch = queue.splice(0, TICK_BATCH)) {
