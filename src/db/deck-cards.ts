@@ -117,7 +117,7 @@ export async function writeDeck(db: Db, d: DeckInput, now: Date): Promise<DeckWr
 
 /** Writes one deck and its cards in one transaction. */
 export async function saveDeck(db: Db, d: DeckInput, now: Date): Promise<DeckWrite> {
-  return tx(db, (t) => writeDeck(t, d, now));
+  return tx(db, (t) => writeDeck(t, d, now), { lockKey: `deck:${d.id}` });
 }
 
 /**
@@ -129,13 +129,17 @@ export async function syncDeckFile(
   d: Omit<DeckInput, "source" | "guildId" | "ownerId">,
   now: Date,
 ): Promise<DeckWrite | "taken by an import"> {
-  return tx(db, async (t) => {
-    const owner = await once(t, (b) =>
-      b.select({ source: decks.source }).from(decks).where(eq(decks.id, d.id)).prepare(),
-    ).get();
-    if (owner?.source === "import") return "taken by an import";
-    return writeDeck(t, { ...d, source: "file" }, now);
-  });
+  return tx(
+    db,
+    async (t) => {
+      const owner = await once(t, (b) =>
+        b.select({ source: decks.source }).from(decks).where(eq(decks.id, d.id)).prepare(),
+      ).get();
+      if (owner?.source === "import") return "taken by an import";
+      return writeDeck(t, { ...d, source: "file" }, now);
+    },
+    { lockKey: `deck:${d.id}` },
+  );
 }
 
 /** The ids of the decks loaded from this file path (a broken file keeps them). */

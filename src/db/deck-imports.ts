@@ -156,6 +156,15 @@ async function deckByName(
 const scopeOwner = (scope: ImportScope, userId: string, guildId: string | null): Owner =>
   scope === "personal" ? { ownerId: userId, guildId: null } : { ownerId: null, guildId };
 
+/**
+ * What two imports must not interleave on (PostgreSQL; SQLite's transactions are serial anyway): the scope they
+ * read and write — its deck names, ids and fingerprint — so two confirms of one question import once.
+ */
+const importLock = (input: ImportInput): string =>
+  input.scope === "personal"
+    ? `deck-import:user:${input.userId}`
+    : `deck-import:guild:${input.guildId ?? ""}`;
+
 /** Imports the cards in one transaction, as `rules` decide on what it would do (see the file's comment). */
 export async function importIntoDeck<A>(
   db: Db,
@@ -163,90 +172,94 @@ export async function importIntoDeck<A>(
   now: Date,
   rules: ImportRules<A>,
 ): Promise<ImportResult<A>> {
-  return tx(db, async (t): Promise<ImportResult<A>> => {
-    let target: ManagedDeck | undefined;
-    let caseOnly = false;
-    if (input.deckId !== undefined) {
-      target = rules.canUpdate(await managedDeck(t, input.deckId));
-    } else if (input.matchName !== undefined) {
-      const match = await deckByName(
+  return tx(
+    db,
+    async (t): Promise<ImportResult<A>> => {
+      let target: ManagedDeck | undefined;
+      let caseOnly = false;
+      if (input.deckId !== undefined) {
+        target = rules.canUpdate(await managedDeck(t, input.deckId));
+      } else if (input.matchName !== undefined) {
+        const match = await deckByName(
+          t,
+          scopeOwner(input.scope, input.userId, input.guildId),
+          input.matchName,
+        );
+        target = match?.deck;
+        caseOnly = match !== undefined && !match.exact;
+      }
+      const scope: ImportScope =
+        target !== undefined ? (target.ownerId === null ? "server" : "personal") : input.scope;
+      const owner: Owner =
+        scope === "personal"
+          ? { ownerId: target?.ownerId ?? input.userId, guildId: null }
+          : { ownerId: null, guildId: target?.guildId ?? input.guildId };
+
+      const st = statements(t);
+      const keys = new Set(input.cards.map((c) => c.key));
+      const existing = target ? await st.deckCards.all({ deckId: target.id }) : [];
+      const retiring = existing.filter((c) => c.retiredAt === null && !keys.has(c.key));
+      const studiedRows =
+        target === undefined || retiring.length === 0
+          ? []
+          : owner.ownerId !== null
+            ? await st.studiedByOwner.all({ deckId: target.id, ownerId: owner.ownerId })
+            : await st.studiedInServer.all({ deckId: target.id, guildId: owner.guildId });
+      const studied = new Set(studiedRows.map((r) => r.cardId));
+      const retiringCounts = {
+        cards: retiring.length,
+        studied: retiring.filter((c) => studied.has(c.id)).length,
+      };
+      const found = target;
+      const decksNow = await scopeDecks(t, owner);
+      const decision = rules.decide({
+        target,
+        caseOnly,
+        scope,
+        cards: input.cards.length,
+        // As writeDeck counts: a key the deck has never had.
+        added: input.cards.length - existing.filter((c) => keys.has(c.key)).length,
+        retired: retiringCounts.cards,
+        retiredStudied: retiringCounts.studied,
+        fingerprint: (of) =>
+          scopeFingerprint(decksNow, of === "update" && found !== undefined ? retiringCounts : null),
+      });
+      if ("stop" in decision) return { stopped: decision.stop };
+
+      const chosen = decision.write.name;
+      const newScope = scopeOwner(scope, input.userId, input.guildId);
+      const name =
+        target === undefined
+          ? await decideWithLookups(
+              (taken) => freeDeckName(chosen, taken),
+              async (candidate) => (await deckByName(t, newScope, candidate))?.exact === true,
+            )
+          : clipDeckName(chosen);
+      const idOwner =
+        scope === "personal" ? { scope, userId: input.userId } : { scope, guildId: input.guildId ?? "" };
+      const id =
+        target?.id ??
+        (await decideWithLookups(
+          (taken) => importDeckId(name, idOwner, taken),
+          async (candidate) => (await managedDeck(t, candidate)) !== undefined,
+        ));
+      const written = await writeDeck(
         t,
-        scopeOwner(input.scope, input.userId, input.guildId),
-        input.matchName,
+        {
+          id,
+          name,
+          description: input.description,
+          filePath: null,
+          cards: input.cards,
+          source: "import",
+          guildId: owner.guildId,
+          ownerId: owner.ownerId,
+        },
+        now,
       );
-      target = match?.deck;
-      caseOnly = match !== undefined && !match.exact;
-    }
-    const scope: ImportScope =
-      target !== undefined ? (target.ownerId === null ? "server" : "personal") : input.scope;
-    const owner: Owner =
-      scope === "personal"
-        ? { ownerId: target?.ownerId ?? input.userId, guildId: null }
-        : { ownerId: null, guildId: target?.guildId ?? input.guildId };
-
-    const st = statements(t);
-    const keys = new Set(input.cards.map((c) => c.key));
-    const existing = target ? await st.deckCards.all({ deckId: target.id }) : [];
-    const retiring = existing.filter((c) => c.retiredAt === null && !keys.has(c.key));
-    const studiedRows =
-      target === undefined || retiring.length === 0
-        ? []
-        : owner.ownerId !== null
-          ? await st.studiedByOwner.all({ deckId: target.id, ownerId: owner.ownerId })
-          : await st.studiedInServer.all({ deckId: target.id, guildId: owner.guildId });
-    const studied = new Set(studiedRows.map((r) => r.cardId));
-    const retiringCounts = {
-      cards: retiring.length,
-      studied: retiring.filter((c) => studied.has(c.id)).length,
-    };
-    const found = target;
-    const decksNow = await scopeDecks(t, owner);
-    const decision = rules.decide({
-      target,
-      caseOnly,
-      scope,
-      cards: input.cards.length,
-      // As writeDeck counts: a key the deck has never had.
-      added: input.cards.length - existing.filter((c) => keys.has(c.key)).length,
-      retired: retiringCounts.cards,
-      retiredStudied: retiringCounts.studied,
-      fingerprint: (of) =>
-        scopeFingerprint(decksNow, of === "update" && found !== undefined ? retiringCounts : null),
-    });
-    if ("stop" in decision) return { stopped: decision.stop };
-
-    const chosen = decision.write.name;
-    const newScope = scopeOwner(scope, input.userId, input.guildId);
-    const name =
-      target === undefined
-        ? await decideWithLookups(
-            (taken) => freeDeckName(chosen, taken),
-            async (candidate) => (await deckByName(t, newScope, candidate))?.exact === true,
-          )
-        : clipDeckName(chosen);
-    const idOwner =
-      scope === "personal" ? { scope, userId: input.userId } : { scope, guildId: input.guildId ?? "" };
-    const id =
-      target?.id ??
-      (await decideWithLookups(
-        (taken) => importDeckId(name, idOwner, taken),
-        async (candidate) => (await managedDeck(t, candidate)) !== undefined,
-      ));
-    const written = await writeDeck(
-      t,
-      {
-        id,
-        name,
-        description: input.description,
-        filePath: null,
-        cards: input.cards,
-        source: "import",
-        guildId: owner.guildId,
-        ownerId: owner.ownerId,
-      },
-      now,
-    );
-    await addSubscription(t, input.userId, id, now);
-    return { written: { deckId: id, name, scope, created: target === undefined, ...written } };
-  });
+      await addSubscription(t, input.userId, id, now);
+      return { written: { deckId: id, name, scope, created: target === undefined, ...written } };
+    },
+    { lockKey: importLock(input) },
+  );
 }

@@ -106,22 +106,26 @@ export async function saveQuizSetup(
   now: Date,
   plan: SetupPlan,
 ): Promise<QuizConfigRow> {
-  return tx(db, async (t) => {
-    const existing = await configOf(t, guildId);
-    const row = await decideWithLookups(
-      (posted) => plan(existing, posted),
-      (date) => postedOn(t, guildId, date),
-    );
-    await once(t, (b) =>
-      b
-        .insert(quizConfigs)
-        .values(row)
-        .onConflictDoUpdate({ target: quizConfigs.guildId, set: row })
-        .prepare(),
-    ).run();
-    await setServerZone(t, guildId, row.timezone, now);
-    return row;
-  });
+  return tx(
+    db,
+    async (t) => {
+      const existing = await configOf(t, guildId);
+      const row = await decideWithLookups(
+        (posted) => plan(existing, posted),
+        (date) => postedOn(t, guildId, date),
+      );
+      await once(t, (b) =>
+        b
+          .insert(quizConfigs)
+          .values(row)
+          .onConflictDoUpdate({ target: quizConfigs.guildId, set: row })
+          .prepare(),
+      ).run();
+      await setServerZone(t, guildId, row.timezone, now);
+      return row;
+    },
+    { lockKey: `quiz:${guildId}` },
+  );
 }
 
 /** Pauses the quiz; null when it is not set up. */
@@ -130,19 +134,23 @@ export async function pauseQuizConfig(
   guildId: string,
   now: Date,
 ): Promise<{ changed: boolean } | null> {
-  return tx(db, async (t) => {
-    const cfg = await configOf(t, guildId);
-    if (!cfg) return null;
-    if (cfg.paused) return { changed: false };
-    await once(t, (b) =>
-      b
-        .update(quizConfigs)
-        .set({ paused: true, updatedAt: now })
-        .where(eq(quizConfigs.guildId, guildId))
-        .prepare(),
-    ).run();
-    return { changed: true };
-  });
+  return tx(
+    db,
+    async (t) => {
+      const cfg = await configOf(t, guildId);
+      if (!cfg) return null;
+      if (cfg.paused) return { changed: false };
+      await once(t, (b) =>
+        b
+          .update(quizConfigs)
+          .set({ paused: true, updatedAt: now })
+          .where(eq(quizConfigs.guildId, guildId))
+          .prepare(),
+      ).run();
+      return { changed: true };
+    },
+    { lockKey: `quiz:${guildId}` },
+  );
 }
 
 /** Resumes the quiz at the run `plan` gives (from the settings and whether a day is posted); null when not set up. */
@@ -152,22 +160,26 @@ export async function resumeQuizConfig(
   now: Date,
   plan: (cfg: QuizConfigRow, postedOn: (date: string) => boolean) => Next,
 ): Promise<{ changed: boolean; next: Next; timezone: string } | null> {
-  return tx(db, async (t) => {
-    const cfg = await configOf(t, guildId);
-    if (!cfg) return null;
-    if (!cfg.paused)
-      return { changed: false, next: { date: cfg.nextDate, at: cfg.nextRunAt }, timezone: cfg.timezone };
-    const next = await decideWithLookups(
-      (posted) => plan(cfg, posted),
-      (date) => postedOn(t, guildId, date),
-    );
-    await once(t, (b) =>
-      b
-        .update(quizConfigs)
-        .set({ paused: false, nextDate: next.date, nextRunAt: next.at, updatedAt: now })
-        .where(eq(quizConfigs.guildId, guildId))
-        .prepare(),
-    ).run();
-    return { changed: true, next, timezone: cfg.timezone };
-  });
+  return tx(
+    db,
+    async (t) => {
+      const cfg = await configOf(t, guildId);
+      if (!cfg) return null;
+      if (!cfg.paused)
+        return { changed: false, next: { date: cfg.nextDate, at: cfg.nextRunAt }, timezone: cfg.timezone };
+      const next = await decideWithLookups(
+        (posted) => plan(cfg, posted),
+        (date) => postedOn(t, guildId, date),
+      );
+      await once(t, (b) =>
+        b
+          .update(quizConfigs)
+          .set({ paused: false, nextDate: next.date, nextRunAt: next.at, updatedAt: now })
+          .where(eq(quizConfigs.guildId, guildId))
+          .prepare(),
+      ).run();
+      return { changed: true, next, timezone: cfg.timezone };
+    },
+    { lockKey: `quiz:${guildId}` },
+  );
 }

@@ -36,15 +36,19 @@ export async function readSettings(db: Db, userId: string): Promise<UserSettings
 
 /** One unit of work: the member's settings with `patch` applied, written as one row; returns them. */
 export async function writeSettings(db: Db, userId: string, patch: SettingsPatch): Promise<UserSettings> {
-  return tx(db, async (t) => {
-    const next = { ...(await current(t, userId)), ...patch, userId };
-    await once(t, (b) =>
-      b
-        .insert(userSettings)
-        .values(next)
-        .onConflictDoUpdate({ target: userSettings.userId, set: next })
-        .prepare(),
-    ).run();
-    return next;
-  });
+  return tx(
+    db,
+    async (t) => {
+      const next = { ...(await current(t, userId)), ...patch, userId };
+      await once(t, (b) =>
+        b
+          .insert(userSettings)
+          .values(next)
+          .onConflictDoUpdate({ target: userSettings.userId, set: next })
+          .prepare(),
+      ).run();
+      return next;
+    },
+    { lockKey: userId },
+  );
 }
