@@ -16,6 +16,8 @@ const USAGE = `Usage:
   npm run sandbox -- --script FILE         run a scenario, print its transcript (JSON lines) to stdout
 Options:
   --db PATH      interactive database (default ./data/sandbox.db); --script always uses a fresh temp file
+                 DATABASE_URL=postgres://… in the environment: that PostgreSQL database instead (with
+                 --script give it an empty one: a scenario starts from nothing)
   --decks DIR    deck folder (default ./decks)
   --log FILE     interactive log file (default ./data/sandbox.log); --script logs to stderr
   --files DIR    where the files the bot sends are saved (default ./data/sandbox-files;
@@ -53,13 +55,14 @@ async function main(): Promise<number> {
       logLevel,
       decksDir,
       shards,
+      ...(process.env.DATABASE_URL ? { databasePath: process.env.DATABASE_URL } : {}),
       ...(v.files ? { filesDir: resolve(v.files) } : {}),
     });
     for (const f of result.failures) process.stderr.write(`sandbox: ${f}\n`);
     return result.exitCode;
   }
 
-  const dbPath = resolve(v.db ?? "data/sandbox.db");
+  const dbPath = process.env.DATABASE_URL || resolve(v.db ?? "data/sandbox.db");
   const logFile = resolve(v.log ?? "data/sandbox.log");
   const files = new FileSaver(resolve(v.files ?? "data/sandbox-files"));
   mkdirSync(dirname(logFile), { recursive: true });

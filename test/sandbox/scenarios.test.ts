@@ -1,7 +1,8 @@
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { type RunResult, runScenarioFile } from "../../src/sandbox/runner.ts";
+import { openTestDb, skipWithoutPgServer, type TestDb } from "../helpers/engines.ts";
 
 const DIR = resolve(import.meta.dirname, "../../scenarios");
 const files = readdirSync(DIR)
@@ -50,4 +51,47 @@ describe("GIVEN the study-session scenario", () => {
     expect(after).toMatchObject({ visibleTo: "alice" });
     expect(JSON.stringify(after)).toMatch(/1 due/);
   });
+});
+
+// The same scenarios once more as a multi-machine install runs: the bot as two shard processes under the
+// ShardingManager, on a PostgreSQL database of its own (a server: PGlite cannot be shared by processes). Two at a
+// time: each run is three Node processes on this machine's cores.
+const pgDatabases: TestDb[] = [];
+afterAll(async () => {
+  for (const t of pgDatabases) await t.close();
+});
+const slots: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+let next = 0;
+const inSlot = <T>(fn: () => Promise<T>): Promise<T> => {
+  const k = next++ % slots.length;
+  const result = (slots[k] ?? Promise.resolve()).then(fn);
+  slots[k] = result.then(
+    () => {},
+    () => {},
+  );
+  return result;
+};
+
+describe("GIVEN every scenario shipped in scenarios/, on two shard processes and PostgreSQL", () => {
+  it.for(files)(
+    "THEN %s runs with exit 0, as in one process on SQLite",
+    { concurrent: true, timeout: 180_000 },
+    async (file, ctx) => {
+      skipWithoutPgServer(ctx, "pg", "shard processes each open the database");
+      const result = await inSlot(async () => {
+        const t = await openTestDb("pg");
+        pgDatabases.push(t);
+        return runScenarioFile(join(DIR, file), {
+          shards: 2,
+          databasePath: t.target ?? "",
+          // Inside the scenario's own files folder (its expectations name that path), apart from the SQLite run's.
+          filesDir: join(DIR, "../data/sandbox-files", file.replace(/\.json$/, ""), "sharded-pg"),
+        });
+      });
+      expect(result.failures).toEqual([]);
+      expect(result.exitCode).toBe(0);
+      expect(result.events.filter((e) => e.event === "rejected" || e.event === "error")).toEqual([]);
+      expect(result.events.some((e) => e.event === "create")).toBe(true);
+    },
+  );
 });
