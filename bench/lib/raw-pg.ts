@@ -5,6 +5,7 @@
  * client, in one transaction, with no ORM and no FSRS. The bot's rating on PostgreSQL is divided by this.
  */
 import pg from "pg";
+import { SESSION_SETTINGS } from "../../src/db/pg/open.ts";
 import { utcStudyDay } from "./aggregates.ts";
 import { DAY_MS } from "./history.ts";
 
@@ -60,7 +61,8 @@ export class RawPgRating {
   private readonly pool: pg.Pool;
 
   constructor(url: string) {
-    this.pool = new pg.Pool({ connectionString: url, max: 2 });
+    // The bot's own session settings, so both sides commit the same way.
+    this.pool = new pg.Pool({ connectionString: url, max: 2, options: SESSION_SETTINGS });
   }
 
   private run(c: pg.PoolClient, name: keyof typeof Q, values: unknown[]) {

@@ -11,6 +11,16 @@ import { PgRenderingDialect, pgBuilder } from "./dialect.ts";
 
 export const PG_MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../../../drizzle/pg");
 
+/**
+ * Every pooled session's settings. `plan_cache_mode`: the named statements are planned for their values each time
+ * (PostgreSQL's generic plan after five runs cannot see that `CAST($n AS text) IS NULL` is false for a deck filter,
+ * and scans). `synchronous_commit = off`: a commit returns before its WAL reaches the disk, as SQLite's
+ * `synchronous = NORMAL` does; a crash of the PostgreSQL server can lose the last fraction of a second of ratings,
+ * never corrupt anything (an operator who wants every commit on disk sets it back in postgresql.conf for the role:
+ * `ALTER ROLE … SET synchronous_commit = on` takes precedence only if this default is removed).
+ */
+export const SESSION_SETTINGS = "-c plan_cache_mode=force_custom_plan -c synchronous_commit=off";
+
 /** Any migration run takes this session lock first, so shard processes starting together migrate once. */
 const MIGRATION_LOCK = 7_263_511;
 
@@ -37,6 +47,7 @@ export async function openPostgres(url: string, o: PgOptions = {}): Promise<PgDb
     max: o.poolSize ?? 10,
     types,
     connectionTimeoutMillis: 10_000,
+    options: SESSION_SETTINGS,
   });
   pool.on("error", () => {}); // an idle client's connection dropped: the pool replaces it on next use
   try {
