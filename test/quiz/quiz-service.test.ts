@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { execSql } from "../../datagen/raw-sql.ts";
 import { UserError } from "../../src/core/errors.ts";
 import { State } from "../../src/core/scheduling.ts";
 import { canonicalTimeZone } from "../../src/core/time.ts";
@@ -24,7 +25,6 @@ import { postToday, TICK_BATCH, tick } from "../../src/services/quiz/tick.ts";
 import { updateSettings } from "../../src/services/settings.ts";
 import { engineDeps, seedDeck } from "../helpers/deps.ts";
 import { ENGINES, skipWithoutPgServer } from "../helpers/engines.ts";
-import { sqlRun } from "../helpers/sql.ts";
 import { deletedChannel, fakeTransport, missingPermission, nextRun, studyCards } from "./helpers.ts";
 
 const G = "900000000000000001";
@@ -83,11 +83,11 @@ describe.each(ENGINES)("%s", (engine) => {
       ["boom_record", "UPDATE OF status", recordWhen],
     ] as const) {
       const what = name.replace("_", " at ");
-      await sqlRun(
+      await execSql(
         deps.db,
         `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '${what}'; END $$`,
       );
-      await sqlRun(
+      await execSql(
         deps.db,
         `CREATE TRIGGER ${name} BEFORE ${op} ON quiz_posts FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION ${name}()`,
       );

@@ -7,6 +7,7 @@
  */
 import type { Grade } from "ts-fsrs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execSql, queryFirst, querySql } from "../../datagen/raw-sql.ts";
 import { mulberry32 } from "../../datagen/rng.ts";
 import { pickQuestion, type QuizCard, quizSeed, randomOrder, seededRandom } from "../../src/core/quiz.ts";
 import { closeDb, type Db, openDb, tx } from "../../src/db/client.ts";
@@ -25,7 +26,6 @@ import { engineDeps, seedDeck } from "../helpers/deps.ts";
 import { ENGINES, skipWithoutPgServer, type TestEngine } from "../helpers/engines.ts";
 import { preparedByAsync } from "../helpers/prepared.ts";
 import { recordReview } from "../helpers/reviews.ts";
-import { sqlAll, sqlGet, sqlRun } from "../helpers/sql.ts";
 import { fakeTransport } from "./helpers.ts";
 
 type Deps = Awaited<ReturnType<typeof engineDeps>>;
@@ -62,12 +62,12 @@ const REFERENCE_DECKS = `
 async function referenceQuestion(deps: Deps, guildId: string, date: string) {
   const db = deps.db;
   const rng = seededRandom(quizSeed(guildId, date));
-  const decks = await sqlAll<{ id: string; name: string; subscribers: number }>(db, REFERENCE_DECKS, {
+  const decks = await querySql<{ id: string; name: string; subscribers: number }>(db, REFERENCE_DECKS, {
     guildId,
   });
   const recent = new Set(
     (
-      await sqlAll<{ card_id: number }>(
+      await querySql<{ card_id: number }>(
         db,
         "SELECT card_id FROM quiz_posts WHERE guild_id = ? AND card_id IS NOT NULL ORDER BY local_date DESC LIMIT 60",
         [guildId],
@@ -79,7 +79,7 @@ async function referenceQuestion(deps: Deps, guildId: string, date: string) {
   for (const group of groups) {
     for (const k of randomOrder(group.length, rng)) {
       const deck = group[k] as (typeof decks)[number];
-      const cards = await sqlAll<QuizCard>(
+      const cards = await querySql<QuizCard>(
         db,
         "SELECT id, front, back FROM cards WHERE deck_id = ? AND retired_at IS NULL ORDER BY position, id",
         [deck.id],
@@ -92,11 +92,11 @@ async function referenceQuestion(deps: Deps, guildId: string, date: string) {
 }
 
 async function referenceDue(deps: Deps, guildId: string, userId: string, until: number): Promise<number> {
-  return (await sqlGet<{ n: number }>(deps.db, REFERENCE_DUE, { guildId, userId, until }))?.n ?? -1;
+  return (await queryFirst<{ n: number }>(deps.db, REFERENCE_DUE, { guildId, userId, until }))?.n ?? -1;
 }
 
 async function referenceMembers(deps: Deps, guildId: string): Promise<string[]> {
-  return (await sqlAll<{ user_id: string }>(deps.db, REFERENCE_MEMBERS, { guildId })).map((r) => r.user_id);
+  return (await querySql<{ user_id: string }>(deps.db, REFERENCE_MEMBERS, { guildId })).map((r) => r.user_id);
 }
 
 /** The SQLite connection under an SQLite test's handle (EXPLAIN QUERY PLAN, the prepare spy). */
@@ -147,7 +147,7 @@ async function world(engine: TestEngine): Promise<Deps> {
     deckIds.length === 0
       ? []
       : (
-          await sqlAll<{ id: number }>(
+          await querySql<{ id: number }>(
             deps.db,
             `SELECT id FROM cards WHERE deck_id IN (${deckIds.map(() => "?").join(",")}) ORDER BY id`,
             deckIds,
@@ -196,7 +196,7 @@ async function world(engine: TestEngine): Promise<Deps> {
   const fake = fakeTransport();
   await setupQuiz(deps, "g1", { channelId: "c1", time: "09:00", timezone: "UTC" });
   deps.clock.set(new Date(deps.clock.now().getTime() + DAY));
-  await sqlRun(deps.db, "UPDATE quiz_configs SET next_run_at = 0, next_date = ?", [
+  await execSql(deps.db, "UPDATE quiz_configs SET next_run_at = 0, next_date = ?", [
     deps.clock.now().toISOString().slice(0, 10),
   ]);
   const r = await tick(deps, fake.transport);
@@ -215,8 +215,8 @@ async function world(engine: TestEngine): Promise<Deps> {
     throw new Error("the answers should not be reviews");
 
   // Cards dropped from their files (some with states), and a whole deck retired.
-  await sqlRun(deps.db, "UPDATE cards SET retired_at = 1 WHERE id % 7 = 3");
-  await sqlRun(deps.db, "UPDATE decks SET retired_at = 1 WHERE id = 'c'");
+  await execSql(deps.db, "UPDATE cards SET retired_at = 1 WHERE id % 7 = 3");
+  await execSql(deps.db, "UPDATE decks SET retired_at = 1 WHERE id = 'c'");
   return deps;
 }
 
@@ -256,7 +256,7 @@ describe.each(ENGINES)("%s: the tick's queries", (engine) => {
         }
     expect(nonZero).toBeGreaterThan(20);
     // The world is not degenerate: some due states belong to retired cards (the subtraction matters).
-    const retiredDue = await sqlGet<{ n: number }>(
+    const retiredDue = await queryFirst<{ n: number }>(
       deps.db,
       "SELECT count(*) AS n FROM card_states cs JOIN cards c ON c.id = cs.card_id WHERE c.retired_at IS NOT NULL AND cs.due <= ?",
       [now],
@@ -388,7 +388,7 @@ describe.each(ENGINES)("%s: the tick's queries", (engine) => {
       expect(stored?.claimToken).toBe(rows.find((r) => r !== undefined)?.claimToken);
     } finally {
       await closeDb(other);
-      await sqlRun(deps.db, "DELETE FROM quiz_posts WHERE guild_id = ? AND local_date = ?", [
+      await execSql(deps.db, "DELETE FROM quiz_posts WHERE guild_id = ? AND local_date = ?", [
         day.guildId,
         day.localDate,
       ]);
@@ -398,15 +398,15 @@ describe.each(ENGINES)("%s: the tick's queries", (engine) => {
   it("GIVEN servers due at once THEN those of more than 64 members come last, soonest first within each group", async () => {
     await undone(deps.db, async (t) => {
       // undone: the world is shared
-      await sqlRun(t, "DELETE FROM quiz_configs");
+      await execSql(t, "DELETE FROM quiz_configs");
       for (let k = 0; k < 65; k++)
-        await sqlRun(
+        await execSql(
           t,
           "INSERT INTO stat_guild_members (guild_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
           ["big", `m${k}`],
         );
       for (let k = 0; k < 64; k++)
-        await sqlRun(
+        await execSql(
           t,
           "INSERT INTO stat_guild_members (guild_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
           ["g64", `m${k}`],
@@ -418,7 +418,7 @@ describe.each(ENGINES)("%s: the tick's queries", (engine) => {
         ["late", 9, 0],
         ["off", 1, 1],
       ] as const)
-        await sqlRun(
+        await execSql(
           t,
           `INSERT INTO quiz_configs (guild_id, channel_id, time, timezone, paused, next_date, next_run_at, updated_at)
            VALUES (?, 'c', '09:00', 'UTC', ?, '2026-03-02', ?, 0)`,
@@ -434,7 +434,7 @@ describe.each(ENGINES)("%s: the tick's queries", (engine) => {
       for (const g of ["g2", "g3"])
         await setupQuiz(built, g, { channelId: `c-${g}`, time: "09:00", timezone: "UTC" });
       built.clock.set(new Date(Date.UTC(2026, 2, 2, 9)));
-      await sqlRun(built.db, "UPDATE quiz_configs SET next_run_at = 0, next_date = '2026-03-02'");
+      await execSql(built.db, "UPDATE quiz_configs SET next_run_at = 0, next_date = '2026-03-02'");
       const expected = await Promise.all(
         GUILDS.map(async (g) => ({ g, q: await referenceQuestion(built, g, "2026-03-02") })),
       );
