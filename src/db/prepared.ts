@@ -159,7 +159,7 @@ function isRaw(def: unknown): def is RawDef<unknown> | WriteDef {
 function compileSqlite(db: SqliteDb, def: unknown): Ready | { plain: unknown } {
   if (is(def, SQLitePreparedQuery)) {
     const q = def as SQLitePreparedQuery<PreparedQueryConfig & { type: "sync" }>;
-    return sqliteReady(db, q.getQuery().sql, {
+    return sqliteReady(q.getQuery().sql, {
       all: (v) => q.all(v) as unknown[],
       get: (v) => q.get(v),
       run: (v) => q.run(v) as Database.RunResult,
@@ -169,10 +169,10 @@ function compileSqlite(db: SqliteDb, def: unknown): Ready | { plain: unknown } {
   const { sql: text, params } =
     def[RAW] === "write" ? def.query.toSQL() : db.engine.dialect.sqlToQuery(def.query);
   const stmt = db.sqlite.prepare(text);
-  const tuples = def[RAW] === "arrays" ? db.sqlite.prepare(text).raw() : null;
+  if (def[RAW] === "arrays") stmt.raw(); // rows as arrays (a tuple statement has only `all`)
   const values = binder(params);
-  return sqliteReady(db, text, {
-    all: (v) => (tuples ?? stmt).all(...values(v)),
+  return sqliteReady(text, {
+    all: (v) => stmt.all(...values(v)),
     get: (v) => stmt.get(...values(v)),
     run: (v) => stmt.run(...values(v)),
   });
@@ -183,7 +183,6 @@ function compileSqlite(db: SqliteDb, def: unknown): Ready | { plain: unknown } {
  * connection (handle.ts `Gate`), so they never run inside another caller's.
  */
 function sqliteReady(
-  _db: SqliteDb,
   source: string,
   f: {
     all: (v: Values | undefined) => unknown[];

@@ -254,25 +254,31 @@ async function dueReads(
     }
   };
   const slices = new Slices();
-  for (let i = 0; i < members.length; i += CHUNK) {
-    await readTx(db, async (t) => {
-      for (const mb of members.slice(i, i + CHUNK)) await member(t, mb);
-    });
-    await slices.breathe();
-  }
+  await inReadChunks(db, members, slices, member);
   const ranked: { userId: string; rank: number }[] = [];
-  for (let i = 0; i < opted.length; i += CHUNK) {
-    await readTx(db, async (t) => {
-      for (const o of opted.slice(i, i + CHUNK))
-        ranked.push({
-          userId: o.userId,
-          rank: o.rank ?? (await dueStatesUpTo(t, guildId, o.userId, now, caps.rank)),
-        });
+  await inReadChunks(db, opted, slices, async (t, o) => {
+    ranked.push({
+      userId: o.userId,
+      rank: o.rank ?? (await dueStatesUpTo(t, guildId, o.userId, now, caps.rank)),
     });
-    await slices.breathe();
-  }
+  });
   const union = studied && [...new Set([...studied].flatMap((j) => JSON.parse(j) as string[]))];
   return { dueMembers, dueCards, opted: ranked, studied: union?.sort() ?? null };
+}
+
+/** `each` over `items`, CHUNK to a read transaction, letting the event loop run between chunks (see `dueReads`). */
+async function inReadChunks<T>(
+  db: Db,
+  items: readonly T[],
+  slices: Slices,
+  each: (t: Db, item: T) => Promise<void>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += CHUNK) {
+    await readTx(db, async (t) => {
+      for (const item of items.slice(i, i + CHUNK)) await each(t, item);
+    });
+    await slices.breathe();
+  }
 }
 
 /** Lets the event loop run (other members' clicks) once a slice of time has gone since the last time. */
