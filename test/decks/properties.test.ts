@@ -227,8 +227,10 @@ describe("hostile inputs grow linearly (no quadratic paths)", () => {
       const small = make(MIB / 4);
       const big = make(MIB);
       timed(small, opts); // warm-up: the first call pays for compiling the parser
+      // The best of two on each side: one pause of a busy machine (GC, another process) does not decide it.
       const quarter = Math.min(timed(small, opts).ms, timed(small, opts).ms);
       const full = timed(big, opts);
+      full.ms = Math.min(full.ms, timed(big, opts).ms);
       expect(full.errors).toBeGreaterThan(0);
       expect(full.errors).toBeLessThanOrEqual(101);
       // Linear is ~4×; quadratic ~16×. The 5 ms floor keeps timer noise on a tiny quarter from deciding it.
