@@ -63,6 +63,16 @@ export function readTx<T>(db: Db, fn: (t: Db) => Promise<T>): Promise<T> {
   return db.kind === "sqlite" ? sqliteTx(db, fn, "DEFERRED") : pgTx(db, fn, true, undefined);
 }
 
+/**
+ * Whether units of work on this handle make progress side by side. SQLite: no, its one connection runs one
+ * transaction at a time (client.ts's gate), so a job that starts several at once only lets the JavaScript
+ * between one worker's statements run inside another's transaction, holding the write lock meanwhile.
+ * PostgreSQL: yes, each on a client of the pool.
+ */
+export function runsSideBySide(db: Db): boolean {
+  return db.kind === "pg";
+}
+
 /** Whether `db` is a transaction's handle. */
 export function inTransaction(db: Db): boolean {
   return db.depth > 0;
@@ -118,15 +128,17 @@ async function sqliteTx<T>(db: SqliteDb, fn: (t: Db) => Promise<T>, mode: string
     if (mode === "IMMEDIATE") await beginImmediate(sqlite);
     else control(sqlite, `BEGIN ${mode}`).run();
     const t0 = mode === "IMMEDIATE" && db.onWriteTx ? performance.now() : 0;
+    let body = 0;
     try {
       const result = await fn(db.txHandle);
+      if (t0 > 0) body = performance.now() - t0;
       control(sqlite, "COMMIT").run();
       return result;
     } catch (err) {
       if (sqlite.inTransaction) control(sqlite, "ROLLBACK").run();
       throw err;
     } finally {
-      if (t0 > 0) db.onWriteTx?.(performance.now() - t0);
+      if (t0 > 0) db.onWriteTx?.(body, performance.now() - t0 - body);
     }
   } finally {
     db.gate.leave();

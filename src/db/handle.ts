@@ -89,8 +89,11 @@ export interface SqliteDb extends HandleBase {
   readonly txHandle: SqliteDb | null;
   /** The file, or null for `:memory:`. */
   readonly path: string | null;
-  /** Told how long each IMMEDIATE transaction held the write lock (ms): the bench's write-lock figure. */
-  onWriteTx?: (ms: number) => void;
+  /**
+   * Told how long each IMMEDIATE transaction held the write lock (ms): its body (from BEGIN to the end of the
+   * work), then its COMMIT, whose WAL write can wait on the disk (the bench's write-lock figures).
+   */
+  onWriteTx?: (bodyMs: number, commitMs: number) => void;
 }
 
 /** PostgreSQL, pooled (node-postgres) or in process (PGlite): a pool handle, or one transaction's client. */
