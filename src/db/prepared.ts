@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { is, Param, Placeholder, type SQL } from "drizzle-orm";
 import { type PreparedQueryConfig, SQLitePreparedQuery } from "drizzle-orm/sqlite-core";
 import type { Builder, Db, EngineKind, PgDb, SqliteDb } from "./handle.ts";
+import { rowMapper } from "./row-mapper.ts";
 
 /**
  * How src/db keeps its statements. A module defines them once, with drizzle's SQLite builder over the one logical
@@ -159,10 +160,28 @@ function isRaw(def: unknown): def is RawDef<unknown> | WriteDef {
 function compileSqlite(db: SqliteDb, def: unknown): Ready | { plain: unknown } {
   if (is(def, SQLitePreparedQuery)) {
     const q = def as SQLitePreparedQuery<PreparedQueryConfig & { type: "sync" }>;
-    return sqliteReady(q.getQuery().sql, {
-      all: (v) => q.all(v) as unknown[],
-      get: (v) => q.get(v),
-      run: (v) => q.run(v) as Database.RunResult,
+    const { sql: text, params } = q.getQuery();
+    const map = rowMapper(q);
+    if (map === "drizzle")
+      return sqliteReady(text, {
+        all: (v) => q.all(v) as unknown[],
+        get: (v) => q.get(v),
+        run: (v) => q.run(v) as Database.RunResult,
+      });
+    // drizzle's own calls fill the placeholders by an `is()` walk and switch the statement to raw mode on every
+    // call: its statement is run here directly, bound by `binder`, its rows mapped by `rowMapper`.
+    const stmt = (q as unknown as { stmt?: Database.Statement }).stmt ?? db.sqlite.prepare(text);
+    if (map && stmt.reader) stmt.raw();
+    const values = binder(params);
+    return sqliteReady(text, {
+      all: map ? (v) => (stmt.all(...values(v)) as unknown[][]).map(map) : (v) => stmt.all(...values(v)),
+      get: map
+        ? (v) => {
+            const row = stmt.get(...values(v)) as unknown[] | undefined;
+            return row === undefined ? undefined : map(row);
+          }
+        : (v) => stmt.get(...values(v)),
+      run: (v) => stmt.run(...values(v)),
     });
   }
   if (!isRaw(def)) return { plain: def };
@@ -217,13 +236,17 @@ function compilePg(db: PgDb, def: unknown): Ready | { plain: unknown } {
     const q = def as SQLitePreparedQuery<PreparedQueryConfig>;
     const { sql: text, params } = q.getQuery();
     const values = binder(params);
+    const found = rowMapper(q);
+    const map =
+      found === "drizzle" || found === null
+        ? (row: unknown) => q.mapGetResult(row)
+        : (row: unknown) => found(row as unknown[]);
     return {
       source: text,
-      all: async (h, v) =>
-        q.mapAllResult((await pgExec(h).query(text, values(v), "arrays")).rows) as unknown[],
+      all: async (h, v) => (await pgExec(h).query(text, values(v), "arrays")).rows.map(map),
       get: async (h, v) => {
         const { rows } = await pgExec(h).query(text, values(v), "arrays");
-        return rows.length === 0 ? undefined : q.mapGetResult(rows[0]);
+        return rows.length === 0 ? undefined : map(rows[0]);
       },
       run: async (h, v) => ({ changes: (await pgExec(h).query(text, values(v), "arrays")).changes }),
     };
