@@ -3,8 +3,6 @@ import { fileURLToPath } from "node:url";
 import type { PGlite, Transaction } from "@electric-sql/pglite";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import type { Engine, PgBegin, PgDb, PgExecutor, PgResult } from "../handle.ts";
 import { PgRenderingDialect, pgBuilder } from "./dialect.ts";
@@ -68,8 +66,10 @@ export async function openPostgres(url: string, o: PgOptions = {}): Promise<PgDb
     const client = await pool.connect();
     let broken: unknown;
     try {
-      await client.query(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
-      if (lockKey !== undefined) await client.query(LOCK, [lockKey]);
+      // BEGIN and the member's lock in one round trip (a simple query of two statements; the key as a literal).
+      if (readOnly) await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      else if (lockKey === undefined) await client.query("BEGIN");
+      else await client.query(`BEGIN; ${lockStatement(pg.escapeLiteral(lockKey))}`);
       const result = await fn(clientExec(client));
       await client.query("COMMIT");
       return result;
@@ -87,7 +87,11 @@ export async function openPostgres(url: string, o: PgOptions = {}): Promise<PgDb
 
 /** Opens an in-process PGlite (a folder, or memory when `dir` is undefined) and applies pending migrations. */
 export async function openPglite(dir?: string, from?: PGlite): Promise<PgDb> {
+  // Loaded here, not at the top: PGlite (through drizzle's driver too) adds ~35 MB to every process that imports
+  // it, and only tests and a machine without a server use it.
   const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle: drizzlePglite } = await import("drizzle-orm/pglite");
+  const { migrate: migratePglite } = await import("drizzle-orm/pglite/migrator");
   const parsers = Object.fromEntries(NUMBER_TYPES.map((oid) => [oid, Number]));
   const db = from ? ((await from.clone()) as PGlite) : new PGlite(dir, { parsers });
   if (!from) await migratePglite(drizzlePglite({ client: db }), { migrationsFolder: PG_MIGRATIONS });
@@ -117,7 +121,7 @@ export function pgliteHandle(db: PGlite): PgDb {
 }
 
 /** Serialises a member's writes across every process: a transaction-scoped advisory lock on the key's hash. */
-const LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+const lockStatement = (key: string) => `SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 
 function clientExec(q: pg.Pool | pg.PoolClient): PgExecutor {
   return {
