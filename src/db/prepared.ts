@@ -236,6 +236,7 @@ function compilePg(db: PgDb, def: unknown): Ready | { plain: unknown } {
     const q = def as SQLitePreparedQuery<PreparedQueryConfig>;
     const { sql: text, params } = q.getQuery();
     const values = binder(params);
+    const first = firstRowOnly(text);
     const found = rowMapper(q);
     const map =
       found === "drizzle" || found === null
@@ -245,7 +246,7 @@ function compilePg(db: PgDb, def: unknown): Ready | { plain: unknown } {
       source: text,
       all: async (h, v) => (await pgExec(h).query(text, values(v), "arrays")).rows.map(map),
       get: async (h, v) => {
-        const { rows } = await pgExec(h).query(text, values(v), "arrays");
+        const { rows } = await pgExec(h).query(first, values(v), "arrays");
         return rows.length === 0 ? undefined : map(rows[0]);
       },
       run: async (h, v) => ({ changes: (await pgExec(h).query(text, values(v), "arrays")).changes }),
@@ -255,13 +256,27 @@ function compilePg(db: PgDb, def: unknown): Ready | { plain: unknown } {
   const { sql: text, params } =
     def[RAW] === "write" ? def.query.toSQL() : db.engine.dialect.sqlToQuery(def.query);
   const values = binder(params);
+  const first = firstRowOnly(text);
   const mode = def[RAW] === "arrays" ? "arrays" : "objects";
   return {
     source: text,
     all: async (h, v) => (await pgExec(h).query(text, values(v), mode)).rows,
-    get: async (h, v) => (await pgExec(h).query(text, values(v), mode)).rows[0],
+    get: async (h, v) => (await pgExec(h).query(first, values(v), mode)).rows[0],
     run: async (h, v) => ({ changes: (await pgExec(h).query(text, values(v), mode)).changes }),
   };
+}
+
+/**
+ * The text a `get` runs on PostgreSQL. SQLite's `get` steps to the first row and stops; PostgreSQL returns every
+ * row and plans for all of them (the next due card read every due card of the member, sorted: next card p50
+ * 1.9 ms at the target size). A SELECT without its own LIMIT or row lock gets `LIMIT 1`, which
+ * also lets the planner choose a plan that stops early.
+ */
+export function firstRowOnly(text: string): string {
+  if (!/^\s*select\b/i.test(text)) return text;
+  if (/\blimit\s+(\d+|\$\d+)(\s+offset\s+\S+)?\s*$/i.test(text)) return text;
+  if (/\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i.test(text)) return text;
+  return `${text} limit 1`;
 }
 
 function pgExec(db: Db) {
