@@ -183,26 +183,40 @@ export async function readStreak(db: Db, userId: string): Promise<StreakState | 
   return (await statements(db).streak.get({ userId })) ?? null;
 }
 
+async function readContext(db: Db, userId: string, guildId: string | null) {
+  const serverZone = guildId === null ? undefined : await zoneOf(db, guildId); // read once: day and guild day
+  return { streak: await readStreak(db, userId), serverZone };
+}
+
 /**
  * The zone a member's study days are counted in: their own `/settings timezone`, else the server's, else the
- * zone their last study day was counted in (a review outside any server), else UTC. `serverZone`: the server's
- * zone when the caller has read it already.
+ * zone their last study day was counted in (a review outside any server), else UTC. `known`: what the caller
+ * has read already (read here only when needed otherwise).
  */
 export async function memberZone(
   db: Db,
   userId: string,
   guildId: string | null,
-  streak?: StreakState | null,
-  serverZone?: string,
+  known: Partial<ReviewStatsContext> = {},
 ): Promise<string> {
-  const own = (await statements(db).userZone.get({ userId }))?.tz;
+  const own =
+    known.ownZone !== undefined ? known.ownZone : (await statements(db).userZone.get({ userId }))?.tz;
   if (own) return own;
-  if (guildId) return serverZone ?? zoneOf(db, guildId);
-  return (streak === undefined ? await readStreak(db, userId) : streak)?.lastZone ?? "UTC";
+  if (guildId) return known.serverZone ?? zoneOf(db, guildId);
+  return (known.streak === undefined ? await readStreak(db, userId) : known.streak)?.lastZone ?? "UTC";
+}
+
+/** What `recordReviewStats` reads first, when its caller has read it already (reviews.ts, in one statement). */
+export interface ReviewStatsContext {
+  streak: StreakState | null;
+  /** The member's own `/settings timezone`, null when unset. */
+  ownZone: string | null;
+  /** The server's zone (`zoneOf`); undefined outside a server. */
+  serverZone: string | undefined;
 }
 
 /** Adds one review to the aggregates. Must run inside the review's transaction. Returns the points earned. */
-export async function recordReviewStats(db: Db, r: ReviewFact): Promise<number> {
+export async function recordReviewStats(db: Db, r: ReviewFact, known?: ReviewStatsContext): Promise<number> {
   const st = statements(db);
   const ms = Math.min(MAX_ANSWER_MS, Math.max(0, r.at - r.shownAt));
   const again = r.grade === AGAIN ? 1 : 0;
@@ -210,9 +224,8 @@ export async function recordReviewStats(db: Db, r: ReviewFact): Promise<number> 
   let points = reviewPoints({ source: r.source, rating: r.grade, durationMs: ms });
 
   const { userId } = r;
-  const streak = await readStreak(db, userId);
-  const serverZone = r.guildId === null ? undefined : await zoneOf(db, r.guildId); // read once: day and guild day
-  const zone = await memberZone(db, userId, r.guildId, streak, serverZone);
+  const { streak, serverZone } = known ?? (await readContext(db, userId, r.guildId));
+  const zone = await memberZone(db, userId, r.guildId, known ?? { streak, serverZone });
   const day = studyDayNumber(r.at, zone);
   if ((await st.newUserDay.run({ userId, day })).changes > 0) {
     // The first review of this study day: the streak moves on, and may earn its daily bonus.

@@ -17,7 +17,7 @@ export async function studyZone(
   guildId: string | null,
 ): Promise<{ zone: string; streak: StreakState | null }> {
   const streak = await readStreak(db, userId);
-  return { zone: await memberZone(db, userId, guildId, streak), streak };
+  return { zone: await memberZone(db, userId, guildId, { streak }), streak };
 }
 
 type Slot = typeof statUserSlots.$inferSelect;
