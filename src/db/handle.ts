@@ -13,6 +13,11 @@ export type EngineKind = "sqlite" | "pg";
 /** One statement on PostgreSQL: the pool outside a transaction, the transaction's own client inside. */
 export interface PgExecutor {
   query(text: string, params: unknown[], rows: "objects" | "arrays"): Promise<PgResult>;
+  /**
+   * Statements with their values written in, sent as one simple query (one round trip); resolves to each one's
+   * changed-row count. Without it, prepared.ts `runWrites` runs them one by one.
+   */
+  batch?(texts: string[]): Promise<number[]>;
 }
 
 export interface PgResult {

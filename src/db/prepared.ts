@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { is, Param, Placeholder, type SQL } from "drizzle-orm";
 import { type PreparedQueryConfig, SQLitePreparedQuery } from "drizzle-orm/sqlite-core";
+import pg from "pg";
 import type { Builder, Db, EngineKind, PgDb, SqliteDb } from "./handle.ts";
 import { rowMapper } from "./row-mapper.ts";
 
@@ -81,6 +82,29 @@ export interface TupleStatement<Row extends unknown[]> {
 export interface WriteStatement {
   readonly source: string;
   run(values?: Values): Promise<Changes>;
+  /** PostgreSQL: the statement with `values` written in as literals (for `runWrites`); undefined on SQLite. */
+  inline?(values: Values): string | undefined;
+}
+
+/**
+ * Runs writes of one unit of work in order and resolves to each one's changed-row count. On PostgreSQL they go
+ * as one simple query, their values written in as literals: one round trip instead of one per statement (a
+ * rating's eight writes were eight of its fifteen round trips). On SQLite, or when a value cannot be written as
+ * a literal, one by one. Inside a transaction: a failing write fails the whole unit of work.
+ */
+export async function runWrites(db: Db, writes: [WriteStatement, Values][]): Promise<number[]> {
+  if (db.kind === "pg" && db.exec.batch && writes.length > 1) {
+    const texts: string[] = [];
+    for (const [w, v] of writes) {
+      const text = w.inline?.(v);
+      if (text === undefined) break;
+      texts.push(text);
+    }
+    if (texts.length === writes.length) return db.exec.batch(texts);
+  }
+  const out: number[] = [];
+  for (const [w, v] of writes) out.push((await w.run(v)).changes);
+  return out;
 }
 
 const RAW = Symbol("raw");
@@ -143,6 +167,7 @@ interface Ready {
   all(db: Db, values: Values | undefined): Promise<unknown[]>;
   get(db: Db, values: Values | undefined): Promise<unknown>;
   run(db: Db, values: Values | undefined): Promise<Changes>;
+  inline?(values: Values): string | undefined;
 }
 type Compiled = Record<string, Ready | { plain: unknown }>;
 
@@ -260,6 +285,7 @@ function compilePg(db: PgDb, def: unknown): Ready | { plain: unknown } {
   const mode = def[RAW] === "arrays" ? "arrays" : "objects";
   return {
     source: text,
+    inline: (v) => inlined(text, values(v)),
     all: async (h, v) => (await pgExec(h).query(text, values(v), mode)).rows,
     get: async (h, v) => (await pgExec(h).query(first, values(v), mode)).rows[0],
     run: async (h, v) => ({ changes: (await pgExec(h).query(text, values(v), mode)).changes }),
@@ -277,6 +303,29 @@ export function firstRowOnly(text: string): string {
   if (/\blimit\s+(\d+|\$\d+)(\s+offset\s+\S+)?\s*$/i.test(text)) return text;
   if (/\bfor\s+(update|share|no\s+key\s+update|key\s+share)\b/i.test(text)) return text;
   return `${text} limit 1`;
+}
+
+/**
+ * `text` with its `$n` parameters written as literals; undefined when a value has no safe literal form. Strings
+ * through node-postgres' own escaping, numbers only when finite (negative ones in parentheses, so that `- -1`
+ * cannot become a comment), nothing else.
+ */
+export function inlined(text: string, params: unknown[]): string | undefined {
+  const literals: string[] = [];
+  for (const x of params) {
+    if (x === null || x === undefined) literals.push("NULL");
+    else if (typeof x === "string") literals.push(pg.escapeLiteral(x));
+    else if (typeof x === "number" && Number.isFinite(x)) literals.push(x < 0 ? `(${x})` : String(x));
+    else if (typeof x === "bigint") literals.push(x < 0n ? `(${x})` : String(x));
+    else return undefined;
+  }
+  let missing = false;
+  const out = text.replace(/\$(\d+)/g, (_, n: string) => {
+    const literal = literals[Number(n) - 1];
+    if (literal === undefined) missing = true;
+    return literal ?? "";
+  });
+  return missing ? undefined : out;
 }
 
 function pgExec(db: Db) {
@@ -297,6 +346,7 @@ function bind(db: Db, compiled: Compiled): Record<string, unknown> {
       all: (v?: Values) => c.all(db, v),
       get: (v?: Values) => c.get(db, v),
       run: (v?: Values) => c.run(db, v),
+      inline: c.inline,
     };
   }
   return out;

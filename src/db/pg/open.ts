@@ -110,6 +110,14 @@ export function pgliteHandle(db: PGlite): PgDb {
         throw withStatement(err, text);
       }
     },
+    async batch(texts) {
+      const text = texts.join(";\n");
+      try {
+        return (await q.exec(text)).map((r) => r.affectedRows ?? 0);
+      } catch (err) {
+        throw withStatement(err, text);
+      }
+    },
   });
   const begin: PgBegin = (fn, { readOnly }) =>
     db.transaction(async (t) => {
@@ -133,6 +141,16 @@ function clientExec(q: pg.Pool | pg.PoolClient): PgExecutor {
           ...(rows === "arrays" ? { rowMode: "array" as const } : {}),
         });
         return { rows: r.rows, changes: r.rowCount ?? 0 };
+      } catch (err) {
+        throw withStatement(err, text);
+      }
+    },
+    async batch(texts) {
+      // No values: node-postgres sends the simple query protocol, which takes several statements at once.
+      const text = texts.join(";\n");
+      try {
+        const r: pg.QueryResult | pg.QueryResult[] = await q.query(text);
+        return (Array.isArray(r) ? r : [r]).map((x) => x.rowCount ?? 0);
       } catch (err) {
         throw withStatement(err, text);
       }
