@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Card } from "ts-fsrs";
 import type { Db } from "./client.ts";
-import { perConnection, preparedWrite } from "./prepared.ts";
+import { perConnection, preparedWrite, type Values, type WriteStatement } from "./prepared.ts";
 import { cardStates, reviewLogs } from "./schema.ts";
 
 export type CardStateRow = typeof cardStates.$inferSelect;
@@ -115,9 +115,18 @@ export async function getState(db: Db, userId: string, cardId: number): Promise<
   return statements(db).state.get({ userId, cardId });
 }
 
-/** Writes a rating's state and appends its log line. Inside the review's transaction (reviews.ts). */
-export async function writeStateAndLog(db: Db, row: CardStateRow, log: ReviewLogInsert): Promise<void> {
+/**
+ * A rating's state write and its log line, for `runWrites` (reviews.ts sends them with the review's first
+ * aggregate write). Inside the review's transaction.
+ */
+export function stateAndLogWrites(
+  db: Db,
+  row: CardStateRow,
+  log: ReviewLogInsert,
+): [WriteStatement, Values][] {
   const st = statements(db);
-  await st.upsertState.run({ ...row, lastReview: row.lastReview?.getTime() ?? null });
-  await st.appendLog.run({ ...log, guildId: log.guildId ?? null });
+  return [
+    [st.upsertState, { ...row, lastReview: row.lastReview?.getTime() ?? null }],
+    [st.appendLog, { ...log, guildId: log.guildId ?? null }],
+  ];
 }

@@ -13,7 +13,7 @@ import { MAX_ANSWER_MS } from "../core/scheduling.ts";
 import { advanceStreak, type StreakState, studyDayNumber } from "../core/streaks.ts";
 import type { Db } from "./client.ts";
 import { zoneOf } from "./guilds.ts";
-import { perConnection, preparedWrite } from "./prepared.ts";
+import { perConnection, preparedWrite, runWrites, type Values, type WriteStatement } from "./prepared.ts";
 import {
   statGuildDays,
   statGuildMembers,
@@ -215,8 +215,16 @@ export interface ReviewStatsContext {
   serverZone: string | undefined;
 }
 
-/** Adds one review to the aggregates. Must run inside the review's transaction. Returns the points earned. */
-export async function recordReviewStats(db: Db, r: ReviewFact, known?: ReviewStatsContext): Promise<number> {
+/**
+ * Adds one review to the aggregates. Must run inside the review's transaction. Returns the points earned.
+ * `before`: the review's own writes (its state and log line), sent with the first of these (`runWrites`).
+ */
+export async function recordReviewStats(
+  db: Db,
+  r: ReviewFact,
+  known?: ReviewStatsContext,
+  before: [WriteStatement, Values][] = [],
+): Promise<number> {
   const st = statements(db);
   const ms = Math.min(MAX_ANSWER_MS, Math.max(0, r.at - r.shownAt));
   const again = r.grade === AGAIN ? 1 : 0;
@@ -227,21 +235,25 @@ export async function recordReviewStats(db: Db, r: ReviewFact, known?: ReviewSta
   const { streak, serverZone } = known ?? (await readContext(db, userId, r.guildId));
   const zone = await memberZone(db, userId, r.guildId, known ?? { streak, serverZone });
   const day = studyDayNumber(r.at, zone);
-  if ((await st.newUserDay.run({ userId, day })).changes > 0) {
+  // Two batches (one round trip each on PostgreSQL): the second's points depend on whether the first found a
+  // new study day.
+  const first = await runWrites(db, [...before, [st.newUserDay, { userId, day }]]);
+  const writes: [WriteStatement, Values][] = [];
+  if ((first[first.length - 1] ?? 0) > 0) {
     // The first review of this study day: the streak moves on, and may earn its daily bonus.
     const next = advanceStreak(streak, day, r.at, zone);
     points += streakBonus(next.runDays);
-    await st.saveStreak.run({ userId, ...next });
+    writes.push([st.saveStreak, { userId, ...next }]);
   }
   const counts = { again, mature, matureAgain: mature & again, ms };
-  await st.addUserDay.run({ ...counts, points, userId, day });
-  await st.addUserSlot.run({ ...counts, userId, slot: statSlot(r.at) });
-
+  writes.push([st.addUserDay, { ...counts, points, userId, day }]);
+  writes.push([st.addUserSlot, { ...counts, userId, slot: statSlot(r.at) }]);
   if (r.guildId !== null && serverZone !== undefined) {
     const add = { guildId: r.guildId, userId, reviews: 1, again, points, ms };
-    await st.addGuildDay.run({ ...add, day: studyDayNumber(r.at, serverZone) });
-    await st.addGuildMember.run(add);
+    writes.push([st.addGuildDay, { ...add, day: studyDayNumber(r.at, serverZone) }]);
+    writes.push([st.addGuildMember, add]);
   }
+  await runWrites(db, writes);
   return points;
 }
 

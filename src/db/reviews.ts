@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Card, ReviewLog } from "ts-fsrs";
 import type { ReviewSource } from "../core/points.ts";
 import { type Grade, MAX_ANSWER_MS } from "../core/scheduling.ts";
-import { cardToRow, rowToCard, writeStateAndLog } from "./card-states.ts";
+import { cardToRow, rowToCard, stateAndLogWrites } from "./card-states.ts";
 import { type Db, tx } from "./client.ts";
 import { deckInReach } from "./deck-visibility.ts";
 import { perConnection } from "./prepared.ts";
@@ -67,7 +67,7 @@ export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: Dec
   const { state } = card;
   if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
   const { card: after, log } = decide(state ? rowToCard(state) : null, now);
-  await writeStateAndLog(db, cardToRow(r.userId, r.cardId, card.deckId, after), {
+  const own = stateAndLogWrites(db, cardToRow(r.userId, r.cardId, card.deckId, after), {
     userId: r.userId,
     cardId: r.cardId,
     deckId: card.deckId,
@@ -94,6 +94,7 @@ export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: Dec
       ownZone: card.ownZone,
       serverZone: r.guildId === null ? undefined : (card.serverZone ?? "UTC"),
     },
+    own,
   );
   return true;
 }
