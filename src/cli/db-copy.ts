@@ -54,6 +54,7 @@ export function formatReport(r: CopyReport): string {
     ...(r.triggers.length > 0 ? [`triggers off during the copy: ${r.triggers.join(", ")}`] : []),
     ...(r.skipped.length > 0 ? [`not the bot's, not copied: ${r.skipped.join(", ")}`] : []),
     `verified in ${r.verifySeconds.toFixed(2)} s: row counts of ${r.tables.length} tables, ${r.rowsCompared.toLocaleString("en-US")} card states column by column`,
+    `vacuumed in ${r.vacuumSeconds.toFixed(2)} s (visibility for index-only reads)`,
   ].join("\n");
 }
 

@@ -268,6 +268,7 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
     expect(child.stderr).toBe("");
     expect(child.code).toBe(0);
     expect(child.stdout).toMatch(/^ {2}review_logs +3 +[\d.]+ s$/m);
+    expect(child.stdout).toMatch(/^vacuumed in [\d.]+ s/m);
     expect(child.stdout).toMatch(/^ {2}total +28 +[\d.]+ s/m);
     expect(child.stdout).toContain("verified in");
     expect(child.stdout).toContain("3 card states column by column");
