@@ -7,7 +7,8 @@ import { decks, subscriptions } from "./schema.ts";
  * THE decks a member studies in a scope: subscribed, visible in that server (deck-visibility.ts), and the scope's
  * one deck when it names one. Placeholders `userId`, `guildId`, `deckId` (bind `deckId: null` for all the
  * member's decks). Every study, quiz and stats statement that asks "which decks does this member study here"
- * uses `studyDecks` (as `inArray(col, studyDecks)`) or, for an existence check, `studyDecksWhere`.
+ * uses `studyDecks` (as `inArray(col, studyDecks)`) or, for an existence check, `studyDecksWhere`. PostgreSQL runs
+ * a statement with this deck filter unnamed, planned for its values (pg/open.ts `statementName`).
  */
 export const studyDecksWhere = and(
   eq(subscriptions.userId, sql.placeholder("userId")),
