@@ -30,7 +30,7 @@ const statements = perConnection((db) => ({
   rename: preparedWrite(
     db
       .update(guilds)
-      .set({ timezone: sql.placeholder("tz") })
+      .set({ timezone: sql`${sql.placeholder("tz")}` })
       .where(eq(guilds.id, sql.placeholder("id"))),
   ),
 }));
