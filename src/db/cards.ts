@@ -4,18 +4,22 @@ import { deckInReach } from "./deck-visibility.ts";
 import { perConnection } from "./prepared.ts";
 import { cards, decks } from "./schema.ts";
 
+/**
+ * What a card's access is, for a select from `cards` joined to its deck (placeholders `userId`, `guildId`); the
+ * review write's context read (reviews.ts) selects them too. A card is retired with its deck too: removing a deck
+ * (or deleting its file) retires the deck row only.
+ */
+export const cardAccessFields = {
+  deckId: cards.deckId,
+  /** When the card, or its whole deck, was retired (ms); null while it is active. */
+  retiredAt: sql<number | null>`coalesce(${cards.retiredAt}, ${decks.retiredAt})`,
+  /** Whether the card's deck is one this member may reach here: theirs, this server's, shipped. */
+  inReach: sql`${deckInReach(decks, sql.placeholder("userId"), sql.placeholder("guildId"))}`.mapWith(Boolean),
+};
+
 const statements = perConnection((db) => ({
-  // A card is retired with its deck too: removing a deck (or deleting its file) retires the deck row only.
   access: db
-    .select({
-      deckId: cards.deckId,
-      /** When the card, or its whole deck, was retired (ms); null while it is active. */
-      retiredAt: sql<number | null>`coalesce(${cards.retiredAt}, ${decks.retiredAt})`,
-      /** Whether the card's deck is one this member may reach here: theirs, this server's, shipped. */
-      inReach: sql`${deckInReach(decks, sql.placeholder("userId"), sql.placeholder("guildId"))}`.mapWith(
-        Boolean,
-      ),
-    })
+    .select(cardAccessFields)
     .from(cards)
     .innerJoin(decks, eq(decks.id, cards.deckId))
     .where(eq(cards.id, sql.placeholder("cardId")))

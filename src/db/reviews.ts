@@ -3,8 +3,8 @@ import type { Card, ReviewLog } from "ts-fsrs";
 import type { ReviewSource } from "../core/points.ts";
 import { type Grade, MAX_ANSWER_MS } from "../core/scheduling.ts";
 import { cardToRow, rowToCard, stateAndLogWrites } from "./card-states.ts";
+import { cardAccessFields } from "./cards.ts";
 import { type Db, tx } from "./client.ts";
-import { deckInReach } from "./deck-visibility.ts";
 import { perConnection } from "./prepared.ts";
 import { recordReviewStats } from "./review-stats.ts";
 import { cardStates, cards, decks, guilds, statStreaks, userSettings } from "./schema.ts";
@@ -12,14 +12,12 @@ import { cardStates, cards, decks, guilds, statStreaks, userSettings } from "./s
 const p = (name: string) => sql.placeholder(name);
 
 // Everything a review write reads before it decides, in one statement: the card's deck, retirement and reach
-// (as cards.ts `cardAccess`), the member's state of it, their streak and own zone, the server's zone. On
+// (cards.ts `cardAccessFields`), the member's state of it, their streak and own zone, the server's zone. On
 // PostgreSQL each read is a round trip (five of a rating's fifteen before).
 const statements = perConnection((db) => ({
   context: db
     .select({
-      deckId: cards.deckId,
-      retiredAt: sql<number | null>`coalesce(${cards.retiredAt}, ${decks.retiredAt})`,
-      inReach: sql`${deckInReach(decks, p("userId"), p("guildId"))}`.mapWith(Boolean),
+      ...cardAccessFields,
       state: cardStates,
       streak: {
         lastDay: statStreaks.lastDay,
