@@ -183,7 +183,12 @@ export async function readStreak(db: Db, userId: string): Promise<StreakState | 
   return (await statements(db).streak.get({ userId })) ?? null;
 }
 
-async function readContext(db: Db, userId: string, guildId: string | null) {
+/** What `recordReviewStats` reads itself when its caller has not (the member's own zone: `memberZone`, if needed). */
+async function readContext(
+  db: Db,
+  userId: string,
+  guildId: string | null,
+): Promise<Omit<ReviewStatsContext, "ownZone">> {
   const serverZone = guildId === null ? undefined : await zoneOf(db, guildId); // read once: day and guild day
   return { streak: await readStreak(db, userId), serverZone };
 }
@@ -232,8 +237,9 @@ export async function recordReviewStats(
   let points = reviewPoints({ source: r.source, rating: r.grade, durationMs: ms });
 
   const { userId } = r;
-  const { streak, serverZone } = known ?? (await readContext(db, userId, r.guildId));
-  const zone = await memberZone(db, userId, r.guildId, known ?? { streak, serverZone });
+  const context = known ?? (await readContext(db, userId, r.guildId));
+  const { streak, serverZone } = context;
+  const zone = await memberZone(db, userId, r.guildId, context);
   const day = studyDayNumber(r.at, zone);
   // Two batches (one round trip each on PostgreSQL): the second's points depend on whether the first found a
   // new study day.
