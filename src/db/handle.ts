@@ -14,10 +14,10 @@ export type EngineKind = "sqlite" | "pg";
 export interface PgExecutor {
   query(text: string, params: unknown[], rows: "objects" | "arrays"): Promise<PgResult>;
   /**
-   * Statements with their values written in, sent as one simple query (one round trip); resolves to each one's
-   * changed-row count. Without it, prepared.ts `runWrites` runs them one by one.
+   * Statements with their values written in, `;`-separated, sent as one simple query (one round trip); resolves to
+   * each one's changed-row count. Without it, prepared.ts `runWrites` runs them one by one.
    */
-  batch?(texts: string[]): Promise<number[]>;
+  batch?(text: string): Promise<number[]>;
 }
 
 export interface PgResult {

@@ -100,7 +100,7 @@ export async function runWrites(db: Db, writes: [WriteStatement, Values][]): Pro
       if (text === undefined) break;
       texts.push(text);
     }
-    if (texts.length === writes.length) return db.exec.batch(texts);
+    if (texts.length === writes.length) return db.exec.batch(texts.join(";\n"));
   }
   const out: number[] = [];
   for (const [w, v] of writes) out.push((await w.run(v)).changes);

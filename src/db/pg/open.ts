@@ -28,12 +28,16 @@ function statementName(text: string): string | undefined {
   if (/ IS NULL OR /.test(text)) return undefined;
   let name = statementNames.get(text);
   if (name === undefined) {
+    // Each name is a statement every connection keeps: texts past the bound (an IN list of a new length…) run
+    // unnamed rather than grow that without end.
+    if (statementNames.size >= MAX_NAMED_STATEMENTS) return undefined;
     name = `q${statementNames.size}`;
     statementNames.set(text, name);
   }
   return name;
 }
 const statementNames = new Map<string, string>();
+const MAX_NAMED_STATEMENTS = 2_000;
 
 /** Any migration run takes this session lock first, so shard processes starting together migrate once. */
 const MIGRATION_LOCK = 7_263_511;
@@ -126,8 +130,7 @@ export function pgliteHandle(db: PGlite): PgDb {
         throw withStatement(err, text);
       }
     },
-    async batch(texts) {
-      const text = texts.join(";\n");
+    async batch(text) {
       try {
         return (await q.exec(text)).map((r) => r.affectedRows ?? 0);
       } catch (err) {
@@ -163,9 +166,8 @@ function clientExec(q: pg.Pool | pg.PoolClient): PgExecutor {
         throw withStatement(err, text);
       }
     },
-    async batch(texts) {
+    async batch(text) {
       // No values: node-postgres sends the simple query protocol, which takes several statements at once.
-      const text = texts.join(";\n");
       try {
         const r: pg.QueryResult | pg.QueryResult[] = await q.query(text);
         return (Array.isArray(r) ? r : [r]).map((x) => x.rowCount ?? 0);
