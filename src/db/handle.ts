@@ -18,6 +18,11 @@ export interface PgExecutor {
    * each one's changed-row count. Without it, prepared.ts `runWrites` runs them one by one.
    */
   batch?(text: string): Promise<number[]>;
+  /**
+   * `COPY … FROM STDIN` fed with `chunks` (whole lines of COPY's text format); resolves to the rows PostgreSQL took.
+   * Only a server connection inside a transaction has it (db:copy); PGlite and the pool do not.
+   */
+  copyFrom?(text: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<number>;
 }
 
 export interface PgResult {

@@ -17,7 +17,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/db-copy.ts";
 import { closeDb, openDb } from "../../src/db/client.ts";
-import { arrayLiteral } from "../../src/db/copy/copy-rows.ts";
+import { copyLine } from "../../src/db/copy/copy-rows.ts";
 import { copyTables } from "../../src/db/copy/tables.ts";
 import { compareCounts, compareRows } from "../../src/db/copy/verify.ts";
 import type { PgExecutor } from "../../src/db/handle.ts";
@@ -107,8 +107,8 @@ function executor(c: pg.Client): PgExecutor {
 
 // ── The SQLite file ───────────────────────────────────────────────────────────────────────────────────────
 
-const TRICKY_FRONT = 'He said "hi", {braces} \\ back\\slash, NULL';
-const TRICKY_BACK = "line one\nline two\ttab, 'quote' — ünïcödé 🃏";
+const TRICKY_FRONT = 'He said "hi", {braces} \\ back\\slash, NULL, \\N';
+const TRICKY_BACK = "line one\r\nline two\ttab, 'quote' — ünïcödé 🃏";
 
 /** A migrated file with a row or more in every table, written with plain SQL as the bot would have left it. */
 async function sqliteFile(name: string): Promise<string> {
@@ -192,13 +192,28 @@ describe("GIVEN the tables db:copy copies", () => {
     });
   });
 
-  it("THEN a column's values become a PostgreSQL array literal, text quoted and escaped", () => {
-    expect(arrayLiteral([1, null, 2.5], { name: "n", pgType: "double precision" }, "t")).toBe("{1,NULL,2.5}");
-    expect(arrayLiteral(['a"b', "c\\d", "NULL", null], { name: "s", pgType: "text" }, "t")).toBe(
-      '{"a\\"b","c\\\\d","NULL",NULL}',
-    );
-    expect(() => arrayLiteral(["x,y"], { name: "due", pgType: "bigint" }, "card_states")).toThrow(
+  it("THEN a row becomes a line of COPY's text format: NULL as N, text escaped, a wrong kind refused", () => {
+    const table = (name: string, ...columns: [string, string][]) => ({
+      name,
+      key: [],
+      parents: [],
+      identity: null,
+      columns: columns.map(([n, pgType]) => ({ name: n, pgType })),
+    });
+    const text = table("t", ["s", "text"]);
+    expect(
+      copyLine([2.5, "plain", null], table("t", ["n", "double precision"], ["s", "text"], ["m", "bigint"])),
+    ).toBe("2.5\tplain\t\\N");
+    expect(copyLine(["a\tb\nc\rd\\e"], text)).toBe("a\\tb\\nc\\rd\\\\e");
+    // The texts "\N" and "NULL" stay texts.
+    expect(copyLine(["\\N"], text)).toBe("\\\\N");
+    expect(copyLine(["NULL"], text)).toBe("NULL");
+    expect(copyLine([7], text)).toBe("7");
+    expect(() => copyLine(["x,y"], table("card_states", ["due", "bigint"]))).toThrow(
       'card_states.due (bigint) holds "x,y"',
+    );
+    expect(() => copyLine([Number.NaN], table("t", ["n", "double precision"]))).toThrow(
+      "t.n (double precision) holds a number",
     );
   });
 });

@@ -1,9 +1,12 @@
 import { dirname, resolve } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import type { PGlite, Transaction } from "@electric-sql/pglite";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
+import { from as copyFromStdin } from "pg-copy-streams";
 import type { Engine, PgBegin, PgDb, PgExecutor, PgResult } from "../handle.ts";
 import { PgRenderingDialect, pgBuilder } from "./dialect.ts";
 
@@ -90,7 +93,7 @@ export async function openPostgres(url: string, o: PgOptions = {}): Promise<PgDb
       if (readOnly) await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
       else if (lockKey === undefined) await client.query("BEGIN");
       else await client.query(`BEGIN; ${lockStatement(pg.escapeLiteral(lockKey))}`);
-      const result = await fn(clientExec(client));
+      const result = await fn({ ...clientExec(client), copyFrom: copyOn(client) });
       await client.query("COMMIT");
       return result;
     } catch (err) {
@@ -175,6 +178,19 @@ function clientExec(q: pg.Pool | pg.PoolClient): PgExecutor {
         throw withStatement(err, text);
       }
     },
+  };
+}
+
+/** COPY FROM STDIN on one client (a pool would run the stream on any of its connections). */
+function copyOn(client: pg.PoolClient): NonNullable<PgExecutor["copyFrom"]> {
+  return async (text, chunks) => {
+    const stream = client.query(copyFromStdin(text));
+    try {
+      await pipeline(Readable.from(chunks), stream);
+    } catch (err) {
+      throw withStatement(err, text);
+    }
+    return stream.rowCount;
   };
 }
 
