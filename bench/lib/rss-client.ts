@@ -1,22 +1,36 @@
 /**
- * Child process for the memory benchmark: a discord.js client built by the bot's own `createClient` (its cache
- * settings) logs in to the emulator, takes every GUILD_CREATE, and reports its memory once ready and after a GC.
- * Run with `--import tsx --expose-gc`; the result goes back over IPC.
+ * Child process for the memory benchmark: one shard's bot, as a shard process runs it (createBot: every module, the
+ * repo's decks synced into a new SQLite file, the bot's cache settings), started against the emulator: it takes
+ * every GUILD_CREATE (each server recorded) and reports its memory once ready and after a GC. Forked with the shard
+ * processes' Node flags (SHARD_NODE_FLAGS) plus `--expose-gc`; the result goes back over IPC.
  */
-import { Events } from "discord.js";
-import { createClient } from "../../src/bot.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createBot } from "../../src/bot.ts";
+import { systemClock } from "../../src/core/clock.ts";
+import { createLogger } from "../../src/logger.ts";
 
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
 const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+const DECKS = resolve(import.meta.dirname, "../../decks");
 
 process.once("message", async (job: { apiUrl: string; token: string }) => {
   gc();
   const base = process.memoryUsage();
-  const client = createClient(job.apiUrl);
+  const dir = mkdtempSync(join(tmpdir(), "bench-memory-"));
+  const bot = await createBot({
+    token: job.token,
+    databasePath: join(dir, "bot.db"),
+    decksDir: DECKS,
+    apiUrl: job.apiUrl,
+    fuzz: false,
+    clock: systemClock,
+    quizTicker: { start() {}, stop() {} }, // no daily quiz during the measurement
+    log: createLogger("warn"),
+  });
   const t0 = performance.now();
-  const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
-  await client.login(job.token);
-  await ready;
+  await bot.start();
   const readyMs = performance.now() - t0;
   const peak = process.memoryUsage().rss;
   await new Promise((r) => setTimeout(r, 500));
@@ -26,6 +40,7 @@ process.once("message", async (job: { apiUrl: string; token: string }) => {
   let members = 0;
   let channels = 0;
   let roles = 0;
+  const { client } = bot;
   for (const g of client.guilds.cache.values()) {
     members += g.members.cache.size;
     channels += g.channels.cache.size;
@@ -46,7 +61,10 @@ process.once("message", async (job: { apiUrl: string; token: string }) => {
       roles,
     },
     () => {
-      void client.destroy().finally(() => process.exit(0));
+      void bot.stop().finally(() => {
+        rmSync(dir, { recursive: true, force: true });
+        process.exit(0);
+      });
     },
   );
 });

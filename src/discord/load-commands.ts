@@ -12,7 +12,7 @@ export function validateCommand(mod: unknown, file: string): string[] {
   const c = (mod as { default?: Partial<Command> }).default;
   if (!c || typeof c !== "object") return [`${file}: no default export`];
   const problems: string[] = [];
-  const base = file.replace(/\.ts$/, "");
+  const base = file.replace(/\.[jt]s$/, "");
   if (!c.data || typeof c.data.name !== "string" || !NAME.test(c.data.name))
     problems.push(`${file}: data.name invalid`);
   else if (c.data.name !== base)
@@ -29,7 +29,7 @@ export function validateCommand(mod: unknown, file: string): string[] {
 /** Imports every command file and validates it; throws listing every problem at once. */
 export async function loadCommands(dir: string = COMMANDS_DIR): Promise<Command[]> {
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".ts"))
+    .filter((f) => f.endsWith(".ts") || f.endsWith(".js")) // .js: compiled for shard processes (src/shards/build.ts)
     .sort();
   const commands: Command[] = [];
   const problems: string[] = [];
