@@ -97,10 +97,20 @@ function probeTables(sqlite: Database.Database): void {
     sqlite.prepare(`SELECT * FROM "${String(name).replaceAll('"', '""')}" LIMIT 1`).get();
 }
 
-/** Closes the connection at shutdown, after `PRAGMA optimize` (SQLite refreshes the statistics its plans use). */
+/**
+ * Closes the connection at shutdown, after `PRAGMA optimize` (SQLite refreshes the statistics its plans use) when
+ * it can have the write lock at once: shards stopping together on one file each run it, and one's ANALYZE of a
+ * big table holds the lock for seconds, past the others' busy timeout. Statistics are a refresh, not a duty: the
+ * next close does it.
+ */
 export function closeSqlite(db: SqliteDb): void {
   if (!db.sqlite.open) return;
-  db.sqlite.pragma("optimize");
+  db.sqlite.pragma("busy_timeout = 0");
+  try {
+    db.sqlite.pragma("optimize");
+  } catch (err) {
+    if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+  }
   db.sqlite.close();
 }
 
