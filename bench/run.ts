@@ -26,6 +26,7 @@ import { createScheduler } from "../src/core/scheduling.ts";
 import { closeDb, type Db, openDb } from "../src/db/client.ts";
 import { openSqlite } from "../src/db/sqlite/open.ts";
 import type { BenchContext, BenchItem } from "./items/context.ts";
+import { benchCopied } from "./items/copied.ts";
 import { benchImport } from "./items/import.ts";
 import { benchMemory } from "./items/memory.ts";
 import { benchRate } from "./items/rate.ts";
@@ -39,6 +40,7 @@ import { BENCH_NOW, type SeedParams, SIZES, type SizeName } from "./lib/world.ts
 import { defaultDbPath, ensureSeeded } from "./seed.ts";
 
 export const ITEMS: Record<string, BenchItem> = {
+  copied: benchCopied, // first: before the rating item adds review logs to the PostgreSQL copy
   study: benchStudy,
   rate: benchRate,
   social: benchSocial,
@@ -106,6 +108,8 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
     warmup: o.warmup,
     log,
     pgUrl: o.pg ?? null,
+    database: o.pg ?? path,
+    seedFile: seeded === null ? null : path,
     wants: (name) => !o.filter || o.filter.test(name),
   };
   const results: Result[] = [

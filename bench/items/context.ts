@@ -15,6 +15,10 @@ export interface BenchContext {
   deps: Deps & { db: Db; clock: ManualClock };
   /** The PostgreSQL URL when the bench runs on PostgreSQL (its raw baseline opens its own pool there). */
   pgUrl: string | null;
+  /** What another process opens to measure the same database (the sharded tick): the file's path, or pgUrl. */
+  database: string;
+  /** The seeded SQLite file, when it is on this machine (on PostgreSQL, what the copy came from). */
+  seedFile: string | null;
   rng: Rng;
   /** Timed calls per measured operation. */
   n: number;

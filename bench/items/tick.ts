@@ -2,11 +2,14 @@
  * Item 4: the daily quiz tick for every seeded server at once (all due at the same minute), through the bot's
  * `tick` service and its discord.js transport (`discordTransport`, REST manager queue, rate limits off) against
  * the loopback emulator running in its own process. Bot-side cost per server = this process's CPU time over the
- * tick / servers posted. Before that, servers are ticked one at a time with a transport that answers at once (no
- * network, no discord.js): the service's own share per server (claim, due summary, question, record), as a
- * distribution, with the big server on its own line, and the longest the tick held the write lock (the longest
- * IMMEDIATE transaction body: nothing else can write meanwhile), in those one-server ticks and in the full tick.
+ * tick / servers posted. Then the same tick by TICK_SHARDS shard processes side by side, each ticking its own
+ * servers (`(guild_id >> 22) % 4`), their CPU summed over the servers posted. Before that, servers are ticked one
+ * at a time with a transport that answers at once (no network, no discord.js): the service's own share per server
+ * (claim, due summary, question, record), as a distribution, with the big server on its own line, and the longest
+ * the tick held the write lock (the longest IMMEDIATE transaction body: nothing else can write meanwhile), in those
+ * one-server ticks and in the full tick.
  */
+import { type ChildProcess, fork } from "node:child_process";
 import type { Client } from "discord.js";
 import { execSql, querySql } from "../../datagen/raw-sql.ts";
 import { createClient } from "../../src/bot.ts";
@@ -16,10 +19,16 @@ import type { Db } from "../../src/db/client.ts";
 import { discordTransport } from "../../src/discord/quiz-transport.ts";
 import { TICK_BATCH, tick } from "../../src/services/quiz/tick.ts";
 import type { QuizTransport } from "../../src/services/quiz/transport.ts";
+import { buildForNode } from "../../src/shards/build.ts";
+import { SHARD_NODE_FLAGS } from "../../src/shards/manager.ts";
 import { startEmulatorHost } from "../lib/emulator-host.ts";
 import { latencyResults, type Result, round, summarize } from "../lib/measure.ts";
+import type { TickShardJob, TickShardReport } from "../lib/tick-shard.ts";
 import { BIG_GUILD, channelId, guildId } from "../lib/world.ts";
 import type { BenchContext } from "./context.ts";
+
+/** Shard processes of the sharded tick: 10,000 servers over 4 is 2,500 each, Discord's most per connection. */
+export const TICK_SHARDS = 4;
 
 /** Makes every server's quiz due one minute before `at`, for its local date, with no posts yet. */
 async function makeAllDue(ctx: BenchContext, at: number): Promise<number> {
@@ -113,6 +122,103 @@ async function allDueService(
   return { cpu, posted: r.posted.length, lockMax: lock.stop() };
 }
 
+/** One round of the sharded tick: what the shards reported, and the posts the emulator received meanwhile. */
+interface ShardRound {
+  reports: TickShardReport[];
+  expected: number;
+  received: number;
+  wallMs: number;
+}
+
+/**
+ * Every server due at once again, ticked by TICK_SHARDS shard processes side by side, each for its own servers,
+ * through discord.js to the emulator: the bot's CPU per server is the sum of their CPU times over the servers
+ * posted. Two rounds: the first tick of new processes (cold: code not yet optimised, caches empty), then, every
+ * server made due again, a second tick of the same processes (as a shard that has run for a while ticks). Each
+ * child is the compiled bot run as the manager runs a shard (plain node, SHARD_NODE_FLAGS).
+ */
+async function shardedTick(
+  ctx: BenchContext,
+  host: { apiUrl: string; token: string; count(): Promise<number> },
+  at: number,
+): Promise<ShardRound[]> {
+  const build = await buildForNode("bench/lib/tick-shard.ts", ["src", "commands", "bench/lib"]);
+  const children: ChildProcess[] = [];
+  const message = (c: ChildProcess) =>
+    new Promise<unknown>((resolve, reject) => {
+      const exit = (code: number | null) =>
+        reject(new Error(`a tick shard exited (${code}) without a report`));
+      c.once("exit", exit);
+      c.once("message", (m) => {
+        c.off("exit", exit);
+        resolve(m);
+      });
+    });
+  try {
+    const ready: Promise<unknown>[] = [];
+    for (let shardId = 0; shardId < TICK_SHARDS; shardId++) {
+      const child = fork(build.entry, [], {
+        execArgv: [...SHARD_NODE_FLAGS],
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      });
+      children.push(child);
+      ready.push(message(child));
+      const job: TickShardJob = {
+        database: ctx.database,
+        apiUrl: host.apiUrl,
+        token: host.token,
+        at,
+        shardId,
+        shardCount: TICK_SHARDS,
+      };
+      child.send(job);
+    }
+    await Promise.all(ready);
+    const rounds: ShardRound[] = [];
+    for (let round = 0; round < 2; round++) {
+      const expected = await makeAllDue(ctx, at);
+      const before = await host.count();
+      const t0 = performance.now();
+      const done = children.map((c) => message(c) as Promise<TickShardReport>);
+      for (const c of children) c.send("go");
+      const reports = await Promise.all(done);
+      const wallMs = performance.now() - t0;
+      rounds.push({ reports, expected, received: (await host.count()) - before, wallMs });
+    }
+    const exited = children.map((c) => new Promise((r) => c.once("exit", r)));
+    for (const c of children) c.send("done");
+    await Promise.all(exited);
+    return rounds;
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill();
+    build.remove();
+  }
+}
+
+/** A sharded round's results, each shard's posts counted in. */
+function shardResults(name: string, r: ShardRound, what: string): Result[] {
+  const posted = r.reports.reduce((n, x) => n + x.posted, 0);
+  if (posted !== r.expected || r.received !== r.expected)
+    throw new Error(
+      `the ${TICK_SHARDS} shards posted ${posted} (the emulator received ${r.received}) of ${r.expected}: ${r.reports.flatMap((x) => x.failed).join(" ")}`,
+    );
+  const cpu = r.reports.reduce((n, x) => n + x.cpuMs, 0);
+  return [
+    {
+      name: `${name}.per_server_cpu`,
+      value: round(cpu / posted, 3),
+      unit: "ms",
+      extra: `${TICK_SHARDS} shard processes side by side, ${what}: their CPU / server (target ≤ 1 ms)`,
+    },
+    {
+      name: `${name}.total_wall`,
+      value: Math.round(r.wallMs),
+      unit: "ms",
+      extra: `servers per shard ${r.reports.map((x) => x.posted).join(" / ")}, RSS after ${r.reports.map((x) => x.rssMb).join(" / ")} MB`,
+    },
+  ];
+}
+
 export async function benchTick(ctx: BenchContext): Promise<Result[]> {
   const { deps, params } = ctx;
   const at = deps.clock.now();
@@ -173,6 +279,8 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
     if (received !== expected)
       throw new Error(`the emulator received ${received} posts, expected ${expected}`);
     const per = (x: number) => round(x / expected, 3);
+    const [first, again] = await shardedTick(ctx, host, at.getTime());
+    if (first === undefined || again === undefined) throw new Error("the sharded tick ran no round");
     const all = await allDueService(ctx, instant, at.getTime());
     return [
       {
@@ -194,6 +302,8 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
         extra: "tick wall time / server, rate limits off",
       },
       { name: "tick.total_wall", value: Math.round(realWall), unit: "ms" },
+      ...shardResults("tick.sharded", again, "processes that have ticked before"),
+      ...shardResults("tick.sharded_first", first, "the first tick of new processes"),
       ...latencyResults(
         "tick.service_one_server",
         service,

@@ -2,7 +2,7 @@
 import { intIn, type Rng, substream } from "./rng.ts";
 
 /** Bump when the generated data changes shape: older files are then rebuilt rather than reused. */
-export const SEED_VERSION = 1;
+export const SEED_VERSION = 2;
 /** "Now" of every seeded database and of the benchmark clock: a Monday morning. */
 export const BENCH_NOW = Date.UTC(2026, 2, 2, 8, 0, 0);
 
@@ -28,7 +28,11 @@ export type SizeName = keyof typeof SIZES;
 
 // Discord-like snowflakes of fixed width, so string order is number order.
 export const userId = (u: number) => `3${String(u).padStart(17, "0")}`;
-export const guildId = (g: number) => `4${String(g).padStart(17, "0")}`;
+/**
+ * Server ids are snowflakes whose timestamp part (`id >> 22`) counts up by one per server, so that Discord's shard
+ * of a server, `(id >> 22) % shards`, deals them round-robin (version 1's ids all fell on shard 0).
+ */
+export const guildId = (g: number) => String(400_000_000_000_000_000n + (BigInt(g) << 22n));
 export const channelId = (g: number) => `5${String(g).padStart(17, "0")}`;
 export const deckId = (d: number) => `bench-${String(d).padStart(3, "0")}`;
 /** Index 0 is the big server every member is in. */
