@@ -218,6 +218,21 @@ export interface ReviewStatsContext {
   ownZone: string | null;
   /** The server's zone (`zoneOf`); undefined outside a server. */
   serverZone: string | undefined;
+  /**
+   * The member's latest study day in `stat_user_days` (null: none), read under the review's lock; undefined when
+   * the caller did not read it.
+   */
+  lastUserDay?: number | null;
+}
+
+/**
+ * Whether a review on `day` opens a study day, from the member's latest one: certainly when it is before `day` (or
+ * there is none), certainly not when it is `day`; unknown after a zone change moved the local date back.
+ */
+function opensDay(lastUserDay: number | null | undefined, day: number): boolean | undefined {
+  if (lastUserDay === undefined) return undefined;
+  if (lastUserDay === null || lastUserDay < day) return true;
+  return lastUserDay === day ? false : undefined;
 }
 
 /**
@@ -241,25 +256,43 @@ export async function recordReviewStats(
   const { streak, serverZone } = context;
   const zone = await memberZone(db, userId, r.guildId, context);
   const day = studyDayNumber(r.at, zone);
+  const counts = { again, mature, matureAgain: mature & again, ms };
+  // The day's aggregate writes, once the points are known.
+  const aggregates = (): [WriteStatement, Values][] => {
+    const out: [WriteStatement, Values][] = [
+      [st.addUserDay, { ...counts, points, userId, day }],
+      [st.addUserSlot, { ...counts, userId, slot: statSlot(r.at) }],
+    ];
+    if (r.guildId !== null && serverZone !== undefined) {
+      const add = { guildId: r.guildId, userId, reviews: 1, again, points, ms };
+      out.push([st.addGuildDay, { ...add, day: studyDayNumber(r.at, serverZone) }]);
+      out.push([st.addGuildMember, add]);
+    }
+    return out;
+  };
+  /** The first review of this study day: the streak moves on, and may earn its daily bonus. */
+  const advance = (): [WriteStatement, Values] => {
+    const next = advanceStreak(streak, day, r.at, zone);
+    points += streakBonus(next.runDays);
+    return [st.saveStreak, { userId, ...next }];
+  };
+  const opens = opensDay(context.lastUserDay, day);
+  if (opens !== undefined) {
+    // Known in advance: every write in one batch (one round trip on PostgreSQL). The insert of the day's row
+    // must agree, which it does under the member's lock.
+    const head: [WriteStatement, Values][] = [...before, [st.newUserDay, { userId, day }]];
+    if (opens) head.push(advance());
+    const changes = await runWrites(db, [...head, ...aggregates()]);
+    if ((changes[before.length] ?? 0) > 0 !== opens)
+      throw new Error(`stat_user_days of ${userId} changed under the review's lock (day ${day})`);
+    return points;
+  }
   // Two batches (one round trip each on PostgreSQL): the second's points depend on whether the first found a
   // new study day.
   const first = await runWrites(db, [...before, [st.newUserDay, { userId, day }]]);
   const writes: [WriteStatement, Values][] = [];
-  if ((first[first.length - 1] ?? 0) > 0) {
-    // The first review of this study day: the streak moves on, and may earn its daily bonus.
-    const next = advanceStreak(streak, day, r.at, zone);
-    points += streakBonus(next.runDays);
-    writes.push([st.saveStreak, { userId, ...next }]);
-  }
-  const counts = { again, mature, matureAgain: mature & again, ms };
-  writes.push([st.addUserDay, { ...counts, points, userId, day }]);
-  writes.push([st.addUserSlot, { ...counts, userId, slot: statSlot(r.at) }]);
-  if (r.guildId !== null && serverZone !== undefined) {
-    const add = { guildId: r.guildId, userId, reviews: 1, again, points, ms };
-    writes.push([st.addGuildDay, { ...add, day: studyDayNumber(r.at, serverZone) }]);
-    writes.push([st.addGuildMember, add]);
-  }
-  await runWrites(db, writes);
+  if ((first[first.length - 1] ?? 0) > 0) writes.push(advance());
+  await runWrites(db, [...writes, ...aggregates()]);
   return points;
 }
 

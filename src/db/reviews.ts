@@ -7,13 +7,14 @@ import { cardAccessFields } from "./cards.ts";
 import { type Db, tx } from "./client.ts";
 import { perConnection } from "./prepared.ts";
 import { recordReviewStats } from "./review-stats.ts";
-import { cardStates, cards, decks, guilds, statStreaks, userSettings } from "./schema.ts";
+import { cardStates, cards, decks, guilds, statStreaks, statUserDays, userSettings } from "./schema.ts";
 
 const p = (name: string) => sql.placeholder(name);
 
 // Everything a review write reads before it decides, in one statement: the card's deck, retirement and reach
-// (cards.ts `cardAccessFields`), the member's state of it, their streak and own zone, the server's zone. On
-// PostgreSQL each read is a round trip (five of a rating's fifteen before).
+// (cards.ts `cardAccessFields`), the member's state of it, their streak, own zone and last study day (whether
+// this review opens a day: review-stats.ts), the server's zone. On PostgreSQL each read is a round trip (five of a
+// rating's fifteen before).
 const statements = perConnection((db) => ({
   context: db
     .select({
@@ -27,6 +28,12 @@ const statements = perConnection((db) => ({
       },
       ownZone: userSettings.timezone,
       serverZone: guilds.timezone,
+      // The primary key (user_id, day): one seek to the member's last entry.
+      lastUserDay: sql<
+        number | null
+      >`(SELECT max(${statUserDays.day}) FROM ${statUserDays} WHERE ${statUserDays.userId} = ${p("userId")})`.mapWith(
+        Number,
+      ),
     })
     .from(cards)
     .innerJoin(decks, eq(decks.id, cards.deckId))
@@ -91,6 +98,7 @@ export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: Dec
       streak: card.streak,
       ownZone: card.ownZone,
       serverZone: r.guildId === null ? undefined : (card.serverZone ?? "UTC"),
+      lastUserDay: card.lastUserDay,
     },
     own,
   );

@@ -119,6 +119,25 @@ describe.each(ENGINES)("%s", (engine) => {
     });
   });
 
+  describe("GIVEN a member whose zone moves west onto a date they never studied", () => {
+    it("THEN that date joins the run once, and the next date's review opens a day as usual", async () => {
+      w = await world(engine, { cards: 40 });
+      await w.subscribe("u1");
+      await w.setZone("u1", "Pacific/Kiritimati"); // UTC+14
+      await w.review("u1", "2026-03-02T00:00:00Z"); // 14:00 on March 2 there: the member's last study day
+      await w.setZone("u1", "America/Los_Angeles"); // UTC−8: 17:00 on March 1, before their last study day
+      await w.review("u1", "2026-03-02T01:00:00Z", { card: 1 });
+      await w.review("u1", "2026-03-02T01:01:00Z", { card: 2 }); // the same date again: no new day
+      w.at("2026-03-02T01:05:00Z");
+      expect((await stats()).streak).toEqual({ current: 2, longest: 2 });
+      await w.review("u1", "2026-03-03T18:00:00Z", { card: 3 }); // 10:00 on March 3 there: the next date
+      w.at("2026-03-03T18:05:00Z");
+      const s = await stats();
+      expect(s.streak).toEqual({ current: 3, longest: 3 });
+      expect(s.reviews).toEqual({ today: 1, week: 4, month: 4 });
+    });
+  });
+
   describe("GIVEN a member who hid themselves", () => {
     it("THEN others cannot see their stats, but they can", async () => {
       w = await world(engine);
