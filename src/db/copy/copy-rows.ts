@@ -2,8 +2,9 @@
  * The rows of `npm run db:copy`: every table of an SQLite file into an empty, migrated PostgreSQL database, in one
  * PostgreSQL transaction (a copy that fails or does not verify leaves the target as empty as it found it).
  *
- * Each table goes over with `COPY … FROM STDIN` (pg-copy-streams), as PostgreSQL's own bulk load: measured at
- * ~2–3× the batched `INSERT … SELECT unnest(…)` it replaces. Values go over as SQLite stores them: the PostgreSQL
+ * Each table goes over with `COPY … FROM STDIN` (pg-copy-streams), as PostgreSQL's own bulk load: rows in at
+ * 201,500/s on the bench's target seed, against 70,700–78,700/s for the batched `INSERT … SELECT unnest(…)` it
+ * replaced (README, Moving to PostgreSQL). Values go over as SQLite stores them: the PostgreSQL
  * tables hold the same epoch-ms integers, 0/1 flags and JSON text.
  */
 import type Database from "better-sqlite3";
