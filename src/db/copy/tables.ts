@@ -1,9 +1,9 @@
 /**
  * What `npm run db:copy` copies: every bot table, parents before children (foreign-key order), with each column's
  * PostgreSQL type (how COPY lines are written, and the verification's casts) and the identity column whose
- * sequence is reset after the copy. Derived from the PostgreSQL tables (`schema-pg.ts`, the copy's target), which name the same tables and
- * columns as `schema.ts` (test/db/schema-pg.test.ts holds them to it), so a new table is copied without a list to
- * keep up to date.
+ * sequence is reset after the copy. Derived from the PostgreSQL tables (`schema-pg.ts`, the copy's target), which
+ * name the same tables and columns as `schema.ts` (test/db/schema-pg.test.ts holds them to it), so a new table is
+ * copied without a list to keep up to date.
  */
 import { is } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
