@@ -13,7 +13,7 @@ import { pickQuestion, type QuizCard, quizSeed, randomOrder, seededRandom } from
 import { closeDb, type Db, openDb, tx } from "../../src/db/client.ts";
 import type { SqliteDb } from "../../src/db/handle.ts";
 import { dueGuilds } from "../../src/db/quiz-configs.ts";
-import { dueUpTo, hasDue, serverMembers, tickMemo } from "../../src/db/quiz-due.ts";
+import { chunkDues, dueUpTo, hasDue, serverMembers, studyDecks, tickMemo } from "../../src/db/quiz-due.ts";
 import { getPost, getPostById, insertClaim } from "../../src/db/quiz-posts.ts";
 import { serverDecks } from "../../src/db/quiz-questions.ts";
 import { addSubscription } from "../../src/db/subscriptions.ts";
@@ -262,6 +262,28 @@ describe.each(ENGINES)("%s: the tick's queries", (engine) => {
       [now],
     );
     expect(retiredDue?.n).toBeGreaterThan(0);
+  });
+
+  it("GIVEN PostgreSQL THEN one chunk statement reads every member's decks and capped due count as the per-member reads do", async (ctx) => {
+    if (engine !== "pg") ctx.skip("chunkDues is PostgreSQL's (SQLite reads each member, no round trips)");
+    const now = deps.clock.now().getTime();
+    for (const g of [...GUILDS, "elsewhere"])
+      for (const until of [now - 2 * DAY, now, now + 5 * DAY])
+        for (const cap of [1, 3, 1e6]) {
+          const got = await chunkDues(deps.db, g, [...USERS, "nobody"], until, cap);
+          expect([...got.keys()]).toEqual([...USERS, "nobody"]);
+          for (const u of [...USERS, "nobody"]) {
+            const ref = await referenceDue(deps, g, u, until);
+            expect({ g, u, until, cap, ...got.get(u) }).toEqual({
+              g,
+              u,
+              until,
+              cap,
+              decks: await studyDecks(deps.db, g, u),
+              due: Math.min(ref, cap),
+            });
+          }
+        }
   });
 
   it("GIVEN the summary THEN it counts members with cards due and their cards as the plain definition, pings most due first", async () => {
