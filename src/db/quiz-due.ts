@@ -321,7 +321,7 @@ async function dueReads(
       if (known !== undefined) n = Math.min(known, budget);
       else if (got) {
         n = Math.min(got.due, budget);
-        if (key !== undefined && got.due < got.cap) memo?.due.set(key, got.due); // below the cap: exact
+        if (key !== undefined && got.due < budget) memo?.due.set(key, got.due); // kept as dueUpTo's would be
       } else {
         n = await dueUpTo(t, guildId, mb.userId, now, budget);
         if (key !== undefined && n < budget) memo?.due.set(key, n); // below the budget: exact
