@@ -109,7 +109,8 @@ export function closeSqlite(db: SqliteDb): void {
   try {
     db.sqlite.pragma("optimize");
   } catch (err) {
-    if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+    // SQLITE_BUSY, or an extended code of it (BUSY_SNAPSHOT: another shard committed meanwhile).
+    if (!String((err as { code?: string }).code).startsWith("SQLITE_BUSY")) throw err;
   }
   db.sqlite.close();
 }
