@@ -212,8 +212,11 @@ describe("GIVEN the tables db:copy copies", () => {
     expect(() => copyLine(["x,y"], table("card_states", ["due", "bigint"]))).toThrow(
       'card_states.due (bigint) holds "x,y"',
     );
-    expect(() => copyLine([Number.NaN], table("t", ["n", "double precision"]))).toThrow(
-      "t.n (double precision) holds a number",
+    expect(
+      copyLine([Number.POSITIVE_INFINITY, null], table("t", ["n", "double precision"], ["m", "bigint"])),
+    ).toBe("Infinity\t\\N");
+    expect(() => copyLine([Buffer.from("x")], table("t", ["n", "double precision"]))).toThrow(
+      "t.n (double precision) holds a blob",
     );
   });
 });

@@ -191,10 +191,11 @@ export function copyLine(row: unknown[], table: CopyTable): string {
     if (v === null) parts[i] = "\\N";
     else if (text && (typeof v === "string" || typeof v === "number"))
       parts[i] = String(v).replace(/[\\\t\n\r]/g, escapeChar);
-    else if (!text && typeof v === "number" && Number.isFinite(v)) parts[i] = String(v);
+    // Any number, as SQLite holds it: PostgreSQL reads Infinity and NaN in a double precision column.
+    else if (!text && typeof v === "number") parts[i] = String(v);
     else
       throw new Error(
-        `${table.name}.${column.name} (${column.pgType}) holds ${typeof v === "string" ? JSON.stringify(v) : `a ${typeof v}`}`,
+        `${table.name}.${column.name} (${column.pgType}) holds ${typeof v === "string" ? JSON.stringify(v) : v instanceof Uint8Array ? "a blob" : `a ${typeof v}`}`,
       );
   }
   return parts.join("\t");
