@@ -3,11 +3,12 @@
  * plain node without tsx. The end-to-end shard suites (test/e2e/shards.test.ts) run the bot on it.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { BUILD_DIR, buildForNode, withoutTsx } from "../../src/shards/build.ts";
+import { buildForNode, withoutTsx } from "../../src/shards/build.ts";
 
 const run = promisify(execFile);
 
@@ -15,7 +16,7 @@ describe("GIVEN the sources compiled for shard processes", () => {
   it("THEN plain node loads every command from the compiled folder, and finds the migrations beside it", async () => {
     const build = await buildForNode("src/shards/shard.ts");
     try {
-      const dir = join(build.entry, "../../..");
+      const { dir } = build;
       const script = `
         const { loadCommands } = await import(${JSON.stringify(join(dir, "src/discord/load-commands.js"))});
         const { SQLITE_MIGRATIONS } = await import(${JSON.stringify(join(dir, "src/db/sqlite/open.js"))});
@@ -33,19 +34,21 @@ describe("GIVEN the sources compiled for shard processes", () => {
     } finally {
       build.remove();
     }
-    expect(existsSync(join(BUILD_DIR, String(process.pid)))).toBe(false);
+    expect(existsSync(build.dir)).toBe(false);
   });
 
-  it("THEN a build folder whose process is gone is removed by the next build, another live one is kept", async () => {
-    const orphan = join(BUILD_DIR, "999999999");
-    const live = join(BUILD_DIR, String(process.ppid));
-    mkdirSync(orphan, { recursive: true });
-    mkdirSync(live, { recursive: true });
-    const build = await buildForNode("src/shards/shard.ts");
-    build.remove();
-    expect(existsSync(orphan)).toBe(false);
-    expect(existsSync(live)).toBe(true);
-    rmSync(live, { recursive: true });
+  it("THEN two builds get folders of their own, outside the checkout, and removing one leaves the other", async () => {
+    const [a, b] = [await buildForNode("src/shards/shard.ts"), await buildForNode("src/shards/shard.ts")];
+    try {
+      expect(a.dir).not.toBe(b.dir);
+      expect(a.dir.startsWith(tmpdir())).toBe(true);
+      a.remove();
+      expect(existsSync(a.dir)).toBe(false);
+      expect(existsSync(b.entry)).toBe(true);
+    } finally {
+      a.remove();
+      b.remove();
+    }
   });
 
   it("THEN the children's Node flags drop tsx's loader and keep the rest", () => {
