@@ -59,6 +59,15 @@ function dueGuildsWhere(db: Builder, extra: SQL | undefined) {
 /** The shards a process holds, for reads that list servers (the tick's); null: every server. */
 export type ShardFilter = { shardIds: readonly number[]; shardCount: number } | null;
 
+/**
+ * Whether a process holding `shards` holds the server: Discord's routing, `(guild_id >> 22) % shard_count`, as
+ * `dueGuildsOfShards` asks it in SQL (and discord.js's ShardClientUtil.shardIdForGuildId computes it).
+ */
+export function holdsGuild(shards: ShardFilter, guildId: string): boolean {
+  if (shards === null) return true;
+  return shards.shardIds.includes(Number((BigInt(guildId) >> 22n) % BigInt(shards.shardCount)));
+}
+
 /** The server's quiz settings, for the units of work of src/db. */
 export async function configOf(db: Db, guildId: string): Promise<QuizConfigRow | undefined> {
   return statements(db).config.get({ guildId });

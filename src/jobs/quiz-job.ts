@@ -89,7 +89,7 @@ export function createQuizJob(o: {
       await runTick().catch((err) => deps.log.error({ err }, "quiz catch-up tick failed"));
       // The biggest servers' leaderboards get their kept bases now rather than on their first board.
       running = running
-        .then(() => warmBoards(deps))
+        .then(() => warmBoards(deps, o.shards?.() ?? null))
         .catch((err) => deps.log.error({ err }, "leaderboard warm-up failed"));
     },
     async stop() {

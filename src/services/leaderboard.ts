@@ -19,6 +19,7 @@
 import { type Ranked, rankTop } from "../core/ranking.ts";
 import { currentStreak, studyDayNumber } from "../core/streaks.ts";
 import { serverZone } from "../db/guilds.ts";
+import { holdsGuild, type ShardFilter } from "../db/quiz-configs.ts";
 import {
   allTimeTotals,
   biggestServers,
@@ -80,11 +81,18 @@ async function windowStart(deps: Pick<Deps, "db" | "clock">, guildId: string, pe
 /**
  * Keeps bases for the week and month boards of the biggest servers (as many as the cache holds), yielding to the
  * event loop between them, so the first boards after a start are not the slow ones. The minute job runs it once at
- * start (one pass over stat_guild_members to find them). Returns how many bases it read.
+ * start (one pass over stat_guild_members to find them). A shard process warms the biggest of its own servers
+ * (`shards`): the others' boards are asked of other processes. Returns how many bases it read.
  */
-export async function warmBoards(deps: Pick<Deps, "db" | "clock" | "boards">): Promise<number> {
+export async function warmBoards(
+  deps: Pick<Deps, "db" | "clock" | "boards">,
+  shards: ShardFilter = null,
+): Promise<number> {
   const { minMembers, maxEntries } = boardOptions(deps);
-  const ids = await biggestServers(deps.db, Math.max(1, minMembers), Math.floor(maxEntries / 2));
+  const servers = Math.floor(maxEntries / 2);
+  // The biggest across every shard, as many per shard held as one process warms, then this process's own.
+  const ranked = await biggestServers(deps.db, Math.max(1, minMembers), servers * (shards?.shardCount ?? 1));
+  const ids = ranked.filter((id) => holdsGuild(shards, id)).slice(0, servers);
   let read = 0;
   for (const guildId of ids)
     for (const period of ["week", "month"] as const) {

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { execSql } from "../../datagen/raw-sql.ts";
-import { dueGuilds } from "../../src/db/quiz-configs.ts";
+import { dueGuilds, holdsGuild } from "../../src/db/quiz-configs.ts";
 import { shardOf } from "../../src/emulator/shards.ts";
+import { keptBases } from "../../src/services/board-bases.ts";
+import { warmBoards } from "../../src/services/leaderboard.ts";
 import { engineDeps } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
 
@@ -35,6 +37,49 @@ describe.each(ENGINES)("%s", (engine) => {
         );
       }
       expect(await dueGuilds(deps.db, 0, { shardIds: [0, 1], shardCount: 2 })).toEqual([]); // not due yet
+      for (const shardIds of [[0], [3], [1, 5, 6]])
+        for (const id of ids)
+          expect(holdsGuild({ shardIds, shardCount: 7 }, id)).toBe(shardIds.includes(shardOf(id, 7)));
+      expect(ids.every((id) => holdsGuild(null, id))).toBe(true);
+    });
+  });
+
+  describe("GIVEN the biggest servers spread over shards", () => {
+    const servers = ids.slice(0, 12); // server k has 30 − k members: ids[0] is the biggest
+    /** Members with a study day long before any window, so that every window has a base to keep. */
+    async function fill(db: typeof deps.db) {
+      for (const [k, id] of servers.entries())
+        for (let u = 0; u < 30 - k; u++) {
+          await execSql(db, "INSERT INTO stat_guild_members (guild_id, user_id, reviews) VALUES (?, ?, 1)", [
+            id,
+            `u${u}`,
+          ]);
+          await execSql(
+            db,
+            "INSERT INTO stat_guild_days (guild_id, day, user_id, reviews) VALUES (?, 1, ?, 1)",
+            [id, `u${u}`],
+          );
+        }
+    }
+    const warmed = (db: typeof deps.db) => [...new Set(keptBases(db).map((b) => b.guildId))].sort();
+    const boards = { minMembers: 1, maxEntries: 6 }; // 3 servers' week and month bases per process
+
+    it("THEN a shard process warms the leaderboards of the biggest of its own servers only", async () => {
+      await fill(deps.db);
+      expect(await warmBoards({ ...deps, boards })).toBe(6);
+      expect(warmed(deps.db)).toEqual(servers.slice(0, 3).sort()); // one process: the three biggest of all
+      for (const shardIds of [[0], [1]]) {
+        const d = await engineDeps(engine);
+        try {
+          await fill(d.db);
+          expect(await warmBoards({ ...d, boards }, { shardIds, shardCount: 2 })).toBe(6);
+          const mine = servers.filter((id) => shardIds.includes(shardOf(id, 2))).slice(0, 3);
+          expect(mine).toHaveLength(3);
+          expect(warmed(d.db)).toEqual(mine.sort());
+        } finally {
+          await d.close();
+        }
+      }
     });
   });
 });
