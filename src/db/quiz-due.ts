@@ -243,11 +243,7 @@ function rememberDecks(memo: TickMemo, userId: string, decks: StudyDecks): Study
 }
 
 async function memberDecks(db: Db, guildId: string, userId: string, memo: TickMemo): Promise<StudyDecks> {
-  const known = memo.decks.get(userId);
-  if (known) return known;
-  const decks = await studyDecks(db, guildId, userId);
-  if (!decks.local) memo.decks.set(userId, decks);
-  return decks;
+  return memo.decks.get(userId) ?? rememberDecks(memo, userId, await studyDecks(db, guildId, userId));
 }
 
 /** Counting stops: the server's due cards at `cards`, a member's rank count (which pings go first) at `rank`. */
