@@ -10,9 +10,7 @@
  * one-server ticks and in the full tick.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import type { Client } from "discord.js";
 import { execSql, querySql } from "../../datagen/raw-sql.ts";
-import { createClient } from "../../src/bot.ts";
 import { localDateOf } from "../../src/core/quiz.ts";
 import { formatLocalDate } from "../../src/core/time.ts";
 import type { Db } from "../../src/db/client.ts";
@@ -23,6 +21,7 @@ import { buildForNode } from "../../src/shards/build.ts";
 import { SHARD_NODE_FLAGS } from "../../src/shards/manager.ts";
 import { startEmulatorHost } from "../lib/emulator-host.ts";
 import { latencyResults, type Result, round, summarize } from "../lib/measure.ts";
+import { benchRestClient } from "../lib/rest-client.ts";
 import type { TickShardJob, TickShardReport } from "../lib/tick-shard.ts";
 import { BIG_GUILD, channelId, guildId } from "../lib/world.ts";
 import type { BenchContext } from "./context.ts";
@@ -260,12 +259,8 @@ export async function benchTick(ctx: BenchContext): Promise<Result[]> {
   ctx.log(`bench: tick: starting the emulator with ${params.guilds} servers`);
   const channels = Array.from({ length: params.guilds }, (_, g) => channelId(g));
   const host = await startEmulatorHost({ kind: "seeded", params }, channels);
-  const client: Client = createClient(host.apiUrl);
+  const client = benchRestClient(host.apiUrl, host.token);
   try {
-    client.rest.setToken(host.token);
-    // Rate limits off: discord.js would otherwise hold the fan-out to 50 requests/s (Discord's global limit).
-    client.rest.options.globalRequestsPerSecond = 1e9;
-    client.rest.globalRemaining = 1e9;
     const cpu0 = cpuMs();
     const t0 = performance.now();
     const real = await tick(deps, discordTransport(client), at);

@@ -1,17 +1,17 @@
 /**
  * Child process for the tick benchmark's sharded run: one shard's bot-side tick, as a shard process does it. It
  * opens the benchmark's database (the SQLite file, or the PostgreSQL copy) the way the bot does, builds the bot's
- * discord.js client against the emulator (REST only: the tick's posts are REST calls; rate limits off), ticks the
- * servers of its shard (`(guild_id >> 22) % count`) with the bot's tick and transport, and reports its CPU time
- * over the tick. Compiled and forked as the manager forks a shard (plain node, SHARD_NODE_FLAGS).
+ * discord.js client against the emulator (rest-client.ts: REST only, the tick's posts are REST calls; rate limits
+ * off), ticks the servers of its shard (`(guild_id >> 22) % count`) with the bot's tick and transport, and reports
+ * its CPU time over the tick. Compiled and forked as the manager forks a shard (plain node, SHARD_NODE_FLAGS).
  */
 import pino from "pino";
-import { createClient } from "../../src/bot.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { createScheduler } from "../../src/core/scheduling.ts";
 import { closeDb, openDb } from "../../src/db/client.ts";
 import { discordTransport } from "../../src/discord/quiz-transport.ts";
 import { tick } from "../../src/services/quiz/tick.ts";
+import { benchRestClient } from "./rest-client.ts";
 
 export interface TickShardJob {
   database: string;
@@ -44,10 +44,7 @@ process.once("message", async (job: TickShardJob) => {
     scheduler: createScheduler({ fuzz: true }),
     log: pino({ level: "silent" }),
   };
-  const client = createClient(job.apiUrl);
-  client.rest.setToken(job.token);
-  client.rest.options.globalRequestsPerSecond = 1e9;
-  client.rest.globalRemaining = 1e9;
+  const client = benchRestClient(job.apiUrl, job.token);
   // Ready: the parent makes every server due, then says "go" for each measured tick (the first one of a new
   // process, then a second once the parent has made them due again), and "done" to end.
   process.send?.({ ready: true });
