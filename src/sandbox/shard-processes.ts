@@ -11,6 +11,7 @@ import { engineOf } from "../db/client.ts";
 import type { DiscordEmulator } from "../emulator/index.ts";
 import { writeClockFile } from "../jobs/file-clock.ts";
 import type { TickReport } from "../services/quiz/tick.ts";
+import { TSX_LOADER_FLAGS } from "../shards/build.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
@@ -52,7 +53,7 @@ export class ShardedBot {
   /** Starts the manager and waits until every shard is ready and has run its catch-up tick. */
   static async start(o: ShardedBotOptions): Promise<ShardedBot> {
     writeClockFile(o.clockFile, o.now, 0);
-    const child = spawn(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "src/index.ts")], {
+    const child = spawn(process.execPath, [...TSX_LOADER_FLAGS, join(ROOT, "src/index.ts")], {
       env: {
         PATH: process.env.PATH ?? "",
         DISCORD_TOKEN: o.emu.token,

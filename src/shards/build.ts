@@ -13,6 +13,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { build, type Plugin } from "esbuild";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -76,6 +77,17 @@ export async function buildForNode(
     throw err;
   }
 }
+
+/**
+ * The Node flags that run a TypeScript entry point with tsx's loader in the process itself (tests and the sandbox
+ * start the bot so): unlike the `tsx` command, no wrapper process stands between a SIGTERM and the bot's own
+ * handler (the wrapper relays it, and kills the child with exit 143 when the child has not acknowledged it within
+ * 30 ms, which a loaded machine misses). An absolute URL: the child's working folder need not hold node_modules.
+ */
+export const TSX_LOADER_FLAGS: readonly string[] = [
+  "--import",
+  pathToFileURL(join(ROOT, "node_modules/tsx/dist/loader.mjs")).href,
+];
 
 /** This process's Node flags without tsx's loader (`--import tsx`, `--loader tsx`…), for a compiled child. */
 export function withoutTsx(execArgv: readonly string[]): string[] {

@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join, resolve } from "node:path";
 import type { DiscordEmulator } from "../../src/emulator/index.ts";
 import { writeClockFile } from "../../src/jobs/file-clock.ts";
+import { TSX_LOADER_FLAGS } from "../../src/shards/build.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -52,7 +53,7 @@ export function startBot(o: {
   cwd: string;
   env?: Record<string, string>;
 }): BotProcess {
-  const child = spawn(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "src/index.ts")], {
+  const child = spawn(process.execPath, [...TSX_LOADER_FLAGS, join(ROOT, "src/index.ts")], {
     cwd: o.cwd,
     env: {
       PATH: process.env.PATH ?? "",

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiscordEmulator } from "../../src/emulator/index.ts";
+import { TSX_LOADER_FLAGS } from "../../src/shards/build.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 let emu: DiscordEmulator;
@@ -22,7 +23,7 @@ afterAll(async () => {
 
 describe("GIVEN `npm start`'s entry point with a token and the emulator's REST URL", () => {
   it("THEN it migrates, loads decks, connects through the normal start-up path, and SIGTERM shuts it down with exit 0", async () => {
-    const child = spawn(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "src/index.ts")], {
+    const child = spawn(process.execPath, [...TSX_LOADER_FLAGS, join(ROOT, "src/index.ts")], {
       cwd: dir, // no .env here
       env: {
         PATH: process.env.PATH ?? "",

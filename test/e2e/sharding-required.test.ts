@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiscordEmulator } from "../../src/emulator/index.ts";
+import { TSX_LOADER_FLAGS } from "../../src/shards/build.ts";
 import { guildSnowflake } from "../helpers/snowflakes.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 function start(env: Record<string, string>) {
-  const child = spawn(join(ROOT, "node_modules/.bin/tsx"), [join(ROOT, "src/index.ts")], {
+  const child = spawn(process.execPath, [...TSX_LOADER_FLAGS, join(ROOT, "src/index.ts")], {
     cwd: dir,
     env: {
       PATH: process.env.PATH ?? "",
