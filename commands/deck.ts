@@ -27,6 +27,7 @@ import {
   renderRemoved,
   renderSubscription,
 } from "../src/render/deck-view.ts";
+import { parseUnsuspendId, renderSuspended, SUSPENDED_PREFIX } from "../src/render/suspended-view.ts";
 import { exportDeckFile } from "../src/services/deck-export.ts";
 import {
   checkImportScope,
@@ -39,6 +40,7 @@ import {
   searchManageableDecks,
 } from "../src/services/deck-import.ts";
 import { deckListView, searchDecks, subscribe, unsubscribe } from "../src/services/decks.ts";
+import { suspendedView, unsuspend } from "../src/services/study-holds.ts";
 
 const deckOption = (description: string) => ({
   type: ApplicationCommandOptionType.String as const,
@@ -157,6 +159,16 @@ const onDeckButton: ButtonHandler = async (i, ctx) => {
   await ctx.respond.update(renderRemoved(removed));
 };
 
+/** Unsuspend (one card, or all) under `/deck suspended`: the list is its owner's alone, as a study message. */
+const onUnsuspendButton: ButtonHandler = async (i, ctx) => {
+  const action = parseUnsuspendId(i.customId);
+  if (action === null) throw new UserError("This button is no longer supported. Run the command again.");
+  if (action.userId !== i.user.id) throw new UserError(NOT_YOURS);
+  ownView(i, NOT_YOURS);
+  const view = await unsuspend(ctx.deps, i.user.id, i.guildId, action.deckId, action.cardId);
+  await ctx.respond.update(renderSuspended(view));
+};
+
 export default {
   data: {
     name: "deck",
@@ -249,6 +261,12 @@ export default {
       },
       {
         type: ApplicationCommandOptionType.Subcommand,
+        name: "suspended",
+        description: "Your suspended cards of a deck, to unsuspend",
+        options: [deckOption("The deck")],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
         name: "remove",
         description: "Remove an imported deck (yours, or a server deck with Manage Server); history is kept",
         options: [deckOption("The deck to remove")],
@@ -263,6 +281,11 @@ export default {
       return;
     }
     if (sub === "import") return runImport(i, ctx);
+    if (sub === "suspended") {
+      const view = await suspendedView(deps, i.user.id, i.guildId, i.options.getString("deck", true));
+      await respond.reply(renderSuspended(view), { ephemeral: true });
+      return;
+    }
     if (sub === "export") {
       const format = choiceOption(i, "format", EXPORT_FORMATS);
       if (format === null) throw new UserError("`format`: pick one of the listed values.");
@@ -297,5 +320,5 @@ export default {
         : await searchDecks(deps.db, i.user.id, i.guildId, q);
     await i.respond(deckChoices(found));
   },
-  buttons: { [DECK_PREFIX]: onDeckButton },
+  buttons: { [DECK_PREFIX]: onDeckButton, [SUSPENDED_PREFIX]: onUnsuspendButton },
 } satisfies Command;

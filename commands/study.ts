@@ -16,6 +16,8 @@ import {
   showAnswer,
   subscribeAndStudy,
 } from "../src/services/study.ts";
+import { setAside } from "../src/services/study-holds.ts";
+import { undoRating } from "../src/services/study-undo.ts";
 
 const NOT_YOUR_OFFER = "This deck offer is someone else's. Run `/study` to get your own.";
 const OLDER_BUTTON = "This button is from an older version of the bot. Run `/study` again.";
@@ -28,6 +30,8 @@ async function onStudyButton(i: ButtonInteraction, ctx: Ctx) {
   const { deps } = ctx;
   if (parsed.action === "stop")
     return ctx.respond.update(renderStudy(await doneView(deps, parsed.session, true)));
+  if (parsed.action === "undo")
+    return ctx.respond.update(renderStudy(await undoRating(deps, parsed.session, parsed)));
   // The bot's own ids carry the instant it showed the card. Any other id's shown-at is the client's word: the
   // earliest instant the server knows the card was on screen is this version of the message's creation.
   const shownAt = seen.onMessage
@@ -39,8 +43,10 @@ async function onStudyButton(i: ButtonInteraction, ctx: Ctx) {
   const view =
     parsed.action === "show"
       ? await showAnswer(deps, parsed.session, parsed.cardId, parsed.version, shownAt, onScreen)
-      : (await rate(deps, parsed.session, parsed.cardId, parsed.version, parsed.grade, shownAt, onScreen))
-          .view;
+      : parsed.action === "rate"
+        ? (await rate(deps, parsed.session, parsed.cardId, parsed.version, parsed.grade, shownAt, onScreen))
+            .view
+        : await setAside(deps, parsed.session, parsed.cardId, parsed.version, parsed.action, onScreen);
   await ctx.respond.update(renderStudy(view));
 }
 
@@ -48,7 +54,7 @@ async function onStudyButton(i: ButtonInteraction, ctx: Ctx) {
 function showsCard(i: ButtonInteraction, cardId: number): boolean {
   return idsOnMessage(i).some((id) => {
     const p = parseStudyId(id, i.guildId);
-    return p !== null && p.action !== "stop" && p.cardId === cardId;
+    return p !== null && "version" in p && p.cardId === cardId;
   });
 }
 

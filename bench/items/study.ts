@@ -30,7 +30,7 @@ export async function benchStudy(ctx: BenchContext): Promise<Result[]> {
     n,
     warmup,
     pick,
-    async (s) => (await nextDueCardId(deps.db, s, now)) ?? (await nextNewCardId(deps.db, s)),
+    async (s) => (await nextDueCardId(deps.db, s, now)) ?? (await nextNewCardId(deps.db, s, now)),
   );
   const view = await sample(n, warmup, pick, (s) => nextView(deps, s));
   // The handler's own work minus Discord.

@@ -124,9 +124,10 @@ export function stateAndLogWrites(
   row: CardStateRow,
   log: ReviewLogInsert,
 ): [WriteStatement, Values][] {
-  const st = statements(db);
-  return [
-    [st.upsertState, { ...row, lastReview: row.lastReview?.getTime() ?? null }],
-    [st.appendLog, { ...log, guildId: log.guildId ?? null }],
-  ];
+  return [stateWrite(db, row), [statements(db).appendLog, { ...log, guildId: log.guildId ?? null }]];
+}
+
+/** The write of a member's state of a card (insert or replace), for `runWrites`. */
+export function stateWrite(db: Db, row: CardStateRow): [WriteStatement, Values] {
+  return [statements(db).upsertState, { ...row, lastReview: row.lastReview?.getTime() ?? null }];
 }

@@ -2,7 +2,8 @@
  * Reads of decks as members see them (lists, search, one deck, export), and the removal of an imported deck.
  * The reach rule is deck-visibility.ts's; card writes of imports and file syncs are in deck-cards.ts.
  */
-import { and, asc, count, eq, isNull, lte, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, asc, count, eq, isNull, lte, not, or, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { held } from "./card-holds.ts";
 import { type Db, type EngineKind, tx } from "./client.ts";
 import { deckVisible } from "./deck-visibility.ts";
 import { once, perConnection } from "./prepared.ts";
@@ -51,6 +52,7 @@ const statements = perConnection((db, kind) => ({
             eq(cardStates.deckId, decks.id),
             lte(cardStates.due, sql.placeholder("now")),
             isNull(cards.retiredAt),
+            not(held(cards.id, userId)),
           ),
         )}`,
       seen: sql<number>`${db

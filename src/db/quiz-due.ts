@@ -11,6 +11,7 @@
  */
 import { type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
+import { held } from "./card-holds.ts";
 import { type Db, type EngineKind, readTx } from "./client.ts";
 import { deckVisible } from "./deck-visibility.ts";
 import { perConnection, rawPrepared, rawTuples } from "./prepared.ts";
@@ -56,6 +57,15 @@ const idArray = (kind: EngineKind, where: SQL): SQL =>
 const sameOwner = (kind: EngineKind): SQL =>
   sql`owner_id ${sql.raw(kind === "pg" ? "IS NOT DISTINCT FROM" : "IS")} ${sql.placeholder("userId")}`;
 
+/** The member's held cards (card-holds.ts) that are due at `until`, active, in `decks`: what the counts leave out. */
+const heldDue = (
+  userId: SQL,
+  decks: SQL,
+): SQL => sql`card_holds h JOIN card_states hs ON hs.user_id = h.user_id
+      AND hs.card_id = h.card_id AND hs.due <= ${until} AND hs.deck_id IN ${decks}
+    JOIN cards hc ON hc.id = h.card_id AND hc.retired_at IS NULL
+    WHERE h.user_id = ${userId} AND (h.until IS NULL OR h.until > ${until})`;
+
 const statements = perConnection((_db, kind) => ({
   // Row arrays (`rawTuples`): one row per member of the server, thousands for a big one, read every day; an object
   // per row through drizzle's mapping costs more than the read.
@@ -69,14 +79,16 @@ const statements = perConnection((_db, kind) => ({
     n: number;
   }>(sql`SELECT EXISTS (SELECT 1 FROM card_states cs JOIN cards c ON c.id = cs.card_id
       WHERE cs.user_id = ${sql.placeholder("userId")} AND cs.deck_id IN ${STUDY_DECKS} AND cs.due <= ${until}
-        AND c.retired_at IS NULL) AS n`),
+        AND c.retired_at IS NULL AND NOT ${held(sql`cs.card_id`, sql`${sql.placeholder("userId")}`, sql`${until}`)}) AS n`),
   // SQLite's CROSS JOIN fixes the join order (cards first); PostgreSQL takes no ON after CROSS JOIN, and plans the
   // order itself.
+  // With them, the member's held cards that are due (card-holds.ts): a few rows by primary key.
   retiredDue: rawPrepared<{
     n: number;
-  }>(sql`SELECT count(*) AS n FROM cards c ${sql.raw(kind === "pg" ? "JOIN" : "CROSS JOIN")} card_states cs
+  }>(sql`SELECT (SELECT count(*) FROM cards c ${sql.raw(kind === "pg" ? "JOIN" : "CROSS JOIN")} card_states cs
       ON cs.user_id = ${sql.placeholder("userId")} AND cs.card_id = c.id
-      WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NOT NULL AND cs.due <= ${until}`),
+      WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NOT NULL AND cs.due <= ${until})
+    + (SELECT count(*) FROM ${heldDue(sql`${sql.placeholder("userId")}`, STUDY_DECKS)}) AS n`),
   /**
    * The decks the member studies here, as a key (their due count is the same wherever the key is), those of them
    * that are the server's (the visible ones that are not their personal imports), and whether they subscribe to a
@@ -112,9 +124,11 @@ const STUDIED = sql`(SELECT ${s2.deckId} FROM ${subscriptions} ${s2} JOIN ${deck
 const COUNTED = sql`(SELECT LEAST(CAST(${sql.placeholder("cap")} AS integer),
     (SELECT count(*) FROM card_states cs WHERE cs.user_id = ${ID} AND cs.due <= ${until} AND cs.deck_id IN ${STUDIED})
     - (SELECT count(*) FROM cards c JOIN card_states cs ON cs.user_id = ${ID} AND cs.card_id = c.id
-        WHERE c.retired_at IS NOT NULL AND cs.due <= ${until} AND c.deck_id IN ${STUDIED})) AS n)`;
+        WHERE c.retired_at IS NOT NULL AND cs.due <= ${until} AND c.deck_id IN ${STUDIED})
+    - (SELECT count(*) FROM ${heldDue(ID, STUDIED)})) AS n)`;
 const WALKED = sql`(SELECT count(*) AS n FROM (SELECT 1 FROM card_states cs JOIN cards c ON c.id = cs.card_id
     WHERE cs.user_id = ${ID} AND cs.due <= ${until} AND c.retired_at IS NULL AND cs.deck_id IN ${STUDIED}
+      AND NOT ${held(sql`cs.card_id`, ID, sql`${until}`)}
     LIMIT ${sql.placeholder("cap")}) AS due)`;
 const chunkQuery = (count: SQL) => sql`
     SELECT u.user_id, sd.key, sd.server, sd.local, dc.n

@@ -235,15 +235,32 @@ function opensDay(lastUserDay: number | null | undefined, day: number): boolean 
   return lastUserDay === day ? false : undefined;
 }
 
+/** What one review added to the aggregates: what undoing it takes away again (review-undos.ts). */
+export interface ReviewCounted {
+  points: number;
+  /** The member's study day and UTC slot it was counted on, and the server's day (null outside a server). */
+  day: number;
+  slot: number;
+  guildDay: number | null;
+  ms: number;
+  again: number;
+  mature: number;
+  matureAgain: number;
+  /** The streak before the review, when the review opened a study day and moved it on (null: there was none). */
+  streakBefore?: StreakState | null;
+}
+
 /**
  * Adds one review to the aggregates. Must run inside the review's transaction. Returns the points earned.
- * `before`: the review's own writes (its state and log line), sent with the first of these (`runWrites`).
+ * `before`: the review's own writes (its state and log line), sent with the first of these (`runWrites`);
+ * `after`: writes made from what was counted (the undo record), sent with the last.
  */
 export async function recordReviewStats(
   db: Db,
   r: ReviewFact,
   known?: ReviewStatsContext,
   before: [WriteStatement, Values][] = [],
+  after?: (counted: ReviewCounted) => [WriteStatement, Values][],
 ): Promise<number> {
   const st = statements(db);
   const ms = Math.min(MAX_ANSWER_MS, Math.max(0, r.at - r.shownAt));
@@ -257,23 +274,28 @@ export async function recordReviewStats(
   const zone = await memberZone(db, userId, r.guildId, context);
   const day = studyDayNumber(r.at, zone);
   const counts = { again, mature, matureAgain: mature & again, ms };
+  const slot = statSlot(r.at);
+  const guildDay = r.guildId !== null && serverZone !== undefined ? studyDayNumber(r.at, serverZone) : null;
+  let streakBefore: { streakBefore?: StreakState | null } = {};
   // The day's aggregate writes, once the points are known.
   const aggregates = (): [WriteStatement, Values][] => {
     const out: [WriteStatement, Values][] = [
       [st.addUserDay, { ...counts, points, userId, day }],
-      [st.addUserSlot, { ...counts, userId, slot: statSlot(r.at) }],
+      [st.addUserSlot, { ...counts, userId, slot }],
     ];
-    if (r.guildId !== null && serverZone !== undefined) {
+    if (r.guildId !== null && guildDay !== null) {
       const add = { guildId: r.guildId, userId, reviews: 1, again, points, ms };
-      out.push([st.addGuildDay, { ...add, day: studyDayNumber(r.at, serverZone) }]);
+      out.push([st.addGuildDay, { ...add, day: guildDay }]);
       out.push([st.addGuildMember, add]);
     }
+    if (after) out.push(...after({ points, day, slot, guildDay, ...counts, ...streakBefore }));
     return out;
   };
   /** The first review of this study day: the streak moves on, and may earn its daily bonus. */
   const advance = (): [WriteStatement, Values] => {
     const next = advanceStreak(streak, day, r.at, zone);
     points += streakBonus(next.runDays);
+    streakBefore = { streakBefore: streak };
     return [st.saveStreak, { userId, ...next }];
   };
   const opens = opensDay(context.lastUserDay, day);

@@ -2,12 +2,23 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Card, ReviewLog } from "ts-fsrs";
 import type { ReviewSource } from "../core/points.ts";
 import { type Grade, MAX_ANSWER_MS } from "../core/scheduling.ts";
+import { held } from "./card-holds.ts";
 import { cardToRow, rowToCard, stateAndLogWrites } from "./card-states.ts";
 import { cardAccessFields } from "./cards.ts";
 import { type Db, tx } from "./client.ts";
 import { perConnection } from "./prepared.ts";
 import { recordReviewStats } from "./review-stats.ts";
-import { cardStates, cards, decks, guilds, statStreaks, statUserDays, userSettings } from "./schema.ts";
+import { storedState, undoRecordWrites } from "./review-undos.ts";
+import {
+  cardStates,
+  cards,
+  decks,
+  guilds,
+  statGuildMembers,
+  statStreaks,
+  statUserDays,
+  userSettings,
+} from "./schema.ts";
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -29,6 +40,12 @@ const statements = perConnection((db) => ({
       ownZone: userSettings.timezone,
       serverZone: guilds.timezone,
       // The primary key (user_id, day): one seek to the member's last entry.
+      // A card the member holds out (card-holds.ts) takes no review: not from a stale button, not from a quiz answer.
+      held: sql<number>`CASE WHEN ${held(cards.id)} THEN 1 ELSE 0 END`.mapWith(Number),
+      // Whether the member already has a row in this server's totals (an undo of the review that made it drops it).
+      guildMember: sql<
+        number | null
+      >`(SELECT 1 FROM ${statGuildMembers} WHERE ${statGuildMembers.guildId} = ${p("guildId")} AND ${statGuildMembers.userId} = ${p("userId")})`,
       lastUserDay: sql<
         number | null
       >`(SELECT max(${statUserDays.day}) FROM ${statUserDays} WHERE ${statUserDays.userId} = ${p("userId")})`.mapWith(
@@ -63,12 +80,17 @@ export interface ReviewWrite {
 /**
  * The one review write path (a `/study` rating, a quiz answer): read state → `decide` (ts-fsrs, pure, from the
  * service) → write state + append log + the leaderboard and /stats aggregates. Must run inside a transaction.
- * Returns false and writes nothing when the card (or its deck) is retired, is outside the member's reach here, or
- * the version no longer matches.
+ * Returns false and writes nothing when the card (or its deck) is retired, is outside the member's reach here, is
+ * held out of their study (suspended or buried), or the version no longer matches.
  */
 export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: DecideReview): Promise<boolean> {
-  const card = await statements(db).context.get({ userId: r.userId, guildId: r.guildId, cardId: r.cardId });
-  if (!card?.inReach || card.retiredAt !== null) return false;
+  const card = await statements(db).context.get({
+    userId: r.userId,
+    guildId: r.guildId,
+    cardId: r.cardId,
+    now: now.getTime(),
+  });
+  if (!card?.inReach || card.retiredAt !== null || card.held === 1) return false;
   const { state } = card;
   if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
   const { card: after, log } = decide(state ? rowToCard(state) : null, now);
@@ -101,6 +123,15 @@ export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: Dec
       lastUserDay: card.lastUserDay,
     },
     own,
+    // A session review can be undone (review-undos.ts); a quiz answer cannot.
+    r.source === "quiz"
+      ? undefined
+      : (counted) =>
+          undoRecordWrites(
+            db,
+            { userId: r.userId, cardId: r.cardId, reps: after.reps, at: now.getTime() },
+            { ...counted, before: storedState(state ?? undefined), newMember: card.guildMember === null },
+          ),
   );
   return true;
 }

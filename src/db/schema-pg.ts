@@ -139,6 +139,38 @@ export const reviewLogs = pgTable(
   ],
 );
 
+export const cardHolds = pgTable(
+  "card_holds",
+  {
+    userId: text("user_id").notNull(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    deckId: text("deck_id").notNull(),
+    kind: text("kind").notNull(),
+    until: ms("until"),
+    at: ms("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.cardId] })],
+);
+
+export const reviewUndos = pgTable(
+  "review_undos",
+  {
+    userId: text("user_id").notNull(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    reps: integer("reps").notNull(),
+    at: ms("at").notNull(),
+    data: text("data").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.cardId, t.reps] }),
+    index("review_undos_user_at_idx").on(t.userId, t.at),
+  ],
+);
+
 /** Running totals kept by triggers, as on SQLite (drizzle/pg/0001_stat_guild_days_cumulative.sql). */
 export const statGuildDays = pgTable(
   "stat_guild_days",

@@ -137,6 +137,53 @@ export const reviewLogs = sqliteTable(
   ],
 );
 
+/**
+ * A member's card held out of their study: `suspend` (until they unsuspend it: `until` null) or `bury` (until
+ * `until`, the start of their next study day). The card's schedule in card_states is untouched, so it comes back
+ * with it. At most one hold per member and card; every queue and due count leaves held cards out
+ * (study-queue.ts, quiz-due.ts, decks.ts, stat-user.ts: the `held` rule of card-holds.ts).
+ */
+export const cardHolds = sqliteTable(
+  "card_holds",
+  {
+    userId: text("user_id").notNull(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    deckId: text("deck_id").notNull(),
+    kind: text("kind", { enum: ["suspend", "bury"] }).notNull(),
+    /** When a bury ends (ms); null for a suspension. */
+    until: integer("until"),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.cardId] })],
+);
+
+/**
+ * What undoing one session review needs that review_logs does not hold: the member's state of the card before it
+ * (null: the card was new), and what the review added to the aggregates (its points with any streak bonus, the
+ * days and slot it was counted on, the streak before it when it opened a study day, whether it made the member a
+ * member of the server). Keyed by the card state's version after the review (`reps`), which is what the Undo
+ * button carries. Written in the review's own batch; kept one day (services/undo.ts), deleted by the undo.
+ */
+export const reviewUndos = sqliteTable(
+  "review_undos",
+  {
+    userId: text("user_id").notNull(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    reps: integer("reps").notNull(),
+    /** When the review was recorded (ms). */
+    at: integer("at").notNull(),
+    data: text("data").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.cardId, t.reps] }),
+    index("review_undos_user_at_idx").on(t.userId, t.at),
+  ],
+);
+
 // --- leaderboard & stats ---
 // Per-day aggregates, maintained in the same transaction as each review (services/stats-record.ts), so boards
 // and /stats never read review_logs. `day` = local study date as days since 1970-01-01 (04:00 rollover), fixed

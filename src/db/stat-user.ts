@@ -4,6 +4,7 @@
  */
 import { and, count, eq, inArray, isNull, notExists, type Placeholder, sql } from "drizzle-orm";
 import type { StreakState } from "../core/streaks.ts";
+import { suspended } from "./card-holds.ts";
 import type { Db } from "./client.ts";
 import type { Builder } from "./handle.ts";
 import { perConnection, rawTuples } from "./prepared.ts";
@@ -85,7 +86,8 @@ const statements = perConnection((db, kind) => ({
     [due: number]
   >(sql`SELECT ${cardStates.due} FROM ${cardStates} JOIN ${cards} ON ${cards.id} = ${cardStates.cardId}
       WHERE ${cardStates.userId} = ${userId} AND ${cardStates.due} < ${sql.placeholder("until")}
-        AND ${cards.retiredAt} IS NULL AND ${cardStates.deckId} IN ${studied(db, userId)}`),
+        AND ${cards.retiredAt} IS NULL AND ${cardStates.deckId} IN ${studied(db, userId)}
+        AND NOT ${suspended(cards.id, userId)}`),
 }));
 
 /** The SQL of these statements (EXPLAIN QUERY PLAN tests). */

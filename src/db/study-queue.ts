@@ -3,8 +3,9 @@
  * study view, each service call one async function here. This is the path of every /study view and every rating
  * click, so the statements are drizzle prepared statements cached per connection.
  */
-import { and, asc, eq, inArray, isNull, lte, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, not, notExists, sql } from "drizzle-orm";
 import type { Card } from "ts-fsrs";
+import { held } from "./card-holds.ts";
 import { getState, rowToCard } from "./card-states.ts";
 import { type CardAccess, cardAccess, cardForView } from "./cards.ts";
 import type { Db, EngineKind } from "./client.ts";
@@ -12,7 +13,7 @@ import { findVisibleDeck, isSubscribed } from "./decks.ts";
 import { memberStudyDay, newCardsLeft, newPerDay } from "./new-cards.ts";
 import { perConnection, rawPrepared } from "./prepared.ts";
 import { newIntroducedSince, sessionTotals } from "./review-logs.ts";
-import { cardStates, cards, decks, subscriptions } from "./schema.ts";
+import { cardHolds, cardStates, cards, decks, subscriptions } from "./schema.ts";
 import { scopeValues, studyDecks, studyDecksWhere } from "./study-decks.ts";
 
 /** Who is studying, where, and which deck (null = all subscribed decks). */
@@ -35,6 +36,12 @@ const retiredWithState = (
 ) => sql`${cards} ${sql.raw(kind === "pg" ? "JOIN" : "CROSS JOIN")} ${cardStates} ON ${cardStates.userId} = ${p("userId")} AND ${cardStates.cardId} = ${cards.id}
   WHERE ${cards.deckId} IN ${studyDecks} AND ${cards.retiredAt} IS NOT NULL`;
 
+// The member's held cards (card-holds.ts) among the scope's active cards: a few rows at most, read by the
+// primary key, subtracted from the counts as retired cards are.
+const heldActive = sql`${cardHolds} JOIN ${cards} ON ${cards.id} = ${cardHolds.cardId} AND ${cards.retiredAt} IS NULL
+  AND ${cards.deckId} IN ${studyDecks}
+  AND ${cardHolds.userId} = ${p("userId")} AND (${cardHolds.until} IS NULL OR ${cardHolds.until} > ${p("now")})`;
+
 // No `.limit(1)` on the single-row reads: drizzle binds LIMIT as a parameter (`limit ?`), which SQLite runs 3–4×
 // slower here than `limit 1`; `.get()` steps to the first row only, in the same plan.
 const statements = perConnection((db, kind) => ({
@@ -54,6 +61,7 @@ const statements = perConnection((db, kind) => ({
         lte(cardStates.due, p("until")),
         isNull(cards.retiredAt),
         inArray(cardStates.deckId, studyDecks),
+        not(held(cardStates.cardId)),
       ),
     )
     .orderBy(asc(cardStates.due), asc(cardStates.cardId))
@@ -71,6 +79,7 @@ const statements = perConnection((db, kind) => ({
             .from(cardStates)
             .where(and(eq(cardStates.userId, p("userId")), eq(cardStates.cardId, cards.id))),
         ),
+        not(held(cards.id)),
       ),
     )
     .orderBy(asc(cards.deckId), asc(cards.position))
@@ -85,6 +94,7 @@ const statements = perConnection((db, kind) => ({
         eq(cardStates.userId, p("userId")),
         isNull(cards.retiredAt),
         inArray(cardStates.deckId, studyDecks),
+        not(held(cardStates.cardId)),
       ),
     )
     .orderBy(asc(cardStates.due))
@@ -92,23 +102,34 @@ const statements = perConnection((db, kind) => ({
   countDue: rawPrepared<{ n: number }>(sql`SELECT
       (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")}
         AND ${cardStates.deckId} IN ${studyDecks} AND ${cardStates.due} <= ${p("until")})
-      - (SELECT count(*) FROM ${retiredWithState(kind)} AND ${cardStates.due} <= ${p("until")}) AS n`),
+      - (SELECT count(*) FROM ${retiredWithState(kind)} AND ${cardStates.due} <= ${p("until")})
+      - (SELECT count(*) FROM ${heldActive} JOIN ${cardStates} ON ${cardStates.userId} = ${cardHolds.userId} AND ${cardStates.cardId} = ${cardHolds.cardId}
+          AND ${cardStates.due} <= ${p("until")}) AS n`),
   countUnseen: rawPrepared<{ n: number }>(sql`SELECT
       (SELECT count(*) FROM ${cards} WHERE ${cards.deckId} IN ${studyDecks} AND ${cards.retiredAt} IS NULL)
       - (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")} AND ${cardStates.deckId} IN ${studyDecks})
-      + (SELECT count(*) FROM ${retiredWithState(kind)}) AS n`),
+      + (SELECT count(*) FROM ${retiredWithState(kind)})
+      - (SELECT count(*) FROM ${heldActive} WHERE NOT EXISTS (SELECT 1 FROM ${cardStates}
+          WHERE ${cardStates.userId} = ${cardHolds.userId} AND ${cardStates.cardId} = ${cardHolds.cardId})) AS n`),
 }));
 
 // ── Single reads (synchronous: the building blocks of the functions below, and of tests and the bench) ───────
 
+// Every read below takes `now` (ms): what is held out then (card-holds.ts) is left out.
+
 /** The most overdue card due at or before `until` (ms), or undefined. */
-export async function nextDueCardId(db: Db, s: Scope, until: number): Promise<number | undefined> {
-  return (await statements(db).nextDue.get({ ...scopeValues(s), until }))?.cardId;
+export async function nextDueCardId(
+  db: Db,
+  s: Scope,
+  until: number,
+  now = until,
+): Promise<number | undefined> {
+  return (await statements(db).nextDue.get({ ...scopeValues(s), until, now }))?.cardId;
 }
 
 /** The next card this user has never seen, in deck file order. */
-export async function nextNewCardId(db: Db, s: Scope): Promise<number | undefined> {
-  return (await statements(db).nextNew.get(scopeValues(s)))?.cardId;
+export async function nextNewCardId(db: Db, s: Scope, now: number): Promise<number | undefined> {
+  return (await statements(db).nextNew.get({ ...scopeValues(s), now }))?.cardId;
 }
 
 /** Whether the user studies at least one deck visible in this scope (the /study "pick a deck" check). */
@@ -116,17 +137,17 @@ export async function studiesAnyDeck(db: Db, s: Scope): Promise<boolean> {
   return (await statements(db).studiesHere.get(scopeValues(s))) !== undefined;
 }
 
-export async function countDue(db: Db, s: Scope, until: number): Promise<number> {
-  return (await statements(db).countDue.get({ ...scopeValues(s), until }))?.n ?? 0;
+export async function countDue(db: Db, s: Scope, until: number, now = until): Promise<number> {
+  return (await statements(db).countDue.get({ ...scopeValues(s), until, now }))?.n ?? 0;
 }
 
-export async function countUnseen(db: Db, s: Scope): Promise<number> {
-  return (await statements(db).countUnseen.get(scopeValues(s)))?.n ?? 0;
+export async function countUnseen(db: Db, s: Scope, now: number): Promise<number> {
+  return (await statements(db).countUnseen.get({ ...scopeValues(s), now }))?.n ?? 0;
 }
 
-/** Earliest due instant among the user's cards in scope, or null. */
-export async function nextDueAt(db: Db, s: Scope): Promise<Date | null> {
-  return (await statements(db).nextDueAt.get(scopeValues(s)))?.due ?? null;
+/** Earliest due instant among the user's cards in scope not held out, or null. */
+export async function nextDueAt(db: Db, s: Scope, now: number): Promise<Date | null> {
+  return (await statements(db).nextDueAt.get({ ...scopeValues(s), now }))?.due ?? null;
 }
 
 // ── What the study service asks: one async call per view ───────────────────────────────────────────────────
@@ -151,7 +172,7 @@ async function counts(db: Db, s: Scope, now: number): Promise<QueueCounts> {
   const budget = await newCardsLeft(db, s.userId, s.guildId, now);
   return {
     due: await countDue(db, s, now),
-    newLeft: budget > 0 ? Math.min(budget, await countUnseen(db, s)) : 0,
+    newLeft: budget > 0 ? Math.min(budget, await countUnseen(db, s, now)) : 0,
   };
 }
 
@@ -174,8 +195,8 @@ export async function studyQueue(
 ): Promise<QueueCounts & { card: QueuedCard | undefined }> {
   const c = await counts(db, s, now);
   let cardId = await nextDueCardId(db, s, now);
-  if (cardId === undefined && c.newLeft > 0) cardId = await nextNewCardId(db, s);
-  if (cardId === undefined) cardId = await nextDueCardId(db, s, aheadUntil);
+  if (cardId === undefined && c.newLeft > 0) cardId = await nextNewCardId(db, s, now);
+  if (cardId === undefined) cardId = await nextDueCardId(db, s, aheadUntil, now);
   return { ...c, card: cardId === undefined ? undefined : await queued(db, s, cardId) };
 }
 
@@ -212,9 +233,9 @@ export async function sessionSummary(db: Db, s: Scope, since: number, now: numbe
   return {
     ...(await sessionTotals(db, s.userId, since)),
     due: await countDue(db, s, now),
-    nextDue: await nextDueAt(db, s),
+    nextDue: await nextDueAt(db, s, now),
     newCards: {
-      unseen: await countUnseen(db, s),
+      unseen: await countUnseen(db, s, now),
       leftToday: Math.max(0, perDay - (await newIntroducedSince(db, s.userId, day.start))),
       perDay,
       // When today's new-card budget starts again: the member's next study day.

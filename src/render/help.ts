@@ -9,7 +9,7 @@ export const HELP_TEXT = [
   "**Studying**",
   "`/deck list` — decks here, with your due / new / total counts",
   "`/deck subscribe deck:` · `/deck unsubscribe deck:` — choose what you study",
-  "`/study [deck]` — review privately: **Show answer**, then rate **Again / Hard / Good / Easy**; each button shows when you will see the card again.",
+  "`/study [deck]` — review privately: **Show answer**, then rate **Again / Hard / Good / Easy**; each button shows when you will see the card again. **↩ Undo** takes back a rating; **Bury** skips a card until tomorrow, **Suspend** until you unsuspend it (`/deck suspended deck:`).",
   "",
   "Due reviews come first (most overdue first), then up to 20 new cards a day (`/settings newcards`). Days start at 04:00 in your `/settings timezone` (default: the server's).",
   "",

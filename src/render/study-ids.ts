@@ -3,7 +3,8 @@ import { type Grade, isGrade } from "../core/scheduling.ts";
 import type { Session, SessionSource } from "../services/study.ts";
 
 /**
- * Study buttons: `st:<action>:<owner36>:<src>:<start36>:<deck>[:card36:version36:shownOffset36[:grade]]`.
+ * Study buttons: `st:<action>:<owner36>:<src>:<start36>:<deck>[:card36:version36:shownOffset36[:grade]]`; Undo is
+ * `st:u:…:<deck>:card36:reps36` (the card, and the state version the rating made).
  * The guild comes from the interaction itself. Instants are ms; shownAt is an ms offset from session start.
  */
 export const STUDY_PREFIX = "st";
@@ -33,16 +34,22 @@ export function studyIds(s: Session) {
   return {
     show: (cardId: number, version: number, shownAt: number) =>
       encodeId(...withAction("a"), b36(cardId), b36(version), offset(shownAt)),
+    /** Bury ("b") or Suspend ("p") the card the answer view shows. */
+    hold: (kind: "bury" | "suspend", cardId: number, version: number, shownAt: number) =>
+      encodeId(...withAction(kind === "bury" ? "b" : "p"), b36(cardId), b36(version), offset(shownAt)),
     rate: (cardId: number, version: number, shownAt: number, g: Grade) =>
       encodeId(...withAction("r"), b36(cardId), b36(version), offset(shownAt), g),
     stop: () => encodeId(...withAction("x")),
+    undo: (cardId: number, reps: number) => encodeId(...withAction("u"), b36(cardId), b36(reps)),
   };
 }
 
 export type StudyAction =
   | { action: "show"; session: Session; cardId: number; version: number; shownAt: number }
   | { action: "rate"; session: Session; cardId: number; version: number; shownAt: number; grade: Grade }
-  | { action: "stop"; session: Session };
+  | { action: "stop"; session: Session }
+  | { action: "bury" | "suspend"; session: Session; cardId: number; version: number; shownAt: number }
+  | { action: "undo"; session: Session; cardId: number; reps: number };
 
 /** Parses a study custom_id; null when it is not one of ours or is malformed. */
 export function parseStudyId(customId: string, guildId: string | null): StudyAction | null {
@@ -57,10 +64,14 @@ export function parseStudyId(customId: string, guildId: string | null): StudyAct
   if (p[1] === "x" && p.length === 6) return { action: "stop", session };
   const cardId = fromB36(p[6]);
   const version = fromB36(p[7]);
+  if (p[1] === "u" && p.length === 8 && cardId !== null && version !== null)
+    return { action: "undo", session, cardId, reps: version };
   const off = fromB36(p[8]);
   if (cardId === null || version === null || off === null) return null;
   const shownAt = start + off;
   if (p[1] === "a" && p.length === 9) return { action: "show", session, cardId, version, shownAt };
+  if ((p[1] === "b" || p[1] === "p") && p.length === 9)
+    return { action: p[1] === "b" ? "bury" : "suspend", session, cardId, version, shownAt };
   const grade = Number(p[9]);
   if (p[1] === "r" && p.length === 10 && isGrade(grade))
     return { action: "rate", session, cardId, version, shownAt, grade };

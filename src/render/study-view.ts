@@ -79,10 +79,18 @@ function renderCard(v: CardView): MessagePayload {
           ),
         );
   const stop = button(ids.stop(), "Stop", ButtonStyle.Secondary);
+  // The answer side can set the card aside; the question side carries the Undo of the rating just made.
+  const aside =
+    intervals === null
+      ? undoButton(v)
+      : [
+          button(ids.hold("bury", v.cardId, v.version, v.shownAt), "Bury", ButtonStyle.Secondary),
+          button(ids.hold("suspend", v.cardId, v.version, v.shownAt), "Suspend", ButtonStyle.Secondary),
+        ];
   return {
     content: v.notice ?? undefined,
     embeds: [embed],
-    components: [row(buttons), row([stop])],
+    components: [row(buttons), row([...aside, stop])],
     allowed_mentions: NO_PINGS,
   };
 }
@@ -112,9 +120,16 @@ function renderDone(v: DoneView): MessagePayload {
         description: lines.join("\n"),
       },
     ],
-    components: [],
+    components: v.undo ? [row(undoButton(v))] : [],
     allowed_mentions: NO_PINGS,
   };
+}
+
+/** The Undo of the rating just made, when the view offers one. */
+function undoButton(v: CardView | DoneView): APIButtonComponent[] {
+  return v.undo
+    ? [button(studyIds(v.session).undo(v.undo.cardId, v.undo.reps), "↩ Undo", ButtonStyle.Secondary)]
+    : [];
 }
 
 /** Which new-card limit stopped the session, and when it lifts; or what is left of today's new cards on Stop. */

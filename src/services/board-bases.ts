@@ -1,8 +1,9 @@
 /**
  * The leaderboard's kept bases (services/leaderboard.ts says what a base is): per connection, with no expiry. They
  * stay right when other processes write because they depend only on days before the window, at least six days
- * old, and the bot only ever writes the current study day (reviews and quiz points; a timezone change moves the
- * day number by a day or two at most). When the study day rolls over, a kept base moves forward by adding the rows
+ * old, and the bot only ever writes the current study day (reviews, quiz points, and the Undo of a review less
+ * than a day old: db/review-undos.ts; a timezone change moves the day number by a day or two at most). When the
+ * study day rolls over, a kept base moves forward by adding the rows
  * of the day(s) that left the window, one primary-key range each. Writers of past days (`rebuildStats`) call
  * `forgetBoards`, which reaches only their own connection: the bot never runs a rebuild, and one run by hand must
  * run with every bot process stopped (or be followed by their restart), or other processes keep stale bases.

@@ -40,6 +40,14 @@ export interface CardView {
   /** Time until the card is due again per grade (ms), only when the answer is shown. */
   intervals: Record<Grade, number> | null;
   notice: string | null;
+  /** The session review an Undo button takes back (the one just made), or null. */
+  undo: UndoTarget | null;
+}
+
+/** A review an Undo names: its card and the card state's version it made (review-undos.ts). */
+export interface UndoTarget {
+  cardId: number;
+  reps: number;
 }
 
 /** A session's summary (`due` more than zero when the member stopped before the end). */
@@ -48,6 +56,7 @@ export interface DoneView extends SessionSummary {
   session: Session;
   stoppedEarly: boolean;
   notice: string | null;
+  undo: UndoTarget | null;
 }
 
 export type StudyView = CardView | DoneView;
@@ -60,11 +69,26 @@ export async function nextView(
   deps: Deps,
   session: Session,
   notice: string | null = null,
+  undo: UndoTarget | null = null,
 ): Promise<StudyView> {
   const now = deps.clock.now().getTime();
   const q = await studyQueue(deps.db, session, now, now + LEARN_AHEAD_MS);
-  if (q.card === undefined) return doneView(deps, session, false, notice);
-  return cardView(deps, session, q.card, q, { showAnswer: false, shownAt: now, notice });
+  if (q.card === undefined) return doneView(deps, session, false, notice, undo);
+  return cardView(deps, session, q.card, q, { showAnswer: false, shownAt: now, notice, undo });
+}
+
+/** Card `cardId`'s question, as the next view of the session (after an Undo: the card taken back). */
+export async function questionView(
+  deps: Deps,
+  session: Session,
+  cardId: number,
+  notice: string | null,
+  undo: UndoTarget | null,
+): Promise<StudyView> {
+  const now = deps.clock.now().getTime();
+  const { view } = await studyCard(deps.db, session, cardId, now);
+  if (!view) return nextView(deps, session, notice, undo);
+  return cardView(deps, session, view.card, view, { showAnswer: false, shownAt: now, notice, undo });
 }
 
 function cardView(
@@ -72,7 +96,7 @@ function cardView(
   session: Session,
   card: QueuedCard,
   counts: QueueCounts,
-  o: { showAnswer: boolean; shownAt: number; notice: string | null },
+  o: { showAnswer: boolean; shownAt: number; notice: string | null; undo?: UndoTarget | null },
 ): CardView {
   const { state } = card;
   const now = deps.clock.now();
@@ -91,6 +115,7 @@ function cardView(
     newLeft: counts.newLeft,
     intervals: o.showAnswer ? intervalsFrom(previewDue(deps.scheduler, fsrsCard, now), now) : null,
     notice: o.notice,
+    undo: o.undo ?? null,
   };
 }
 
@@ -109,13 +134,14 @@ export async function doneView(
   session: Session,
   stoppedEarly: boolean,
   notice: string | null = null,
+  undo: UndoTarget | null = null,
 ): Promise<DoneView> {
   const summary = await sessionSummary(deps.db, session, session.startedAt, deps.clock.now().getTime());
-  return { kind: "done", session, ...summary, stoppedEarly, notice };
+  return { kind: "done", session, ...summary, stoppedEarly, notice, undo };
 }
 
-const ALREADY_RATED = "That card was already rated — here is your next one.";
-const RETIRED =
+export const ALREADY_RATED = "That card was already rated (or set aside) — here is your next one.";
+export const RETIRED =
   "That card was removed (or its whole deck was), so nothing was recorded — here is your next one.";
 const OUT_OF_REACH = "That card is not in a deck you can study here. Run `/study` for your own cards.";
 
@@ -123,7 +149,7 @@ const OUT_OF_REACH = "That card is not in a deck you can study here. Run `/study
  * A button names its card in its custom_id, which a client can craft: the card must be one this member may
  * reach here (their own, this server's, or a shipped deck), as /study would pick it. Refused otherwise.
  */
-function assertReachable(card: { inReach: boolean } | undefined): asserts card is { inReach: true } {
+export function assertReachable(card: { inReach: boolean } | undefined): asserts card is { inReach: true } {
   if (!card?.inReach) throw new UserError(OUT_OF_REACH);
 }
 
@@ -184,7 +210,8 @@ export async function rate(
     deps.clock.now(),
     decideWith(deps, grade),
   );
-  return { recorded, view: await nextView(deps, session, recorded ? null : ALREADY_RATED) };
+  const undo = recorded ? { cardId, reps: version + 1 } : null;
+  return { recorded, view: await nextView(deps, session, recorded ? null : ALREADY_RATED, undo) };
 }
 
 export const NOT_YOUR_REVIEW = "This is someone else's review. Start your own with `/study`.";

@@ -68,11 +68,20 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       for (let k = 0; k < 3; k++) {
         const embed = JSON.stringify(msg.embeds);
         expect(embed).toMatch(/due · \d+ new left today/);
-        expect(labels(msg)).toEqual(["Show answer", "Stop"]);
+        // After a rating, the next card carries the Undo of it.
+        expect(labels(msg)).toEqual(k === 0 ? ["Show answer", "Stop"] : ["Show answer", "↩ Undo", "Stop"]);
         seen.push(embed);
         const shown = await w.emu.click({ user: w.bob, message: msg, label: "Show answer" });
         const buttons = labels(shown.message!);
-        expect(buttons).toHaveLength(5);
+        expect(buttons).toEqual([
+          expect.stringMatching(/^Again/),
+          expect.stringMatching(/^Hard/),
+          expect.stringMatching(/^Good/),
+          expect.stringMatching(/^Easy/),
+          "Bury",
+          "Suspend",
+          "Stop",
+        ]);
         expect(buttons[0]).toMatch(/^Again · \d+m$/);
         expect(buttons[2]).toMatch(/^Good · /);
         const rated = await w.emu.click({ user: w.bob, message: shown.message!, label: "Easy" });
@@ -83,6 +92,7 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       const summary = JSON.stringify(msg.embeds);
       expect(summary).toContain("Cards reviewed: **3**");
       expect(summary).toContain("Next card due");
+      expect(labels(msg)).toEqual(["↩ Undo"]);
       expect(w.emu.rejections).toEqual([]);
     });
   });

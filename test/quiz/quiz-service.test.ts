@@ -4,6 +4,7 @@ import { execSql } from "../../datagen/raw-sql.ts";
 import { UserError } from "../../src/core/errors.ts";
 import { State } from "../../src/core/scheduling.ts";
 import { canonicalTimeZone } from "../../src/core/time.ts";
+import { holdCard } from "../../src/db/card-holds.ts";
 import { getState } from "../../src/db/card-states.ts";
 import { closeDb, openDb } from "../../src/db/client.ts";
 import { once } from "../../src/db/prepared.ts";
@@ -400,6 +401,29 @@ describe.each(ENGINES)("%s", (engine) => {
       expect(a).toEqual(b);
       expect(a?.choices).toHaveLength(4);
       expect(a?.deckId).toBe("alpha");
+    });
+
+    it("THEN an answer on a card the member suspended counts for the quiz but is no review of it", async () => {
+      setClock("2026-01-15T08:00:00Z");
+      await runTick();
+      const post = (await getPost(deps.db, G, "2026-01-15"))!;
+      await holdCard(deps.db, {
+        userId: ALICE,
+        cardId: post.cardId!,
+        deckId: post.deckId!,
+        kind: "suspend",
+        until: null,
+        at: 0,
+      });
+      const logsBefore = (await all(reviewLogs)).length;
+      const a = await answerQuiz(deps, {
+        postId: post.id,
+        guildId: G,
+        userId: ALICE,
+        choice: post.correctIndex!,
+      });
+      expect(a).toMatchObject({ kind: "answered", correct: true, reviewed: false });
+      expect((await all(reviewLogs)).length).toBe(logsBefore);
     });
 
     it("THEN answers: one right, one wrong → tally 2 · 1, schedules fed, a second click changes nothing", async () => {

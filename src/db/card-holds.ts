@@ -1,0 +1,133 @@
+/**
+ * Cards a member holds out of their study (card_holds): suspended until unsuspended, buried until their next study
+ * day. The `held` rule is the one definition every queue and due count uses; a hold never touches the card's
+ * schedule, so an unsuspended card comes back with it.
+ */
+import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { getState } from "./card-states.ts";
+import { type Db, tx } from "./client.ts";
+import { perConnection } from "./prepared.ts";
+import { cardHolds, cards } from "./schema.ts";
+
+const p = (name: string) => sql.placeholder(name);
+
+/**
+ * Whether the member (`userId`, an SQL expression or placeholder) holds `card` out at the instant `now`: a
+ * suspension, or a bury that has not ended. One primary-key probe.
+ */
+export function held(card: SQLWrapper, userId: SQLWrapper = p("userId"), now: SQLWrapper = p("now")): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${cardHolds} WHERE ${cardHolds.userId} = ${userId} AND ${cardHolds.cardId} = ${card}
+    AND (${cardHolds.until} IS NULL OR ${cardHolds.until} > ${now}))`;
+}
+
+/** Whether the member has suspended `card` (a bury ends: the due forecast counts buried cards). */
+export function suspended(card: SQLWrapper, userId: SQLWrapper = p("userId")): SQL {
+  return sql`EXISTS (SELECT 1 FROM ${cardHolds} WHERE ${cardHolds.userId} = ${userId} AND ${cardHolds.cardId} = ${card}
+    AND ${cardHolds.until} IS NULL)`;
+}
+
+export type HoldKind = "suspend" | "bury";
+
+const statements = perConnection((db) => ({
+  hold: db
+    .insert(cardHolds)
+    .values({
+      userId: p("userId"),
+      cardId: p("cardId"),
+      deckId: p("deckId"),
+      kind: p("kind"),
+      until: sql`${p("until")}`,
+      at: p("at"),
+    })
+    .onConflictDoUpdate({
+      target: [cardHolds.userId, cardHolds.cardId],
+      set: { kind: sql.raw("excluded.kind"), until: sql.raw("excluded.until"), at: sql.raw("excluded.at") },
+    })
+    .prepare(),
+  unsuspend: db
+    .delete(cardHolds)
+    .where(
+      and(
+        eq(cardHolds.userId, p("userId")),
+        eq(cardHolds.cardId, p("cardId")),
+        eq(cardHolds.kind, "suspend"),
+      ),
+    )
+    .prepare(),
+  unsuspendDeck: db
+    .delete(cardHolds)
+    .where(
+      and(
+        eq(cardHolds.userId, p("userId")),
+        eq(cardHolds.deckId, p("deckId")),
+        eq(cardHolds.kind, "suspend"),
+      ),
+    )
+    .prepare(),
+  suspended: db
+    .select({ cardId: cards.id, front: cards.front, at: cardHolds.at })
+    .from(cardHolds)
+    .innerJoin(cards, eq(cards.id, cardHolds.cardId))
+    .where(
+      and(
+        eq(cardHolds.userId, p("userId")),
+        eq(cardHolds.deckId, p("deckId")),
+        eq(cardHolds.kind, "suspend"),
+        isNull(cards.retiredAt),
+      ),
+    )
+    .orderBy(asc(cards.position), asc(cards.id))
+    .prepare(),
+}));
+
+export interface Hold {
+  userId: string;
+  cardId: number;
+  deckId: string;
+  kind: HoldKind;
+  /** When a bury ends (ms); null for a suspension. */
+  until: number | null;
+  at: number;
+}
+
+/** Holds `cardId` out of the member's study (replacing any hold of it): a suspension, or a bury until `until`. */
+export async function holdCard(db: Db, h: Hold): Promise<void> {
+  await statements(db).hold.run({ ...h });
+}
+
+/**
+ * The Suspend / Bury button's unit of work: holds the card if the member's state of it is still at `version` (the
+ * view the click was made on), under the member's lock as a rating. False: it moved on, nothing written.
+ */
+export async function holdAtVersion(db: Db, h: Hold, version: number): Promise<boolean> {
+  return tx(
+    db,
+    async (t) => {
+      if (((await getState(t, h.userId, h.cardId))?.reps ?? 0) !== version) return false;
+      await holdCard(t, h);
+      return true;
+    },
+    { lockKey: h.userId },
+  );
+}
+
+/** Lifts the member's suspension of a card; false when it was not suspended. */
+export async function unsuspendCard(db: Db, userId: string, cardId: number): Promise<boolean> {
+  return (await statements(db).unsuspend.run({ userId, cardId })).changes > 0;
+}
+
+/** Lifts every suspension of the member in a deck; how many. */
+export async function unsuspendDeck(db: Db, userId: string, deckId: string): Promise<number> {
+  return (await statements(db).unsuspendDeck.run({ userId, deckId })).changes;
+}
+
+export interface SuspendedCard {
+  cardId: number;
+  front: string;
+  at: number;
+}
+
+/** The member's suspended cards of a deck (its removed cards left out), in deck order. */
+export async function suspendedCards(db: Db, userId: string, deckId: string): Promise<SuspendedCard[]> {
+  return statements(db).suspended.all({ userId, deckId });
+}
