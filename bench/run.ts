@@ -22,7 +22,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import pino from "pino";
 import { ManualClock } from "../src/core/clock.ts";
-import { createScheduler } from "../src/core/scheduling.ts";
+import { Schedulers } from "../src/core/scheduling.ts";
 import { closeDb, type Db, openDb } from "../src/db/client.ts";
 import { openSqlite } from "../src/db/sqlite/open.ts";
 import type { BenchContext, BenchItem } from "./items/context.ts";
@@ -99,7 +99,7 @@ export async function runBench(o: BenchOptions): Promise<Result[]> {
   const db: Db = o.pg ? await openCopy(o.pg, path, seeded?.summary ?? null, log) : openSqlite(path);
   const clock = new ManualClock(new Date(BENCH_NOW));
   // Production settings: fuzz on (FSRS_FUZZ defaults to true), silent logger.
-  const deps = { db, clock, scheduler: createScheduler({ fuzz: true }), log: pino({ level: "silent" }) };
+  const deps = { db, clock, schedulers: new Schedulers({ fuzz: true }), log: pino({ level: "silent" }) };
   const ctx: BenchContext = {
     params: o.params,
     deps,

@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, type ChatInputCommandInteraction } from "discord.js";
 import { NEW_PER_DAY_MAX } from "../src/core/new-cards.ts";
+import { MAX_INTERVAL_MAX, RETENTION_MAX, RETENTION_MIN } from "../src/core/scheduling.ts";
 import type { Command } from "../src/discord/command.ts";
 import { renderSettings, type SettingsChange } from "../src/render/settings-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
@@ -14,6 +15,18 @@ function readChange(i: ChatInputCommandInteraction): { change: SettingsChange; p
     return { change: sub, patch: { leaderboardVisible: i.options.getBoolean("visible", true) } };
   if (sub === "timezone") return { change: sub, patch: { timezone: i.options.getString("zone", true) } };
   if (sub === "newcards") return { change: sub, patch: { newPerDay: i.options.getInteger("per_day", true) } };
+  if (sub === "scheduling") {
+    const patch: SettingsPatch = {};
+    const retention = i.options.getNumber("retention");
+    const maxInterval = i.options.getInteger("max_interval");
+    const learning = i.options.getString("learning_steps");
+    const relearning = i.options.getString("relearning_steps");
+    if (retention !== null) patch.retention = retention;
+    if (maxInterval !== null) patch.maxInterval = maxInterval;
+    if (learning !== null) patch.learningSteps = learning;
+    if (relearning !== null) patch.relearningSteps = relearning;
+    return { change: sub, patch: Object.keys(patch).length > 0 ? patch : null };
+  }
   return { change: "show", patch: null };
 }
 
@@ -75,6 +88,43 @@ export default {
             required: true,
             min_value: 0,
             max_value: NEW_PER_DAY_MAX,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "scheduling",
+        description: "Your spaced repetition: desired retention, maximum interval, learning steps",
+        options: [
+          {
+            type: ApplicationCommandOptionType.Number,
+            name: "retention",
+            description: `Share of reviews you want to recall, ${RETENTION_MIN}–${RETENTION_MAX} (default 0.9)`,
+            required: false,
+            min_value: RETENTION_MIN,
+            max_value: RETENTION_MAX,
+          },
+          {
+            type: ApplicationCommandOptionType.Integer,
+            name: "max_interval",
+            description: `Longest interval in days, 1–${MAX_INTERVAL_MAX} (default ${MAX_INTERVAL_MAX})`,
+            required: false,
+            min_value: 1,
+            max_value: MAX_INTERVAL_MAX,
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "learning_steps",
+            description: "Steps for new cards, e.g. 1m 10m (default), 10m 1h 1d, or none",
+            required: false,
+            max_length: 80,
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "relearning_steps",
+            description: "Steps after a lapse, e.g. 10m (default), or none",
+            required: false,
+            max_length: 80,
           },
         ],
       },

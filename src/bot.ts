@@ -1,7 +1,6 @@
 import { Client, Events, GatewayIntentBits, Options } from "discord.js";
-import type { FSRS } from "ts-fsrs";
 import type { Clock } from "./core/clock.ts";
-import { createScheduler } from "./core/scheduling.ts";
+import { Schedulers } from "./core/scheduling.ts";
 import { closeDb, type Db, openDb } from "./db/client.ts";
 import { addGuild } from "./db/guilds.ts";
 import type { Command } from "./discord/command.ts";
@@ -82,8 +81,7 @@ function shardFilter(client: Client): ShardFilter {
 export async function createBot(o: BotOptions): Promise<Bot> {
   const owned = o.db === undefined;
   const db: Db = o.db ?? (await openDb(o.databasePath));
-  const scheduler: FSRS = createScheduler({ fuzz: o.fuzz });
-  const deps: Deps = { db, clock: o.clock, scheduler, log: o.log };
+  const deps: Deps = { db, clock: o.clock, schedulers: new Schedulers({ fuzz: o.fuzz }), log: o.log };
   const commands = await loadCommands();
   const client = createClient(o.apiUrl);
   const transport = discordTransport(client);

@@ -7,7 +7,7 @@
  */
 import pino from "pino";
 import { ManualClock } from "../../src/core/clock.ts";
-import { createScheduler } from "../../src/core/scheduling.ts";
+import { Schedulers } from "../../src/core/scheduling.ts";
 import { closeDb, openDb } from "../../src/db/client.ts";
 import { discordTransport } from "../../src/discord/quiz-transport.ts";
 import { tick } from "../../src/services/quiz/tick.ts";
@@ -41,7 +41,7 @@ process.once("message", async (job: TickShardJob) => {
   const deps = {
     db,
     clock: new ManualClock(new Date(job.at)),
-    scheduler: createScheduler({ fuzz: true }),
+    schedulers: new Schedulers({ fuzz: true }),
     log: pino({ level: "silent" }),
   };
   const client = benchRestClient(job.apiUrl, job.token);

@@ -1,7 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, not, sql } from "drizzle-orm";
 import type { Card } from "ts-fsrs";
+import { suspended } from "./card-holds.ts";
 import type { Db } from "./client.ts";
-import { perConnection, preparedWrite, type Values, type WriteStatement } from "./prepared.ts";
+import { once, perConnection, preparedWrite, type Values, type WriteStatement } from "./prepared.ts";
 import { cardStates, reviewLogs } from "./schema.ts";
 
 export type CardStateRow = typeof cardStates.$inferSelect;
@@ -108,6 +109,24 @@ export function cardToRow(userId: string, cardId: number, deckId: string, c: Car
     state: c.state,
     lastReview: c.last_review ?? null,
   };
+}
+
+/** Stabilities of the member's cards in review (or relearning), not suspended: the workload estimate's input. */
+export async function reviewStabilities(db: Db, userId: string): Promise<number[]> {
+  const rows = await once(db, (b) =>
+    b
+      .select({ s: cardStates.stability })
+      .from(cardStates)
+      .where(
+        and(
+          eq(cardStates.userId, userId),
+          inArray(cardStates.state, [2, 3]),
+          not(suspended(cardStates.cardId, sql`${userId}`)),
+        ),
+      )
+      .prepare(),
+  ).all();
+  return rows.map((r) => r.s);
 }
 
 /** The member's stored state of a card; undefined for a card they have never rated. */

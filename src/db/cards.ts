@@ -24,12 +24,6 @@ const statements = perConnection((db) => ({
     .innerJoin(decks, eq(decks.id, cards.deckId))
     .where(eq(cards.id, sql.placeholder("cardId")))
     .prepare(),
-  forView: db
-    .select({ front: cards.front, back: cards.back, deckName: decks.name })
-    .from(cards)
-    .innerJoin(decks, eq(decks.id, cards.deckId))
-    .where(eq(cards.id, sql.placeholder("cardId")))
-    .prepare(),
 }));
 
 export type CardAccess = NonNullable<Awaited<ReturnType<typeof cardAccess>>>;
@@ -46,9 +40,4 @@ export async function cardAccessHere(
   cardId: number,
 ): Promise<CardAccess | undefined> {
   return cardAccess(db, who, cardId);
-}
-
-/** What a study view shows of a card. */
-export async function cardForView(db: Db, cardId: number) {
-  return statements(db).forView.get({ cardId });
 }

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Card, ReviewLog } from "ts-fsrs";
 import type { ReviewSource } from "../core/points.ts";
-import { type Grade, MAX_ANSWER_MS } from "../core/scheduling.ts";
+import { type Grade, MAX_ANSWER_MS, type SchedulingSettings } from "../core/scheduling.ts";
 import { held } from "./card-holds.ts";
 import { cardToRow, rowToCard, stateAndLogWrites } from "./card-states.ts";
 import { cardAccessFields } from "./cards.ts";
@@ -19,6 +19,7 @@ import {
   statUserDays,
   userSettings,
 } from "./schema.ts";
+import { schedulingFields, schedulingOf } from "./user-settings.ts";
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -38,6 +39,7 @@ const statements = perConnection((db) => ({
         longest: statStreaks.longest,
       },
       ownZone: userSettings.timezone,
+      scheduling: schedulingFields,
       serverZone: guilds.timezone,
       // The primary key (user_id, day): one seek to the member's last entry.
       // A card the member holds out (card-holds.ts) takes no review: not from a stale button, not from a quiz answer.
@@ -62,8 +64,15 @@ const statements = perConnection((db) => ({
     .prepare(),
 }));
 
-/** The state after one rating and its log line; `before` is null for a card the member has never seen. */
-export type DecideReview = (before: Card | null, now: Date) => { card: Card; log: ReviewLog };
+/**
+ * The state after one rating and its log line; `before` is null for a card the member has never seen, `scheduling`
+ * the member's own settings (read with the state).
+ */
+export type DecideReview = (
+  before: Card | null,
+  now: Date,
+  scheduling: SchedulingSettings,
+) => { card: Card; log: ReviewLog };
 
 export interface ReviewWrite {
   userId: string;
@@ -93,7 +102,7 @@ export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: Dec
   if (!card?.inReach || card.retiredAt !== null || card.held === 1) return false;
   const { state } = card;
   if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
-  const { card: after, log } = decide(state ? rowToCard(state) : null, now);
+  const { card: after, log } = decide(state ? rowToCard(state) : null, now, schedulingOf(card.scheduling));
   const own = stateAndLogWrites(db, cardToRow(r.userId, r.cardId, card.deckId, after), {
     userId: r.userId,
     cardId: r.cardId,

@@ -34,6 +34,10 @@ export const userSettings = pgTable("user_settings", {
   timezone: text("timezone"),
   reminders: flag("reminders").notNull().default(0),
   leaderboardVisible: flag("leaderboard_visible").notNull().default(1),
+  retention: doublePrecision("retention").notNull().default(0.9),
+  maxInterval: integer("max_interval").notNull().default(36500),
+  learningSteps: text("learning_steps").notNull().default("1m 10m"),
+  relearningSteps: text("relearning_steps").notNull().default("10m"),
 });
 
 export const decks = pgTable(

@@ -19,6 +19,11 @@ export const userSettings = sqliteTable("user_settings", {
   timezone: text("timezone"),
   reminders: integer("reminders", { mode: "boolean" }).notNull().default(false),
   leaderboardVisible: integer("leaderboard_visible", { mode: "boolean" }).notNull().default(true),
+  /** `/settings scheduling` (core/scheduling.ts SchedulingSettings); steps as `1m 10m` (`none`: no steps). */
+  retention: real("retention").notNull().default(0.9),
+  maxInterval: integer("max_interval").notNull().default(36500),
+  learningSteps: text("learning_steps").notNull().default("1m 10m"),
+  relearningSteps: text("relearning_steps").notNull().default("10m"),
 });
 
 /**

@@ -5,16 +5,18 @@
  */
 import { and, asc, eq, inArray, isNull, lte, not, notExists, sql } from "drizzle-orm";
 import type { Card } from "ts-fsrs";
+import type { SchedulingSettings } from "../core/scheduling.ts";
 import { held } from "./card-holds.ts";
-import { getState, rowToCard } from "./card-states.ts";
-import { type CardAccess, cardAccess, cardForView } from "./cards.ts";
+import { rowToCard } from "./card-states.ts";
+import { type CardAccess, cardAccess } from "./cards.ts";
 import type { Db, EngineKind } from "./client.ts";
 import { findVisibleDeck, isSubscribed } from "./decks.ts";
 import { memberStudyDay, newCardsLeft, newPerDay } from "./new-cards.ts";
 import { perConnection, rawPrepared } from "./prepared.ts";
 import { newIntroducedSince, sessionTotals } from "./review-logs.ts";
-import { cardHolds, cardStates, cards, decks, subscriptions } from "./schema.ts";
+import { cardHolds, cardStates, cards, decks, subscriptions, userSettings } from "./schema.ts";
 import { scopeValues, studyDecks, studyDecksWhere } from "./study-decks.ts";
+import { schedulingFields, schedulingOf } from "./user-settings.ts";
 
 /** Who is studying, where, and which deck (null = all subscribed decks). */
 export interface Scope {
@@ -45,6 +47,21 @@ const heldActive = sql`${cardHolds} JOIN ${cards} ON ${cards.id} = ${cardHolds.c
 // No `.limit(1)` on the single-row reads: drizzle binds LIMIT as a parameter (`limit ?`), which SQLite runs 3–4×
 // slower here than `limit 1`; `.get()` steps to the first row only, in the same plan.
 const statements = perConnection((db, kind) => ({
+  // A card as a view shows it, with the member's state of it and their scheduling settings: one read.
+  viewCard: db
+    .select({
+      front: cards.front,
+      back: cards.back,
+      deckName: decks.name,
+      state: cardStates,
+      scheduling: schedulingFields,
+    })
+    .from(cards)
+    .innerJoin(decks, eq(decks.id, cards.deckId))
+    .leftJoin(cardStates, and(eq(cardStates.userId, p("userId")), eq(cardStates.cardId, cards.id)))
+    .leftJoin(userSettings, eq(userSettings.userId, p("userId")))
+    .where(eq(cards.id, p("cardId")))
+    .prepare(),
   studiesHere: db
     .select({ deckId: subscriptions.deckId })
     .from(subscriptions)
@@ -159,6 +176,8 @@ export interface QueuedCard {
   front: string;
   back: string;
   state: Card | undefined;
+  /** The member's own scheduling (the buttons' intervals are computed with it). */
+  scheduling: SchedulingSettings;
 }
 
 /** The counts on a study view's footer: cards due now, new cards still on offer today. */
@@ -177,10 +196,15 @@ async function counts(db: Db, s: Scope, now: number): Promise<QueueCounts> {
 }
 
 async function queued(db: Db, s: Scope, cardId: number): Promise<QueuedCard> {
-  const card = await cardForView(db, cardId);
-  if (!card) throw new Error(`card ${cardId} vanished`);
-  const state = await getState(db, s.userId, cardId);
-  return { cardId, ...card, state: state && rowToCard(state) };
+  const row = await statements(db).viewCard.get({ userId: s.userId, cardId });
+  if (!row) throw new Error(`card ${cardId} vanished`);
+  const { state, scheduling, ...card } = row;
+  return {
+    cardId,
+    ...card,
+    state: state ? rowToCard(state) : undefined,
+    scheduling: schedulingOf(scheduling),
+  };
 }
 
 /**

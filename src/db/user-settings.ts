@@ -1,6 +1,7 @@
 /** user_settings: a member's preferences (global to the user, not per server); no row = the defaults. */
 import { eq, sql } from "drizzle-orm";
 import { NEW_PER_DAY_DEFAULT } from "../core/new-cards.ts";
+import { DEFAULT_SCHEDULING, formatSteps, parseSteps, type SchedulingSettings } from "../core/scheduling.ts";
 import { type Db, tx } from "./client.ts";
 import { once, perConnection } from "./prepared.ts";
 import { userSettings } from "./schema.ts";
@@ -25,8 +26,38 @@ async function current(db: Db, userId: string): Promise<UserSettings> {
       timezone: null,
       reminders: false,
       leaderboardVisible: true,
+      retention: DEFAULT_SCHEDULING.retention,
+      maxInterval: DEFAULT_SCHEDULING.maxInterval,
+      learningSteps: formatSteps(DEFAULT_SCHEDULING.learningSteps),
+      relearningSteps: formatSteps(DEFAULT_SCHEDULING.relearningSteps),
     }
   );
+}
+
+/** The scheduling columns, for a read that joins the member's settings row (reviews.ts, study-queue.ts). */
+export const schedulingFields = {
+  retention: userSettings.retention,
+  maxInterval: userSettings.maxInterval,
+  learningSteps: userSettings.learningSteps,
+  relearningSteps: userSettings.relearningSteps,
+};
+
+type StoredScheduling = {
+  retention: number;
+  maxInterval: number;
+  learningSteps: string;
+  relearningSteps: string;
+};
+
+/** A member's scheduling from their settings row (null: no row, the defaults). Steps were validated when written. */
+export function schedulingOf(row: StoredScheduling | null | undefined): SchedulingSettings {
+  if (!row) return DEFAULT_SCHEDULING;
+  return {
+    retention: row.retention,
+    maxInterval: row.maxInterval,
+    learningSteps: parseSteps(row.learningSteps) ?? DEFAULT_SCHEDULING.learningSteps,
+    relearningSteps: parseSteps(row.relearningSteps) ?? DEFAULT_SCHEDULING.relearningSteps,
+  };
 }
 
 /** The member's settings, the defaults when they never changed any. */

@@ -6,7 +6,7 @@ import { NO_PINGS } from "./limits.ts";
 import { plural } from "./plural.ts";
 
 /** Which subcommand ran: `show` changes nothing. */
-export type SettingsChange = "show" | "reminders" | "leaderboard" | "timezone" | "newcards";
+export type SettingsChange = "show" | "reminders" | "leaderboard" | "timezone" | "newcards" | "scheduling";
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 
@@ -27,9 +27,24 @@ function note(change: SettingsChange, v: SettingsView): string {
       return s.newPerDay === 0
         ? "You will start no new cards: only reviews come up."
         : `You will start up to ${plural(s.newPerDay, "new card")} per day.`;
+    case "scheduling":
+      return schedulingNote(v);
     case "show":
       return "Your settings:";
   }
+}
+
+const pct = (r: number) => `${Math.round(r * 100)}%`;
+const perDay = (n: number) => (n < 10 ? String(Math.round(n * 10) / 10) : String(Math.round(n)));
+
+/** What the new scheduling means: for a retention change, the workload at the member's current cards. */
+function schedulingNote(v: SettingsView): string {
+  const s = v.settings;
+  const w = v.workload;
+  if (!w) return "Your scheduling (applies from your next rating):";
+  if (w.cards === 0)
+    return `Desired retention is now ${pct(s.retention)}. You have no cards in review yet, so there is no workload to estimate.`;
+  return `Desired retention is now ${pct(s.retention)}: about ${perDay(w.after)} reviews a day at your current ${plural(w.cards, "card")} in review (about ${perDay(w.before)} before). Higher retention means shorter intervals, so more reviews.`;
 }
 
 export function renderSettings(change: SettingsChange, v: SettingsView) {
@@ -46,6 +61,10 @@ export function renderSettings(change: SettingsChange, v: SettingsView) {
           { name: "Timezone", value: zone, inline: true },
           { name: "Daily reminders", value: onOff(s.reminders), inline: true },
           { name: "On leaderboards", value: onOff(s.leaderboardVisible), inline: true },
+          { name: "Desired retention", value: pct(s.retention), inline: true },
+          { name: "Maximum interval", value: plural(s.maxInterval, "day"), inline: true },
+          { name: "Learning steps", value: s.learningSteps, inline: true },
+          { name: "Relearning steps", value: s.relearningSteps, inline: true },
         ],
       },
     ],

@@ -1,5 +1,5 @@
-import type { FSRS } from "ts-fsrs";
 import type { Clock } from "../core/clock.ts";
+import type { Schedulers } from "../core/scheduling.ts";
 import type { Db } from "../db/client.ts";
 import type { Logger } from "../logger.ts";
 import type { BoardCacheOptions } from "./board-bases.ts";
@@ -8,7 +8,8 @@ import type { BoardCacheOptions } from "./board-bases.ts";
 export interface Deps {
   db: Db;
   clock: Clock;
-  scheduler: FSRS;
+  /** ts-fsrs per member settings (core/scheduling.ts). */
+  schedulers: Schedulers;
   log: Logger;
   /** Which leaderboard bases are kept per connection (services/board-bases.ts); default BOARD_CACHE_DEFAULTS. */
   boards?: BoardCacheOptions;

@@ -1,7 +1,17 @@
 /** A member's settings: read with their defaults, changed after validation, and the /settings view. */
 import { UserError } from "../core/errors.ts";
 import { NEW_PER_DAY_MAX } from "../core/new-cards.ts";
+import {
+  formatSteps,
+  MAX_INTERVAL_MAX,
+  parseSteps,
+  RETENTION_MAX,
+  RETENTION_MIN,
+  reviewsPerDay,
+  STEPS_MAX,
+} from "../core/scheduling.ts";
 import { canonicalTimeZone } from "../core/time.ts";
+import { reviewStabilities } from "../db/card-states.ts";
 import type { Db } from "../db/client.ts";
 import { studyZone } from "../db/stat-user.ts";
 import { readSettings, type SettingsPatch, type UserSettings, writeSettings } from "../db/user-settings.ts";
@@ -33,11 +43,35 @@ export async function updateSettings(db: Db, userId: string, patch: SettingsPatc
     (!Number.isInteger(patch.newPerDay) || patch.newPerDay < 0 || patch.newPerDay > NEW_PER_DAY_MAX)
   )
     throw new UserError(`New cards per day must be a whole number from 0 to ${NEW_PER_DAY_MAX}.`);
+  if (
+    patch.retention !== undefined &&
+    !(patch.retention >= RETENTION_MIN && patch.retention <= RETENTION_MAX)
+  )
+    throw new UserError(
+      `Desired retention must be from ${RETENTION_MIN} to ${RETENTION_MAX} (0.90 is the default).`,
+    );
+  if (
+    patch.maxInterval !== undefined &&
+    (!Number.isInteger(patch.maxInterval) || patch.maxInterval < 1 || patch.maxInterval > MAX_INTERVAL_MAX)
+  )
+    throw new UserError(`The maximum interval must be a whole number of days from 1 to ${MAX_INTERVAL_MAX}.`);
+  for (const key of ["learningSteps", "relearningSteps"] as const) {
+    const text = patch[key];
+    if (text === undefined) continue;
+    const steps = parseSteps(text);
+    if (steps === null)
+      throw new UserError(
+        `\`${text.trim().slice(0, 60)}\` is not a list of steps. Write them like \`1m 10m\` or \`10m 1h 1d\` (minutes, hours, days; 1m to 30d, at most ${STEPS_MAX}), or \`none\`.`,
+      );
+    patch = { ...patch, [key]: formatSteps(steps) };
+  }
   return writeSettings(db, userId, patch);
 }
 
 export interface SettingsView {
   settings: UserSettings;
+  /** When the desired retention changed: about how many reviews a day, before and after (core reviewsPerDay). */
+  workload: { before: number; after: number; cards: number } | null;
   /**
    * The zone their days are counted in: their own, or without one the server's (else the zone of their last study
    * day, else UTC), and whether that is the server's.
@@ -50,9 +84,17 @@ export async function settingsView(
   deps: Pick<Deps, "db">,
   q: { userId: string; guildId: string | null; patch: SettingsPatch | null },
 ): Promise<SettingsView> {
-  const settings = q.patch
-    ? await updateSettings(deps.db, q.userId, q.patch)
-    : await getSettings(deps.db, q.userId);
+  const before = await getSettings(deps.db, q.userId);
+  const settings = q.patch ? await updateSettings(deps.db, q.userId, q.patch) : before;
+  let workload: SettingsView["workload"] = null;
+  if (settings.retention !== before.retention) {
+    const stabilities = await reviewStabilities(deps.db, q.userId);
+    workload = {
+      before: reviewsPerDay(stabilities, before.retention, before.maxInterval),
+      after: reviewsPerDay(stabilities, settings.retention, settings.maxInterval),
+      cards: stabilities.length,
+    };
+  }
   const zone: SettingsView["zone"] =
     settings.timezone !== null
       ? { own: true, name: settings.timezone }
@@ -61,5 +103,5 @@ export async function settingsView(
           name: (await studyZone(deps.db, q.userId, q.guildId)).zone,
           server: q.guildId !== null,
         };
-  return { settings, zone };
+  return { settings, zone, workload };
 }

@@ -113,7 +113,9 @@ function cardView(
     isNew: !state || state.state === State.New,
     due: counts.due,
     newLeft: counts.newLeft,
-    intervals: o.showAnswer ? intervalsFrom(previewDue(deps.scheduler, fsrsCard, now), now) : null,
+    intervals: o.showAnswer
+      ? intervalsFrom(previewDue(deps.schedulers.for(card.scheduling), fsrsCard, now), now)
+      : null,
     notice: o.notice,
     undo: o.undo ?? null,
   };
@@ -180,8 +182,9 @@ export interface RateResult {
 export type ReviewInput = ReviewWrite;
 
 /** The pure decision of one rating (ts-fsrs via src/core), handed to the write so it runs inside its transaction. */
-export function decideWith(deps: Pick<Deps, "scheduler">, grade: Grade): DecideReview {
-  return (before, now) => applyRating(deps.scheduler, before ?? newCard(now), now, grade);
+export function decideWith(deps: Pick<Deps, "schedulers">, grade: Grade): DecideReview {
+  return (before, now, scheduling) =>
+    applyRating(deps.schedulers.for(scheduling), before ?? newCard(now), now, grade);
 }
 
 /**

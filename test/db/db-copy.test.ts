@@ -117,8 +117,9 @@ async function sqliteFile(name: string): Promise<string> {
   if (db.kind !== "sqlite") throw new Error("expected SQLite");
   db.sqlite.exec(`
     INSERT INTO guilds (id, timezone, created_at) VALUES ('g1', 'Europe/Paris', 1700000000000), ('g2', 'UTC', 1700000000001);
-    INSERT INTO user_settings (user_id, new_per_day, timezone, reminders, leaderboard_visible)
-      VALUES ('u1', 15, 'Asia/Tokyo', 1, 0), ('u2', 20, NULL, 0, 1);
+    INSERT INTO user_settings (user_id, new_per_day, timezone, reminders, leaderboard_visible, retention,
+        max_interval, learning_steps, relearning_steps)
+      VALUES ('u1', 15, 'Asia/Tokyo', 1, 0, 0.87, 365, '10m 1h 1d', 'none'), ('u2', 20, NULL, 0, 1, 0.9, 36500, '1m 10m', '10m');
     INSERT INTO decks (id, name, description, source, file_path, guild_id, owner_id, retired_at, updated_at)
       VALUES ('d1', 'PyTorch', '', 'file', 'decks/pytorch.md', NULL, NULL, NULL, 1700000000000),
              ('d2', 'Mine', 'a personal deck', 'import', NULL, 'g1', 'u1', 1700000500000, 1700000400000);
@@ -343,6 +344,10 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
         timezone: "Asia/Tokyo",
         reminders: 1,
         leaderboard_visible: 0,
+        retention: 0.87,
+        max_interval: 365,
+        learning_steps: "10m 1h 1d",
+        relearning_steps: "none",
       });
     });
   });

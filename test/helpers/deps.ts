@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { ManualClock } from "../../src/core/clock.ts";
-import { createScheduler } from "../../src/core/scheduling.ts";
+import { Schedulers } from "../../src/core/scheduling.ts";
 import { tx } from "../../src/db/client.ts";
 import { writeDeck } from "../../src/db/deck-cards.ts";
 import type { SqliteDb } from "../../src/db/handle.ts";
@@ -21,7 +21,7 @@ export function testDeps(
   return {
     db,
     clock,
-    scheduler: createScheduler({ fuzz: false }),
+    schedulers: new Schedulers({ fuzz: false }),
     log: pino({ level: "silent" }),
     dir,
     close() {
@@ -43,7 +43,7 @@ export async function engineDeps(
   return {
     db: t.db,
     clock: new ManualClock(new Date(start)),
-    scheduler: createScheduler({ fuzz: false }),
+    schedulers: new Schedulers({ fuzz: false }),
     log: pino({ level: "silent" }),
     engine,
     target: t.target,

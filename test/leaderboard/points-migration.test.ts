@@ -12,7 +12,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
-import { createScheduler } from "../../src/core/scheduling.ts";
+import { Schedulers } from "../../src/core/scheduling.ts";
 import { studyDayNumber } from "../../src/core/streaks.ts";
 import { type Db, openDb } from "../../src/db/client.ts";
 import type { Deps } from "../../src/services/deps.ts";
@@ -102,7 +102,7 @@ function depsOn(db: Db, at: number): Deps {
   return {
     db,
     clock: new ManualClock(new Date(at)),
-    scheduler: createScheduler({ fuzz: false }),
+    schedulers: new Schedulers({ fuzz: false }),
     log: pino({ level: "silent" }),
   };
 }
