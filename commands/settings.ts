@@ -1,7 +1,14 @@
 import { ApplicationCommandOptionType, type ChatInputCommandInteraction } from "discord.js";
+import {
+  LEECH_ACTIONS,
+  LEECH_THRESHOLD_DEFAULT,
+  LEECH_THRESHOLD_MAX,
+  LEECH_THRESHOLD_MIN,
+} from "../src/core/leeches.ts";
 import { NEW_PER_DAY_MAX } from "../src/core/new-cards.ts";
 import { MAX_INTERVAL_MAX, RETENTION_MAX, RETENTION_MIN } from "../src/core/scheduling.ts";
 import type { Command } from "../src/discord/command.ts";
+import { choiceOption } from "../src/discord/options.ts";
 import { renderSettings, type SettingsChange } from "../src/render/settings-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
 import { type SettingsPatch, settingsView } from "../src/services/settings.ts";
@@ -15,6 +22,14 @@ function readChange(i: ChatInputCommandInteraction): { change: SettingsChange; p
     return { change: sub, patch: { leaderboardVisible: i.options.getBoolean("visible", true) } };
   if (sub === "timezone") return { change: sub, patch: { timezone: i.options.getString("zone", true) } };
   if (sub === "newcards") return { change: sub, patch: { newPerDay: i.options.getInteger("per_day", true) } };
+  if (sub === "leeches") {
+    const patch: SettingsPatch = {};
+    const threshold = i.options.getInteger("threshold");
+    const action = choiceOption(i, "action", LEECH_ACTIONS);
+    if (threshold !== null) patch.leechThreshold = threshold;
+    if (action !== null) patch.leechAction = action;
+    return { change: sub, patch: Object.keys(patch).length > 0 ? patch : null };
+  }
   if (sub === "scheduling") {
     const patch: SettingsPatch = {};
     const retention = i.options.getNumber("retention");
@@ -125,6 +140,31 @@ export default {
             description: "Steps after a lapse, e.g. 10m (default), or none",
             required: false,
             max_length: 80,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "leeches",
+        description: "Cards you keep forgetting: when one becomes a leech, and what then",
+        options: [
+          {
+            type: ApplicationCommandOptionType.Integer,
+            name: "threshold",
+            description: `Lapses that make a leech, ${LEECH_THRESHOLD_MIN}–${LEECH_THRESHOLD_MAX} (default ${LEECH_THRESHOLD_DEFAULT}), 0 for off`,
+            required: false,
+            min_value: 0,
+            max_value: LEECH_THRESHOLD_MAX,
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "action",
+            description: "Suspend a leech, or only tag it (default)",
+            required: false,
+            choices: [
+              { name: "suspend", value: "suspend" },
+              { name: "tag only", value: "tag" },
+            ],
           },
         ],
       },

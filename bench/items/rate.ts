@@ -61,20 +61,21 @@ export async function benchRate(ctx: BenchContext): Promise<Result[]> {
     const a = await target();
     let recorded = true;
     const tWrite = await timed(async () => {
-      recorded = await recordRating(
-        deps.db,
-        {
-          userId: a.session.userId,
-          guildId: a.session.guildId,
-          cardId: a.cardId,
-          grade: a.grade,
-          source: "study",
-          shownAt,
-          version: a.version,
-        },
-        deps.clock.now(),
-        decideWith(deps, a.grade),
-      );
+      recorded =
+        (await recordRating(
+          deps.db,
+          {
+            userId: a.session.userId,
+            guildId: a.session.guildId,
+            cardId: a.cardId,
+            grade: a.grade,
+            source: "study",
+            shownAt,
+            version: a.version,
+          },
+          deps.clock.now(),
+          decideWith(deps, a.grade),
+        )) !== false;
     });
     const b = await target();
     const tFull = await timed(async () => {

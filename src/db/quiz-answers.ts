@@ -115,7 +115,7 @@ export async function recordAnswer(
           },
           now,
           r.decide,
-        ));
+        )) !== false;
       // Leaderboard: a reviewed answer earned its points in writeReview; any other correct answer earns them here.
       if (!reviewed)
         await awardQuizPoints(t, { guildId: a.guildId, userId: a.userId, at: now.getTime(), correct });

@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { StreakState } from "../core/streaks.ts";
+import { unleechWrites } from "./card-leeches.ts";
 import { type CardStateRow, stateWrite } from "./card-states.ts";
 import { type Db, tx } from "./client.ts";
 import { perConnection, preparedWrite, runWrites, type Values, type WriteStatement } from "./prepared.ts";
@@ -34,6 +35,8 @@ export interface UndoData extends ReviewCounted {
   before: StoredState | null;
   /** The review made the member a member of the server (its stat_guild_members row is the review's own). */
   newMember: boolean;
+  /** The review made the card a leech (card-leeches.ts), and suspended it. */
+  leech?: { suspended: boolean };
 }
 
 const statements = perConnection((db) => ({
@@ -294,6 +297,7 @@ export async function undoReview(
         if (d.newMember) writes.push([st.dropGuildMember, g]);
       }
       if (d.streakBefore !== undefined) writes.push(streakWrite(t, userId, d.streakBefore));
+      if (d.leech) writes.push(...unleechWrites(t, key, d.leech.suspended));
       await runWrites(t, writes);
       return { undone: true, next: await latestReview(t, userId) };
     },

@@ -1,8 +1,10 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Card, ReviewLog } from "ts-fsrs";
+import { becomesLeech, LEECH_THRESHOLD_DEFAULT } from "../core/leeches.ts";
 import type { ReviewSource } from "../core/points.ts";
 import { type Grade, MAX_ANSWER_MS, type SchedulingSettings } from "../core/scheduling.ts";
 import { held } from "./card-holds.ts";
+import { leechWrites } from "./card-leeches.ts";
 import { cardToRow, rowToCard, stateAndLogWrites } from "./card-states.ts";
 import { cardAccessFields } from "./cards.ts";
 import { type Db, tx } from "./client.ts";
@@ -40,6 +42,8 @@ const statements = perConnection((db) => ({
       },
       ownZone: userSettings.timezone,
       scheduling: schedulingFields,
+      leechThreshold: userSettings.leechThreshold,
+      leechAction: userSettings.leechAction,
       serverZone: guilds.timezone,
       // The primary key (user_id, day): one seek to the member's last entry.
       // A card the member holds out (card-holds.ts) takes no review: not from a stale button, not from a quiz answer.
@@ -74,6 +78,11 @@ export type DecideReview = (
   scheduling: SchedulingSettings,
 ) => { card: Card; log: ReviewLog };
 
+/** A recorded review: whether it made the card a leech (its lapses then, and whether it was suspended). */
+export interface ReviewWritten {
+  leech: { lapses: number; suspended: boolean } | null;
+}
+
 export interface ReviewWrite {
   userId: string;
   guildId: string | null;
@@ -90,9 +99,15 @@ export interface ReviewWrite {
  * The one review write path (a `/study` rating, a quiz answer): read state → `decide` (ts-fsrs, pure, from the
  * service) → write state + append log + the leaderboard and /stats aggregates. Must run inside a transaction.
  * Returns false and writes nothing when the card (or its deck) is retired, is outside the member's reach here, is
- * held out of their study (suspended or buried), or the version no longer matches.
+ * held out of their study (suspended or buried), or the version no longer matches. Else what the member is told
+ * beyond the rating: whether it made the card a leech (core/leeches.ts; tagged, and suspended if they chose so).
  */
-export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: DecideReview): Promise<boolean> {
+export async function writeReview(
+  db: Db,
+  r: ReviewWrite,
+  now: Date,
+  decide: DecideReview,
+): Promise<ReviewWritten | false> {
   const card = await statements(db).context.get({
     userId: r.userId,
     guildId: r.guildId,
@@ -103,6 +118,10 @@ export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: Dec
   const { state } = card;
   if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
   const { card: after, log } = decide(state ? rowToCard(state) : null, now, schedulingOf(card.scheduling));
+  const threshold = card.leechThreshold ?? LEECH_THRESHOLD_DEFAULT;
+  const leech = becomesLeech(state?.lapses ?? 0, after.lapses, threshold)
+    ? { lapses: after.lapses, suspended: (card.leechAction ?? "tag") === "suspend" }
+    : null;
   const own = stateAndLogWrites(db, cardToRow(r.userId, r.cardId, card.deckId, after), {
     userId: r.userId,
     cardId: r.cardId,
@@ -131,7 +150,19 @@ export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: Dec
       serverZone: r.guildId === null ? undefined : (card.serverZone ?? "UTC"),
       lastUserDay: card.lastUserDay,
     },
-    own,
+    leech
+      ? [
+          ...own,
+          ...leechWrites(db, {
+            userId: r.userId,
+            cardId: r.cardId,
+            deckId: card.deckId,
+            lapses: leech.lapses,
+            at: now.getTime(),
+            suspend: leech.suspended,
+          }),
+        ]
+      : own,
     // A session review can be undone (review-undos.ts); a quiz answer cannot.
     r.source === "quiz"
       ? undefined
@@ -139,22 +170,27 @@ export async function writeReview(db: Db, r: ReviewWrite, now: Date, decide: Dec
           undoRecordWrites(
             db,
             { userId: r.userId, cardId: r.cardId, reps: after.reps, at: now.getTime() },
-            { ...counted, before: storedState(state ?? undefined), newMember: card.guildMember === null },
+            {
+              ...counted,
+              before: storedState(state ?? undefined),
+              newMember: card.guildMember === null,
+              ...(leech && { leech: { suspended: leech.suspended } }),
+            },
           ),
   );
-  return true;
+  return { leech };
 }
 
 /**
  * The unit of work of a `/study` rating: `writeReview` in one transaction (IMMEDIATE on SQLite; on PostgreSQL
- * under the member's lock, so that the version check and the write are one step). Resolves to whether the
- * rating was recorded (false: stale version, retired or out-of-reach card; nothing written).
+ * under the member's lock, so that the version check and the write are one step). Resolves to what `writeReview`
+ * does (false: stale version, retired, held or out-of-reach card; nothing written).
  */
 export async function recordRating(
   db: Db,
   r: ReviewWrite,
   now: Date,
   decide: DecideReview,
-): Promise<boolean> {
+): Promise<ReviewWritten | false> {
   return tx(db, (t) => writeReview(t, r, now, decide), { lockKey: r.userId });
 }

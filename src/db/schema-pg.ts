@@ -38,6 +38,8 @@ export const userSettings = pgTable("user_settings", {
   maxInterval: integer("max_interval").notNull().default(36500),
   learningSteps: text("learning_steps").notNull().default("1m 10m"),
   relearningSteps: text("relearning_steps").notNull().default("10m"),
+  leechThreshold: integer("leech_threshold").notNull().default(8),
+  leechAction: text("leech_action").notNull().default("tag"),
 });
 
 export const decks = pgTable(
@@ -153,6 +155,20 @@ export const cardHolds = pgTable(
     deckId: text("deck_id").notNull(),
     kind: text("kind").notNull(),
     until: ms("until"),
+    at: ms("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.cardId] })],
+);
+
+export const cardLeeches = pgTable(
+  "card_leeches",
+  {
+    userId: text("user_id").notNull(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    deckId: text("deck_id").notNull(),
+    lapses: integer("lapses").notNull(),
     at: ms("at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.cardId] })],

@@ -24,6 +24,11 @@ export const userSettings = sqliteTable("user_settings", {
   maxInterval: integer("max_interval").notNull().default(36500),
   learningSteps: text("learning_steps").notNull().default("1m 10m"),
   relearningSteps: text("relearning_steps").notNull().default("10m"),
+  /** `/settings leeches`: the lapse that makes a card a leech (0 = off), and whether a leech is suspended or tagged. */
+  leechThreshold: integer("leech_threshold").notNull().default(8),
+  leechAction: text("leech_action", { enum: ["suspend", "tag"] })
+    .notNull()
+    .default("tag"),
 });
 
 /**
@@ -159,6 +164,24 @@ export const cardHolds = sqliteTable(
     kind: text("kind", { enum: ["suspend", "bury"] }).notNull(),
     /** When a bury ends (ms); null for a suspension. */
     until: integer("until"),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.cardId] })],
+);
+
+/**
+ * A member's leeches: cards they have forgotten `lapses` times (their leech threshold), tagged when the rating
+ * that made them one was recorded (and told then, once); with the `suspend` action a hold came with it.
+ */
+export const cardLeeches = sqliteTable(
+  "card_leeches",
+  {
+    userId: text("user_id").notNull(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    deckId: text("deck_id").notNull(),
+    lapses: integer("lapses").notNull(),
     at: integer("at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.cardId] })],

@@ -14,7 +14,7 @@ import { findVisibleDeck, isSubscribed } from "./decks.ts";
 import { memberStudyDay, newCardsLeft, newPerDay } from "./new-cards.ts";
 import { perConnection, rawPrepared } from "./prepared.ts";
 import { newIntroducedSince, sessionTotals } from "./review-logs.ts";
-import { cardHolds, cardStates, cards, decks, subscriptions, userSettings } from "./schema.ts";
+import { cardHolds, cardLeeches, cardStates, cards, decks, subscriptions, userSettings } from "./schema.ts";
 import { scopeValues, studyDecks, studyDecksWhere } from "./study-decks.ts";
 import { schedulingFields, schedulingOf } from "./user-settings.ts";
 
@@ -55,6 +55,9 @@ const statements = perConnection((db, kind) => ({
       deckName: decks.name,
       state: cardStates,
       scheduling: schedulingFields,
+      leech:
+        sql<number>`CASE WHEN EXISTS (SELECT 1 FROM ${cardLeeches} WHERE ${cardLeeches.userId} = ${p("userId")}
+        AND ${cardLeeches.cardId} = ${cards.id}) THEN 1 ELSE 0 END`.mapWith(Number),
     })
     .from(cards)
     .innerJoin(decks, eq(decks.id, cards.deckId))
@@ -178,6 +181,8 @@ export interface QueuedCard {
   state: Card | undefined;
   /** The member's own scheduling (the buttons' intervals are computed with it). */
   scheduling: SchedulingSettings;
+  /** The member tagged it a leech (card-leeches.ts). */
+  leech: boolean;
 }
 
 /** The counts on a study view's footer: cards due now, new cards still on offer today. */
@@ -198,10 +203,11 @@ async function counts(db: Db, s: Scope, now: number): Promise<QueueCounts> {
 async function queued(db: Db, s: Scope, cardId: number): Promise<QueuedCard> {
   const row = await statements(db).viewCard.get({ userId: s.userId, cardId });
   if (!row) throw new Error(`card ${cardId} vanished`);
-  const { state, scheduling, ...card } = row;
+  const { state, scheduling, leech, ...card } = row;
   return {
     cardId,
     ...card,
+    leech: leech === 1,
     state: state ? rowToCard(state) : undefined,
     scheduling: schedulingOf(scheduling),
   };

@@ -1,5 +1,6 @@
 /** user_settings: a member's preferences (global to the user, not per server); no row = the defaults. */
 import { eq, sql } from "drizzle-orm";
+import { LEECH_THRESHOLD_DEFAULT } from "../core/leeches.ts";
 import { NEW_PER_DAY_DEFAULT } from "../core/new-cards.ts";
 import { DEFAULT_SCHEDULING, formatSteps, parseSteps, type SchedulingSettings } from "../core/scheduling.ts";
 import { type Db, tx } from "./client.ts";
@@ -30,6 +31,8 @@ async function current(db: Db, userId: string): Promise<UserSettings> {
       maxInterval: DEFAULT_SCHEDULING.maxInterval,
       learningSteps: formatSteps(DEFAULT_SCHEDULING.learningSteps),
       relearningSteps: formatSteps(DEFAULT_SCHEDULING.relearningSteps),
+      leechThreshold: LEECH_THRESHOLD_DEFAULT,
+      leechAction: "tag",
     }
   );
 }

@@ -6,7 +6,14 @@ import { NO_PINGS } from "./limits.ts";
 import { plural } from "./plural.ts";
 
 /** Which subcommand ran: `show` changes nothing. */
-export type SettingsChange = "show" | "reminders" | "leaderboard" | "timezone" | "newcards" | "scheduling";
+export type SettingsChange =
+  | "show"
+  | "reminders"
+  | "leaderboard"
+  | "timezone"
+  | "newcards"
+  | "scheduling"
+  | "leeches";
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 
@@ -29,6 +36,10 @@ function note(change: SettingsChange, v: SettingsView): string {
         : `You will start up to ${plural(s.newPerDay, "new card")} per day.`;
     case "scheduling":
       return schedulingNote(v);
+    case "leeches":
+      return s.leechThreshold === 0
+        ? "No card will be made a leech."
+        : `A card you forget ${s.leechThreshold} times becomes a leech: I will tell you once, and ${s.leechAction === "suspend" ? "suspend it" : "tag it (it stays in your reviews)"}.`;
     case "show":
       return "Your settings:";
   }
@@ -65,6 +76,14 @@ export function renderSettings(change: SettingsChange, v: SettingsView) {
           { name: "Maximum interval", value: plural(s.maxInterval, "day"), inline: true },
           { name: "Learning steps", value: s.learningSteps, inline: true },
           { name: "Relearning steps", value: s.relearningSteps, inline: true },
+          {
+            name: "Leeches",
+            value:
+              s.leechThreshold === 0
+                ? "off"
+                : `${s.leechAction === "suspend" ? "suspend" : "tag"} at ${s.leechThreshold} lapses`,
+            inline: true,
+          },
         ],
       },
     ],

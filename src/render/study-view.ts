@@ -62,7 +62,12 @@ function renderCard(v: CardView): MessagePayload {
   const description = v.back === null ? front : `${front}\n\n**Answer**\n${cardText(v.back, half)}`;
   const embed: APIEmbed = {
     color: COLORS.study,
-    author: { name: clip(`${v.deckName}${v.isNew ? " · new card" : ""}`, LIMITS.embedTitle) },
+    author: {
+      name: clip(
+        `${v.deckName}${v.isNew ? " · new card" : ""}${v.leech ? " · 🩸 leech" : ""}`,
+        LIMITS.embedTitle,
+      ),
+    },
     description,
     footer: { text: progressLine(v.due, v.newLeft) },
   };

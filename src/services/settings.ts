@@ -1,5 +1,12 @@
 /** A member's settings: read with their defaults, changed after validation, and the /settings view. */
 import { UserError } from "../core/errors.ts";
+import {
+  LEECH_ACTIONS,
+  LEECH_THRESHOLD_DEFAULT,
+  LEECH_THRESHOLD_MAX,
+  LEECH_THRESHOLD_MIN,
+  validLeechThreshold,
+} from "../core/leeches.ts";
 import { NEW_PER_DAY_MAX } from "../core/new-cards.ts";
 import {
   formatSteps,
@@ -55,6 +62,12 @@ export async function updateSettings(db: Db, userId: string, patch: SettingsPatc
     (!Number.isInteger(patch.maxInterval) || patch.maxInterval < 1 || patch.maxInterval > MAX_INTERVAL_MAX)
   )
     throw new UserError(`The maximum interval must be a whole number of days from 1 to ${MAX_INTERVAL_MAX}.`);
+  if (patch.leechThreshold !== undefined && !validLeechThreshold(patch.leechThreshold))
+    throw new UserError(
+      `The leech threshold is the lapse that makes a card a leech: ${LEECH_THRESHOLD_MIN} to ${LEECH_THRESHOLD_MAX}, or 0 for no leeches (Anki's default is ${LEECH_THRESHOLD_DEFAULT}).`,
+    );
+  if (patch.leechAction !== undefined && !LEECH_ACTIONS.includes(patch.leechAction))
+    throw new UserError("A leech is either suspended (`suspend`) or only tagged (`tag`).");
   for (const key of ["learningSteps", "relearningSteps"] as const) {
     const text = patch[key];
     if (text === undefined) continue;

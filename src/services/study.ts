@@ -35,6 +35,8 @@ export interface CardView {
   version: number; // reps of the user's state for this card (0 = new)
   shownAt: number; // ms the question was first shown
   isNew: boolean;
+  /** The member's leech (tagged when it reached their threshold). */
+  leech: boolean;
   due: number;
   newLeft: number;
   /** Time until the card is due again per grade (ms), only when the answer is shown. */
@@ -111,6 +113,7 @@ function cardView(
     version: state?.reps ?? 0,
     shownAt: o.shownAt,
     isNew: !state || state.state === State.New,
+    leech: card.leech,
     due: counts.due,
     newLeft: counts.newLeft,
     intervals: o.showAnswer
@@ -207,14 +210,25 @@ export async function rate(
   // As showAnswer: a removed card (or deck) is told as such up front; writeReview refuses it again in the tx.
   if (access.retiredAt !== null) return { recorded: false, view: await nextView(deps, session, RETIRED) };
   if (!onScreen) return { recorded: false, view: await nextView(deps, session, ALREADY_RATED) };
-  const recorded = await recordRating(
+  const written = await recordRating(
     deps.db,
     { userId, guildId, cardId, grade, source, shownAt, version },
     deps.clock.now(),
     decideWith(deps, grade),
   );
-  const undo = recorded ? { cardId, reps: version + 1 } : null;
-  return { recorded, view: await nextView(deps, session, recorded ? null : ALREADY_RATED, undo) };
+  if (written === false) return { recorded: false, view: await nextView(deps, session, ALREADY_RATED) };
+  const notice = written.leech ? leechNotice(written.leech, access.deckId) : null;
+  return { recorded: true, view: await nextView(deps, session, notice, { cardId, reps: version + 1 }) };
+}
+
+/** What a member is told, once, when a rating makes a card a leech (core/leeches.ts). */
+function leechNotice(leech: { lapses: number; suspended: boolean }, deckId: string): string {
+  const what = `🩸 That card is a **leech**: you have forgotten it ${leech.lapses} times.`;
+  const fix =
+    "Cards like this rarely stick as they are: rewrite it, split it into smaller cards, or add a memory hook.";
+  return leech.suspended
+    ? `${what} It is suspended, so it stops taking your time. ${fix} Bring it back with \`/deck suspended deck:${deckId}\`.`
+    : `${what} ${fix} (\`/settings leeches action:suspend\` suspends leeches instead.)`;
 }
 
 export const NOT_YOUR_REVIEW = "This is someone else's review. Start your own with `/study`.";

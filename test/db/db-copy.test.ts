@@ -157,6 +157,7 @@ async function sqliteFile(name: string): Promise<string> {
     INSERT INTO quiz_answers (post_id, user_id, choice, correct, reviewed, answered_at) VALUES (3, 'u1', 0, 1, 1, 1700000000200);
     INSERT INTO review_undos (user_id, card_id, reps, at, data) VALUES ('u1', 1, 2, 1700000001000, '{"before":null}');
     INSERT INTO card_holds (user_id, card_id, deck_id, kind, until, at) VALUES ('u1', 1, 'd1', 'suspend', NULL, 1700000001000);
+    INSERT INTO card_leeches (user_id, card_id, deck_id, lapses, at) VALUES ('u1', 1, 'd1', 8, 1700000001000);
   `);
   // Running totals as the file holds them, on purpose not what recomputing them would give (an UPDATE of the
   // cum_* columns alone fires no SQLite trigger): the copy must bring them over as they are.
@@ -290,7 +291,7 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
     expect(child.code).toBe(0);
     expect(child.stdout).toMatch(/^ {2}review_logs +3 +[\d.]+ s$/m);
     expect(child.stdout).toMatch(/^vacuumed in [\d.]+ s/m);
-    expect(child.stdout).toMatch(/^ {2}total +30 +[\d.]+ s/m);
+    expect(child.stdout).toMatch(/^ {2}total +31 +[\d.]+ s/m);
     expect(child.stdout).toContain("verified in");
     expect(child.stdout).toContain("3 card states column by column");
     expect(child.stdout).toContain("triggers off during the copy: stat_guild_days.stat_guild_days_cum_later");
@@ -348,6 +349,8 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
         max_interval: 365,
         learning_steps: "10m 1h 1d",
         relearning_steps: "none",
+        leech_threshold: 8,
+        leech_action: "tag",
       });
     });
   });
