@@ -52,6 +52,9 @@ const Q = {
   guildDay: `INSERT INTO stat_guild_days AS d (guild_id, day, user_id, reviews, again, points, ms)
     VALUES ($1, $2, $3, 1, $4, 1, $5) ON CONFLICT (guild_id, day, user_id) DO UPDATE SET reviews = d.reviews + 1,
       again = d.again + excluded.again, points = d.points + 1, ms = d.ms + excluded.ms`,
+  undo: `INSERT INTO review_undos (user_id, card_id, reps, at, data) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (user_id, card_id, reps) DO UPDATE SET at = excluded.at, data = excluded.data`,
+  pruneUndos: "DELETE FROM review_undos WHERE user_id = $1 AND at < $2",
   guildMember: `INSERT INTO stat_guild_members AS m (guild_id, user_id, reviews, again, points, ms)
     VALUES ($1, $2, 1, $3, 1, $4) ON CONFLICT (guild_id, user_id) DO UPDATE SET reviews = m.reviews + 1,
       again = m.again + excluded.again, points = m.points + 1, ms = m.ms + excluded.ms`,
@@ -134,6 +137,14 @@ export class RawPgRating {
         await this.run(c, "guildDay", [g, day, u, again, 5000]);
         await this.run(c, "guildMember", [g, u, again, 5000]);
       }
+      await this.run(c, "undo", [
+        u,
+        cardId,
+        reps,
+        now,
+        JSON.stringify({ before: s ?? null, points: 1, day }),
+      ]);
+      await this.run(c, "pruneUndos", [u, now - DAY_MS]);
       await c.query("COMMIT");
       return true;
     } catch (err) {

@@ -2,6 +2,7 @@
  * The baseline: the same rating write the bot does — read the card and the member's state, write the state,
  * append the log, add the review to the per-day aggregates — as raw better-sqlite3 statements prepared once,
  * in one IMMEDIATE transaction, with no ORM and no FSRS (the new state is a trivial function of the old one).
+ * Like the bot's, it writes the rating's undo record (the state before it, as JSON) and prunes the member's old ones.
  * This is the "what SQLite itself can do" figure the bot's rating is divided by.
  */
 import type Database from "better-sqlite3";
@@ -35,6 +36,8 @@ export class RawRating {
   private readonly addSlot: Database.Statement;
   private readonly guildDay: Database.Statement;
   private readonly guildMember: Database.Statement;
+  private readonly undo: Database.Statement;
+  private readonly pruneUndos: Database.Statement;
   private readonly txn: Database.Transaction<
     (u: string, g: string | null, cardId: number, grade: number, now: number) => boolean
   >;
@@ -72,6 +75,9 @@ export class RawRating {
       db.prepare(`INSERT INTO stat_guild_members (guild_id, user_id, reviews, again, points, ms)
       VALUES (?, ?, 1, ?, 1, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET reviews = reviews + 1,
         again = again + excluded.again, points = points + 1, ms = ms + excluded.ms`);
+    this.undo = db.prepare(`INSERT INTO review_undos (user_id, card_id, reps, at, data) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (user_id, card_id, reps) DO UPDATE SET at = excluded.at, data = excluded.data`);
+    this.pruneUndos = db.prepare("DELETE FROM review_undos WHERE user_id = ? AND at < ?");
     const saveStreak = db.prepare(`INSERT INTO stat_streaks (user_id, last_day, last_zone, run_days, longest)
       VALUES (?, ?, 'UTC', ?, ?) ON CONFLICT (user_id) DO UPDATE SET last_day = excluded.last_day,
         run_days = excluded.run_days, longest = excluded.longest`);
@@ -130,6 +136,8 @@ export class RawRating {
           this.guildDay.run(g, day, u, again, 5000);
           this.guildMember.run(g, u, again, 5000);
         }
+        this.undo.run(u, cardId, reps, now, JSON.stringify({ before: s ?? null, points: 1, day }));
+        this.pruneUndos.run(u, now - DAY_MS);
         return true;
       },
     );
