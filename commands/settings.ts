@@ -6,6 +6,7 @@ import {
   LEECH_THRESHOLD_MIN,
 } from "../src/core/leeches.ts";
 import { NEW_PER_DAY_MAX } from "../src/core/new-cards.ts";
+import { RATING_STYLES } from "../src/core/rating-styles.ts";
 import { MAX_INTERVAL_MAX, RETENTION_MAX, RETENTION_MIN } from "../src/core/scheduling.ts";
 import type { Command } from "../src/discord/command.ts";
 import { choiceOption } from "../src/discord/options.ts";
@@ -22,6 +23,10 @@ function readChange(i: ChatInputCommandInteraction): { change: SettingsChange; p
     return { change: sub, patch: { leaderboardVisible: i.options.getBoolean("visible", true) } };
   if (sub === "timezone") return { change: sub, patch: { timezone: i.options.getString("zone", true) } };
   if (sub === "newcards") return { change: sub, patch: { newPerDay: i.options.getInteger("per_day", true) } };
+  if (sub === "rating") {
+    const style = choiceOption(i, "style", RATING_STYLES);
+    return { change: sub, patch: style === null ? null : { ratingStyle: style } };
+  }
   if (sub === "leeches") {
     const patch: SettingsPatch = {};
     const threshold = i.options.getInteger("threshold");
@@ -140,6 +145,23 @@ export default {
             description: "Steps after a lapse, e.g. 10m (default), or none",
             required: false,
             max_length: 80,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "rating",
+        description: "How you rate cards: Again / Hard / Good / Easy, or 1–5 confidence (Brainscape)",
+        options: [
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "style",
+            description: "anki (4 buttons, default) or confidence (1–5)",
+            required: true,
+            choices: [
+              { name: "Again / Hard / Good / Easy", value: "anki" },
+              { name: "Confidence 1–5 (How well did you know this?)", value: "confidence" },
+            ],
           },
         ],
       },

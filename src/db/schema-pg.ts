@@ -40,6 +40,7 @@ export const userSettings = pgTable("user_settings", {
   relearningSteps: text("relearning_steps").notNull().default("10m"),
   leechThreshold: integer("leech_threshold").notNull().default(8),
   leechAction: text("leech_action").notNull().default("tag"),
+  ratingStyle: text("rating_style").notNull().default("anki"),
 });
 
 export const decks = pgTable(

@@ -29,6 +29,10 @@ export const userSettings = sqliteTable("user_settings", {
   leechAction: text("leech_action", { enum: ["suspend", "tag"] })
     .notNull()
     .default("tag"),
+  /** `/settings rating`: Anki's four buttons, or Brainscape's five confidence levels (core/rating-styles.ts). */
+  ratingStyle: text("rating_style", { enum: ["anki", "confidence"] })
+    .notNull()
+    .default("anki"),
 });
 
 /**

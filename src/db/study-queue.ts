@@ -5,6 +5,7 @@
  */
 import { and, asc, eq, inArray, isNull, lte, not, notExists, sql } from "drizzle-orm";
 import type { Card } from "ts-fsrs";
+import type { RatingStyle } from "../core/rating-styles.ts";
 import type { SchedulingSettings } from "../core/scheduling.ts";
 import { held } from "./card-holds.ts";
 import { rowToCard } from "./card-states.ts";
@@ -55,6 +56,7 @@ const statements = perConnection((db, kind) => ({
       deckName: decks.name,
       state: cardStates,
       scheduling: schedulingFields,
+      ratingStyle: userSettings.ratingStyle,
       leech:
         sql<number>`CASE WHEN EXISTS (SELECT 1 FROM ${cardLeeches} WHERE ${cardLeeches.userId} = ${p("userId")}
         AND ${cardLeeches.cardId} = ${cards.id}) THEN 1 ELSE 0 END`.mapWith(Number),
@@ -183,6 +185,8 @@ export interface QueuedCard {
   scheduling: SchedulingSettings;
   /** The member tagged it a leech (card-leeches.ts). */
   leech: boolean;
+  /** How the member rates (core/rating-styles.ts). */
+  ratingStyle: RatingStyle;
 }
 
 /** The counts on a study view's footer: cards due now, new cards still on offer today. */
@@ -203,11 +207,12 @@ async function counts(db: Db, s: Scope, now: number): Promise<QueueCounts> {
 async function queued(db: Db, s: Scope, cardId: number): Promise<QueuedCard> {
   const row = await statements(db).viewCard.get({ userId: s.userId, cardId });
   if (!row) throw new Error(`card ${cardId} vanished`);
-  const { state, scheduling, leech, ...card } = row;
+  const { state, scheduling, leech, ratingStyle, ...card } = row;
   return {
     cardId,
     ...card,
     leech: leech === 1,
+    ratingStyle: ratingStyle ?? "anki",
     state: state ? rowToCard(state) : undefined,
     scheduling: schedulingOf(scheduling),
   };

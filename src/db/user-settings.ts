@@ -33,6 +33,7 @@ async function current(db: Db, userId: string): Promise<UserSettings> {
       relearningSteps: formatSteps(DEFAULT_SCHEDULING.relearningSteps),
       leechThreshold: LEECH_THRESHOLD_DEFAULT,
       leechAction: "tag",
+      ratingStyle: "anki",
     }
   );
 }

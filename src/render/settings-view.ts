@@ -13,7 +13,8 @@ export type SettingsChange =
   | "timezone"
   | "newcards"
   | "scheduling"
-  | "leeches";
+  | "leeches"
+  | "rating";
 
 const onOff = (b: boolean) => (b ? "on" : "off");
 
@@ -36,6 +37,10 @@ function note(change: SettingsChange, v: SettingsView): string {
         : `You will start up to ${plural(s.newPerDay, "new card")} per day.`;
     case "scheduling":
       return schedulingNote(v);
+    case "rating":
+      return s.ratingStyle === "confidence"
+        ? "You rate cards 1–5, how well you knew them: 1–2 relearn the card (Again), 3 is Hard, 4 Good, 5 Easy."
+        : "You rate cards Again / Hard / Good / Easy.";
     case "leeches":
       return s.leechThreshold === 0
         ? "No card will be made a leech."
@@ -76,6 +81,11 @@ export function renderSettings(change: SettingsChange, v: SettingsView) {
           { name: "Maximum interval", value: plural(s.maxInterval, "day"), inline: true },
           { name: "Learning steps", value: s.learningSteps, inline: true },
           { name: "Relearning steps", value: s.relearningSteps, inline: true },
+          {
+            name: "Rating",
+            value: s.ratingStyle === "confidence" ? "confidence 1–5" : "Again / Hard / Good / Easy",
+            inline: true,
+          },
           {
             name: "Leeches",
             value:

@@ -1,4 +1,5 @@
 import { b36, encodeId, fromB36, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
+import type { ConfidenceLevel } from "../core/rating-styles.ts";
 import { type Grade, isGrade } from "../core/scheduling.ts";
 import type { Session, SessionSource } from "../services/study.ts";
 
@@ -37,8 +38,11 @@ export function studyIds(s: Session) {
     /** Bury ("b") or Suspend ("p") the card the answer view shows. */
     hold: (kind: "bury" | "suspend", cardId: number, version: number, shownAt: number) =>
       encodeId(...withAction(kind === "bury" ? "b" : "p"), b36(cardId), b36(version), offset(shownAt)),
-    rate: (cardId: number, version: number, shownAt: number, g: Grade) =>
-      encodeId(...withAction("r"), b36(cardId), b36(version), offset(shownAt), g),
+    /** A grade button; a confidence level's carries the level too (two levels share a grade: ids stay unique). */
+    rate: (cardId: number, version: number, shownAt: number, g: Grade, level?: ConfidenceLevel) =>
+      level === undefined
+        ? encodeId(...withAction("r"), b36(cardId), b36(version), offset(shownAt), g)
+        : encodeId(...withAction("r"), b36(cardId), b36(version), offset(shownAt), g, `c${level}`),
     stop: () => encodeId(...withAction("x")),
     undo: (cardId: number, reps: number) => encodeId(...withAction("u"), b36(cardId), b36(reps)),
   };
@@ -73,7 +77,12 @@ export function parseStudyId(customId: string, guildId: string | null): StudyAct
   if ((p[1] === "b" || p[1] === "p") && p.length === 9)
     return { action: p[1] === "b" ? "bury" : "suspend", session, cardId, version, shownAt };
   const grade = Number(p[9]);
-  if (p[1] === "r" && p.length === 10 && isGrade(grade))
+  const level = p[10];
+  if (
+    p[1] === "r" &&
+    (p.length === 10 || (p.length === 11 && /^c[1-5]$/.test(level ?? ""))) &&
+    isGrade(grade)
+  )
     return { action: "rate", session, cardId, version, shownAt, grade };
   return null;
 }

@@ -1,4 +1,5 @@
 import { type APIButtonComponent, type APIEmbed, ButtonStyle } from "discord.js";
+import { CONFIDENCE_LEVELS } from "../core/rating-styles.ts";
 import { formatInterval, GRADE_NAMES, GRADES } from "../core/scheduling.ts";
 import type { CardView, DoneView, StudyOpening, StudyView, SubscribeOffer } from "../services/study.ts";
 import { cardText } from "./card-text.ts";
@@ -76,13 +77,21 @@ function renderCard(v: CardView): MessagePayload {
   const buttons: APIButtonComponent[] =
     intervals === null
       ? [button(ids.show(v.cardId, v.version, v.shownAt), "Show answer", ButtonStyle.Primary)]
-      : GRADES.map((g) =>
-          button(
-            ids.rate(v.cardId, v.version, v.shownAt, g),
-            `${GRADE_NAMES[g]} · ${formatInterval(intervals[g])}`,
-            g === 1 ? ButtonStyle.Danger : g === 3 ? ButtonStyle.Success : ButtonStyle.Secondary,
-          ),
-        );
+      : v.ratingStyle === "confidence"
+        ? CONFIDENCE_LEVELS.map(({ level, words, grade }) =>
+            button(
+              ids.rate(v.cardId, v.version, v.shownAt, grade, level),
+              `${level}${words ? ` ${words}` : ""} · ${formatInterval(intervals[grade])}`,
+              level <= 2 ? ButtonStyle.Danger : level === 4 ? ButtonStyle.Success : ButtonStyle.Secondary,
+            ),
+          )
+        : GRADES.map((g) =>
+            button(
+              ids.rate(v.cardId, v.version, v.shownAt, g),
+              `${GRADE_NAMES[g]} · ${formatInterval(intervals[g])}`,
+              g === 1 ? ButtonStyle.Danger : g === 3 ? ButtonStyle.Success : ButtonStyle.Secondary,
+            ),
+          );
   const stop = button(ids.stop(), "Stop", ButtonStyle.Secondary);
   // The answer side can set the card aside; the question side carries the Undo of the rating just made.
   const aside =

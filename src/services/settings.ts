@@ -8,6 +8,7 @@ import {
   validLeechThreshold,
 } from "../core/leeches.ts";
 import { NEW_PER_DAY_MAX } from "../core/new-cards.ts";
+import { RATING_STYLES } from "../core/rating-styles.ts";
 import {
   formatSteps,
   MAX_INTERVAL_MAX,
@@ -68,6 +69,8 @@ export async function updateSettings(db: Db, userId: string, patch: SettingsPatc
     );
   if (patch.leechAction !== undefined && !LEECH_ACTIONS.includes(patch.leechAction))
     throw new UserError("A leech is either suspended (`suspend`) or only tagged (`tag`).");
+  if (patch.ratingStyle !== undefined && !RATING_STYLES.includes(patch.ratingStyle))
+    throw new UserError("The rating style is `anki` (Again / Hard / Good / Easy) or `confidence` (1–5).");
   for (const key of ["learningSteps", "relearningSteps"] as const) {
     const text = patch[key];
     if (text === undefined) continue;

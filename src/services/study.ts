@@ -1,5 +1,6 @@
 import { UserError } from "../core/errors.ts";
 import type { ReviewSource } from "../core/points.ts";
+import type { RatingStyle } from "../core/rating-styles.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
 import { cardAccessHere } from "../db/cards.ts";
 import { type DecideReview, type ReviewWrite, recordRating } from "../db/reviews.ts";
@@ -37,6 +38,8 @@ export interface CardView {
   isNew: boolean;
   /** The member's leech (tagged when it reached their threshold). */
   leech: boolean;
+  /** Anki's four buttons, or the five confidence levels (core/rating-styles.ts). */
+  ratingStyle: RatingStyle;
   due: number;
   newLeft: number;
   /** Time until the card is due again per grade (ms), only when the answer is shown. */
@@ -114,6 +117,7 @@ function cardView(
     shownAt: o.shownAt,
     isNew: !state || state.state === State.New,
     leech: card.leech,
+    ratingStyle: card.ratingStyle,
     due: counts.due,
     newLeft: counts.newLeft,
     intervals: o.showAnswer

@@ -351,6 +351,7 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
         relearning_steps: "none",
         leech_threshold: 8,
         leech_action: "tag",
+        rating_style: "anki",
       });
     });
   });
