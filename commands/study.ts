@@ -4,9 +4,11 @@ import { UserError } from "../src/core/errors.ts";
 import { idsOnMessage, ownView } from "../src/discord/clicked-view.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
 import { clip, LIMITS } from "../src/render/limits.ts";
+import { PRACTICE_PREFIX, parsePracticeId, renderPractice } from "../src/render/practice-view.ts";
 import { parseStudyId, STUDY_PREFIX, SUBSCRIBE_PREFIX } from "../src/render/study-ids.ts";
 import { renderStudy, renderStudyOpening, renderSubscribedOpening } from "../src/render/study-view.ts";
 import { searchDecks } from "../src/services/decks.ts";
+import { practiceAnswer, practiceShow, practiceStop, startPractice } from "../src/services/practice.ts";
 import {
   assertOwner,
   doneView,
@@ -58,6 +60,32 @@ function showsCard(i: ButtonInteraction, cardId: number): boolean {
   });
 }
 
+/** Re-do today's misses: the offer on a summary, and the round's buttons; the round is its owner's alone. */
+async function onPracticeButton(i: ButtonInteraction, ctx: Ctx) {
+  const parsed = parsePracticeId(i.customId, i.guildId);
+  if (!parsed) throw new UserError(OLDER_BUTTON);
+  const owner = parsed.action === "start" ? parsed.userId : parsed.round.userId;
+  if (owner !== i.user.id) throw new UserError(NOT_YOUR_REVIEW);
+  ownView(i, NOT_YOUR_REVIEW);
+  const { deps } = ctx;
+  const view =
+    parsed.action === "start"
+      ? await startPractice(deps, i.user.id, i.guildId)
+      : parsed.action === "stop"
+        ? await practiceStop(deps, parsed.round)
+        : parsed.action === "show"
+          ? await practiceShow(deps, parsed.round, parsed.cardId, parsed.answers, parsed.shownAt)
+          : await practiceAnswer(
+              deps,
+              parsed.round,
+              parsed.cardId,
+              parsed.answers,
+              parsed.rating,
+              parsed.shownAt,
+            );
+  await ctx.respond.update(renderPractice(view));
+}
+
 async function onSubscribeButton(i: ButtonInteraction, ctx: Ctx) {
   const [, owner36, deckId] = i.customId.split(":");
   const owner = snowflakeFrom36(owner36);
@@ -97,5 +125,9 @@ export default {
       })),
     );
   },
-  buttons: { [STUDY_PREFIX]: onStudyButton, [SUBSCRIBE_PREFIX]: onSubscribeButton },
+  buttons: {
+    [STUDY_PREFIX]: onStudyButton,
+    [SUBSCRIBE_PREFIX]: onSubscribeButton,
+    [PRACTICE_PREFIX]: onPracticeButton,
+  },
 } satisfies Command;

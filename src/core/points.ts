@@ -43,4 +43,5 @@ export const POINTS_RULES = [
   `• ${POINTS.perReview} point per review (a card answered in under ${POINTS.minReviewMs / 1000} s counts as a review but earns no points)`,
   `• +${POINTS.quizCorrect} per correct answer to the question of the day`,
   `• +${POINTS.streakBonus} once a day while your streak is ${POINTS.streakFrom} days or more`,
+  "• a Re-do round of today's misses is practice: no points, no schedule change",
 ].join("\n");

@@ -1,11 +1,13 @@
-import { and, count, eq, gte, sql } from "drizzle-orm";
+import { and, count, eq, gte, ne, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { perConnection } from "./prepared.ts";
 import { reviewLogs } from "./schema.ts";
 
+// A Re-do round's answers (source "practice", db/practice.ts) are not reviews: neither counts leaves them in.
 const since = and(
   eq(reviewLogs.userId, sql.placeholder("userId")),
   gte(reviewLogs.review, sql.placeholder("since")),
+  ne(reviewLogs.source, "practice"),
 );
 
 const statements = perConnection((db) => ({

@@ -3,7 +3,7 @@
  * work that takes the member's latest review back out of card_states, review_logs and every aggregate, exactly
  * as it went in (review-stats.ts `recordReviewStats` says what it added).
  */
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, lt, ne, sql } from "drizzle-orm";
 import type { StreakState } from "../core/streaks.ts";
 import { unleechWrites } from "./card-leeches.ts";
 import { type CardStateRow, stateWrite } from "./card-states.ts";
@@ -61,7 +61,8 @@ const statements = perConnection((db) => ({
       review: reviewLogs.review,
     })
     .from(reviewLogs)
-    .where(eq(reviewLogs.userId, p("userId")))
+    // A Re-do round's answer is not a review to undo (db/practice.ts): the latest review is the one before it.
+    .where(and(eq(reviewLogs.userId, p("userId")), ne(reviewLogs.source, "practice")))
     .orderBy(desc(reviewLogs.review), desc(reviewLogs.id))
     .prepare(),
   undo: db

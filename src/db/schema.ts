@@ -142,8 +142,11 @@ export const reviewLogs = sqliteTable(
     learningSteps: integer("learning_steps").notNull(),
     review: ms("review").notNull(),
     durationMs: integer("duration_ms").notNull(),
-    /** core/points.ts ReviewSource: "study" session, "daily" session (Start my review), "quiz" answer. */
-    source: text("source", { enum: ["study", "daily", "quiz"] }).notNull(),
+    /**
+     * core/points.ts ReviewSource: "study" session, "daily" session (Start my review), "quiz" answer; or "practice",
+     * a Re-do round's answer (db/practice.ts), which is no review: it moved no state and counts nowhere.
+     */
+    source: text("source", { enum: ["study", "daily", "quiz", "practice"] }).notNull(),
   },
   (t) => [
     index("review_logs_user_review_idx").on(t.userId, t.review),

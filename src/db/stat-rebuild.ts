@@ -3,7 +3,9 @@
  * transaction that empties every stat_* table and replays each logged review, in write order, through the same
  * `recordReviewStats` the live write path uses.
  */
+
 import { asc, gt, sql } from "drizzle-orm";
+import type { ReviewSource } from "../core/points.ts";
 import { type Db, tx } from "./client.ts";
 import { once } from "./prepared.ts";
 import { recordReviewStats } from "./review-stats.ts";
@@ -47,11 +49,13 @@ export async function replayReviewLogs(db: Db): Promise<number> {
     for (;;) {
       const rows = await page.all({ after });
       for (const r of rows) {
+        // A Re-do round's answer (db/practice.ts) is no review: it added nothing, so it replays as nothing.
+        if (r.source === "practice") continue;
         const at = r.review.getTime();
         await recordReviewStats(t, {
           userId: r.userId,
           guildId: r.guildId,
-          source: r.source,
+          source: r.source as ReviewSource,
           grade: r.rating,
           shownAt: at - r.durationMs,
           at,

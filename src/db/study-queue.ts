@@ -48,6 +48,12 @@ const heldActive = sql`${cardHolds} JOIN ${cards} ON ${cards.id} = ${cardHolds.c
 // No `.limit(1)` on the single-row reads: drizzle binds LIMIT as a parameter (`limit ?`), which SQLite runs 3–4×
 // slower here than `limit 1`; `.get()` steps to the first row only, in the same plan.
 const statements = perConnection((db, kind) => ({
+  content: db
+    .select({ front: cards.front, back: cards.back, deckName: decks.name })
+    .from(cards)
+    .innerJoin(decks, eq(decks.id, cards.deckId))
+    .where(eq(cards.id, p("cardId")))
+    .prepare(),
   // A card as a view shows it, with the member's state of it and their scheduling settings: one read.
   viewCard: db
     .select({
@@ -216,6 +222,14 @@ async function queued(db: Db, s: Scope, cardId: number): Promise<QueuedCard> {
     state: state ? rowToCard(state) : undefined,
     scheduling: schedulingOf(scheduling),
   };
+}
+
+/** A card's text and deck name (a Re-do round's view, services/practice.ts). */
+export async function cardContent(
+  db: Db,
+  cardId: number,
+): Promise<{ front: string; back: string; deckName: string } | undefined> {
+  return statements(db).content.get({ cardId });
 }
 
 /**

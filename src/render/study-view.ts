@@ -7,6 +7,7 @@ import { button, COLORS, type MessagePayload, row } from "./components.ts";
 import { subscribedLine } from "./deck-lines.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
 import { plural } from "./plural.ts";
+import { practiceOfferId } from "./practice-view.ts";
 import { studyIds, subscribeId } from "./study-ids.ts";
 
 export function renderStudy(view: StudyView): MessagePayload {
@@ -134,9 +135,17 @@ function renderDone(v: DoneView): MessagePayload {
         description: lines.join("\n"),
       },
     ],
-    components: v.undo ? [row(undoButton(v))] : [],
+    components: v.undo || v.misses > 0 ? [row([...undoButton(v), ...redoButton(v)])] : [],
     allowed_mentions: NO_PINGS,
   };
+}
+
+/** Re-do today's misses (render/practice-view.ts), when the member rated cards Again today. */
+function redoButton(v: DoneView): APIButtonComponent[] {
+  if (v.misses === 0) return [];
+  return [
+    button(practiceOfferId(v.session.userId), `Re-do today's misses (${v.misses})`, ButtonStyle.Primary),
+  ];
 }
 
 /** The Undo of the rating just made, when the view offers one. */

@@ -16,6 +16,7 @@ import {
 } from "../db/study-queue.ts";
 import { type DeckSummary, listDecks, subscribe } from "./decks.ts";
 import type { Deps } from "./deps.ts";
+import { missesToday } from "./practice.ts";
 
 /** Where a session started: `/study`, or the daily post's **Start my review** (quiz answers are source "quiz"). */
 export type SessionSource = Exclude<ReviewSource, "quiz">;
@@ -62,6 +63,8 @@ export interface DoneView extends SessionSummary {
   stoppedEarly: boolean;
   notice: string | null;
   undo: UndoTarget | null;
+  /** Cards the member rated Again this study day: the summary offers to re-do them (services/practice.ts). */
+  misses: number;
 }
 
 export type StudyView = CardView | DoneView;
@@ -146,7 +149,8 @@ export async function doneView(
   undo: UndoTarget | null = null,
 ): Promise<DoneView> {
   const summary = await sessionSummary(deps.db, session, session.startedAt, deps.clock.now().getTime());
-  return { kind: "done", session, ...summary, stoppedEarly, notice, undo };
+  const misses = await missesToday(deps, session.userId, session.guildId);
+  return { kind: "done", session, ...summary, stoppedEarly, notice, undo, misses };
 }
 
 export const ALREADY_RATED = "That card was already rated (or set aside) — here is your next one.";

@@ -1,0 +1,98 @@
+import { type APIButtonComponent, ButtonStyle } from "discord.js";
+import { b36, encodeId, fromB36, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
+import type { PracticeRound, PracticeView } from "../services/practice.ts";
+import { cardText } from "./card-text.ts";
+import { button, COLORS, type MessagePayload, row } from "./components.ts";
+import { clip, LIMITS, NO_PINGS } from "./limits.ts";
+import { plural } from "./plural.ts";
+
+/**
+ * Re-do buttons: `pr:<action>:<owner36>:<start36>[:card36:answers36:shownOffset36[:rating]]`; the offer on a
+ * summary is `pr:s:<owner36>`. The guild comes from the interaction, as for study buttons.
+ */
+export const PRACTICE_PREFIX = "pr";
+
+export const practiceOfferId = (userId: string) => encodeId(PRACTICE_PREFIX, "s", snowflakeTo36(userId));
+
+export type PracticeAction =
+  | { action: "start"; userId: string }
+  | { action: "stop"; round: PracticeRound }
+  | { action: "show"; round: PracticeRound; cardId: number; answers: number; shownAt: number }
+  | {
+      action: "answer";
+      round: PracticeRound;
+      cardId: number;
+      answers: number;
+      shownAt: number;
+      rating: 1 | 3;
+    };
+
+export function parsePracticeId(customId: string, guildId: string | null): PracticeAction | null {
+  const p = customId.split(":");
+  if (p[0] !== PRACTICE_PREFIX) return null;
+  const userId = snowflakeFrom36(p[2]);
+  if (!userId) return null;
+  if (p[1] === "s" && p.length === 3) return { action: "start", userId };
+  const start = fromB36(p[3]);
+  if (start === null) return null;
+  const round = { userId, guildId, startedAt: start };
+  if (p[1] === "x" && p.length === 4) return { action: "stop", round };
+  const cardId = fromB36(p[4]);
+  const answers = fromB36(p[5]);
+  const offset = fromB36(p[6]);
+  if (cardId === null || answers === null || offset === null) return null;
+  const shownAt = start + offset;
+  if (p[1] === "a" && p.length === 7) return { action: "show", round, cardId, answers, shownAt };
+  if (p[1] === "r" && p.length === 8 && (p[7] === "1" || p[7] === "3"))
+    return { action: "answer", round, cardId, answers, shownAt, rating: p[7] === "1" ? 1 : 3 };
+  return null;
+}
+
+export function renderPractice(v: PracticeView): MessagePayload {
+  const r = v.round;
+  const base = [PRACTICE_PREFIX, "", snowflakeTo36(r.userId), b36(r.startedAt)];
+  const id = (action: string, ...rest: string[]) => {
+    const parts = [...base, ...rest];
+    parts[1] = action;
+    return encodeId(...parts);
+  };
+  const stop = button(id("x"), "Stop", ButtonStyle.Secondary);
+  if (v.kind === "practice-done")
+    return {
+      content: v.notice ?? undefined,
+      embeds: [
+        {
+          color: COLORS.done,
+          title: v.stopped ? "Practice stopped" : "Today's misses: all answered Good 🎉",
+          description: v.stopped
+            ? `${plural(v.left, "card")} still to get right: **Re-do today's misses** on your next summary goes on.`
+            : "Practice changes no schedule and earns no points: your reviews bring these cards back when they are due.",
+        },
+      ],
+      components: [],
+      allowed_mentions: NO_PINGS,
+    };
+  const half = Math.floor((LIMITS.embedDescription - 40) / 2);
+  const front = cardText(v.front, v.back === null ? LIMITS.embedDescription : half);
+  const card = [b36(v.cardId), b36(v.answers), b36(Math.max(0, v.shownAt - r.startedAt))];
+  const buttons: APIButtonComponent[] =
+    v.back === null
+      ? [button(id("a", ...card), "Show answer", ButtonStyle.Primary)]
+      : [
+          button(id("r", ...card, "1"), "Again", ButtonStyle.Danger),
+          button(id("r", ...card, "3"), "Good", ButtonStyle.Success),
+        ];
+  return {
+    content: v.notice ?? undefined,
+    embeds: [
+      {
+        color: COLORS.study,
+        author: { name: clip(`Re-do today's misses · ${v.deckName}`, LIMITS.embedTitle) },
+        description: v.back === null ? front : `${front}\n\n**Answer**\n${cardText(v.back, half)}`,
+        footer: { text: `${plural(v.left, "card")} left · practice: no schedule change, no points` },
+      },
+    ],
+    components: [row([...buttons, stop])],
+    allowed_mentions: NO_PINGS,
+  };
+}
