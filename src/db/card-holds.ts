@@ -6,7 +6,7 @@
 import { and, asc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { getState } from "./card-states.ts";
 import { type Db, tx } from "./client.ts";
-import { perConnection } from "./prepared.ts";
+import { perConnection, preparedWrite, type Values, type WriteStatement } from "./prepared.ts";
 import { cardHolds, cards } from "./schema.ts";
 
 const p = (name: string) => sql.placeholder(name);
@@ -29,31 +29,33 @@ export function suspended(card: SQLWrapper, userId: SQLWrapper = p("userId")): S
 export type HoldKind = "suspend" | "bury";
 
 const statements = perConnection((db) => ({
-  hold: db
-    .insert(cardHolds)
-    .values({
-      userId: p("userId"),
-      cardId: p("cardId"),
-      deckId: p("deckId"),
-      kind: p("kind"),
-      until: sql`${p("until")}`,
-      at: p("at"),
-    })
-    .onConflictDoUpdate({
-      target: [cardHolds.userId, cardHolds.cardId],
-      set: { kind: sql.raw("excluded.kind"), until: sql.raw("excluded.until"), at: sql.raw("excluded.at") },
-    })
-    .prepare(),
-  unsuspend: db
-    .delete(cardHolds)
-    .where(
-      and(
-        eq(cardHolds.userId, p("userId")),
-        eq(cardHolds.cardId, p("cardId")),
-        eq(cardHolds.kind, "suspend"),
+  hold: preparedWrite(
+    db
+      .insert(cardHolds)
+      .values({
+        userId: p("userId"),
+        cardId: p("cardId"),
+        deckId: p("deckId"),
+        kind: p("kind"),
+        until: sql`${p("until")}`,
+        at: p("at"),
+      })
+      .onConflictDoUpdate({
+        target: [cardHolds.userId, cardHolds.cardId],
+        set: { kind: sql.raw("excluded.kind"), until: sql.raw("excluded.until"), at: sql.raw("excluded.at") },
+      }),
+  ),
+  unsuspend: preparedWrite(
+    db
+      .delete(cardHolds)
+      .where(
+        and(
+          eq(cardHolds.userId, p("userId")),
+          eq(cardHolds.cardId, p("cardId")),
+          eq(cardHolds.kind, "suspend"),
+        ),
       ),
-    )
-    .prepare(),
+  ),
   unsuspendDeck: db
     .delete(cardHolds)
     .where(
@@ -93,6 +95,16 @@ export interface Hold {
 /** Holds `cardId` out of the member's study (replacing any hold of it): a suspension, or a bury until `until`. */
 export async function holdCard(db: Db, h: Hold): Promise<void> {
   await statements(db).hold.run({ ...h });
+}
+
+/** `holdCard` as a write for another unit of work's batch (`runWrites`: a leech's suspension). */
+export function holdWrite(db: Db, h: Hold): [WriteStatement, Values] {
+  return [statements(db).hold, { ...h }];
+}
+
+/** The lift of a suspension, for a batch (an Undo of the rating that suspended a leech). */
+export function unsuspendWrite(db: Db, key: { userId: string; cardId: number }): [WriteStatement, Values] {
+  return [statements(db).unsuspend, { ...key }];
 }
 
 /**

@@ -3,9 +3,10 @@
  * the member chose it (card-holds.ts); an Undo of that rating takes both back (review-undos.ts).
  */
 import { and, eq, sql } from "drizzle-orm";
+import { holdWrite, unsuspendWrite } from "./card-holds.ts";
 import type { Db } from "./client.ts";
 import { perConnection, preparedWrite, type Values, type WriteStatement } from "./prepared.ts";
-import { cardHolds, cardLeeches } from "./schema.ts";
+import { cardLeeches } from "./schema.ts";
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -27,26 +28,6 @@ const statements = perConnection((db) => ({
       .delete(cardLeeches)
       .where(and(eq(cardLeeches.userId, p("userId")), eq(cardLeeches.cardId, p("cardId")))),
   ),
-  suspend: preparedWrite(
-    db
-      .insert(cardHolds)
-      .values({ userId: p("userId"), cardId: p("cardId"), deckId: p("deckId"), kind: "suspend", at: p("at") })
-      .onConflictDoUpdate({
-        target: [cardHolds.userId, cardHolds.cardId],
-        set: { kind: "suspend", until: null, at: sql.raw("excluded.at") },
-      }),
-  ),
-  unsuspend: preparedWrite(
-    db
-      .delete(cardHolds)
-      .where(
-        and(
-          eq(cardHolds.userId, p("userId")),
-          eq(cardHolds.cardId, p("cardId")),
-          eq(cardHolds.kind, "suspend"),
-        ),
-      ),
-  ),
 }));
 
 export interface LeechKey {
@@ -62,7 +43,7 @@ export function leechWrites(
   const st = statements(db);
   const key = { userId: l.userId, cardId: l.cardId, deckId: l.deckId, at: l.at };
   const out: [WriteStatement, Values][] = [[st.tag, { ...key, lapses: l.lapses }]];
-  if (l.suspend) out.push([st.suspend, key]);
+  if (l.suspend) out.push(holdWrite(db, { ...key, kind: "suspend", until: null }));
   return out;
 }
 
@@ -70,6 +51,6 @@ export function leechWrites(
 export function unleechWrites(db: Db, l: LeechKey, suspended: boolean): [WriteStatement, Values][] {
   const st = statements(db);
   const out: [WriteStatement, Values][] = [[st.untag, { ...l }]];
-  if (suspended) out.push([st.unsuspend, { ...l }]);
+  if (suspended) out.push(unsuspendWrite(db, l));
   return out;
 }

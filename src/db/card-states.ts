@@ -143,7 +143,12 @@ export function stateAndLogWrites(
   row: CardStateRow,
   log: ReviewLogInsert,
 ): [WriteStatement, Values][] {
-  return [stateWrite(db, row), [statements(db).appendLog, { ...log, guildId: log.guildId ?? null }]];
+  return [stateWrite(db, row), logWrite(db, log)];
+}
+
+/** The append of one review_logs line, for `runWrites` (a rating's, or a Re-do round's answer: practice.ts). */
+export function logWrite(db: Db, log: ReviewLogInsert): [WriteStatement, Values] {
+  return [statements(db).appendLog, { ...log, guildId: log.guildId ?? null }];
 }
 
 /** The write of a member's state of a card (insert or replace), for `runWrites`. */

@@ -6,9 +6,9 @@
  * review-undos.ts).
  */
 import { and, eq, sql } from "drizzle-orm";
-import { getState } from "./card-states.ts";
+import { getState, logWrite } from "./card-states.ts";
 import { type Db, tx } from "./client.ts";
-import { perConnection, rawPrepared } from "./prepared.ts";
+import { perConnection, rawPrepared, runWrites } from "./prepared.ts";
 import { cards, reviewLogs } from "./schema.ts";
 
 const p = (name: string) => sql.placeholder(name);
@@ -110,27 +110,6 @@ const counts = perConnection((db) => ({
       ),
     )
     .prepare(),
-  insert: db
-    .insert(reviewLogs)
-    .values({
-      userId: p("userId"),
-      cardId: p("cardId"),
-      deckId: p("deckId"),
-      guildId: p("guildId"),
-      rating: p("rating"),
-      state: p("state"),
-      due: p("due"),
-      stability: p("stability"),
-      difficulty: p("difficulty"),
-      elapsedDays: p("elapsedDays"),
-      lastElapsedDays: p("lastElapsedDays"),
-      scheduledDays: p("scheduledDays"),
-      learningSteps: p("learningSteps"),
-      review: p("review"),
-      durationMs: p("durationMs"),
-      source: p("source"),
-    })
-    .prepare(),
 }));
 
 async function answersInRound(db: Db, userId: string, cardId: number, roundStart: number): Promise<number> {
@@ -138,5 +117,5 @@ async function answersInRound(db: Db, userId: string, cardId: number, roundStart
 }
 
 async function insertPractice(db: Db, row: typeof reviewLogs.$inferInsert): Promise<void> {
-  await counts(db).insert.run({ ...row, guildId: row.guildId ?? null });
+  await runWrites(db, [logWrite(db, row)]);
 }

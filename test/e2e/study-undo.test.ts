@@ -2,21 +2,10 @@
  * Undo through Discord (the emulator): a member rates Again by mistake, clicks Undo, and the database, /stats and
  * /leaderboard are exactly what they were before the click; the same Undo clicked again changes nothing.
  */
-import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../src/emulator/index.ts";
-import { sqlRows } from "../helpers/sql-template.ts";
+import { snapshotTables } from "../helpers/table-snapshot.ts";
 import { E2E_ENGINES, startWorld, type World } from "./harness.ts";
-
-const TABLES: Record<string, string> = {
-  card_states: "user_id, card_id",
-  review_logs: "id",
-  stat_user_days: "user_id, day",
-  stat_user_slots: "user_id, slot",
-  stat_guild_days: "guild_id, day, user_id",
-  stat_guild_members: "guild_id, user_id",
-  stat_streaks: "user_id",
-};
 
 describe.each(E2E_ENGINES)("%s", (engine) => {
   let w: World;
@@ -48,13 +37,6 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       .flatMap((r) => r.components)
       .find((c) => c.label?.includes("Undo"))?.custom_id;
 
-  async function snapshot() {
-    const out: Record<string, unknown[]> = {};
-    for (const [table, key] of Object.entries(TABLES))
-      out[table] = await sqlRows(w.bot.deps.db, sql.raw(`SELECT * FROM ${table} ORDER BY ${key}`));
-    return out;
-  }
-
   /** What alice sees in /stats and /leaderboard (their embeds, and the chart's bytes). */
   async function seen() {
     const stats = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "stats" });
@@ -84,7 +66,7 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
         .message!;
       const afterGood = await rateShown(opened, "Good");
       expect(labels(afterGood)).toEqual(["Show answer", "↩ Undo", "Stop"]);
-      const before = await snapshot();
+      const before = await snapshotTables(w.bot.deps.db);
       const seenBefore = await seen();
 
       const afterAgain = await rateShown(afterGood, "Again");
@@ -96,13 +78,13 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       expect(JSON.stringify(undone.message?.embeds)).toContain("Capital of France?");
       // The Undo offered now is for the Good before it, the session's first rating.
       expect(undoId(undone.message!)).not.toBe(id);
-      expect(await snapshot()).toEqual(before);
+      expect(await snapshotTables(w.bot.deps.db)).toEqual(before);
       expect(await seen()).toEqual(seenBefore);
 
       // The same Undo again (a double click, delivered from the message as it was): nothing changes.
       const twice = await w.emu.click({ user: w.alice, message: afterAgain, customId: id, stale: true });
       expect(twice.message?.content ?? twice.messages.at(-1)?.content).toContain("already undone");
-      expect(await snapshot()).toEqual(before);
+      expect(await snapshotTables(w.bot.deps.db)).toEqual(before);
       expect(w.emu.rejections).toEqual([]);
       expect(w.errors.filter((e) => e.level >= 50)).toEqual([]);
     });

@@ -25,15 +25,10 @@ import {
 import { engineDeps, seedDeck } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
 import { sqlRows } from "../helpers/sql-template.ts";
+import { RATING_TABLES, snapshotTables } from "../helpers/table-snapshot.ts";
 
-const TABLES: Record<string, string> = {
-  card_states: "user_id, card_id",
-  stat_user_days: "user_id, day",
-  stat_user_slots: "user_id, slot",
-  stat_guild_days: "guild_id, day, user_id",
-  stat_guild_members: "guild_id, user_id",
-  stat_streaks: "user_id",
-};
+/** What a practice answer must not touch: everything a rating writes but the log. */
+const { review_logs: _log, ...NO_LOG } = RATING_TABLES;
 
 describe.each(ENGINES)("%s", (engine) => {
   let deps: Awaited<ReturnType<typeof engineDeps>>;
@@ -55,13 +50,6 @@ describe.each(ENGINES)("%s", (engine) => {
     if (v.kind !== "practice-card") throw new Error(`expected a practice card, got ${v.kind}`);
     return v;
   };
-
-  async function snapshot() {
-    const out: Record<string, unknown[]> = {};
-    for (const [table, key] of Object.entries(TABLES))
-      out[table] = await sqlRows(deps.db, sql.raw(`SELECT * FROM ${table} ORDER BY ${key}`));
-    return out;
-  }
 
   /** Answers the round's current card (after Show answer); the view after. */
   async function answer(v: PracticeView, rating: 1 | 3) {
@@ -96,7 +84,7 @@ describe.each(ENGINES)("%s", (engine) => {
 
     it("THEN the summary offers them; the round shows only those, again until Good; nothing else moves", async () => {
       expect((await doneView(deps, session(), true)).misses).toBe(2);
-      const before = await snapshot();
+      const before = await snapshotTables(deps.db, NO_LOG);
       let v: PracticeView = await startPractice(deps, ME, GUILD);
       expect(asPractice(v).left).toBe(2);
       // Again on the first: it comes round again after the other.
@@ -112,7 +100,7 @@ describe.each(ENGINES)("%s", (engine) => {
       const last = await answer(v, 3);
       expect(last.view.kind).toBe("practice-done");
       // No state, aggregate, streak or point moved; the three answers are logged as practice.
-      expect(await snapshot()).toEqual(before);
+      expect(await snapshotTables(deps.db, NO_LOG)).toEqual(before);
       const logs = await sqlRows<{ card_id: number; rating: number; source: string }>(
         deps.db,
         sql`SELECT card_id, rating, source FROM review_logs WHERE user_id = ${ME} AND source = 'practice' ORDER BY id`,

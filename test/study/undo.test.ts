@@ -23,16 +23,7 @@ import { undoRating } from "../../src/services/study-undo.ts";
 import { engineDeps, seedDeck } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
 import { sqlRows } from "../helpers/sql-template.ts";
-
-const TABLES: Record<string, string> = {
-  card_states: "user_id, card_id",
-  review_logs: "id",
-  stat_user_days: "user_id, day",
-  stat_user_slots: "user_id, slot",
-  stat_guild_days: "guild_id, day, user_id",
-  stat_guild_members: "guild_id, user_id",
-  stat_streaks: "user_id",
-};
+import { snapshotTables } from "../helpers/table-snapshot.ts";
 
 describe.each(ENGINES)("%s", (engine) => {
   let deps: Awaited<ReturnType<typeof engineDeps>>;
@@ -53,14 +44,6 @@ describe.each(ENGINES)("%s", (engine) => {
   function asCard(v: StudyView): CardView {
     if (v.kind !== "card") throw new Error(`expected a card, got ${v.kind}`);
     return v;
-  }
-
-  /** Every row of the tables a rating writes, in key order. */
-  async function snapshot() {
-    const out: Record<string, unknown[]> = {};
-    for (const [table, key] of Object.entries(TABLES))
-      out[table] = await sqlRows(deps.db, sql.raw(`SELECT * FROM ${table} ORDER BY ${key}`));
-    return out;
   }
 
   /** What a member sees: their /stats and the server's boards. */
@@ -109,12 +92,12 @@ describe.each(ENGINES)("%s", (engine) => {
       await history();
       await rateNext(session(), Rating.Good); // today is studied already
       const s = session();
-      const before = await snapshot();
+      const before = await snapshotTables(deps.db);
       const seenBefore = await seen();
       const { card, view } = await rateNext(s, Rating.Again);
-      expect(await snapshot()).not.toEqual(before);
+      expect(await snapshotTables(deps.db)).not.toEqual(before);
       const after = await undoRating(deps, s, undoOf(view));
-      expect(await snapshot()).toEqual(before);
+      expect(await snapshotTables(deps.db)).toEqual(before);
       expect(await seen()).toEqual(seenBefore);
       // The card taken back is shown again, as its question, saying so.
       const shown = asCard(after);
@@ -126,13 +109,13 @@ describe.each(ENGINES)("%s", (engine) => {
     it("THEN undoing the day's first review takes back its streak step, its bonus and its study day", async () => {
       await history();
       const s = session();
-      const before = await snapshot();
+      const before = await snapshotTables(deps.db);
       const seenBefore = await seen();
       const { view } = await rateNext(s, Rating.Good);
-      const streak = (await snapshot()).stat_streaks;
+      const streak = (await snapshotTables(deps.db)).stat_streaks;
       expect(streak).not.toEqual(before.stat_streaks);
       await undoRating(deps, s, undoOf(view));
-      expect(await snapshot()).toEqual(before);
+      expect(await snapshotTables(deps.db)).toEqual(before);
       expect(await seen()).toEqual(seenBefore);
     });
   });
@@ -140,10 +123,10 @@ describe.each(ENGINES)("%s", (engine) => {
   describe("GIVEN a member's very first rating in the server", () => {
     it("THEN Undo leaves no trace: no state (the card is new again), no member row, no streak", async () => {
       const s = session();
-      const before = await snapshot();
+      const before = await snapshotTables(deps.db);
       const { view } = await rateNext(s, Rating.Good);
       const after = asCard(await undoRating(deps, s, undoOf(view)));
-      expect(await snapshot()).toEqual(before);
+      expect(await snapshotTables(deps.db)).toEqual(before);
       expect(after.isNew).toBe(true);
       expect(after.newLeft).toBe(20);
     });
@@ -154,15 +137,15 @@ describe.each(ENGINES)("%s", (engine) => {
       await rateNext(session(), Rating.Good);
       deps.clock.advance(HOUR);
       const s = session();
-      const states = [await snapshot()];
+      const states = [await snapshotTables(deps.db)];
       let view: StudyView | undefined;
       for (const g of [Rating.Good, Rating.Again, Rating.Easy] as const) {
         view = (await rateNext(s, g)).view;
-        states.push(await snapshot());
+        states.push(await snapshotTables(deps.db));
       }
       for (let k = 2; k >= 0; k--) {
         view = await undoRating(deps, s, undoOf(view!));
-        expect(await snapshot()).toEqual(states[k]);
+        expect(await snapshotTables(deps.db)).toEqual(states[k]);
       }
       // Back at the session's start: the rating before it is not the session's to undo.
       expect(view?.undo).toBeNull();
@@ -176,9 +159,9 @@ describe.each(ENGINES)("%s", (engine) => {
       const { view } = await rateNext(s, Rating.Again);
       const target = undoOf(view);
       await undoRating(deps, s, target);
-      const once = await snapshot();
+      const once = await snapshotTables(deps.db);
       const again = await undoRating(deps, s, target);
-      expect(await snapshot()).toEqual(once);
+      expect(await snapshotTables(deps.db)).toEqual(once);
       expect(again.notice).toMatch(/already undone/);
     });
 
@@ -186,21 +169,21 @@ describe.each(ENGINES)("%s", (engine) => {
       const s = session();
       const first = (await rateNext(s, Rating.Good)).view;
       await rateNext(s, Rating.Good);
-      const now = await snapshot();
+      const now = await snapshotTables(deps.db);
       const v = await undoRating(deps, s, undoOf(first));
-      expect(await snapshot()).toEqual(now);
+      expect(await snapshotTables(deps.db)).toEqual(now);
       expect(v.notice).toMatch(/no longer your latest/);
     });
 
     it("THEN an Undo from another session (or source) changes nothing", async () => {
       const s = session();
       const { view } = await rateNext(s, Rating.Good);
-      const now = await snapshot();
+      const now = await snapshotTables(deps.db);
       const later = session({ startedAt: deps.clock.now().getTime() + 1 });
       await undoRating(deps, later, undoOf(view));
       await undoRating(deps, session({ source: "daily", startedAt: s.startedAt }), undoOf(view));
       await undoRating(deps, session({ guildId: "10", startedAt: s.startedAt }), undoOf(view));
-      expect(await snapshot()).toEqual(now);
+      expect(await snapshotTables(deps.db)).toEqual(now);
     });
   });
 
@@ -209,9 +192,9 @@ describe.each(ENGINES)("%s", (engine) => {
       const s = session();
       const { view } = await rateNext(s, Rating.Good);
       deps.clock.advance(DAY + HOUR);
-      const now = await snapshot();
+      const now = await snapshotTables(deps.db);
       const v = await undoRating(deps, s, undoOf(view));
-      expect(await snapshot()).toEqual(now);
+      expect(await snapshotTables(deps.db)).toEqual(now);
       expect(v.notice).toMatch(/more than a day old/);
     });
   });
