@@ -9,11 +9,12 @@ export type LeechAction = "suspend" | "tag";
 export const LEECH_ACTIONS: readonly LeechAction[] = ["suspend", "tag"];
 
 /**
- * Whether the rating that took the card's lapses from `before` to `after` makes it a leech: it reaches the
- * threshold now (a rating adds at most one lapse, so the member is told once, at that rating).
+ * Whether the rating that took the card's lapses from `before` to `after` makes it a leech: it is a lapse, the
+ * card has reached the threshold, and it is not a leech already (`tagged`), so the member is told once, at that
+ * rating, even when they change the threshold later (lowered below the card's lapses: at its next lapse).
  */
-export function becomesLeech(before: number, after: number, threshold: number): boolean {
-  return threshold > 0 && after >= threshold && before < threshold;
+export function becomesLeech(before: number, after: number, threshold: number, tagged: boolean): boolean {
+  return threshold > 0 && after > before && after >= threshold && !tagged;
 }
 
 /** A threshold `/settings leeches` accepts: 0 (off) or LEECH_THRESHOLD_MIN–MAX. */

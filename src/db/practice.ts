@@ -6,6 +6,7 @@
  * review-undos.ts).
  */
 import { and, eq, sql } from "drizzle-orm";
+import { held } from "./card-holds.ts";
 import { getState, logWrite } from "./card-states.ts";
 import { type Db, tx } from "./client.ts";
 import { perConnection, rawPrepared, runWrites } from "./prepared.ts";
@@ -24,7 +25,8 @@ const statements = perConnection(() => ({
       WHERE ${reviewLogs.userId} = ${p("userId")} AND ${reviewLogs.review} >= ${p("dayStart")}
         AND ${reviewLogs.rating} = 1 AND ${reviewLogs.source} <> 'practice') AS m
     WHERE NOT EXISTS (SELECT 1 FROM ${reviewLogs} g WHERE g.user_id = ${p("userId")} AND g.card_id = m.card_id
-      AND g.source = 'practice' AND g.rating >= 3 AND g.review >= ${p("roundStart")})
+      AND g.source = 'practice' AND g.rating >= 3 AND g.review >= ${p("dayStart")})
+      AND NOT ${held(sql`m.card_id`, p("userId"), p("roundStart"))}
     ORDER BY coalesce((SELECT max(l.review) FROM ${reviewLogs} l WHERE l.user_id = ${p("userId")}
       AND l.card_id = m.card_id AND l.source = 'practice' AND l.review >= ${p("roundStart")}), 0), m.card_id`),
 }));
@@ -36,8 +38,10 @@ export interface Miss {
 }
 
 /**
- * The cards the member rated Again since `dayStart` (ms, their study day's start), retired ones left out, less those
- * answered Good in the round that started at `roundStart`; the next to practise first.
+ * The cards the member rated Again since `dayStart` (ms, their study day's start), retired and held ones (a leech
+ * suspended by that Again) left out, less those answered Good in a practice round since: a stopped round goes on
+ * where it was. The next to practise first: not yet practised in the round that started at `roundStart`, then the
+ * one practised longest ago.
  */
 export async function todaysMisses(
   db: Db,

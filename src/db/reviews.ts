@@ -12,6 +12,7 @@ import { perConnection } from "./prepared.ts";
 import { recordReviewStats } from "./review-stats.ts";
 import { storedState, undoRecordWrites } from "./review-undos.ts";
 import {
+  cardLeeches,
   cardStates,
   cards,
   decks,
@@ -44,6 +45,11 @@ const statements = perConnection((db) => ({
       scheduling: schedulingFields,
       leechThreshold: userSettings.leechThreshold,
       leechAction: userSettings.leechAction,
+      // Whether the card is the member's leech already (card-leeches.ts): it is tagged once, and an Undo removes
+      // only a tag its own rating wrote.
+      tagged:
+        sql<number>`CASE WHEN EXISTS (SELECT 1 FROM ${cardLeeches} WHERE ${cardLeeches.userId} = ${p("userId")}
+        AND ${cardLeeches.cardId} = ${cards.id}) THEN 1 ELSE 0 END`.mapWith(Number),
       serverZone: guilds.timezone,
       // The primary key (user_id, day): one seek to the member's last entry.
       // A card the member holds out (card-holds.ts) takes no review: not from a stale button, not from a quiz answer.
@@ -119,7 +125,7 @@ export async function writeReview(
   if (r.version !== null && (state?.reps ?? 0) !== r.version) return false;
   const { card: after, log } = decide(state ? rowToCard(state) : null, now, schedulingOf(card.scheduling));
   const threshold = card.leechThreshold ?? LEECH_THRESHOLD_DEFAULT;
-  const leech = becomesLeech(state?.lapses ?? 0, after.lapses, threshold)
+  const leech = becomesLeech(state?.lapses ?? 0, after.lapses, threshold, card.tagged === 1)
     ? { lapses: after.lapses, suspended: (card.leechAction ?? "tag") === "suspend" }
     : null;
   const own = stateAndLogWrites(db, cardToRow(r.userId, r.cardId, card.deckId, after), {

@@ -105,6 +105,24 @@ describe.each(ENGINES)("%s", (engine) => {
     });
   });
 
+  describe("GIVEN a threshold changed around a card's lapses", () => {
+    it("THEN a tagged card is not told again at a raised threshold, and a lowered one tags at the next lapse", async () => {
+      await updateSettings(deps.db, ME, { leechThreshold: 4 });
+      await lapse(4);
+      await updateSettings(deps.db, ME, { leechThreshold: 6 });
+      expect(await lapse(3)).toEqual([null, null, null]);
+      expect(await leeches()).toEqual([{ card_id: 1, lapses: 4 }]);
+    });
+
+    it("THEN a card past a lowered threshold becomes a leech at its next lapse, once", async () => {
+      await lapse(5);
+      await updateSettings(deps.db, ME, { leechThreshold: 4 });
+      const notices = await lapse(2);
+      expect(notices[0]).toMatch(/forgotten it 6 times/);
+      expect(notices[1]).toBeNull();
+    });
+  });
+
   describe("GIVEN /settings leeches threshold:0", () => {
     it("THEN no card ever becomes a leech", async () => {
       await updateSettings(deps.db, ME, { leechThreshold: 0 });

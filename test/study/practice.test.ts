@@ -132,6 +132,15 @@ describe.each(ENGINES)("%s", (engine) => {
       });
     });
 
+    it("THEN a stopped round goes on where it was: a card answered Good is not offered again today", async () => {
+      const first = await answer(await startPractice(deps, ME, GUILD), 3);
+      await practiceStop(deps, asPractice(first.view).round);
+      expect((await doneView(deps, session(), true)).misses).toBe(1);
+      const again = asPractice(await startPractice(deps, ME, GUILD));
+      expect(again.left).toBe(1);
+      expect(again.cardId).not.toBe(first.card);
+    });
+
     it("THEN the next study day has no misses to re-do", async () => {
       deps.clock.advance(24 * 3_600_000);
       expect((await doneView(deps, session(), true)).misses).toBe(0);
