@@ -14,9 +14,9 @@ import { cards, reviewLogs } from "./schema.ts";
 
 const p = (name: string) => sql.placeholder(name);
 
-// Raw: the round's order needs a correlated max() per card (cards not yet practised first, then the one practised
-// longest ago), which the builder cannot order by.
-const statements = perConnection(() => ({
+const statements = perConnection((db) => ({
+  // Raw: the round's order needs a correlated max() per card (cards not yet practised first, then the one practised
+  // longest ago), which the builder cannot order by.
   misses: rawPrepared<{ cardId: number; answers: number }>(sql`SELECT m.card_id AS "cardId",
       (SELECT count(*) FROM ${reviewLogs} a WHERE a.user_id = ${p("userId")} AND a.card_id = m.card_id
         AND a.source = 'practice' AND a.review >= ${p("roundStart")}) AS answers
@@ -29,6 +29,18 @@ const statements = perConnection(() => ({
       AND NOT ${held(sql`m.card_id`, p("userId"), p("roundStart"))}
     ORDER BY coalesce((SELECT max(l.review) FROM ${reviewLogs} l WHERE l.user_id = ${p("userId")}
       AND l.card_id = m.card_id AND l.source = 'practice' AND l.review >= ${p("roundStart")}), 0), m.card_id`),
+  answers: db
+    .select({ n: sql<number>`count(*)`.mapWith(Number) })
+    .from(reviewLogs)
+    .where(
+      and(
+        eq(reviewLogs.userId, p("userId")),
+        eq(reviewLogs.cardId, p("cardId")),
+        eq(reviewLogs.source, "practice"),
+        sql`${reviewLogs.review} >= ${p("roundStart")}`,
+      ),
+    )
+    .prepare(),
 }));
 
 /** A card left in the round, and how many practice answers it has had in it (the answer buttons' version). */
@@ -77,7 +89,7 @@ export async function recordPractice(
       if ((await answersInRound(t, a.userId, a.cardId, a.roundStart)) !== a.answers) return false;
       const state = await getState(t, a.userId, a.cardId);
       if (!state) return false;
-      await insertPractice(t, {
+      const log = logWrite(t, {
         userId: a.userId,
         cardId: a.cardId,
         deckId: state.deckId,
@@ -95,31 +107,13 @@ export async function recordPractice(
         durationMs: a.durationMs,
         source: "practice",
       });
+      await runWrites(t, [log]);
       return true;
     },
     { lockKey: a.userId },
   );
 }
 
-const counts = perConnection((db) => ({
-  answers: db
-    .select({ n: sql<number>`count(*)`.mapWith(Number) })
-    .from(reviewLogs)
-    .where(
-      and(
-        eq(reviewLogs.userId, p("userId")),
-        eq(reviewLogs.cardId, p("cardId")),
-        eq(reviewLogs.source, "practice"),
-        sql`${reviewLogs.review} >= ${p("roundStart")}`,
-      ),
-    )
-    .prepare(),
-}));
-
 async function answersInRound(db: Db, userId: string, cardId: number, roundStart: number): Promise<number> {
-  return (await counts(db).answers.get({ userId, cardId, roundStart }))?.n ?? 0;
-}
-
-async function insertPractice(db: Db, row: typeof reviewLogs.$inferInsert): Promise<void> {
-  await runWrites(db, [logWrite(db, row)]);
+  return (await statements(db).answers.get({ userId, cardId, roundStart }))?.n ?? 0;
 }

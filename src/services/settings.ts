@@ -100,10 +100,13 @@ export async function settingsView(
   deps: Pick<Deps, "db">,
   q: { userId: string; guildId: string | null; patch: SettingsPatch | null },
 ): Promise<SettingsView> {
-  const before = await getSettings(deps.db, q.userId);
-  const settings = q.patch ? await updateSettings(deps.db, q.userId, q.patch) : before;
+  // The settings before are read only for a retention change: its reply compares the workload.
+  const before = q.patch?.retention !== undefined ? await getSettings(deps.db, q.userId) : null;
+  const settings = q.patch
+    ? await updateSettings(deps.db, q.userId, q.patch)
+    : await getSettings(deps.db, q.userId);
   let workload: SettingsView["workload"] = null;
-  if (settings.retention !== before.retention) {
+  if (before && settings.retention !== before.retention) {
     const stabilities = await reviewStabilities(deps.db, q.userId);
     workload = {
       before: reviewsPerDay(stabilities, before.retention, before.maxInterval),
