@@ -1,28 +1,47 @@
 import { ApplicationCommandOptionType, type ChatInputCommandInteraction } from "discord.js";
+import { UserError } from "../src/core/errors.ts";
 import {
   LEECH_ACTIONS,
   LEECH_THRESHOLD_DEFAULT,
   LEECH_THRESHOLD_MAX,
   LEECH_THRESHOLD_MIN,
 } from "../src/core/leeches.ts";
-import { NEW_PER_DAY_MAX } from "../src/core/new-cards.ts";
+import { NEW_PER_DAY_MAX, REVIEW_LIMIT_DEFAULT, REVIEW_LIMIT_MAX } from "../src/core/new-cards.ts";
 import { RATING_STYLES } from "../src/core/rating-styles.ts";
 import { MAX_INTERVAL_MAX, RETENTION_MAX, RETENTION_MIN } from "../src/core/scheduling.ts";
 import type { Command } from "../src/discord/command.ts";
 import { choiceOption } from "../src/discord/options.ts";
+import { deckChoices } from "../src/render/deck-view.ts";
 import { renderSettings, type SettingsChange } from "../src/render/settings-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
-import { type SettingsPatch, settingsView } from "../src/services/settings.ts";
+import { searchDecks } from "../src/services/decks.ts";
+import { type DeckNewCardsChange, type SettingsPatch, settingsView } from "../src/services/settings.ts";
 
 /** The subcommand and the change it asks for (none for `show`). */
-function readChange(i: ChatInputCommandInteraction): { change: SettingsChange; patch: SettingsPatch | null } {
+function readChange(i: ChatInputCommandInteraction): {
+  change: SettingsChange;
+  patch: SettingsPatch | null;
+  deck?: DeckNewCardsChange;
+} {
   const sub = i.options.getSubcommand();
   if (sub === "reminders")
     return { change: sub, patch: { reminders: i.options.getBoolean("enabled", true) } };
   if (sub === "leaderboard")
     return { change: sub, patch: { leaderboardVisible: i.options.getBoolean("visible", true) } };
   if (sub === "timezone") return { change: sub, patch: { timezone: i.options.getString("zone", true) } };
-  if (sub === "newcards") return { change: sub, patch: { newPerDay: i.options.getInteger("per_day", true) } };
+  if (sub === "newcards") {
+    // With a deck: that deck's own limit (without per_day: back to the global one); without: the global limit.
+    const perDay = i.options.getInteger("per_day");
+    const deckId = i.options.getString("deck");
+    if (deckId !== null) return { change: sub, patch: null, deck: { deckId, perDay } };
+    if (perDay === null)
+      throw new UserError(
+        "Give `per_day` (your limit for all decks), or a `deck` to give it a limit of its own.",
+      );
+    return { change: sub, patch: { newPerDay: perDay } };
+  }
+  if (sub === "reviews")
+    return { change: sub, patch: { reviewLimit: i.options.getInteger("per_day", true) } };
   if (sub === "rating") {
     const style = choiceOption(i, "style", RATING_STYLES);
     return { change: sub, patch: style === null ? null : { ratingStyle: style } };
@@ -99,15 +118,37 @@ export default {
       {
         type: ApplicationCommandOptionType.Subcommand,
         name: "newcards",
-        description: "How many new cards you start per day (default 20)",
+        description: "How many new cards you start per day (default 20), in all decks or in one",
         options: [
           {
             type: ApplicationCommandOptionType.Integer,
             name: "per_day",
-            description: `0 to ${NEW_PER_DAY_MAX}`,
-            required: true,
+            description: `0 to ${NEW_PER_DAY_MAX}; with a deck and without this, the deck shares your limit again`,
+            required: false,
             min_value: 0,
             max_value: NEW_PER_DAY_MAX,
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "deck",
+            description: "Give this deck a limit of its own, instead of your limit for all decks",
+            required: false,
+            autocomplete: true,
+          },
+        ],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "reviews",
+        description: `How many due cards you review per day (default ${REVIEW_LIMIT_DEFAULT}); learning cards always come`,
+        options: [
+          {
+            type: ApplicationCommandOptionType.Integer,
+            name: "per_day",
+            description: `0 to ${REVIEW_LIMIT_MAX}`,
+            required: true,
+            min_value: 0,
+            max_value: REVIEW_LIMIT_MAX,
           },
         ],
       },
@@ -193,11 +234,14 @@ export default {
     ],
   },
   async execute(i, { deps, respond }) {
-    const { change, patch } = readChange(i);
-    const view = await settingsView(deps, { userId: i.user.id, guildId: i.guildId, patch });
+    const { change, patch, deck } = readChange(i);
+    const view = await settingsView(deps, { userId: i.user.id, guildId: i.guildId, patch, deck });
     await respond.reply(renderSettings(change, view));
   },
-  async autocomplete(i) {
-    await i.respond(timezoneChoices(String(i.options.getFocused())));
+  async autocomplete(i, { deps }) {
+    const focused = i.options.getFocused(true);
+    if (focused.name !== "deck") return i.respond(timezoneChoices(String(focused.value)));
+    const found = await searchDecks(deps.db, i.user.id, i.guildId, String(focused.value));
+    await i.respond(deckChoices(found));
   },
 } satisfies Command;

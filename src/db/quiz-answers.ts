@@ -66,6 +66,8 @@ export type AnswerRecord =
       correct: boolean;
       reviewed: boolean;
       subscribed: boolean;
+      /** The answer, as a review, made the card a leech (reviews.ts). */
+      leech: { lapses: number; suspended: boolean } | null;
     };
 
 /**
@@ -100,7 +102,7 @@ export async function recordAnswer(
       const deckId = post.deckId;
       const subscribed = deckId !== null && (await studiesDeckHere(t, a.userId, a.guildId, deckId));
       const r = subscribed ? review(correct) : null;
-      const reviewed =
+      const written =
         r !== null &&
         (await writeReview(
           t,
@@ -115,7 +117,8 @@ export async function recordAnswer(
           },
           now,
           r.decide,
-        )) !== false;
+        ));
+      const reviewed = written !== false;
       // Leaderboard: a reviewed answer earned its points in writeReview; any other correct answer earns them here.
       if (!reviewed)
         await awardQuizPoints(t, { guildId: a.guildId, userId: a.userId, at: now.getTime(), correct });
@@ -136,6 +139,7 @@ export async function recordAnswer(
         correct,
         reviewed,
         subscribed,
+        leech: written === false ? null : written.leech,
       };
     },
     { lockKey: a.userId },

@@ -17,7 +17,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { NEW_PER_DAY_DEFAULT } from "../core/new-cards.ts";
+import { NEW_PER_DAY_DEFAULT, REVIEW_LIMIT_DEFAULT } from "../core/new-cards.ts";
 
 const ms = (name: string) => bigint(name, { mode: "number" });
 const flag = (name: string) => smallint(name);
@@ -41,6 +41,7 @@ export const userSettings = pgTable("user_settings", {
   leechThreshold: integer("leech_threshold").notNull().default(8),
   leechAction: text("leech_action").notNull().default("tag"),
   ratingStyle: text("rating_style").notNull().default("anki"),
+  reviewLimit: integer("review_limit").notNull().default(REVIEW_LIMIT_DEFAULT),
 });
 
 export const decks = pgTable(
@@ -86,6 +87,7 @@ export const subscriptions = pgTable(
     deckId: text("deck_id")
       .notNull()
       .references(() => decks.id),
+    newPerDay: integer("new_per_day"),
     createdAt: ms("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.deckId] })],

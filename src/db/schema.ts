@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { NEW_PER_DAY_DEFAULT } from "../core/new-cards.ts";
+import { NEW_PER_DAY_DEFAULT, REVIEW_LIMIT_DEFAULT } from "../core/new-cards.ts";
 
 /** Instants are stored as integer epoch milliseconds (drizzle maps them to Date). */
 const ms = (name: string) => integer(name, { mode: "timestamp_ms" });
@@ -33,6 +33,8 @@ export const userSettings = sqliteTable("user_settings", {
   ratingStyle: text("rating_style", { enum: ["anki", "confidence"] })
     .notNull()
     .default("anki"),
+  /** `/settings reviews`: reviews of cards in review per study day (db/daily-limits.ts). */
+  reviewLimit: integer("review_limit").notNull().default(REVIEW_LIMIT_DEFAULT),
 });
 
 /**
@@ -84,6 +86,8 @@ export const subscriptions = sqliteTable(
     deckId: text("deck_id")
       .notNull()
       .references(() => decks.id),
+    /** `/settings newcards deck:`: this deck's own new cards per day, instead of the member's global limit. */
+    newPerDay: integer("new_per_day"),
     createdAt: ms("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.deckId] })],

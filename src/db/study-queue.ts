@@ -3,7 +3,7 @@
  * study view, each service call one async function here. This is the path of every /study view and every rating
  * click, so the statements are drizzle prepared statements cached per connection.
  */
-import { and, asc, eq, inArray, isNull, lte, not, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, ne, not, notExists, type SQL, sql } from "drizzle-orm";
 import type { Card } from "ts-fsrs";
 import type { RatingStyle } from "../core/rating-styles.ts";
 import type { SchedulingSettings } from "../core/scheduling.ts";
@@ -11,10 +11,11 @@ import { held } from "./card-holds.ts";
 import { rowToCard } from "./card-states.ts";
 import { type CardAccess, cardAccess } from "./cards.ts";
 import type { Db, EngineKind } from "./client.ts";
+import { type Budget, type DailyLimits, dailyLimits, newBudgetOf } from "./daily-limits.ts";
 import { findVisibleDeck, isSubscribed } from "./decks.ts";
-import { memberStudyDay, newCardsLeft, newPerDay } from "./new-cards.ts";
+import type { Builder } from "./handle.ts";
 import { perConnection, rawPrepared } from "./prepared.ts";
-import { newIntroducedSince, sessionTotals } from "./review-logs.ts";
+import { sessionTotals } from "./review-logs.ts";
 import { cardHolds, cardLeeches, cardStates, cards, decks, subscriptions, userSettings } from "./schema.ts";
 import { scopeValues, studyDecks, studyDecksWhere } from "./study-decks.ts";
 import { schedulingFields, schedulingOf } from "./user-settings.ts";
@@ -44,6 +45,38 @@ const retiredWithState = (
 const heldActive = sql`${cardHolds} JOIN ${cards} ON ${cards.id} = ${cardHolds.cardId} AND ${cards.retiredAt} IS NULL
   AND ${cards.deckId} IN ${studyDecks}
   AND ${cardHolds.userId} = ${p("userId")} AND (${cardHolds.until} IS NULL OR ${cardHolds.until} > ${p("now")})`;
+
+// ts-fsrs State.Review: the cards the daily review limit holds back.
+const REVIEW = 2;
+
+function nextDueStatement(db: Builder, only: SQL | undefined) {
+  return db
+    .select({ cardId: cardStates.cardId })
+    .from(cardStates)
+    .innerJoin(cards, eq(cards.id, cardStates.cardId))
+    .where(
+      and(
+        eq(cardStates.userId, p("userId")),
+        lte(cardStates.due, p("until")),
+        isNull(cards.retiredAt),
+        inArray(cardStates.deckId, studyDecks),
+        not(held(cardStates.cardId)),
+        only,
+      ),
+    )
+    .orderBy(asc(cardStates.due), asc(cardStates.cardId))
+    .prepare();
+}
+
+/** The due count: cards due by `until` in the scope, less retired and held ones; `only` narrows the states. */
+function countDueSql(kind: EngineKind, only: SQL) {
+  return sql`SELECT
+      (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")}
+        AND ${cardStates.deckId} IN ${studyDecks} AND ${cardStates.due} <= ${p("until")}${only})
+      - (SELECT count(*) FROM ${retiredWithState(kind)} AND ${cardStates.due} <= ${p("until")}${only})
+      - (SELECT count(*) FROM ${heldActive} JOIN ${cardStates} ON ${cardStates.userId} = ${cardHolds.userId} AND ${cardStates.cardId} = ${cardHolds.cardId}
+          AND ${cardStates.due} <= ${p("until")}${only}) AS n`;
+}
 
 // No `.limit(1)` on the single-row reads: drizzle binds LIMIT as a parameter (`limit ?`), which SQLite runs 3–4×
 // slower here than `limit 1`; `.get()` steps to the first row only, in the same plan.
@@ -79,21 +112,16 @@ const statements = perConnection((db, kind) => ({
     .innerJoin(decks, eq(decks.id, subscriptions.deckId))
     .where(studyDecksWhere)
     .prepare(),
-  nextDue: db
-    .select({ cardId: cardStates.cardId })
-    .from(cardStates)
-    .innerJoin(cards, eq(cards.id, cardStates.cardId))
-    .where(
-      and(
-        eq(cardStates.userId, p("userId")),
-        lte(cardStates.due, p("until")),
-        isNull(cards.retiredAt),
-        inArray(cardStates.deckId, studyDecks),
-        not(held(cardStates.cardId)),
-      ),
-    )
-    .orderBy(asc(cardStates.due), asc(cardStates.cardId))
+  scopeDecks: db
+    .select({ deckId: subscriptions.deckId })
+    .from(subscriptions)
+    .innerJoin(decks, eq(decks.id, subscriptions.deckId))
+    .where(studyDecksWhere)
+    .orderBy(asc(subscriptions.deckId))
     .prepare(),
+  nextDue: nextDueStatement(db, undefined),
+  // Once today's review limit is used up: only learning and relearning cards (daily-limits.ts).
+  nextDueLearning: nextDueStatement(db, ne(cardStates.state, REVIEW)),
   nextNew: db
     .select({ cardId: cards.id })
     .from(cards)
@@ -127,12 +155,8 @@ const statements = perConnection((db, kind) => ({
     )
     .orderBy(asc(cardStates.due))
     .prepare(),
-  countDue: rawPrepared<{ n: number }>(sql`SELECT
-      (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")}
-        AND ${cardStates.deckId} IN ${studyDecks} AND ${cardStates.due} <= ${p("until")})
-      - (SELECT count(*) FROM ${retiredWithState(kind)} AND ${cardStates.due} <= ${p("until")})
-      - (SELECT count(*) FROM ${heldActive} JOIN ${cardStates} ON ${cardStates.userId} = ${cardHolds.userId} AND ${cardStates.cardId} = ${cardHolds.cardId}
-          AND ${cardStates.due} <= ${p("until")}) AS n`),
+  countDue: rawPrepared<{ n: number }>(countDueSql(kind, sql``)),
+  countDueLearning: rawPrepared<{ n: number }>(countDueSql(kind, sql` AND ${cardStates.state} <> ${REVIEW}`)),
   countUnseen: rawPrepared<{ n: number }>(sql`SELECT
       (SELECT count(*) FROM ${cards} WHERE ${cards.deckId} IN ${studyDecks} AND ${cards.retiredAt} IS NULL)
       - (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")} AND ${cardStates.deckId} IN ${studyDecks})
@@ -151,8 +175,11 @@ export async function nextDueCardId(
   s: Scope,
   until: number,
   now = until,
+  reviewsOpen = true,
 ): Promise<number | undefined> {
-  return (await statements(db).nextDue.get({ ...scopeValues(s), until, now }))?.cardId;
+  const st = statements(db);
+  return (await (reviewsOpen ? st.nextDue : st.nextDueLearning).get({ ...scopeValues(s), until, now }))
+    ?.cardId;
 }
 
 /** The next card this user has never seen, in deck file order. */
@@ -167,6 +194,16 @@ export async function studiesAnyDeck(db: Db, s: Scope): Promise<boolean> {
 
 export async function countDue(db: Db, s: Scope, until: number, now = until): Promise<number> {
   return (await statements(db).countDue.get({ ...scopeValues(s), until, now }))?.n ?? 0;
+}
+
+/** Due learning and relearning cards only: what the review limit never holds back. */
+export async function countDueLearning(db: Db, s: Scope, until: number): Promise<number> {
+  return (await statements(db).countDueLearning.get({ ...scopeValues(s), until, now: until }))?.n ?? 0;
+}
+
+/** The decks a member studies in the scope, in deck-id order (the order new cards come in). */
+export async function scopeDeckIds(db: Db, s: Scope): Promise<string[]> {
+  return (await statements(db).scopeDecks.all(scopeValues(s))).map((r) => r.deckId);
 }
 
 export async function countUnseen(db: Db, s: Scope, now: number): Promise<number> {
@@ -202,12 +239,69 @@ export interface QueueCounts {
   newLeft: number;
 }
 
-async function counts(db: Db, s: Scope, now: number): Promise<QueueCounts> {
-  const budget = await newCardsLeft(db, s.userId, s.guildId, now);
-  return {
-    due: await countDue(db, s, now),
-    newLeft: budget > 0 ? Math.min(budget, await countUnseen(db, s, now)) : 0,
-  };
+// ── The daily limits applied to a scope (daily-limits.ts) ─────────────────────────────────────────────────────
+
+/**
+ * The scope's new cards today: which decks may still start one (`all`: every deck of the scope, one statement;
+ * else these, in deck-id order) and the footer's count. Without a per-deck override (the usual case) that is
+ * the shared budget against one unseen count; with overrides each deck of the scope is counted on its own.
+ */
+interface NewCardPlan {
+  decks: "all" | string[];
+  left: number;
+}
+
+async function newCardPlan(db: Db, s: Scope, l: DailyLimits, now: number): Promise<NewCardPlan> {
+  if (l.deckNewCards.size === 0) {
+    if (l.newCards.left === 0) return { decks: [], left: 0 };
+    return { decks: "all", left: Math.min(l.newCards.left, await countUnseen(db, s, now)) };
+  }
+  const all = await scopeDeckIds(db, s);
+  const open = all.filter((d) => newBudgetOf(l, d).left > 0);
+  let shared = 0;
+  let left = 0;
+  for (const deckId of open) {
+    const unseen = await countUnseen(db, { ...s, deckId }, now);
+    const own = l.deckNewCards.get(deckId);
+    if (own) left += Math.min(own.left, unseen);
+    else shared += unseen;
+  }
+  left += Math.min(l.newCards.left, shared);
+  return { decks: open.length === all.length ? "all" : open, left };
+}
+
+/** The next new card the plan allows. */
+async function nextNewInPlan(db: Db, s: Scope, plan: NewCardPlan, now: number): Promise<number | undefined> {
+  if (plan.left === 0) return undefined;
+  if (plan.decks === "all") return nextNewCardId(db, s, now);
+  for (const deckId of plan.decks) {
+    const id = await nextNewCardId(db, { ...s, deckId }, now);
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+/** Cards due now that the day's review limit lets through: every learning card, review cards up to what is left. */
+async function dueWithinLimit(
+  db: Db,
+  s: Scope,
+  l: DailyLimits,
+  now: number,
+): Promise<{ shown: number; all: number }> {
+  const all = await countDue(db, s, now);
+  if (all <= l.reviews.left) return { shown: all, all };
+  const learning = await countDueLearning(db, s, now);
+  return { shown: learning + Math.min(all - learning, l.reviews.left), all };
+}
+
+async function counts(
+  db: Db,
+  s: Scope,
+  l: DailyLimits,
+  now: number,
+): Promise<QueueCounts & { plan: NewCardPlan }> {
+  const plan = await newCardPlan(db, s, l, now);
+  return { due: (await dueWithinLimit(db, s, l, now)).shown, newLeft: plan.left, plan };
 }
 
 async function queued(db: Db, s: Scope, cardId: number): Promise<QueuedCard> {
@@ -233,8 +327,9 @@ export async function cardContent(
 }
 
 /**
- * The next card of a session and the view's counts: a card due now, else a new one while today's budget lasts,
- * else a learning card due before `aheadUntil` (the learn-ahead window); `card` undefined: nothing is left.
+ * The next card of a session and the view's counts: a card due now (review cards while today's review limit
+ * lasts), else a new one while today's budget lasts, else a card due before `aheadUntil` (the learn-ahead
+ * window); `card` undefined: nothing is left.
  */
 export async function studyQueue(
   db: Db,
@@ -242,10 +337,12 @@ export async function studyQueue(
   now: number,
   aheadUntil: number,
 ): Promise<QueueCounts & { card: QueuedCard | undefined }> {
-  const c = await counts(db, s, now);
-  let cardId = await nextDueCardId(db, s, now);
-  if (cardId === undefined && c.newLeft > 0) cardId = await nextNewCardId(db, s, now);
-  if (cardId === undefined) cardId = await nextDueCardId(db, s, aheadUntil, now);
+  const l = await dailyLimits(db, s.userId, s.guildId, now);
+  const { plan, ...c } = await counts(db, s, l, now);
+  const reviewsOpen = l.reviews.left > 0;
+  let cardId = await nextDueCardId(db, s, now, now, reviewsOpen);
+  if (cardId === undefined) cardId = await nextNewInPlan(db, s, plan, now);
+  if (cardId === undefined) cardId = await nextDueCardId(db, s, aheadUntil, now, reviewsOpen);
   return { ...c, card: cardId === undefined ? undefined : await queued(db, s, cardId) };
 }
 
@@ -261,35 +358,55 @@ export async function studyCard(
 ): Promise<{ access: CardAccess | undefined; view: (QueueCounts & { card: QueuedCard }) | undefined }> {
   const access = await cardAccess(db, s, cardId);
   if (!access?.inReach || access.retiredAt !== null) return { access, view: undefined };
-  return { access, view: { ...(await counts(db, s, now)), card: await queued(db, s, cardId) } };
+  const { plan: _, ...c } = await counts(db, s, await dailyLimits(db, s.userId, s.guildId, now), now);
+  return { access, view: { ...c, card: await queued(db, s, cardId) } };
 }
 
 export interface SessionSummary {
   reviewed: number;
   again: number;
   durationMs: number;
-  /** Cards due now. */
+  /** Cards due now that today's review limit lets through. */
   due: number;
+  /** Review cards due now that today's review limit holds back until the next study day. */
+  heldBack: number;
+  reviewLimit: number;
   nextDue: Date | null;
-  /** Why no new card came: none left unseen, or today's budget (0 a day, or used up) and when it resets. */
-  newCards: { unseen: number; leftToday: number; perDay: number; resetsAt: Date };
+  /**
+   * Why no new card came: none left unseen, or today's budget (0 a day, or used up); the budget of the scope's
+   * decks (their overrides and the shared one they draw on).
+   */
+  newCards: { unseen: number; leftToday: number; perDay: number };
+  /** When the daily limits reset: the member's next study day. */
+  resetsAt: Date;
 }
 
-/** A session's summary: what was reviewed since `since` (ms), what is left, and the new-card budget. */
+/** The new-card budget of a scope's decks: each own budget, and the shared one once when a deck draws on it. */
+async function scopeNewBudget(db: Db, s: Scope, l: DailyLimits): Promise<Budget> {
+  if (l.deckNewCards.size === 0) return l.newCards;
+  const budgets = new Set((await scopeDeckIds(db, s)).map((d) => newBudgetOf(l, d)));
+  let perDay = 0;
+  let left = 0;
+  for (const b of budgets) {
+    perDay += b.perDay;
+    left += b.left;
+  }
+  return { perDay, left };
+}
+
+/** A session's summary: what was reviewed since `since` (ms), what is left, and the daily limits. */
 export async function sessionSummary(db: Db, s: Scope, since: number, now: number): Promise<SessionSummary> {
-  const day = await memberStudyDay(db, s.userId, s.guildId, now);
-  const perDay = await newPerDay(db, s.userId);
+  const l = await dailyLimits(db, s.userId, s.guildId, now);
+  const due = await dueWithinLimit(db, s, l, now);
+  const budget = await scopeNewBudget(db, s, l);
   return {
     ...(await sessionTotals(db, s.userId, since)),
-    due: await countDue(db, s, now),
+    due: due.shown,
+    heldBack: due.all - due.shown,
+    reviewLimit: l.reviews.perDay,
     nextDue: await nextDueAt(db, s, now),
-    newCards: {
-      unseen: await countUnseen(db, s, now),
-      leftToday: Math.max(0, perDay - (await newIntroducedSince(db, s.userId, day.start))),
-      perDay,
-      // When today's new-card budget starts again: the member's next study day.
-      resetsAt: new Date(day.end),
-    },
+    newCards: { unseen: await countUnseen(db, s, now), leftToday: budget.left, perDay: budget.perDay },
+    resetsAt: new Date(l.day.end),
   };
 }
 

@@ -1,7 +1,7 @@
 /** user_settings: a member's preferences (global to the user, not per server); no row = the defaults. */
 import { eq, sql } from "drizzle-orm";
 import { LEECH_THRESHOLD_DEFAULT } from "../core/leeches.ts";
-import { NEW_PER_DAY_DEFAULT } from "../core/new-cards.ts";
+import { NEW_PER_DAY_DEFAULT, REVIEW_LIMIT_DEFAULT } from "../core/new-cards.ts";
 import { DEFAULT_SCHEDULING, formatSteps, parseSteps, type SchedulingSettings } from "../core/scheduling.ts";
 import { type Db, tx } from "./client.ts";
 import { once, perConnection } from "./prepared.ts";
@@ -34,6 +34,7 @@ async function current(db: Db, userId: string): Promise<UserSettings> {
       leechThreshold: LEECH_THRESHOLD_DEFAULT,
       leechAction: "tag",
       ratingStyle: "anki",
+      reviewLimit: REVIEW_LIMIT_DEFAULT,
     }
   );
 }

@@ -187,6 +187,7 @@ export function renderAnswerFeedback(r: AnswerResult): QuizPayload {
   const front = cardText(p.front ?? "", Math.min(FRONT_MAX, Math.floor(room / 3)));
   const back = cardText(answer, room - front.length);
   return {
+    ...(r.notice && { content: r.notice }),
     embeds: [
       {
         color: r.correct ? QUIZ_COLORS.right : QUIZ_COLORS.wrong,

@@ -2,7 +2,8 @@
 
 import type { SettingsView } from "../services/settings.ts";
 import { COLORS } from "./components.ts";
-import { NO_PINGS } from "./limits.ts";
+import { shownName } from "./deck-view.ts";
+import { clip, LIMITS, NO_PINGS } from "./limits.ts";
 import { plural } from "./plural.ts";
 
 /** Which subcommand ran: `show` changes nothing. */
@@ -12,6 +13,7 @@ export type SettingsChange =
   | "leaderboard"
   | "timezone"
   | "newcards"
+  | "reviews"
   | "scheduling"
   | "leeches"
   | "rating";
@@ -32,9 +34,14 @@ function note(change: SettingsChange, v: SettingsView): string {
     case "timezone":
       return `Your timezone is now \`${v.zone.name}\`.`;
     case "newcards":
+      if (v.deckChange) return deckNote(v.deckChange, s.newPerDay);
       return s.newPerDay === 0
-        ? "You will start no new cards: only reviews come up."
-        : `You will start up to ${plural(s.newPerDay, "new card")} per day.`;
+        ? `You will start no new cards${v.deckNewCards.length > 0 ? " outside the decks with a limit of their own" : ""}: only reviews come up.`
+        : `You will start up to ${plural(s.newPerDay, "new card")} per day${v.deckNewCards.length > 0 ? " over your decks without a limit of their own" : ""}.`;
+    case "reviews":
+      return s.reviewLimit === 0
+        ? "You will do no reviews: due cards wait (learning cards still come up)."
+        : `You will do up to ${plural(s.reviewLimit, "review")} per day; due cards beyond wait for the next day (learning cards always come up).`;
     case "scheduling":
       return schedulingNote(v);
     case "rating":
@@ -48,6 +55,22 @@ function note(change: SettingsChange, v: SettingsView): string {
     case "show":
       return "Your settings:";
   }
+}
+
+/** A deck's own new-card limit was set or cleared. */
+function deckNote(d: { name: string; perDay: number | null }, global: number): string {
+  const name = `**${shownName(d.name)}**`;
+  if (d.perDay === null)
+    return `${name} shares your global limit again (${plural(global, "new card")} per day).`;
+  return d.perDay === 0
+    ? `${name} starts no new cards, whatever your global limit.`
+    : `${name} starts up to ${plural(d.perDay, "new card")} per day of its own, outside your global limit.`;
+}
+
+/** The global new-card limit and, after it, each deck's own. */
+function newCardsValue(v: SettingsView): string {
+  const own = v.deckNewCards.map((d) => `${shownName(d.name)}: ${d.perDay}`);
+  return own.length === 0 ? String(v.settings.newPerDay) : `${v.settings.newPerDay} (${own.join(", ")})`;
 }
 
 const pct = (r: number) => `${Math.round(r * 100)}%`;
@@ -73,7 +96,8 @@ export function renderSettings(change: SettingsChange, v: SettingsView) {
       {
         color: COLORS.info,
         fields: [
-          { name: "New cards per day", value: String(s.newPerDay), inline: true },
+          { name: "New cards per day", value: clip(newCardsValue(v), LIMITS.embedFieldValue), inline: true },
+          { name: "Reviews per day", value: String(s.reviewLimit), inline: true },
           { name: "Timezone", value: zone, inline: true },
           { name: "Daily reminders", value: onOff(s.reminders), inline: true },
           { name: "On leaderboards", value: onOff(s.leaderboardVisible), inline: true },

@@ -121,6 +121,7 @@ function renderDone(v: DoneView): MessagePayload {
     );
   else lines.push(v.stoppedEarly ? "No cards reviewed in this session." : "Nothing to review right now.");
   if (v.due > 0) lines.push(`${plural(v.due, "card")} still due: run \`/study\` to go on.`);
+  if (v.heldBack > 0) lines.push(reviewLimitLine(v));
   const line = newCardsLine(v);
   if (line) lines.push(line);
   if (v.due === 0 && v.nextDue) lines.push(`Next card due ${discordTime(v.nextDue)}.`);
@@ -155,9 +156,18 @@ function undoButton(v: CardView | DoneView): APIButtonComponent[] {
     : [];
 }
 
+/** The review limit held due cards back: how many, until when, and where to raise it. */
+function reviewLimitLine(v: DoneView): string {
+  const wait = `${plural(v.heldBack, "more due card")} ${v.heldBack === 1 ? "waits" : "wait"}`;
+  if (v.reviewLimit === 0)
+    return `Reviews are off (your limit is 0 a day): ${wait}. Turn them on with \`/settings reviews\`.`;
+  return `You did today's ${plural(v.reviewLimit, "review")} (your daily limit): ${wait}. Reviews again ${discordTime(v.resetsAt)}, or raise the limit with \`/settings reviews\`.`;
+}
+
 /** Which new-card limit stopped the session, and when it lifts; or what is left of today's new cards on Stop. */
 function newCardsLine(v: DoneView): string | null {
-  const { unseen, leftToday, perDay, resetsAt } = v.newCards;
+  const { unseen, leftToday, perDay } = v.newCards;
+  const resetsAt = v.resetsAt;
   if (unseen === 0) return null;
   const wait = (n: number, what: string) => `${plural(n, what)} ${n === 1 ? "waits" : "wait"}`;
   if (leftToday === 0 && perDay === 0)

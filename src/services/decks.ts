@@ -1,8 +1,8 @@
 /** Browsing decks and choosing what to study: `/deck list`, subscribe, unsubscribe, autocomplete. */
 import { UserError } from "../core/errors.ts";
 import type { Db } from "../db/client.ts";
+import { newCardsLeftToday } from "../db/daily-limits.ts";
 import { deckSummaries, searchVisibleDecks } from "../db/decks.ts";
-import { newCardsLeftToday } from "../db/new-cards.ts";
 import { subscribeTo, unsubscribeFrom } from "../db/subscriptions.ts";
 import type { Deps } from "./deps.ts";
 

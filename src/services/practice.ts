@@ -5,7 +5,7 @@
  */
 import { UserError } from "../core/errors.ts";
 import { MAX_ANSWER_MS } from "../core/scheduling.ts";
-import { memberStudyDay } from "../db/new-cards.ts";
+import { memberStudyDay } from "../db/daily-limits.ts";
 import { recordPractice, todaysMisses } from "../db/practice.ts";
 import { cardContent } from "../db/study-queue.ts";
 import type { Deps } from "./deps.ts";

@@ -7,7 +7,7 @@ import {
   LEECH_THRESHOLD_MIN,
   validLeechThreshold,
 } from "../core/leeches.ts";
-import { NEW_PER_DAY_MAX } from "../core/new-cards.ts";
+import { NEW_PER_DAY_MAX, REVIEW_LIMIT_MAX } from "../core/new-cards.ts";
 import { RATING_STYLES } from "../core/rating-styles.ts";
 import {
   formatSteps,
@@ -22,6 +22,7 @@ import { canonicalTimeZone } from "../core/time.ts";
 import { reviewStabilities } from "../db/card-states.ts";
 import type { Db } from "../db/client.ts";
 import { studyZone } from "../db/stat-user.ts";
+import { deckNewPerDay, setDeckNewPerDay } from "../db/subscriptions.ts";
 import { readSettings, type SettingsPatch, type UserSettings, writeSettings } from "../db/user-settings.ts";
 import type { Deps } from "./deps.ts";
 
@@ -51,6 +52,11 @@ export async function updateSettings(db: Db, userId: string, patch: SettingsPatc
     (!Number.isInteger(patch.newPerDay) || patch.newPerDay < 0 || patch.newPerDay > NEW_PER_DAY_MAX)
   )
     throw new UserError(`New cards per day must be a whole number from 0 to ${NEW_PER_DAY_MAX}.`);
+  if (
+    patch.reviewLimit !== undefined &&
+    (!Number.isInteger(patch.reviewLimit) || patch.reviewLimit < 0 || patch.reviewLimit > REVIEW_LIMIT_MAX)
+  )
+    throw new UserError(`Reviews per day must be a whole number from 0 to ${REVIEW_LIMIT_MAX}.`);
   if (
     patch.retention !== undefined &&
     !(patch.retention >= RETENTION_MIN && patch.retention <= RETENTION_MAX)
@@ -84,8 +90,18 @@ export async function updateSettings(db: Db, userId: string, patch: SettingsPatc
   return writeSettings(db, userId, patch);
 }
 
+/** `/settings newcards deck:`: a deck's own new cards per day, or null to make it share the global limit again. */
+export interface DeckNewCardsChange {
+  deckId: string;
+  perDay: number | null;
+}
+
 export interface SettingsView {
   settings: UserSettings;
+  /** The member's decks with new cards per day of their own. */
+  deckNewCards: { deckId: string; name: string; perDay: number }[];
+  /** The deck whose own limit this command set or cleared. */
+  deckChange: { name: string; perDay: number | null } | null;
   /** When the desired retention changed: about how many reviews a day, before and after (core reviewsPerDay). */
   workload: { before: number; after: number; cards: number } | null;
   /**
@@ -98,8 +114,9 @@ export interface SettingsView {
 /** /settings: applies `patch` (nothing for `show`) and returns what the reply shows, as written. */
 export async function settingsView(
   deps: Pick<Deps, "db">,
-  q: { userId: string; guildId: string | null; patch: SettingsPatch | null },
+  q: { userId: string; guildId: string | null; patch: SettingsPatch | null; deck?: DeckNewCardsChange },
 ): Promise<SettingsView> {
+  const deckChange = q.deck ? await changeDeckNewCards(deps.db, q.userId, q.guildId, q.deck) : null;
   // The settings before are read only for a retention change: its reply compares the workload.
   const before = q.patch?.retention !== undefined ? await getSettings(deps.db, q.userId) : null;
   const settings = q.patch
@@ -122,5 +139,25 @@ export async function settingsView(
           name: (await studyZone(deps.db, q.userId, q.guildId)).zone,
           server: q.guildId !== null,
         };
-  return { settings, zone, workload };
+  return { settings, zone, workload, deckChange, deckNewCards: await deckNewPerDay(deps.db, q.userId) };
+}
+
+/** Validates, then sets or clears one deck's own new-card limit; a deck not here or not studied changes nothing. */
+async function changeDeckNewCards(
+  db: Db,
+  userId: string,
+  guildId: string | null,
+  change: DeckNewCardsChange,
+): Promise<{ name: string; perDay: number | null }> {
+  const { perDay } = change;
+  if (perDay !== null && (!Number.isInteger(perDay) || perDay < 0 || perDay > NEW_PER_DAY_MAX))
+    throw new UserError(`New cards per day must be a whole number from 0 to ${NEW_PER_DAY_MAX}.`);
+  const r = await setDeckNewPerDay(db, userId, guildId, change.deckId, perDay);
+  const shown = `\`${change.deckId.trim().slice(0, 40)}\``;
+  if (!r) throw new UserError(`There is no deck ${shown} here. See \`/deck list\`.`);
+  if (!r.subscribed)
+    throw new UserError(
+      `You do not study ${shown}: \`/deck subscribe\` first, then give it a limit of its own.`,
+    );
+  return { name: r.deck.name, perDay };
 }

@@ -7,8 +7,8 @@ import {
   unsuspendDeck,
 } from "../db/card-holds.ts";
 import { cardAccessHere } from "../db/cards.ts";
+import { memberStudyDay } from "../db/daily-limits.ts";
 import { findVisibleDeck } from "../db/decks.ts";
-import { memberStudyDay } from "../db/new-cards.ts";
 import type { Deps } from "./deps.ts";
 import { ALREADY_RATED, assertReachable, nextView, RETIRED, type Session, type StudyView } from "./study.ts";
 

@@ -16,6 +16,7 @@ import {
 } from "../db/study-queue.ts";
 import { type DeckSummary, listDecks, subscribe } from "./decks.ts";
 import type { Deps } from "./deps.ts";
+import { leechNotice } from "./leech-notice.ts";
 import { missesToday } from "./practice.ts";
 
 /** Where a session started: `/study`, or the daily post's **Start my review** (quiz answers are source "quiz"). */
@@ -227,16 +228,6 @@ export async function rate(
   if (written === false) return { recorded: false, view: await nextView(deps, session, ALREADY_RATED) };
   const notice = written.leech ? leechNotice(written.leech, access.deckId) : null;
   return { recorded: true, view: await nextView(deps, session, notice, { cardId, reps: version + 1 }) };
-}
-
-/** What a member is told, once, when a rating makes a card a leech (core/leeches.ts). */
-function leechNotice(leech: { lapses: number; suspended: boolean }, deckId: string): string {
-  const what = `🩸 That card is a **leech**: you have forgotten it ${leech.lapses} times.`;
-  const fix =
-    "Cards like this rarely stick as they are: rewrite it, split it into smaller cards, or add a memory hook.";
-  return leech.suspended
-    ? `${what} It is suspended, so it stops taking your time. ${fix} Bring it back with \`/deck suspended deck:${deckId}\`.`
-    : `${what} ${fix} (\`/settings leeches action:suspend\` suspends leeches instead.)`;
 }
 
 export const NOT_YOUR_REVIEW = "This is someone else's review. Start your own with `/study`.";

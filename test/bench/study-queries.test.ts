@@ -15,6 +15,7 @@ import { type Db, tx } from "../../src/db/client.ts";
 import { openSqlite } from "../../src/db/sqlite/open.ts";
 import {
   countDue,
+  countDueLearning,
   countUnseen,
   nextDueAt,
   nextDueCardId,
@@ -46,6 +47,13 @@ const REFERENCE = {
   countDue: `SELECT count(*) AS n FROM card_states cs JOIN cards c ON c.id = cs.card_id
     WHERE cs.user_id = @userId AND cs.due <= @until AND c.retired_at IS NULL AND cs.deck_id IN ${STUDY_DECKS}
     AND ${NOT_HELD}`,
+  // Once the day's review limit is used up: learning and relearning cards only (state 2 is Review).
+  countDueLearning: `SELECT count(*) AS n FROM card_states cs JOIN cards c ON c.id = cs.card_id
+    WHERE cs.user_id = @userId AND cs.due <= @until AND c.retired_at IS NULL AND cs.deck_id IN ${STUDY_DECKS}
+    AND ${NOT_HELD} AND cs.state <> 2`,
+  nextDueLearning: `SELECT cs.card_id AS n FROM card_states cs JOIN cards c ON c.id = cs.card_id
+    WHERE cs.user_id = @userId AND cs.due <= @until AND c.retired_at IS NULL AND cs.deck_id IN ${STUDY_DECKS}
+    AND ${NOT_HELD} AND cs.state <> 2 ORDER BY cs.due, cs.card_id LIMIT 1`,
   countUnseen: `SELECT count(*) AS n FROM cards c WHERE c.deck_id IN ${STUDY_DECKS} AND c.retired_at IS NULL
     AND NOT EXISTS (SELECT 1 FROM card_states cs WHERE cs.user_id = @userId AND cs.card_id = c.id) AND ${NOT_HELD}`,
   nextDueAt: `SELECT min(cs.due) AS n FROM card_states cs JOIN cards c ON c.id = cs.card_id
@@ -168,6 +176,13 @@ describe.each(ENGINES)("%s: /study queries", (engine) => {
             expect((await nextDueCardId(deps.db, s, until, now)) ?? null).toBe(
               await reference(deps.db, "nextDue", s, now, until),
             );
+            if (until === now)
+              expect(await countDueLearning(deps.db, s, until)).toBe(
+                await reference(deps.db, "countDueLearning", s, now, until),
+              );
+            expect((await nextDueCardId(deps.db, s, until, now, false)) ?? null).toBe(
+              await reference(deps.db, "nextDueLearning", s, now, until),
+            );
           }
           expect(await countUnseen(deps.db, s, now)).toBe(await reference(deps.db, "countUnseen", s, now));
           expect((await nextDueAt(deps.db, s, now))?.getTime() ?? null).toBe(
@@ -183,6 +198,10 @@ describe.each(ENGINES)("%s: /study queries", (engine) => {
     const s = { userId: "u1", guildId: "g1", deckId: null };
     expect(await countDue(deps.db, s, now)).toBeGreaterThan(0);
     expect(await countUnseen(deps.db, s, now)).toBeGreaterThan(0);
+    // …learning cards due (what the review limit lets through) as well as review cards…
+    const learning = await countDueLearning(deps.db, s, now);
+    expect(learning).toBeGreaterThan(0);
+    expect(learning).toBeLessThan(await countDue(deps.db, s, now));
     // …and held cards that the plain definitions leave out, due and unseen.
     const [heldDue] = await querySql<{ n: number | string }>(
       deps.db,

@@ -118,8 +118,8 @@ async function sqliteFile(name: string): Promise<string> {
   db.sqlite.exec(`
     INSERT INTO guilds (id, timezone, created_at) VALUES ('g1', 'Europe/Paris', 1700000000000), ('g2', 'UTC', 1700000000001);
     INSERT INTO user_settings (user_id, new_per_day, timezone, reminders, leaderboard_visible, retention,
-        max_interval, learning_steps, relearning_steps)
-      VALUES ('u1', 15, 'Asia/Tokyo', 1, 0, 0.87, 365, '10m 1h 1d', 'none'), ('u2', 20, NULL, 0, 1, 0.9, 36500, '1m 10m', '10m');
+        max_interval, learning_steps, relearning_steps, review_limit)
+      VALUES ('u1', 15, 'Asia/Tokyo', 1, 0, 0.87, 365, '10m 1h 1d', 'none', 350), ('u2', 20, NULL, 0, 1, 0.9, 36500, '1m 10m', '10m', 200);
     INSERT INTO decks (id, name, description, source, file_path, guild_id, owner_id, retired_at, updated_at)
       VALUES ('d1', 'PyTorch', '', 'file', 'decks/pytorch.md', NULL, NULL, NULL, 1700000000000),
              ('d2', 'Mine', 'a personal deck', 'import', NULL, 'g1', 'u1', 1700000500000, 1700000400000);
@@ -127,7 +127,7 @@ async function sqliteFile(name: string): Promise<string> {
       VALUES (1, 'd1', 'k1', 0, 'What is a tensor?', 'An n-dim array', '["basics"]', NULL),
              (2, 'd1', 'k2', 1, '${TRICKY_FRONT.replaceAll("'", "''")}', '${TRICKY_BACK.replaceAll("'", "''")}', '[]', NULL),
              (7, 'd2', 'k1', 0, 'Q', 'A', '[]', 1700000500000);
-    INSERT INTO subscriptions (user_id, deck_id, created_at) VALUES ('u1', 'd1', 1700000000000), ('u2', 'd1', 1700000000000);
+    INSERT INTO subscriptions (user_id, deck_id, created_at, new_per_day) VALUES ('u1', 'd1', 1700000000000, 7), ('u2', 'd1', 1700000000000, NULL);
     INSERT INTO card_states (user_id, card_id, deck_id, due, stability, difficulty, elapsed_days, scheduled_days,
         learning_steps, reps, lapses, state, last_review)
       VALUES ('u1', 1, 'd1', 1700086400000, ${0.1 + 0.2}, 5.123456789012345, 3, 4, 0, 7, 1, 2, 1700000000000),
@@ -352,7 +352,13 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
         leech_threshold: 8,
         leech_action: "tag",
         rating_style: "anki",
+        review_limit: 350,
       });
+      const own = (await c.query("SELECT user_id, new_per_day FROM subscriptions ORDER BY user_id")).rows;
+      expect(own).toEqual([
+        { user_id: "u1", new_per_day: 7 },
+        { user_id: "u2", new_per_day: null },
+      ]);
     });
   });
 

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { execSql } from "../../datagen/raw-sql.ts";
 import { UserError } from "../../src/core/errors.ts";
@@ -10,6 +10,7 @@ import { closeDb, openDb } from "../../src/db/client.ts";
 import { once } from "../../src/db/prepared.ts";
 import { CLAIM_LEASE_MS, getPost } from "../../src/db/quiz-posts.ts";
 import {
+  cardStates,
   cards,
   decks,
   guilds,
@@ -19,6 +20,7 @@ import {
   reviewLogs,
   statGuildMembers,
 } from "../../src/db/schema.ts";
+import { renderAnswerFeedback } from "../../src/render/quiz-view.ts";
 import { answerQuiz } from "../../src/services/quiz/answers.ts";
 import { pauseQuiz, quizStatus, resumeQuiz, setupQuiz } from "../../src/services/quiz/config.ts";
 import { chooseQuestion } from "../../src/services/quiz/day.ts";
@@ -424,6 +426,32 @@ describe.each(ENGINES)("%s", (engine) => {
       });
       expect(a).toMatchObject({ kind: "answered", correct: true, reviewed: false });
       expect((await all(reviewLogs)).length).toBe(logsBefore);
+    });
+
+    it("THEN a wrong answer that makes the card a leech says so in the answer's reply, once", async () => {
+      setClock("2026-01-15T08:00:00Z");
+      await runTick();
+      const post = (await getPost(deps.db, G, "2026-01-15"))!;
+      const cardId = post.cardId!;
+      // Alice knows the card (in review) and has forgotten it 7 times: the 8th lapse is Anki's default leech.
+      await studyCards(deps, ALICE, G, "alpha", [cardId]);
+      await once(deps.db, (b) =>
+        b
+          .update(cardStates)
+          .set({ lapses: 7 })
+          .where(and(eq(cardStates.userId, ALICE), eq(cardStates.cardId, cardId)))
+          .prepare(),
+      ).run();
+      const wrong = (post.correctIndex! + 1) % 4;
+      const a = await answerQuiz(deps, { postId: post.id, guildId: G, userId: ALICE, choice: wrong });
+      expect(a).toMatchObject({ kind: "answered", correct: false, reviewed: true });
+      if (a.kind !== "answered") throw new Error("expected an answer");
+      expect(a.notice).toContain("🩸 That card is a **leech**: you have forgotten it 8 times.");
+      expect(renderAnswerFeedback(a).content).toBe(a.notice);
+      // Bob's wrong answer is no leech (a new card for him), and says nothing of one.
+      const b = await answerQuiz(deps, { postId: post.id, guildId: G, userId: BOB, choice: wrong });
+      expect(b).toMatchObject({ kind: "answered", notice: null });
+      expect(renderAnswerFeedback(b as never).content).toBeUndefined();
     });
 
     it("THEN answers: one right, one wrong → tally 2 · 1, schedules fed, a second click changes nothing", async () => {

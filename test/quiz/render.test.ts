@@ -117,6 +117,7 @@ describe("GIVEN a day's post", () => {
       correct: false,
       reviewed: true,
       subscribed: true,
+      notice: null,
     });
     const d = f.embeds[0]!.description!;
     expect(d).toContain("line1\nline2");
@@ -174,6 +175,7 @@ describe("GIVEN a day's post", () => {
       correct: false,
       reviewed: false,
       subscribed: true,
+      notice: null,
     });
     expect(f.embeds[0]!.description).toContain(
       "**Question**\nWhich method \\_\\_init\\_\\_s a module?\n\n**Answer**\n\\_\\_init\\_\\_()",

@@ -80,8 +80,8 @@ describe.each(ENGINES)("%s", (engine) => {
         b.update(userSettings).set({ timezone: "America/New_York" }).prepare(),
       ).run();
       const own = asDone(await nextView(deps, session()));
-      expect(done.newCards.resetsAt.toISOString()).toBe("2026-03-03T03:00:00.000Z");
-      expect(own.newCards.resetsAt.toISOString()).toBe("2026-03-03T09:00:00.000Z"); // 04:00 in New York
+      expect(done.resetsAt.toISOString()).toBe("2026-03-03T03:00:00.000Z");
+      expect(own.resetsAt.toISOString()).toBe("2026-03-03T09:00:00.000Z"); // 04:00 in New York
       const text = described(done);
       expect(text).toContain("You started today's 2 new cards (your daily limit): 3 more new cards wait.");
       expect(text).toContain(`New cards again <t:${Date.parse("2026-03-03T03:00:00Z") / 1000}:R>.`);

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { UserError } from "../../src/core/errors.ts";
 import { Rating } from "../../src/core/scheduling.ts";
-import { memberStudyDay } from "../../src/db/new-cards.ts";
+import { memberStudyDay } from "../../src/db/daily-limits.ts";
 import { once } from "../../src/db/prepared.ts";
 import { cardStates, guilds, reviewLogs, userSettings } from "../../src/db/schema.ts";
 import { upsertDeck } from "../../src/services/deck-sync.ts";

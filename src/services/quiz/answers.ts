@@ -4,6 +4,7 @@ import { Rating } from "../../core/scheduling.ts";
 import { recordAnswer } from "../../db/quiz-answers.ts";
 import type { QuizPostRow } from "../../db/quiz-posts.ts";
 import type { Deps } from "../deps.ts";
+import { leechNotice } from "../leech-notice.ts";
 import { decideWith } from "../study.ts";
 import { type PostView, postView } from "./post-view.ts";
 
@@ -16,6 +17,8 @@ export type AnswerResult =
       /** The member studies the deck: the answer was recorded as a review (Good or Again). */
       reviewed: boolean;
       subscribed: boolean;
+      /** Told once: the answer made the card a leech (leech-notice.ts). */
+      notice: string | null;
     }
   | { kind: "already"; post: QuizPostRow; choice: number; correct: boolean }
   | { kind: "closed"; post: QuizPostRow };
@@ -45,8 +48,9 @@ export async function answerQuiz(
     case "closed":
       return { kind: "closed", post: r.post, view: postView(r.post, r.tally) };
     case "answered": {
-      const { tally, ...rest } = r;
-      return { ...rest, view: postView(r.post, tally) };
+      const { tally, leech, ...rest } = r;
+      const notice = leech && rest.post.deckId !== null ? leechNotice(leech, rest.post.deckId) : null;
+      return { ...rest, notice, view: postView(r.post, tally) };
     }
   }
 }
