@@ -116,6 +116,9 @@ export const cardStates = pgTable(
     primaryKey({ columns: [t.userId, t.cardId] }),
     index("card_states_user_due_idx").on(t.userId, t.due),
     index("card_states_user_deck_due_idx").on(t.userId, t.deckId, t.due),
+    index("card_states_user_learning_due_idx")
+      .on(t.userId, t.due)
+      .where(sql`${t.state} <> 2`),
   ],
 );
 

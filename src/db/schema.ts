@@ -121,6 +121,11 @@ export const cardStates = sqliteTable(
     // "next due card for this user" and due counts are range scans on this index.
     index("card_states_user_due_idx").on(t.userId, t.due),
     index("card_states_user_deck_due_idx").on(t.userId, t.deckId, t.due),
+    // The cards the daily review limit never holds back (learning, relearning): a few per member, so once the
+    // limit is used up their due count and the next of them are a walk of this small partial index (study-queue).
+    index("card_states_user_learning_due_idx")
+      .on(t.userId, t.due)
+      .where(sql`${t.state} <> 2`),
   ],
 );
 

@@ -3,7 +3,7 @@
  * study view, each service call one async function here. This is the path of every /study view and every rating
  * click, so the statements are drizzle prepared statements cached per connection.
  */
-import { and, asc, eq, inArray, isNull, lte, ne, not, notExists, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte, not, notExists, type SQL, sql } from "drizzle-orm";
 import type { Card } from "ts-fsrs";
 import type { RatingStyle } from "../core/rating-styles.ts";
 import type { SchedulingSettings } from "../core/scheduling.ts";
@@ -46,10 +46,16 @@ const heldActive = sql`${cardHolds} JOIN ${cards} ON ${cards.id} = ${cardHolds.c
   AND ${cards.deckId} IN ${studyDecks}
   AND ${cardHolds.userId} = ${p("userId")} AND (${cardHolds.until} IS NULL OR ${cardHolds.until} > ${p("now")})`;
 
-// ts-fsrs State.Review: the cards the daily review limit holds back.
-const REVIEW = 2;
+// Not ts-fsrs State.Review (2): the cards the daily review limit never holds back. A literal, as the partial index
+// card_states_user_learning_due_idx says it, so that both engines' planners can use that index.
+const NOT_REVIEW = sql`${cardStates.state} <> 2`;
 
-function nextDueStatement(db: Builder, only: SQL | undefined) {
+// SQLite's planner prefers the (user_id, deck_id, due) index for a deck-filtered count, reading every due card's
+// row for its state; told the index, it walks the member's few learning cards. PostgreSQL's statistics choose it.
+const learningStates = (kind: EngineKind) =>
+  kind === "sqlite" ? sql`${cardStates} INDEXED BY card_states_user_learning_due_idx` : sql`${cardStates}`;
+
+function nextDueStatement(db: Builder) {
   return db
     .select({ cardId: cardStates.cardId })
     .from(cardStates)
@@ -61,17 +67,19 @@ function nextDueStatement(db: Builder, only: SQL | undefined) {
         isNull(cards.retiredAt),
         inArray(cardStates.deckId, studyDecks),
         not(held(cardStates.cardId)),
-        only,
       ),
     )
     .orderBy(asc(cardStates.due), asc(cardStates.cardId))
     .prepare();
 }
 
-/** The due count: cards due by `until` in the scope, less retired and held ones; `only` narrows the states. */
-function countDueSql(kind: EngineKind, only: SQL) {
+/**
+ * The due count: cards due by `until` in the scope, less retired and held ones; `only` narrows the states, and
+ * `states` is the table reference the first count reads (the learning cards' partial index for NOT_REVIEW).
+ */
+function countDueSql(kind: EngineKind, only: SQL, states: SQL = sql`${cardStates}`) {
   return sql`SELECT
-      (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")}
+      (SELECT count(*) FROM ${states} WHERE ${cardStates.userId} = ${p("userId")}
         AND ${cardStates.deckId} IN ${studyDecks} AND ${cardStates.due} <= ${p("until")}${only})
       - (SELECT count(*) FROM ${retiredWithState(kind)} AND ${cardStates.due} <= ${p("until")}${only})
       - (SELECT count(*) FROM ${heldActive} JOIN ${cardStates} ON ${cardStates.userId} = ${cardHolds.userId} AND ${cardStates.cardId} = ${cardHolds.cardId}
@@ -119,9 +127,14 @@ const statements = perConnection((db, kind) => ({
     .where(studyDecksWhere)
     .orderBy(asc(subscriptions.deckId))
     .prepare(),
-  nextDue: nextDueStatement(db, undefined),
+  nextDue: nextDueStatement(db),
   // Once today's review limit is used up: only learning and relearning cards (daily-limits.ts).
-  nextDueLearning: nextDueStatement(db, ne(cardStates.state, REVIEW)),
+  nextDueLearning: rawPrepared<{ cardId: number }>(sql`SELECT ${cardStates.cardId} AS "cardId"
+      FROM ${learningStates(kind)} JOIN ${cards} ON ${cards.id} = ${cardStates.cardId}
+      WHERE ${cardStates.userId} = ${p("userId")} AND ${cardStates.due} <= ${p("until")} AND ${NOT_REVIEW}
+        AND ${cards.retiredAt} IS NULL AND ${cardStates.deckId} IN ${studyDecks}
+        AND NOT ${held(cardStates.cardId)}
+      ORDER BY ${cardStates.due}, ${cardStates.cardId} LIMIT 1`),
   nextNew: db
     .select({ cardId: cards.id })
     .from(cards)
@@ -156,7 +169,9 @@ const statements = perConnection((db, kind) => ({
     .orderBy(asc(cardStates.due))
     .prepare(),
   countDue: rawPrepared<{ n: number }>(countDueSql(kind, sql``)),
-  countDueLearning: rawPrepared<{ n: number }>(countDueSql(kind, sql` AND ${cardStates.state} <> ${REVIEW}`)),
+  countDueLearning: rawPrepared<{ n: number }>(
+    countDueSql(kind, sql` AND ${NOT_REVIEW}`, learningStates(kind)),
+  ),
   countUnseen: rawPrepared<{ n: number }>(sql`SELECT
       (SELECT count(*) FROM ${cards} WHERE ${cards.deckId} IN ${studyDecks} AND ${cards.retiredAt} IS NULL)
       - (SELECT count(*) FROM ${cardStates} WHERE ${cardStates.userId} = ${p("userId")} AND ${cardStates.deckId} IN ${studyDecks})

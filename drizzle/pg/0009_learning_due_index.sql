@@ -1,0 +1,1 @@
+CREATE INDEX "card_states_user_learning_due_idx" ON "card_states" USING btree ("user_id","due") WHERE "card_states"."state" <> 2;
