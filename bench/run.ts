@@ -27,6 +27,7 @@ import { closeDb, type Db, openDb } from "../src/db/client.ts";
 import { openSqlite } from "../src/db/sqlite/open.ts";
 import type { BenchContext, BenchItem } from "./items/context.ts";
 import { benchCopied } from "./items/copied.ts";
+import { benchFsrs } from "./items/fsrs.ts";
 import { benchImport } from "./items/import.ts";
 import { benchMemory } from "./items/memory.ts";
 import { benchRate } from "./items/rate.ts";
@@ -47,6 +48,7 @@ export const ITEMS: Record<string, BenchItem> = {
   tick: benchTick,
   memory: benchMemory,
   import: benchImport,
+  fsrs: benchFsrs,
 };
 
 export interface BenchOptions {

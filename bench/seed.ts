@@ -12,6 +12,7 @@
  * restored and WAL switched back on. The parameters are stored in `bench_meta`; a file
  * whose parameters match is reused as is.
  */
+
 import { fork } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -19,6 +20,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
+import { default_w } from "ts-fsrs";
 import { formatLocalDate, localParts, zonedTimeToUtc } from "../src/core/time.ts";
 import { closeDb, openDb } from "../src/db/client.ts";
 import { BatchInsert } from "./lib/batch.ts";
@@ -259,13 +261,20 @@ export async function seedDatabase(
       "new_per_day",
       "reminders",
       "leaderboard_visible",
+      "retention",
+      "fsrs_weights",
     ]);
     const subIns = new BatchInsert(db, "subscriptions", ["user_id", "deck_id", "created_at"]);
     for (let u = 0; u < p.users; u++) {
       const r = substream(p.seed, 3, u);
       const reminders = r() < 0.3;
       const hidden = r() < 0.05;
-      if (reminders || hidden) settingsIns.add(userId(u), 20, reminders ? 1 : 0, hidden ? 0 : 1);
+      // Every member schedules with settings of their own (the rating path builds and caches a scheduler per
+      // distinct settings): a retention of their choice, and for a third their own fitted weights.
+      const retention = [0.85, 0.9, 0.9, 0.95][intIn(r, 0, 3)] ?? 0.9;
+      const weights =
+        r() < 1 / 3 ? JSON.stringify(default_w.map((w) => Math.round(w * (8000 + 4000 * r())) / 1e4)) : null;
+      settingsIns.add(userId(u), 20, reminders ? 1 : 0, hidden ? 0 : 1, retention, weights);
       for (const d of userDecks(p, u)) subIns.add(userId(u), deckId(d), created);
     }
     settingsIns.flush();

@@ -11,10 +11,14 @@ import { RATING_STYLES } from "../src/core/rating-styles.ts";
 import { MAX_INTERVAL_MAX, RETENTION_MAX, RETENTION_MIN } from "../src/core/scheduling.ts";
 import type { Command } from "../src/discord/command.ts";
 import { choiceOption } from "../src/discord/options.ts";
+import type { Responder } from "../src/discord/responder.ts";
 import { deckChoices } from "../src/render/deck-view.ts";
+import { renderMemory, renderOptimize } from "../src/render/memory-view.ts";
 import { renderSettings, type SettingsChange } from "../src/render/settings-view.ts";
 import { timezoneChoices } from "../src/render/timezone-choices.ts";
 import { searchDecks } from "../src/services/decks.ts";
+import type { Deps } from "../src/services/deps.ts";
+import { memoryView, optimizeMemory, resetMemory, setMonthlyRefit } from "../src/services/memory/optimize.ts";
 import { type DeckNewCardsChange, type SettingsPatch, settingsView } from "../src/services/settings.ts";
 
 /** The subcommand and the change it asks for (none for `show`). */
@@ -67,6 +71,30 @@ function readChange(i: ChatInputCommandInteraction): {
     return { change: sub, patch: Object.keys(patch).length > 0 ? patch : null };
   }
   return { change: "show", patch: null };
+}
+
+/** `/settings memory …`: the member's own FSRS weights. A fit takes seconds: the reply is deferred first. */
+async function memory(i: ChatInputCommandInteraction, deps: Deps, respond: Responder): Promise<void> {
+  const sub = i.options.getSubcommand();
+  if (sub === "optimize") {
+    await respond.defer();
+    return respond.reply(renderOptimize(await optimizeMemory(deps, i.user.id, i.guildId)));
+  }
+  if (sub === "reset")
+    return respond.reply(
+      renderMemory(
+        await resetMemory(deps, i.user.id),
+        "Back to FSRS's default weights, from your next card on.",
+      ),
+    );
+  if (sub === "monthly") {
+    const on = i.options.getBoolean("enabled", true);
+    const note = on
+      ? "I will re-fit your memory model once a month, in the background (applied only when it fits better)."
+      : "No more monthly re-fits.";
+    return respond.reply(renderMemory(await setMonthlyRefit(deps, i.user.id, on), note));
+  }
+  return respond.reply(renderMemory(await memoryView(deps, i.user.id)));
 }
 
 export default {
@@ -190,6 +218,41 @@ export default {
         ],
       },
       {
+        type: ApplicationCommandOptionType.SubcommandGroup,
+        name: "memory",
+        description: "Your own memory model: FSRS weights fitted to your reviews",
+        options: [
+          {
+            type: ApplicationCommandOptionType.Subcommand,
+            name: "optimize",
+            description: "Fit FSRS to your review history (used only if it predicts you better)",
+          },
+          {
+            type: ApplicationCommandOptionType.Subcommand,
+            name: "show",
+            description: "The weights in use, and the latest fit",
+          },
+          {
+            type: ApplicationCommandOptionType.Subcommand,
+            name: "reset",
+            description: "Back to FSRS's default weights",
+          },
+          {
+            type: ApplicationCommandOptionType.Subcommand,
+            name: "monthly",
+            description: "Re-fit once a month in the background",
+            options: [
+              {
+                type: ApplicationCommandOptionType.Boolean,
+                name: "enabled",
+                description: "Re-fit monthly",
+                required: true,
+              },
+            ],
+          },
+        ],
+      },
+      {
         type: ApplicationCommandOptionType.Subcommand,
         name: "rating",
         description: "How you rate cards: Again / Hard / Good / Easy, or 1–5 confidence (Brainscape)",
@@ -234,6 +297,7 @@ export default {
     ],
   },
   async execute(i, { deps, respond }) {
+    if (i.options.getSubcommandGroup(false) === "memory") return memory(i, deps, respond);
     const { change, patch, deck } = readChange(i);
     const view = await settingsView(deps, { userId: i.user.id, guildId: i.guildId, patch, deck });
     await respond.reply(renderSettings(change, view));

@@ -5,6 +5,7 @@ import {
   default_maximum_interval,
   default_relearning_steps,
   default_request_retention,
+  default_w,
   type FSRS,
   fsrs,
   type Grade,
@@ -43,6 +44,8 @@ export interface SchedulingSettings {
   maxInterval: number;
   learningSteps: StepUnit[];
   relearningSteps: StepUnit[];
+  /** The member's own FSRS weights (`/settings memory optimize`), null for FSRS's defaults. */
+  weights: readonly number[] | null;
 }
 
 /** ts-fsrs's own defaults, which are the settings of a member who never changed them. */
@@ -51,7 +54,28 @@ export const DEFAULT_SCHEDULING: Readonly<SchedulingSettings> = Object.freeze({
   maxInterval: default_maximum_interval,
   learningSteps: [...default_learning_steps],
   relearningSteps: [...default_relearning_steps],
+  weights: null,
 });
+
+/** FSRS-6's weights: how many a fit gives and ts-fsrs takes. */
+export const WEIGHTS_COUNT = default_w.length;
+
+/** Stored weights (a JSON array of WEIGHTS_COUNT finite numbers) as the scheduler takes them; null otherwise. */
+export function parseWeights(text: string | null): readonly number[] | null {
+  if (text === null) return null;
+  try {
+    const w: unknown = JSON.parse(text);
+    if (
+      Array.isArray(w) &&
+      w.length === WEIGHTS_COUNT &&
+      w.every((x) => typeof x === "number" && Number.isFinite(x))
+    )
+      return w as number[];
+  } catch {
+    // Not JSON: treated as no weights of their own.
+  }
+  return null;
+}
 
 export const RETENTION_MIN = 0.7;
 export const RETENTION_MAX = 0.99;
@@ -96,9 +120,15 @@ export function reviewsPerDay(
   stabilities: readonly number[],
   retention: number,
   maxInterval: number,
+  weights: readonly number[] | null = null,
 ): number {
   const f = fsrs(
-    generatorParameters({ enable_fuzz: false, request_retention: retention, maximum_interval: maxInterval }),
+    generatorParameters({
+      enable_fuzz: false,
+      request_retention: retention,
+      maximum_interval: maxInterval,
+      ...(weights !== null && { w: [...weights] }),
+    }),
   );
   let sum = 0;
   for (const s of stabilities) sum += 1 / Math.max(1, f.next_interval(s, 0));
@@ -107,7 +137,8 @@ export function reviewsPerDay(
 
 /** The cache key of a member's settings: equal settings, one scheduler. */
 function settingsKey(s: SchedulingSettings): string {
-  return `${s.retention}|${s.maxInterval}|${s.learningSteps.join(",")}|${s.relearningSteps.join(",")}`;
+  const base = `${s.retention}|${s.maxInterval}|${s.learningSteps.join(",")}|${s.relearningSteps.join(",")}`;
+  return s.weights === null ? base : `${base}|${s.weights.join(",")}`;
 }
 
 /**
@@ -142,6 +173,7 @@ export class Schedulers {
           maximum_interval: settings.maxInterval,
           learning_steps: settings.learningSteps,
           relearning_steps: settings.relearningSteps,
+          ...(settings.weights !== null && { w: [...settings.weights] }),
         }),
       );
       if (this.kept.size >= this.max) this.kept.delete(this.kept.keys().next().value as string);

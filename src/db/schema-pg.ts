@@ -42,6 +42,10 @@ export const userSettings = pgTable("user_settings", {
   leechAction: text("leech_action").notNull().default("tag"),
   ratingStyle: text("rating_style").notNull().default("anki"),
   reviewLimit: integer("review_limit").notNull().default(REVIEW_LIMIT_DEFAULT),
+  fsrsWeights: text("fsrs_weights"),
+  weightsAt: ms("weights_at"),
+  weightsReviews: integer("weights_reviews"),
+  memoryRefit: flag("memory_refit").notNull().default(0),
 });
 
 export const decks = pgTable(
@@ -116,9 +120,7 @@ export const cardStates = pgTable(
     primaryKey({ columns: [t.userId, t.cardId] }),
     index("card_states_user_due_idx").on(t.userId, t.due),
     index("card_states_user_deck_due_idx").on(t.userId, t.deckId, t.due),
-    index("card_states_user_learning_due_idx")
-      .on(t.userId, t.due)
-      .where(sql`${t.state} <> 2`),
+    index("card_states_user_learning_due_idx").on(t.userId, t.due).where(sql`${t.state} <> 2`),
   ],
 );
 
@@ -179,6 +181,20 @@ export const cardLeeches = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.cardId] })],
 );
+
+export const memoryFits = pgTable("memory_fits", {
+  userId: text("user_id").primaryKey(),
+  attemptedAt: ms("attempted_at").notNull(),
+  fittedAt: ms("fitted_at"),
+  trigger: text("trigger").notNull(),
+  reviews: integer("reviews"),
+  logLossBefore: doublePrecision("log_loss_before"),
+  logLossAfter: doublePrecision("log_loss_after"),
+  rmseBefore: doublePrecision("rmse_before"),
+  rmseAfter: doublePrecision("rmse_after"),
+  applied: flag("applied"),
+  calibration: text("calibration"),
+});
 
 export const reviewUndos = pgTable(
   "review_undos",

@@ -35,6 +35,15 @@ export const userSettings = sqliteTable("user_settings", {
     .default("anki"),
   /** `/settings reviews`: reviews of cards in review per study day (db/daily-limits.ts). */
   reviewLimit: integer("review_limit").notNull().default(REVIEW_LIMIT_DEFAULT),
+  /**
+   * `/settings memory`: the member's own FSRS weights (a JSON array of 21 numbers, fitted from their review log by
+   * services/memory), null for FSRS's defaults; when they were applied and from how many reviews; and whether they
+   * are re-fitted monthly.
+   */
+  fsrsWeights: text("fsrs_weights"),
+  weightsAt: integer("weights_at"),
+  weightsReviews: integer("weights_reviews"),
+  memoryRefit: integer("memory_refit", { mode: "boolean" }).notNull().default(false),
 });
 
 /**
@@ -123,9 +132,7 @@ export const cardStates = sqliteTable(
     index("card_states_user_deck_due_idx").on(t.userId, t.deckId, t.due),
     // The cards the daily review limit never holds back (learning, relearning): a few per member, so once the
     // limit is used up their due count and the next of them are a walk of this small partial index (study-queue).
-    index("card_states_user_learning_due_idx")
-      .on(t.userId, t.due)
-      .where(sql`${t.state} <> 2`),
+    index("card_states_user_learning_due_idx").on(t.userId, t.due).where(sql`${t.state} <> 2`),
   ],
 );
 
@@ -227,6 +234,26 @@ export const reviewUndos = sqliteTable(
     index("review_undos_user_at_idx").on(t.userId, t.at),
   ],
 );
+
+/**
+ * A member's latest memory-model fit (services/memory): when one was last started (`attempted_at`, also the claim
+ * that keeps a monthly re-fit to one process and one run a month), and its outcome: the reviews used, the fit of
+ * the weights before and of the fitted ones on the member's own history (log loss, RMSE over bins), whether the
+ * fitted weights were applied (only when they fit better), and the calibration of both (JSON, /stats).
+ */
+export const memoryFits = sqliteTable("memory_fits", {
+  userId: text("user_id").primaryKey(),
+  attemptedAt: integer("attempted_at").notNull(),
+  fittedAt: integer("fitted_at"),
+  trigger: text("trigger", { enum: ["command", "monthly"] }).notNull(),
+  reviews: integer("reviews"),
+  logLossBefore: real("log_loss_before"),
+  logLossAfter: real("log_loss_after"),
+  rmseBefore: real("rmse_before"),
+  rmseAfter: real("rmse_after"),
+  applied: integer("applied", { mode: "boolean" }),
+  calibration: text("calibration"),
+});
 
 // --- leaderboard & stats ---
 // Per-day aggregates, maintained in the same transaction as each review (services/stats-record.ts), so boards

@@ -2,7 +2,13 @@
 import { eq, sql } from "drizzle-orm";
 import { LEECH_THRESHOLD_DEFAULT } from "../core/leeches.ts";
 import { NEW_PER_DAY_DEFAULT, REVIEW_LIMIT_DEFAULT } from "../core/new-cards.ts";
-import { DEFAULT_SCHEDULING, formatSteps, parseSteps, type SchedulingSettings } from "../core/scheduling.ts";
+import {
+  DEFAULT_SCHEDULING,
+  formatSteps,
+  parseSteps,
+  parseWeights,
+  type SchedulingSettings,
+} from "../core/scheduling.ts";
 import { type Db, tx } from "./client.ts";
 import { once, perConnection } from "./prepared.ts";
 import { userSettings } from "./schema.ts";
@@ -35,6 +41,10 @@ async function current(db: Db, userId: string): Promise<UserSettings> {
       leechAction: "tag",
       ratingStyle: "anki",
       reviewLimit: REVIEW_LIMIT_DEFAULT,
+      fsrsWeights: null,
+      weightsAt: null,
+      weightsReviews: null,
+      memoryRefit: false,
     }
   );
 }
@@ -45,6 +55,7 @@ export const schedulingFields = {
   maxInterval: userSettings.maxInterval,
   learningSteps: userSettings.learningSteps,
   relearningSteps: userSettings.relearningSteps,
+  weights: userSettings.fsrsWeights,
 };
 
 type StoredScheduling = {
@@ -52,6 +63,7 @@ type StoredScheduling = {
   maxInterval: number;
   learningSteps: string;
   relearningSteps: string;
+  weights: string | null;
 };
 
 /** A member's scheduling from their settings row (null: no row, the defaults). Steps were validated when written. */
@@ -62,6 +74,7 @@ export function schedulingOf(row: StoredScheduling | null | undefined): Scheduli
     maxInterval: row.maxInterval,
     learningSteps: parseSteps(row.learningSteps) ?? DEFAULT_SCHEDULING.learningSteps,
     relearningSteps: parseSteps(row.relearningSteps) ?? DEFAULT_SCHEDULING.relearningSteps,
+    weights: parseWeights(row.weights),
   };
 }
 

@@ -1,6 +1,7 @@
 import cron from "node-cron";
 import type { Deps } from "../services/deps.ts";
 import { advanceBoards, warmBoards } from "../services/leaderboard.ts";
+import { refitOne } from "../services/memory/refit.ts";
 import { type ShardFilter, type TickReport, tick } from "../services/quiz/tick.ts";
 import type { QuizTransport } from "../services/quiz/transport.ts";
 
@@ -53,6 +54,7 @@ export function createQuizJob(o: {
   const { transport } = o;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  let refitting: Promise<unknown> | null = null;
 
   const runTick = (at?: Date): Promise<TickReport> => {
     const next = running
@@ -78,6 +80,13 @@ export function createQuizJob(o: {
       .catch((err) => deps.log.error({ err }, "quiz tick failed"))
       .then(() => advanceBoards(deps))
       .catch((err) => deps.log.error({ err }, "leaderboard advance failed"));
+    // And starts a member's monthly memory-model re-fit, beside the ticks (services/memory/refit.ts).
+    if (refitting === null)
+      refitting = refitOne(deps)
+        .catch((err) => deps.log.error({ err }, "monthly memory re-fit failed"))
+        .finally(() => {
+          refitting = null;
+        });
   };
 
   return {
@@ -96,6 +105,7 @@ export function createQuizJob(o: {
       stopped = true;
       ticker.stop();
       await running.catch(() => {});
+      await refitting;
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The /stats picture: a year heatmap of reviews per day (GitHub-style, Monday-first columns) and a 30-day due
- * forecast, drawn as SVG and rasterised with @resvg/resvg-js (prebuilt binary, no canvas toolchain).
+ * The /stats picture: a year heatmap of reviews per day (GitHub-style, Monday-first columns), a 30-day due
+ * forecast, and the memory model: predicted against actual recall (calibration) and true retention per month, drawn
+ * as SVG and rasterised with @resvg/resvg-js (prebuilt binary, no canvas toolchain).
  *
  * It carries its own opaque mid-tone card background, so it reads the same in Discord's dark and light themes.
  * Text uses the host's system fonts (resvg `loadSystemFonts`); DejaVu Sans / Liberation Sans / Arial are tried in
@@ -10,7 +11,7 @@ import { renderAsync } from "@resvg/resvg-js";
 import { dayFromNumber, weekday } from "../core/streaks.ts";
 import type { Stats } from "../services/stats.ts";
 
-export const CHART = { width: 760, height: 340 } as const;
+export const CHART = { width: 760, height: 560 } as const;
 
 const C = {
   card: "#3b4050",
@@ -20,6 +21,7 @@ const C = {
   empty: "#4b5163",
   levels: ["#1f6f43", "#2ea05a", "#46c46e", "#7ee787"],
   bar: "#7aa2f7",
+  before: "#9aa0ae",
   barToday: "#f7b955",
   grid: "#4f5568",
 } as const;
@@ -150,11 +152,92 @@ export function statsSvg(s: Stats, title: string): string {
       );
   });
 
+  memoryPanel(parts, s);
+
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">${parts.join("")}</svg>`;
 }
 
+const pctLabel = (x: number) => `${Math.round(x * 100)}%`;
+
 /**
- * Rasterises an SVG to PNG at 1× (760×340, a few tens of KB) on libuv's thread pool, so the event loop stays free
+ * The memory model's panel: left, each calibration bin's actual share recalled against its predicted recall, for
+ * the weights before the member's latest fit and the fitted ones (a model that fits sits on the diagonal); right,
+ * true retention per calendar month.
+ */
+function memoryPanel(parts: string[], s: Stats): void {
+  const top = 360;
+  const size = 150;
+  const cx0 = 64;
+  const cy0 = top + 12;
+  parts.push(text(20, top - 10, "How well FSRS predicts you", { size: 13, fill: C.text, weight: "bold" }));
+  parts.push(`<rect x="${cx0}" y="${cy0}" width="${size}" height="${size}" fill="none" stroke="${C.grid}"/>`);
+  parts.push(
+    `<line x1="${cx0}" y1="${cy0 + size}" x2="${cx0 + size}" y2="${cy0}" stroke="${C.grid}" stroke-dasharray="3 3"/>`,
+  );
+  for (const v of [0, 0.5, 1]) {
+    parts.push(text(cx0 - 6, cy0 + size - v * size + 4, pctLabel(v), { size: 10, anchor: "end" }));
+    parts.push(text(cx0 + v * size, cy0 + size + 14, pctLabel(v), { size: 10, anchor: "middle" }));
+  }
+  parts.push(text(cx0 + size / 2, cy0 + size + 28, "predicted recall", { size: 10, anchor: "middle" }));
+  parts.push(
+    `<text x="${cx0 - 34}" y="${cy0 + size / 2}" font-size="10" fill="${C.muted}" text-anchor="middle" transform="rotate(-90 ${cx0 - 34} ${cy0 + size / 2})">recalled</text>`,
+  );
+  const c = s.memory.calibration;
+  if (c === null) {
+    parts.push(text(cx0 + size + 16, cy0 + 40, "Not fitted to you yet:", { size: 11 }));
+    parts.push(text(cx0 + size + 16, cy0 + 56, "/settings memory optimize", { size: 11, fill: C.text }));
+  } else {
+    const series = [
+      { bins: c.before, color: C.before, label: "before" },
+      { bins: c.after, color: C.bar, label: c.applied ? "fitted (in use)" : "fitted (not better)" },
+    ];
+    series.forEach(({ bins, color, label }, k) => {
+      const points = bins.filter((b) => b.n > 0);
+      const xy = points.map((b) => [cx0 + b.predicted * size, cy0 + size - b.actual * size] as const);
+      if (xy.length > 1)
+        parts.push(
+          `<polyline points="${xy.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ")}" fill="none" stroke="${color}" stroke-width="2"/>`,
+        );
+      for (const [x, y] of xy)
+        parts.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${color}"/>`);
+      const ly = cy0 + 20 + k * 16;
+      parts.push(
+        `<rect x="${cx0 + size + 16}" y="${ly - 8}" width="10" height="10" rx="2" fill="${color}"/>`,
+      );
+      parts.push(text(cx0 + size + 32, ly + 1, label, { size: 11 }));
+    });
+  }
+
+  // True retention per calendar month.
+  const mx0 = 420;
+  const mw = CHART.width - mx0 - 24;
+  const slot = mw / s.memory.months.length;
+  parts.push(text(mx0, top - 10, "True retention per month", { size: 13, fill: C.text, weight: "bold" }));
+  parts.push(`<line x1="${mx0}" y1="${cy0 + size}" x2="${mx0 + mw}" y2="${cy0 + size}" stroke="${C.grid}"/>`);
+  parts.push(
+    `<line x1="${mx0}" y1="${cy0}" x2="${mx0 + mw}" y2="${cy0}" stroke="${C.grid}" stroke-dasharray="3 3"/>`,
+  );
+  parts.push(text(mx0 - 6, cy0 + 4, "100%", { size: 10, anchor: "end" }));
+  parts.push(text(mx0 - 6, cy0 + size + 4, "0", { size: 10, anchor: "end" }));
+  s.memory.months.forEach((m, k) => {
+    const x = mx0 + k * slot;
+    const r = m.retention;
+    if (r.reviews > 0) {
+      const share = r.passed / r.reviews;
+      const h = Math.max(2, Math.round(size * share));
+      parts.push(
+        `<rect x="${(x + slot * 0.15).toFixed(1)}" y="${cy0 + size - h}" width="${(slot * 0.7).toFixed(1)}" height="${h}" rx="2" fill="${C.bar}"/>`,
+      );
+      parts.push(text(x + slot / 2, cy0 + size - h - 4, pctLabel(share), { size: 9, anchor: "middle" }));
+    }
+    parts.push(
+      text(x + slot / 2, cy0 + size + 14, MONTHS[m.month - 1] ?? "", { size: 10, anchor: "middle" }),
+    );
+  });
+}
+
+/**
+ * Rasterises an SVG to PNG at 1× (760×560, a few tens of KB) on libuv's thread pool, so the event loop stays free
  * meanwhile: other interactions go on, and the router's defer timer can fire if this is slow.
  */
 export async function svgToPng(svg: string): Promise<Buffer> {

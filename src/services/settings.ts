@@ -13,6 +13,7 @@ import {
   formatSteps,
   MAX_INTERVAL_MAX,
   parseSteps,
+  parseWeights,
   RETENTION_MAX,
   RETENTION_MIN,
   reviewsPerDay,
@@ -126,8 +127,18 @@ export async function settingsView(
   if (before && settings.retention !== before.retention) {
     const stabilities = await reviewStabilities(deps.db, q.userId);
     workload = {
-      before: reviewsPerDay(stabilities, before.retention, before.maxInterval),
-      after: reviewsPerDay(stabilities, settings.retention, settings.maxInterval),
+      before: reviewsPerDay(
+        stabilities,
+        before.retention,
+        before.maxInterval,
+        parseWeights(before.fsrsWeights),
+      ),
+      after: reviewsPerDay(
+        stabilities,
+        settings.retention,
+        settings.maxInterval,
+        parseWeights(settings.fsrsWeights),
+      ),
       cards: stabilities.length,
     };
   }

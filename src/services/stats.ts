@@ -1,7 +1,8 @@
 /**
  * /stats for one member: counts from the quarter-hour aggregates (stat_user_slots), each slot counted in the study
  * day of the member's zone NOW, so a timezone change never empties or shifts a period; card counts and the due
- * forecast from card_states by index. Nothing here reads review_logs.
+ * forecast from card_states by index, the memory model's calibration as its latest fit stored it. Nothing here
+ * reads review_logs.
  */
 import { UserError } from "../core/errors.ts";
 import { currentStreak, dayFromNumber, studyDayNumber, weekday } from "../core/streaks.ts";
@@ -9,6 +10,7 @@ import { addDays, studyDayBounds, studyDayStart } from "../core/time.ts";
 import { SLOT_MS } from "../db/review-stats.ts";
 import { cardCounts, dueBefore, studyZone, userSlots } from "../db/stat-user.ts";
 import type { Deps } from "./deps.ts";
+import { latestCalibration } from "./memory/optimize.ts";
 import { isHidden } from "./settings.ts";
 
 /** Anki's line between young and mature cards: an interval of 21 days. */
@@ -38,7 +40,20 @@ export interface Stats {
   heatmap: { from: number; counts: number[] };
   /** Cards due per study day, today (overdue included) first. */
   forecast: number[];
+  /**
+   * The memory model: true retention per calendar month (the last MONTHS, oldest first, by study day) and, once
+   * the member fitted their weights (`/settings memory optimize`), the calibration of the weights before and after.
+   */
+  memory: {
+    months: { year: number; month: number; retention: Retention }[];
+    calibration: Calibration | null;
+  };
 }
+
+export type Calibration = NonNullable<Awaited<ReturnType<typeof latestCalibration>>>;
+
+/** Calendar months of true retention on the /stats picture. */
+export const RETENTION_MONTHS = 12;
 
 /**
  * Stats of `targetId` as seen by `viewerId` from `guildId`. A member who hid themselves
@@ -63,6 +78,13 @@ export async function getStats(
   const month: Retention = { reviews: 0, passed: 0 };
   // Slots come in time order: a study day's bounds are worked out once and serve all its slots (zone maths is
   // ~9 µs a call; a heavy year is thousands of slots, a few hundred days).
+  const todayDate = dayFromNumber(today);
+  const monthIndex = (d: { year: number; month: number }) => d.year * 12 + d.month - 1;
+  const lastMonth = monthIndex(todayDate);
+  const months = Array.from({ length: RETENTION_MONTHS }, (_, k) => {
+    const m = lastMonth - (RETENTION_MONTHS - 1 - k);
+    return { year: Math.floor(m / 12), month: (m % 12) + 1, retention: { reviews: 0, passed: 0 } };
+  });
   let dayStart = Number.POSITIVE_INFINITY;
   let dayEnd = Number.NEGATIVE_INFINITY;
   let day = 0;
@@ -89,6 +111,11 @@ export async function getStats(
       week.reviews += matureReviews;
       week.passed += passed;
     }
+    const inMonth = months[RETENTION_MONTHS - 1 - (lastMonth - monthIndex(dayFromNumber(day)))];
+    if (inMonth) {
+      inMonth.retention.reviews += matureReviews;
+      inMonth.retention.passed += passed;
+    }
     if (age < 30) {
       reviews.month += n;
       month.reviews += matureReviews;
@@ -98,7 +125,6 @@ export async function getStats(
   }
 
   // Forecast buckets: the starts of the next FORECAST_DAYS study days in the member's zone.
-  const todayDate = dayFromNumber(today);
   const bounds = Array.from({ length: FORECAST_DAYS }, (_, k) =>
     studyDayStart(addDays(todayDate, k + 1), zone),
   );
@@ -129,5 +155,6 @@ export async function getStats(
     decks: owned.decks,
     heatmap: { from, counts: perDay },
     forecast,
+    memory: { months, calibration: await latestCalibration(deps, q.targetId) },
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { StoredMessage, UserHandle } from "../../src/emulator/index.ts";
+import { CHART } from "../../src/render/chart.ts";
 import { pngSize } from "../leaderboard/png.ts";
 import { E2E_ENGINES, startWorld, type World } from "./harness.ts";
 
@@ -170,7 +171,7 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       expect(m.attachments).toHaveLength(1);
       const png = m.attachments[0]!;
       expect(png.filename).toBe("stats.png");
-      expect(pngSize(png.data)).toEqual({ width: 760, height: 340 });
+      expect(pngSize(png.data)).toEqual({ width: CHART.width, height: CHART.height });
       expect(png.size).toBe(png.data.length);
       expect(png.size).toBeLessThanOrEqual(200 * 1024);
       expect(w.emu.rejections).toEqual([]);
@@ -233,7 +234,7 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
         expect(r.ephemeral).toBe(true);
         const png = r.message?.attachments[0];
         expect(png?.filename).toBe("stats.png");
-        expect(pngSize(png!.data)).toEqual({ width: 760, height: 340 });
+        expect(pngSize(png!.data)).toEqual({ width: CHART.width, height: CHART.height });
         expect(slow.emu.rejections).toEqual([]);
       } finally {
         await slow.stop();

@@ -23,6 +23,28 @@ function sample(busy: boolean): Stats {
     decks: 1,
     heatmap: { from, counts },
     forecast,
+    memory: {
+      months: Array.from({ length: 12 }, (_, k) => ({
+        year: 2026,
+        month: k + 1,
+        retention: busy ? { reviews: 100 + k, passed: 80 + k } : { reviews: 0, passed: 0 },
+      })),
+      calibration: busy
+        ? {
+            applied: true,
+            before: Array.from({ length: 10 }, (_, k) => ({
+              n: k,
+              predicted: (k + 0.5) / 10,
+              actual: k / 12,
+            })),
+            after: Array.from({ length: 10 }, (_, k) => ({
+              n: k,
+              predicted: (k + 0.5) / 10,
+              actual: (k + 0.4) / 10,
+            })),
+          }
+        : null,
+    },
   };
 }
 
@@ -42,6 +64,19 @@ describe("GIVEN the /stats chart", () => {
       expect(pngSize(png)).toEqual({ width: CHART.width, height: CHART.height });
       expect(png.length).toBeLessThan(200 * 1024);
     }
+  });
+
+  it("THEN the memory panel draws both calibrations after a fit, and says how to get one before", () => {
+    const fitted = statsSvg(sample(true), "t");
+    expect(fitted).toContain("How well FSRS predicts you");
+    expect(fitted).toContain("fitted (in use)");
+    // Two series of 9 non-empty bins each (bin 0 is empty), and 12 months of retention bars with their share.
+    expect(fitted.match(/<polyline /g)).toHaveLength(2);
+    expect(fitted.match(/<circle /g)).toHaveLength(18);
+    expect(fitted).toContain(">80%<");
+    const before = statsSvg(sample(false), "t");
+    expect(before).toContain("/settings memory optimize");
+    expect(before).not.toContain("<polyline ");
   });
 
   it("THEN user text is escaped in the SVG", () => {

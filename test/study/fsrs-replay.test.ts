@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import {
   type Card,
   createEmptyCard,
+  default_w,
   fsrs,
   type Grade,
   generatorParameters,
@@ -17,6 +18,7 @@ import {
   Schedulers,
   type SchedulingSettings,
 } from "../../src/core/scheduling.ts";
+import { applyWeights } from "../../src/db/memory-fits.ts";
 import { once } from "../../src/db/prepared.ts";
 import { UNDO_WINDOW_MS } from "../../src/db/review-undos.ts";
 import { cardStates, reviewLogs } from "../../src/db/schema.ts";
@@ -63,8 +65,10 @@ describe.each(ENGINES)("%s", (engine) => {
             learningSteps: settings.learningSteps.join(" ") || "none",
             relearningSteps: settings.relearningSteps.join(" ") || "none",
           });
+          if (settings.weights) await applyWeights(deps.db, userId, settings.weights, 0, 100);
           const direct = fsrs(
             generatorParameters({
+              ...(settings.weights && { w: [...settings.weights] }),
               enable_fuzz: fuzz,
               request_retention: settings.retention,
               maximum_interval: settings.maxInterval,
@@ -194,5 +198,7 @@ function randomSettings(rand: () => number): SchedulingSettings {
     maxInterval: pick([7, 30, 180, 365, 3650, 36500]),
     learningSteps: pick(STEP_CHOICES),
     relearningSteps: pick(STEP_CHOICES.slice(0, 3)),
+    // A third of the members have their own fitted weights (`/settings memory optimize`): FSRS's within ±20%.
+    weights: rand() < 1 / 3 ? default_w.map((w) => w * (0.8 + 0.4 * rand())) : null,
   };
 }
