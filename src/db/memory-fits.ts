@@ -24,6 +24,10 @@ const statements = perConnection((db) => ({
     .where(and(eq(reviewLogs.userId, p("userId")), ne(reviewLogs.source, "practice")))
     .orderBy(asc(reviewLogs.cardId), asc(reviewLogs.review), asc(reviewLogs.id))
     .prepare(),
+}));
+
+// Apart from the history: /stats reads a member's latest fit, and never review_logs.
+const fitStatements = perConnection((db) => ({
   fit: db
     .select()
     .from(memoryFits)
@@ -46,7 +50,7 @@ export async function reviewHistory(db: Db, userId: string): Promise<HistoryRow[
 export type MemoryFit = typeof memoryFits.$inferSelect;
 
 export async function latestFit(db: Db, userId: string): Promise<MemoryFit | undefined> {
-  return statements(db).fit.get({ userId });
+  return fitStatements(db).fit.get({ userId });
 }
 
 /** The member's scheduling from now on uses `weights` (fitted from `reviews` reviews at `at`). */

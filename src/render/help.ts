@@ -11,7 +11,7 @@ export const HELP_TEXT = [
   "`/deck subscribe deck:` · `/deck unsubscribe deck:` — choose what you study",
   "`/study [deck]` — review privately: **Show answer**, then rate **Again / Hard / Good / Easy**; each button shows when you will see the card again. **↩ Undo** takes back a rating; **Bury** skips a card until tomorrow, **Suspend** until you unsuspend it (`/deck suspended deck:`).",
   "",
-  "Due reviews come first (most overdue first, up to 200 a day: `/settings reviews`), then up to 20 new cards a day (`/settings newcards`, for all decks or one). Days start at 04:00 in your `/settings timezone` (default: the server's). Your retention, maximum interval and learning steps: `/settings scheduling`; leeches: `/settings leeches`; rate 1–5 instead: `/settings rating`.",
+  "Due reviews come first (most overdue first, up to 200 a day: `/settings reviews`), then up to 20 new cards a day (`/settings newcards`, for all decks or one). Days start at 04:00 in your `/settings timezone` (default: the server's). Your retention, maximum interval and learning steps: `/settings scheduling`; leeches: `/settings leeches`; rate 1–5 instead: `/settings rating`; FSRS fitted to your own reviews: `/settings memory optimize`.",
   "",
   "**Your own decks**",
   "`/deck import file:` — Anki (Notes in Plain Text), CSV, TSV / Quizlet, Brainscape or native; personal, or for the server (Manage Server)",

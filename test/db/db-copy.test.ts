@@ -118,8 +118,9 @@ async function sqliteFile(name: string): Promise<string> {
   db.sqlite.exec(`
     INSERT INTO guilds (id, timezone, created_at) VALUES ('g1', 'Europe/Paris', 1700000000000), ('g2', 'UTC', 1700000000001);
     INSERT INTO user_settings (user_id, new_per_day, timezone, reminders, leaderboard_visible, retention,
-        max_interval, learning_steps, relearning_steps, review_limit)
-      VALUES ('u1', 15, 'Asia/Tokyo', 1, 0, 0.87, 365, '10m 1h 1d', 'none', 350), ('u2', 20, NULL, 0, 1, 0.9, 36500, '1m 10m', '10m', 200);
+        max_interval, learning_steps, relearning_steps, review_limit, fsrs_weights, weights_at, weights_reviews, memory_refit)
+      VALUES ('u1', 15, 'Asia/Tokyo', 1, 0, 0.87, 365, '10m 1h 1d', 'none', 350, '[0.5,1.25]', 1700000003000, 4321, 1),
+             ('u2', 20, NULL, 0, 1, 0.9, 36500, '1m 10m', '10m', 200, NULL, NULL, NULL, 0);
     INSERT INTO decks (id, name, description, source, file_path, guild_id, owner_id, retired_at, updated_at)
       VALUES ('d1', 'PyTorch', '', 'file', 'decks/pytorch.md', NULL, NULL, NULL, 1700000000000),
              ('d2', 'Mine', 'a personal deck', 'import', NULL, 'g1', 'u1', 1700000500000, 1700000400000);
@@ -158,6 +159,9 @@ async function sqliteFile(name: string): Promise<string> {
     INSERT INTO review_undos (user_id, card_id, reps, at, data) VALUES ('u1', 1, 2, 1700000001000, '{"before":null}');
     INSERT INTO card_holds (user_id, card_id, deck_id, kind, until, at) VALUES ('u1', 1, 'd1', 'suspend', NULL, 1700000001000);
     INSERT INTO card_leeches (user_id, card_id, deck_id, lapses, at) VALUES ('u1', 1, 'd1', 8, 1700000001000);
+    INSERT INTO memory_fits (user_id, attempted_at, fitted_at, trigger, reviews, log_loss_before, log_loss_after,
+        rmse_before, rmse_after, applied, calibration)
+      VALUES ('u1', 1700000002000, 1700000003000, 'command', 4321, 0.41, 0.37, 0.08, 0.03, 1, '{"before":[],"after":[]}');
   `);
   // Running totals as the file holds them, on purpose not what recomputing them would give (an UPDATE of the
   // cum_* columns alone fires no SQLite trigger): the copy must bring them over as they are.
@@ -291,7 +295,7 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
     expect(child.code).toBe(0);
     expect(child.stdout).toMatch(/^ {2}review_logs +3 +[\d.]+ s$/m);
     expect(child.stdout).toMatch(/^vacuumed in [\d.]+ s/m);
-    expect(child.stdout).toMatch(/^ {2}total +31 +[\d.]+ s/m);
+    expect(child.stdout).toMatch(/^ {2}total +32 +[\d.]+ s/m);
     expect(child.stdout).toContain("verified in");
     expect(child.stdout).toContain("3 card states column by column");
     expect(child.stdout).toContain("triggers off during the copy: stat_guild_days.stat_guild_days_cum_later");
@@ -353,7 +357,13 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
         leech_action: "tag",
         rating_style: "anki",
         review_limit: 350,
+        fsrs_weights: "[0.5,1.25]",
+        weights_at: 1700000003000,
+        weights_reviews: 4321,
+        memory_refit: 1,
       });
+      const fit = (await c.query("SELECT * FROM memory_fits")).rows[0];
+      expect(fit).toMatchObject({ user_id: "u1", trigger: "command", reviews: 4321, log_loss_after: 0.37, applied: 1 });
       const own = (await c.query("SELECT user_id, new_per_day FROM subscriptions ORDER BY user_id")).rows;
       expect(own).toEqual([
         { user_id: "u1", new_per_day: 7 },
@@ -499,7 +509,7 @@ describe.skipIf(!hasServer)("GIVEN a file with a value PostgreSQL cannot take", 
         expect(Number((await c.query(`SELECT count(*) AS n FROM "${t.name}"`)).rows[0].n), t.name).toBe(0);
       // …and with its keys and indexes as migrated (the set-aside ones came back with the rollback).
       const keys = await c.query("SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'card_states'");
-      expect(keys.rows[0].n).toBe(3);
+      expect(keys.rows[0].n).toBe(4);
     });
   });
 });
