@@ -363,7 +363,13 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
         memory_refit: 1,
       });
       const fit = (await c.query("SELECT * FROM memory_fits")).rows[0];
-      expect(fit).toMatchObject({ user_id: "u1", trigger: "command", reviews: 4321, log_loss_after: 0.37, applied: 1 });
+      expect(fit).toMatchObject({
+        user_id: "u1",
+        trigger: "command",
+        reviews: 4321,
+        log_loss_after: 0.37,
+        applied: 1,
+      });
       const own = (await c.query("SELECT user_id, new_per_day FROM subscriptions ORDER BY user_id")).rows;
       expect(own).toEqual([
         { user_id: "u1", new_per_day: 7 },
