@@ -158,12 +158,18 @@ export class DiscordEmulator {
     this.world.addMember(guildId, user, opts);
   }
 
-  /** What the bot may do in a channel. `send: false` → 403 50013 on POST messages; `view: false` → 403 50001. */
-  setChannelPermissions(channelId: string, perms: { send?: boolean; view?: boolean }): void {
+  /**
+   * What the bot may do in a channel. `send: false` → 403 50013 on POST messages; `view: false` → 403 50001;
+   * `threads: false` → 403 50013 on starting a thread there and on sending in its threads.
+   */
+  setChannelPermissions(
+    channelId: string,
+    perms: { send?: boolean; view?: boolean; threads?: boolean },
+  ): void {
     this.world.setChannelPermissions(channelId, perms);
   }
 
-  /** Deletes a channel (later requests: 404 10003) and dispatches CHANNEL_DELETE. */
+  /** Deletes a channel or thread (later requests: 404 10003) and dispatches CHANNEL_DELETE or THREAD_DELETE. */
   deleteChannel(channelId: string): void {
     this.world.deleteChannel(channelId);
   }

@@ -10,6 +10,7 @@ import { channelRoutes } from "./rest-channels.ts";
 import { commandRoutes } from "./rest-commands.ts";
 import { interactionRoutes } from "./rest-interactions.ts";
 import { miscRoutes } from "./rest-misc.ts";
+import { threadRoutes } from "./rest-threads.ts";
 import type { EmulatorState } from "./state.ts";
 
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -53,7 +54,13 @@ export function createLoopback(o: LoopbackOptions): Loopback {
   const handler = createRequestHandler({
     state,
     token,
-    routes: [...miscRoutes(ctx), ...commandRoutes(ctx), ...channelRoutes(ctx), ...interactionRoutes(ctx)],
+    routes: [
+      ...miscRoutes(ctx),
+      ...commandRoutes(ctx),
+      ...channelRoutes(ctx),
+      ...threadRoutes(ctx),
+      ...interactionRoutes(ctx),
+    ],
     raw: (req, res, url) => {
       const m = /^\/attachments\/\d+\/(\d+)\/[^/]+$/.exec(url.pathname);
       if (!m || req.method !== "GET") return false;

@@ -13,9 +13,9 @@ export function checkUploadSize(ctx: EmulatorContext, files: UploadedFile[]): vo
 }
 
 function channelFor(ctx: EmulatorContext, req: RestRequest): ChannelState {
-  const channel = ctx.state.channels.get(req.params.channel ?? "");
-  if (!channel || channel.deleted) throw Errors.unknownChannel();
-  if (!channel.botPermissions.view) throw Errors.missingAccess();
+  const channel = ctx.state.liveChannel(req.params.channel ?? "");
+  if (!channel) throw Errors.unknownChannel();
+  if (!ctx.state.botAccess(channel).view) throw Errors.missingAccess();
   return channel;
 }
 
@@ -60,7 +60,9 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
       auth: true,
       handle: (req) => {
         const channel = channelFor(ctx, req);
-        if (!channel.botPermissions.send) throw Errors.missingPermissions();
+        if (!state.botAccess(channel).send) throw Errors.missingPermissions();
+        if (channel.thread?.locked || channel.thread?.archived)
+          throw new DiscordHttpError(400, 50083, "Thread is archived");
         checkUploadSize(ctx, req.files);
         const m = createMessage({
           state,

@@ -45,8 +45,8 @@ export function interactionRoutes(ctx: EmulatorContext): Route[] {
   const { state } = ctx;
 
   const channelOf = (rec: InteractionRecord) => {
-    const channel = state.channels.get(rec.channelId);
-    if (!channel || channel.deleted) throw Errors.unknownChannel();
+    const channel = state.liveChannel(rec.channelId);
+    if (!channel) throw Errors.unknownChannel();
     return channel;
   };
 

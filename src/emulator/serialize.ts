@@ -57,13 +57,45 @@ export function apiMember(state: EmulatorState, member: MemberState): Json {
 
 /** The bot's channel restrictions become a member overwrite, so `channel.permissionsFor(bot)` is honest. */
 function botOverwrites(state: EmulatorState, channel: ChannelState): Json[] {
-  const { view, send } = channel.botPermissions;
-  if (view && send) return [];
-  const deny = (view ? 0n : Perm.ViewChannel) | (send ? 0n : Perm.SendMessages);
+  const { view, send, threads } = channel.botPermissions;
+  if (view && send && threads) return [];
+  const deny =
+    (view ? 0n : Perm.ViewChannel) |
+    (send ? 0n : Perm.SendMessages) |
+    (threads ? 0n : Perm.CreatePublicThreads | Perm.SendMessagesInThreads);
   return [{ id: state.botUser.id, type: 1, allow: "0", deny: deny.toString() }];
 }
 
+/** A thread as Discord sends it: its parent, owner and archive state; its permissions are its parent's. */
+function apiThread(
+  state: EmulatorState,
+  channel: ChannelState,
+  t: NonNullable<ChannelState["thread"]>,
+): Json {
+  return {
+    id: channel.id,
+    type: channel.type,
+    guild_id: channel.guildId,
+    name: channel.name,
+    parent_id: t.parentId,
+    owner_id: t.ownerId,
+    last_message_id: lastMessageId(state, channel.id),
+    rate_limit_per_user: 0,
+    flags: 0,
+    message_count: (state.messagesByChannel.get(channel.id) ?? []).filter((m) => !m.deleted).length,
+    member_count: 1,
+    thread_metadata: {
+      archived: t.archived,
+      locked: t.locked,
+      auto_archive_duration: t.autoArchiveMinutes,
+      archive_timestamp: t.createdAt,
+      create_timestamp: t.createdAt,
+    },
+  };
+}
+
 export function apiChannel(state: EmulatorState, channel: ChannelState): Json {
+  if (channel.thread) return apiThread(state, channel, channel.thread);
   return {
     id: channel.id,
     type: channel.type,
@@ -99,8 +131,10 @@ export function channelPermissions(
   const base = resolvePermissions(state.memberPermissions(guild, userId));
   if (userId !== state.botUser.id || base & Perm.Administrator) return base;
   let bits = base;
-  if (!channel.botPermissions.send) bits &= ~Perm.SendMessages;
-  if (!channel.botPermissions.view) bits &= ~(Perm.ViewChannel | Perm.SendMessages);
+  const access = state.botAccess(channel);
+  if (!access.threads) bits &= ~(Perm.CreatePublicThreads | Perm.SendMessagesInThreads);
+  if (!channel.botPermissions.send && !channel.thread) bits &= ~Perm.SendMessages;
+  if (!access.view) bits &= ~(Perm.ViewChannel | Perm.SendMessages | Perm.SendMessagesInThreads);
   return bits;
 }
 
@@ -149,7 +183,7 @@ export function apiGuildCreate(state: EmulatorState, guild: GuildState): Json {
     member_count: guild.members.size,
     members: [...guild.members.values()].map((m) => apiMember(state, m)),
     channels,
-    threads: [],
+    threads: state.guildThreads(guild).map((t) => apiChannel(state, t)),
     presences: [],
     voice_states: [],
     stage_instances: [],

@@ -35,6 +35,18 @@ export interface MemberState {
 export interface ChannelPermissions {
   view: boolean;
   send: boolean;
+  /** Create public threads here and send messages in them (CREATE_PUBLIC_THREADS, SEND_MESSAGES_IN_THREADS). */
+  threads: boolean;
+}
+
+/** A public thread (type 11): its text channel, who started it, and its archive state. */
+export interface ThreadState {
+  parentId: string;
+  ownerId: string;
+  archived: boolean;
+  locked: boolean;
+  autoArchiveMinutes: number;
+  createdAt: string;
 }
 
 export interface ChannelState {
@@ -45,8 +57,10 @@ export interface ChannelState {
   position: number;
   topic: string | null;
   deleted: boolean;
-  /** What the bot may do here (rendered as a member overwrite for the bot). */
+  /** What the bot may do here (rendered as a member overwrite for the bot); a thread's come from its parent. */
   botPermissions: ChannelPermissions;
+  /** Set for a thread. */
+  thread?: ThreadState;
 }
 
 export interface GuildState {
@@ -57,6 +71,8 @@ export interface GuildState {
   roles: Map<string, RoleState>;
   members: Map<string, MemberState>;
   channelIds: string[];
+  /** Its threads (listed in GUILD_CREATE's `threads`, not its `channels`). */
+  threadIds: string[];
   createdAt: string;
 }
 
@@ -162,6 +178,7 @@ export class EmulatorState {
       roles: new Map(),
       members: new Map(),
       channelIds: [],
+      threadIds: [],
       createdAt: new Date().toISOString(),
     };
     // @everyone shares the guild's id.
@@ -223,7 +240,7 @@ export class EmulatorState {
       position: guild.channelIds.length,
       topic,
       deleted: false,
-      botPermissions: { view: true, send: true },
+      botPermissions: { view: true, send: true, threads: true },
     };
     this.channels.set(channel.id, channel);
     guild.channelIds.push(channel.id);
@@ -231,10 +248,60 @@ export class EmulatorState {
     return channel;
   }
 
-  /** A channel that exists and is not deleted. */
+  /** A public thread in `parent`, started by `ownerId` (its id is the starter message's when it has one). */
+  addThread(
+    parent: ChannelState,
+    name: string,
+    ownerId: string,
+    autoArchiveMinutes: number,
+    id?: string,
+  ): ChannelState {
+    const guild = this.guild(parent.guildId);
+    const thread: ChannelState = {
+      id: id ?? this.ids.next(),
+      guildId: guild.id,
+      name,
+      type: 11,
+      position: 0,
+      topic: null,
+      deleted: false,
+      botPermissions: parent.botPermissions,
+      thread: {
+        parentId: parent.id,
+        ownerId,
+        archived: false,
+        locked: false,
+        autoArchiveMinutes,
+        createdAt: new Date().toISOString(),
+      },
+    };
+    this.channels.set(thread.id, thread);
+    guild.threadIds.push(thread.id);
+    this.messagesByChannel.set(thread.id, []);
+    return thread;
+  }
+
+  /** A channel that exists and is not deleted (a thread: nor its parent). */
   liveChannel(id: string): ChannelState | undefined {
     const c = this.channels.get(id);
-    return c && !c.deleted ? c : undefined;
+    if (!c || c.deleted) return undefined;
+    if (c.thread && !this.liveChannel(c.thread.parentId)) return undefined;
+    return c;
+  }
+
+  /** What the bot may do in a channel: a thread's view is its parent's, and sending there needs `threads`. */
+  botAccess(channel: ChannelState): ChannelPermissions {
+    if (!channel.thread) return channel.botPermissions;
+    const parent = this.channel(channel.thread.parentId).botPermissions;
+    return { view: parent.view, send: parent.view && parent.threads, threads: parent.threads };
+  }
+
+  /** The live threads of a guild. */
+  guildThreads(guild: GuildState): ChannelState[] {
+    return guild.threadIds.flatMap((id) => {
+      const c = this.liveChannel(id);
+      return c ? [c] : [];
+    });
   }
 
   guildChannels(guild: GuildState): ChannelState[] {

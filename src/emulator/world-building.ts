@@ -114,20 +114,28 @@ export class WorldBuilder {
     this.gateway.dispatchGuildEvent(guild.id, "GUILD_MEMBER_ADD", joined, 1 << 1);
   }
 
-  setChannelPermissions(channelId: string, perms: { send?: boolean; view?: boolean }): void {
+  setChannelPermissions(
+    channelId: string,
+    perms: { send?: boolean; view?: boolean; threads?: boolean },
+  ): void {
     const channel = this.state.channel(channelId);
     channel.botPermissions = {
       send: perms.send ?? channel.botPermissions.send,
       view: perms.view ?? channel.botPermissions.view,
+      threads: perms.threads ?? channel.botPermissions.threads,
     };
     this.gateway.dispatchGuildEvent(channel.guildId, "CHANNEL_UPDATE", apiChannel(this.state, channel));
   }
 
+  /** Deletes a channel or a thread (CHANNEL_DELETE or THREAD_DELETE; a channel's threads go with it). */
   deleteChannel(channelId: string): void {
     const channel = this.state.channel(channelId);
     const payload = apiChannel(this.state, channel);
     channel.deleted = true;
-    this.gateway.dispatchGuildEvent(channel.guildId, "CHANNEL_DELETE", payload);
+    if (channel.thread) {
+      const { id, guild_id, parent_id, type } = payload as Record<string, unknown>;
+      this.gateway.dispatchGuildEvent(channel.guildId, "THREAD_DELETE", { id, guild_id, parent_id, type });
+    } else this.gateway.dispatchGuildEvent(channel.guildId, "CHANNEL_DELETE", payload);
     this.state.changed();
   }
 
