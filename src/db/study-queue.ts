@@ -107,6 +107,7 @@ const statements = perConnection((db, kind) => ({
       leech:
         sql<number>`CASE WHEN EXISTS (SELECT 1 FROM ${cardLeeches} WHERE ${cardLeeches.userId} = ${p("userId")}
         AND ${cardLeeches.cardId} = ${cards.id}) THEN 1 ELSE 0 END`.mapWith(Number),
+      held: sql<number>`CASE WHEN ${held(cards.id)} THEN 1 ELSE 0 END`.mapWith(Number),
     })
     .from(cards)
     .innerJoin(decks, eq(decks.id, cards.deckId))
@@ -243,6 +244,8 @@ export interface QueuedCard {
   scheduling: SchedulingSettings;
   /** The member tagged it a leech (card-leeches.ts). */
   leech: boolean;
+  /** The member set it aside now (suspended, or buried until a later study day: card-holds.ts). */
+  held: boolean;
   /** How the member rates (core/rating-styles.ts). */
   ratingStyle: RatingStyle;
 }
@@ -319,14 +322,15 @@ async function counts(
   return { due: (await dueWithinLimit(db, s, l, now)).shown, newLeft: plan.left, plan };
 }
 
-async function queued(db: Db, s: Scope, cardId: number): Promise<QueuedCard> {
-  const row = await statements(db).viewCard.get({ userId: s.userId, cardId });
+async function queued(db: Db, s: Scope, cardId: number, now: number): Promise<QueuedCard> {
+  const row = await statements(db).viewCard.get({ userId: s.userId, cardId, now });
   if (!row) throw new Error(`card ${cardId} vanished`);
-  const { state, scheduling, leech, ratingStyle, ...card } = row;
+  const { state, scheduling, leech, held: isHeld, ratingStyle, ...card } = row;
   return {
     cardId,
     ...card,
     leech: leech === 1,
+    held: isHeld === 1,
     ratingStyle: ratingStyle ?? "anki",
     state: state ? rowToCard(state) : undefined,
     scheduling: schedulingOf(scheduling),
@@ -358,7 +362,7 @@ export async function studyQueue(
   let cardId = await nextDueCardId(db, s, now, now, reviewsOpen);
   if (cardId === undefined) cardId = await nextNewInPlan(db, s, plan, now);
   if (cardId === undefined) cardId = await nextDueCardId(db, s, aheadUntil, now, reviewsOpen);
-  return { ...c, card: cardId === undefined ? undefined : await queued(db, s, cardId) };
+  return { ...c, card: cardId === undefined ? undefined : await queued(db, s, cardId, now) };
 }
 
 /**
@@ -374,7 +378,7 @@ export async function studyCard(
   const access = await cardAccess(db, s, cardId);
   if (!access?.inReach || access.retiredAt !== null) return { access, view: undefined };
   const { plan: _, ...c } = await counts(db, s, await dailyLimits(db, s.userId, s.guildId, now), now);
-  return { access, view: { ...c, card: await queued(db, s, cardId) } };
+  return { access, view: { ...c, card: await queued(db, s, cardId, now) } };
 }
 
 export interface SessionSummary {

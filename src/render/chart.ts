@@ -161,7 +161,7 @@ const pctLabel = (x: number) => `${Math.round(x * 100)}%`;
 
 /**
  * The memory model's panel: left, each calibration bin's actual share recalled against its predicted recall, for
- * the weights before the member's latest fit and the fitted ones (a model that fits sits on the diagonal); right,
+ * FSRS's defaults and the weights of the member's latest fit (a model that fits sits on the diagonal); right,
  * true retention per calendar month.
  */
 function memoryPanel(parts: string[], s: Stats): void {
@@ -188,8 +188,8 @@ function memoryPanel(parts: string[], s: Stats): void {
     parts.push(text(cx0 + size + 16, cy0 + 56, "/settings memory optimize", { size: 11, fill: C.text }));
   } else {
     const series = [
-      { bins: c.before, color: C.before, label: "before" },
-      { bins: c.after, color: C.bar, label: c.applied ? "fitted (in use)" : "fitted (not better)" },
+      { bins: c.defaults, color: C.before, label: "FSRS defaults" },
+      { bins: c.fitted, color: C.bar, label: c.applied ? "fitted to you (in use)" : "fitted (not better)" },
     ];
     series.forEach(({ bins, color, label }, k) => {
       const points = bins.filter((b) => b.n > 0);

@@ -42,7 +42,7 @@ export interface Stats {
   forecast: number[];
   /**
    * The memory model: true retention per calendar month (the last MONTHS, oldest first, by study day) and, once
-   * the member fitted their weights (`/settings memory optimize`), the calibration of the weights before and after.
+   * the member fitted their weights (`/settings memory optimize`), the calibration of FSRS's defaults and of the fitted weights.
    */
   memory: {
     months: { year: number; month: number; retention: Retention }[];

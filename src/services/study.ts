@@ -182,7 +182,9 @@ export async function showAnswer(
   const { access, view } = await studyCard(deps.db, session, cardId, deps.clock.now().getTime());
   assertReachable(access);
   if (access.retiredAt !== null || !view) return nextView(deps, session, RETIRED);
-  if (!onScreen || (view.card.state?.reps ?? 0) !== version) return nextView(deps, session, ALREADY_RATED);
+  // A card rated, buried or suspended from another open view of it moves on, as its rating would.
+  if (!onScreen || view.card.held || (view.card.state?.reps ?? 0) !== version)
+    return nextView(deps, session, ALREADY_RATED);
   return cardView(deps, session, view.card, view, { showAnswer: true, shownAt, notice: null });
 }
 

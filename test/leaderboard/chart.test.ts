@@ -32,12 +32,12 @@ function sample(busy: boolean): Stats {
       calibration: busy
         ? {
             applied: true,
-            before: Array.from({ length: 10 }, (_, k) => ({
+            defaults: Array.from({ length: 10 }, (_, k) => ({
               n: k,
               predicted: (k + 0.5) / 10,
               actual: k / 12,
             })),
-            after: Array.from({ length: 10 }, (_, k) => ({
+            fitted: Array.from({ length: 10 }, (_, k) => ({
               n: k,
               predicted: (k + 0.5) / 10,
               actual: (k + 0.4) / 10,
@@ -69,7 +69,8 @@ describe("GIVEN the /stats chart", () => {
   it("THEN the memory panel draws both calibrations after a fit, and says how to get one before", () => {
     const fitted = statsSvg(sample(true), "t");
     expect(fitted).toContain("How well FSRS predicts you");
-    expect(fitted).toContain("fitted (in use)");
+    expect(fitted).toContain("fitted to you (in use)");
+    expect(fitted).toContain("FSRS defaults");
     // Two series of 9 non-empty bins each (bin 0 is empty), and 12 months of retention bars with their share.
     expect(fitted.match(/<polyline /g)).toHaveLength(2);
     expect(fitted.match(/<circle /g)).toHaveLength(18);

@@ -8,6 +8,7 @@ import { fsrs, generatorParameters } from "ts-fsrs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../datagen/rng.ts";
 import { learnerWeights, simulateLearner } from "../../datagen/simulated-learner.ts";
+import type { CalibrationBin } from "../../src/core/memory-calibration.ts";
 import { GRADES, parseWeights, type Rating } from "../../src/core/scheduling.ts";
 import { rowToCard } from "../../src/db/card-states.ts";
 import { claimFit, latestFit } from "../../src/db/memory-fits.ts";
@@ -15,6 +16,7 @@ import { once } from "../../src/db/prepared.ts";
 import { cardStates, cards, userSettings } from "../../src/db/schema.ts";
 import { subscribe } from "../../src/services/decks.ts";
 import {
+  latestCalibration,
   memoryView,
   optimizeMemory,
   REFIT_EVERY_MS,
@@ -105,6 +107,17 @@ describe.each(ENGINES)("%s", (engine) => {
       expect(r.reviews).toBeGreaterThan(300);
       expect(r.after.logLoss).toBeLessThan(r.before.logLoss);
       expect(r).toMatchObject({ applied: true, hadOwn: false });
+
+      // /stats' calibration: every review on a later day than the one before, binned; the fitted weights sit
+      // nearer the diagonal than the defaults for a learner the defaults over-schedule.
+      const c = await latestCalibration(deps, ME);
+      if (!c) throw new Error("no calibration stored");
+      const total = (bins: CalibrationBin[]) => bins.reduce((n, b) => n + b.n, 0);
+      const gap = (bins: CalibrationBin[]) =>
+        bins.reduce((g, b) => g + b.n * Math.abs(b.predicted - b.actual), 0) / total(bins);
+      expect(total(c.defaults)).toBe(r.longTerm);
+      expect(total(c.fitted)).toBe(r.longTerm);
+      expect(gap(c.fitted)).toBeLessThan(gap(c.defaults));
 
       const view = await memoryView(deps, ME);
       expect(view.weights).toHaveLength(21);

@@ -12,6 +12,7 @@ import { dueBefore } from "../../src/db/stat-user.ts";
 import { countDue } from "../../src/db/study-queue.ts";
 import { deckListView, subscribe } from "../../src/services/decks.ts";
 import {
+  ALREADY_RATED,
   type CardView,
   nextView,
   rate,
@@ -111,6 +112,17 @@ describe.each(ENGINES)("%s", (engine) => {
       const r = await rate(deps, s, a.cardId, a.version, Rating.Good, a.shownAt);
       expect(r.recorded).toBe(false);
       expect(await getState(deps.db, ME, a.cardId)).toBeUndefined();
+    });
+
+    it("THEN Show answer on another open view of it moves on to the next card, and says why", async () => {
+      const s = session();
+      const q = asCard(await nextView(deps, s));
+      const a = asCard(await showAnswer(deps, s, q.cardId, q.version, q.shownAt));
+      await setAside(deps, s, a.cardId, a.version, "bury");
+      // The question of the same card, still open in another message.
+      const other = await showAnswer(deps, s, q.cardId, q.version, q.shownAt);
+      expect(other.notice).toBe(ALREADY_RATED);
+      expect(other.kind === "card" && other.cardId).not.toBe(q.cardId);
     });
 
     it("THEN the daily post's due check does not count it", async () => {

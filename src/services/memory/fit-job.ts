@@ -20,5 +20,6 @@ export interface FitAnswer {
   weights: number[];
   before: Fit;
   after: Fit;
-  calibration: { before: CalibrationBin[]; after: CalibrationBin[] };
+  /** Predicted against actual recall on the member's history, with FSRS's defaults and with the fitted weights. */
+  calibration: { defaults: CalibrationBin[]; fitted: CalibrationBin[] };
 }

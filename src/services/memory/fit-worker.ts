@@ -1,6 +1,7 @@
 /**
  * The worker thread of a memory-model fit: fsrs-rs's optimizer (`@open-spaced-repetition/binding`) on one
- * member's histories, then its evaluation of the weights before and after and their calibration, all off the
+ * member's histories, then its evaluation of the weights before and after, and the calibration of the defaults
+ * and of the fitted weights, all off the
  * bot's event loop. One job per worker (fit-thread.ts starts one per fit).
  */
 import { parentPort } from "node:worker_threads";
@@ -22,8 +23,8 @@ async function runFit(job: FitJob): Promise<FitAnswer> {
     before,
     after,
     calibration: {
-      before: calibration(job.histories, job.current),
-      after: calibration(job.histories, weights),
+      defaults: calibration(job.histories, null),
+      fitted: calibration(job.histories, weights),
     },
   };
 }

@@ -162,13 +162,13 @@ export async function setMonthlyRefit(
   return memoryView(deps, userId);
 }
 
-/** The calibration of the latest fit (weights before and fitted) for /stats, or null before any fit. */
+/** The calibration of the latest fit (FSRS's defaults and the fitted weights) for /stats, or null before any fit. */
 export async function latestCalibration(
   deps: Pick<Deps, "db">,
   userId: string,
-): Promise<{ before: CalibrationBin[]; after: CalibrationBin[]; applied: boolean } | null> {
+): Promise<{ defaults: CalibrationBin[]; fitted: CalibrationBin[]; applied: boolean } | null> {
   const f = await latestFit(deps.db, userId);
   if (!f?.calibration) return null;
-  const c = JSON.parse(f.calibration) as { before: CalibrationBin[]; after: CalibrationBin[] };
+  const c = JSON.parse(f.calibration) as { defaults: CalibrationBin[]; fitted: CalibrationBin[] };
   return { ...c, applied: f.applied === true };
 }
