@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../datagen/rng.ts";
 import { learnerWeights, simulateLearner } from "../../datagen/simulated-learner.ts";
 import { formatInterval, GRADE_NAMES, GRADES, parseWeights } from "../../src/core/scheduling.ts";
-import { rowToCard } from "../../src/db/card-states.ts";
+import { getState, rowToCard } from "../../src/db/card-states.ts";
 import { once } from "../../src/db/prepared.ts";
 import { writeReview } from "../../src/db/reviews.ts";
 import { cards, userSettings } from "../../src/db/schema.ts";
@@ -125,10 +125,8 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
         .where(eq(cards.front, front ?? ""))
         .prepare(),
     ).get();
-    const state = await sqlRow<Record<string, unknown>>(
-      w.bot.deps.db,
-      sql`SELECT * FROM card_states WHERE user_id = ${w.alice.id} AND card_id = ${card?.id ?? 0}`,
-    );
+    const state = await getState(w.bot.deps.db, w.alice.id, card?.id ?? 0);
+    if (!state) throw new Error("the shown card has no state");
     const now = w.clock.now();
     const expectWith = (ws: readonly number[] | null) => {
       const f = fsrs(
@@ -139,21 +137,7 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
           ...(ws && { w: [...ws] }),
         }),
       );
-      const c = rowToCard({
-        userId: w.alice.id,
-        cardId: Number(state!.card_id),
-        deckId: String(state!.deck_id),
-        due: new Date(Number(state!.due)),
-        stability: Number(state!.stability),
-        difficulty: Number(state!.difficulty),
-        elapsedDays: Number(state!.elapsed_days),
-        scheduledDays: Number(state!.scheduled_days),
-        learningSteps: Number(state!.learning_steps),
-        reps: Number(state!.reps),
-        lapses: Number(state!.lapses),
-        state: Number(state!.state),
-        lastReview: state!.last_review === null ? null : new Date(Number(state!.last_review)),
-      });
+      const c = rowToCard(state);
       const p = f.repeat(c, now);
       return GRADES.map(
         (g) => `${GRADE_NAMES[g]} · ${formatInterval(p[g].card.due.getTime() - now.getTime())}`,
