@@ -11,11 +11,11 @@ import { searchDecks } from "../src/services/decks.ts";
 import { practiceAnswer, practiceShow, practiceStop, startPractice } from "../src/services/practice.ts";
 import {
   assertOwner,
-  doneView,
   NOT_YOUR_REVIEW,
   openStudy,
   rate,
   showAnswer,
+  stopSession,
   subscribeAndStudy,
 } from "../src/services/study.ts";
 import { setAside } from "../src/services/study-holds.ts";
@@ -31,7 +31,7 @@ async function onStudyButton(i: ButtonInteraction, ctx: Ctx) {
   const seen = ownView(i, NOT_YOUR_REVIEW);
   const { deps } = ctx;
   if (parsed.action === "stop")
-    return ctx.respond.update(renderStudy(await doneView(deps, parsed.session, true)));
+    return ctx.respond.update(renderStudy(await stopSession(deps, parsed.session)));
   if (parsed.action === "undo")
     return ctx.respond.update(renderStudy(await undoRating(deps, parsed.session, parsed)));
   // The bot's own ids carry the instant it showed the card. Any other id's shown-at is the client's word: the

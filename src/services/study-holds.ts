@@ -10,7 +10,15 @@ import { cardAccessHere } from "../db/cards.ts";
 import { memberStudyDay } from "../db/daily-limits.ts";
 import { findVisibleDeck } from "../db/decks.ts";
 import type { Deps } from "./deps.ts";
-import { ALREADY_RATED, assertReachable, nextView, RETIRED, type Session, type StudyView } from "./study.ts";
+import {
+  ALREADY_RATED,
+  assertReachable,
+  nextView,
+  RETIRED,
+  type Session,
+  type StudyView,
+  sessionUndo,
+} from "./study.ts";
 
 const discordTime = (ms: number) => `<t:${Math.floor(ms / 1000)}:R>`;
 
@@ -45,7 +53,7 @@ export async function setAside(
     until === null
       ? `Card suspended: it stays out of your reviews until you unsuspend it with \`/deck suspended deck:${access.deckId}\`.`
       : `Card buried: it comes back with your next study day, ${discordTime(until)}.`;
-  return nextView(deps, session, notice);
+  return nextView(deps, session, notice, await sessionUndo(deps, session));
 }
 
 export interface SuspendedView {

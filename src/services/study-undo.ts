@@ -1,19 +1,19 @@
-import { getState } from "../db/card-states.ts";
-import { type LatestReview, latestReview, undoReview } from "../db/review-undos.ts";
+import { latestReview, undoReview } from "../db/review-undos.ts";
 import type { Deps } from "./deps.ts";
-import { nextView, questionView, type Session, type StudyView, type UndoTarget } from "./study.ts";
+import {
+  nextView,
+  ofSession,
+  questionView,
+  type Session,
+  type StudyView,
+  type UndoTarget,
+  undoTargetOf,
+} from "./study.ts";
 
 const STALE =
   "That rating was already undone, or it is no longer your latest one — nothing changed. Here is your next card.";
 const EXPIRED = "That rating is more than a day old and can no longer be undone — nothing changed.";
 const UNDONE = "Rating undone: here is that card again.";
-
-/** Whether `r` is a review of this session: its source and server, made since the session started. */
-function ofSession(session: Session, r: LatestReview): boolean {
-  return (
-    r.source === session.source && r.guildId === session.guildId && r.review.getTime() >= session.startedAt
-  );
-}
 
 /**
  * The Undo button: takes back the member's latest rating, if it is the one the button names and belongs to this
@@ -33,15 +33,4 @@ export async function undoRating(deps: Deps, session: Session, target: UndoTarge
     return nextView(deps, session, outcome.why === "expired" ? EXPIRED : STALE, undo);
   }
   return questionView(deps, session, target.cardId, UNDONE, await undoTargetOf(deps, session, outcome.next));
-}
-
-/** The Undo a view offers for review `r` (the member's latest): only a review of this session. */
-async function undoTargetOf(
-  deps: Deps,
-  session: Session,
-  r: LatestReview | undefined,
-): Promise<UndoTarget | null> {
-  if (!r || !ofSession(session, r)) return null;
-  const state = await getState(deps.db, session.userId, r.cardId);
-  return state ? { cardId: r.cardId, reps: state.reps } : null;
 }

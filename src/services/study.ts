@@ -2,7 +2,9 @@ import { UserError } from "../core/errors.ts";
 import type { ReviewSource } from "../core/points.ts";
 import type { RatingStyle } from "../core/rating-styles.ts";
 import { applyRating, type Grade, newCard, previewDue, State } from "../core/scheduling.ts";
+import { getState } from "../db/card-states.ts";
 import { cardAccessHere } from "../db/cards.ts";
+import { type LatestReview, latestReview } from "../db/review-undos.ts";
 import { type DecideReview, type ReviewWrite, recordRating } from "../db/reviews.ts";
 import {
   type QueueCounts,
@@ -140,6 +142,34 @@ function intervalsFrom(due: Record<Grade, Date>, now: Date): Record<Grade, numbe
     3: due[3].getTime() - t,
     4: due[4].getTime() - t,
   };
+}
+
+/** Whether `r` is a review of this session: its source and server, made since the session started. */
+export function ofSession(session: Session, r: LatestReview): boolean {
+  return (
+    r.source === session.source && r.guildId === session.guildId && r.review.getTime() >= session.startedAt
+  );
+}
+
+/** The Undo a view offers for review `r` (the member's latest): only a review of this session. */
+export async function undoTargetOf(
+  deps: Deps,
+  session: Session,
+  r: LatestReview | undefined,
+): Promise<UndoTarget | null> {
+  if (!r || !ofSession(session, r)) return null;
+  const state = await getState(deps.db, session.userId, r.cardId);
+  return state ? { cardId: r.cardId, reps: state.reps } : null;
+}
+
+/** The Undo of the member's latest rating, when it is this session's: what a view after Bury, Suspend or Stop keeps. */
+export async function sessionUndo(deps: Deps, session: Session): Promise<UndoTarget | null> {
+  return undoTargetOf(deps, session, await latestReview(deps.db, session.userId));
+}
+
+/** Stop: the summary, with the Undo of the session's last rating still on it. */
+export async function stopSession(deps: Deps, session: Session): Promise<DoneView> {
+  return doneView(deps, session, true, null, await sessionUndo(deps, session));
 }
 
 export async function doneView(

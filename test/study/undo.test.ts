@@ -17,8 +17,11 @@ import {
   rate,
   type Session,
   type StudyView,
+  showAnswer,
+  stopSession,
   type UndoTarget,
 } from "../../src/services/study.ts";
+import { setAside } from "../../src/services/study-holds.ts";
 import { undoRating } from "../../src/services/study-undo.ts";
 import { engineDeps, seedDeck } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
@@ -149,6 +152,29 @@ describe.each(ENGINES)("%s", (engine) => {
       }
       // Back at the session's start: the rating before it is not the session's to undo.
       expect(view?.undo).toBeNull();
+    });
+  });
+
+  describe("GIVEN a rating, then the next card buried, suspended or the session stopped", () => {
+    it("THEN the view after keeps the Undo of that rating, and it still undoes it", async () => {
+      for (const then of ["bury", "suspend", "stop"] as const) {
+        const s = session();
+        const { card, view } = await rateNext(s);
+        const target = undoOf(view);
+        let after: StudyView;
+        if (then === "stop") after = await stopSession(deps, s);
+        else {
+          const q = asCard(await nextView(deps, s));
+          const a = asCard(await showAnswer(deps, s, q.cardId, q.version, q.shownAt));
+          after = await setAside(deps, s, a.cardId, a.version, then);
+        }
+        expect(after.undo, then).toEqual(target);
+        const undone = await undoRating(deps, s, target);
+        expect(undone.kind === "card" && undone.cardId, then).toBe(card.cardId);
+        // Another session's view offers no Undo of it.
+        deps.clock.advance(60_000);
+        expect((await stopSession(deps, session())).undo, then).toBeNull();
+      }
     });
   });
 
