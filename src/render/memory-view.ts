@@ -15,6 +15,11 @@ export function renderOptimize(r: OptimizeResult) {
       content: "A fit of your memory model is running already. Try again in a minute.",
       allowed_mentions: NO_PINGS,
     };
+  if (r.kind === "failed")
+    return {
+      content: `The fit could not run on your history (${r.reason.slice(0, 200)}). Nothing changed: try again after more reviews.`,
+      allowed_mentions: NO_PINGS,
+    };
   if (r.kind === "not-yet") {
     const more = r.needed - r.longTerm;
     return {

@@ -15,6 +15,7 @@ import { claimFit, latestFit } from "../../src/db/memory-fits.ts";
 import { once } from "../../src/db/prepared.ts";
 import { cardStates, cards, userSettings } from "../../src/db/schema.ts";
 import { subscribe } from "../../src/services/decks.ts";
+import { fitInWorker, fitsInProcess } from "../../src/services/memory/fit-thread.ts";
 import {
   latestCalibration,
   memoryView,
@@ -192,6 +193,23 @@ describe.each(ENGINES)("%s", (engine) => {
       deps.clock.advance(86_400_000);
       expect(await refitOne(deps)).toBe(ME);
       expect((await latestFit(deps.db, ME))?.attemptedAt).toBe(deps.clock.now().getTime());
+    });
+
+    it("THEN no monthly re-fit starts while a fit runs in the process, and fits queued together run one at a time", async () => {
+      await setMonthlyRefit(deps, ME, true);
+      const running = optimizeMemory(deps, ME, null);
+      expect(fitsInProcess()).toBe(0); // the command's reads come first; its fit is queued after them
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const histories = Array.from({ length: 70 }, (_, k) => ({
+        ratings: [3, k % 3 === 0 ? 1 : 3, 3],
+        deltas: [0, 1, 3],
+      }));
+      const job = { histories, current: null, relearningSteps: 1 };
+      const [a, b] = [fitInWorker(job), fitInWorker(job)];
+      expect(fitsInProcess()).toBeGreaterThanOrEqual(2);
+      expect(await refitOne(deps)).toBeNull();
+      await Promise.all([running, a, b]);
+      expect(fitsInProcess()).toBe(0);
     });
 
     it("THEN a second fit compares against the member's own weights, and keeps them unless the new ones fit better", async () => {

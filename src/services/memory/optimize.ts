@@ -19,7 +19,7 @@ import {
 import { memberZone } from "../../db/review-stats.ts";
 import { readSettings, writeSettings } from "../../db/user-settings.ts";
 import type { Deps } from "../deps.ts";
-import type { Fit } from "./fit-job.ts";
+import type { Fit, FitAnswer } from "./fit-job.ts";
 import { fitInWorker } from "./fit-thread.ts";
 
 /** A monthly re-fit runs once per member in this long (services/memory/refit.ts). */
@@ -45,7 +45,9 @@ export type OptimizeResult =
       /** Whether the weights before were the member's own (an earlier fit) rather than FSRS's defaults. */
       hadOwn: boolean;
     }
-  | { kind: "claimed-elsewhere" };
+  | { kind: "claimed-elsewhere" }
+  /** fsrs-rs refused the history (its message); nothing changed. */
+  | { kind: "failed"; reason: string };
 
 /** Reads the member's log, and fits when there is enough of it; see OptimizeResult. */
 export async function optimizeMemory(
@@ -71,11 +73,17 @@ export async function optimizeMemory(
   const started = deps.clock.now().getTime();
   if (trigger === "command") await claimFit(deps.db, userId, trigger, started, REFIT_EVERY_MS);
   const current = parseWeights(settings.fsrsWeights);
-  const answer = await fitInWorker({
-    histories,
-    current,
-    relearningSteps: Math.max(1, parseSteps(settings.relearningSteps)?.length ?? 1),
-  });
+  let answer: FitAnswer;
+  try {
+    answer = await fitInWorker({
+      histories,
+      current,
+      relearningSteps: Math.max(1, parseSteps(settings.relearningSteps)?.length ?? 1),
+    });
+  } catch (err) {
+    deps.log.warn({ err, userId, trigger, reviews: size.reviews }, "memory model fit failed");
+    return { kind: "failed", reason: err instanceof Error ? err.message : String(err) };
+  }
   const applied = answer.after.logLoss < answer.before.logLoss;
   const now = deps.clock.now().getTime();
   await recordFit(deps.db, userId, {
