@@ -389,7 +389,9 @@ export interface SessionSummary {
   due: number;
   /** Review cards due now that today's review limit holds back until the next study day. */
   heldBack: number;
+  /** Today's review limit, and the reviews it still allows today. */
   reviewLimit: number;
+  reviewsLeft: number;
   nextDue: Date | null;
   /**
    * Why no new card came: none left unseen, or today's budget (0 a day, or used up); the budget of the scope's
@@ -423,6 +425,7 @@ export async function sessionSummary(db: Db, s: Scope, since: number, now: numbe
     due: due.shown,
     heldBack: due.all - due.shown,
     reviewLimit: l.reviews.perDay,
+    reviewsLeft: l.reviews.left,
     nextDue: await nextDueAt(db, s, now),
     newCards: { unseen: await countUnseen(db, s, now), leftToday: budget.left, perDay: budget.perDay },
     resetsAt: new Date(l.day.end),

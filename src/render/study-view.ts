@@ -121,10 +121,13 @@ function renderDone(v: DoneView): MessagePayload {
     );
   else lines.push(v.stoppedEarly ? "No cards reviewed in this session." : "Nothing to review right now.");
   if (v.due > 0) lines.push(`${plural(v.due, "card")} still due: run \`/study\` to go on.`);
-  if (v.heldBack > 0) lines.push(reviewLimitLine(v));
+  // The limit is named once it is used up; before that the cards still due are what /study goes on with.
+  const limited = v.heldBack > 0 && v.reviewsLeft === 0;
+  if (limited) lines.push(reviewLimitLine(v));
   const line = newCardsLine(v);
   if (line) lines.push(line);
-  if (v.due === 0 && v.nextDue) lines.push(`Next card due ${discordTime(v.nextDue)}.`);
+  // Held-back cards are overdue: the limit's line says when they come.
+  if (v.due === 0 && v.nextDue && !limited) lines.push(`Next card due ${discordTime(v.nextDue)}.`);
   else if (v.due === 0 && v.newCards.unseen === 0)
     lines.push("Your decks here have no cards to study yet: see `/deck list`.");
   return {

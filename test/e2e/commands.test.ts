@@ -139,7 +139,10 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       const stopped = await w.emu.click({ user: w.alice, message: next.message!, label: "Stop" });
       expect(text(stopped.message)).toContain("Session stopped");
       expect(text(stopped.message)).toContain("Cards reviewed: **1**");
-      expect(stopped.message?.components).toEqual([]);
+      // Only the Undo of the session's last rating stays on the summary.
+      const rows = (stopped.message?.components ?? []) as { components: { label?: string }[] }[];
+      const buttons = rows.flatMap((row) => row.components.map((c) => c.label));
+      expect(buttons).toEqual(["↩ Undo"]);
     });
   });
 

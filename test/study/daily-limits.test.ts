@@ -6,7 +6,14 @@ import { guilds } from "../../src/db/schema.ts";
 import { renderStudy } from "../../src/render/study-view.ts";
 import { subscribe, unsubscribe } from "../../src/services/decks.ts";
 import { settingsView } from "../../src/services/settings.ts";
-import { type DoneView, nextView, rate, type Session, type StudyView } from "../../src/services/study.ts";
+import {
+  type DoneView,
+  nextView,
+  rate,
+  type Session,
+  type StudyView,
+  stopSession,
+} from "../../src/services/study.ts";
 import { undoRating } from "../../src/services/study-undo.ts";
 import { engineDeps, seedDeck } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
@@ -74,6 +81,21 @@ describe.each(ENGINES)("%s", (engine) => {
         `You did today's 2 reviews (your daily limit): 3 more due cards wait. Reviews again <t:${Date.parse("2026-05-02T02:00:00Z") / 1000}:R>, or raise the limit with \`/settings reviews\`.`,
       );
       expect(text).not.toContain("still due");
+      // The held-back cards are overdue: no "next card due" in the past.
+      expect(text).not.toContain("Next card due");
+    });
+
+    it("THEN Stop before the limit is used up says what is still due, not that the limit is reached", async () => {
+      await settings({ reviewLimit: 4 });
+      const s = session();
+      const v = await nextView(deps, s);
+      if (v.kind !== "card") throw new Error("expected a card");
+      await rate(deps, s, v.cardId, v.version, Rating.Good, v.shownAt);
+      const stopped = await stopSession(deps, s);
+      expect(stopped).toMatchObject({ due: 3, heldBack: 1, reviewsLeft: 3 });
+      const text = described(stopped);
+      expect(text).toContain("3 cards still due");
+      expect(text).not.toContain("your daily limit");
     });
 
     it("THEN a card forgotten within the limit still comes back in relearning after the limit is used up", async () => {
