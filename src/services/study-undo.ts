@@ -1,4 +1,4 @@
-import { latestReview, undoReview } from "../db/review-undos.ts";
+import { undoReview } from "../db/review-undos.ts";
 import type { Deps } from "./deps.ts";
 import {
   nextView,
@@ -6,6 +6,7 @@ import {
   questionView,
   type Session,
   type StudyView,
+  sessionUndo,
   type UndoTarget,
   undoTargetOf,
 } from "./study.ts";
@@ -14,6 +15,7 @@ const STALE =
   "That rating was already undone, or it is no longer your latest one — nothing changed. Here is your next card.";
 const EXPIRED = "That rating is more than a day old and can no longer be undone — nothing changed.";
 const UNDONE = "Rating undone: here is that card again.";
+const UNDONE_HELD = "Rating undone. That card is set aside (buried or suspended), so here is your next one.";
 
 /**
  * The Undo button: takes back the member's latest rating, if it is the one the button names and belongs to this
@@ -29,8 +31,9 @@ export async function undoRating(deps: Deps, session: Session, target: UndoTarge
   );
   if (!outcome.undone) {
     // The Undo the view offers stays that of the member's latest rating, when it is this session's.
-    const undo = await undoTargetOf(deps, session, await latestReview(deps.db, userId));
+    const undo = await sessionUndo(deps, session);
     return nextView(deps, session, outcome.why === "expired" ? EXPIRED : STALE, undo);
   }
-  return questionView(deps, session, target.cardId, UNDONE, await undoTargetOf(deps, session, outcome.next));
+  const undo = await undoTargetOf(deps, session, outcome.next);
+  return questionView(deps, session, target.cardId, UNDONE, undo, UNDONE_HELD);
 }

@@ -95,10 +95,13 @@ export async function questionView(
   cardId: number,
   notice: string | null,
   undo: UndoTarget | null,
+  /** The notice when the card is set aside (buried, suspended): it stays aside, and the next card comes. */
+  heldNotice: string | null = notice,
 ): Promise<StudyView> {
   const now = deps.clock.now().getTime();
   const { view } = await studyCard(deps.db, session, cardId, now);
   if (!view) return nextView(deps, session, notice, undo);
+  if (view.card.held) return nextView(deps, session, heldNotice, undo);
   return cardView(deps, session, view.card, view, { showAnswer: false, shownAt: now, notice, undo });
 }
 

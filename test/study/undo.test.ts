@@ -178,6 +178,21 @@ describe.each(ENGINES)("%s", (engine) => {
     });
   });
 
+  describe("GIVEN a card rated Again, then buried when it came back", () => {
+    it("THEN Undo takes the rating back but the card stays buried: the next card comes, and says why", async () => {
+      const s = session();
+      const { card, view } = await rateNext(s, Rating.Again);
+      const target = undoOf(view);
+      // Its answer again (another open view of it, at the version the rating made), and Bury from there.
+      const a = asCard(await showAnswer(deps, s, card.cardId, target.reps, deps.clock.now().getTime()));
+      expect(a.cardId).toBe(card.cardId);
+      await setAside(deps, s, a.cardId, a.version, "bury");
+      const undone = await undoRating(deps, s, target);
+      expect(undone.notice).toMatch(/^Rating undone\. That card is set aside/);
+      expect(undone.kind === "card" && undone.cardId).not.toBe(card.cardId);
+    });
+  });
+
   describe("GIVEN an Undo clicked twice", () => {
     it("THEN the second changes nothing and says so", async () => {
       await history();
