@@ -4,10 +4,10 @@
  * one run a month across processes.
  */
 import { and, asc, eq, isNull, lte, ne, or, sql } from "drizzle-orm";
-import type { Db } from "./client.ts";
+import { type Db, tx } from "./client.ts";
 import { once, perConnection } from "./prepared.ts";
 import { memoryFits, reviewLogs, userSettings } from "./schema.ts";
-import { type UserSettings, writeSettings } from "./user-settings.ts";
+import { readSettings, type UserSettings, writeSettings } from "./user-settings.ts";
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -111,8 +111,35 @@ export interface FitOutcome {
   calibration: string;
 }
 
-export async function recordFit(db: Db, userId: string, o: FitOutcome): Promise<void> {
-  await once(db, (b) => b.update(memoryFits).set(o).where(eq(memoryFits.userId, userId)).prepare()).run();
+/**
+ * Stores a finished fit and, when `apply` is given, the fitted weights, in one unit of work under the member's
+ * lock. The weights are applied only if the member's weights are still those the fit started from
+ * (`apply.before`, their stored text): a `/settings memory reset` during the fit wins. Resolves to whether the
+ * weights were applied; the stored outcome says so too.
+ */
+export async function saveFit(
+  db: Db,
+  userId: string,
+  o: Omit<FitOutcome, "applied"> & { attemptedAt: number; trigger: "command" | "monthly" },
+  apply: { weights: readonly number[]; before: string | null } | null,
+): Promise<boolean> {
+  return tx(
+    db,
+    async (t) => {
+      const applied = apply !== null && (await readSettings(t, userId)).fsrsWeights === apply.before;
+      const row = { ...o, applied };
+      await once(t, (b) =>
+        b
+          .insert(memoryFits)
+          .values({ userId, ...row })
+          .onConflictDoUpdate({ target: memoryFits.userId, set: row })
+          .prepare(),
+      ).run();
+      if (applied) await applyWeights(t, userId, apply.weights, o.fittedAt, o.reviews);
+      return applied;
+    },
+    { lockKey: userId },
+  );
 }
 
 /** Members who opted in to the monthly re-fit and had none started in the last `minAgeMs`: at most `limit`. */

@@ -11,7 +11,7 @@ import { learnerWeights, simulateLearner } from "../../datagen/simulated-learner
 import type { CalibrationBin } from "../../src/core/memory-calibration.ts";
 import { GRADES, parseWeights, type Rating } from "../../src/core/scheduling.ts";
 import { rowToCard } from "../../src/db/card-states.ts";
-import { claimFit, latestFit } from "../../src/db/memory-fits.ts";
+import { applyWeights, claimFit, latestFit, saveFit } from "../../src/db/memory-fits.ts";
 import { once } from "../../src/db/prepared.ts";
 import { cardStates, cards, userSettings } from "../../src/db/schema.ts";
 import { subscribe } from "../../src/services/decks.ts";
@@ -163,8 +163,9 @@ describe.each(ENGINES)("%s", (engine) => {
       expect(shown).toEqual(preview(view.weights));
       expect(shown).not.toEqual(preview(null));
 
-      // Reset: the defaults again, on the same card.
+      // Reset: the defaults again, on the same card; /stats no longer calls the fitted weights in use.
       await resetMemory(deps, ME);
+      expect((await latestCalibration(deps, ME))?.applied).toBe(false);
       const again = await showAnswer(deps, s, q.cardId, q.version, now.getTime());
       if (again.kind !== "card" || !again.intervals) throw new Error("expected the answer");
       expect(GRADES.map((g) => again.intervals![g])).toEqual(preview(null));
@@ -222,6 +223,28 @@ describe.each(ENGINES)("%s", (engine) => {
       if (first.kind === "fitted") expect(second.before.logLoss).toBeCloseTo(first.after.logLoss, 5);
       expect(second.applied).toBe(second.after.logLoss < second.before.logLoss);
     });
+  });
+
+  it("GIVEN weights changed while a fit ran (a reset, another fit) THEN the fit's weights are not applied", async () => {
+    const mine = learnerWeights(mulberry32(3), 0.2);
+    await applyWeights(deps.db, ME, mine, START, 500);
+    const outcome = {
+      attemptedAt: START,
+      trigger: "command" as const,
+      fittedAt: START + 1000,
+      reviews: 600,
+      logLossBefore: 0.5,
+      logLossAfter: 0.4,
+      rmseBefore: 0.1,
+      rmseAfter: 0.05,
+      calibration: "{}",
+    };
+    // The fit started from the defaults (no weights of their own then): what is stored now wins.
+    expect(
+      await saveFit(deps.db, ME, outcome, { weights: learnerWeights(mulberry32(4), 0.2), before: null }),
+    ).toBe(false);
+    expect((await memoryView(deps, ME)).weights).toEqual(mine);
+    expect((await latestFit(deps.db, ME))?.applied).toBe(false);
   });
 
   it("GIVEN two processes claiming the same member's monthly re-fit THEN one wins, and the next month's claim works again", async () => {

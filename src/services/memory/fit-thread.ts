@@ -25,6 +25,12 @@ function startWorker(): Worker {
   );
 }
 
+/**
+ * The longest a fit may take before its worker is ended: a 20,000-review member fits in about a second here, so
+ * a fit still running after this is stuck, and would hold up every fit queued behind it.
+ */
+export const FIT_TIMEOUT_MS = 120_000;
+
 function runInWorker(job: FitJob): Promise<FitAnswer> {
   return new Promise((resolve, reject) => {
     const worker = startWorker();
@@ -32,9 +38,14 @@ function runInWorker(job: FitJob): Promise<FitAnswer> {
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       fn();
       void worker.terminate();
     };
+    const timer = setTimeout(
+      () => settle(() => reject(new Error(`it took over ${FIT_TIMEOUT_MS / 1000} s and was stopped`))),
+      FIT_TIMEOUT_MS,
+    );
     worker.once("message", (m: { ok: true; answer: FitAnswer } | { ok: false; error: string }) =>
       settle(() => (m.ok ? resolve(m.answer) : reject(new Error(`the fit failed: ${m.error}`)))),
     );

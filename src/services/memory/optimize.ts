@@ -8,13 +8,12 @@ import type { CalibrationBin } from "../../core/memory-calibration.ts";
 import { cardHistories, historySize, REVIEWS_FOR_A_FIT } from "../../core/memory-history.ts";
 import { parseSteps, parseWeights } from "../../core/scheduling.ts";
 import {
-  applyWeights,
   claimFit,
   latestFit,
   type MemoryFit,
-  recordFit,
   resetWeights,
   reviewHistory,
+  saveFit,
 } from "../../db/memory-fits.ts";
 import { memberZone } from "../../db/review-stats.ts";
 import { readSettings, writeSettings } from "../../db/user-settings.ts";
@@ -71,7 +70,6 @@ export async function optimizeMemory(
     return { kind: "not-yet", reviews: size.reviews, longTerm: size.longTerm, needed: REVIEWS_FOR_A_FIT };
 
   const started = deps.clock.now().getTime();
-  if (trigger === "command") await claimFit(deps.db, userId, trigger, started, REFIT_EVERY_MS);
   const current = parseWeights(settings.fsrsWeights);
   let answer: FitAnswer;
   try {
@@ -84,19 +82,30 @@ export async function optimizeMemory(
     deps.log.warn({ err, userId, trigger, reviews: size.reviews }, "memory model fit failed");
     return { kind: "failed", reason: err instanceof Error ? err.message : String(err) };
   }
-  const applied = answer.after.logLoss < answer.before.logLoss;
+  // What fsrs-rs gave must be weights ts-fsrs takes (21 finite numbers), or the fit is no fit.
+  const weights = parseWeights(JSON.stringify(answer.weights));
+  if (weights === null) {
+    deps.log.warn({ userId, trigger, weights: answer.weights }, "memory model fit gave no usable weights");
+    return { kind: "failed", reason: `fsrs-rs gave ${answer.weights.length} weights ts-fsrs cannot use` };
+  }
+  const better = answer.after.logLoss < answer.before.logLoss;
   const now = deps.clock.now().getTime();
-  await recordFit(deps.db, userId, {
-    fittedAt: now,
-    reviews: size.reviews,
-    logLossBefore: answer.before.logLoss,
-    logLossAfter: answer.after.logLoss,
-    rmseBefore: answer.before.rmseBins,
-    rmseAfter: answer.after.rmseBins,
-    applied,
-    calibration: JSON.stringify(answer.calibration),
-  });
-  if (applied) await applyWeights(deps.db, userId, answer.weights, now, size.reviews);
+  const applied = await saveFit(
+    deps.db,
+    userId,
+    {
+      attemptedAt: started,
+      trigger,
+      fittedAt: now,
+      reviews: size.reviews,
+      logLossBefore: answer.before.logLoss,
+      logLossAfter: answer.after.logLoss,
+      rmseBefore: answer.before.rmseBins,
+      rmseAfter: answer.after.rmseBins,
+      calibration: JSON.stringify(answer.calibration),
+    },
+    better ? { weights, before: settings.fsrsWeights } : null,
+  );
   deps.log.info(
     {
       userId,
@@ -177,6 +186,14 @@ export async function latestCalibration(
 ): Promise<{ defaults: CalibrationBin[]; fitted: CalibrationBin[]; applied: boolean } | null> {
   const f = await latestFit(deps.db, userId);
   if (!f?.calibration) return null;
-  const c = JSON.parse(f.calibration) as { defaults: CalibrationBin[]; fitted: CalibrationBin[] };
-  return { ...c, applied: f.applied === true };
+  let c: { defaults?: CalibrationBin[]; fitted?: CalibrationBin[] };
+  try {
+    c = JSON.parse(f.calibration);
+  } catch {
+    return null; // a row /stats cannot read draws no calibration rather than failing the whole reply
+  }
+  if (!Array.isArray(c.defaults) || !Array.isArray(c.fitted)) return null;
+  // "In use" only while the member still schedules with fitted weights (not after a reset).
+  const inUse = f.applied === true && (await readSettings(deps.db, userId)).fsrsWeights !== null;
+  return { defaults: c.defaults, fitted: c.fitted, applied: inUse };
 }
