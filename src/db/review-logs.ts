@@ -11,11 +11,6 @@ const since = and(
 );
 
 const statements = perConnection((db) => ({
-  newIntroduced: db
-    .select({ n: count() })
-    .from(reviewLogs)
-    .where(and(since, eq(reviewLogs.state, 0)))
-    .prepare(),
   sessionTotals: db
     .select({
       reviewed: count(),
@@ -26,11 +21,6 @@ const statements = perConnection((db) => ({
     .where(since)
     .prepare(),
 }));
-
-/** How many cards this user saw for the first time since `since` (ms): the new-card budget used today. */
-export async function newIntroducedSince(db: Db, userId: string, since: number): Promise<number> {
-  return (await statements(db).newIntroduced.get({ userId, since }))?.n ?? 0;
-}
 
 /** What the member reviewed since `since` (ms): a session's summary. */
 export async function sessionTotals(

@@ -25,6 +25,7 @@ import type { Db } from "../db/client.ts";
 import { studyZone } from "../db/stat-user.ts";
 import { deckNewPerDay, setDeckNewPerDay } from "../db/subscriptions.ts";
 import { readSettings, type SettingsPatch, type UserSettings, writeSettings } from "../db/user-settings.ts";
+import { noSuchDeck } from "./decks.ts";
 import type { Deps } from "./deps.ts";
 
 export type { SettingsPatch, UserSettings };
@@ -38,6 +39,12 @@ export async function isHidden(db: Db, userId: string): Promise<boolean> {
   return !(await readSettings(db, userId)).leaderboardVisible;
 }
 
+/** A number of new cards per day, for all decks or one: a whole number within the bounds. */
+function checkNewPerDay(n: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > NEW_PER_DAY_MAX)
+    throw new UserError(`New cards per day must be a whole number from 0 to ${NEW_PER_DAY_MAX}.`);
+}
+
 /** Validates first (a timezone is stored under its IANA spelling), then writes one row: bad input changes nothing. */
 export async function updateSettings(db: Db, userId: string, patch: SettingsPatch): Promise<UserSettings> {
   if (patch.timezone != null) {
@@ -48,11 +55,7 @@ export async function updateSettings(db: Db, userId: string, patch: SettingsPatc
       );
     patch = { ...patch, timezone: zone };
   }
-  if (
-    patch.newPerDay !== undefined &&
-    (!Number.isInteger(patch.newPerDay) || patch.newPerDay < 0 || patch.newPerDay > NEW_PER_DAY_MAX)
-  )
-    throw new UserError(`New cards per day must be a whole number from 0 to ${NEW_PER_DAY_MAX}.`);
+  if (patch.newPerDay !== undefined) checkNewPerDay(patch.newPerDay);
   if (
     patch.reviewLimit !== undefined &&
     (!Number.isInteger(patch.reviewLimit) || patch.reviewLimit < 0 || patch.reviewLimit > REVIEW_LIMIT_MAX)
@@ -161,14 +164,12 @@ async function changeDeckNewCards(
   change: DeckNewCardsChange,
 ): Promise<{ name: string; perDay: number | null }> {
   const { perDay } = change;
-  if (perDay !== null && (!Number.isInteger(perDay) || perDay < 0 || perDay > NEW_PER_DAY_MAX))
-    throw new UserError(`New cards per day must be a whole number from 0 to ${NEW_PER_DAY_MAX}.`);
+  if (perDay !== null) checkNewPerDay(perDay);
   const r = await setDeckNewPerDay(db, userId, guildId, change.deckId, perDay);
-  const shown = `\`${change.deckId.trim().slice(0, 40)}\``;
-  if (!r) throw new UserError(`There is no deck ${shown} here. See \`/deck list\`.`);
+  if (!r) throw noSuchDeck(change.deckId);
   if (!r.subscribed)
     throw new UserError(
-      `You do not study ${shown}: \`/deck subscribe\` first, then give it a limit of its own.`,
+      `You do not study \`${change.deckId.slice(0, 40)}\`: \`/deck subscribe\` first, then give it a limit of its own.`,
     );
   return { name: r.deck.name, perDay };
 }
