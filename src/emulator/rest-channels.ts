@@ -61,8 +61,12 @@ export function channelRoutes(ctx: EmulatorContext): Route[] {
       handle: (req) => {
         const channel = channelFor(ctx, req);
         if (!state.botAccess(channel).send) throw Errors.missingPermissions();
-        if (channel.thread?.locked || channel.thread?.archived)
-          throw new DiscordHttpError(400, 50083, "Thread is archived");
+        // A message unarchives an archived thread, as on Discord; a locked one refuses it.
+        if (channel.thread?.locked) throw new DiscordHttpError(400, 50083, "Thread is archived");
+        if (channel.thread?.archived) {
+          channel.thread.archived = false;
+          ctx.gateway.dispatchGuildEvent(channel.guildId, "THREAD_UPDATE", apiChannel(state, channel));
+        }
         checkUploadSize(ctx, req.files);
         const m = createMessage({
           state,

@@ -53,9 +53,12 @@ describe("GIVEN a text channel the bot may start threads in", () => {
     expect((await channel.threads.fetchActive()).threads.size).toBe(before);
   });
 
-  test("THEN an archived thread refuses messages (50083), and the bot deletes its own thread (THREAD_DELETE)", async () => {
+  test("THEN a message unarchives an archived thread, a locked one refuses it (50083), and the bot deletes its own thread (THREAD_DELETE)", async () => {
     const thread = await channel.threads.create({ name: "Archive me" });
     await thread.setArchived(true);
+    expect(await code(thread.send("back"))).toBeNull();
+    expect((await channel.threads.fetchActive()).threads.has(thread.id)).toBe(true);
+    await thread.setLocked(true);
     expect(await code(thread.send("late"))).toBe(50083);
     const deleted = new Promise<string>((resolve) =>
       w.client.once(Events.ThreadDelete, (t) => resolve(t.id)),
