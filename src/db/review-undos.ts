@@ -3,7 +3,7 @@
  * work that takes the member's latest review back out of card_states, review_logs and every aggregate, exactly
  * as it went in (review-stats.ts `recordReviewStats` says what it added).
  */
-import { and, desc, eq, lt, ne, sql } from "drizzle-orm";
+import { and, desc, eq, lt, ne, notExists, sql } from "drizzle-orm";
 import type { StreakState } from "../core/streaks.ts";
 import { unleechWrites } from "./card-leeches.ts";
 import { type CardStateRow, stateWrite } from "./card-states.ts";
@@ -12,6 +12,8 @@ import { perConnection, preparedWrite, runWrites, type Values, type WriteStateme
 import { type ReviewCounted, statements as statStatements } from "./review-stats.ts";
 import {
   cardStates,
+  quizAnswers,
+  quizPosts,
   reviewLogs,
   reviewUndos,
   statGuildDays,
@@ -186,18 +188,24 @@ const statements = perConnection((db) => ({
       })
       .where(and(eq(statGuildMembers.guildId, p("guildId")), eq(statGuildMembers.userId, p("userId")))),
   ),
-  // Only a row left empty: quiz points won since (a quiz answer that was not a review) keep it.
+  // Only a row left empty: quiz points won since (a quiz answer that was not a review) keep it, and so does any
+  // answer to this server's quiz, right or wrong: it made the member one of the server's members too.
   dropGuildMember: preparedWrite(
-    db
-      .delete(statGuildMembers)
-      .where(
-        and(
-          eq(statGuildMembers.guildId, p("guildId")),
-          eq(statGuildMembers.userId, p("userId")),
-          eq(statGuildMembers.reviews, 0),
-          eq(statGuildMembers.points, 0),
+    db.delete(statGuildMembers).where(
+      and(
+        eq(statGuildMembers.guildId, p("guildId")),
+        eq(statGuildMembers.userId, p("userId")),
+        eq(statGuildMembers.reviews, 0),
+        eq(statGuildMembers.points, 0),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(quizAnswers)
+            .innerJoin(quizPosts, eq(quizPosts.id, quizAnswers.postId))
+            .where(and(eq(quizAnswers.userId, p("userId")), eq(quizPosts.guildId, p("guildId")))),
         ),
       ),
+    ),
   ),
   deleteStreak: preparedWrite(db.delete(statStreaks).where(eq(statStreaks.userId, p("userId")))),
 }));

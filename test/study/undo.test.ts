@@ -7,9 +7,12 @@ import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Rating } from "../../src/core/scheduling.ts";
 import { tx } from "../../src/db/client.ts";
+import { once } from "../../src/db/prepared.ts";
 import { awardQuizPoints } from "../../src/db/review-stats.ts";
+import { quizPosts } from "../../src/db/schema.ts";
 import { subscribe } from "../../src/services/decks.ts";
 import { leaderboard } from "../../src/services/leaderboard.ts";
+import { answerQuiz } from "../../src/services/quiz/answers.ts";
 import { getStats } from "../../src/services/stats.ts";
 import {
   type CardView,
@@ -132,6 +135,40 @@ describe.each(ENGINES)("%s", (engine) => {
       expect(await snapshotTables(deps.db)).toEqual(before);
       expect(after.isNew).toBe(true);
       expect(after.newLeft).toBe(20);
+    });
+  });
+
+  describe("GIVEN a member's first rating in the server, then a wrong answer to its quiz on a deck they do not study", () => {
+    it("THEN Undo of that rating keeps them a member of the server: the quiz answer made them one", async () => {
+      const s = session();
+      const { view } = await rateNext(s, Rating.Good);
+      await seedDeck(deps, "beta", 4);
+      const [post] = await once(deps.db, (b) =>
+        b
+          .insert(quizPosts)
+          .values({
+            guildId: GUILD,
+            localDate: "2026-03-02",
+            channelId: "800",
+            status: "posted",
+            claimedAt: deps.clock.now().getTime(),
+            cardId: 9,
+            deckId: "beta",
+            front: "beta front",
+            choices: [9, 10, 11, 12].map((cardId) => ({ cardId, text: `back ${cardId}` })),
+            correctIndex: 0,
+          })
+          .returning()
+          .prepare(),
+      ).all();
+      const answer = await answerQuiz(deps, { postId: post!.id, guildId: GUILD, userId: ME, choice: 1 });
+      expect(answer).toMatchObject({ kind: "answered", correct: false, reviewed: false });
+      await undoRating(deps, s, undoOf(view));
+      const members = await sqlRows<{ reviews: number | string }>(
+        deps.db,
+        sql`SELECT reviews FROM stat_guild_members WHERE guild_id = ${GUILD} AND user_id = ${ME}`,
+      );
+      expect(members.map((m) => Number(m.reviews))).toEqual([0]);
     });
   });
 
