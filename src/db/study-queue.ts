@@ -13,7 +13,6 @@ import { type CardAccess, cardAccess } from "./cards.ts";
 import type { Db, EngineKind } from "./client.ts";
 import { type Budget, type DailyLimits, dailyLimits, newBudgetOf } from "./daily-limits.ts";
 import { findVisibleDeck, isSubscribed } from "./decks.ts";
-import type { Builder } from "./handle.ts";
 import { perConnection, rawPrepared } from "./prepared.ts";
 import { sessionTotals } from "./review-logs.ts";
 import { cardHolds, cardLeeches, cardStates, cards, decks, subscriptions, userSettings } from "./schema.ts";
@@ -54,24 +53,6 @@ const NOT_REVIEW = sql`${cardStates.state} <> 2`;
 // row for its state; told the index, it walks the member's few learning cards. PostgreSQL's statistics choose it.
 const learningStates = (kind: EngineKind) =>
   kind === "sqlite" ? sql`${cardStates} INDEXED BY card_states_user_learning_due_idx` : sql`${cardStates}`;
-
-function nextDueStatement(db: Builder) {
-  return db
-    .select({ cardId: cardStates.cardId })
-    .from(cardStates)
-    .innerJoin(cards, eq(cards.id, cardStates.cardId))
-    .where(
-      and(
-        eq(cardStates.userId, p("userId")),
-        lte(cardStates.due, p("until")),
-        isNull(cards.retiredAt),
-        inArray(cardStates.deckId, studyDecks),
-        not(held(cardStates.cardId)),
-      ),
-    )
-    .orderBy(asc(cardStates.due), asc(cardStates.cardId))
-    .prepare();
-}
 
 /**
  * The due count: cards due by `until` in the scope, less retired and held ones; `only` narrows the states, and
@@ -128,7 +109,21 @@ const statements = perConnection((db, kind) => ({
     .where(studyDecksWhere)
     .orderBy(asc(subscriptions.deckId))
     .prepare(),
-  nextDue: nextDueStatement(db),
+  nextDue: db
+    .select({ cardId: cardStates.cardId })
+    .from(cardStates)
+    .innerJoin(cards, eq(cards.id, cardStates.cardId))
+    .where(
+      and(
+        eq(cardStates.userId, p("userId")),
+        lte(cardStates.due, p("until")),
+        isNull(cards.retiredAt),
+        inArray(cardStates.deckId, studyDecks),
+        not(held(cardStates.cardId)),
+      ),
+    )
+    .orderBy(asc(cardStates.due), asc(cardStates.cardId))
+    .prepare(),
   // Once today's review limit is used up: only learning and relearning cards (daily-limits.ts).
   nextDueLearning: rawPrepared<{ cardId: number }>(sql`SELECT ${cardStates.cardId} AS "cardId"
       FROM ${learningStates(kind)} JOIN ${cards} ON ${cards.id} = ${cardStates.cardId}
