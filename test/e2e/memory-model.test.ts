@@ -86,6 +86,12 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect(r.ephemeral).toBe(true);
     expect(r.message?.content).toMatch(/^Not yet: 64 more reviews first\./);
     expect(embedText((await run("settings memory show")).message)).toContain("FSRS's defaults");
+    const on = await run("settings memory monthly", { enabled: true });
+    expect(on.message?.content).toMatch(/^I will re-fit your memory model once a month/);
+    expect(embedText(on.message)).toContain('"name":"Monthly re-fit","value":"on"');
+    const off = await run("settings memory monthly", { enabled: false });
+    expect(off.message?.content).toBe("No more monthly re-fits.");
+    expect(embedText(off.message)).toContain('"name":"Monthly re-fit","value":"off"');
   });
 
   it("GIVEN 100 days of reviews THEN optimize fits and applies, show names it, the buttons use it, /stats draws it, reset undoes it", async () => {
