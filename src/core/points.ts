@@ -16,7 +16,7 @@ export const POINTS = {
  * Where a logged review came from: a `/study` session ("study"), a session started from the daily post's
  * **Start my review** ("daily"), or an answer to the question of the day fed into the schedule ("quiz").
  */
-export type ReviewSource = "study" | "daily" | "quiz";
+export type ReviewSource = "study" | "daily" | "quiz" | "party";
 
 export interface ScoredReview {
   source: ReviewSource;
@@ -31,6 +31,8 @@ export interface ScoredReview {
  */
 export function reviewPoints(r: ScoredReview): number {
   if (r.source === "quiz") return r.rating !== 1 ? POINTS.quizCorrect : 0;
+  // A review party's answers earn the party's own points when its round closes (core/party-scoring.ts).
+  if (r.source === "party") return 0;
   return r.durationMs >= POINTS.minReviewMs ? POINTS.perReview : 0;
 }
 

@@ -46,6 +46,11 @@ export interface TxOptions {
    * serial, so there it changes nothing.
    */
   lockKey?: string;
+  /**
+   * Several keys at once, taken in sorted order (so two transactions never wait on each other's): a unit of work
+   * that writes several members' reviews (a party round's close).
+   */
+  lockKeys?: readonly string[];
 }
 
 /**
@@ -55,7 +60,7 @@ export interface TxOptions {
  * Rolls back when `fn` throws.
  */
 export function tx<T>(db: Db, fn: (t: Db) => Promise<T>, o: TxOptions = {}): Promise<T> {
-  return db.kind === "sqlite" ? sqliteTx(db, fn, "IMMEDIATE") : pgTx(db, fn, false, o.lockKey);
+  return db.kind === "sqlite" ? sqliteTx(db, fn, "IMMEDIATE") : pgTx(db, fn, false, lockKeysOf(o));
 }
 
 /** A read-only transaction: one consistent snapshot for several reads (SQLite DEFERRED; PostgreSQL REPEATABLE READ). */
@@ -78,9 +83,12 @@ export function inTransaction(db: Db): boolean {
   return db.depth > 0;
 }
 
-function pgTx<T>(db: PgDb, fn: (t: Db) => Promise<T>, readOnly: boolean, lockKey?: string): Promise<T> {
+const lockKeysOf = (o: TxOptions): string[] =>
+  [...new Set([...(o.lockKey === undefined ? [] : [o.lockKey]), ...(o.lockKeys ?? [])])].sort();
+
+function pgTx<T>(db: PgDb, fn: (t: Db) => Promise<T>, readOnly: boolean, lockKeys?: string[]): Promise<T> {
   if (db.depth > 0) return nested(db, () => db.begin(() => fn(db), { readOnly }));
-  return db.begin((exec) => fn(pgTxHandle(db, exec)), { readOnly, lockKey });
+  return db.begin((exec) => fn(pgTxHandle(db, exec)), { readOnly, lockKeys });
 }
 
 async function nested<T>(db: Db, run: () => Promise<T>): Promise<T> {

@@ -120,7 +120,8 @@ export interface PgDb extends HandleBase {
 
 export type PgBegin = <T>(
   fn: (exec: PgExecutor) => Promise<T>,
-  o: { readOnly: boolean; lockKey?: string },
+  /** `lockKeys`: advisory locks taken after BEGIN, in this order (sorted by the caller). */
+  o: { readOnly: boolean; lockKeys?: readonly string[] },
 ) => Promise<T>;
 
 /** A database handle: what services pass to src/db. The same functions work on either engine. */

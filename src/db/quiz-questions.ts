@@ -112,6 +112,11 @@ export async function deckName(db: Db, deckId: string): Promise<string> {
   return (await statements(db).deckName.get({ deckId }))?.name ?? "";
 }
 
+/** A card's question (a party round's, the question of the day's). */
+export async function cardFront(db: Db, cardId: number): Promise<string> {
+  return (await statements(db).cardFront.get({ cardId }))?.front ?? "";
+}
+
 /**
  * The deck's active cards in deck order, as `pickQuestion` takes them. Ids and answers are read up front in one
  * query (or taken from `memo`, by deck): the distractors are chosen by the answers' shapes. The cards' questions
@@ -164,7 +169,7 @@ export function questionReads(db: Db, guildId: string, memo?: QuestionMemo): Que
     studied: () => studiedDecks(db, guildId),
     all: () => serverDecks(db, guildId, memo),
     cards: (deckId) => activeCards(db, deckId, memo?.cards),
-    front: async (cardId) => (await statements(db).cardFront.get({ cardId }))?.front ?? "",
+    front: (cardId) => cardFront(db, cardId),
     deckName: (deckId) => deckName(db, deckId),
   };
 }

@@ -338,10 +338,21 @@ export async function awardQuizPoints(
 ): Promise<number> {
   if (a.guildId === null) return 0;
   const points = a.correct ? POINTS.quizCorrect : 0;
+  await awardGuildPoints(db, { guildId: a.guildId, userId: a.userId, at: a.at, points });
+  return points;
+}
+
+/**
+ * Leaderboard points that are no review: a quiz answer's (above), a review party's (db/parties.ts, when a round
+ * closes). Added to the server's day and member totals the boards read; the member row is made even for 0 points.
+ */
+export async function awardGuildPoints(
+  db: Db,
+  a: { guildId: string; userId: string; at: number; points: number },
+): Promise<void> {
   const st = statements(db);
-  const add = { guildId: a.guildId, userId: a.userId, reviews: 0, again: 0, points, ms: 0 };
-  if (points > 0)
+  const add = { guildId: a.guildId, userId: a.userId, reviews: 0, again: 0, points: a.points, ms: 0 };
+  if (a.points > 0)
     await st.addGuildDay.run({ ...add, day: studyDayNumber(a.at, await zoneOf(db, a.guildId)) });
   await st.addGuildMember.run(add);
-  return points;
 }

@@ -346,3 +346,82 @@ export const quizAnswers = pgTable(
   },
   (t) => [primaryKey({ columns: [t.postId, t.userId] }), index("quiz_answers_user_idx").on(t.userId)],
 );
+
+export const parties = pgTable(
+  "parties",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    guildId: text("guild_id").notNull(),
+    channelId: text("channel_id").notNull(),
+    threadId: text("thread_id"),
+    lobbyMessageId: text("lobby_message_id"),
+    hostId: text("host_id").notNull(),
+    deckId: text("deck_id").notNull(),
+    mode: text("mode").notNull(),
+    cards: integer("cards").notNull(),
+    seconds: integer("seconds").notNull(),
+    status: text("status").notNull(),
+    round: integer("round").notNull().default(0),
+    wakeAt: ms("wake_at"),
+    quietRounds: integer("quiet_rounds").notNull().default(0),
+    createdAt: ms("created_at").notNull(),
+    startableAt: ms("startable_at").notNull(),
+    startedAt: ms("started_at"),
+    endedAt: ms("ended_at"),
+    endedReason: text("ended_reason"),
+  },
+  (t) => [
+    uniqueIndex("parties_open_channel_uq").on(t.channelId).where(sql`${t.status} <> 'done'`),
+    index("parties_wake_idx").on(t.wakeAt).where(sql`${t.status} <> 'done'`),
+  ],
+);
+
+export const partyPlayers = pgTable(
+  "party_players",
+  {
+    partyId: integer("party_id")
+      .notNull()
+      .references(() => parties.id),
+    userId: text("user_id").notNull(),
+    joinedAt: ms("joined_at").notNull(),
+    points: integer("points").notNull().default(0),
+    correct: integer("correct").notNull().default(0),
+    reachedAt: ms("reached_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partyId, t.userId] })],
+);
+
+export const partyRounds = pgTable(
+  "party_rounds",
+  {
+    partyId: integer("party_id")
+      .notNull()
+      .references(() => parties.id),
+    round: integer("round").notNull(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    choices: text("choices").notNull(),
+    correctIndex: integer("correct_index").notNull(),
+    messageId: text("message_id"),
+    opensAt: ms("opens_at").notNull(),
+    closesAt: ms("closes_at").notNull(),
+    closedAt: ms("closed_at"),
+  },
+  (t) => [primaryKey({ columns: [t.partyId, t.round] })],
+);
+
+export const partyAnswers = pgTable(
+  "party_answers",
+  {
+    partyId: integer("party_id").notNull(),
+    round: integer("round").notNull(),
+    userId: text("user_id").notNull(),
+    choice: integer("choice"),
+    correct: flag("correct").notNull(),
+    answeredAt: ms("answered_at").notNull(),
+    points: integer("points").notNull().default(0),
+    reviewed: flag("reviewed").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partyId, t.round, t.userId] })],
+);

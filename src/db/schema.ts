@@ -162,7 +162,7 @@ export const reviewLogs = sqliteTable(
      * core/points.ts ReviewSource: "study" session, "daily" session (Start my review), "quiz" answer; or "practice",
      * a Re-do round's answer (db/practice.ts), which is no review: it moved no state and counts nowhere.
      */
-    source: text("source", { enum: ["study", "daily", "quiz", "practice"] }).notNull(),
+    source: text("source", { enum: ["study", "daily", "quiz", "practice", "party"] }).notNull(),
   },
   (t) => [
     index("review_logs_user_review_idx").on(t.userId, t.review),
@@ -433,4 +433,103 @@ export const quizAnswers = sqliteTable(
     answeredAt: ms("answered_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.postId, t.userId] }), index("quiz_answers_user_idx").on(t.userId)],
+);
+
+// --- review parties (issue 16) ---
+
+/**
+ * A review party: a live quiz in a thread, every answer a review. `lobby` until its host (or anyone, after the
+ * countdown) starts it, `running` while rounds are played, `done` once ended (by its last round, `/party stop`, or
+ * a fault: `endedReason`). At most one party that is not done per channel (the thread's parent).
+ */
+export const parties = sqliteTable(
+  "parties",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    guildId: text("guild_id").notNull(),
+    /** Where `/party start` ran, and the thread the party plays in. */
+    channelId: text("channel_id").notNull(),
+    threadId: text("thread_id"),
+    lobbyMessageId: text("lobby_message_id"),
+    hostId: text("host_id").notNull(),
+    deckId: text("deck_id").notNull(),
+    mode: text("mode", { enum: ["race", "everyone"] }).notNull(),
+    cards: integer("cards").notNull(),
+    seconds: integer("seconds").notNull(),
+    status: text("status", { enum: ["lobby", "running", "done"] }).notNull(),
+    /** The round being played, or the last one closed (0 in the lobby). */
+    round: integer("round").notNull().default(0),
+    /**
+     * When the party next needs the timer: the lobby's expiry, the open round's close, the next round's start
+     * after a reveal; null once done. The minute job and the in-process timer wake what is due (services/party).
+     */
+    wakeAt: integer("wake_at"),
+    /** Rounds in a row that closed with no answer at all: the party ends itself at PARTY_LIMITS.quietRounds. */
+    quietRounds: integer("quiet_rounds").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    /** Anyone may start the party from then on (the lobby's countdown). */
+    startableAt: integer("startable_at").notNull(),
+    startedAt: integer("started_at"),
+    endedAt: integer("ended_at"),
+    endedReason: text("ended_reason"),
+  },
+  (t) => [
+    uniqueIndex("parties_open_channel_uq").on(t.channelId).where(sql`${t.status} <> 'done'`),
+    // The parties whose time has come, by when: what the timer and the minute job look for.
+    index("parties_wake_idx").on(t.wakeAt).where(sql`${t.status} <> 'done'`),
+  ],
+);
+
+/** Who joined a party, with their running score (points, correct answers, when they reached their points). */
+export const partyPlayers = sqliteTable(
+  "party_players",
+  {
+    partyId: integer("party_id")
+      .notNull()
+      .references(() => parties.id),
+    userId: text("user_id").notNull(),
+    joinedAt: integer("joined_at").notNull(),
+    points: integer("points").notNull().default(0),
+    correct: integer("correct").notNull().default(0),
+    reachedAt: integer("reached_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partyId, t.userId] })],
+);
+
+/** One round: its card and choices as shown, its message, when it closes, and when it was closed. */
+export const partyRounds = sqliteTable(
+  "party_rounds",
+  {
+    partyId: integer("party_id")
+      .notNull()
+      .references(() => parties.id),
+    round: integer("round").notNull(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    choices: text("choices", { mode: "json" }).notNull().$type<{ cardId: number; text: string }[]>(),
+    correctIndex: integer("correct_index").notNull(),
+    messageId: text("message_id"),
+    opensAt: integer("opens_at").notNull(),
+    closesAt: integer("closes_at").notNull(),
+    closedAt: integer("closed_at"),
+  },
+  (t) => [primaryKey({ columns: [t.partyId, t.round] })],
+);
+
+/** One answer per player and round (the key makes a second click a no-op), with what it earned. */
+export const partyAnswers = sqliteTable(
+  "party_answers",
+  {
+    partyId: integer("party_id").notNull(),
+    round: integer("round").notNull(),
+    userId: text("user_id").notNull(),
+    /** null: no answer before the round closed (a review as Again for a member who studies the deck). */
+    choice: integer("choice"),
+    correct: integer("correct", { mode: "boolean" }).notNull(),
+    answeredAt: integer("answered_at").notNull(),
+    points: integer("points").notNull().default(0),
+    reviewed: integer("reviewed", { mode: "boolean" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partyId, t.round, t.userId] })],
 );

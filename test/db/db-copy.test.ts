@@ -162,6 +162,16 @@ async function sqliteFile(name: string): Promise<string> {
     INSERT INTO memory_fits (user_id, attempted_at, fitted_at, trigger, reviews, log_loss_before, log_loss_after,
         rmse_before, rmse_after, applied, calibration)
       VALUES ('u1', 1700000002000, 1700000003000, 'command', 4321, 0.41, 0.37, 0.08, 0.03, 1, '{"before":[],"after":[]}');
+    INSERT INTO parties (id, guild_id, channel_id, thread_id, lobby_message_id, host_id, deck_id, mode, cards, seconds,
+        status, round, created_at, startable_at, started_at, ended_at, ended_reason)
+      VALUES (1, 'g1', 'c1', 't1', 'm1', 'u1', 'd1', 'race', 5, 20, 'done', 1, 1700000004000, 1700000004000,
+        1700000005000, 1700000009000, 'finished');
+    INSERT INTO party_players (party_id, user_id, joined_at, points, correct, reached_at)
+      VALUES (1, 'u1', 1700000004000, 10, 1, 1700000006000);
+    INSERT INTO party_rounds (party_id, round, card_id, choices, correct_index, message_id, opens_at, closes_at, closed_at)
+      VALUES (1, 1, 1, '[{"cardId":1,"text":"An n-dim array"}]', 0, 'm2', 1700000005000, 1700000025000, 1700000025000);
+    INSERT INTO party_answers (party_id, round, user_id, choice, correct, answered_at, points, reviewed)
+      VALUES (1, 1, 'u1', 0, 1, 1700000006000, 10, 1);
   `);
   // Running totals as the file holds them, on purpose not what recomputing them would give (an UPDATE of the
   // cum_* columns alone fires no SQLite trigger): the copy must bring them over as they are.
@@ -295,7 +305,7 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
     expect(child.code).toBe(0);
     expect(child.stdout).toMatch(/^ {2}review_logs +3 +[\d.]+ s$/m);
     expect(child.stdout).toMatch(/^vacuumed in [\d.]+ s/m);
-    expect(child.stdout).toMatch(/^ {2}total +32 +[\d.]+ s/m);
+    expect(child.stdout).toMatch(/^ {2}total +36 +[\d.]+ s/m);
     expect(child.stdout).toContain("verified in");
     expect(child.stdout).toContain("3 card states column by column");
     expect(child.stdout).toContain("triggers off during the copy: stat_guild_days.stat_guild_days_cum_later");

@@ -85,14 +85,15 @@ export async function openPostgres(url: string, o: PgOptions = {}): Promise<PgDb
     throw err;
   }
   const exec = clientExec(pool);
-  const begin: PgBegin = async (fn, { readOnly, lockKey }) => {
+  const begin: PgBegin = async (fn, { readOnly, lockKeys = [] }) => {
     const client = await pool.connect();
     let broken: unknown;
     try {
-      // BEGIN and the member's lock in one round trip (a simple query of two statements; the key as a literal).
+      // BEGIN and the members' locks in one round trip (a simple query of several statements; keys as literals).
       if (readOnly) await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-      else if (lockKey === undefined) await client.query("BEGIN");
-      else await client.query(`BEGIN; ${lockStatement(pg.escapeLiteral(lockKey))}`);
+      else if (lockKeys.length === 0) await client.query("BEGIN");
+      else
+        await client.query(["BEGIN", ...lockKeys.map((k) => lockStatement(pg.escapeLiteral(k)))].join("; "));
       const result = await fn({ ...clientExec(client), copyFrom: copyOn(client) });
       await client.query("COMMIT");
       return result;
