@@ -24,6 +24,7 @@ CREATE TABLE "party_answers" (
 	"party_id" integer NOT NULL,
 	"round" integer NOT NULL,
 	"user_id" text NOT NULL,
+	"seq" integer NOT NULL,
 	"choice" integer,
 	"correct" smallint NOT NULL,
 	"answered_at" bigint NOT NULL,

@@ -26,6 +26,7 @@ CREATE TABLE `party_answers` (
 	`party_id` integer NOT NULL,
 	`round` integer NOT NULL,
 	`user_id` text NOT NULL,
+	`seq` integer NOT NULL,
 	`choice` integer,
 	`correct` integer NOT NULL,
 	`answered_at` integer NOT NULL,

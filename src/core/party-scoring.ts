@@ -25,15 +25,13 @@ export function answerPoints(mode: PartyMode, correct: boolean, order: number): 
 export interface RoundAnswer {
   userId: string;
   correct: boolean;
-  /** When the answer was recorded (ms); ties in time go by user id, so a round scores the same every time. */
-  at: number;
+  /** The answer's place in the order answers were recorded (1, 2, …): two clicks can share a millisecond. */
+  seq: number;
 }
 
 /** A round's points per member, in the order the answers came. */
 export function roundPoints(mode: PartyMode, answers: readonly RoundAnswer[]): Map<string, number> {
-  const ordered = [...answers].sort(
-    (a, b) => a.at - b.at || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0),
-  );
+  const ordered = [...answers].sort((a, b) => a.seq - b.seq);
   const out = new Map<string, number>();
   let place = 0;
   for (const a of ordered) {

@@ -38,12 +38,7 @@ export async function roundOf(db: Db, partyId: number, round: number): Promise<P
 /** A round's answers, in the order they came. */
 export async function roundAnswers(db: Db, partyId: number, round: number): Promise<PartyAnswerRow[]> {
   return once(db, (b) =>
-    b
-      .select()
-      .from(partyAnswers)
-      .where(answersOf(partyId, round))
-      .orderBy(asc(partyAnswers.answeredAt), asc(partyAnswers.userId))
-      .prepare(),
+    b.select().from(partyAnswers).where(answersOf(partyId, round)).orderBy(asc(partyAnswers.seq)).prepare(),
   ).all();
 }
 
@@ -153,6 +148,7 @@ export async function recordPartyAnswer(
       ).run();
       const correct = a.choice === round.correctIndex;
       const written = await reviewAnswer(t, party, round, a.userId, correct, now, review);
+      const before = await roundProgress(t, a.partyId, a.round);
       await once(t, (b) =>
         b
           .insert(partyAnswers)
@@ -160,6 +156,7 @@ export async function recordPartyAnswer(
             partyId: a.partyId,
             round: a.round,
             userId: a.userId,
+            seq: before.answered + 1,
             choice: a.choice,
             correct,
             answeredAt: at,
@@ -167,13 +164,12 @@ export async function recordPartyAnswer(
           })
           .prepare(),
       ).run();
-      const progress = await roundProgress(t, a.partyId, a.round);
       return {
         kind: "answered",
         correct,
         reviewed: written !== false,
         leech: written === false ? null : written.leech,
-        allIn: progress.answered >= progress.players,
+        allIn: before.answered + 1 >= before.players,
       };
     },
     { lockKey: a.userId },
@@ -243,8 +239,10 @@ export async function closeRound(
       if (!party || !round) throw new Error(`party ${key.partyId} round ${key.round} vanished`);
       const answered = await roundAnswers(t, key.partyId, key.round);
       const seen = new Set(answered.map((x) => x.userId));
+      let seq = answered.length;
       for (const p of await partyPlayersOf(t, key.partyId)) {
         if (seen.has(p)) continue;
+        seq++;
         const written =
           round.messageId === null ? false : await reviewAnswer(t, party, round, p, false, now, review);
         await once(t, (b) =>
@@ -253,6 +251,7 @@ export async function closeRound(
             .values({
               ...key,
               userId: p,
+              seq,
               choice: null,
               correct: false,
               answeredAt: at,
@@ -263,7 +262,7 @@ export async function closeRound(
       }
       const points = roundPoints(
         party.mode,
-        answered.map((x) => ({ userId: x.userId, correct: x.correct, at: x.answeredAt })),
+        answered.map((x) => ({ userId: x.userId, correct: x.correct, seq: x.seq })),
       );
       for (const x of answered) {
         const earned = points.get(x.userId) ?? 0;

@@ -417,6 +417,7 @@ export const partyAnswers = pgTable(
     partyId: integer("party_id").notNull(),
     round: integer("round").notNull(),
     userId: text("user_id").notNull(),
+    seq: integer("seq").notNull(),
     choice: integer("choice"),
     correct: flag("correct").notNull(),
     answeredAt: ms("answered_at").notNull(),

@@ -524,6 +524,11 @@ export const partyAnswers = sqliteTable(
     partyId: integer("party_id").notNull(),
     round: integer("round").notNull(),
     userId: text("user_id").notNull(),
+    /**
+     * The answer's place in the round, in the order answers were recorded (1, 2, …; the round's row lock makes them
+     * one at a time): what a race ranks by, since two clicks can carry the same millisecond.
+     */
+    seq: integer("seq").notNull(),
     /** null: no answer before the round closed (a review as Again for a member who studies the deck). */
     choice: integer("choice"),
     correct: integer("correct", { mode: "boolean" }).notNull(),

@@ -163,15 +163,15 @@ async function sqliteFile(name: string): Promise<string> {
         rmse_before, rmse_after, applied, calibration)
       VALUES ('u1', 1700000002000, 1700000003000, 'command', 4321, 0.41, 0.37, 0.08, 0.03, 1, '{"before":[],"after":[]}');
     INSERT INTO parties (id, guild_id, channel_id, thread_id, lobby_message_id, host_id, deck_id, mode, cards, seconds,
-        status, round, created_at, startable_at, started_at, ended_at, ended_reason)
-      VALUES (1, 'g1', 'c1', 't1', 'm1', 'u1', 'd1', 'race', 5, 20, 'done', 1, 1700000004000, 1700000004000,
+        status, round, wake_at, quiet_rounds, created_at, startable_at, started_at, ended_at, ended_reason)
+      VALUES (1, 'g1', 'c1', 't1', 'm1', 'u1', 'd1', 'race', 5, 20, 'done', 1, NULL, 0, 1700000004000, 1700000004000,
         1700000005000, 1700000009000, 'finished');
     INSERT INTO party_players (party_id, user_id, joined_at, points, correct, reached_at)
       VALUES (1, 'u1', 1700000004000, 10, 1, 1700000006000);
     INSERT INTO party_rounds (party_id, round, card_id, choices, correct_index, message_id, opens_at, closes_at, closed_at)
       VALUES (1, 1, 1, '[{"cardId":1,"text":"An n-dim array"}]', 0, 'm2', 1700000005000, 1700000025000, 1700000025000);
-    INSERT INTO party_answers (party_id, round, user_id, choice, correct, answered_at, points, reviewed)
-      VALUES (1, 1, 'u1', 0, 1, 1700000006000, 10, 1);
+    INSERT INTO party_answers (party_id, round, user_id, seq, choice, correct, answered_at, points, reviewed)
+      VALUES (1, 1, 'u1', 1, 0, 1, 1700000006000, 10, 1);
   `);
   // Running totals as the file holds them, on purpose not what recomputing them would give (an UPDATE of the
   // cum_* columns alone fires no SQLite trigger): the copy must bring them over as they are.

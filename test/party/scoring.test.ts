@@ -4,22 +4,22 @@ import { answerPoints, PARTY_POINTS, roundPoints, standings } from "../../src/co
 describe("GIVEN a race round", () => {
   it("THEN the first correct answer earns most, each later one less down to the floor, wrong ones nothing", () => {
     const answers = [
-      { userId: "c", correct: true, at: 300 },
-      { userId: "a", correct: true, at: 100 },
-      { userId: "x", correct: false, at: 50 },
-      { userId: "b", correct: true, at: 200 },
-      { userId: "d", correct: true, at: 400 },
-      { userId: "e", correct: true, at: 500 },
+      { userId: "c", correct: true, seq: 4 },
+      { userId: "a", correct: true, seq: 2 },
+      { userId: "x", correct: false, seq: 1 },
+      { userId: "b", correct: true, seq: 3 },
+      { userId: "d", correct: true, seq: 5 },
+      { userId: "e", correct: true, seq: 6 },
     ];
     expect(Object.fromEntries(roundPoints("race", answers))).toEqual({ x: 0, a: 10, b: 8, c: 6, d: 4, e: 4 });
   });
 
-  it("THEN two answers at the same instant are ordered by user id, the same on every count", () => {
+  it("THEN the answer recorded first ranks first, whatever the order they are listed in", () => {
     const answers = [
-      { userId: "b", correct: true, at: 100 },
-      { userId: "a", correct: true, at: 100 },
+      { userId: "a", correct: true, seq: 2 },
+      { userId: "b", correct: true, seq: 1 },
     ];
-    expect(Object.fromEntries(roundPoints("race", answers))).toEqual({ a: 10, b: 8 });
+    expect(Object.fromEntries(roundPoints("race", answers))).toEqual({ b: 10, a: 8 });
   });
 });
 
