@@ -5,12 +5,15 @@ import { closeDb, type Db, openDb } from "./db/client.ts";
 import { addGuild } from "./db/guilds.ts";
 import type { Command } from "./discord/command.ts";
 import { loadCommands } from "./discord/load-commands.ts";
+import { discordPartyTransport } from "./discord/party-transport.ts";
 import { discordTransport } from "./discord/quiz-transport.ts";
 import { createRouter } from "./discord/router.ts";
-import { createQuizJob, type QuizJob, type Ticker } from "./jobs/quiz-job.ts";
+import { createQuizJob, cronTicker, type QuizJob, type Ticker } from "./jobs/quiz-job.ts";
 import type { Logger } from "./logger.ts";
 import { syncDeckDir } from "./services/deck-sync.ts";
 import type { Deps } from "./services/deps.ts";
+import { channelGone } from "./services/party/game.ts";
+import { PartyRuntime } from "./services/party/runtime.ts";
 import type { ShardFilter, TickReport } from "./services/quiz/tick.ts";
 import { SHARDING_REQUIRED_CLOSE, ShardingRequiredError } from "./shards/sharding-required.ts";
 
@@ -39,6 +42,8 @@ export interface Bot {
   commands: Command[];
   /** The daily-quiz job: `quiz.tick(at?)` runs one tick now (tests, the sandbox's `:tick`). */
   quiz: QuizJob;
+  /** Review parties: their transport, coalesced edits and timer (each tick also wakes those due). */
+  party: PartyRuntime;
   /** One scheduler tick at `at` (default: the bot's clock now); the same as `quiz.tick`. */
   tick(at?: Date): Promise<TickReport>;
   start(): Promise<void>;
@@ -85,8 +90,11 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const commands = await loadCommands();
   const client = createClient(o.apiUrl);
   const transport = discordTransport(client);
-  const route = createRouter(commands, deps, { transport, deferAfterMs: o.deferAfterMs });
-  const quiz = createQuizJob({ deps, transport, ticker: o.quizTicker, shards: () => shardFilter(client) });
+  const ticker = o.quizTicker ?? cronTicker();
+  const shards = () => shardFilter(client);
+  const party = new PartyRuntime(deps, discordPartyTransport(client), ticker.timers, shards);
+  const route = createRouter(commands, deps, { transport, party, deferAfterMs: o.deferAfterMs });
+  const quiz = createQuizJob({ deps, transport, ticker, shards, parties: party });
 
   client.on(Events.InteractionCreate, (i) => {
     route(i).catch((err) => o.log.error({ err }, "router failed"));
@@ -94,6 +102,14 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   client.on(Events.GuildCreate, (g) => {
     addGuild(db, g.id, o.clock.now()).catch((err) => o.log.error({ err, guild: g.id }, "guild not recorded"));
   });
+  // A party's thread (or its channel) deleted: the party ends once, with nothing sent there (services/party).
+  const gone = (channelId: string) => {
+    channelGone(party, channelId, o.clock.now()).catch((err) =>
+      o.log.error({ err, channel: channelId }, "review party not ended after its thread was deleted"),
+    );
+  };
+  client.on(Events.ThreadDelete, (t) => gone(t.id));
+  client.on(Events.ChannelDelete, (c) => gone(c.id));
   client.on(Events.Error, (err) => o.log.error({ err }, "client error"));
 
   let stopped = false;
@@ -102,6 +118,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     deps,
     commands,
     quiz,
+    party,
     tick: (at?: Date) => quiz.tick(at),
     async start() {
       const report = await syncDeckDir(deps, o.decksDir);
@@ -130,6 +147,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      await party.stop();
       await quiz.stop();
       await client.destroy();
       if (owned) await closeDb(db);

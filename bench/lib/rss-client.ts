@@ -26,7 +26,7 @@ process.once("message", async (job: { apiUrl: string; token: string }) => {
     apiUrl: job.apiUrl,
     fuzz: false,
     clock: systemClock,
-    quizTicker: { start() {}, stop() {} }, // no daily quiz during the measurement
+    quizTicker: { start() {}, stop() {}, timers: null }, // no daily quiz during the measurement
     log: createLogger("warn"),
   });
   const t0 = performance.now();

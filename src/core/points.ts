@@ -1,3 +1,5 @@
+import { PARTY_POINTS } from "./party-scoring.ts";
+
 /** Leaderboard points, pure. The rules text below is what /help and README show; keep them in step. */
 
 export const POINTS = {
@@ -14,7 +16,8 @@ export const POINTS = {
 
 /**
  * Where a logged review came from: a `/study` session ("study"), a session started from the daily post's
- * **Start my review** ("daily"), or an answer to the question of the day fed into the schedule ("quiz").
+ * **Start my review** ("daily"), an answer to the question of the day fed into the schedule ("quiz"), or an answer
+ * in a review party ("party", whose points are the party's own: core/party-scoring.ts).
  */
 export type ReviewSource = "study" | "daily" | "quiz" | "party";
 
@@ -45,5 +48,6 @@ export const POINTS_RULES = [
   `• ${POINTS.perReview} point per review (a card answered in under ${POINTS.minReviewMs / 1000} s counts as a review but earns no points)`,
   `• +${POINTS.quizCorrect} per correct answer to the question of the day`,
   `• +${POINTS.streakBonus} once a day while your streak is ${POINTS.streakFrom} days or more`,
+  `• review party: in a race the first right answer of a round +${PARTY_POINTS.raceFirst}, each later one ${PARTY_POINTS.raceStep} less (at least +${PARTY_POINTS.raceFloor}); with everyone, +${PARTY_POINTS.everyone} per right answer`,
   "• a Re-do round of today's misses is practice: no points, no schedule change",
 ].join("\n");

@@ -5,6 +5,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { Deps } from "../services/deps.ts";
+import type { PartyRuntime } from "../services/party/runtime.ts";
 import type { QuizTransport } from "../services/quiz/transport.ts";
 import type { Guards } from "./guards.ts";
 import type { Responder } from "./responder.ts";
@@ -14,6 +15,8 @@ export interface Ctx {
   respond: Responder;
   /** How quiz posts reach Discord (the same one the daily job uses). */
   transport: QuizTransport;
+  /** Review parties (their transport, edits and timer). */
+  party: PartyRuntime;
 }
 
 export type ButtonHandler = (i: ButtonInteraction, ctx: Ctx) => Promise<void>;

@@ -1,6 +1,7 @@
 import type { Interaction } from "discord.js";
 import { UserError } from "../core/errors.ts";
 import type { Deps } from "../services/deps.ts";
+import type { PartyRuntime } from "../services/party/runtime.ts";
 import type { QuizTransport } from "../services/quiz/transport.ts";
 import type { ButtonHandler, Command } from "./command.ts";
 import { checkGuards } from "./guards.ts";
@@ -18,7 +19,7 @@ const APOLOGY = "Sorry, something went wrong on my side. It has been logged; ple
 export function createRouter(
   commands: Command[],
   deps: Deps,
-  opts: { transport: QuizTransport; deferAfterMs?: number },
+  opts: { transport: QuizTransport; party: PartyRuntime; deferAfterMs?: number },
 ) {
   // Built from the code's commands at start, not from data: other processes cannot make it stale.
   const byName = new Map(commands.map((c) => [c.data.name, c]));
@@ -59,7 +60,7 @@ export function createRouter(
     }, deferAfterMs);
     try {
       if (!target) throw new UserError("This command or button is no longer supported. Try `/help`.");
-      const ctx = { deps: { ...deps, log }, respond, transport: opts.transport };
+      const ctx = { deps: { ...deps, log }, respond, transport: opts.transport, party: opts.party };
       if (i.isChatInputCommand()) {
         checkGuards(i, target.guards);
         await target.execute(i, ctx);

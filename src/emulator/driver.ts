@@ -276,6 +276,13 @@ export class DiscordEmulator {
     return apiMessage(this.state, message);
   }
 
+  /** The threads started in a channel (deleted ones too: their messages stay readable here), oldest first. */
+  threadsOf(parentId: string): { id: string; name: string; deleted: boolean }[] {
+    return [...this.state.channels.values()]
+      .filter((c) => c.thread?.parentId === parentId)
+      .map((c) => ({ id: c.id, name: c.name, deleted: c.deleted }));
+  }
+
   /** Resolves with the first message (existing or future, not deleted) in the channel matching `predicate`. */
   waitForMessage(
     channelId: string,

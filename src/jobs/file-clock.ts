@@ -36,6 +36,7 @@ export function fileClock(path: string): { clock: Clock; ticker: Ticker } {
   return {
     clock: { now: () => new Date(read().ms) },
     ticker: {
+      timers: null, // the clock moves with the file, so parties wake on its ticks
       start(onTick) {
         let seen = read().tick;
         timer = setInterval(() => {

@@ -2,6 +2,7 @@ import cron from "node-cron";
 import type { Deps } from "../services/deps.ts";
 import { advanceBoards, warmBoards } from "../services/leaderboard.ts";
 import { refitOne } from "../services/memory/refit.ts";
+import { type PartyRuntime, type PartyTimers, realTimers } from "../services/party/runtime.ts";
 import { type ShardFilter, type TickReport, tick } from "../services/quiz/tick.ts";
 import type { QuizTransport } from "../services/quiz/transport.ts";
 
@@ -9,12 +10,18 @@ import type { QuizTransport } from "../services/quiz/transport.ts";
 export interface Ticker {
   start(onTick: () => void): void;
   stop(): void;
+  /**
+   * The timers beside the ticks (a party round's close, services/party/runtime.ts): real ones with node-cron;
+   * none where ticks come by hand, so a round closes on a tick after the clock moved, as the timer would have.
+   */
+  readonly timers: PartyTimers | null;
 }
 
 /** node-cron, every minute, never overlapping itself. */
 export function cronTicker(expression = "* * * * *"): Ticker {
   let task: ReturnType<typeof cron.schedule> | null = null;
   return {
+    timers: realTimers,
     start(onTick) {
       task = cron.schedule(expression, () => onTick(), { name: "daily-quiz", noOverlap: true });
     },
@@ -26,7 +33,7 @@ export function cronTicker(expression = "* * * * *"): Ticker {
 }
 
 /** A ticker that never fires on its own (call `QuizJob.tick`). */
-export const manualTicker: Ticker = { start() {}, stop() {} };
+export const manualTicker: Ticker = { start() {}, stop() {}, timers: null };
 
 export interface QuizJob {
   /** One tick at `at` (default: the bot's clock now). Ticks of one process run one after another. */
@@ -48,6 +55,8 @@ export function createQuizJob(o: {
   ticker?: Ticker;
   /** The shards this process holds, once the client knows them (default: every server). */
   shards?: () => ShardFilter;
+  /** Review parties: each tick wakes those due (a round's close, the next round, a lobby's expiry). */
+  parties?: PartyRuntime;
 }): QuizJob {
   const { deps } = o;
   const ticker = o.ticker ?? cronTicker();
@@ -63,6 +72,7 @@ export function createQuizJob(o: {
         const when = at ?? deps.clock.now();
         const shards = o.shards?.() ?? null;
         const r = await tick(deps, transport, when, shards);
+        await o.parties?.wake(when).catch((err) => deps.log.error({ err }, "review parties' tick failed"));
         deps.log.debug(
           // The whole report, at debug only: the sandbox with --shards reads its ticks from these lines.
           { at: when.toISOString(), shards: shards?.shardIds ?? "all", report: r },

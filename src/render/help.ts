@@ -27,6 +27,9 @@ export const HELP_TEXT = [
   "Each morning the server's quiz channel gets who has cards due, a **Start my review** button and a question of the day: answer with **A B C D** (once; it counts as a review if you study that deck).",
   "`/settings reminders enabled:true` — be pinged in that post when you have cards due",
   "`/quiz status` — where and when it posts · `/quiz setup` `pause` `resume` `now` — Manage Server only",
+  "",
+  "**Review party**",
+  "`/party start deck: [cards] [seconds] [mode]` — a live quiz in a thread: **Join**, then the host presses **Start** (anyone can after a minute). Everyone answers **A B C D** against the clock; `race` pays the fastest right answer most. Each answer is a review if you study the deck · `/party stop` — the host or Manage Server",
 ].join("\n");
 
 export function renderHelp() {

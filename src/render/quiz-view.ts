@@ -144,7 +144,11 @@ const embedLength = (e: APIEmbed) =>
  * what the embed's 6000 characters leave after the rest (`used`), each at most a field's 1024; a longer answer is
  * cut with the visible marker (a cut code block is closed first).
  */
-function choiceFields(choices: readonly string[], right: number | null, used: number): APIEmbedField[] {
+export function choiceFields(
+  choices: readonly string[],
+  right: number | null,
+  used: number,
+): APIEmbedField[] {
   const names = choices.map((_, k) => (k === right ? `${letter(k)} ✅` : letter(k)));
   const room = LIMITS.embedTotal - used - names.join("").length;
   const each = Math.min(LIMITS.embedFieldValue, Math.floor(room / Math.max(1, choices.length)));

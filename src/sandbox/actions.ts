@@ -63,12 +63,12 @@ export async function clickButton(
   user: UserHandle,
   target: string,
 ): Promise<ClickRecord> {
-  const { message, button } = findButton(
-    world.emu,
-    user,
-    target,
-    [...world.channels.values()].map((c) => c.id),
-  );
+  // The world's channels and the threads started in them (a review party plays in one).
+  const channels = [...world.channels.values()].flatMap((c) => [
+    c.id,
+    ...world.emu.threadsOf(c.id).map((t) => t.id),
+  ]);
+  const { message, button } = findButton(world.emu, user, target, channels);
   await world.emu.click({ user, message, customId: button.custom_id });
   return { messageId: message.id, customId: button.custom_id, label: button.label };
 }

@@ -168,12 +168,26 @@ export class Tracker {
     this.rejections = 0;
   }
 
+  /** The channels followed: the world's, and the threads started in them (a review party's), named "parent/thread". */
+  private channelIds(): string[] {
+    const ids: string[] = [];
+    for (const [id, name] of [...this.channels]) {
+      ids.push(id);
+      if (name.includes("/")) continue;
+      for (const t of this.emu.threadsOf(id)) {
+        if (!this.channels.has(t.id)) this.channels.set(t.id, `${name}/${t.name}`);
+        ids.push(t.id);
+      }
+    }
+    return [...new Set(ids)];
+  }
+
   /** A cheap fingerprint of the emulator's messages and rejections: changes whenever either does. */
   signature(): string {
     let messages = 0;
     let versions = 0;
     let deleted = 0;
-    for (const id of this.channels.keys()) {
+    for (const id of this.channelIds()) {
       for (const m of this.emu.messages(id)) {
         messages++;
         versions += m.history.length;
@@ -200,7 +214,7 @@ export class Tracker {
   /** Events since the last call, in the order they happened. */
   collect(step: number): TranscriptEvent[] {
     const timed: { at: number; order: number; event: TranscriptEvent }[] = [];
-    const all = [...this.channels.keys()]
+    const all = this.channelIds()
       .flatMap((id) => this.emu.messages(id))
       .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
     for (const m of all) {

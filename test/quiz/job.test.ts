@@ -12,6 +12,7 @@ import { fakeTransport } from "./helpers.ts";
 function handTicker() {
   let fire: (() => void) | null = null;
   const t: Ticker & { fire(): void; started: boolean } = {
+    timers: null,
     started: false,
     start(onTick) {
       fire = onTick;

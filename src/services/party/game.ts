@@ -1,0 +1,226 @@
+/**
+ * A review party's course, as a state machine over its database row: a round opens (its card chosen for the
+ * group), closes (its time is up, or everyone answered) with its reveal, the next opens after a short break, and
+ * the party ends with its podium (after its last card, `/party stop`, a lobby nobody started, rounds nobody
+ * answers, or a fault). Every step is claimed in the database first, so two processes, or a click and the timer,
+ * never do one twice; whoever claims a step is the one who tells Discord.
+ */
+import { PARTY_LIMITS, partyCardOrder } from "../../core/party-rules.ts";
+import { buildChoices, seededRandom } from "../../core/quiz.ts";
+import { Rating } from "../../core/scheduling.ts";
+import {
+  endParty,
+  nextPartyWake,
+  openPartiesOf,
+  type Party,
+  partiesToWake,
+  partyById,
+  partyCardNeeds,
+  players,
+} from "../../db/parties.ts";
+import {
+  closeRound,
+  openRound,
+  type PartyReview,
+  type PartyRound,
+  roundOf,
+  setRoundMessage,
+} from "../../db/party-rounds.ts";
+import { activeCards } from "../../db/quiz-questions.ts";
+import { decideWith } from "../study.ts";
+import type { PartyRuntime } from "./runtime.ts";
+import { asFailure, PARTY_FAULT_CODES } from "./transport.ts";
+import { lobbyView, podiumView, roundView } from "./views.ts";
+
+export const partyReview =
+  (rt: PartyRuntime): PartyReview =>
+  (correct) => {
+    const grade = correct ? Rating.Good : Rating.Again;
+    return { grade, decide: decideWith(rt.deps, grade) };
+  };
+
+const roundKey = (p: { id: number }, round: number) => `party:${p.id}:${round}`;
+
+/** Wakes every party of this process's servers whose time has come at `now`, then re-arms the timer. */
+export async function wakeParties(rt: PartyRuntime, now: Date): Promise<number> {
+  const due = (await partiesToWake(rt.deps.db, now.getTime())).filter((p) => rt.holds(p.guildId));
+  for (const p of due) {
+    await wakeParty(rt, p, now).catch((err) =>
+      rt.deps.log.error({ err, party: p.id, guild: p.guildId }, "review party step failed"),
+    );
+  }
+  const next = await nextPartyWake(rt.deps.db, now.getTime());
+  if (next !== null) rt.wakeAt(next);
+  return due.length;
+}
+
+/** One party's due step. */
+async function wakeParty(rt: PartyRuntime, p: Party, now: Date): Promise<void> {
+  if (p.status === "lobby") {
+    await finishParty(rt, p, "expired", now);
+    return;
+  }
+  const r = await roundOf(rt.deps.db, p.id, p.round);
+  if (r && r.closedAt === null) {
+    await closeAndReveal(rt, p, r, now);
+    return;
+  }
+  await openNextRound(rt, p, now);
+}
+
+/**
+ * Opens the party's next round: the card due for the most players (then the one the group forgets most) among
+ * those not played yet, with three look-alike answers of the deck. The deck run dry, or the last round played,
+ * ends the party.
+ */
+export async function openNextRound(rt: PartyRuntime, p: Party, now: Date): Promise<void> {
+  const { db } = rt.deps;
+  if (p.round >= p.cards || p.quietRounds >= PARTY_LIMITS.quietRounds) {
+    await finishParty(rt, p, p.round >= p.cards ? "finished" : "quiet", now);
+    return;
+  }
+  const round = p.round + 1;
+  const deck = await activeCards(db, p.deckId);
+  const ids = Array.from({ length: deck.size }, (_, k) => deck.card(k).id);
+  const { need, played } = await partyCardNeeds(db, p, now.getTime());
+  const rng = seededRandom(`party:${p.id}:${round}`);
+  let question: { cardId: number; choices: { cardId: number; text: string }[]; correctIndex: number } | null =
+    null;
+  for (const k of partyCardOrder(ids, need, played, rng)) {
+    const built = buildChoices(deck.card(k), deck, rng, k);
+    if (built) {
+      question = { cardId: deck.card(k).id, ...built };
+      break;
+    }
+  }
+  if (!question) {
+    await finishParty(rt, p, "finished", now);
+    return;
+  }
+  const opensAt = now.getTime();
+  const closesAt = opensAt + p.seconds * 1000;
+  if (!(await openRound(db, { partyId: p.id, round, opensAt, closesAt, ...question }))) return;
+  const party = (await partyById(db, p.id)) ?? p;
+  const r = await roundOf(db, p.id, round);
+  if (!r || !party.threadId) return;
+  try {
+    const id = await rt.transport.send(party.threadId, {
+      kind: "round",
+      view: await roundView(db, party, r),
+    });
+    await setRoundMessage(db, p.id, round, id);
+  } catch (err) {
+    await faultEnds(rt, party, err, now);
+    return;
+  }
+  rt.wakeAt(closesAt);
+}
+
+/**
+ * Closes a round once (its time is up, or everyone answered): the answers' points, Again for each player who did
+ * not answer, then the reveal and scoreboard edited into the round's message. The party goes on after the break,
+ * or ends when that was its last round or nobody is answering any more.
+ */
+export async function closeAndReveal(rt: PartyRuntime, p: Party, r: PartyRound, now: Date): Promise<void> {
+  const { db } = rt.deps;
+  const lockKeys = (await players(db, p.id)).map((x) => x.userId);
+  const wakeAt = now.getTime() + PARTY_LIMITS.breakMs;
+  if (!(await closeRound(db, { partyId: p.id, round: r.round }, now, partyReview(rt), { wakeAt, lockKeys })))
+    return;
+  const party = (await partyById(db, p.id)) ?? p;
+  const closed = (await roundOf(db, p.id, r.round)) ?? r;
+  if (party.threadId && closed.messageId) {
+    const thread = party.threadId;
+    const message = closed.messageId;
+    try {
+      await rt.edits.now(roundKey(party, r.round), async () =>
+        rt.transport.edit(thread, message, { kind: "round", view: await roundView(db, party, closed) }),
+      );
+    } catch (err) {
+      await faultEnds(rt, party, err, now);
+      return;
+    }
+  }
+  if (party.round >= party.cards || party.quietRounds >= PARTY_LIMITS.quietRounds)
+    await finishParty(rt, party, party.round >= party.cards ? "finished" : "quiet", now);
+  else rt.wakeAt(wakeAt);
+}
+
+/** Asks for the round message's answer count to be edited (coalesced: at most once per PARTY_LIMITS.editGapMs). */
+export function recount(rt: PartyRuntime, partyId: number, round: number): void {
+  rt.edits.request(roundKey({ id: partyId }, round), async () => {
+    const { db } = rt.deps;
+    const party = await partyById(db, partyId);
+    const r = await roundOf(db, partyId, round);
+    if (!party?.threadId || !r?.messageId || r.closedAt !== null) return;
+    await rt.transport
+      .edit(party.threadId, r.messageId, { kind: "round", view: await roundView(db, party, r) })
+      .catch((err) => faultEnds(rt, party, err, rt.deps.clock.now()));
+  });
+}
+
+/**
+ * Ends a party once with `reason` ("finished", "stopped", "expired", "quiet", or a fault's words): the podium in
+ * its thread and the lobby marked over, unless the thread is what failed. False when it had ended already.
+ */
+export async function finishParty(rt: PartyRuntime, p: Party, reason: string, now: Date): Promise<boolean> {
+  const { db, log } = rt.deps;
+  if (!(await endParty(db, p.id, reason, now.getTime()))) return false;
+  const party = (await partyById(db, p.id)) ?? p;
+  log.info({ party: p.id, guild: p.guildId, reason, rounds: party.round }, "review party ended");
+  if (!party.threadId) return true;
+  try {
+    if (party.round > 0)
+      await rt.transport.send(party.threadId, { kind: "podium", view: await podiumView(db, party) });
+    await refreshLobby(rt, party);
+  } catch (err) {
+    log.warn(
+      { party: p.id, guild: p.guildId, reason: asFailure(err).reason },
+      "review party's end not shown",
+    );
+  }
+  return true;
+}
+
+/** Re-renders the lobby message (its players, or the party under way or over). */
+async function refreshLobby(rt: PartyRuntime, party: Party): Promise<void> {
+  if (!party.threadId || !party.lobbyMessageId) return;
+  await rt.transport.edit(party.threadId, party.lobbyMessageId, {
+    kind: "lobby",
+    view: await lobbyView(rt.deps.db, party),
+  });
+}
+
+/**
+ * A send or edit that failed: Discord's answer that the party cannot go on there (a deleted thread, a lost
+ * permission: PARTY_FAULT_CODES), or one discord.js gave up on after its own retries, ends the party once, logged
+ * once; nothing is retried, so a gone thread makes no error loop.
+ */
+export async function faultEnds(rt: PartyRuntime, party: Party, err: unknown, now: Date): Promise<void> {
+  const f = asFailure(err);
+  if (!(await endParty(rt.deps.db, party.id, f.reason, now.getTime()))) return;
+  const level = f.code !== null && PARTY_FAULT_CODES.has(f.code) ? "warn" : "error";
+  rt.deps.log[level](
+    { party: party.id, guild: party.guildId, code: f.code, reason: f.reason },
+    "review party ended: Discord refused its thread",
+  );
+}
+
+/**
+ * The party's thread (or its channel) was deleted (THREAD_DELETE / CHANNEL_DELETE): each party going there ends
+ * once, logged, with nothing sent to where it was.
+ */
+export async function channelGone(rt: PartyRuntime, channelId: string, now: Date): Promise<number> {
+  let ended = 0;
+  for (const p of await openPartiesOf(rt.deps.db, channelId)) {
+    if (!rt.holds(p.guildId)) continue;
+    if (await endParty(rt.deps.db, p.id, "its thread was deleted", now.getTime())) {
+      ended++;
+      rt.deps.log.warn(
+        { party: p.id, guild: p.guildId, channel: channelId },
+        "review party ended: thread deleted",
+      );
+    }
+  }
+  return ended;
+}
