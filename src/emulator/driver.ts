@@ -20,6 +20,7 @@ import type { EmulatorContext } from "./context.ts";
 import type { Gateway } from "./gateway.ts";
 import { randomToken } from "./ids.ts";
 import { createLoopback } from "./loopback-server.ts";
+import { type MessageRateLimit, MessageWriteLimiter, type RateLimited } from "./rate-limits.ts";
 import { apiMessage } from "./serialize.ts";
 import { type EmulatorEvents, EmulatorState, type UserState } from "./state.ts";
 import type {
@@ -55,6 +56,11 @@ export interface EmulatorOptions {
   /** Bytes per upload (413 40005 above it); also sent as attachment_size_limit. Discord default: 10 MiB. */
   attachmentSizeLimit?: number;
   botName?: string;
+  /**
+   * Enforce Discord's per-channel limit on the bot's message writes (429 above it, listed in `rateLimited`),
+   * e.g. `{ limit: 5, windowMs: 5000 }`. Off by default: unlimited, as the headers say.
+   */
+  messageRateLimit?: MessageRateLimit;
   /** Debug lines (connections, crashes). Silent by default. */
   log?: (line: string) => void;
 }
@@ -78,6 +84,7 @@ export class DiscordEmulator {
   private readonly answerTimeoutMs: number;
   private readonly actions: UserActions;
   private readonly world: WorldBuilder;
+  private readonly limiter: MessageWriteLimiter | undefined;
   private port = 0;
 
   private constructor(opts: EmulatorOptions) {
@@ -87,7 +94,9 @@ export class DiscordEmulator {
     this.botUser = this.state.handle(bot);
     this.token = `${Buffer.from(this.applicationId).toString("base64url")}.${randomToken("emu")}`;
     this.answerTimeoutMs = opts.answerTimeoutMs ?? 5000;
+    this.limiter = opts.messageRateLimit ? new MessageWriteLimiter(opts.messageRateLimit) : undefined;
     const loopback = createLoopback({
+      limiter: this.limiter,
       state: this.state,
       token: this.token,
       port: () => this.port,
@@ -255,6 +264,11 @@ export class DiscordEmulator {
   }
 
   /** Every request the emulator refused (4xx/5xx), oldest first. */
+  /** The bot's message writes refused with 429 (only with `messageRateLimit`), oldest first. */
+  get rateLimited(): readonly RateLimited[] {
+    return this.limiter?.limited ?? [];
+  }
+
   get rejections(): readonly Rejection[] {
     return this.state.rejections;
   }

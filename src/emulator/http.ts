@@ -1,6 +1,7 @@
 /** A small router over node:http: body parsing (JSON and multipart), Discord error JSON, rejection log. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { DiscordHttpError, Errors } from "./errors.ts";
+import type { MessageWriteLimiter } from "./rate-limits.ts";
 import type { EmulatorState } from "./state.ts";
 import type { Json } from "./types.ts";
 
@@ -122,8 +123,27 @@ function send(res: ServerResponse, status: number, body: Json, bucket: string): 
   res.end(text);
 }
 
+/** A 429 as Discord sends it for a per-route limit (discord.js waits `retry-after` and sends again). */
+function sendRateLimited(res: ServerResponse, retryAfter: number, body: Json, bucket: string): void {
+  const text = JSON.stringify(body);
+  res.writeHead(429, {
+    "retry-after": String(retryAfter),
+    "x-ratelimit-limit": "5",
+    "x-ratelimit-remaining": "0",
+    "x-ratelimit-reset-after": String(retryAfter),
+    "x-ratelimit-reset": String(Date.now() / 1000 + retryAfter),
+    "x-ratelimit-bucket": bucket,
+    "x-ratelimit-scope": "user",
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
 export interface RouterOptions {
   state: EmulatorState;
+  /** Discord's per-channel message write limit, when the emulator enforces one (rate-limits.ts). */
+  limiter?: MessageWriteLimiter;
   token: string;
   routes: Route[];
   /** Non-API GETs (attachment downloads): return true when handled. */
@@ -155,6 +175,12 @@ export function createRequestHandler(opts: RouterOptions) {
       if (!found) throw Errors.notFound();
       bucket = `${method}:${found.route.pattern}`;
       if (found.route.auth && req.headers.authorization !== `Bot ${opts.token}`) throw Errors.unauthorized();
+      const limited = opts.limiter?.check(method, path);
+      if (limited) {
+        sendRateLimited(res, limited.retryAfter, limited.body, bucket);
+        state.changed();
+        return;
+      }
       const { body, files } = await parseBody(raw, req.headers["content-type"]);
       requestBody = body;
       const out = await found.route.handle({

@@ -10,6 +10,7 @@ export type {
 export { DiscordEmulator, type EmulatorOptions, type SessionInfo } from "./driver.ts";
 export type { AttachmentInput, OptionValue } from "./interactions.ts";
 export { ALL_PERMISSIONS, Perm } from "./permissions.ts";
+export type { MessageRateLimit, RateLimited } from "./rate-limits.ts";
 export type { EmulatorEvents } from "./state.ts";
 export type {
   ChannelHandle,

@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { EmulatorContext } from "./context.ts";
 import { Gateway } from "./gateway.ts";
 import { createRequestHandler } from "./http.ts";
+import type { MessageWriteLimiter } from "./rate-limits.ts";
 import { channelRoutes } from "./rest-channels.ts";
 import { commandRoutes } from "./rest-commands.ts";
 import { interactionRoutes } from "./rest-interactions.ts";
@@ -23,6 +24,8 @@ export interface LoopbackOptions {
   heartbeatIntervalMs: number;
   firstResponseDeadlineMs: number;
   attachmentSizeLimit: number;
+  /** Enforces Discord's per-channel message write limit when given (rate-limits.ts). */
+  limiter?: MessageWriteLimiter;
   log: (line: string) => void;
 }
 
@@ -54,6 +57,7 @@ export function createLoopback(o: LoopbackOptions): Loopback {
   const handler = createRequestHandler({
     state,
     token,
+    limiter: o.limiter,
     routes: [
       ...miscRoutes(ctx),
       ...commandRoutes(ctx),

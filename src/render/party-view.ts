@@ -157,7 +157,9 @@ export function renderRound(v: RoundView): MessagePayload {
 }
 
 export function renderPodium(v: PodiumView): MessagePayload {
-  const lines = v.standings.length > 0 ? boardLines(v.standings, BOARD_SHOWN) : ["Nobody scored this time."];
+  // The podium is for those who scored; a party nobody scored in says so.
+  const scorers = v.standings.filter((s) => s.points > 0);
+  const lines = scorers.length > 0 ? boardLines(scorers, BOARD_SHOWN) : ["Nobody scored this time."];
   const why = endedText(v.endedReason);
   lines.push(
     "",

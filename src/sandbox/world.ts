@@ -14,7 +14,13 @@ import { closeDb, type Db, openDb } from "../db/client.ts";
 import { setServerZone } from "../db/guilds.ts";
 import { loadCommands } from "../discord/load-commands.ts";
 import { registerCommands } from "../discord/register.ts";
-import { type ChannelHandle, DiscordEmulator, type GuildHandle, type UserHandle } from "../emulator/index.ts";
+import {
+  type ChannelHandle,
+  DiscordEmulator,
+  type GuildHandle,
+  type MessageRateLimit,
+  type UserHandle,
+} from "../emulator/index.ts";
 import type { Ticker } from "../jobs/quiz-job.ts";
 import { ShardedBot } from "./shard-processes.ts";
 import { stableSnowflake } from "./stable-ids.ts";
@@ -60,6 +66,8 @@ export interface WorldOptions {
   quizTicker?: Ticker | undefined;
   /** Router defer threshold (ms), for slow-path tests. */
   deferAfterMs?: number | undefined;
+  /** Have the emulator enforce Discord's per-channel message write limit (src/emulator/rate-limits.ts). */
+  messageRateLimit?: MessageRateLimit | undefined;
   firstResponseDeadlineMs?: number | undefined;
   /** Lowest pino level written (default "warn"). */
   logLevel?: string;
@@ -85,7 +93,10 @@ export const ERROR_LEVEL = 50;
 export const DEFAULT_USERS: WorldUser[] = [{ name: "alice", admin: true }, { name: "bob" }];
 
 export async function createWorld(o: WorldOptions = {}) {
-  const emu = await DiscordEmulator.start({ firstResponseDeadlineMs: o.firstResponseDeadlineMs });
+  const emu = await DiscordEmulator.start({
+    firstResponseDeadlineMs: o.firstResponseDeadlineMs,
+    messageRateLimit: o.messageRateLimit,
+  });
   const tmp = mkdtempSync(join(tmpdir(), "study-world-"));
   const bots: Bot[] = [];
   let startedShards: ShardedBot | undefined;

@@ -36,6 +36,8 @@ export interface WorldOptions {
   timezone?: string;
   /** The bot's database: a copy of a migrated SQLite file (default), or a PostgreSQL database of its own. */
   engine?: TestEngine;
+  /** Discord's per-channel message write limit, enforced by the emulator (src/emulator/rate-limits.ts). */
+  messageRateLimit?: { limit: number; windowMs: number };
 }
 
 /**
