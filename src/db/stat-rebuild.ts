@@ -1,15 +1,19 @@
 /**
  * The aggregates rebuilt from review_logs (services/stats-rebuild.ts says when and what it cannot restore): one
  * transaction that empties every stat_* table and replays each logged review, in write order, through the same
- * `recordReviewStats` the live write path uses.
+ * `recordReviewStats` the live write path uses; then the review parties' points, which are kept per answer
+ * (party_answers), through the same `awardGuildPoints` a round's close used.
  */
 
-import { asc, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { ReviewSource } from "../core/points.ts";
 import { type Db, tx } from "./client.ts";
 import { once } from "./prepared.ts";
-import { recordReviewStats } from "./review-stats.ts";
+import { awardGuildPoints, recordReviewStats } from "./review-stats.ts";
 import {
+  parties,
+  partyAnswers,
+  partyRounds,
   reviewLogs,
   statGuildDays,
   statGuildMembers,
@@ -67,6 +71,31 @@ export async function replayReviewLogs(db: Db): Promise<number> {
       if (!last || rows.length < PAGE) break;
       after = last.id;
     }
+    await replayPartyPoints(t);
     return n;
   });
+}
+
+/** Each scored party answer's points, on the day its round closed (in the server's zone now). */
+async function replayPartyPoints(t: Db): Promise<void> {
+  const scored = await once(t, (b) =>
+    b
+      .select({
+        guildId: parties.guildId,
+        userId: partyAnswers.userId,
+        points: partyAnswers.points,
+        at: partyRounds.closedAt,
+      })
+      .from(partyAnswers)
+      .innerJoin(parties, eq(parties.id, partyAnswers.partyId))
+      .innerJoin(
+        partyRounds,
+        and(eq(partyRounds.partyId, partyAnswers.partyId), eq(partyRounds.round, partyAnswers.round)),
+      )
+      .where(gt(partyAnswers.points, 0))
+      .orderBy(asc(partyRounds.closedAt))
+      .prepare(),
+  ).all();
+  for (const a of scored)
+    await awardGuildPoints(t, { guildId: a.guildId, userId: a.userId, points: a.points, at: a.at ?? 0 });
 }

@@ -3,7 +3,8 @@
  * through the same `recordReviewStats` the live write path uses (src/db/stat-rebuild.ts). For a database whose
  * history predates the aggregates (or to check them). Limits, by nature of a replay: days are counted in the zones
  * configured NOW (the live path fixes each day in the zone in force at the time), and quiz points awarded without a
- * review (`awardQuizPoints`) are not in review_logs, so they are not restored.
+ * review (`awardQuizPoints`) are not in review_logs, so they are not restored. Review party points are: each
+ * answer keeps its points (party_answers), replayed on the day its round closed.
  */
 import type { Db } from "../db/client.ts";
 import { replayReviewLogs } from "../db/stat-rebuild.ts";

@@ -16,8 +16,9 @@ import {
 } from "../../src/db/parties.ts";
 import { closeRound, openRound, recordPartyAnswer, setRoundMessage } from "../../src/db/party-rounds.ts";
 import { once } from "../../src/db/prepared.ts";
-import { partyAnswers, reviewLogs } from "../../src/db/schema.ts";
+import { partyAnswers, reviewLogs, statGuildMembers } from "../../src/db/schema.ts";
 import { subscribe } from "../../src/services/decks.ts";
+import { rebuildStats } from "../../src/services/stats-rebuild.ts";
 import { decideWith } from "../../src/services/study.ts";
 import { engineDeps, seedDeck } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
@@ -173,6 +174,22 @@ describe.each(ENGINES)("%s", (engine) => {
     expect(await logsOf(ANN)).toEqual([{ rating: Rating.Good, source: "party" }]);
     expect(await logsOf(HOST)).toEqual([{ rating: Rating.Again, source: "party" }]);
     expect(await logsOf(BEN)).toEqual([]);
+    // The points are on the server's leaderboard, and a rebuild of the aggregates keeps them.
+    const boardPoints = async () =>
+      Object.fromEntries(
+        (
+          await once(deps.db, (b) =>
+            b
+              .select({ userId: statGuildMembers.userId, points: statGuildMembers.points })
+              .from(statGuildMembers)
+              .where(eq(statGuildMembers.guildId, G))
+              .prepare(),
+          ).all()
+        ).map((r) => [r.userId, r.points]),
+      );
+    expect(await boardPoints()).toMatchObject({ [ANN]: 8, [BEN]: 10 });
+    await rebuildStats(deps.db);
+    expect(await boardPoints()).toMatchObject({ [ANN]: 8, [BEN]: 10 });
     expect(await endParty(deps.db, party.id, "finished", now().getTime())).toBe(true);
     expect(await endParty(deps.db, party.id, "finished", now().getTime())).toBe(false);
     expect(await joinParty(deps.db, party.id, "late", now().getTime())).toBe("over");

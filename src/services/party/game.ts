@@ -155,7 +155,7 @@ export function recount(rt: PartyRuntime, partyId: number, round: number): void 
     if (!party?.threadId || !r?.messageId || r.closedAt !== null) return;
     await rt.transport
       .edit(party.threadId, r.messageId, { kind: "round", view: await roundView(db, party, r) })
-      .catch((err) => faultEnds(rt, party, err, rt.deps.clock.now()));
+      .catch((err) => faultEnds(rt, party, err, rt.deps.clock.now(), { countOnly: true }));
   });
 }
 
@@ -194,16 +194,30 @@ async function refreshLobby(rt: PartyRuntime, party: Party): Promise<void> {
 /**
  * A send or edit that failed: Discord's answer that the party cannot go on there (a deleted thread, a lost
  * permission: PARTY_FAULT_CODES), or one discord.js gave up on after its own retries, ends the party once, logged
- * once; nothing is retried, so a gone thread makes no error loop.
+ * once; nothing is retried, so a gone thread makes no error loop. `countOnly`: a failed answer-count edit, which
+ * ends the party only for a fault (the reveal and the next round say the same anyway).
  */
-export async function faultEnds(rt: PartyRuntime, party: Party, err: unknown, now: Date): Promise<void> {
+export async function faultEnds(
+  rt: PartyRuntime,
+  party: Party,
+  err: unknown,
+  now: Date,
+  o: { countOnly?: boolean } = {},
+): Promise<void> {
   const f = asFailure(err);
+  const fault = f.code !== null && PARTY_FAULT_CODES.has(f.code);
+  if (o.countOnly && !fault) {
+    rt.deps.log.warn({ party: party.id, guild: party.guildId, reason: f.reason }, "party count not edited");
+    return;
+  }
   if (!(await endParty(rt.deps.db, party.id, f.reason, now.getTime()))) return;
-  const level = f.code !== null && PARTY_FAULT_CODES.has(f.code) ? "warn" : "error";
-  rt.deps.log[level](
+  rt.deps.log[fault ? "warn" : "error"](
     { party: party.id, guild: party.guildId, code: f.code, reason: f.reason },
     "review party ended: Discord refused its thread",
   );
+  // Best effort: the lobby says it is over where it can still be edited (a lost Send permission allows that).
+  const ended = await partyById(rt.deps.db, party.id);
+  if (ended && f.code !== 10003) await refreshLobby(rt, ended).catch(() => {});
 }
 
 /**
