@@ -71,9 +71,15 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
       components: [],
     });
   } else if (sub === "stop") {
-    await stopParty(ctx.party, { channelId: i.channelId, userId: i.user.id, canManage: canManageServer(i) });
+    const r = await stopParty(ctx.party, {
+      channelId: i.channelId,
+      userId: i.user.id,
+      canManage: canManageServer(i),
+    });
     await ctx.respond.reply({
-      content: "The review party is stopped: the podium is in its thread.",
+      content: r.podium
+        ? "The review party is stopped: the podium is in its thread."
+        : "The review party is stopped before its first question.",
       embeds: [],
     });
   } else throw new UserError("Unknown /party subcommand.");

@@ -15,8 +15,11 @@ export const PARTY_LIMITS = {
   breakMs: 5_000,
   /** Rounds in a row that close with no answer at all: the party ends itself (everyone left). */
   quietRounds: 2,
-  /** A round message's answer count is edited at most once per this (real ms): Discord's edit limits. */
-  editGapMs: 1_000,
+  /**
+   * A round message's answer count is edited at most once per this (real ms): under Discord's per-channel limit
+   * (about 5 writes per 5 s), with room left for the reveal and the next round's message.
+   */
+  editGapMs: 1_500,
 } as const;
 
 /** What the group's schedules say about one card: players it is due for, and their lapses on it in all. */

@@ -33,40 +33,35 @@ const open = sql`${parties.status} <> 'done'`;
 
 /** Opens a party's lobby with its host as the first player; null when the channel has a party going already. */
 export async function createParty(db: Db, p: NewParty, now: number): Promise<Party | null> {
-  return tx(db, async (t) => {
-    if (await openPartyIn(t, p.channelId)) return null;
-    const { expiresAt, ...row } = p;
-    const [party] = await once(t, (b) =>
-      b
-        .insert(parties)
-        .values({ ...row, status: "lobby", createdAt: now, wakeAt: expiresAt })
-        .returning()
-        .prepare(),
-    ).all();
-    if (!party) throw new Error("the party row was not returned");
-    await once(t, (b) =>
-      b
-        .insert(partyPlayers)
-        .values({ partyId: party.id, userId: p.hostId, joinedAt: now, reachedAt: now })
-        .prepare(),
-    ).run();
-    return party;
-  });
+  return tx(
+    db,
+    async (t) => {
+      // A party going here, as its channel or as its thread (a /party start inside another party's thread).
+      if ((await openPartiesOf(t, p.channelId)).length > 0) return null;
+      const { expiresAt, ...row } = p;
+      const [party] = await once(t, (b) =>
+        b
+          .insert(parties)
+          .values({ ...row, status: "lobby", createdAt: now, wakeAt: expiresAt })
+          .returning()
+          .prepare(),
+      ).all();
+      if (!party) throw new Error("the party row was not returned");
+      await once(t, (b) =>
+        b
+          .insert(partyPlayers)
+          .values({ partyId: party.id, userId: p.hostId, joinedAt: now, reachedAt: now })
+          .prepare(),
+      ).run();
+      return party;
+    },
+    // Two starts in one channel at once (PostgreSQL): the second waits, then sees the first.
+    { lockKey: `party:${p.channelId}` },
+  );
 }
 
 export async function partyById(db: Db, id: number): Promise<Party | undefined> {
   return once(db, (b) => b.select().from(parties).where(eq(parties.id, id)).prepare()).get();
-}
-
-/** The party going in a channel (or thread) the party plays in, if any. */
-export async function openPartyIn(db: Db, channelId: string): Promise<Party | undefined> {
-  return once(db, (b) =>
-    b
-      .select()
-      .from(parties)
-      .where(and(eq(parties.channelId, channelId), open))
-      .prepare(),
-  ).get();
 }
 
 /** Parties going whose thread (or channel) is `channelId`, or whose thread's parent it is: a deletion ends them. */
@@ -76,6 +71,7 @@ export async function openPartiesOf(db: Db, channelId: string): Promise<Party[]>
       .select()
       .from(parties)
       .where(and(open, sql`(${parties.channelId} = ${channelId} OR ${parties.threadId} = ${channelId})`))
+      .orderBy(asc(parties.id))
       .prepare(),
   ).all();
 }
@@ -124,12 +120,22 @@ export async function players(db: Db, partyId: number): Promise<PartyPlayer[]> {
  * Ends a party once (its last round, `/party stop`, a lobby nobody started, or a fault: `reason`); false when it
  * had ended already, so whoever ends it is the one who tells the channel.
  */
-export async function endParty(db: Db, partyId: number, reason: string, now: number): Promise<boolean> {
+export async function endParty(
+  db: Db,
+  partyId: number,
+  reason: string,
+  now: number,
+  /** Only a lobby whose time is up (its expiry: a Start just before it must win). */
+  o: { expiredLobby?: boolean } = {},
+): Promise<boolean> {
+  const when = o.expiredLobby
+    ? and(eq(parties.id, partyId), eq(parties.status, "lobby"), lte(parties.wakeAt, now))
+    : and(eq(parties.id, partyId), open);
   const res = await once(db, (b) =>
     b
       .update(parties)
       .set({ status: "done", endedAt: now, endedReason: reason, wakeAt: null })
-      .where(and(eq(parties.id, partyId), open))
+      .where(when)
       .prepare(),
   ).run();
   return res.changes > 0;

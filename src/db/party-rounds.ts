@@ -9,7 +9,7 @@
  * UPDATE of the row while it is open (its row lock, held to commit), and the close's claim is an UPDATE of the same
  * row, so the close sees every answer that got in and no answer gets in after it.
  */
-import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, count, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { roundPoints } from "../core/party-scoring.ts";
 import type { Grade } from "../core/scheduling.ts";
 import { type Db, tx } from "./client.ts";
@@ -48,8 +48,13 @@ export async function roundProgress(
   partyId: number,
   round: number,
 ): Promise<{ answered: number; players: number }> {
+  // Answers given: the close's rows for those who gave none do not count.
   const a = await once(db, (b) =>
-    b.select({ n: count() }).from(partyAnswers).where(answersOf(partyId, round)).prepare(),
+    b
+      .select({ n: count() })
+      .from(partyAnswers)
+      .where(and(answersOf(partyId, round), isNotNull(partyAnswers.choice)))
+      .prepare(),
   ).get();
   const p = await once(db, (b) =>
     b.select({ n: count() }).from(partyPlayers).where(eq(partyPlayers.partyId, partyId)).prepare(),
@@ -90,13 +95,15 @@ export async function setRoundMessage(db: Db, partyId: number, round: number, me
 }
 
 export type PartyAnswer =
-  | { kind: "over" }
+  | { kind: "over"; ended: boolean }
   | { kind: "already"; choice: number | null; correct: boolean }
   | {
       kind: "answered";
       correct: boolean;
-      /** Recorded as a review (the member studies the deck here). */
+      /** Recorded as a review (the member studies the deck here, and the card is not held or retired). */
       reviewed: boolean;
+      /** The member studies the deck here (`reviewed` false then: the card is suspended, buried or retired). */
+      studies: boolean;
       /** The review made the card a leech (told once, services/leech-notice.ts). */
       leech: ReviewWritten["leech"];
       /** Every player has answered: the round can close now. */
@@ -126,11 +133,12 @@ export async function recordPartyAnswer(
           .where(and(roundKey(a.partyId, a.round), isNull(partyRounds.closedAt)))
           .prepare(),
       ).run();
-      if (locked.changes === 0) return { kind: "over" };
       const party = await partyById(t, a.partyId);
+      const over = { kind: "over" as const, ended: party === undefined || party.status === "done" };
+      if (locked.changes === 0) return over;
       const round = await roundOf(t, a.partyId, a.round);
       if (party?.status !== "running" || party.round !== a.round || !round || at >= round.closesAt)
-        return { kind: "over" };
+        return over;
       const existing = await once(t, (b) =>
         b
           .select({ choice: partyAnswers.choice, correct: partyAnswers.correct })
@@ -147,7 +155,7 @@ export async function recordPartyAnswer(
           .prepare(),
       ).run();
       const correct = a.choice === round.correctIndex;
-      const written = await reviewAnswer(t, party, round, a.userId, correct, now, review);
+      const { studies, written } = await reviewAnswer(t, party, round, a.userId, correct, now, review);
       const before = await roundProgress(t, a.partyId, a.round);
       await once(t, (b) =>
         b
@@ -168,6 +176,7 @@ export async function recordPartyAnswer(
         kind: "answered",
         correct,
         reviewed: written !== false,
+        studies,
         leech: written === false ? null : written.leech,
         allIn: before.answered + 1 >= before.players,
       };
@@ -185,10 +194,11 @@ async function reviewAnswer(
   correct: boolean,
   now: Date,
   review: PartyReview,
-): Promise<ReviewWritten | false> {
-  if (!(await studiesDeckHere(t, userId, party.guildId, party.deckId))) return false;
+): Promise<{ studies: boolean; written: ReviewWritten | false }> {
+  if (!(await studiesDeckHere(t, userId, party.guildId, party.deckId)))
+    return { studies: false, written: false };
   const r = review(correct);
-  return writeReview(
+  const written = await writeReview(
     t,
     {
       userId,
@@ -202,6 +212,7 @@ async function reviewAnswer(
     now,
     r.decide,
   );
+  return { studies: true, written };
 }
 
 export interface ClosedRound {
@@ -244,7 +255,9 @@ export async function closeRound(
         if (seen.has(p)) continue;
         seq++;
         const written =
-          round.messageId === null ? false : await reviewAnswer(t, party, round, p, false, now, review);
+          round.messageId === null
+            ? false
+            : (await reviewAnswer(t, party, round, p, false, now, review)).written;
         await once(t, (b) =>
           b
             .insert(partyAnswers)
@@ -312,4 +325,23 @@ async function partyPlayersOf(db: Db, partyId: number): Promise<string[]> {
       .prepare(),
   ).all();
   return rows.map((r) => r.userId);
+}
+
+/**
+ * A round ended with its party (`/party stop`, a fault): closed as it stands, its answers kept (each already a
+ * review), no points and no Again for those who had not answered. False when it was closed already.
+ */
+export async function voidRound(
+  db: Db,
+  key: { partyId: number; round: number },
+  now: number,
+): Promise<boolean> {
+  const res = await once(db, (b) =>
+    b
+      .update(partyRounds)
+      .set({ closedAt: now })
+      .where(and(roundKey(key.partyId, key.round), isNull(partyRounds.closedAt)))
+      .prepare(),
+  ).run();
+  return res.changes > 0;
 }

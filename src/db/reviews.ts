@@ -169,8 +169,8 @@ export async function writeReview(
           }),
         ]
       : own,
-    // A session review can be undone (review-undos.ts); a quiz answer cannot.
-    r.source === "quiz"
+    // A session review can be undone (review-undos.ts); a quiz or party answer cannot.
+    r.source === "quiz" || r.source === "party"
       ? undefined
       : (counted) =>
           undoRecordWrites(

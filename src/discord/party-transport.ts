@@ -34,10 +34,9 @@ export function discordPartyTransport(client: Client): PartyTransport {
       );
       return thread.id;
     },
-    async send(channelId, m) {
-      const msg = await call<APIMessage>(() =>
-        client.rest.post(Routes.channelMessages(channelId), { body: render(m) }),
-      );
+    async send(channelId, m, nonce) {
+      const body = nonce === undefined ? render(m) : { ...render(m), nonce, enforce_nonce: true };
+      const msg = await call<APIMessage>(() => client.rest.post(Routes.channelMessages(channelId), { body }));
       return msg.id;
     },
     async edit(channelId, messageId, m) {

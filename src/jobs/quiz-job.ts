@@ -71,8 +71,10 @@ export function createQuizJob(o: {
       .then(async () => {
         const when = at ?? deps.clock.now();
         const shards = o.shards?.() ?? null;
-        const r = await tick(deps, transport, when, shards);
-        await o.parties?.wake(when).catch((err) => deps.log.error({ err }, "review parties' tick failed"));
+        // Parties wake whatever the quiz tick does: a failing quiz must not leave a party waiting.
+        const r = await tick(deps, transport, when, shards).finally(() =>
+          o.parties?.wake(when).catch((err) => deps.log.error({ err }, "review parties' tick failed")),
+        );
         deps.log.debug(
           // The whole report, at debug only: the sandbox with --shards reads its ticks from these lines.
           { at: when.toISOString(), shards: shards?.shardIds ?? "all", report: r },

@@ -17,8 +17,10 @@ import { choiceFields } from "./quiz-view.ts";
 
 export const PARTY_COLORS = { lobby: 0xeb459e, round: 0xfee75c, reveal: 0x4f545c, podium: 0xf1c40f } as const;
 
-/** Players named in a list before "and N more": a 50-player party stays well inside an embed. */
+/** Players named in the lobby before "and N more". */
 const NAMES_SHOWN = 30;
+/** Per list of a reveal (right, wrong, silent): three lists, the question and the board fit 4,096 characters. */
+const RESULTS_SHOWN = 15;
 const BOARD_SHOWN = 10;
 const FRONT_MAX = 1500;
 
@@ -78,7 +80,8 @@ export function renderLobby(v: LobbyView): MessagePayload {
   } else if (v.status === "running") {
     lines.push("", "**Under way**: answer the questions below. Late? Answering a question joins you.");
   } else {
-    lines.push("", `**This party is over.** ${endedText(v.endedReason) ?? "See the podium below."}`);
+    const why = endedText(v.endedReason) ?? (v.rounds > 0 ? "See the podium below." : "");
+    lines.push("", `**This party is over.** ${why}`.trim());
   }
   const open = v.status === "lobby";
   const embed: APIEmbed = {
@@ -107,8 +110,8 @@ function resultLines(results: readonly RoundResult[]): string[] {
   const none = results.filter((r) => r.choice === null);
   const out: string[] = [];
   const list = (rs: readonly RoundResult[], f: (r: RoundResult) => string) => {
-    const shown = rs.slice(0, NAMES_SHOWN).map(f).join(" · ");
-    return rs.length > NAMES_SHOWN ? `${shown} and ${rs.length - NAMES_SHOWN} more` : shown;
+    const shown = rs.slice(0, RESULTS_SHOWN).map(f).join(" · ");
+    return rs.length > RESULTS_SHOWN ? `${shown} and ${rs.length - RESULTS_SHOWN} more` : shown;
   };
   if (right.length) out.push(`✅ ${list(right, (r) => `${mention(r.userId)} +${r.points}`)}`);
   if (wrong.length) out.push(`❌ ${list(wrong, (r) => `${mention(r.userId)} (${letter(r.choice)})`)}`);
@@ -189,7 +192,7 @@ export function renderAnswerOutcome(o: AnswerOutcome): MessagePayload {
   });
   switch (o.kind) {
     case "over":
-      return say("This round is over: answer the party's latest question.");
+      return say(o.ended ? "This party is over." : "This round is over: answer the party's latest question.");
     case "already":
       return say(`You already answered this round: **${letter(o.choice)}**.`);
     case "answered": {
@@ -200,7 +203,9 @@ export function renderAnswerOutcome(o: AnswerOutcome): MessagePayload {
         ? o.correct
           ? "Counted as **Good** in your schedule for this card."
           : "Counted as **Again** in your schedule: the card comes back soon in your reviews."
-        : `You don't study *${deckText(o.deckName)}*: your answer scores, but feeds no schedule (\`/deck subscribe\` to change that).`;
+        : o.studies
+          ? "This card is suspended or buried in your reviews: your answer scores, but records no review."
+          : `You don't study *${deckText(o.deckName)}*: your answer scores, but feeds no schedule (\`/deck subscribe\` to change that).`;
       return say(clip([head, note, o.notice ?? ""].filter(Boolean).join("\n"), LIMITS.content));
     }
   }

@@ -241,8 +241,16 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     const first = await open(w.alice, w.channel, [w.bob]);
     w.clock.advance(60_000);
     await w.emu.click({ user: w.bob, message: first.lobby, label: "Start" });
-    await roundMessage(first.thread, 1);
-    await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "party stop" });
+    const live = await roundMessage(first.thread, 1);
+    // Stopped mid-round: the round closes as it stands (its buttons off), and the podium follows.
+    const stop = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "party stop" });
+    expect(stop.message?.content).toBe("The review party is stopped: the podium is in its thread.");
+    expect(live.embeds[0]?.footer?.text).toBe("Closed · 0/2 answered");
+    expect(live.components[0]?.components.every((b: { disabled?: boolean }) => b.disabled)).toBe(true);
+    await w.emu.waitForMessage(
+      first.thread,
+      (m) => m.embeds[0]?.description?.includes("The party was stopped.") ?? false,
+    );
     const second = await open(w.bob, w.channel, []);
     w.clock.advance(15 * 60_000);
     await w.bot.tick();
@@ -263,11 +271,19 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       options: { deck: "capitals" },
     });
     expect(twice.message?.content).toContain(`A review party is already going here in <#${thread}>`);
+    // Nor a second one inside the first one's thread.
+    const inside = await w.emu.runCommand({
+      user: carol,
+      channel: thread,
+      command: "party start",
+      options: { deck: "capitals" },
+    });
+    expect(inside.message?.content).toContain(`A review party is already going here in <#${thread}>`);
     const refused = await w.emu.runCommand({ user: carol, channel: thread, command: "party stop" });
     expect(refused.message?.content).toContain("Only the party's host, or someone with Manage Server");
     expect((await party(thread)).status).toBe("lobby");
     const stopped = await w.emu.runCommand({ user: w.alice, channel: thread, command: "party stop" });
-    expect(stopped.message?.content).toContain("The review party is stopped");
+    expect(stopped.message?.content).toBe("The review party is stopped before its first question.");
     expect((await party(thread)).ended_reason).toBe("stopped");
     const none = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "party stop" });
     expect(none.message?.content).toContain("There is no review party going here");

@@ -157,6 +157,7 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       await timeUp();
       await revealed(m);
       expect(m.embeds[0]?.description).toContain(`⌛ no answer: <@${carol.id}>`);
+      expect(m.embeds[0]?.footer?.text).toBe("Closed · 2/3 answered");
     });
 
     it("THEN round 4: all wrong; round 5: alice, then carol right, bob silent", async () => {

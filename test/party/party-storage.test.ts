@@ -123,7 +123,14 @@ describe.each(ENGINES)("%s", (engine) => {
         now(),
         review,
       ),
-    ).toEqual({ kind: "answered", correct: true, reviewed: false, leech: null, allIn: false });
+    ).toEqual({
+      kind: "answered",
+      correct: true,
+      reviewed: false,
+      studies: false,
+      leech: null,
+      allIn: false,
+    });
     deps.clock.advance(1_000);
     expect(
       await recordPartyAnswer(
@@ -132,7 +139,7 @@ describe.each(ENGINES)("%s", (engine) => {
         now(),
         review,
       ),
-    ).toEqual({ kind: "answered", correct: true, reviewed: true, leech: null, allIn: false });
+    ).toEqual({ kind: "answered", correct: true, reviewed: true, studies: true, leech: null, allIn: false });
     // A double click changes nothing.
     expect(
       await recordPartyAnswer(
@@ -156,6 +163,7 @@ describe.each(ENGINES)("%s", (engine) => {
       ),
     ).toEqual({
       kind: "over",
+      ended: false,
     });
     expect((await partiesToWake(deps.db, now().getTime())).map((p) => p.id)).toEqual([party.id]);
     const close = { wakeAt: now().getTime() + 5_000, lockKeys: [HOST, ANN, BEN] };
@@ -260,5 +268,61 @@ describe.each(ENGINES)("%s", (engine) => {
     expect(new Set(logs.map((l) => l.userId)).size).toBe(51);
     // The close fixed the race on what got in: one first place at most.
     expect(answers.filter((a) => a.points === 10).length).toBeLessThanOrEqual(1);
+  });
+
+  it("GIVEN a lobby whose time is up THEN its expiry ends it only while it is still a lobby: a Start just before wins", async () => {
+    const t = now().getTime();
+    const party = await createParty(
+      deps.db,
+      {
+        guildId: G,
+        channelId: "c-exp",
+        hostId: HOST,
+        deckId: "alpha",
+        mode: "race",
+        cards: 3,
+        seconds: 20,
+        threadId: "t-exp",
+        startableAt: t,
+        expiresAt: t + 1_000,
+      },
+      t,
+    );
+    if (!party) throw new Error("no party");
+    const choices = [1, 2, 3, 4].map((cardId) => ({ cardId, text: `back ${cardId}` }));
+    await openRound(deps.db, {
+      partyId: party.id,
+      round: 1,
+      cardId: 1,
+      choices,
+      correctIndex: 0,
+      opensAt: t,
+      closesAt: t + 20_000,
+    });
+    expect(await endParty(deps.db, party.id, "expired", t + 5_000, { expiredLobby: true })).toBe(false);
+    expect(await endParty(deps.db, party.id, "stopped", t + 5_000)).toBe(true);
+  });
+
+  it("GIVEN six starts in one channel at once THEN one party opens and the others are told, none fails", async () => {
+    const t = now().getTime();
+    const start = (hostId: string) =>
+      createParty(
+        deps.db,
+        {
+          guildId: G,
+          channelId: "c-race",
+          hostId,
+          deckId: "alpha",
+          mode: "race",
+          cards: 3,
+          seconds: 20,
+          threadId: null,
+          startableAt: t,
+          expiresAt: t + 900_000,
+        },
+        t,
+      );
+    const made = await Promise.all(["1", "2", "3", "4", "5", "6"].map((k) => start(`71000000000000000${k}`)));
+    expect(made.filter((p) => p !== null)).toHaveLength(1);
   });
 });

@@ -7,13 +7,14 @@ import { closeAndReveal, partyReview, recount } from "./game.ts";
 import type { PartyRuntime } from "./runtime.ts";
 
 export type AnswerOutcome =
-  | { kind: "over" }
+  | { kind: "over"; ended: boolean }
   | { kind: "already"; choice: number | null }
   | {
       kind: "answered";
       choice: number;
       correct: boolean;
       reviewed: boolean;
+      studies: boolean;
       deckName: string;
       /** Told once: the answer made the card a leech. */
       notice: string | null;
@@ -42,6 +43,7 @@ export async function answerRound(
     choice: a.choice,
     correct: r.correct,
     reviewed: r.reviewed,
+    studies: r.studies,
     deckName: party ? await deckName(db, party.deckId) : "",
     notice: r.leech && party ? leechNotice(r.leech, party.deckId) : null,
   };

@@ -25,6 +25,7 @@ import {
   type PartyRound,
   roundOf,
   setRoundMessage,
+  voidRound,
 } from "../../db/party-rounds.ts";
 import { activeCards } from "../../db/quiz-questions.ts";
 import { decideWith } from "../study.ts";
@@ -40,13 +41,27 @@ export const partyReview =
   };
 
 const roundKey = (p: { id: number }, round: number) => `party:${p.id}:${round}`;
+/** The same for every attempt of one round's message: Discord drops a duplicate a retry would make. */
+const roundNonce = (partyId: number, round: number) => `pt${partyId.toString(36)}r${round.toString(36)}`;
+
+/** Parties stepped side by side: one slow thread (Discord's retries, a 429 wait) holds up no other server's. */
+const WAKE_CONCURRENCY = 4;
 
 /** Wakes every party of this process's servers whose time has come at `now`, then re-arms the timer. */
 export async function wakeParties(rt: PartyRuntime, now: Date): Promise<number> {
   const due = (await partiesToWake(rt.deps.db, now.getTime())).filter((p) => rt.holds(p.guildId));
-  for (const p of due) {
-    await wakeParty(rt, p, now).catch((err) =>
-      rt.deps.log.error({ err, party: p.id, guild: p.guildId }, "review party step failed"),
+  for (let k = 0; k < due.length; k += WAKE_CONCURRENCY) {
+    await Promise.all(
+      due.slice(k, k + WAKE_CONCURRENCY).map(async (listed) => {
+        try {
+          // Read again: a click since the list was read may have moved it on (Start, the last answer).
+          const p = await partyById(rt.deps.db, listed.id);
+          if (p && p.status !== "done" && p.wakeAt !== null && p.wakeAt <= now.getTime())
+            await wakeParty(rt, p, now);
+        } catch (err) {
+          rt.deps.log.error({ err, party: listed.id, guild: listed.guildId }, "review party step failed");
+        }
+      }),
     );
   }
   const next = await nextPartyWake(rt.deps.db, now.getTime());
@@ -57,7 +72,7 @@ export async function wakeParties(rt: PartyRuntime, now: Date): Promise<number> 
 /** One party's due step. */
 async function wakeParty(rt: PartyRuntime, p: Party, now: Date): Promise<void> {
   if (p.status === "lobby") {
-    await finishParty(rt, p, "expired", now);
+    await finishParty(rt, p, "expired", now, { expiredLobby: true });
     return;
   }
   const r = await roundOf(rt.deps.db, p.id, p.round);
@@ -103,16 +118,18 @@ export async function openNextRound(rt: PartyRuntime, p: Party, now: Date): Prom
   const party = (await partyById(db, p.id)) ?? p;
   const r = await roundOf(db, p.id, round);
   if (!r || !party.threadId) return;
+  let id: string;
   try {
-    const id = await rt.transport.send(party.threadId, {
-      kind: "round",
-      view: await roundView(db, party, r),
-    });
-    await setRoundMessage(db, p.id, round, id);
+    id = await rt.transport.send(
+      party.threadId,
+      { kind: "round", view: await roundView(db, party, r) },
+      roundNonce(p.id, round),
+    );
   } catch (err) {
     await faultEnds(rt, party, err, now);
     return;
   }
+  await setRoundMessage(db, p.id, round, id);
   rt.wakeAt(closesAt);
 }
 
@@ -160,18 +177,29 @@ export function recount(rt: PartyRuntime, partyId: number, round: number): void 
 }
 
 /**
- * Ends a party once with `reason` ("finished", "stopped", "expired", "quiet", or a fault's words): the podium in
- * its thread and the lobby marked over, unless the thread is what failed. False when it had ended already.
+ * Ends a party once with `reason` ("finished", "stopped", "expired", "quiet", or a fault's words): a round still
+ * open is closed as it stands (voidRound: no points, no Again), then the podium in its thread when a round was
+ * played, and the lobby marked over. `ended` false when it had ended already (or, `expiredLobby`, was started).
  */
-export async function finishParty(rt: PartyRuntime, p: Party, reason: string, now: Date): Promise<boolean> {
+export async function finishParty(
+  rt: PartyRuntime,
+  p: Party,
+  reason: string,
+  now: Date,
+  o: { expiredLobby?: boolean } = {},
+): Promise<{ ended: boolean; podium: boolean }> {
   const { db, log } = rt.deps;
-  if (!(await endParty(db, p.id, reason, now.getTime()))) return false;
+  if (!(await endParty(db, p.id, reason, now.getTime(), o))) return { ended: false, podium: false };
   const party = (await partyById(db, p.id)) ?? p;
   log.info({ party: p.id, guild: p.guildId, reason, rounds: party.round }, "review party ended");
-  if (!party.threadId) return true;
+  if (!party.threadId) return { ended: true, podium: false };
+  let podium = false;
   try {
-    if (party.round > 0)
+    await closeOpenRound(rt, party, now);
+    if (party.round > 0) {
       await rt.transport.send(party.threadId, { kind: "podium", view: await podiumView(db, party) });
+      podium = true;
+    }
     await refreshLobby(rt, party);
   } catch (err) {
     log.warn(
@@ -179,7 +207,21 @@ export async function finishParty(rt: PartyRuntime, p: Party, reason: string, no
       "review party's end not shown",
     );
   }
-  return true;
+  return { ended: true, podium };
+}
+
+/** The round under way when the party ended: closed as it stands, its message showing so (buttons off). */
+async function closeOpenRound(rt: PartyRuntime, party: Party, now: Date): Promise<void> {
+  const { db } = rt.deps;
+  const r = await roundOf(db, party.id, party.round);
+  if (!r || !(await voidRound(db, { partyId: party.id, round: r.round }, now.getTime()))) return;
+  const closed = await roundOf(db, party.id, r.round);
+  if (!closed?.messageId || !party.threadId) return;
+  const thread = party.threadId;
+  const message = closed.messageId;
+  await rt.edits.now(roundKey(party, r.round), async () =>
+    rt.transport.edit(thread, message, { kind: "round", view: await roundView(db, party, closed) }),
+  );
 }
 
 /** Re-renders the lobby message (its players, or the party under way or over). */
@@ -211,6 +253,8 @@ export async function faultEnds(
     return;
   }
   if (!(await endParty(rt.deps.db, party.id, f.reason, now.getTime()))) return;
+  // Its round under way closes as it stands (its message is where Discord refused, so it stays as it was).
+  if (party.round > 0) await voidRound(rt.deps.db, { partyId: party.id, round: party.round }, now.getTime());
   rt.deps.log[fault ? "warn" : "error"](
     { party: party.id, guild: party.guildId, code: f.code, reason: f.reason },
     "review party ended: Discord refused its thread",

@@ -9,7 +9,6 @@ import {
   endParty,
   joinParty,
   openPartiesOf,
-  openPartyIn,
   type Party,
   partyById,
   setPartyMessages,
@@ -67,7 +66,7 @@ export async function startParty(
     throw new UserError(
       `*${deck.name}* cannot make a question: a party needs a deck with at least 4 cards with different answers.`,
     );
-  const going = await openPartyIn(db, s.channelId);
+  const [going] = await openPartiesOf(db, s.channelId);
   if (going)
     throw new UserError(
       `A review party is already going here${going.threadId ? ` in <#${going.threadId}>` : ""}: join it, or \`/party stop\` it first.`,
@@ -139,8 +138,8 @@ export async function beginParty(rt: PartyRuntime, partyId: number, userId: stri
       throw new UserError(
         `Only the host can start the party until <t:${Math.floor(party.startableAt / 1000)}:R>; then anyone who joined can.`,
       );
-    const r = await joinParty(db, partyId, userId, now.getTime());
-    if (r === "joined") throw new UserError("You've joined: press **Start** again to begin.");
+    // Whoever starts it plays in it.
+    await joinParty(db, partyId, userId, now.getTime());
   }
   await openNextRound(rt, party, now);
   const after = (await partyById(db, partyId)) ?? party;
@@ -151,14 +150,14 @@ export async function beginParty(rt: PartyRuntime, partyId: number, userId: stri
 export async function stopParty(
   rt: PartyRuntime,
   s: { channelId: string; userId: string; canManage: boolean },
-): Promise<Party> {
+): Promise<{ party: Party; podium: boolean }> {
   const { db, clock } = rt.deps;
   const [party] = await openPartiesOf(db, s.channelId);
   if (!party) throw new UserError("There is no review party going here.");
   if (party.hostId !== s.userId && !s.canManage)
     throw new UserError("Only the party's host, or someone with Manage Server, can stop it.");
-  await finishParty(rt, party, "stopped", clock.now());
-  return party;
+  const ended = await finishParty(rt, party, "stopped", clock.now());
+  return { party, podium: ended.podium };
 }
 
 /** The server's decks whose name or id contains `query` (case-insensitive), for `/party start deck:`. */

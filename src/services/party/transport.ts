@@ -14,8 +14,11 @@ export type PartyMessage =
 export interface PartyTransport {
   /** Starts a public thread in a text channel; resolves with its id. */
   startThread(channelId: string, name: string): Promise<string>;
-  /** Posts a message in the party's thread; resolves with its id. */
-  send(channelId: string, message: PartyMessage): Promise<string>;
+  /**
+   * Posts a message in the party's thread; resolves with its id. `nonce`: the same for every attempt of one
+   * message, so Discord drops a duplicate a retry would make.
+   */
+  send(channelId: string, message: PartyMessage, nonce?: string): Promise<string>;
   edit(channelId: string, messageId: string, message: PartyMessage): Promise<void>;
 }
 

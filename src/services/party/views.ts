@@ -18,6 +18,8 @@ export interface PartyHead {
 
 export interface LobbyView extends PartyHead {
   status: Party["status"];
+  /** Rounds played (the podium is posted only after one). */
+  rounds: number;
   players: string[];
   /** Anyone who joined may start from then on (ms). */
   startableAt: number;
@@ -77,6 +79,7 @@ export async function lobbyView(db: Db, p: Party): Promise<LobbyView> {
   return {
     ...(await head(db, p)),
     status: p.status,
+    rounds: p.round,
     players: (await players(db, p.id)).map((x) => x.userId),
     startableAt: p.startableAt,
     expiresAt: p.status === "lobby" ? p.wakeAt : null,
