@@ -5,20 +5,22 @@
  *                  [--out PATH]
  * Exit codes: 0 valid / converted, 1 the deck has errors, 2 usage error or unreadable file.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { convertDeck, deckIdFromFileName, EXPORT_FORMATS, type ExportFormat } from "../core/decks/convert.ts";
 import {
   DECK_FORMATS,
-  type DeckFormat,
   formatIssue,
   type ParseOptions,
+  type ParseResult,
   parseDeck,
+  type TextDeckFormat,
 } from "../core/decks/parse.ts";
 import { readDeckText } from "../core/decks/read-dir.ts";
 import { resolveSeparator } from "../core/decks/tsv.ts";
+import { looksLikeZip, PACKAGE_LIMITS, parsePackage } from "../services/anki-package/read.ts";
 
 export const USAGE = `usage:
   deck check FILE [--format F] [--json] [--term-separator S] [--row-separator S]
@@ -53,12 +55,12 @@ type Printers = ReturnType<typeof printers>;
 
 class UsageError extends Error {}
 
-function parseFormat(value: string | undefined): DeckFormat | undefined {
+function parseFormat(value: string | undefined): TextDeckFormat | undefined {
   if (value === undefined) return undefined;
   if (!(DECK_FORMATS as readonly string[]).includes(value)) {
     throw new UsageError(`unknown format '${value}' (known: ${DECK_FORMATS.join(", ")})`);
   }
-  return value as DeckFormat;
+  return value as TextDeckFormat;
 }
 
 function parseOptions(values: ReturnType<typeof parseCommandLine>["values"]): ParseOptions {
@@ -99,15 +101,42 @@ function parseCommandLine(argv: string[]) {
   return { values, positionals };
 }
 
+/** A deck file parsed: a text deck (any format), or an Anki package (.apkg / .colpkg, or any zip). */
+async function loadDeck(
+  file: string,
+  opts: ParseOptions,
+): Promise<{ ok: true; result: ParseResult } | { ok: false; reason: string }> {
+  if (opts.format === undefined) {
+    let head: Uint8Array | null = null;
+    try {
+      head = (await readFile(file)).subarray(0, 4);
+    } catch {
+      // readDeckText below says why
+    }
+    if (/\.(apkg|colpkg)$/i.test(file) || (head !== null && looksLikeZip(head))) {
+      const info = await stat(file);
+      if (info.size > PACKAGE_LIMITS.bytes)
+        return {
+          ok: false,
+          reason: `${file} is ${info.size} bytes; Anki packages are limited to ${PACKAGE_LIMITS.bytes}`,
+        };
+      return { ok: true, result: parsePackage(await readFile(file)) };
+    }
+  }
+  const read = await readDeckText(file);
+  if (!read.ok) return read;
+  return { ok: true, result: parseDeck(read.text, { fileName: file, ...opts }) };
+}
+
 async function check(p: Printers, file: string, opts: ParseOptions, json: boolean): Promise<number> {
   const { out, err } = p;
-  const read = await readDeckText(file);
+  const read = await loadDeck(file, opts);
   if (!read.ok) {
     if (json) out(JSON.stringify({ format: null, cards: [], errors: [{ line: 0, message: read.reason }] }));
     else err(`error: ${read.reason}`);
     return 2;
   }
-  const result = parseDeck(read.text, { fileName: file, ...opts });
+  const result = read.result;
   if (json) {
     out(
       JSON.stringify({
@@ -142,12 +171,12 @@ async function convert(
   if (to === undefined || !(EXPORT_FORMATS as readonly string[]).includes(to))
     throw new UsageError(`convert needs --to ${EXPORT_FORMATS.join("|")}`);
   const opts = parseOptions(values);
-  const read = await readDeckText(file);
+  const read = await loadDeck(file, opts);
   if (!read.ok) {
     err(`error: ${read.reason}`);
     return 2;
   }
-  const parsed = parseDeck(read.text, { fileName: file, ...opts });
+  const parsed = read.result;
   for (const warning of parsed.warnings) err(`warning: ${formatIssue(warning)}`);
   const converted = convertDeck(parsed, to as ExportFormat, {
     id: values.id ?? parsed.meta.id ?? deckIdFromFileName(file),

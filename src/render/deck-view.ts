@@ -7,7 +7,7 @@
 import { type APIEmbed, type APIEmbedField, ButtonStyle } from "discord.js";
 import { encodeId, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
 import { DECK_ID_PATTERN } from "../core/decks/limits.ts";
-import { DECK_FORMATS, type DeckFormat, FORMAT_NAMES } from "../core/decks/parse.ts";
+import { ALL_FORMATS, type DeckFormat, FORMAT_NAMES } from "../core/decks/parse.ts";
 import { suppressLinkPreviews } from "../core/decks/text.ts";
 import type { ExportedDeck } from "../services/deck-export.ts";
 import type { ImportConfirm, ImportReport, ImportScope } from "../services/deck-import.ts";
@@ -46,7 +46,7 @@ export function parseDeckId(customId: string): DeckAction | null {
   if (p[1] === "no" && p.length === 3) return { action: "cancel", userId };
   if (p[1] === "ic" && p.length === 3) return { action: "import-cancel", userId };
   const fingerprint = p[3] ?? "";
-  const format = DECK_FORMATS[Number(p[4])];
+  const format = ALL_FORMATS[Number(p[4])];
   if ((p[1] !== "iu" && p[1] !== "in") || p.length !== 6 || !FINGERPRINT.test(fingerprint) || !format)
     return null;
   if (p[1] === "iu" && DECK_ID_PATTERN.test(p[5] ?? ""))
@@ -204,7 +204,7 @@ const cardCount = (n: number): string => `${n.toLocaleString("en-US")} card${n =
  */
 export function renderImportConfirm(userId: string, c: ImportConfirm) {
   const u = snowflakeTo36(userId);
-  const format = String(DECK_FORMATS.indexOf(c.format));
+  const format = String(ALL_FORMATS.indexOf(c.format));
   const whose = c.scope === "server" ? "this server's deck" : "your deck";
   const deck = `**${shownName(c.name)}** (\`${c.deckId}\`)`;
   const why = c.caseOnly

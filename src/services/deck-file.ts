@@ -9,6 +9,7 @@ import {
   type DeckFormat,
   type DeckIssue,
   FORMAT_NAMES,
+  finish,
   formatIssue,
   type ParsedCard,
   type ParseOptions,
@@ -16,12 +17,16 @@ import {
 } from "../core/decks/parse.ts";
 import { suppressLinkPreviews } from "../core/decks/text.ts";
 import { UserError } from "../core/errors.ts";
+import { looksLikeZip, PACKAGE_LIMITS, PackageError, readAnkiPackage } from "./anki-package/read.ts";
 import type { Steps } from "./slices.ts";
 
 /** At most this many problems are listed in a refusal (the CLI `deck check` lists them all). */
 export const MAX_LISTED_PROBLEMS = 5;
 
 export const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(2)} MiB`;
+/** A size as a limit is said: MiB from 1 MiB up, else bytes. */
+const sizeText = (bytes: number): string =>
+  bytes >= 1024 * 1024 ? mib(bytes) : `${bytes.toLocaleString("en-US")} bytes`;
 export const plain = (text: string): string => text.replace(/[`\r\n]/g, "'").slice(0, 100);
 
 /** A file name as quoted in replies: no backticks or line breaks, at most 100 characters. */
@@ -38,7 +43,9 @@ export async function downloadAttachment(
   const max = opts.maxBytes ?? MAX_IMPORT_BYTES;
   const tooBig = (size: number | string) =>
     new UserError(
-      `\`${plain(file.name)}\` is ${typeof size === "number" ? mib(size) : size}; the limit for an import is 1 MiB (${max.toLocaleString("en-US")} bytes). Split the deck into smaller files. Nothing was imported.`,
+      max === MAX_IMPORT_BYTES
+        ? `\`${plain(file.name)}\` is ${typeof size === "number" ? mib(size) : size}; the limit for an import is 1 MiB (${max.toLocaleString("en-US")} bytes). Split the deck into smaller files. Nothing was imported.`
+        : `\`${plain(file.name)}\` is ${typeof size === "number" ? sizeText(size) : size}; the limit is ${sizeText(max)}. Nothing was imported.`,
     );
   if (file.size > max) throw tooBig(file.size);
   const doFetch = opts.fetch ?? fetch;
@@ -69,7 +76,7 @@ export async function downloadAttachment(
     total += value.byteLength;
     if (total > max) {
       await reader.cancel().catch(() => {});
-      throw tooBig("over 1 MiB");
+      throw tooBig(`over ${max === MAX_IMPORT_BYTES ? "1 MiB" : sizeText(max)}`);
     }
     chunks.push(value);
   }
@@ -99,11 +106,59 @@ function refused(fileName: string, format: DeckFormat | undefined, problems: Dec
   );
 }
 
+/** An Anki package: a zip, or a file named .apkg / .colpkg (refused as a package when it is not a zip). */
+export function isPackage(file: { fileName: string; bytes?: Uint8Array; parse?: ParseOptions }): boolean {
+  if (file.parse?.format !== undefined) return false;
+  return PACKAGE_NAME.test(file.fileName) || (file.bytes !== undefined && looksLikeZip(file.bytes));
+}
+
+const PACKAGE_NAME = /\.(apkg|colpkg)$/i;
+
+/** The largest file an import downloads: a package may be larger than a text deck. */
+export function importLimitFor(fileName: string): number {
+  return PACKAGE_NAME.test(fileName) ? PACKAGE_LIMITS.bytes : MAX_IMPORT_BYTES;
+}
+
+/** An Anki package read as an import (services/anki-package), with the shared checks of every format. */
+function* readPackageFile(file: { fileName: string; bytes: Uint8Array }): Steps<ImportFile> {
+  if (file.bytes.byteLength > PACKAGE_LIMITS.bytes)
+    throw new UserError(
+      `\`${plain(file.fileName)}\` is ${mib(file.bytes.byteLength)}; the limit for an Anki package is ${mib(PACKAGE_LIMITS.bytes)}. Export fewer decks, or without media. Nothing was imported.`,
+    );
+  let raw: ReturnType<typeof readAnkiPackage>;
+  try {
+    raw = readAnkiPackage(file.bytes);
+  } catch (err) {
+    if (err instanceof PackageError) throw refusedPackage(file.fileName, err.message);
+    throw err;
+  }
+  yield;
+  const parsed = yield* finish("apkg", raw);
+  if (parsed.cards.length === 0 && parsed.errors.length === 0)
+    parsed.errors.push({ line: 1, message: "no cards found in the package" });
+  if (parsed.errors.length > 0) throw refused(file.fileName, "apkg", parsed.errors);
+  const merged: DeckIssue[] =
+    raw.decks > 1 ? [{ line: 1, message: `${raw.decks} Anki decks were imported as one deck` }] : [];
+  return {
+    cards: parsed.cards,
+    format: "apkg",
+    fileDeckName: parsed.meta.name?.trim() || nameFromFileName(file.fileName),
+    description: "",
+    warnings: [...merged, ...parsed.warnings],
+  };
+}
+
+function refusedPackage(fileName: string, reason: string): UserError {
+  return new UserError(
+    `**Nothing was imported** from \`${plain(fileName)}\`: ${reason}. Export the deck again from Anki (File › Export… › Anki Deck Package) and import that file.`,
+  );
+}
+
 /** A deck name from a file name: its base name without extensions, separators as spaces. */
 export function nameFromFileName(fileName: string): string {
   const base = (fileName.split(/[\\/]/).pop() ?? "").replace(/\.[A-Za-z0-9]{1,10}$/, "");
   const name = base
-    .replace(/\.(brainscape|anki|quizlet|deck)$/i, "")
+    .replace(/\.(brainscape|anki|quizlet|deck|apkg|colpkg)$/i, "")
     .replace(/[_]+/g, " ")
     .trim();
   return name === "" ? "Imported deck" : name;
@@ -129,6 +184,7 @@ export function* readImportFile(file: {
   parse?: ParseOptions;
   maxBytes?: number;
 }): Steps<ImportFile> {
+  if (isPackage(file)) return yield* readPackageFile(file);
   const maxBytes = file.maxBytes ?? MAX_IMPORT_BYTES;
   if (file.bytes.byteLength > maxBytes) {
     throw new UserError(

@@ -28,7 +28,7 @@ import {
   type ImportScope,
   importIntoDeck,
 } from "../db/deck-imports.ts";
-import { downloadAttachment, type ImportFile, readImportFile } from "./deck-file.ts";
+import { downloadAttachment, type ImportFile, importLimitFor, readImportFile } from "./deck-file.ts";
 import { assertCanManage } from "./deck-manage.ts";
 import type { Deps } from "./deps.ts";
 import { atOnce, inSlices, type Runner, type Steps } from "./slices.ts";
@@ -282,7 +282,7 @@ export async function importAttachment(
 ): Promise<ImportOutcome> {
   checkImportScope(req);
   await acknowledge();
-  const bytes = await downloadAttachment(file);
+  const bytes = await downloadAttachment(file, { maxBytes: importLimitFor(file.name) });
   return importDeckInSlices(deps, { ...req, fileName: file.name, bytes });
 }
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { run } from "../../src/cli/deck.ts";
+import { BASIC, collectionBytes, packageBytes } from "../helpers/anki-package.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURES = join(ROOT, "test/fixtures/decks");
@@ -96,6 +97,34 @@ describe.concurrent("deck check --json", () => {
     expect(json(shipped).format).toBe("native");
     expect(json(shipped).cards).toHaveLength(81);
     expect(json(shipped).cards).toEqual(json(original).cards);
+  });
+
+  it("GIVEN an Anki package THEN check lists its cards and convert writes a native deck of them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "deck-cli-apkg-"));
+    const file = join(dir, "German.apkg");
+    writeFileSync(
+      file,
+      packageBytes(
+        "collection.anki2",
+        collectionBytes({
+          schema: 11,
+          noteTypes: [BASIC],
+          decks: { 1: "German" },
+          notes: [{ id: 1, guid: "g-hund", mid: BASIC.id, fields: ["der Hund", "the dog"], ords: [0] }],
+        }),
+      ),
+    );
+    const checked = await deck("check", file, "--json");
+    expect(checked.code).toBe(0);
+    expect(json(checked)).toMatchObject({ format: "apkg", cards: [{ front: "der Hund", back: "the dog" }] });
+    const out = join(dir, "german.deck");
+    expect((await deck("convert", file, "--to", "native", "--out", out)).code).toBe(0);
+    expect(readFileSync(out, "utf8")).toContain("## g-hund\nder Hund\n---\nthe dog");
+    const bad = join(dir, "bad.apkg");
+    writeFileSync(bad, "not a zip");
+    const refused = await deck("check", bad, "--json");
+    expect(refused.code).toBe(1);
+    expect(json(refused).errors[0]?.message).toContain("it is not a zip file");
   });
 
   it("GIVEN a broken deck THEN exit 1 with the errors and their lines", async () => {

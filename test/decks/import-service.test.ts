@@ -368,7 +368,7 @@ describe("downloadAttachment", () => {
     ).rejects.toThrow("limit");
     await expect(
       downloadAttachment({ url: "u", name: "a", size: 10 }, { fetch: stream([60, 60]), maxBytes: 100 }),
-    ).rejects.toThrow("over 1 MiB");
+    ).rejects.toThrow("`a` is over 100 bytes; the limit is 100 bytes");
     const ok = await downloadAttachment({ url: "u", name: "a", size: 10 }, { fetch: stream([3, 4]) });
     expect(ok.byteLength).toBe(7);
     const notFound = (async () => new Response("nope", { status: 404 })) as unknown as typeof fetch;

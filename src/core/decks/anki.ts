@@ -25,6 +25,7 @@
  * column, otherwise a hash of the question. The header lines are read in anki-header.ts.
  */
 import { guessSeparator, readHeader, separatorName, splitTags } from "./anki-header.ts";
+import { clozeNumbers, clozeSides } from "./cloze.ts";
 import { delimitedRecords, readDelimited, writeRecord } from "./delimited.ts";
 import { htmlToMarkdown, looksLikeHtml, textToHtml } from "./html.ts";
 import { frontKey, guidKey } from "./keys.ts";
@@ -32,37 +33,7 @@ import { MAX_CARDS, MAX_DECK_NAME_CHARS } from "./limits.ts";
 import { normalizeSide, quote } from "./text.ts";
 import type { DeckIssue, DeckMeta, ParsedCard, RawDeck } from "./types.ts";
 
-const CLOZE = /\{\{c(\d+)::([\s\S]*?)(?:::([\s\S]*?))?\}\}/g;
 const SOUND = /\[sound:([^\]]*)\]/g;
-
-/**
- * The part of a field that can hold cloze deletions: up to its last `}}`. Searching only there keeps a field
- * full of unclosed `{{c1::` linear (each failed match would otherwise scan to the end of the field).
- */
-function clozeSpan(text: string): number {
-  const end = text.lastIndexOf("}}");
-  return end === -1 ? 0 : end + 2;
-}
-
-function clozeNumbers(text: string): number[] {
-  const seen = new Set<number>();
-  for (const m of text.slice(0, clozeSpan(text)).matchAll(CLOZE)) seen.add(Number(m[1]));
-  return [...seen].filter((k) => Number.isSafeInteger(k)).sort((a, b) => a - b);
-}
-
-/** The question and answer for cloze number `k`, still in the field's markup (HTML or plain). */
-function clozeSides(full: string, k: number, html: boolean): { question: string; answer: string } {
-  const span = clozeSpan(full);
-  const text = full.slice(0, span);
-  const rest = full.slice(span);
-  const question = text.replace(CLOZE, (_m, num: string, body: string, hint: string | undefined) =>
-    Number(num) === k ? `[${hint !== undefined && hint.trim() !== "" ? hint : "…"}]` : body,
-  );
-  const answer = text.replace(CLOZE, (_m, num: string, body: string) =>
-    Number(num) === k ? (html ? `<b>${body}</b>` : `**${body}**`) : body,
-  );
-  return { question: question + rest, answer: answer + rest };
-}
 
 interface Side {
   text: string;

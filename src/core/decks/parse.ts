@@ -8,7 +8,7 @@ import { brainscapeLooksLike, parseBrainscape } from "./brainscape.ts";
 import { csvLooksLike, parseCsv } from "./csv.ts";
 import { nativeLooksLike, parseNative } from "./native.ts";
 import { parseTsv, tsvLooksLike } from "./tsv.ts";
-import type { DeckFormat, DeckIssue, ParseOptions, ParseResult, RawDeck } from "./types.ts";
+import type { DeckFormat, DeckIssue, ParseOptions, ParseResult, RawDeck, TextDeckFormat } from "./types.ts";
 import { finish } from "./validate.ts";
 
 export { renderAnki } from "./anki.ts";
@@ -22,9 +22,15 @@ export type {
   ParsedCard,
   ParseOptions,
   ParseResult,
+  RawDeck,
+  TextDeckFormat,
 } from "./types.ts";
+export { finish } from "./validate.ts";
 
-export const DECK_FORMATS: readonly DeckFormat[] = ["native", "brainscape", "anki", "csv", "tsv"];
+/** The text formats a `format:` option or `--format` can force. */
+export const DECK_FORMATS: readonly TextDeckFormat[] = ["native", "brainscape", "anki", "csv", "tsv"];
+/** Every format an import reports (a confirm button carries its index). */
+export const ALL_FORMATS: readonly DeckFormat[] = [...DECK_FORMATS, "apkg"];
 
 /** What each format is called for people (CLI output, the import reply). */
 export const FORMAT_NAMES: Record<DeckFormat, string> = {
@@ -33,12 +39,13 @@ export const FORMAT_NAMES: Record<DeckFormat, string> = {
   anki: "Anki notes in plain text",
   csv: "CSV",
   tsv: "TSV / Quizlet",
+  apkg: "Anki package",
 };
 
 type Steps<T> = Generator<void, T, void>;
 
 /** Each format's parser, as steps: it yields between pieces of a few hundred cards. */
-const PARSERS: Record<DeckFormat, (text: string, opts: ParseOptions) => Steps<RawDeck>> = {
+const PARSERS: Record<TextDeckFormat, (text: string, opts: ParseOptions) => Steps<RawDeck>> = {
   native: parseNative,
   brainscape: parseBrainscape,
   anki: parseAnki,
@@ -46,7 +53,7 @@ const PARSERS: Record<DeckFormat, (text: string, opts: ParseOptions) => Steps<Ra
   tsv: parseTsv,
 };
 
-export const isDeckFormat = (value: unknown): value is DeckFormat =>
+export const isDeckFormat = (value: unknown): value is TextDeckFormat =>
   typeof value === "string" && Object.hasOwn(PARSERS, value);
 
 /**
@@ -55,7 +62,7 @@ export const isDeckFormat = (value: unknown): value is DeckFormat =>
  * numbered cards → brainscape; a tab → tsv; a comma or semicolon → csv; otherwise the format a `.csv` or
  * `.tsv` file name gives, else native (whose errors then explain the native format).
  */
-export function detectFormat(text: string, fileName = ""): DeckFormat {
+export function detectFormat(text: string, fileName = ""): TextDeckFormat {
   if (typeof text !== "string") return "native";
   const firstLine = /^\uFEFF?\s*([^\r\n]*)/.exec(text)?.[1] ?? "";
   if (ankiLooksLike(firstLine)) return "anki";

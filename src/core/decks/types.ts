@@ -1,6 +1,8 @@
 /** Types shared by the deck parsers. Public entry point: parse.ts, which re-exports these. */
 
-export type DeckFormat = "native" | "brainscape" | "anki" | "csv" | "tsv";
+/** The text formats (one parser each in parse.ts), and Anki's packages (.apkg / .colpkg: services/anki-package). */
+export type TextDeckFormat = "native" | "brainscape" | "anki" | "csv" | "tsv";
+export type DeckFormat = TextDeckFormat | "apkg";
 
 /**
  * Where card keys come from: written in the file (native `## key`, an Anki guid column, a CSV `key` column),
@@ -11,7 +13,7 @@ export type KeySource = "file" | "numbered" | "front";
 
 /** Options for the formats whose separators are the user's choice. */
 export interface ParseOptions {
-  format?: DeckFormat;
+  format?: TextDeckFormat;
   /** TSV / Quizlet: between term and definition (default tab). Names: tab, comma, semicolon, or a literal. */
   termSeparator?: string;
   /** TSV / Quizlet: between rows (default a line break). Names: newline, semicolon, or a literal. */

@@ -1,0 +1,218 @@
+/**
+ * Anki packages (.apkg / .colpkg) read for an import: every collection version (anki2, anki21, zstd anki21b with
+ * schema 18) and the stock note types give the right cards, keys and tags; hostile and broken packages are
+ * refused with a reason and nothing read. Fixtures are built here with Anki's schema (test/helpers/anki-package.ts).
+ */
+import { zipSync } from "fflate";
+import { describe, expect, it } from "vitest";
+import type { ParsedCard } from "../../src/core/decks/parse.ts";
+import { UserError } from "../../src/core/errors.ts";
+import { readImportFile } from "../../src/services/deck-file.ts";
+import { atOnce } from "../../src/services/slices.ts";
+import {
+  BASIC,
+  CLOZE,
+  type CollectionSpec,
+  collectionBytes,
+  OPTIONAL_REVERSED,
+  packageBytes,
+  REVERSED,
+  TYPE_IN,
+  zstdRaw,
+} from "../helpers/anki-package.ts";
+
+const NOTES: CollectionSpec["notes"] = [
+  {
+    id: 1,
+    guid: "basic-1",
+    mid: BASIC.id,
+    fields: ["What is <b>PyTorch</b>?", "A tensor library"],
+    ords: [0],
+    tags: ["ml"],
+  },
+  {
+    id: 2,
+    guid: "rev-1",
+    mid: REVERSED.id,
+    fields: ["der Hund", "the dog"],
+    ords: [0, 1],
+    tags: ["de", "animals"],
+  },
+  { id: 3, guid: "opt-1", mid: OPTIONAL_REVERSED.id, fields: ["la casa", "the house", "y"], ords: [0, 1] },
+  { id: 4, guid: "opt-2", mid: OPTIONAL_REVERSED.id, fields: ["el gato", "the cat", ""], ords: [0] },
+  {
+    id: 5,
+    guid: "cloze-1",
+    mid: CLOZE.id,
+    fields: ["{{c1::Paris}} is the capital of {{c2::France::country}}", "Geography"],
+    ords: [0, 1],
+  },
+  { id: 6, guid: "type-1", mid: TYPE_IN.id, fields: ["2 + 2 =", "4"], ords: [0] },
+  {
+    id: 7,
+    guid: "img-1",
+    mid: BASIC.id,
+    fields: ['A picture <img src="tensor.png">', "a tensor"],
+    ords: [0],
+  },
+];
+const TYPES = [BASIC, REVERSED, OPTIONAL_REVERSED, CLOZE, TYPE_IN];
+
+const read = (bytes: Uint8Array, fileName = "deck.apkg") => atOnce(readImportFile({ fileName, bytes }));
+const cardsOf = (cards: ParsedCard[]) =>
+  cards.map(({ key, front, back, tags }) => ({ key, front, back, tags }));
+
+const EXPECTED = [
+  { key: "basic-1", front: "What is **PyTorch**?", back: "A tensor library", tags: ["ml"] },
+  { key: "rev-1", front: "der Hund", back: "the dog", tags: ["de", "animals"] },
+  { key: "rev-1.t1", front: "the dog", back: "der Hund", tags: ["de", "animals"] },
+  { key: "opt-1", front: "la casa", back: "the house", tags: [] },
+  { key: "opt-1.t1", front: "the house", back: "la casa", tags: [] },
+  { key: "opt-2", front: "el gato", back: "the cat", tags: [] },
+  {
+    key: "cloze-1.c1",
+    front: "[…] is the capital of France",
+    back: "**Paris** is the capital of France\nGeography",
+    tags: [],
+  },
+  {
+    key: "cloze-1.c2",
+    front: "Paris is the capital of [country]",
+    back: "Paris is the capital of **France**\nGeography",
+    tags: [],
+  },
+  { key: "type-1", front: "2 + 2 =", back: "4", tags: [] },
+  { key: "img-1", front: "A picture", back: "a tensor", tags: [] },
+];
+
+describe("GIVEN an Anki package of every collection version with the stock note types", () => {
+  for (const [entry, schema] of [
+    ["collection.anki2", 11],
+    ["collection.anki21", 11],
+    ["collection.anki21b", 18],
+  ] as const) {
+    it(`THEN ${entry} (schema ${schema}) gives one card per card Anki made, keyed by guid, with tags`, async () => {
+      const col = collectionBytes({
+        schema,
+        noteTypes: TYPES,
+        notes: NOTES,
+        decks: { 1: "Languages::Mixed" },
+      });
+      const file = await read(packageBytes(entry, col));
+      expect(file.format).toBe("apkg");
+      expect(cardsOf(file.cards)).toEqual(EXPECTED);
+      expect(file.fileDeckName).toBe("Languages::Mixed");
+      expect(file.warnings.map((w) => w.message)).toContain(
+        "media dropped: 'tensor.png' (images and sounds are not imported)",
+      );
+    });
+  }
+
+  it("THEN a newer package's collection wins over the old-format stub it carries for old Anki versions", async () => {
+    const stub = collectionBytes({
+      schema: 11,
+      noteTypes: [BASIC],
+      notes: [
+        {
+          id: 1,
+          guid: "stub",
+          mid: BASIC.id,
+          fields: ["Please update to the latest Anki version", "."],
+          ords: [0],
+        },
+      ],
+    });
+    const real = collectionBytes({ schema: 18, noteTypes: TYPES, notes: NOTES });
+    const bytes = zipSync({
+      "collection.anki2": stub,
+      "collection.anki21b": zstdRaw(real),
+      media: zstdRaw(new Uint8Array()),
+    });
+    expect(cardsOf((await read(bytes, "export.colpkg")).cards)).toEqual(EXPECTED);
+  });
+
+  it("THEN a note type missing from the collection is imported as front and back, with a warning", async () => {
+    const col = collectionBytes({
+      schema: 11,
+      noteTypes: [BASIC],
+      notes: [{ id: 1, guid: "odd-1", mid: 4242, fields: ["Question", "Answer", "More"], ords: [0] }],
+    });
+    const file = await read(packageBytes("collection.anki2", col));
+    expect(cardsOf(file.cards)).toEqual([{ key: "odd-1", front: "Question", back: "Answer", tags: [] }]);
+    expect(file.warnings.map((w) => w.message).join("\n")).toContain(
+      "could not be read from its templates: imported as front (first field) and back (second field)",
+    );
+  });
+
+  it("THEN several Anki decks become one deck named for their common parent, and the reply says so", async () => {
+    const col = collectionBytes({
+      schema: 11,
+      noteTypes: [BASIC],
+      decks: { 1: "Spanish::Verbs", 2: "Spanish::Nouns" },
+      notes: [
+        { id: 1, guid: "v1", mid: BASIC.id, fields: ["ser", "to be"], ords: [0], deck: 1 },
+        { id: 2, guid: "n1", mid: BASIC.id, fields: ["la mesa", "the table"], ords: [0], deck: 2 },
+      ],
+    });
+    const file = await read(packageBytes("collection.anki2", col));
+    expect(file.fileDeckName).toBe("Spanish");
+    expect(file.warnings[0]?.message).toBe("2 Anki decks were imported as one deck");
+  });
+});
+
+describe("GIVEN a hostile or broken package", () => {
+  const refusal = async (bytes: Uint8Array, fileName = "deck.apkg") => {
+    try {
+      await read(bytes, fileName);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UserError);
+      return (err as Error).message;
+    }
+    throw new Error("the package was not refused");
+  };
+
+  it("THEN a file named .apkg that is not a zip is refused, saying so", async () => {
+    expect(await refusal(new TextEncoder().encode("front\tback\n"))).toContain(
+      "it is not a zip file, which an Anki package (.apkg or .colpkg) is",
+    );
+  });
+
+  it("THEN a zip without a collection is refused", async () => {
+    expect(await refusal(zipSync({ "notes.txt": new TextEncoder().encode("hi") }))).toContain(
+      "it has no Anki collection inside",
+    );
+  });
+
+  it("THEN a zip bomb (a collection that inflates past the cap) is refused while inflating", async () => {
+    const bomb = zipSync({ "collection.anki2": new Uint8Array(65 * 1024 * 1024) }, { level: 9 });
+    expect(bomb.length).toBeLessThan(200 * 1024);
+    expect(await refusal(bomb)).toContain("`deck.apkg`: its collection unpacks to more than 64 MiB. Export");
+  });
+
+  it("THEN a zstd bomb in a newer collection is refused while decompressing", async () => {
+    const huge = zstdRaw(new Uint8Array(65 * 1024 * 1024));
+    expect(await refusal(zipSync({ "collection.anki21b": huge }, { level: 9 }))).toContain(
+      "its collection unpacks to more than 64 MiB",
+    );
+  });
+
+  it("THEN a package of 10,000 entries is refused", async () => {
+    const files: Record<string, Uint8Array> = { "collection.anki2": new Uint8Array(10) };
+    for (let k = 0; k < 10_000; k++) files[String(k)] = new Uint8Array(1);
+    expect(await refusal(zipSync(files))).toContain("it holds more than 2,000 files");
+  });
+
+  it("THEN a corrupt collection is refused as one", async () => {
+    const junk = new TextEncoder().encode(
+      "SQLite format 3\u0000 but then nothing that SQLite can read ".repeat(50),
+    );
+    expect(await refusal(packageBytes("collection.anki2", junk))).toMatch(
+      /the collection could not be (opened|read)/,
+    );
+  });
+
+  it("THEN a collection with no cards is refused, saying so", async () => {
+    const col = collectionBytes({ schema: 11, noteTypes: [], notes: [] });
+    expect(await refusal(packageBytes("collection.anki2", col))).toContain("the package has no cards");
+  });
+});

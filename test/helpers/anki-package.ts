@@ -1,0 +1,237 @@
+/**
+ * Small Anki packages for the tests, built with the schema Anki documents: a collection SQLite file (the legacy
+ * schema 11 of collection.anki2 / .anki21, or schema 18 of collection.anki21b with its protobuf-encoded note type
+ * and template settings), zipped with its media map. A zstd frame of raw blocks stands in for Anki's compression
+ * (any zstd decoder reads it; the tests need no encoder).
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { zipSync } from "fflate";
+import protobuf from "protobufjs/minimal.js";
+
+export interface FixtureNoteType {
+  id: number;
+  name: string;
+  kind: "normal" | "cloze";
+  fields: string[];
+  templates: { name: string; qfmt: string; afmt: string }[];
+}
+
+export interface FixtureNote {
+  id: number;
+  guid: string;
+  mid: number;
+  fields: string[];
+  tags?: string[];
+  /** The cards Anki made for it: template ords (normal) or cloze numbers minus one. */
+  ords: number[];
+  deck?: number;
+}
+
+export const BASIC: FixtureNoteType = {
+  id: 1001,
+  name: "Basic",
+  kind: "normal",
+  fields: ["Front", "Back"],
+  templates: [{ name: "Card 1", qfmt: "{{Front}}", afmt: "{{FrontSide}}\n\n<hr id=answer>\n\n{{Back}}" }],
+};
+export const REVERSED: FixtureNoteType = {
+  id: 1002,
+  name: "Basic (and reversed card)",
+  kind: "normal",
+  fields: ["Front", "Back"],
+  templates: [
+    { name: "Card 1", qfmt: "{{Front}}", afmt: "{{FrontSide}}\n\n<hr id=answer>\n\n{{Back}}" },
+    { name: "Card 2", qfmt: "{{Back}}", afmt: "{{FrontSide}}\n\n<hr id=answer>\n\n{{Front}}" },
+  ],
+};
+export const OPTIONAL_REVERSED: FixtureNoteType = {
+  id: 1003,
+  name: "Basic (optional reversed card)",
+  kind: "normal",
+  fields: ["Front", "Back", "Add Reverse"],
+  templates: [
+    { name: "Card 1", qfmt: "{{Front}}", afmt: "{{FrontSide}}\n\n<hr id=answer>\n\n{{Back}}" },
+    {
+      name: "Card 2",
+      qfmt: "{{#Add Reverse}}{{Back}}{{/Add Reverse}}",
+      afmt: "{{FrontSide}}\n\n<hr id=answer>\n\n{{Front}}",
+    },
+  ],
+};
+export const TYPE_IN: FixtureNoteType = {
+  id: 1004,
+  name: "Basic (type in the answer)",
+  kind: "normal",
+  fields: ["Front", "Back"],
+  templates: [
+    {
+      name: "Card 1",
+      qfmt: "{{Front}}\n\n{{type:Back}}",
+      afmt: "{{Front}}\n\n<hr id=answer>\n\n{{type:Back}}",
+    },
+  ],
+};
+export const CLOZE: FixtureNoteType = {
+  id: 1005,
+  name: "Cloze",
+  kind: "cloze",
+  fields: ["Text", "Back Extra"],
+  templates: [{ name: "Cloze", qfmt: "{{cloze:Text}}", afmt: "{{cloze:Text}}<br>\n{{Back Extra}}" }],
+};
+
+const LEGACY_SCHEMA = `
+CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null, scm integer not null,
+  ver integer not null, dty integer not null, usn integer not null, ls integer not null, conf text not null,
+  models text not null, decks text not null, dconf text not null, tags text not null);
+CREATE TABLE notes (id integer primary key, guid text not null, mid integer not null, mod integer not null,
+  usn integer not null, tags text not null, flds text not null, sfld integer not null, csum integer not null,
+  flags integer not null, data text not null);
+CREATE TABLE cards (id integer primary key, nid integer not null, did integer not null, ord integer not null,
+  mod integer not null, usn integer not null, type integer not null, queue integer not null, due integer not null,
+  ivl integer not null, factor integer not null, reps integer not null, lapses integer not null,
+  left integer not null, odue integer not null, odid integer not null, flags integer not null, data text not null);
+CREATE TABLE revlog (id integer primary key, cid integer not null, usn integer not null, ease integer not null,
+  ivl integer not null, lastIvl integer not null, factor integer not null, time integer not null,
+  type integer not null);
+CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null);`;
+
+const SCHEMA_18 = `
+CREATE TABLE notetypes (id integer not null primary key, name text not null, mtime_secs integer not null,
+  usn integer not null, config blob not null);
+CREATE TABLE fields (ntid integer not null, ord integer not null, name text not null, config blob not null,
+  primary key (ntid, ord)) without rowid;
+CREATE TABLE templates (ntid integer not null, ord integer not null, name text not null,
+  mtime_secs integer not null, usn integer not null, config blob not null, primary key (ntid, ord)) without rowid;
+CREATE TABLE decks (id integer primary key not null, name text not null, mtime_secs integer not null,
+  usn integer not null, common blob not null, kind blob not null);`;
+
+export interface CollectionSpec {
+  schema: 11 | 18;
+  noteTypes: FixtureNoteType[];
+  notes: FixtureNote[];
+  decks?: Record<number, string>;
+}
+
+/** The collection's SQLite bytes. */
+export function collectionBytes(spec: CollectionSpec): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), "anki-fixture-"));
+  try {
+    const path = join(dir, "collection");
+    const db = new Database(path);
+    db.exec(LEGACY_SCHEMA);
+    const decks = spec.decks ?? { 1: "Default" };
+    if (spec.schema === 18) {
+      db.exec(SCHEMA_18);
+      for (const nt of spec.noteTypes) {
+        const config = protobuf.Writer.create()
+          .uint32((1 << 3) | 0)
+          .int32(nt.kind === "cloze" ? 1 : 0)
+          .finish();
+        db.prepare("INSERT INTO notetypes VALUES (?, ?, 0, 0, ?)").run(nt.id, nt.name, config);
+        nt.fields.forEach((f, k) => {
+          db.prepare("INSERT INTO fields VALUES (?, ?, ?, ?)").run(nt.id, k, f, Buffer.alloc(0));
+        });
+        nt.templates.forEach((t, k) => {
+          const c = protobuf.Writer.create()
+            .uint32((1 << 3) | 2)
+            .string(t.qfmt)
+            .uint32((2 << 3) | 2)
+            .string(t.afmt)
+            .finish();
+          db.prepare("INSERT INTO templates VALUES (?, ?, ?, 0, 0, ?)").run(nt.id, k, t.name, c);
+        });
+      }
+      for (const [id, name] of Object.entries(decks))
+        db.prepare("INSERT INTO decks VALUES (?, ?, 0, 0, ?, ?)").run(
+          Number(id),
+          name.replaceAll("::", "\u001f"),
+          Buffer.alloc(0),
+          Buffer.alloc(0),
+        );
+      db.prepare("INSERT INTO col VALUES (1, 0, 0, 0, 18, 0, 0, 0, '', '', '', '', '')").run();
+    } else {
+      const models = Object.fromEntries(
+        spec.noteTypes.map((nt) => [
+          String(nt.id),
+          {
+            id: nt.id,
+            name: nt.name,
+            type: nt.kind === "cloze" ? 1 : 0,
+            flds: nt.fields.map((name, ord) => ({ name, ord })),
+            tmpls: nt.templates.map((t, ord) => ({ ...t, ord })),
+          },
+        ]),
+      );
+      const deckJson = Object.fromEntries(
+        Object.entries(decks).map(([id, name]) => [id, { id: Number(id), name }]),
+      );
+      db.prepare("INSERT INTO col VALUES (1, 0, 0, 0, 11, 0, 0, 0, '{}', ?, ?, '{}', '{}')").run(
+        JSON.stringify(models),
+        JSON.stringify(deckJson),
+      );
+    }
+    let cardId = 1;
+    for (const n of spec.notes) {
+      const tags = n.tags?.length ? ` ${n.tags.join(" ")} ` : "";
+      db.prepare("INSERT INTO notes VALUES (?, ?, ?, 0, 0, ?, ?, '', 0, 0, '')").run(
+        n.id,
+        n.guid,
+        n.mid,
+        tags,
+        n.fields.join("\u001f"),
+      );
+      for (const ord of n.ords)
+        db.prepare("INSERT INTO cards VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '')").run(
+          cardId++,
+          n.id,
+          n.deck ?? Number(Object.keys(decks)[0]),
+          ord,
+        );
+    }
+    db.close();
+    return readFileSync(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A zstd frame of raw (stored) blocks: valid zstd, no compression. */
+export function zstdRaw(data: Uint8Array): Uint8Array {
+  const BLOCK = 128 * 1024;
+  const parts: number[] = [0x28, 0xb5, 0x2f, 0xfd, 0xa0]; // magic; single segment, 4-byte content size
+  const size = data.length;
+  parts.push(size & 0xff, (size >>> 8) & 0xff, (size >>> 16) & 0xff, (size >>> 24) & 0xff);
+  const head = Uint8Array.from(parts);
+  const blocks: Uint8Array[] = [head];
+  for (let at = 0; at < size || at === 0; at += BLOCK) {
+    const chunk = data.subarray(at, Math.min(size, at + BLOCK));
+    const last = at + BLOCK >= size ? 1 : 0;
+    const header = (chunk.length << 3) | last; // block type 0: raw
+    blocks.push(Uint8Array.from([header & 0xff, (header >>> 8) & 0xff, (header >>> 16) & 0xff]), chunk);
+    if (size === 0) break;
+  }
+  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
+  let k = 0;
+  for (const b of blocks) {
+    out.set(b, k);
+    k += b.length;
+  }
+  return out;
+}
+
+/** A package: the collection under its entry name (anki21b compressed), a media map, and any extra entries. */
+export function packageBytes(
+  entry: "collection.anki2" | "collection.anki21" | "collection.anki21b",
+  collection: Uint8Array,
+  extra: Record<string, Uint8Array> = {},
+): Uint8Array {
+  const files: Record<string, Uint8Array> = {
+    [entry]: entry === "collection.anki21b" ? zstdRaw(collection) : collection,
+    media: entry === "collection.anki21b" ? zstdRaw(new Uint8Array()) : new TextEncoder().encode("{}"),
+    ...extra,
+  };
+  return zipSync(files);
+}
