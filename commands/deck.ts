@@ -11,6 +11,7 @@ import { clickedView, ownView } from "../src/discord/clicked-view.ts";
 import type { ButtonHandler, Command, Ctx } from "../src/discord/command.ts";
 import { canManageServer } from "../src/discord/guards.ts";
 import { choiceOption } from "../src/discord/options.ts";
+import { renderReports } from "../src/render/card-view.ts";
 import {
   DECK_PREFIX,
   type DeckAction,
@@ -28,6 +29,7 @@ import {
   renderSubscription,
 } from "../src/render/deck-view.ts";
 import { parseUnsuspendId, renderSuspended, SUSPENDED_PREFIX } from "../src/render/suspended-view.ts";
+import { reportsView } from "../src/services/card-fix.ts";
 import { exportDeckFile } from "../src/services/deck-export.ts";
 import {
   checkImportScope,
@@ -271,6 +273,12 @@ export default {
         description: "Remove an imported deck (yours, or a server deck with Manage Server); history is kept",
         options: [deckOption("The deck to remove")],
       },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: "reports",
+        description: "What members reported on a deck you may change: Edit the card or Dismiss the report",
+        options: [deckOption("The deck")],
+      },
     ],
   },
   async execute(i, ctx) {
@@ -281,6 +289,11 @@ export default {
       return;
     }
     if (sub === "import") return runImport(i, ctx);
+    if (sub === "reports") {
+      const view = await reportsView(deps, actor(i), i.options.getString("deck", true));
+      await respond.reply(renderReports(view), { ephemeral: true });
+      return;
+    }
     if (sub === "suspended") {
       const view = await suspendedView(deps, i.user.id, i.guildId, i.options.getString("deck", true));
       await respond.reply(renderSuspended(view), { ephemeral: true });
@@ -315,7 +328,7 @@ export default {
     const q = String(i.options.getFocused());
     const sub = i.options.getSubcommand(false);
     const found =
-      sub === "import" || sub === "remove"
+      sub === "import" || sub === "remove" || sub === "reports"
         ? await searchManageableDecks(deps.db, i.user.id, i.guildId, canManageServer(i), q)
         : await searchDecks(deps.db, i.user.id, i.guildId, q);
     await i.respond(deckChoices(found));

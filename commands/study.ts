@@ -3,10 +3,12 @@ import { snowflakeFrom36 } from "../src/core/custom-id.ts";
 import { UserError } from "../src/core/errors.ts";
 import { idsOnMessage, ownView } from "../src/discord/clicked-view.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
+import { canManageServer } from "../src/discord/guards.ts";
 import { clip, LIMITS } from "../src/render/limits.ts";
 import { PRACTICE_PREFIX, parsePracticeId, renderPractice } from "../src/render/practice-view.ts";
 import { parseStudyId, STUDY_PREFIX, SUBSCRIBE_PREFIX } from "../src/render/study-ids.ts";
 import { renderStudy, renderStudyOpening, renderSubscribedOpening } from "../src/render/study-view.ts";
+import { fixKind } from "../src/services/card-fix.ts";
 import { searchDecks } from "../src/services/decks.ts";
 import { practiceAnswer, practiceShow, practiceStop, startPractice } from "../src/services/practice.ts";
 import {
@@ -49,6 +51,13 @@ async function onStudyButton(i: ButtonInteraction, ctx: Ctx) {
         ? (await rate(deps, parsed.session, parsed.cardId, parsed.version, parsed.grade, shownAt, onScreen))
             .view
         : await setAside(deps, parsed.session, parsed.cardId, parsed.version, parsed.action, onScreen);
+  // The answer side offers Edit (whoever may change the deck) or Report: read on Show answer only.
+  if (parsed.action === "show" && view.kind === "card" && view.intervals !== null)
+    view.fix = await fixKind(
+      deps,
+      { userId: i.user.id, guildId: i.guildId, canManageServer: canManageServer(i) },
+      view.cardId,
+    );
   await ctx.respond.update(renderStudy(view));
 }
 

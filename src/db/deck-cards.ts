@@ -166,3 +166,50 @@ export async function retireFileDecksExcept(db: Db, keep: ReadonlySet<string>, n
       ).run();
   }
 }
+
+export type AddedCard = { kind: "added"; cardId: number } | { kind: "exists"; front: string };
+
+/**
+ * One card added to a deck (`/card add`), at its end, under the deck's write lock: a card of the same key that is
+ * active answers `exists` and nothing changes; a retired one comes back with the new text (and its schedule).
+ */
+export async function addCardToDeck(db: Db, deckId: string, c: CardInput, now: Date): Promise<AddedCard> {
+  return tx(
+    db,
+    async (t): Promise<AddedCard> => {
+      const same = await once(t, (b) =>
+        b
+          .select({ id: cards.id, front: cards.front, retiredAt: cards.retiredAt })
+          .from(cards)
+          .where(and(eq(cards.deckId, deckId), eq(cards.key, c.key)))
+          .prepare(),
+      ).get();
+      if (same && same.retiredAt === null) return { kind: "exists", front: same.front };
+      const last = await once(t, (b) =>
+        b
+          .select({ n: sql<number>`coalesce(max(${cards.position}), -1)`.mapWith(Number) })
+          .from(cards)
+          .where(eq(cards.deckId, deckId))
+          .prepare(),
+      ).get();
+      const position = (last?.n ?? -1) + 1;
+      const [row] = await once(t, (b) =>
+        b
+          .insert(cards)
+          .values({ deckId, key: c.key, position, front: c.front, back: c.back, tags: c.tags })
+          .onConflictDoUpdate({
+            target: [cards.deckId, cards.key],
+            set: { position, front: c.front, back: c.back, tags: c.tags, retiredAt: null },
+          })
+          .returning({ id: cards.id })
+          .prepare(),
+      ).all();
+      await once(t, (b) =>
+        b.update(decks).set({ updatedAt: now }).where(eq(decks.id, deckId)).prepare(),
+      ).run();
+      if (!row) throw new Error("the card row was not returned");
+      return { kind: "added", cardId: row.id };
+    },
+    { lockKey: `deck:${deckId}` },
+  );
+}

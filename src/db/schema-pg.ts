@@ -426,3 +426,25 @@ export const partyAnswers = pgTable(
   },
   (t) => [primaryKey({ columns: [t.partyId, t.round, t.userId] })],
 );
+
+export const cardReports = pgTable(
+  "card_reports",
+  {
+    id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    deckId: text("deck_id").notNull(),
+    reporterId: text("reporter_id").notNull(),
+    guildId: text("guild_id"),
+    text: text("text").notNull(),
+    createdAt: ms("created_at").notNull(),
+    status: text("status").notNull(),
+    resolvedBy: text("resolved_by"),
+    resolvedAt: ms("resolved_at"),
+  },
+  (t) => [
+    uniqueIndex("card_reports_open_uq").on(t.cardId, t.reporterId).where(sql`${t.status} = 'open'`),
+    index("card_reports_deck_open_idx").on(t.deckId, t.createdAt).where(sql`${t.status} = 'open'`),
+  ],
+);

@@ -538,3 +538,33 @@ export const partyAnswers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.partyId, t.round, t.userId] })],
 );
+
+// --- card reports (issue 17) ---
+
+/**
+ * What a member says is wrong with a card (the answer view's Report), until one of the deck's owners fixes it (an
+ * Edit) or dismisses it (`/deck reports`). One open report per member and card: a second one replaces its text.
+ */
+export const cardReports = sqliteTable(
+  "card_reports",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    cardId: integer("card_id")
+      .notNull()
+      .references(() => cards.id),
+    deckId: text("deck_id").notNull(),
+    reporterId: text("reporter_id").notNull(),
+    /** Where it was reported (null: in a DM). */
+    guildId: text("guild_id"),
+    text: text("text").notNull(),
+    createdAt: integer("created_at").notNull(),
+    status: text("status", { enum: ["open", "fixed", "dismissed"] }).notNull(),
+    resolvedBy: text("resolved_by"),
+    resolvedAt: integer("resolved_at"),
+  },
+  (t) => [
+    uniqueIndex("card_reports_open_uq").on(t.cardId, t.reporterId).where(sql`${t.status} = 'open'`),
+    // A deck's open reports, oldest first: `/deck reports`.
+    index("card_reports_deck_open_idx").on(t.deckId, t.createdAt).where(sql`${t.status} = 'open'`),
+  ],
+);

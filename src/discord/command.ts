@@ -2,6 +2,7 @@ import type {
   AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
+  ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import type { Deps } from "../services/deps.ts";
@@ -20,6 +21,7 @@ export interface Ctx {
 }
 
 export type ButtonHandler = (i: ButtonInteraction, ctx: Ctx) => Promise<void>;
+export type ModalHandler = (i: ModalSubmitInteraction, ctx: Ctx) => Promise<void>;
 
 /** One slash command per file in commands/: its JSON data, its handler, and the buttons it owns. */
 export interface Command {
@@ -32,4 +34,6 @@ export interface Command {
   autocomplete?(i: AutocompleteInteraction, ctx: Pick<Ctx, "deps">): Promise<void>;
   /** custom_id prefix (text before the first ':') → handler. Prefixes are unique across commands. */
   buttons?: Record<string, ButtonHandler>;
+  /** The same for the modals the command shows (their submit). */
+  modals?: Record<string, ModalHandler>;
 }

@@ -4,6 +4,8 @@ import {
   type InteractionReplyOptions,
   type InteractionUpdateOptions,
   MessageFlags,
+  type ModalComponentData,
+  type ModalSubmitInteraction,
 } from "discord.js";
 import type { MessagePayload } from "../render/components.ts";
 
@@ -20,7 +22,7 @@ export class Responder {
   private answered = false;
 
   constructor(
-    private readonly i: ChatInputCommandInteraction | ButtonInteraction,
+    private readonly i: ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction,
     private readonly ephemeralByDefault: boolean,
   ) {}
 
@@ -53,6 +55,14 @@ export class Responder {
       await this.i.reply({ ...body, flags: ephemeral ? MessageFlags.Ephemeral : undefined });
     }
     this.answered = true;
+  }
+
+  /** Shows a modal: only as the first answer of a command or a button (Discord allows no modal after a defer). */
+  async modal(m: ModalComponentData): Promise<void> {
+    if (this.i.isModalSubmit() || this.answered || this.deferring)
+      throw new Error("a modal can only be the first answer of a command or a button");
+    this.answered = true;
+    await this.i.showModal(m);
   }
 
   /** Replace the clicked message (buttons) or the command's reply. */

@@ -3,7 +3,7 @@ import { UserError } from "../core/errors.ts";
 import type { Deps } from "../services/deps.ts";
 import type { PartyRuntime } from "../services/party/runtime.ts";
 import type { QuizTransport } from "../services/quiz/transport.ts";
-import type { ButtonHandler, Command } from "./command.ts";
+import type { ButtonHandler, Command, ModalHandler } from "./command.ts";
 import { checkGuards } from "./guards.ts";
 import { Responder } from "./responder.ts";
 
@@ -24,10 +24,15 @@ export function createRouter(
   // Built from the code's commands at start, not from data: other processes cannot make it stale.
   const byName = new Map(commands.map((c) => [c.data.name, c]));
   const byPrefix = new Map<string, { handler: ButtonHandler; command: Command }>();
+  const byModal = new Map<string, { handler: ModalHandler; command: Command }>();
   for (const c of commands) {
     for (const [prefix, handler] of Object.entries(c.buttons ?? {})) {
       if (byPrefix.has(prefix)) throw new Error(`button prefix '${prefix}' claimed twice`);
       byPrefix.set(prefix, { handler, command: c });
+    }
+    for (const [prefix, handler] of Object.entries(c.modals ?? {})) {
+      if (byModal.has(prefix)) throw new Error(`modal prefix '${prefix}' claimed twice`);
+      byModal.set(prefix, { handler, command: c });
     }
   }
   const deferAfterMs = opts.deferAfterMs ?? DEFER_AFTER_MS;
@@ -38,7 +43,7 @@ export function createRouter(
       user: i.user.id,
       guild: i.guildId,
       command: i.isCommand() || i.isAutocomplete() ? i.commandName : undefined,
-      customId: i.isMessageComponent() ? i.customId : undefined,
+      customId: i.isMessageComponent() || i.isModalSubmit() ? i.customId : undefined,
     });
     if (i.isAutocomplete()) {
       const c = byName.get(i.commandName);
@@ -50,10 +55,13 @@ export function createRouter(
       }
       return;
     }
-    if (!i.isChatInputCommand() && !i.isButton()) return;
+    if (!i.isChatInputCommand() && !i.isButton() && !i.isModalSubmit()) return;
+    const prefix = i.isChatInputCommand() ? "" : (i.customId.split(":")[0] ?? "");
     const target = i.isChatInputCommand()
       ? byName.get(i.commandName)
-      : byPrefix.get(i.customId.split(":")[0] ?? "")?.command;
+      : i.isButton()
+        ? byPrefix.get(prefix)?.command
+        : byModal.get(prefix)?.command;
     const respond = new Responder(i, target?.ephemeral ?? true);
     const timer = setTimeout(() => {
       respond.defer().catch((err) => log.warn({ err }, "defer failed"));
@@ -64,7 +72,8 @@ export function createRouter(
       if (i.isChatInputCommand()) {
         checkGuards(i, target.guards);
         await target.execute(i, ctx);
-      } else await byPrefix.get(i.customId.split(":")[0] ?? "")?.handler(i, ctx);
+      } else if (i.isButton()) await byPrefix.get(prefix)?.handler(i, ctx);
+      else await byModal.get(prefix)?.handler(i, ctx);
     } catch (err) {
       const userError = err instanceof UserError;
       if (!userError) log.error({ err }, "interaction failed");

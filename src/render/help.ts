@@ -16,6 +16,8 @@ export const HELP_TEXT = [
   "**Your own decks**",
   "`/deck import file:` — Anki (Notes in Plain Text), CSV, TSV / Quizlet, Brainscape or native; personal, or for the server (Manage Server)",
   "`/deck export deck: format:` — native, Anki or CSV · `/deck remove deck:` — with a confirm button; history is kept",
+  "`/card add deck:` — write a card in a form: question, answer, tags (your decks; server decks: Manage Server)",
+  "On an answer in `/study`: **Edit** the card if you may change its deck (everyone's schedule stays), else **Report** what is wrong · `/deck reports deck:` — a deck's reports: Edit or Dismiss",
   "",
   "**Leaderboard & stats**",
   "`/leaderboard [period] [metric]` — this server's top 10 (today · 7 · 30 days · all time; reviews · points · streak · accuracy)",

@@ -2,6 +2,7 @@ import { type APIButtonComponent, type APIEmbed, ButtonStyle } from "discord.js"
 import { CONFIDENCE_LEVELS } from "../core/rating-styles.ts";
 import { formatInterval, GRADE_NAMES, GRADES } from "../core/scheduling.ts";
 import type { CardView, DoneView, StudyOpening, StudyView, SubscribeOffer } from "../services/study.ts";
+import { cardIds } from "./card-ids.ts";
 import { cardText } from "./card-text.ts";
 import { button, COLORS, type MessagePayload, row } from "./components.ts";
 import { subscribedLine } from "./deck-lines.ts";
@@ -101,6 +102,11 @@ function renderCard(v: CardView): MessagePayload {
       : [
           button(ids.hold("bury", v.cardId, v.version, v.shownAt), "Bury", ButtonStyle.Secondary),
           button(ids.hold("suspend", v.cardId, v.version, v.shownAt), "Suspend", ButtonStyle.Secondary),
+          ...(v.fix === "edit"
+            ? [button(cardIds.edit(v.cardId), "Edit", ButtonStyle.Secondary)]
+            : v.fix === "report"
+              ? [button(cardIds.report(v.cardId), "Report", ButtonStyle.Secondary)]
+              : []),
         ];
   return {
     content: v.notice ?? undefined,

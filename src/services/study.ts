@@ -51,6 +51,8 @@ export interface CardView {
   notice: string | null;
   /** The session review an Undo button takes back (the one just made), or null. */
   undo: UndoTarget | null;
+  /** On the answer side: **Edit** for whoever may change the card's deck, **Report** for everyone else. */
+  fix?: "edit" | "report";
 }
 
 /** A review an Undo names: its card and the card state's version it made (review-undos.ts). */

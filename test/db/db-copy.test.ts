@@ -172,6 +172,8 @@ async function sqliteFile(name: string): Promise<string> {
       VALUES (1, 1, 1, '[{"cardId":1,"text":"An n-dim array"}]', 0, 'm2', 1700000005000, 1700000025000, 1700000025000);
     INSERT INTO party_answers (party_id, round, user_id, seq, choice, correct, answered_at, points, reviewed)
       VALUES (1, 1, 'u1', 1, 0, 1, 1700000006000, 10, 1);
+    INSERT INTO card_reports (id, card_id, deck_id, reporter_id, guild_id, text, created_at, status, resolved_by, resolved_at)
+      VALUES (1, 1, 'd1', 'u2', 'g1', 'Typo', 1700000007000, 'fixed', 'u1', 1700000008000);
   `);
   // Running totals as the file holds them, on purpose not what recomputing them would give (an UPDATE of the
   // cum_* columns alone fires no SQLite trigger): the copy must bring them over as they are.
@@ -305,7 +307,7 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
     expect(child.code).toBe(0);
     expect(child.stdout).toMatch(/^ {2}review_logs +3 +[\d.]+ s$/m);
     expect(child.stdout).toMatch(/^vacuumed in [\d.]+ s/m);
-    expect(child.stdout).toMatch(/^ {2}total +36 +[\d.]+ s/m);
+    expect(child.stdout).toMatch(/^ {2}total +37 +[\d.]+ s/m);
     expect(child.stdout).toContain("verified in");
     expect(child.stdout).toContain("3 card states column by column");
     expect(child.stdout).toContain("triggers off during the copy: stat_guild_days.stat_guild_days_cum_later");
