@@ -1,7 +1,7 @@
 import { type APIChannel, type APIMessage, ChannelType, type Client, Routes } from "discord.js";
 import { renderLobby, renderPodium, renderRound } from "../render/party-view.ts";
 import type { PartyMessage, PartyTransport } from "../services/party/transport.ts";
-import { describeSendError } from "./quiz-transport.ts";
+import { call } from "./quiz-transport.ts";
 
 /** One hour of quiet archives a party's thread (Discord's shortest choice): a party is never idle that long. */
 const ARCHIVE_MINUTES = 60;
@@ -10,14 +10,6 @@ function render(m: PartyMessage) {
   if (m.kind === "lobby") return renderLobby(m.view);
   if (m.kind === "round") return renderRound(m.view);
   return renderPodium(m.view);
-}
-
-async function call<T>(fn: () => Promise<unknown>): Promise<T> {
-  try {
-    return (await fn()) as T;
-  } catch (err) {
-    throw describeSendError(err);
-  }
 }
 
 /**

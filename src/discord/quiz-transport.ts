@@ -27,7 +27,8 @@ export function describeSendError(err: unknown): SendFailure {
   return new SendFailure(`could not reach Discord (${err instanceof Error ? err.message : String(err)})`);
 }
 
-async function call<T>(fn: () => Promise<unknown>): Promise<T> {
+/** A REST call whose failure comes out as a SendFailure (the quiz's and the review party's transports). */
+export async function call<T>(fn: () => Promise<unknown>): Promise<T> {
   try {
     return (await fn()) as T;
   } catch (err) {

@@ -80,6 +80,8 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
           expect.stringMatching(/^Easy/),
           "Bury",
           "Suspend",
+          // A shipped deck's card: bob may not change it, so he may report it.
+          "Report",
           "Stop",
         ]);
         expect(buttons[0]).toMatch(/^Again · \d+m$/);
