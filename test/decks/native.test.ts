@@ -39,6 +39,10 @@ const trickyLine = fc.constantFrom(
   "\udc00x",
   "🎉 émoji",
   "\uFEFF",
+  // Cloze syntax written as text (an import's literal, or a cloze's own): it must stay text.
+  "{{c1::Paris}} is a city",
+  "\\{{c2::x}}",
+  "{{ not a cloze }}",
 );
 const textLine = fc.oneof(
   trickyLine,
@@ -350,5 +354,34 @@ describe("detectFormat", () => {
     expect(detectFormat("My deck\n(3 cards)\n1\nQ\n")).toBe("brainscape");
     expect(detectFormat("1\nquestion\nanswer\n")).toBe("brainscape");
     expect(detectFormat("random words")).toBe("native");
+  });
+});
+
+describe("GIVEN native cards with cloze deletions", () => {
+  const deck = (body: string) => parseDeck(`id: geo\nname: Geo\n\n${body}`);
+
+  it("THEN each cloze number is its own card: a blank (or hint) in the question, the sentence in the answer", () => {
+    const r = deck(
+      "## 1\n{{c1::Paris}} is the capital of {{c2::France::country}}\n---\n\n## 2\n{{c1::Berlin}} is in Germany\n---\nIts capital\n",
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.cards.map(({ key, front, back }) => ({ key, front, back }))).toEqual([
+      { key: "1.c1", front: "[…] is the capital of France", back: "**Paris** is the capital of France" },
+      { key: "1.c2", front: "Paris is the capital of [country]", back: "Paris is the capital of **France**" },
+      { key: "2.c1", front: "[…] is in Germany", back: "**Berlin** is in Germany\n\nIts capital" },
+    ]);
+  });
+
+  it("THEN `\\{{c1::` is a literal, and renderNative writes a literal so that it reads back as text", () => {
+    const r = deck("## 1\nWrite \\{{c1::x}} for a cloze\n---\nlike that\n");
+    expect(r.cards.map((c) => [c.key, c.front])).toEqual([["1", "Write {{c1::x}} for a cloze"]]);
+    const again = parseDeck(renderNative(META, r.cards));
+    expect(again.cards.map((c) => [c.key, c.front, c.back])).toEqual([
+      ["1", "Write {{c1::x}} for a cloze", "like that"],
+    ]);
+  });
+
+  it("THEN a cloze card with no deletion in its question and an empty answer is still refused", () => {
+    expect(deck("## 1\nNo cloze here\n---\n").errors[0]?.message).toContain("has an empty answer");
   });
 });

@@ -13,6 +13,7 @@
  * A text line that would read as syntax is written with a leading `\`, which the parser removes; a line
  * holding characters an editor could mangle is written as `\` plus a JSON string. So any text round-trips.
  */
+import { clozeNumbers, clozeSides } from "./cloze.ts";
 import { CARD_KEY_PATTERN, MAX_CARDS } from "./limits.ts";
 import { isBlank, quote } from "./text.ts";
 import type { DeckIssue, DeckMeta, ParsedCard, RawDeck } from "./types.ts";
@@ -63,8 +64,13 @@ function jsonLine(line: string): string {
   return `\\${json}`;
 }
 
+/** `\{{c1::` in card text: a literal `{{c1::`, never a cloze (renderNative writes a literal one so). */
+const LITERAL_BRACES = /\\\{\{(?=c\d+::)/g;
+const CLOZE_START = /\{\{(?=c\d+::)/g;
+
 function encodeSide(text: string, isFront: boolean): string[] {
-  const lines = text.split("\n");
+  // A card's literal `{{c1::` (an import's, a cloze's own text) stays text when the file is read again.
+  const lines = text.replace(CLOZE_START, "\\{{").split("\n");
   const last = lines.length - 1;
   return lines.map((line, i) => {
     if (needsJson(line)) return jsonLine(line);
@@ -189,6 +195,30 @@ function parseCard(
   };
 }
 
+/**
+ * A card whose question holds cloze deletions (`{{c1::Paris}}`, `{{c2::France::country}}`): one card per cloze
+ * number, keyed `<key>.c<n>`, its question with that number's deletions as `[…]` (or `[hint]`), its answer the
+ * whole text with them in bold, then the card's own answer (which may be empty). Any other card as it is. A
+ * literal `\{{c1::` splits the text: no cloze starts there.
+ */
+function clozeCards(card: ParsedCard): ParsedCard[] {
+  const parts = card.front.split(LITERAL_BRACES);
+  const back = card.back.split(LITERAL_BRACES).join("{{");
+  const numbers = [...new Set(parts.flatMap((p) => clozeNumbers(p)))].sort((a, b) => a - b);
+  if (numbers.length === 0) return [{ ...card, front: parts.join("{{"), back }];
+  return numbers.map((n) => {
+    const side = (which: "question" | "answer") =>
+      parts.map((p) => clozeSides(p, n, false)[which]).join("{{");
+    const answer = side("answer");
+    return {
+      ...card,
+      key: `${card.key}.c${n}`,
+      front: side("question"),
+      back: back === "" ? answer : `${answer}\n\n${back}`,
+    };
+  });
+}
+
 /** Cards read between two pauses (parse.ts steps). */
 const CARDS_PER_STEP = 250;
 
@@ -298,7 +328,7 @@ export function* parseNative(text: string): Generator<void, RawDeck, void> {
       body.push(decodeBodyLine(raw, line, errors));
     }
     const card = parseCard(key, headerLine, body, errors);
-    if (card !== undefined) cards.push(card);
+    if (card !== undefined) cards.push(...clozeCards(card));
   }
   if (cards.length === 0 && errors.length === 0) {
     errors.push({
