@@ -30,6 +30,7 @@ import { benchCopied } from "./items/copied.ts";
 import { benchFsrs } from "./items/fsrs.ts";
 import { benchImport } from "./items/import.ts";
 import { benchMemory } from "./items/memory.ts";
+import { benchPackages } from "./items/packages.ts";
 import { benchRate } from "./items/rate.ts";
 import { benchSocial } from "./items/social.ts";
 import { benchStudy } from "./items/study.ts";
@@ -49,6 +50,7 @@ export const ITEMS: Record<string, BenchItem> = {
   memory: benchMemory,
   import: benchImport,
   fsrs: benchFsrs,
+  packages: benchPackages,
 };
 
 export interface BenchOptions {

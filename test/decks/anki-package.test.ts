@@ -1,14 +1,10 @@
 /**
  * Anki packages (.apkg / .colpkg) read for an import: every collection version (anki2, anki21, zstd anki21b with
  * schema 18) and the stock note types give the right cards, keys and tags; hostile and broken packages are
- * refused with a reason and nothing read. Fixtures are built here with Anki's schema (test/helpers/anki-package.ts).
+ * refused with a reason and nothing read. Fixtures are built with Anki's schema (datagen/anki-packages.ts).
  */
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import type { ParsedCard } from "../../src/core/decks/parse.ts";
-import { UserError } from "../../src/core/errors.ts";
-import { readImportFile } from "../../src/services/deck-file.ts";
-import { atOnce } from "../../src/services/slices.ts";
 import {
   BASIC,
   CLOZE,
@@ -19,7 +15,11 @@ import {
   REVERSED,
   TYPE_IN,
   zstdRaw,
-} from "../helpers/anki-package.ts";
+} from "../../datagen/anki-packages.ts";
+import type { ParsedCard } from "../../src/core/decks/parse.ts";
+import { UserError } from "../../src/core/errors.ts";
+import { readImportFile } from "../../src/services/deck-file.ts";
+import { atOnce } from "../../src/services/slices.ts";
 
 const NOTES: CollectionSpec["notes"] = [
   {

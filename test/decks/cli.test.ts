@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { BASIC, collectionBytes, packageBytes } from "../../datagen/anki-packages.ts";
 import { run } from "../../src/cli/deck.ts";
-import { BASIC, collectionBytes, packageBytes } from "../helpers/anki-package.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURES = join(ROOT, "test/fixtures/decks");

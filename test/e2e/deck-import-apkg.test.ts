@@ -6,8 +6,8 @@
 import { sql } from "drizzle-orm";
 import { zipSync } from "fflate";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BASIC, CLOZE, collectionBytes, packageBytes, REVERSED } from "../../datagen/anki-packages.ts";
 import type { StoredMessage } from "../../src/emulator/index.ts";
-import { BASIC, CLOZE, collectionBytes, packageBytes, REVERSED } from "../helpers/anki-package.ts";
 import { sqlRow, sqlRows } from "../helpers/sql-template.ts";
 import { E2E_ENGINES, startWorld, type World } from "./harness.ts";
 

@@ -1,8 +1,8 @@
 /**
- * Small Anki packages for the tests, built with the schema Anki documents: a collection SQLite file (the legacy
- * schema 11 of collection.anki2 / .anki21, or schema 18 of collection.anki21b with its protobuf-encoded note type
- * and template settings), zipped with its media map. A zstd frame of raw blocks stands in for Anki's compression
- * (any zstd decoder reads it; the tests need no encoder).
+ * Small Anki packages for the tests and the bench, built with the schema Anki documents: a collection SQLite file
+ * (the legacy schema 11 of collection.anki2 / .anki21, or schema 18 of collection.anki21b with its protobuf-encoded
+ * note type and template settings), zipped with its media map; and the hostile ones an import must refuse. A zstd
+ * frame of raw blocks stands in for Anki's compression (any zstd decoder reads it; nothing here needs an encoder).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -234,4 +234,25 @@ export function packageBytes(
     ...extra,
   };
   return zipSync(files);
+}
+
+/** The packages an import must refuse, by what is wrong with them (the tests' and the bench's). */
+export function hostilePackages(): Record<string, Uint8Array> {
+  const entries: Record<string, Uint8Array> = { "collection.anki2": new Uint8Array(10) };
+  for (let k = 0; k < 10_000; k++) entries[String(k)] = new Uint8Array(1);
+  const junk = new TextEncoder().encode(
+    "SQLite format 3\u0000 but then nothing that SQLite can read ".repeat(50),
+  );
+  return {
+    "zip bomb (65 MiB collection)": zipSync(
+      { "collection.anki2": new Uint8Array(65 * 1024 * 1024) },
+      { level: 9 },
+    ),
+    "zstd bomb (65 MiB collection.anki21b)": zipSync(
+      { "collection.anki21b": zstdRaw(new Uint8Array(65 * 1024 * 1024)) },
+      { level: 9 },
+    ),
+    "10,000 entries": zipSync(entries),
+    "corrupt collection": packageBytes("collection.anki2", junk),
+  };
 }
