@@ -240,18 +240,24 @@ export function packageBytes(
 export function hostilePackages(): Record<string, Uint8Array> {
   const entries: Record<string, Uint8Array> = { "collection.anki2": new Uint8Array(10) };
   for (let k = 0; k < 10_000; k++) entries[String(k)] = new Uint8Array(1);
+  const size = 64 * 1024 * 1024;
+  const slow = [0x28, 0xb5, 0x2f, 0xfd, 0xa0, size & 255, (size >> 8) & 255, (size >> 16) & 255, size >>> 24];
+  for (let k = 0; k < 10_000; k++) slow.push(((1 << 3) | (k === 9_999 ? 1 : 0)) & 255, 0, 0, 0x41);
   const junk = new TextEncoder().encode(
     "SQLite format 3\u0000 but then nothing that SQLite can read ".repeat(50),
   );
   return {
-    "zip bomb (65 MiB collection)": zipSync(
-      { "collection.anki2": new Uint8Array(65 * 1024 * 1024) },
+    "zip bomb (1 GiB collection)": zipSync(
+      { "collection.anki2": new Uint8Array(1024 * 1024 * 1024) },
       { level: 9 },
     ),
     "zstd bomb (65 MiB collection.anki21b)": zipSync(
       { "collection.anki21b": zstdRaw(new Uint8Array(65 * 1024 * 1024)) },
       { level: 9 },
     ),
+    "slow zstd (10,000 one-byte blocks, 64 MiB window)": zipSync({
+      "collection.anki21b": Uint8Array.from(slow),
+    }),
     "10,000 entries": zipSync(entries),
     "corrupt collection": packageBytes("collection.anki2", junk),
   };

@@ -4,6 +4,7 @@
  * the file is retired (its history kept).
  */
 import { and, count, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { questionFingerprint } from "../core/decks/text.ts";
 import { type Db, type EngineKind, tx } from "./client.ts";
 import { once, perConnection } from "./prepared.ts";
 import { cards, decks } from "./schema.ts";
@@ -185,6 +186,17 @@ export async function addCardToDeck(db: Db, deckId: string, c: CardInput, now: D
           .prepare(),
       ).get();
       if (same && same.retiredAt === null) return { kind: "exists", front: same.front };
+      // The same question under another key (a deck keyed by its file, an edited card): a duplicate too.
+      const question = questionFingerprint(c.front);
+      const active = await once(t, (b) =>
+        b
+          .select({ front: cards.front })
+          .from(cards)
+          .where(and(eq(cards.deckId, deckId), isNull(cards.retiredAt)))
+          .prepare(),
+      ).all();
+      const twin = active.find((a) => questionFingerprint(a.front) === question);
+      if (twin) return { kind: "exists", front: twin.front };
       const last = await once(t, (b) =>
         b
           .select({ n: sql<number>`coalesce(max(${cards.position}), -1)`.mapWith(Number) })

@@ -7,7 +7,6 @@ import {
   type ModalComponentData,
   TextInputStyle,
 } from "discord.js";
-import { MAX_SIDE_CHARS } from "../core/decks/limits.ts";
 import type { CardAdded } from "../services/card-add.ts";
 import { REPORT_MAX, type ReportsView } from "../services/card-fix.ts";
 import { cardIds } from "./card-ids.ts";
@@ -37,25 +36,27 @@ const input = (
       required: o.required,
       maxLength: o.maxLength,
       minLength: o.required ? 1 : 0,
-      ...(o.value !== undefined && o.value !== "" && { value: o.value.slice(0, o.maxLength) }),
+      ...(o.value !== undefined && o.value !== "" && o.value.length <= o.maxLength && { value: o.value }),
     },
   ],
 });
 
+/**
+ * Discord counts a field's length in UTF-16 units and allows 4,000; the card rule (1,500 characters a side) is
+ * checked on submit, so a side of emoji is shown whole, never cut, and an edit never saves a cut text.
+ */
+const FIELD_MAX = 4000;
+
 const cardInputs = (c?: { front: string; back: string; tags: string[] }) => [
   input("front", "Question", TextInputStyle.Paragraph, {
     required: true,
-    maxLength: MAX_SIDE_CHARS,
+    maxLength: FIELD_MAX,
     value: c?.front,
   }),
-  input("back", "Answer", TextInputStyle.Paragraph, {
-    required: true,
-    maxLength: MAX_SIDE_CHARS,
-    value: c?.back,
-  }),
-  input("tags", "Tags (optional, separated by spaces)", TextInputStyle.Short, {
+  input("back", "Answer", TextInputStyle.Paragraph, { required: true, maxLength: FIELD_MAX, value: c?.back }),
+  input("tags", "Tags (optional, separated by spaces)", TextInputStyle.Paragraph, {
     required: false,
-    maxLength: 200,
+    maxLength: FIELD_MAX,
     value: c?.tags.join(" "),
   }),
 ];

@@ -35,14 +35,17 @@ export interface CardAdded {
   front: string;
 }
 
+/** Tags a card keeps from a form (an imported Anki note may have many: an edit must not drop them). */
+const MAX_TAGS = 200;
+
 /**
  * A card's text as a form gave it, checked by the rules of every import (validate.ts): sides trimmed, tags split
- * on spaces or commas (at most 20). Refuses with the first problem (UserError).
+ * on spaces or commas (at most MAX_TAGS). Refuses with the first problem (UserError).
  */
 export function checkedCard(c: { front: string; back: string; tags: string }, verb = "changed") {
   const front = normalizeSide(c.front);
   const back = normalizeSide(c.back);
-  const tags = [...new Set(c.tags.split(/[\s,]+/).filter((t) => t !== ""))].slice(0, 20);
+  const tags = [...new Set(c.tags.split(/[\s,]+/).filter((t) => t !== ""))].slice(0, MAX_TAGS);
   const card = { key: frontKey(front), front, back, tags, line: 1 };
   const steps = finish("native", { meta: {}, metaLines: {}, cards: [card], errors: [], warnings: [] });
   let checked = steps.next();

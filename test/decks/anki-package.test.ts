@@ -3,6 +3,10 @@
  * schema 18) and the stock note types give the right cards, keys and tags; hostile and broken packages are
  * refused with a reason and nothing read. Fixtures are built with Anki's schema (datagen/anki-packages.ts).
  */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import {
@@ -214,5 +218,59 @@ describe("GIVEN a hostile or broken package", () => {
   it("THEN a collection with no cards is refused, saying so", async () => {
     const col = collectionBytes({ schema: 11, noteTypes: [], notes: [] });
     expect(await refusal(packageBytes("collection.anki2", col))).toContain("the package has no cards");
+  });
+
+  it("THEN a zstd frame built to be slow (10,000 one-byte blocks in a 64 MiB window) is refused before decoding", async () => {
+    const size = 64 * 1024 * 1024;
+    const frame: number[] = [
+      0x28,
+      0xb5,
+      0x2f,
+      0xfd,
+      0xa0,
+      size & 255,
+      (size >> 8) & 255,
+      (size >> 16) & 255,
+      size >>> 24,
+    ];
+    for (let k = 0; k < 10_000; k++) {
+      const h = (1 << 3) | (k === 9_999 ? 1 : 0);
+      frame.push(h & 255, (h >> 8) & 255, 0, 0x41);
+    }
+    expect(await refusal(zipSync({ "collection.anki21b": Uint8Array.from(frame) }))).toContain(
+      "its collection's zstd data is built to take minutes to unpack",
+    );
+  });
+
+  it("THEN a package of more cards than a deck holds is refused, not cut", async () => {
+    const notes = Array.from({ length: 5_001 }, (_, k) => ({
+      id: k + 1,
+      guid: `n${k}`,
+      mid: BASIC.id,
+      fields: [`question ${k}`, `answer ${k}`],
+      ords: [0],
+    }));
+    const col = collectionBytes({ schema: 11, noteTypes: [BASIC], notes });
+    expect(await refusal(packageBytes("collection.anki2", col))).toContain(
+      "the package has 5,001 cards; a deck holds at most 5,000",
+    );
+  });
+
+  it("THEN a collection whose tables compute columns on read is refused as not Anki's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "anki-generated-"));
+    try {
+      const path = join(dir, "c.db");
+      const db = new Database(path);
+      db.exec(`CREATE TABLE col (id integer primary key, models text, decks text);
+        CREATE TABLE notes (id integer primary key, guid text, mid integer, tags text,
+          flds text GENERATED ALWAYS AS (printf('%.*c', 1000, 'x')) VIRTUAL);
+        CREATE TABLE cards (id integer primary key, nid integer, did integer, ord integer);`);
+      db.close();
+      expect(await refusal(packageBytes("collection.anki2", readFileSync(path)))).toContain(
+        "the collection's `notes` table is not Anki's (it has computed columns)",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

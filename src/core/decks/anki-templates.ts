@@ -42,12 +42,14 @@ function parse(template: string): Node[] {
   const root: Node[] = [];
   const stack: { name: string; nodes: Node[]; inverted: boolean }[] = [];
   let nodes = root;
-  const re = /\{\{([\s\S]*?)\}\}/g;
   let at = 0;
-  for (let m = re.exec(template); m; m = re.exec(template)) {
-    if (m.index > at) nodes.push({ kind: "text", text: template.slice(at, m.index) });
-    at = m.index + m[0].length;
-    const tag = (m[1] ?? "").trim();
+  // indexOf, not a lazy regex: an unclosed `{{` ends the tags (the rest is text) instead of a scan per `{{`.
+  for (let open = template.indexOf("{{", at); open !== -1; open = template.indexOf("{{", at)) {
+    const close = template.indexOf("}}", open + 2);
+    if (close === -1) break;
+    if (open > at) nodes.push({ kind: "text", text: template.slice(at, open) });
+    at = close + 2;
+    const tag = template.slice(open + 2, close).trim();
     const head = tag[0];
     if (head === "#" || head === "^") {
       const section = { name: tag.slice(1).trim(), nodes: [] as Node[], inverted: head === "^" };
@@ -75,7 +77,8 @@ function parse(template: string): Node[] {
   return root;
 }
 
-const stripTags = (html: string) => html.replace(/<[^>]*>/g, "");
+// `<[^<>]*>`: a field full of `<` with no `>` is read once, not once per `<`.
+const stripTags = (html: string) => html.replace(/<[^<>]*>/g, "");
 /** Whether a field counts as empty for a section: nothing but tags and whitespace. */
 const isEmpty = (value: string) =>
   stripTags(value)
@@ -130,12 +133,24 @@ function render(nodes: Node[], nt: NoteType, card: CardContext, side: Side): str
 
 const ANSWER_RULE = /<hr\s+id\s*=\s*["']?answer["']?\s*\/?>/i;
 
+/** Templates parsed once per import (one per note type and side), not once per card. */
+const parsed = new Map<string, Node[]>();
+function parseOnce(template: string): Node[] {
+  let nodes = parsed.get(template);
+  if (!nodes) {
+    if (parsed.size >= 256) parsed.clear();
+    nodes = parse(template);
+    parsed.set(template, nodes);
+  }
+  return nodes;
+}
+
 /** The card's question and answer as HTML; null when its template is missing. */
 export function renderAnkiCard(nt: NoteType, card: CardContext): { question: string; answer: string } | null {
   const template = nt.kind === "cloze" ? nt.templates[0] : nt.templates[card.ord];
   if (!template) return null;
-  const question = render(parse(template.qfmt), nt, card, { side: "question", frontSide: "" });
-  const back = render(parse(template.afmt), nt, card, { side: "answer", frontSide: "\u0000FRONT\u0000" });
+  const question = render(parseOnce(template.qfmt), nt, card, { side: "question", frontSide: "" });
+  const back = render(parseOnce(template.afmt), nt, card, { side: "answer", frontSide: "\u0000FRONT\u0000" });
   const rule = ANSWER_RULE.exec(back);
   const answer = rule ? back.slice(rule.index + rule[0].length) : back.replaceAll("\u0000FRONT\u0000", "");
   // Whitespace at the start of a line is not shown in HTML: a template's `<br>\n{{Back Extra}}` starts its line.

@@ -31,6 +31,8 @@ export interface AnkiCollection {
   notes: Map<number, AnkiNote>;
   /** In the collection's order (note, then template or cloze number); at most `maxCards` + 1. */
   cards: AnkiCard[];
+  /** All the collection's cards (an import over the limit is refused by it, not by what was read). */
+  totalCards: number;
 }
 
 /** Thrown for a file that is not an Anki collection SQLite can read: the import's refusal says so. */
@@ -131,6 +133,21 @@ export function readCollection(path: string, maxCards: number): AnkiCollection {
     const tables = tablesOf(db);
     for (const need of ["col", "notes", "cards"])
       if (!tables.has(need)) throw new CollectionError(`the collection has no \`${need}\` table`);
+    // A crafted file could make a column computed on read (one that grows to gigabytes): Anki's tables have none.
+    for (const table of [
+      "col",
+      "notes",
+      "cards",
+      ...(tables.has("notetypes") ? ["notetypes", "fields", "templates", "decks"] : []),
+    ]) {
+      const columns = db.prepare(`SELECT name, hidden FROM pragma_table_xinfo(?)`).all(table) as {
+        hidden: number;
+      }[];
+      if (columns.some((c) => c.hidden !== 0))
+        throw new CollectionError(
+          `the collection's \`${table}\` table is not Anki's (it has computed columns)`,
+        );
+    }
     const col = db.prepare("SELECT models, decks FROM col").get() as
       | { models: string; decks: string }
       | undefined;
@@ -146,23 +163,25 @@ export function readCollection(path: string, maxCards: number): AnkiCollection {
       ))
         decks.set(Number(id), d.name ?? "");
     }
+    const totalCards = (db.prepare("SELECT count(*) AS n FROM cards").get() as { n: number }).n;
     const cards = db
       .prepare("SELECT id, nid, did, ord FROM cards ORDER BY nid, ord LIMIT ?")
       .all(maxCards + 1) as AnkiCard[];
     const notes = new Map<number, AnkiNote>();
-    const noteRow = db.prepare("SELECT guid, mid, tags, flds FROM notes WHERE id = ?");
-    for (const c of cards) {
-      if (notes.has(c.nid)) continue;
-      const n = noteRow.get(c.nid) as { guid: string; mid: number; tags: string; flds: string } | undefined;
-      if (!n) continue;
-      notes.set(c.nid, {
+    // One statement for the notes of those cards: no per-card lookup (a crafted notes table may have no index).
+    const rows = db
+      .prepare(
+        "SELECT id, guid, mid, tags, flds FROM notes WHERE id IN (SELECT nid FROM cards ORDER BY nid, ord LIMIT ?)",
+      )
+      .all(maxCards + 1) as { id: number; guid: string; mid: number; tags: string; flds: string }[];
+    for (const n of rows)
+      notes.set(n.id, {
         guid: n.guid,
         mid: n.mid,
         tags: n.tags.split(/\s+/).filter((t) => t !== ""),
         fields: n.flds.split("\u001f"),
       });
-    }
-    return { noteTypes, decks, notes, cards };
+    return { noteTypes, decks, notes, cards, totalCards };
   } catch (err) {
     if (err instanceof CollectionError) throw err;
     throw new CollectionError(`the collection could not be read (${(err as Error).message})`);

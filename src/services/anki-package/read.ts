@@ -28,7 +28,8 @@ import { PackageError, unpackPackage } from "./unpack.ts";
 
 export { looksLikeZip, PACKAGE_LIMITS, PackageError } from "./unpack.ts";
 
-const SOUND = /\[sound:([^\]]*)\]/g;
+// `[^\][]`: a `[sound:` that never closes is not re-scanned from every later `[` (linear, not quadratic).
+const SOUND = /\[sound:([^\][]*)\]/g;
 
 /** The collection's bytes as a temporary file (better-sqlite3 opens files), removed once read. */
 function readFromTemporaryCopy(bytes: Uint8Array): AnkiCollection {
@@ -131,6 +132,11 @@ export function readAnkiPackage(bytes: Uint8Array): RawDeck & { decks: number } 
         )}${dropped.size > 10 ? ` and ${dropped.size - 10} more` : ""} (images and sounds are not imported)`,
     });
   if (col.cards.length === 0) errors.push({ line: 1, message: "the package has no cards" });
+  if (col.totalCards > MAX_CARDS)
+    errors.push({
+      line: 1,
+      message: `the package has ${col.totalCards.toLocaleString("en-US")} cards; a deck holds at most ${MAX_CARDS.toLocaleString("en-US")} (export fewer decks)`,
+    });
   const name = deckNameOf(col);
   return {
     meta: name ? { name } : {},

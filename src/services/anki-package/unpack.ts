@@ -1,7 +1,8 @@
 /**
  * An Anki package's zip (.apkg, .colpkg) unpacked under caps, so a hostile file is refused early and in bounded
  * memory: at most PACKAGE_LIMITS.entries entries, and only the collection is inflated, never past
- * PACKAGE_LIMITS.collectionBytes (counted while inflating: a zip bomb's declared sizes may lie). The collection:
+ * PACKAGE_LIMITS.collectionBytes (counted while inflating, the zip handed over in small slices: a zip bomb's
+ * declared sizes may lie; a zstd frame's cost is checked before it is decoded, checkZstdCost). The collection:
  * `collection.anki21b` (Anki 23.10+: zstd-compressed), else `collection.anki21`, else `collection.anki2` (a newer
  * package also carries an old-format stub for old Anki versions, which is why the newest one wins). fflate reads
  * the zip, fzstd the zstd frames.
@@ -43,6 +44,9 @@ export function looksLikeZip(bytes: Uint8Array): boolean {
 
 const mib = (n: number) => `${Math.round(n / (1024 * 1024))} MiB`;
 
+/** What the zip reader is handed at a time: at most ~16 MiB of inflated zeros come of it (deflate's ~1,032:1). */
+const PUSH_BYTES = 16 * 1024;
+
 /** Inflates the zip's entries we need, counting as it goes; throws PackageError on anything it refuses. */
 export function unpackPackage(bytes: Uint8Array): UnpackedPackage {
   if (!looksLikeZip(bytes))
@@ -76,7 +80,10 @@ export function unpackPackage(bytes: Uint8Array): UnpackedPackage {
   unzip.register(UnzipInflate);
   unzip.register(UnzipPassThrough);
   try {
-    unzip.push(bytes, true);
+    // In small slices: fflate inflates all it is handed before it reports a byte, so a whole bomb in one push
+    // would be inflated (gigabytes) before the cap could stop it.
+    for (let at = 0; at < bytes.length; at += PUSH_BYTES)
+      unzip.push(bytes.subarray(at, at + PUSH_BYTES), at + PUSH_BYTES >= bytes.length);
   } catch (err) {
     if (stopped) throw stopped;
     if (err instanceof PackageError) throw err;
@@ -102,8 +109,63 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * fzstd's work grows with each block times the frame's window (it slides the whole window per block): a frame of
+ * 10,000 one-byte blocks declaring a 64 MiB window took 31 s. So the frames are read first, headers and block
+ * headers only, and refused when a window is over `max` or blocks × window passes this budget (in block·MiB): a
+ * real 64 MiB collection in 128 KiB blocks is 512 × 64 = 32,768.
+ */
+const ZSTD_BUDGET = 40_000;
+
+/** Walks a zstd stream's frames and blocks without decoding them; throws PackageError when it would cost too much. */
+export function checkZstdCost(data: Uint8Array, max: number): void {
+  const bad = (why: string) => new PackageError(`its collection is not valid zstd data (${why})`);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let at = 0;
+  let cost = 0;
+  while (at < data.length) {
+    if (at + 8 > data.length) throw bad("a truncated frame");
+    const magic = view.getUint32(at, true);
+    if ((magic & 0xfffffff0) === 0x184d2a50) {
+      at += 8 + view.getUint32(at + 4, true); // a skippable frame
+      continue;
+    }
+    if (magic !== 0xfd2fb528) throw bad("no frame magic");
+    const fhd = data[at + 4] ?? 0;
+    at += 5;
+    const single = (fhd >> 5) & 1;
+    let window = 0;
+    if (!single) {
+      const wd = data[at++] ?? 0;
+      const base = 2 ** (10 + (wd >> 3));
+      window = base + (base / 8) * (wd & 7);
+    }
+    at += [0, 1, 2, 4][fhd & 3] ?? 0;
+    const fcsBytes = [single ? 1 : 0, 2, 4, 8][fhd >> 6] ?? 0;
+    let fcs = 0;
+    for (let k = fcsBytes - 1; k >= 0; k--) fcs = fcs * 256 + (data[at + k] ?? 0);
+    if (fcsBytes === 2) fcs += 256;
+    at += fcsBytes;
+    if (single) window = fcs;
+    if (window > max) throw new PackageError(`its collection unpacks to more than ${mib(max)}`);
+    for (let last = 0; !last; ) {
+      if (at + 3 > data.length) throw bad("a truncated block");
+      const h = (data[at] ?? 0) | ((data[at + 1] ?? 0) << 8) | ((data[at + 2] ?? 0) << 16);
+      last = h & 1;
+      const type = (h >> 1) & 3;
+      if (type === 3) throw bad("a reserved block type");
+      at += 3 + (type === 1 ? 1 : h >>> 3);
+      cost += Math.max(1, window / (1024 * 1024));
+      if (cost > ZSTD_BUDGET)
+        throw new PackageError("its collection's zstd data is built to take minutes to unpack");
+    }
+    if ((fhd >> 2) & 1) at += 4;
+  }
+}
+
 /** A zstd stream decompressed, refused past `max` bytes (counted while decompressing). */
 export function unzstd(data: Uint8Array, max: number): Uint8Array {
+  checkZstdCost(data, max);
   const chunks: Uint8Array[] = [];
   let total = 0;
   const d = new Decompress((chunk) => {
