@@ -164,7 +164,12 @@ export async function openReports(
   deckId: string,
   limit: number,
 ): Promise<{ reports: OpenReport[]; total: number }> {
-  const open = and(eq(cardReports.deckId, deckId), eq(cardReports.status, "open"));
+  // A report on a card since removed from the deck has nothing left to fix: not listed.
+  const open = and(
+    eq(cardReports.deckId, deckId),
+    eq(cardReports.status, "open"),
+    sql`${cardReports.cardId} IN (SELECT ${cards.id} FROM ${cards} WHERE ${cards.deckId} = ${deckId} AND ${cards.retiredAt} IS NULL)`,
+  );
   const reports = await once(db, (b) =>
     b
       .select({
