@@ -10,6 +10,7 @@ import {
   createParty,
   endParty,
   joinParty,
+  type NewParty,
   nextPartyWake,
   partiesToWake,
   players,
@@ -51,24 +52,31 @@ describe.each(ENGINES)("%s", (engine) => {
   });
   afterEach(() => deps.close());
 
-  async function partyWithRound() {
+  /** A party's lobby in `channelId` (the host's), opened now; `o` overrides the defaults. */
+  const newParty = (channelId: string, o: Partial<NewParty> = {}) => {
     const t = now().getTime();
-    const party = await createParty(
+    return createParty(
       deps.db,
       {
         guildId: G,
-        channelId: "c1",
+        channelId,
         hostId: HOST,
         deckId: "alpha",
         mode: "race",
         cards: 5,
         seconds: 20,
-        threadId: "t1",
+        threadId: `t-${channelId}`,
         startableAt: t + 60_000,
         expiresAt: t + 900_000,
+        ...o,
       },
       t,
     );
+  };
+
+  async function partyWithRound() {
+    const t = now().getTime();
+    const party = await newParty("c1", { threadId: "t1" });
     if (!party) throw new Error("no party");
     expect(await joinParty(deps.db, party.id, ANN, t)).toBe("joined");
     expect(await joinParty(deps.db, party.id, ANN, t)).toBe("already");
@@ -94,22 +102,7 @@ describe.each(ENGINES)("%s", (engine) => {
     await partyWithRound();
     const t = now().getTime();
     expect(
-      await createParty(
-        deps.db,
-        {
-          guildId: G,
-          channelId: "c1",
-          hostId: ANN,
-          deckId: "alpha",
-          mode: "everyone",
-          cards: 5,
-          seconds: 20,
-          threadId: null,
-          startableAt: t,
-          expiresAt: t + 900_000,
-        },
-        t,
-      ),
+      await newParty("c1", { hostId: ANN, mode: "everyone", threadId: null, startableAt: t }),
     ).toBeNull();
   });
 
@@ -206,22 +199,7 @@ describe.each(ENGINES)("%s", (engine) => {
 
   it("GIVEN 50 players clicking while the round closes THEN each has exactly one answer and at most one review", async () => {
     const t = now().getTime();
-    const party = await createParty(
-      deps.db,
-      {
-        guildId: G,
-        channelId: "c50",
-        hostId: HOST,
-        deckId: "alpha",
-        mode: "race",
-        cards: 5,
-        seconds: 20,
-        threadId: "t50",
-        startableAt: t,
-        expiresAt: t + 900_000,
-      },
-      t,
-    );
+    const party = await newParty("c50", { threadId: "t50", startableAt: t });
     if (!party) throw new Error("no party");
     const ids = Array.from({ length: 50 }, (_, k) => String(710000000000000000n + BigInt(k)));
     for (const id of ids) {
@@ -272,22 +250,12 @@ describe.each(ENGINES)("%s", (engine) => {
 
   it("GIVEN a lobby whose time is up THEN its expiry ends it only while it is still a lobby: a Start just before wins", async () => {
     const t = now().getTime();
-    const party = await createParty(
-      deps.db,
-      {
-        guildId: G,
-        channelId: "c-exp",
-        hostId: HOST,
-        deckId: "alpha",
-        mode: "race",
-        cards: 3,
-        seconds: 20,
-        threadId: "t-exp",
-        startableAt: t,
-        expiresAt: t + 1_000,
-      },
-      t,
-    );
+    const party = await newParty("c-exp", {
+      cards: 3,
+      threadId: "t-exp",
+      startableAt: t,
+      expiresAt: t + 1_000,
+    });
     if (!party) throw new Error("no party");
     const choices = [1, 2, 3, 4].map((cardId) => ({ cardId, text: `back ${cardId}` }));
     await openRound(deps.db, {
@@ -306,22 +274,7 @@ describe.each(ENGINES)("%s", (engine) => {
   it("GIVEN six starts in one channel at once THEN one party opens and the others are told, none fails", async () => {
     const t = now().getTime();
     const start = (hostId: string) =>
-      createParty(
-        deps.db,
-        {
-          guildId: G,
-          channelId: "c-race",
-          hostId,
-          deckId: "alpha",
-          mode: "race",
-          cards: 3,
-          seconds: 20,
-          threadId: null,
-          startableAt: t,
-          expiresAt: t + 900_000,
-        },
-        t,
-      );
+      newParty("c-race", { hostId, cards: 3, threadId: null, startableAt: t });
     const made = await Promise.all(["1", "2", "3", "4", "5", "6"].map((k) => start(`71000000000000000${k}`)));
     expect(made.filter((p) => p !== null)).toHaveLength(1);
   });

@@ -55,8 +55,9 @@ describe("GIVEN a party with a process timer", () => {
   });
   afterEach(() => deps.close());
 
-  it("THEN the lobby arms its expiry, each round its close, each close the break, and the timer alone plays it out", async () => {
-    const { party } = await startParty(rt, {
+  /** The host opens a two-card party of 15-second rounds in a channel (the fake transport makes its thread). */
+  const open = (mode: "race" | "everyone") =>
+    startParty(rt, {
       guildId: G,
       channelId: "800000000000000000",
       inThread: false,
@@ -64,8 +65,11 @@ describe("GIVEN a party with a process timer", () => {
       deckId: "alpha",
       cards: 2,
       seconds: 15,
-      mode: "race",
+      mode,
     });
+
+  it("THEN the lobby arms its expiry, each round its close, each close the break, and the timer alone plays it out", async () => {
+    const { party } = await open("race");
     // The lobby's expiry is 15 minutes away: the timer waits a minute at most, then looks again.
     expect(PARTY_LIMITS.lobbyTtlMs).toBeGreaterThan(60_000);
     expect(armed.map((a) => a.ms)).toEqual([60_000]);
@@ -87,16 +91,7 @@ describe("GIVEN a party with a process timer", () => {
   });
 
   it("THEN a timer that fires early (the clock not there yet) changes nothing and waits again", async () => {
-    const { party } = await startParty(rt, {
-      guildId: G,
-      channelId: "800000000000000000",
-      inThread: false,
-      hostId: HOST,
-      deckId: "alpha",
-      cards: 2,
-      seconds: 15,
-      mode: "everyone",
-    });
+    const { party } = await open("everyone");
     await beginParty(rt, party.id, HOST);
     const t = armed.pop();
     deps.clock.advance(10_000);
