@@ -3,9 +3,9 @@
  * it), its edit (same card row, same key: every member's schedule stays), and the reports members file against
  * it until one of the deck's owners fixes or dismisses them.
  */
-import { and, asc, count, eq, isNull, ne, sql } from "drizzle-orm";
-import { questionFingerprint } from "../core/decks/text.ts";
+import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
 import { type Db, tx } from "./client.ts";
+import { sameQuestion } from "./deck-cards.ts";
 import { deckVisible } from "./deck-visibility.ts";
 import { MANAGED_COLUMNS, type ManagedDeck } from "./decks.ts";
 import { once } from "./prepared.ts";
@@ -77,15 +77,7 @@ export async function editCard(
   return tx(
     db,
     async (t): Promise<CardEdit> => {
-      const others = await once(t, (b) =>
-        b
-          .select({ front: cards.front })
-          .from(cards)
-          .where(and(eq(cards.deckId, card.deckId), isNull(cards.retiredAt), ne(cards.id, cardId)))
-          .prepare(),
-      ).all();
-      const question = questionFingerprint(c.front);
-      if (others.some((o) => questionFingerprint(o.front) === question)) return { kind: "duplicate" };
+      if ((await sameQuestion(t, card.deckId, c.front, cardId)) !== undefined) return { kind: "duplicate" };
       const res = await once(t, (b) =>
         b
           .update(cards)

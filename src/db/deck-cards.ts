@@ -187,16 +187,8 @@ export async function addCardToDeck(db: Db, deckId: string, c: CardInput, now: D
       ).get();
       if (same && same.retiredAt === null) return { kind: "exists", front: same.front };
       // The same question under another key (a deck keyed by its file, an edited card): a duplicate too.
-      const question = questionFingerprint(c.front);
-      const active = await once(t, (b) =>
-        b
-          .select({ front: cards.front })
-          .from(cards)
-          .where(and(eq(cards.deckId, deckId), isNull(cards.retiredAt)))
-          .prepare(),
-      ).all();
-      const twin = active.find((a) => questionFingerprint(a.front) === question);
-      if (twin) return { kind: "exists", front: twin.front };
+      const twin = await sameQuestion(t, deckId, c.front);
+      if (twin !== undefined) return { kind: "exists", front: twin };
       const last = await once(t, (b) =>
         b
           .select({ n: sql<number>`coalesce(max(${cards.position}), -1)`.mapWith(Number) })
@@ -224,4 +216,25 @@ export async function addCardToDeck(db: Db, deckId: string, c: CardInput, now: D
     },
     { lockKey: `deck:${deckId}` },
   );
+}
+
+/**
+ * The front of an active card of the deck with the same question as `front` (questionFingerprint, the rule every
+ * import applies), other than card `exceptId`; undefined when there is none. `/card add` and an Edit refuse it.
+ */
+export async function sameQuestion(
+  db: Db,
+  deckId: string,
+  front: string,
+  exceptId?: number,
+): Promise<string | undefined> {
+  const question = questionFingerprint(front);
+  const active = await once(db, (b) =>
+    b
+      .select({ id: cards.id, front: cards.front })
+      .from(cards)
+      .where(and(eq(cards.deckId, deckId), isNull(cards.retiredAt)))
+      .prepare(),
+  ).all();
+  return active.find((a) => a.id !== exceptId && questionFingerprint(a.front) === question)?.front;
 }
