@@ -15,6 +15,11 @@ export interface CardInput {
   front: string;
   back: string;
   tags: string[];
+  /** Names in the deck's media (deck-media.ts) of the question's and the answer's image. */
+  frontImage?: string | null;
+  backImage?: string | null;
+  /** Siblings share it (schema.ts `cards.noteKey`): an Anki note's cards, a card and its reverse. */
+  noteKey?: string | null;
 }
 
 export interface DeckInput {
@@ -65,7 +70,8 @@ const statements = perConnection((db, kind) => ({
       sql`select ${kind === "pg" ? sql`nextval(pg_get_serial_sequence('cards', 'id'))` : sql`null`}, ${deckId},
         j.value ->> 'key', ${kind === "pg" ? sql`(j.ord - 1)::int` : sql`j.key`}, j.value ->> 'front',
         j.value ->> 'back', ${kind === "pg" ? sql`(j.value -> 'tags')::text` : sql`j.value -> 'tags'`},
-        ${kind === "pg" ? sql`null::bigint` : sql`null`} from ${jsonRows(kind, "cards")} where true`,
+        ${kind === "pg" ? sql`null::bigint` : sql`null`}, j.value ->> 'frontImage', j.value ->> 'backImage',
+        j.value ->> 'noteKey' from ${jsonRows(kind, "cards")} where true`,
     )
     .onConflictDoUpdate({
       target: [cards.deckId, cards.key],
@@ -74,6 +80,9 @@ const statements = perConnection((db, kind) => ({
         front: sql`excluded.front`,
         back: sql`excluded.back`,
         tags: sql`excluded.tags`,
+        frontImage: sql`excluded.front_image`,
+        backImage: sql`excluded.back_image`,
+        noteKey: sql`excluded.note_key`,
         retiredAt: null,
       },
     })
@@ -110,7 +119,15 @@ export async function writeDeck(db: Db, d: DeckInput, now: Date): Promise<DeckWr
   const st = statements(db);
   const keys = JSON.stringify(d.cards.map((c) => c.key));
   const added = (await st.newKeys.get({ deckId: d.id, keys }))?.n ?? 0;
-  const rows = d.cards.map(({ key, front, back, tags }) => ({ key, front, back, tags }));
+  const rows = d.cards.map(({ key, front, back, tags, frontImage, backImage, noteKey }) => ({
+    key,
+    front,
+    back,
+    tags,
+    frontImage: frontImage ?? null,
+    backImage: backImage ?? null,
+    noteKey: noteKey ?? null,
+  }));
   await st.upsertCards.run({ deckId: d.id, cards: JSON.stringify(rows) });
   const retired = (await st.retireMissing.run({ deckId: d.id, keys, now: now.getTime() })).changes;
   return { added, retired };

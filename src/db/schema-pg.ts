@@ -8,6 +8,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -77,11 +78,33 @@ export const cards = pgTable(
     back: text("back").notNull(),
     tags: text("tags").notNull().default(sql`'[]'`),
     retiredAt: ms("retired_at"),
+    frontImage: text("front_image"),
+    backImage: text("back_image"),
+    noteKey: text("note_key"),
   },
   (t) => [
     uniqueIndex("cards_deck_key_uq").on(t.deckId, t.key),
     index("cards_deck_active_pos_idx").on(t.deckId, t.retiredAt, t.position),
+    index("cards_deck_note_idx").on(t.deckId, t.noteKey).where(sql`${t.noteKey} IS NOT NULL`),
   ],
+);
+
+/** Image bytes as `bytea` (the SQLite blob's Buffer goes in and comes back as it is). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
+
+export const deckMedia = pgTable(
+  "deck_media",
+  {
+    deckId: text("deck_id")
+      .notNull()
+      .references(() => decks.id),
+    name: text("name").notNull(),
+    mime: text("mime").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    bytes: bytea("bytes").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deckId, t.name] })],
 );
 
 export const subscriptions = pgTable(

@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  blob,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 import { NEW_PER_DAY_DEFAULT, REVIEW_LIMIT_DEFAULT } from "../core/new-cards.ts";
 
 /** Instants are stored as integer epoch milliseconds (drizzle maps them to Date). */
@@ -80,11 +89,39 @@ export const cards = sqliteTable(
     back: text("back").notNull(),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     retiredAt: ms("retired_at"),
+    /** The image shown with the question, and with the answer: a name in the deck's deck_media (null: none). */
+    frontImage: text("front_image"),
+    backImage: text("back_image"),
+    /**
+     * Cards of one deck with the same note key are siblings (an Anki note's cards, a card and its reverse): rating
+     * one buries the others until the member's next study day, so both directions are never shown the same day.
+     */
+    noteKey: text("note_key"),
   },
   (t) => [
     uniqueIndex("cards_deck_key_uq").on(t.deckId, t.key),
     index("cards_deck_active_pos_idx").on(t.deckId, t.retiredAt, t.position),
+    index("cards_deck_note_idx").on(t.deckId, t.noteKey).where(sql`${t.noteKey} IS NOT NULL`),
   ],
+);
+
+/**
+ * The images of a deck (imported from an Anki package), by the name its cards use. Checked on import to be the
+ * image their name says (png, jpeg, gif, webp) and within the caps of decks/FORMAT.md; `sha256` names the bytes.
+ */
+export const deckMedia = sqliteTable(
+  "deck_media",
+  {
+    deckId: text("deck_id")
+      .notNull()
+      .references(() => decks.id),
+    name: text("name").notNull(),
+    mime: text("mime").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    bytes: blob("bytes", { mode: "buffer" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deckId, t.name] })],
 );
 
 /** Which decks a member studies. */

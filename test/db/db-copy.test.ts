@@ -174,6 +174,9 @@ async function sqliteFile(name: string): Promise<string> {
       VALUES (1, 1, 'u1', 1, 0, 1, 1700000006000, 10, 1);
     INSERT INTO card_reports (id, card_id, deck_id, reporter_id, guild_id, text, created_at, status, resolved_by, resolved_at)
       VALUES (1, 1, 'd1', 'u2', 'g1', 'Typo', 1700000007000, 'fixed', 'u1', 1700000008000);
+    INSERT INTO deck_media (deck_id, name, mime, size, sha256, bytes)
+      VALUES ('d1', 'tensor.png', 'image/png', 6, 'f0', x'89504E470D0A');
+    UPDATE cards SET front_image = 'tensor.png', note_key = 'n1' WHERE id = 1;
   `);
   // Running totals as the file holds them, on purpose not what recomputing them would give (an UPDATE of the
   // cum_* columns alone fires no SQLite trigger): the copy must bring them over as they are.
@@ -307,7 +310,7 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
     expect(child.code).toBe(0);
     expect(child.stdout).toMatch(/^ {2}review_logs +3 +[\d.]+ s$/m);
     expect(child.stdout).toMatch(/^vacuumed in [\d.]+ s/m);
-    expect(child.stdout).toMatch(/^ {2}total +37 +[\d.]+ s/m);
+    expect(child.stdout).toMatch(/^ {2}total +38 +[\d.]+ s/m);
     expect(child.stdout).toContain("verified in");
     expect(child.stdout).toContain("3 card states column by column");
     expect(child.stdout).toContain("triggers off during the copy: stat_guild_days.stat_guild_days_cum_later");
@@ -354,6 +357,10 @@ describe.skipIf(!hasServer)("GIVEN a bot's SQLite file and an empty PostgreSQL d
       expect(other).toEqual({ stability: 1e-7, last_review: null });
       const card = (await c.query("SELECT front, back FROM cards WHERE id = 2")).rows[0];
       expect(card).toEqual({ front: TRICKY_FRONT, back: TRICKY_BACK });
+      const image = (await c.query("SELECT bytes, mime FROM deck_media WHERE deck_id = 'd1'")).rows[0];
+      expect(image).toEqual({ bytes: Buffer.from("89504e470d0a", "hex"), mime: "image/png" });
+      const imaged = (await c.query("SELECT front_image, note_key FROM cards WHERE id = 1")).rows[0];
+      expect(imaged).toEqual({ front_image: "tensor.png", note_key: "n1" });
       const settings = (await c.query("SELECT * FROM user_settings WHERE user_id = 'u1'")).rows[0];
       expect(settings).toEqual({
         user_id: "u1",

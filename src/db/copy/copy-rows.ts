@@ -193,6 +193,9 @@ export function copyLine(row: unknown[], table: CopyTable): string {
       parts[i] = String(v).replace(/[\\\t\n\r]/g, escapeChar);
     // Any number, as SQLite holds it: PostgreSQL reads Infinity and NaN in a double precision column.
     else if (!text && typeof v === "number") parts[i] = String(v);
+    // An image's bytes: bytea's hex form, its backslash doubled (COPY's text format reads `\\` as one).
+    else if (column.pgType === "bytea" && v instanceof Uint8Array)
+      parts[i] = `\\\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("hex")}`;
     else
       throw new Error(
         `${table.name}.${column.name} (${column.pgType}) holds ${typeof v === "string" ? JSON.stringify(v) : v instanceof Uint8Array ? "a blob" : `a ${typeof v}`}`,

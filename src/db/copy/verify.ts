@@ -100,9 +100,11 @@ export async function compareRows(
 
 /** SQLite and PostgreSQL (as src/db/pg reads it) give the same JavaScript values for equal stored values. */
 function same(a: unknown, b: unknown): boolean {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0; // image bytes
   return a === b || (typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b));
 }
 
 function show(v: unknown): string {
+  if (v instanceof Uint8Array) return `${v.byteLength} bytes`;
   return v === null ? "null" : typeof v === "string" ? JSON.stringify(v) : String(v);
 }
