@@ -222,19 +222,55 @@ export function zstdRaw(data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** A package: the collection under its entry name (anki21b compressed), a media map, and any extra entries. */
+/**
+ * A package: the collection under its entry name (anki21b compressed), its media as numbered entries with their
+ * map (JSON, or anki21b's zstd-compressed protobuf MediaEntries with each file compressed too), and any extra
+ * entries.
+ */
 export function packageBytes(
   entry: "collection.anki2" | "collection.anki21" | "collection.anki21b",
   collection: Uint8Array,
   extra: Record<string, Uint8Array> = {},
+  media: Record<string, Uint8Array> = {},
 ): Uint8Array {
+  const latest = entry === "collection.anki21b";
+  const names = Object.keys(media);
+  let map: Uint8Array;
+  if (latest) {
+    const w = protobuf.Writer.create();
+    for (const name of names) {
+      const e = protobuf.Writer.create()
+        .uint32((1 << 3) | 2)
+        .string(name)
+        .uint32((2 << 3) | 0)
+        .uint32(media[name]?.length ?? 0)
+        .finish();
+      w.uint32((1 << 3) | 2).bytes(e);
+    }
+    map = zstdRaw(w.finish());
+  } else
+    map = new TextEncoder().encode(JSON.stringify(Object.fromEntries(names.map((n, k) => [String(k), n]))));
   const files: Record<string, Uint8Array> = {
-    [entry]: entry === "collection.anki21b" ? zstdRaw(collection) : collection,
-    media: entry === "collection.anki21b" ? zstdRaw(new Uint8Array()) : new TextEncoder().encode("{}"),
+    [entry]: latest ? zstdRaw(collection) : collection,
+    media: map,
     ...extra,
   };
+  names.forEach((name, k) => {
+    const bytes = media[name] ?? new Uint8Array();
+    files[String(k)] = latest ? zstdRaw(bytes) : bytes;
+  });
   return zipSync(files);
 }
+
+/** A real 1×1 PNG (red), and a GIF: the images of the fixtures. */
+export const PNG_1X1 = Buffer.from(
+  "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c63f8cfc0000003010100c9fe92ef0000000049454e44ae426082",
+  "hex",
+);
+export const GIF_1X1 = Buffer.from(
+  "47494638396101000100800000ff000000000021f90401000000002c00000000010001000002024401003b",
+  "hex",
+);
 
 /** The packages an import must refuse, by what is wrong with them (the tests' and the bench's). */
 export function hostilePackages(): Record<string, Uint8Array> {

@@ -10,6 +10,7 @@ import { clipDeckName, freeDeckName, scopeFingerprint } from "../core/decks/impo
 import { importDeckId } from "../core/decks/keys.ts";
 import { type Db, tx } from "./client.ts";
 import { type CardInput, type DeckWrite, writeDeck } from "./deck-cards.ts";
+import { type MediaInput, writeDeckMedia } from "./deck-media.ts";
 import { MANAGED_COLUMNS, type ManagedDeck, managedDeck } from "./decks.ts";
 import { decideWithLookups } from "./lookups.ts";
 import { once, perConnection } from "./prepared.ts";
@@ -33,6 +34,8 @@ export interface ImportInput {
   matchName?: string;
   description: string;
   cards: CardInput[];
+  /** The deck's images from now on (its cards' frontImage/backImage name them); absent: none. */
+  media?: MediaInput[];
 }
 
 /** What the import would do, read inside its transaction, for the service's rules to decide on. */
@@ -257,6 +260,7 @@ export async function importIntoDeck<A>(
         },
         now,
       );
+      await writeDeckMedia(t, id, input.media ?? []);
       await addSubscription(t, input.userId, id, now);
       return { written: { deckId: id, name, scope, created: target === undefined, ...written } };
     },

@@ -17,7 +17,13 @@ import {
 } from "../core/decks/parse.ts";
 import { suppressLinkPreviews } from "../core/decks/text.ts";
 import { UserError } from "../core/errors.ts";
-import { looksLikeZip, PACKAGE_LIMITS, PackageError, readAnkiPackage } from "./anki-package/read.ts";
+import {
+  type DeckImage,
+  looksLikeZip,
+  PACKAGE_LIMITS,
+  PackageError,
+  readAnkiPackage,
+} from "./anki-package/read.ts";
 import type { Steps } from "./slices.ts";
 
 /** At most this many problems are listed in a refusal (the CLI `deck check` lists them all). */
@@ -139,8 +145,11 @@ function* readPackageFile(file: { fileName: string; bytes: Uint8Array }): Steps<
   if (parsed.errors.length > 0) throw refused(file.fileName, "apkg", parsed.errors);
   const merged: DeckIssue[] =
     raw.decks > 1 ? [{ line: 1, message: `${raw.decks} Anki decks were imported as one deck` }] : [];
+  // Only the images a kept card shows (a skipped duplicate's stay behind).
+  const shown = new Set(parsed.cards.flatMap((c) => [c.frontImage, c.backImage]));
   return {
     cards: parsed.cards,
+    media: [...raw.media].filter(([name]) => shown.has(name)).map(([name, image]) => ({ name, ...image })),
     format: "apkg",
     fileDeckName: parsed.meta.name?.trim() || nameFromFileName(file.fileName),
     description: "",
@@ -167,6 +176,8 @@ export function nameFromFileName(fileName: string): string {
 /** A file read for an import: its cards (keyed for progress), the names it offers, and what it warned about. */
 export interface ImportFile {
   cards: ParsedCard[];
+  /** The images its cards show (an Anki package's; none for a text file). */
+  media: (DeckImage & { name: string })[];
   format: DeckFormat;
   /** The deck name in the file (Anki deck, Brainscape title, native name), else from the file name. */
   fileDeckName: string;
@@ -205,6 +216,7 @@ export function* readImportFile(file: {
   yield;
   return {
     cards,
+    media: [],
     format: parsed.format,
     fileDeckName: parsed.meta.name?.trim() || nameFromFileName(file.fileName),
     description: parsed.meta.description ?? "",

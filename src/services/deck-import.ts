@@ -192,6 +192,7 @@ async function runImport(
         : req.confirmed?.asNew !== true && { matchName: requestedName || file.fileDeckName }),
       description: file.description,
       cards: file.cards,
+      media: file.media,
     },
     deps.clock.now(),
     {

@@ -107,7 +107,7 @@ describe("GIVEN an Anki package of every collection version with the stock note 
       expect(cardsOf(file.cards)).toEqual(EXPECTED);
       expect(file.fileDeckName).toBe("Languages::Mixed");
       expect(file.warnings.map((w) => w.message)).toContain(
-        "media dropped: 'tensor.png' (images and sounds are not imported)",
+        "media dropped: 'tensor.png' (not in the package). Sounds and videos are not imported; images are (png, jpg, gif, webp up to 1 MiB each)",
       );
     });
   }

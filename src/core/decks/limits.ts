@@ -26,3 +26,10 @@ export const MAX_DECK_FILE_BYTES = 16 * 1024 * 1024;
 
 /** Largest file `/deck import` accepts (checked before the whole file is read). */
 export const MAX_IMPORT_BYTES = 1024 * 1024;
+
+/** An image a card shows (from an Anki package): decks/FORMAT.md "Images". */
+export const MAX_IMAGE_BYTES = 1024 * 1024;
+
+/** All the images of one deck, and how many (past either, the rest are dropped with a warning). */
+export const MAX_DECK_IMAGE_BYTES = 10 * 1024 * 1024;
+export const MAX_DECK_IMAGES = 1_000;

@@ -33,6 +33,11 @@ export interface ParsedCard {
   tags: string[];
   /** 1-based line where the card starts (its `## key` header, or its Brainscape number line). */
   line: number;
+  /** An Anki package's images: names in the deck's media (ImportFile.media) shown with the question and answer. */
+  frontImage?: string;
+  backImage?: string;
+  /** Siblings (an Anki note's cards) share it: see schema.ts `cards.noteKey`. */
+  noteKey?: string;
 }
 
 export interface DeckMeta {

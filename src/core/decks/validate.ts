@@ -119,7 +119,11 @@ export function* finish(format: DeckFormat, raw: RawDeck): Generator<void, Parse
       for (const message of problems) errors.push({ line: card.line, message });
       continue;
     }
-    const fingerprint = questionFingerprint(card.front);
+    // Two image cards with the same words ("What is this?") ask different questions.
+    const fingerprint =
+      card.frontImage === undefined
+        ? questionFingerprint(card.front)
+        : `${questionFingerprint(card.front)}\u0000${card.frontImage}`;
     const first = questions.get(fingerprint);
     if (first !== undefined) {
       warnings.push({

@@ -5,16 +5,26 @@
  * reversed card) and Type-in give one card per card Anki made, Cloze one per cloze number. Fields' HTML goes through
  * the same conversion as the text import (core/decks/html.ts). Card keys are the note's guid (keys.ts `guidKey`),
  * `.t<n>` for a note's card of template n > 0, `.c<n>` for cloze n: a re-import keeps every schedule, and a note
- * imported from Anki's text export before keeps its own. Media are not imported yet: images and sounds are named
- * in the warnings.
+ * imported from Anki's text export before keeps its own; a note's cards share its guid as their note key
+ * (siblings). Images travel (images.ts, within decks/FORMAT.md's caps): a card keeps the first image of its
+ * question and the first other image of its answer; sounds, videos and images past the caps are named in the
+ * warnings, and a file a card shows that is not the image its name claims refuses the package.
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type NoteType, renderAnkiCard } from "../../core/decks/anki-templates.ts";
 import { htmlToMarkdown } from "../../core/decks/html.ts";
+import { claimedImageType, IMAGE_ONLY_TEXT, type ImageType, sniffImage } from "../../core/decks/images.ts";
 import { guidKey } from "../../core/decks/keys.ts";
-import { MAX_CARDS, MAX_DECK_NAME_CHARS } from "../../core/decks/limits.ts";
+import {
+  MAX_CARDS,
+  MAX_DECK_IMAGE_BYTES,
+  MAX_DECK_IMAGES,
+  MAX_DECK_NAME_CHARS,
+  MAX_IMAGE_BYTES,
+} from "../../core/decks/limits.ts";
 import {
   type DeckIssue,
   finish,
@@ -24,7 +34,7 @@ import {
 } from "../../core/decks/parse.ts";
 import { normalizeSide, quote } from "../../core/decks/text.ts";
 import { type AnkiCollection, CollectionError, readCollection } from "../../db/anki/collection.ts";
-import { PackageError, unpackPackage } from "./unpack.ts";
+import { mediaBytes, PackageError, type UnpackedPackage, unpackPackage } from "./unpack.ts";
 
 export { looksLikeZip, PACKAGE_LIMITS, PackageError } from "./unpack.ts";
 
@@ -68,10 +78,78 @@ function deckNameOf(col: AnkiCollection): string | undefined {
   return name === "" || name === "Default" ? undefined : [...name].slice(0, MAX_DECK_NAME_CHARS).join("");
 }
 
+/** An image a deck stores (deck_media), checked to be what it is. */
+export interface DeckImage {
+  mime: ImageType;
+  bytes: Buffer;
+  sha256: string;
+}
+
+/**
+ * The images the cards show, read from the package as they are first asked for: each checked to be the image
+ * its name claims (else the package is refused: a PackageError), each and all of them within the caps (else
+ * dropped, and said so).
+ */
+class ImageShelf {
+  readonly kept = new Map<string, DeckImage>();
+  readonly dropped = new Map<string, string>();
+  private total = 0;
+  constructor(private readonly pkg: UnpackedPackage) {}
+
+  /** The name as the deck stores it when the image is kept; null (and why, in `dropped`) when it is not. */
+  take(src: string): string | null {
+    const name = this.pkg.media.has(src) ? src : safeDecode(src);
+    if (this.kept.has(name)) return name;
+    if (this.dropped.has(name)) return null;
+    const why = this.check(name);
+    if (why !== null) {
+      this.dropped.set(name, why);
+      return null;
+    }
+    return name;
+  }
+
+  private check(name: string): string | null {
+    const claimed = claimedImageType(name);
+    if (claimed === null) return "not an image the bot shows (png, jpg, gif, webp)";
+    const stored = this.pkg.media.get(name);
+    if (stored === undefined) return "not in the package";
+    const bytes = stored === "too large" ? stored : mediaBytes(this.pkg, stored, MAX_IMAGE_BYTES, name);
+    if (bytes === "too large" || bytes.length > MAX_IMAGE_BYTES) return "over 1 MiB";
+    const actual = sniffImage(bytes);
+    // Named an image, but not one: a file that could be anything is never attached to a message.
+    if (actual === null)
+      throw new PackageError(
+        `its media file ${quote(name)} is not the ${claimed.slice(6).toUpperCase()} image its name says (its bytes are no image at all)`,
+      );
+    if (this.kept.size >= MAX_DECK_IMAGES) return `past the ${MAX_DECK_IMAGES} images a deck keeps`;
+    if (this.total + bytes.length > MAX_DECK_IMAGE_BYTES) return "past the 10 MiB of images a deck keeps";
+    this.total += bytes.length;
+    const buffer = Buffer.from(bytes);
+    this.kept.set(name, {
+      mime: actual,
+      bytes: buffer,
+      sha256: createHash("sha256").update(buffer).digest("hex"),
+    });
+    return null;
+  }
+}
+
+function safeDecode(src: string): string {
+  try {
+    return decodeURIComponent(src);
+  } catch {
+    return src;
+  }
+}
+
 /** The package's cards as a deck parser would give them (validated next by the shared checks). */
-export function readAnkiPackage(bytes: Uint8Array): RawDeck & { decks: number } {
-  const { collection } = unpackPackage(bytes);
-  const col = readFromTemporaryCopy(collection);
+export function readAnkiPackage(
+  bytes: Uint8Array,
+): RawDeck & { decks: number; media: Map<string, DeckImage> } {
+  const pkg = unpackPackage(bytes);
+  const col = readFromTemporaryCopy(pkg.collection);
+  const shelf = new ImageShelf(pkg);
   const cards: ParsedCard[] = [];
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
@@ -99,21 +177,28 @@ export function readAnkiPackage(bytes: Uint8Array): RawDeck & { decks: number } 
       question = side(note.fields[0] ?? "");
       answer = side(note.fields[1] ?? "");
     }
-    for (const m of [...question.media, ...answer.media]) dropped.add(m);
+    const frontImage = firstImage(question.media, shelf, null);
+    const backImage = firstImage(answer.media, shelf, frontImage);
+    for (const m of [...question.media, ...answer.media]) if (!shelf.kept.has(m)) dropped.add(m);
     const suffix = nt?.kind === "cloze" ? `.c${c.ord + 1}` : c.ord > 0 ? `.t${c.ord}` : "";
-    if (question.text === "" || answer.text === "") {
+    const front = question.text || (frontImage !== null ? IMAGE_ONLY_TEXT : "");
+    const back = answer.text || (backImage !== null || frontImage !== null ? IMAGE_ONLY_TEXT : "");
+    if (front === "" || back === "") {
       warnings.push({
         line,
-        message: `a card of note type ${quote(nt?.name ?? String(note.mid))} has no text on its ${question.text === "" ? "question" : "answer"} (only media, which is not imported yet); it was skipped`,
+        message: `a card of note type ${quote(nt?.name ?? String(note.mid))} has nothing the bot can show on its ${front === "" ? "question" : "answer"} (no text, and no image it keeps); it was skipped`,
       });
       continue;
     }
     cards.push({
       key: guidKey(note.guid, suffix),
-      front: question.text,
-      back: answer.text,
+      front,
+      back,
       tags: note.tags,
       line,
+      noteKey: guidKey(note.guid, ""),
+      ...(frontImage !== null && { frontImage }),
+      ...(backImage !== null && { backImage }),
     });
   }
   if (fallback.size > 0)
@@ -126,10 +211,10 @@ export function readAnkiPackage(bytes: Uint8Array): RawDeck & { decks: number } 
       line: 1,
       message: `media dropped: ${[...dropped]
         .slice(0, 10)
-        .map((x) => quote(x))
+        .map((x) => `${quote(x)}${shelf.dropped.has(x) ? ` (${shelf.dropped.get(x)})` : ""}`)
         .join(
           ", ",
-        )}${dropped.size > 10 ? ` and ${dropped.size - 10} more` : ""} (images and sounds are not imported)`,
+        )}${dropped.size > 10 ? ` and ${dropped.size - 10} more` : ""}. Sounds and videos are not imported; images are (png, jpg, gif, webp up to 1 MiB each)`,
     });
   if (col.cards.length === 0) errors.push({ line: 1, message: "the package has no cards" });
   if (col.totalCards > MAX_CARDS)
@@ -146,7 +231,18 @@ export function readAnkiPackage(bytes: Uint8Array): RawDeck & { decks: number } 
     warnings,
     keys: "file",
     decks: new Set(col.cards.map((c) => c.did)).size,
+    media: shelf.kept,
   };
+}
+
+/** The first image of a side the deck keeps, other than `not` (the question's, which an answer repeats). */
+function firstImage(media: string[], shelf: ImageShelf, not: string | null): string | null {
+  for (const src of media) {
+    if (claimedImageType(src) === null && claimedImageType(safeDecode(src)) === null) continue;
+    const name = shelf.take(src);
+    if (name !== null && name !== not) return name;
+  }
+  return null;
 }
 
 /** A package read whole, with the shared checks (`npm run deck -- check|convert`): a refusal is its one error. */

@@ -1,0 +1,212 @@
+/**
+ * Images in Anki packages: every collection version brings the images its cards show (checked by their bytes,
+ * within decks/FORMAT.md's caps), sounds are named as dropped, and a file that is not the image its name claims
+ * refuses the package. Fixtures are built with Anki's schema (datagen/anki-packages.ts).
+ */
+import { zipSync } from "fflate";
+import { describe, expect, it } from "vitest";
+import {
+  BASIC,
+  collectionBytes,
+  GIF_1X1,
+  PNG_1X1,
+  packageBytes,
+  REVERSED,
+} from "../../datagen/anki-packages.ts";
+import { IMAGE_ONLY_TEXT } from "../../src/core/decks/images.ts";
+import { UserError } from "../../src/core/errors.ts";
+import { readImportFile } from "../../src/services/deck-file.ts";
+import { atOnce } from "../../src/services/slices.ts";
+
+const read = (bytes: Uint8Array) => atOnce(readImportFile({ fileName: "deck.apkg", bytes }));
+
+const NOTES = [
+  {
+    id: 1,
+    guid: "pic-1",
+    mid: BASIC.id,
+    fields: [
+      'Which layer is this? <img src="conv.png">',
+      'A convolution <img src="kernel.gif"> [sound:say.mp3]',
+    ],
+    ords: [0],
+  },
+  // A question that is only an image: the card still has text to list and quiz on.
+  { id: 2, guid: "pic-2", mid: BASIC.id, fields: ['<img src="conv.png">', "conv2d"], ords: [0] },
+  // Both directions of a note with an image: siblings by their note key.
+  {
+    id: 3,
+    guid: "pic-3",
+    mid: REVERSED.id,
+    fields: ['<img src="my%20kernel.gif">', "a kernel"],
+    ords: [0, 1],
+  },
+];
+const MEDIA = {
+  "conv.png": PNG_1X1,
+  "kernel.gif": GIF_1X1,
+  "say.mp3": Buffer.from("ID3 not read"),
+  "my kernel.gif": GIF_1X1,
+};
+
+const refusal = async (bytes: Uint8Array): Promise<string> => {
+  try {
+    await read(bytes);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return (err as Error).message;
+  }
+  throw new Error("the package was not refused");
+};
+
+describe.each([
+  ["collection.anki2", 11],
+  ["collection.anki21", 11],
+  ["collection.anki21b", 18],
+] as const)("GIVEN a %s package whose cards show images", (entry, schema) => {
+  const pkg = () =>
+    packageBytes(entry, collectionBytes({ schema, noteTypes: [BASIC, REVERSED], notes: NOTES }), {}, MEDIA);
+
+  it("THEN each card keeps its question's image and its answer's own, and the deck the bytes of each", async () => {
+    const file = await read(pkg());
+    expect(
+      file.cards.map(({ key, front, back, frontImage, backImage, noteKey }) => ({
+        key,
+        front,
+        back,
+        frontImage,
+        backImage,
+        noteKey,
+      })),
+    ).toEqual([
+      {
+        key: "pic-1",
+        front: "Which layer is this?",
+        back: "A convolution",
+        frontImage: "conv.png",
+        backImage: "kernel.gif",
+        noteKey: "pic-1",
+      },
+      {
+        key: "pic-2",
+        front: IMAGE_ONLY_TEXT,
+        back: "conv2d",
+        frontImage: "conv.png",
+        backImage: undefined,
+        noteKey: "pic-2",
+      },
+      {
+        key: "pic-3",
+        front: IMAGE_ONLY_TEXT,
+        back: "a kernel",
+        frontImage: "my kernel.gif",
+        backImage: undefined,
+        noteKey: "pic-3",
+      },
+      {
+        key: "pic-3.t1",
+        front: "a kernel",
+        back: IMAGE_ONLY_TEXT,
+        frontImage: undefined,
+        backImage: "my kernel.gif",
+        noteKey: "pic-3",
+      },
+    ]);
+    expect(file.media.map(({ name, mime, bytes }) => ({ name, mime, bytes }))).toEqual([
+      { name: "conv.png", mime: "image/png", bytes: PNG_1X1 },
+      { name: "kernel.gif", mime: "image/gif", bytes: GIF_1X1 },
+      { name: "my kernel.gif", mime: "image/gif", bytes: GIF_1X1 },
+    ]);
+    expect(file.warnings.map((w) => w.message).join("\n")).toContain("media dropped: 'say.mp3'");
+  });
+});
+
+describe("GIVEN a package whose media are not what they claim, or too large", () => {
+  const one = (
+    front: string,
+    media: Record<string, Uint8Array>,
+    entry: "collection.anki2" | "collection.anki21b" = "collection.anki2",
+  ) =>
+    packageBytes(
+      entry,
+      collectionBytes({
+        schema: entry === "collection.anki2" ? 11 : 18,
+        noteTypes: [BASIC],
+        notes: [{ id: 1, guid: "g1", mid: BASIC.id, fields: [front, "back"], ords: [0] }],
+      }),
+      {},
+      media,
+    );
+
+  it("THEN a file named .png that is no image refuses the package, naming it", async () => {
+    for (const entry of ["collection.anki2", "collection.anki21b"] as const) {
+      const message = await refusal(
+        one('<img src="evil.png">', { "evil.png": Buffer.from("<script>alert(1)</script>") }, entry),
+      );
+      expect(message).toContain("Nothing was imported");
+      expect(message).toContain("its media file 'evil.png' is not the PNG image its name says");
+    }
+  });
+
+  it("THEN a PNG named .jpg is kept as the PNG it is", async () => {
+    const file = await read(one('<img src="photo.jpg">', { "photo.jpg": PNG_1X1 }));
+    expect(file.media.map((m) => [m.name, m.mime])).toEqual([["photo.jpg", "image/png"]]);
+  });
+
+  it("THEN an image over 1 MiB is dropped with a warning, and its card imported with its text", async () => {
+    const big = Buffer.concat([PNG_1X1, Buffer.alloc(1024 * 1024)]);
+    for (const entry of ["collection.anki2", "collection.anki21b"] as const) {
+      const file = await read(one('Big <img src="big.png">', { "big.png": big }, entry));
+      expect(file.cards.map((c) => [c.front, c.frontImage])).toEqual([["Big", undefined]]);
+      expect(file.media).toEqual([]);
+      expect(file.warnings.map((w) => w.message).join("\n")).toContain("'big.png' (over 1 MiB)");
+    }
+  });
+
+  it("THEN a card whose only content is an image it cannot keep is skipped, saying why", async () => {
+    const file = await read(
+      packageBytes(
+        "collection.anki2",
+        collectionBytes({
+          schema: 11,
+          noteTypes: [BASIC],
+          notes: [
+            { id: 1, guid: "g1", mid: BASIC.id, fields: ['<img src="gone.png">', "back"], ords: [0] },
+            { id: 2, guid: "g2", mid: BASIC.id, fields: ["kept", "back"], ords: [0] },
+          ],
+        }),
+      ),
+    );
+    expect(file.cards.map((c) => c.key)).toEqual(["g2"]);
+    const said = file.warnings.map((w) => w.message).join("\n");
+    expect(said).toContain("has nothing the bot can show on its question");
+    expect(said).toContain("'gone.png' (not in the package)");
+  });
+
+  it("THEN media that inflate past 32 MiB (a bomb among the media) refuse the package", async () => {
+    const col = collectionBytes({
+      schema: 11,
+      noteTypes: [BASIC],
+      notes: [{ id: 1, guid: "g", mid: BASIC.id, fields: ["a", "b"], ords: [0] }],
+    });
+    const bomb = zipSync(
+      {
+        "collection.anki2": col,
+        media: new TextEncoder().encode('{"0":"a.png"}'),
+        "0": new Uint8Array(33 * 1024 * 1024),
+      },
+      { level: 9 },
+    );
+    expect(await refusal(bomb)).toContain("its media unpack to more than 32 MiB");
+  });
+
+  it("THEN a media map that is not JSON refuses the package", async () => {
+    const col = collectionBytes({
+      schema: 11,
+      noteTypes: [BASIC],
+      notes: [{ id: 1, guid: "g", mid: BASIC.id, fields: ["a", "b"], ords: [0] }],
+    });
+    const bad = zipSync({ "collection.anki2": col, media: new TextEncoder().encode("{not json") });
+    expect(await refusal(bad)).toContain("its media map is not valid JSON");
+  });
+});
