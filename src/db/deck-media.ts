@@ -6,7 +6,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { perConnection } from "./prepared.ts";
-import { deckMedia } from "./schema.ts";
+import { cards, deckMedia } from "./schema.ts";
 
 const p = (name: string) => sql.placeholder(name);
 
@@ -25,6 +25,11 @@ export interface StoredImage {
 }
 
 const statements = perConnection((db) => ({
+  cardImages: db
+    .select({ deckId: cards.deckId, frontImage: cards.frontImage, backImage: cards.backImage })
+    .from(cards)
+    .where(eq(cards.id, p("cardId")))
+    .prepare(),
   names: db
     .select({ name: deckMedia.name, sha256: deckMedia.sha256 })
     .from(deckMedia)
@@ -97,4 +102,12 @@ export async function deckImage(db: Db, deckId: string, name: string): Promise<S
 /** Every image of a deck, by name (an export packs them). */
 export async function deckImages(db: Db, deckId: string): Promise<StoredImage[]> {
   return statements(db).all.all({ deckId });
+}
+
+/** Where a card's images are (its deck, and their names), or undefined for no such card. */
+export async function cardImages(
+  db: Db,
+  cardId: number,
+): Promise<{ deckId: string; frontImage: string | null; backImage: string | null } | undefined> {
+  return statements(db).cardImages.get({ cardId });
 }

@@ -67,11 +67,21 @@ function countDueSql(kind: EngineKind, only: SQL, states: SQL = sql`${cardStates
           AND ${cardStates.due} <= ${p("until")}${only}) AS n`;
 }
 
+/** Where a card's images are (db/deck-media.ts reads one when the view shows it). */
+const imageFields = { deckId: cards.deckId, frontImage: cards.frontImage, backImage: cards.backImage };
+
+/** A card's images: names in its deck's media, null for none. */
+export interface CardImages {
+  deckId: string;
+  frontImage: string | null;
+  backImage: string | null;
+}
+
 // No `.limit(1)` on the single-row reads: drizzle binds LIMIT as a parameter (`limit ?`), which SQLite runs 3–4×
 // slower here than `limit 1`; `.get()` steps to the first row only, in the same plan.
 const statements = perConnection((db, kind) => ({
   content: db
-    .select({ front: cards.front, back: cards.back, deckName: decks.name })
+    .select({ front: cards.front, back: cards.back, deckName: decks.name, ...imageFields })
     .from(cards)
     .innerJoin(decks, eq(decks.id, cards.deckId))
     .where(eq(cards.id, p("cardId")))
@@ -82,6 +92,7 @@ const statements = perConnection((db, kind) => ({
       front: cards.front,
       back: cards.back,
       deckName: decks.name,
+      ...imageFields,
       state: cardStates,
       scheduling: schedulingFields,
       ratingStyle: userSettings.ratingStyle,
@@ -229,7 +240,7 @@ export async function nextDueAt(db: Db, s: Scope, now: number): Promise<Date | n
 // ── What the study service asks: one async call per view ───────────────────────────────────────────────────
 
 /** A card as a study view shows it, with the member's ts-fsrs state of it (undefined: never rated). */
-export interface QueuedCard {
+export interface QueuedCard extends CardImages {
   cardId: number;
   deckName: string;
   front: string;
@@ -336,7 +347,7 @@ async function queued(db: Db, s: Scope, cardId: number, now: number): Promise<Qu
 export async function cardContent(
   db: Db,
   cardId: number,
-): Promise<{ front: string; back: string; deckName: string } | undefined> {
+): Promise<({ front: string; back: string; deckName: string } & CardImages) | undefined> {
   return statements(db).content.get({ cardId });
 }
 

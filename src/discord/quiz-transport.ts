@@ -1,6 +1,8 @@
 import { type APIMessage, type Client, DiscordAPIError, HTTPError, Routes } from "discord.js";
+import { cardImageName } from "../render/card-image.ts";
 import { isQuizPostComponent } from "../render/quiz-ids.ts";
 import { renderPost } from "../render/quiz-view.ts";
+import type { StoredImage } from "../services/card-image.ts";
 import type { PostView } from "../services/quiz/post-view.ts";
 import { type QuizTransport, SendFailure } from "../services/quiz/transport.ts";
 
@@ -43,9 +45,19 @@ export async function call<T>(fn: () => Promise<unknown>): Promise<T> {
  */
 export function discordTransport(client: Client): QuizTransport {
   return {
-    async post(channelId: string, view: PostView, nonce: string) {
-      const body = { ...renderPost(view, { ping: true }), nonce, enforce_nonce: true };
-      const msg = await call<APIMessage>(() => client.rest.post(Routes.channelMessages(channelId), { body }));
+    async post(channelId: string, view: PostView, nonce: string, image?: StoredImage | null) {
+      const name = image ? cardImageName(image) : null;
+      const body = {
+        ...renderPost(view, { ping: true }),
+        nonce,
+        enforce_nonce: true,
+        ...(name !== null && { attachments: [{ id: 0, filename: name }] }),
+      };
+      const files =
+        image && name !== null ? [{ name, data: image.bytes, contentType: image.mime }] : undefined;
+      const msg = await call<APIMessage>(() =>
+        client.rest.post(Routes.channelMessages(channelId), { body, ...(files && { files }) }),
+      );
       return msg.id;
     },
     async edit(channelId: string, messageId: string, view: PostView) {

@@ -17,6 +17,9 @@ export interface MessagePayload {
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIButtonComponent>[];
   allowed_mentions: typeof NO_PINGS;
+  /** A card's image (render/card-image.ts); `attachments: []` drops the message's earlier files on an update. */
+  files?: { attachment: Buffer; name: string }[];
+  attachments?: [];
 }
 
 export function button(

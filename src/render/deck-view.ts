@@ -113,8 +113,9 @@ export function renderImported(r: ImportReport): MessagePayload {
   const counts = r.created
     ? `**${r.cards}** card${r.cards === 1 ? "" : "s"}`
     : `**${r.cards}** card${r.cards === 1 ? "" : "s"}: ${r.added} new, ${r.kept} kept with their progress, ${r.retired} retired`;
+  const images = r.images > 0 ? ` · ${plural(r.images, "image")}` : "";
   const lines = [
-    `Format: **${FORMAT_NAMES[r.format]}** · ${counts}`,
+    `Format: **${FORMAT_NAMES[r.format]}** · ${counts}${images}`,
     r.scope === "personal"
       ? "Personal deck: only you see it, in every server."
       : "Server deck: everyone in this server can study it.",

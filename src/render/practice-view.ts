@@ -1,6 +1,7 @@
 import { type APIButtonComponent, ButtonStyle } from "discord.js";
 import { b36, encodeId, fromB36, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
 import type { PracticeRound, PracticeView } from "../services/practice.ts";
+import { withCardImage } from "./card-image.ts";
 import { cardText } from "./card-text.ts";
 import { button, COLORS, type MessagePayload, row } from "./components.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
@@ -71,6 +72,7 @@ export function renderPractice(v: PracticeView): MessagePayload {
       ],
       components: [],
       allowed_mentions: NO_PINGS,
+      attachments: [], // the last card's image goes with it
     };
   const half = Math.floor((LIMITS.embedDescription - 40) / 2);
   const front = cardText(v.front, v.back === null ? LIMITS.embedDescription : half);
@@ -82,17 +84,21 @@ export function renderPractice(v: PracticeView): MessagePayload {
           button(id("r", ...card, "1"), "Again", ButtonStyle.Danger),
           button(id("r", ...card, "3"), "Good", ButtonStyle.Success),
         ];
+  const pictured = withCardImage(
+    {
+      color: COLORS.study,
+      author: { name: clip(`Re-do today's misses · ${v.deckName}`, LIMITS.embedTitle) },
+      description: v.back === null ? front : `${front}\n\n**Answer**\n${cardText(v.back, half)}`,
+      footer: { text: `${plural(v.left, "card")} left · practice: no schedule change, no points` },
+    },
+    v.image,
+  );
   return {
     content: v.notice ?? undefined,
-    embeds: [
-      {
-        color: COLORS.study,
-        author: { name: clip(`Re-do today's misses · ${v.deckName}`, LIMITS.embedTitle) },
-        description: v.back === null ? front : `${front}\n\n**Answer**\n${cardText(v.back, half)}`,
-        footer: { text: `${plural(v.left, "card")} left · practice: no schedule change, no points` },
-      },
-    ],
+    embeds: [pictured.embed],
     components: [row([...buttons, stop])],
     allowed_mentions: NO_PINGS,
+    files: pictured.files,
+    attachments: pictured.attachments,
   };
 }

@@ -3,6 +3,7 @@ import { CONFIDENCE_LEVELS } from "../core/rating-styles.ts";
 import { formatInterval, GRADE_NAMES, GRADES } from "../core/scheduling.ts";
 import type { CardView, DoneView, StudyOpening, StudyView, SubscribeOffer } from "../services/study.ts";
 import { cardIds } from "./card-ids.ts";
+import { withCardImage } from "./card-image.ts";
 import { cardText } from "./card-text.ts";
 import { button, COLORS, type MessagePayload, row } from "./components.ts";
 import { subscribedLine } from "./deck-lines.ts";
@@ -108,11 +109,14 @@ function renderCard(v: CardView): MessagePayload {
               ? [button(cardIds.report(v.cardId), "Report", ButtonStyle.Secondary)]
               : []),
         ];
+  const pictured = withCardImage(embed, v.image);
   return {
     content: v.notice ?? undefined,
-    embeds: [embed],
+    embeds: [pictured.embed],
     components: [row(buttons), row([...aside, stop])],
     allowed_mentions: NO_PINGS,
+    files: pictured.files,
+    attachments: pictured.attachments,
   };
 }
 
@@ -147,6 +151,7 @@ function renderDone(v: DoneView): MessagePayload {
     ],
     components: v.undo || v.misses > 0 ? [row([...undoButton(v), ...redoButton(v)])] : [],
     allowed_mentions: NO_PINGS,
+    attachments: [], // the last card's image goes with it
   };
 }
 

@@ -75,6 +75,8 @@ export interface ImportReport {
   kept: number;
   retired: number;
   preview: Pick<ParsedCard, "front" | "back">[];
+  /** The images the deck now has (an Anki package's). */
+  images: number;
   warnings: DeckIssue[];
 }
 
@@ -231,6 +233,7 @@ async function runImport(
     kept: file.cards.length - written.added,
     retired: written.retired,
     preview: file.cards.slice(0, 3).map(({ front, back }) => ({ front, back })),
+    images: file.media.length,
     warnings: file.warnings,
   };
 }

@@ -3,11 +3,13 @@
  * day, repeated until each is answered Good or they stop. It moves no FSRS schedule and earns no points: each
  * answer is a review_logs line with source "practice" and nothing else (db/practice.ts).
  */
+
 import { UserError } from "../core/errors.ts";
 import { MAX_ANSWER_MS } from "../core/scheduling.ts";
 import { memberStudyDay } from "../db/daily-limits.ts";
 import { recordPractice, todaysMisses } from "../db/practice.ts";
 import { cardContent } from "../db/study-queue.ts";
+import { imageOf, type StoredImage } from "./card-image.ts";
 import type { Deps } from "./deps.ts";
 
 /** A round: whose, where, and when it started (the "answered Good" that count are the round's own). */
@@ -30,6 +32,8 @@ export interface PracticeCardView {
   /** Cards still to answer Good, this one included. */
   left: number;
   notice: string | null;
+  /** The card's image for this side (services/card-image.ts), or null. */
+  image: StoredImage | null;
 }
 
 export interface PracticeDoneView {
@@ -75,6 +79,7 @@ async function cardView(
     shownAt: o.shownAt,
     left,
     notice: o.notice,
+    image: await imageOf(deps, card, o.showAnswer ? "answer" : "question"),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   studyOpening,
   studyQueue,
 } from "../db/study-queue.ts";
+import { imageOf, type StoredImage } from "./card-image.ts";
 import { type DeckSummary, listDecks, subscribe } from "./decks.ts";
 import type { Deps } from "./deps.ts";
 import { leechNotice } from "./leech-notice.ts";
@@ -53,6 +54,8 @@ export interface CardView {
   undo: UndoTarget | null;
   /** On the answer side: **Edit** for whoever may change the card's deck, **Report** for everyone else. */
   fix?: "edit" | "report";
+  /** The card's image for this side (services/card-image.ts), attached to the message; null: none. */
+  image: StoredImage | null;
 }
 
 /** A review an Undo names: its card and the card state's version it made (review-undos.ts). */
@@ -87,7 +90,7 @@ export async function nextView(
   const now = deps.clock.now().getTime();
   const q = await studyQueue(deps.db, session, now, now + LEARN_AHEAD_MS);
   if (q.card === undefined) return doneView(deps, session, false, notice, undo);
-  return cardView(deps, session, q.card, q, { showAnswer: false, shownAt: now, notice, undo });
+  return await cardView(deps, session, q.card, q, { showAnswer: false, shownAt: now, notice, undo });
 }
 
 /** Card `cardId`'s question, as the next view of the session (after an Undo: the card taken back). */
@@ -104,16 +107,16 @@ export async function questionView(
   const { view } = await studyCard(deps.db, session, cardId, now);
   if (!view) return nextView(deps, session, notice, undo);
   if (view.card.held) return nextView(deps, session, heldNotice, undo);
-  return cardView(deps, session, view.card, view, { showAnswer: false, shownAt: now, notice, undo });
+  return await cardView(deps, session, view.card, view, { showAnswer: false, shownAt: now, notice, undo });
 }
 
-function cardView(
+async function cardView(
   deps: Deps,
   session: Session,
   card: QueuedCard,
   counts: QueueCounts,
   o: { showAnswer: boolean; shownAt: number; notice: string | null; undo?: UndoTarget | null },
-): CardView {
+): Promise<CardView> {
   const { state } = card;
   const now = deps.clock.now();
   const fsrsCard = state ?? newCard(now);
@@ -136,6 +139,7 @@ function cardView(
       : null,
     notice: o.notice,
     undo: o.undo ?? null,
+    image: await imageOf(deps, card, o.showAnswer ? "answer" : "question"),
   };
 }
 
@@ -220,7 +224,7 @@ export async function showAnswer(
   // A card rated, buried or suspended from another open view of it moves on, as its rating would.
   if (!onScreen || view.card.held || (view.card.state?.reps ?? 0) !== version)
     return nextView(deps, session, ALREADY_RATED);
-  return cardView(deps, session, view.card, view, { showAnswer: true, shownAt, notice: null });
+  return await cardView(deps, session, view.card, view, { showAnswer: true, shownAt, notice: null });
 }
 
 export interface RateResult {

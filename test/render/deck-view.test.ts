@@ -14,6 +14,7 @@ const report = (preview: ImportReport["preview"]): ImportReport => ({
   kept: 0,
   retired: 0,
   preview,
+  images: 0,
   warnings: [],
 });
 

@@ -12,6 +12,7 @@ import { type AfterSend, type Claimed, recordSends, type Sent } from "../../db/q
 import { dueGuilds, type ShardFilter } from "../../db/quiz-configs.ts";
 import { type TickMemo, tickMemo } from "../../db/quiz-due.ts";
 import type { QuizPostRow } from "../../db/quiz-posts.ts";
+import { questionImage } from "../card-image.ts";
 import type { Deps } from "../deps.ts";
 import { type Turns, turns } from "../turns.ts";
 import { claimServerDays } from "./day.ts";
@@ -67,7 +68,8 @@ async function send(deps: Deps, transport: QuizTransport, c: Claimed): Promise<S
   }
   try {
     const view = postView(c.post, c.fresh ? { answered: 0, correct: 0 } : await tally(deps.db, c.post.id));
-    return { messageId: await transport.post(c.post.channelId, view, postNonce(c.post.id)) };
+    const image = await questionImage(deps, c.post.cardId);
+    return { messageId: await transport.post(c.post.channelId, view, postNonce(c.post.id), image) };
   } catch (err) {
     const failure = asFailure(err);
     postLog(deps, c).warn(

@@ -3,6 +3,7 @@
  * production, src/discord/quiz-transport.ts; a fake in unit tests), so the services know nothing of payloads.
  */
 import { b36 } from "../../core/custom-id.ts";
+import type { StoredImage } from "../card-image.ts";
 import type { PostView } from "./post-view.ts";
 
 /** A send that Discord refused or that could not be made; `reason` is what `/quiz status` shows. */
@@ -17,8 +18,11 @@ export class SendFailure extends Error {
 }
 
 export interface QuizTransport {
-  /** Posts a day's quiz; resolves with the message id. `nonce` is the same for every attempt of one post. */
-  post(channelId: string, view: PostView, nonce: string): Promise<string>;
+  /**
+   * Posts a day's quiz; resolves with the message id. `nonce` is the same for every attempt of one post. The
+   * question's image, if its card has one, goes as the message's attachment (edits keep it: they send none).
+   */
+  post(channelId: string, view: PostView, nonce: string, image?: StoredImage | null): Promise<string>;
   /** Re-renders a post already sent (tally, or closed with its answer). */
   edit(channelId: string, messageId: string, view: PostView): Promise<void>;
   /** After an interrupted send: the id of a message of ours in the channel that already carries this post. */
