@@ -30,7 +30,7 @@ import {
 } from "../src/render/deck-view.ts";
 import { parseUnsuspendId, renderSuspended, SUSPENDED_PREFIX } from "../src/render/suspended-view.ts";
 import { reportsView } from "../src/services/card-fix.ts";
-import { exportDeckFile } from "../src/services/deck-export.ts";
+import { DECK_EXPORT_FORMATS, exportDeckFile } from "../src/services/deck-export.ts";
 import {
   checkImportScope,
   checkRemovable,
@@ -249,7 +249,7 @@ export default {
       {
         type: ApplicationCommandOptionType.Subcommand,
         name: "export",
-        description: "Download a deck as a file (native, Anki or CSV)",
+        description: "Download a deck as a file (native, Anki text or package, or CSV)",
         options: [
           deckOption("The deck to export"),
           {
@@ -257,7 +257,10 @@ export default {
             name: "format",
             description: "File format",
             required: true,
-            choices: EXPORT_FORMATS.map((f) => ({ name: FORMAT_NAMES[f], value: f })),
+            choices: DECK_EXPORT_FORMATS.map((f) => ({
+              name: f === "apkg" ? "Anki package (with images)" : FORMAT_NAMES[f],
+              value: f,
+            })),
           },
         ],
       },
@@ -300,7 +303,7 @@ export default {
       return;
     }
     if (sub === "export") {
-      const format = choiceOption(i, "format", EXPORT_FORMATS);
+      const format = choiceOption(i, "format", DECK_EXPORT_FORMATS);
       if (format === null) throw new UserError("`format`: pick one of the listed values.");
       const exported = await exportDeckFile(
         deps,
@@ -308,6 +311,7 @@ export default {
         i.guildId,
         i.options.getString("deck", true),
         format,
+        deps.clock.now(),
       );
       await respond.reply(renderExported(exported));
       return;

@@ -166,7 +166,14 @@ export async function deckWithCards(db: Db, userId: string, guildId: string | nu
   if (deck === undefined) return undefined;
   const rows = await once(db, (b) =>
     b
-      .select({ key: cards.key, front: cards.front, back: cards.back, tags: cards.tags })
+      .select({
+        key: cards.key,
+        front: cards.front,
+        back: cards.back,
+        tags: cards.tags,
+        frontImage: cards.frontImage,
+        backImage: cards.backImage,
+      })
       .from(cards)
       .where(and(eq(cards.deckId, deck.id), isNull(cards.retiredAt)))
       .orderBy(asc(cards.position), asc(cards.id))

@@ -148,11 +148,13 @@ export function renderImported(r: ImportReport): MessagePayload {
 
 export function renderExported(e: ExportedDeck) {
   const how =
-    e.format === "anki"
-      ? "In Anki: File → Import, pick the file (the note type Basic and the deck are set in its header)."
-      : e.format === "csv"
-        ? "Columns: front, back, tags, key (keep the key column to keep progress when you import it again)."
-        : "The bot's own format (decks/FORMAT.md): edit it and import it again with `/deck import`.";
+    e.format === "apkg"
+      ? "In Anki: File → Import, pick the file. `/deck import` takes it back with its images and keys."
+      : e.format === "anki"
+        ? "In Anki: File → Import, pick the file (the note type Basic and the deck are set in its header)."
+        : e.format === "csv"
+          ? "Columns: front, back, tags, key (keep the key column to keep progress when you import it again)."
+          : "The bot's own format (decks/FORMAT.md): edit it and import it again with `/deck import`.";
   return {
     content: clip(
       `Exported **${shownName(e.name)}** (\`${e.deckId}\`): ${e.cards} card${e.cards === 1 ? "" : "s"} as ${FORMAT_NAMES[e.format]}.\n${how}`,

@@ -1,17 +1,27 @@
-/** `/deck export`: a visible deck's active cards as a file in the native, Anki or CSV format. */
-import { EXPORT_EXTENSIONS, type ExportFormat, exportDeck } from "../core/decks/convert.ts";
+/**
+ * `/deck export`: a visible deck's active cards as a file in the native, Anki or CSV format, or as an Anki package
+ * with its images (anki-package/write.ts).
+ */
+import { EXPORT_EXTENSIONS, EXPORT_FORMATS, type ExportFormat, exportDeck } from "../core/decks/convert.ts";
 import { UserError } from "../core/errors.ts";
+import { deckImages } from "../db/deck-media.ts";
 import { deckWithCards } from "../db/decks.ts";
+import { readAnkiPackage } from "./anki-package/read.ts";
+import { ankiPackage } from "./anki-package/write.ts";
 import { noSuchDeck } from "./decks.ts";
 import type { Deps } from "./deps.ts";
 
 /** Discord's smallest upload limit for a bot: larger exports are refused rather than failing at send. */
 export const MAX_EXPORT_BYTES = 8 * 1024 * 1024;
 
+/** The text formats, and an Anki package (the one that carries images). */
+export type DeckExportFormat = ExportFormat | "apkg";
+export const DECK_EXPORT_FORMATS: readonly DeckExportFormat[] = [...EXPORT_FORMATS, "apkg"];
+
 export interface ExportedDeck {
   deckId: string;
   name: string;
-  format: ExportFormat;
+  format: DeckExportFormat;
   fileName: string;
   bytes: Buffer;
   cards: number;
@@ -26,12 +36,29 @@ export async function exportDeckFile(
   userId: string,
   guildId: string | null,
   deckId: string,
-  format: ExportFormat,
+  format: DeckExportFormat,
+  now: Date = new Date(),
 ): Promise<ExportedDeck> {
   const found = await deckWithCards(deps.db, userId, guildId, deckId);
   if (!found) throw noSuchDeck(deckId);
   const { deck, cards: rows } = found;
   if (rows.length === 0) throw new UserError(`**${deck.name}** has no cards to export.`);
+  if (format === "apkg") {
+    const bytes = ankiPackage(deck.name, rows, await deckImages(deps.db, deck.id), now);
+    checkPackage(deps, deck.id, bytes, rows);
+    if (bytes.byteLength > MAX_EXPORT_BYTES)
+      throw new UserError(
+        `**${deck.name}** with its images is too large to attach as one file (${bytes.byteLength} bytes).`,
+      );
+    return {
+      deckId: deck.id,
+      name: deck.name,
+      format,
+      fileName: `${deck.id}.apkg`,
+      bytes,
+      cards: rows.length,
+    };
+  }
   const result = exportDeck(format, { id: deck.id, name: deck.name, description: deck.description }, rows);
   if (!result.ok) {
     deps.log.error(
@@ -52,4 +79,23 @@ export async function exportDeckFile(
     bytes,
     cards: rows.length,
   };
+}
+
+/** The package reads back to the same cards (keys, text, images): else it is a bug, not the member's to fix. */
+function checkPackage(
+  deps: Pick<Deps, "log">,
+  deckId: string,
+  bytes: Buffer,
+  rows: { key: string; front: string; back: string; frontImage: string | null; backImage: string | null }[],
+): void {
+  const read = readAnkiPackage(bytes);
+  const got = read.cards.map((c) => [c.key, c.front, c.back, c.frontImage ?? null, c.backImage ?? null]);
+  const want = rows.map((c) => [c.key, c.front, c.back, c.frontImage, c.backImage]);
+  if (JSON.stringify(got) !== JSON.stringify(want)) {
+    deps.log.error(
+      { deck: deckId, got: got.slice(0, 3), want: want.slice(0, 3) },
+      "package export does not read back",
+    );
+    throw new Error(`export of ${deckId} as an Anki package failed its read-back check`);
+  }
 }

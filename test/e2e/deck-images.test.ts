@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BASIC, collectionBytes, GIF_1X1, PNG_1X1, packageBytes } from "../../datagen/anki-packages.ts";
 import type { StoredMessage } from "../../src/emulator/index.ts";
-import { sqlRow } from "../helpers/sql-template.ts";
+import { sqlRow, sqlRows } from "../helpers/sql-template.ts";
 import { E2E_ENGINES, startWorld, type World } from "./harness.ts";
 
 const note = (id: number, front: string, back: string) => ({
@@ -79,6 +79,47 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     const next = await w.emu.click({ user: w.alice, message: shown.message!, label: "Good" });
     expect(next.message?.embeds[0]?.description).toContain("ReLU");
     expect(image(next.message)).toEqual({ embed: undefined, files: [] });
+
+    // Exported as an Anki package and imported back: the same cards, keys and images.
+    const exported = await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "deck export",
+      options: { deck: deck?.id, format: "apkg" },
+    });
+    const att = exported.message?.attachments[0];
+    expect(att?.filename).toBe(`${deck?.id}.apkg`);
+    const back = await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "deck import",
+      options: {
+        file: { name: att?.filename ?? "x", data: att?.data ?? Buffer.alloc(0) },
+        name: "Layers copy",
+      } as never,
+    });
+    expect(back.message?.embeds[0]?.description).toContain("**4** cards · 2 images");
+    const copy = await sqlRow<{ id: string }>(
+      w.bot.deps.db,
+      sql`SELECT id FROM decks WHERE name = 'Layers copy'`,
+    );
+    const cardsOf = (id: string) =>
+      sqlRows(
+        w.bot.deps.db,
+        sql`SELECT key, front, back, tags, front_image, back_image FROM cards WHERE deck_id = ${id} ORDER BY position`,
+      );
+    const mediaOf = (id: string) =>
+      sqlRows<{ name: string; mime: string; bytes: Uint8Array }>(
+        w.bot.deps.db,
+        sql`SELECT name, mime, bytes FROM deck_media WHERE deck_id = ${id} ORDER BY name`,
+      );
+    expect(await cardsOf(copy?.id ?? "")).toEqual(await cardsOf(deck?.id ?? ""));
+    const hex = (rows: { name: string; mime: string; bytes: Uint8Array }[]) =>
+      rows.map((r) => [r.name, r.mime, Buffer.from(r.bytes).toString("hex")]);
+    expect(hex(await mediaOf(copy?.id ?? ""))).toEqual([
+      ["conv.png", "image/png", PNG_1X1.toString("hex")],
+      ["kernel.gif", "image/gif", GIF_1X1.toString("hex")],
+    ]);
     expect(w.emu.rejections).toEqual([]);
   });
 
