@@ -279,6 +279,11 @@ export function hostilePackages(): Record<string, Uint8Array> {
   const size = 64 * 1024 * 1024;
   const slow = [0x28, 0xb5, 0x2f, 0xfd, 0xa0, size & 255, (size >> 8) & 255, (size >> 16) & 255, size >>> 24];
   for (let k = 0; k < 10_000; k++) slow.push(((1 << 3) | (k === 9_999 ? 1 : 0)) & 255, 0, 0, 0x41);
+  const pictured = collectionBytes({
+    schema: 18,
+    noteTypes: [BASIC],
+    notes: [{ id: 1, guid: "g", mid: BASIC.id, fields: ['<img src="a.png">', "b"], ords: [0] }],
+  });
   const junk = new TextEncoder().encode(
     "SQLite format 3\u0000 but then nothing that SQLite can read ".repeat(50),
   );
@@ -296,5 +301,21 @@ export function hostilePackages(): Record<string, Uint8Array> {
     }),
     "10,000 entries": zipSync(entries),
     "corrupt collection": packageBytes("collection.anki2", junk),
+    "mislabelled media (a script named .png)": packageBytes(
+      "collection.anki21b",
+      pictured,
+      {},
+      {
+        "a.png": new TextEncoder().encode("<script>alert(1)</script>"),
+      },
+    ),
+    "media bomb (1 GiB among the media)": zipSync(
+      {
+        "collection.anki2": pictured,
+        media: new TextEncoder().encode('{"0":"a.png"}'),
+        "0": new Uint8Array(1024 * 1024 * 1024),
+      },
+      { level: 9 },
+    ),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Item 9: hostile Anki packages (datagen/anki-packages.ts: a zip bomb, a zstd bomb, 10,000 entries, a corrupt
- * collection) read as `/deck import` reads them, each refused: how long until the refusal (issue 17's bar: within
+ * collection, a mislabelled image, a bomb among the media) read as `/deck import` reads them, each refused: how long until the refusal (issue 17's bar: within
  * 2 s) and how far the process's resident memory rose meanwhile (sampled every 2 ms; the bar: bounded, i.e. near
  * the caps of services/anki-package/unpack.ts, not the bomb's size).
  */
