@@ -3,11 +3,13 @@ import type { Clock } from "./core/clock.ts";
 import { Schedulers } from "./core/scheduling.ts";
 import { closeDb, type Db, openDb } from "./db/client.ts";
 import { addGuild } from "./db/guilds.ts";
+import { markRunning } from "./db/sqlite/running.ts";
 import type { Command } from "./discord/command.ts";
 import { loadCommands } from "./discord/load-commands.ts";
 import { discordPartyTransport } from "./discord/party-transport.ts";
 import { discordTransport } from "./discord/quiz-transport.ts";
 import { createRouter } from "./discord/router.ts";
+import { dailyBackup } from "./jobs/daily-backup.ts";
 import { createQuizJob, cronTicker, type QuizJob, type Ticker } from "./jobs/quiz-job.ts";
 import type { Logger } from "./logger.ts";
 import { syncDeckDir } from "./services/deck-sync.ts";
@@ -34,6 +36,8 @@ export type BotOptions = BotDatabase & {
   deferAfterMs?: number;
   /** What drives the daily-quiz ticks (default: node-cron every minute); tests pass a manual one. */
   quizTicker?: Ticker;
+  /** BACKUP_DIR / BACKUP_KEEP: the minute job's daily backup of the SQLite file (jobs/daily-backup.ts). */
+  backup?: { dir: string; keep: number };
 };
 
 export interface Bot {
@@ -94,7 +98,13 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const shards = () => shardFilter(client);
   const party = new PartyRuntime(deps, discordPartyTransport(client), ticker.timers, shards);
   const route = createRouter(commands, deps, { transport, party, deferAfterMs: o.deferAfterMs });
-  const quiz = createQuizJob({ deps, transport, ticker, shards, parties: party });
+  const backup =
+    o.backup && db.kind === "sqlite"
+      ? dailyBackup({ ...o.backup, sqlite: db.sqlite, log: o.log })
+      : undefined;
+  const quiz = createQuizJob({ deps, transport, ticker, shards, parties: party, backup });
+  // A restore refuses to replace a file a live bot has marked (db/sqlite/running.ts).
+  const unmark = db.kind === "sqlite" && db.path !== null ? markRunning(db.path) : () => {};
 
   client.on(Events.InteractionCreate, (i) => {
     route(i).catch((err) => o.log.error({ err }, "router failed"));
@@ -151,6 +161,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       await quiz.stop();
       await client.destroy();
       if (owned) await closeDb(db);
+      unmark();
     },
   };
 }

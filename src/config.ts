@@ -42,6 +42,10 @@ const schema = z.object({
     .transform((v) => v.split(",").map(Number))
     .refine((ids) => new Set(ids).size === ids.length, "lists a shard id twice")
     .optional(),
+  /** The minute job's daily backup of the SQLite file goes here (README "Backups"); unset: no daily backup. */
+  BACKUP_DIR: z.string().min(1).optional(),
+  /** How many daily backups BACKUP_DIR keeps (the oldest beyond are removed). */
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(3650).default(7),
   /** Wait between two shards' starts (Discord lets a bot identify about once per 5 s). */
   SHARD_SPAWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(5500),
   /**

@@ -50,7 +50,10 @@ export async function runBot(config: Config, opts: { exitWithParent?: boolean } 
       clock: testClock?.clock ?? systemClock,
       quizTicker: testClock?.ticker,
       log,
+      ...(config.BACKUP_DIR && { backup: { dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP } }),
     });
+    if (config.BACKUP_DIR && config.DATABASE_URL)
+      log.warn("BACKUP_DIR backs up the SQLite file only: back PostgreSQL up with pg_dump (README, Backups)");
   } catch (err) {
     exitIfOperatorProblem(err);
     log.fatal({ err }, "could not start");

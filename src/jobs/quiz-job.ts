@@ -5,6 +5,7 @@ import { refitOne } from "../services/memory/refit.ts";
 import { type PartyRuntime, type PartyTimers, realTimers } from "../services/party/runtime.ts";
 import { type ShardFilter, type TickReport, tick } from "../services/quiz/tick.ts";
 import type { QuizTransport } from "../services/quiz/transport.ts";
+import type { DailyBackup } from "./daily-backup.ts";
 
 /** What drives the ticks: node-cron every minute in production; tests and the sandbox tick by hand. */
 export interface Ticker {
@@ -57,6 +58,8 @@ export function createQuizJob(o: {
   shards?: () => ShardFilter;
   /** Review parties: each tick wakes those due (a round's close, the next round, a lobby's expiry). */
   parties?: PartyRuntime;
+  /** The daily backup (BACKUP_DIR): each tick starts it when the day's file is missing, beside the ticks. */
+  backup?: DailyBackup;
 }): QuizJob {
   const { deps } = o;
   const ticker = o.ticker ?? cronTicker();
@@ -64,6 +67,17 @@ export function createQuizJob(o: {
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   let refitting: Promise<unknown> | null = null;
+  let backingUp: Promise<unknown> | null = null;
+  /** Beside the ticks, not in their chain: a large file's copy must not hold up the next minute's posts. */
+  const startBackup = (when: Date) => {
+    if (!o.backup || backingUp !== null || stopped) return;
+    backingUp = o.backup
+      .run(when)
+      .catch((err) => deps.log.error({ err }, "daily backup failed"))
+      .finally(() => {
+        backingUp = null;
+      });
+  };
 
   const runTick = (at?: Date): Promise<TickReport> => {
     const next = running
@@ -72,6 +86,7 @@ export function createQuizJob(o: {
         const when = at ?? deps.clock.now();
         const shards = o.shards?.() ?? null;
         // Parties wake whatever the quiz tick does: a failing quiz must not leave a party waiting.
+        startBackup(when);
         const r = await tick(deps, transport, when, shards).finally(() =>
           o.parties?.wake(when).catch((err) => deps.log.error({ err }, "review parties' tick failed")),
         );
@@ -118,6 +133,7 @@ export function createQuizJob(o: {
       ticker.stop();
       await running.catch(() => {});
       await refitting;
+      await backingUp;
     },
   };
 }

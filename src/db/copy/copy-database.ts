@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import Database from "better-sqlite3";
 import { Client } from "pg";
 import type { PgDb, PgExecutor } from "../handle.ts";
+import { explainMigrationState, pgMigrationState, sqliteMigrationState } from "../migration-state.ts";
 import { openPostgres } from "../pg/open.ts";
 import {
   CopyRefused,
@@ -20,7 +21,6 @@ import {
   type TableCopy,
   userTriggers,
 } from "./copy-rows.ts";
-import { explainMigrationState, pgMigrationState, sqliteMigrationState } from "./migration-state.ts";
 import { dropShape, readShape, restoreShape, sameShape } from "./set-aside.ts";
 import { type CopyTable, copyTables, ident } from "./tables.ts";
 import { compareCounts, compareRows } from "./verify.ts";

@@ -6,9 +6,9 @@
  */
 import type Database from "better-sqlite3";
 import { readMigrationFiles } from "drizzle-orm/migrator";
-import type { PgExecutor } from "../handle.ts";
-import { PG_MIGRATIONS } from "../pg/open.ts";
-import { SQLITE_MIGRATIONS } from "../sqlite/open.ts";
+import type { PgExecutor } from "./handle.ts";
+import { PG_MIGRATIONS } from "./pg/open.ts";
+import { SQLITE_MIGRATIONS } from "./sqlite/open.ts";
 
 export type MigrationState =
   | { kind: "current"; applied: number }
