@@ -10,6 +10,9 @@ import { UserError } from "../src/core/errors.ts";
 import { idsOnMessage } from "../src/discord/clicked-view.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
 import { POST_PERMISSIONS } from "../src/discord/guards.ts";
+import { choiceOption } from "../src/discord/options.ts";
+import { LANGUAGE_NAMES, LOCALES } from "../src/i18n/locales.ts";
+import { postTranslator } from "../src/render/post-language.ts";
 import { isQuizPostComponent, parseQuizId, QUIZ_PREFIX } from "../src/render/quiz-ids.ts";
 import {
   renderAnswerFeedback,
@@ -27,6 +30,8 @@ import { pauseQuiz, quizStatus, resumeQuiz, setupQuiz } from "../src/services/qu
 import { postToday } from "../src/services/quiz/tick.ts";
 import { openStudy } from "../src/services/study.ts";
 
+const LANGUAGE_CHOICES = ["server", ...LOCALES] as const;
+
 async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
   if (!i.inGuild()) return; // unreachable: the inServer guard refused it (this narrows the type)
   const { deps, respond } = ctx;
@@ -34,10 +39,13 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
   const sub = i.options.getSubcommand();
   if (sub === "status") await respond.reply(renderStatus(await quizStatus(deps, guildId), guildId));
   else if (sub === "setup") {
+    const language = choiceOption(i, "language", LANGUAGE_CHOICES);
     const input = {
       channelId: i.options.getChannel("channel", true).id,
       time: i.options.getString("time", true),
       timezone: i.options.getString("timezone", true),
+      // Not given: as set before; "server": Discord's language of the server.
+      ...(language !== null && { language: language === "server" ? null : language }),
     };
     await respond.reply(renderSetupDone(await setupQuiz(deps, guildId, input)));
   } else if (sub === "pause") await respond.reply(renderPaused(await pauseQuiz(deps, guildId)));
@@ -52,7 +60,7 @@ async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
   if (!a) throw new UserError("This button is from an older version of the bot.");
   if (a.action === "review") {
     const view = await openStudy(ctx.deps, i.user.id, i.guildId, null, "daily");
-    await ctx.respond.reply(renderStudyOpening(view), { ephemeral: true });
+    await ctx.respond.reply(renderStudyOpening(view, ctx.t), { ephemeral: true });
     return;
   }
   // The answer edits the clicked message into the post's view: a crafted id naming another post (sent against
@@ -68,8 +76,9 @@ async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
     choice: a.choice,
   });
   // The public post: new tally (or, on a closed post the bot could not edit, its answer).
-  if (r.view) await ctx.respond.update(renderPost(r.view));
-  await ctx.respond.reply(renderAnswerFeedback(r), { ephemeral: true });
+  // The post is the server's, in its language; the feedback is the member's, in theirs.
+  if (r.view) await ctx.respond.update(renderPost(r.view, { t: postTranslator(r.view, i.guildLocale) }));
+  await ctx.respond.reply(renderAnswerFeedback(r, ctx.t), { ephemeral: true });
 }
 
 export default {
@@ -105,6 +114,15 @@ export default {
             description: "IANA timezone, e.g. Europe/Berlin (also the server's study-day timezone)",
             required: true,
             autocomplete: true,
+          },
+          {
+            type: ApplicationCommandOptionType.String,
+            name: "language",
+            description: "The posts' language (default: the server's language in Discord)",
+            choices: [
+              { name: "The server's language (Discord)", value: "server" },
+              ...LOCALES.map((l) => ({ name: LANGUAGE_NAMES[l], value: l })),
+            ],
           },
         ],
       },

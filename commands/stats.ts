@@ -15,10 +15,11 @@ export default {
       },
     ],
   },
-  async execute(i, { deps, respond }) {
+  async execute(i, { deps, respond, t }) {
     const target = i.options.getUser("member") ?? i.user;
     const stats = await getStats(deps, { viewerId: i.user.id, targetId: target.id, guildId: i.guildId });
     const onChartError = (err: unknown) => deps.log.error({ err }, "stats chart failed");
-    await respond.reply(await statsReply(stats, `Study stats · ${target.displayName}`, onChartError));
+    const title = t("stats.chartTitle", { name: target.displayName });
+    await respond.reply(await statsReply(stats, title, onChartError, t));
   },
 } satisfies Command;

@@ -33,9 +33,9 @@ async function onStudyButton(i: ButtonInteraction, ctx: Ctx) {
   const seen = ownView(i, NOT_YOUR_REVIEW);
   const { deps } = ctx;
   if (parsed.action === "stop")
-    return ctx.respond.update(renderStudy(await stopSession(deps, parsed.session)));
+    return ctx.respond.update(renderStudy(await stopSession(deps, parsed.session), ctx.t));
   if (parsed.action === "undo")
-    return ctx.respond.update(renderStudy(await undoRating(deps, parsed.session, parsed)));
+    return ctx.respond.update(renderStudy(await undoRating(deps, parsed.session, parsed), ctx.t));
   // The bot's own ids carry the instant it showed the card. Any other id's shown-at is the client's word: the
   // earliest instant the server knows the card was on screen is this version of the message's creation.
   const shownAt = seen.onMessage
@@ -58,7 +58,7 @@ async function onStudyButton(i: ButtonInteraction, ctx: Ctx) {
       { userId: i.user.id, guildId: i.guildId, canManageServer: canManageServer(i) },
       view.cardId,
     );
-  await ctx.respond.update(renderStudy(view));
+  await ctx.respond.update(renderStudy(view, ctx.t));
 }
 
 /** Whether a button on the clicked message (as Discord stores it) is for card `cardId`. */
@@ -92,7 +92,7 @@ async function onPracticeButton(i: ButtonInteraction, ctx: Ctx) {
               parsed.rating,
               parsed.shownAt,
             );
-  await ctx.respond.update(renderPractice(view));
+  await ctx.respond.update(renderPractice(view, ctx.t));
 }
 
 async function onSubscribeButton(i: ButtonInteraction, ctx: Ctx) {
@@ -102,7 +102,7 @@ async function onSubscribeButton(i: ButtonInteraction, ctx: Ctx) {
   if (owner !== i.user.id) throw new UserError(NOT_YOUR_OFFER);
   ownView(i, NOT_YOUR_OFFER);
   await ctx.respond.update(
-    renderSubscribedOpening(await subscribeAndStudy(ctx.deps, i.user.id, i.guildId, deckId)),
+    renderSubscribedOpening(await subscribeAndStudy(ctx.deps, i.user.id, i.guildId, deckId), ctx.t),
   );
 }
 
@@ -123,7 +123,7 @@ export default {
   async execute(i, ctx) {
     const deck = i.options.getString("deck");
     const view = await openStudy(ctx.deps, i.user.id, i.guildId, deck, "study");
-    await ctx.respond.reply(renderStudyOpening(view), { ephemeral: true });
+    await ctx.respond.reply(renderStudyOpening(view, ctx.t), { ephemeral: true });
   },
   async autocomplete(i, { deps }) {
     const q = String(i.options.getFocused());

@@ -109,7 +109,7 @@ async function claimDay(
   const token = randomUUID();
   const claim = { channelId: cfg.channelId, claimToken: token, claimedAt: now };
   const insert = (c: DayContent, q: QuestionFields) =>
-    insertClaim(db, { guildId: cfg.guildId, localDate: date, ...claim }, c.summary, q);
+    insertClaim(db, { guildId: cfg.guildId, localDate: date, ...claim, locale: cfg.language }, c.summary, q);
   // The usual case, a day's first claim with its content ready: insert at once (the UNIQUE (guild, date) row makes
   // it a no-op when the day has a row), and read the day's row only then.
   if (content?.date === date && content.question) {

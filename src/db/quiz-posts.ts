@@ -93,6 +93,7 @@ const statements = perConnection((db, kind) => ({
       front: p("front"),
       choices: p("choices"),
       correctIndex: p("correctIndex"),
+      locale: p("locale"),
     })
     .onConflictDoNothing()
     .returning({ id: quizPosts.id })
@@ -194,7 +195,14 @@ export async function recentQuestionCards(db: Db, guildId: string, n = 60): Prom
  */
 export async function insertClaim(
   db: Db,
-  c: { guildId: string; localDate: string; channelId: string; claimToken: string; claimedAt: number },
+  c: {
+    guildId: string;
+    localDate: string;
+    channelId: string;
+    claimToken: string;
+    claimedAt: number;
+    locale: string | null;
+  },
   summary: DueSummary,
   q: QuestionFields,
 ): Promise<QuizPostRow | undefined> {

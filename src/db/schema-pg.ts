@@ -318,6 +318,7 @@ export const quizConfigs = pgTable(
     nextDate: text("next_date").notNull(),
     nextRunAt: ms("next_run_at").notNull(),
     updatedAt: ms("updated_at").notNull(),
+    language: text("language"),
   },
   (t) => [index("quiz_configs_due_idx").on(t.paused, t.nextRunAt)],
 );
@@ -348,6 +349,7 @@ export const quizPosts = pgTable(
     front: text("front"),
     choices: text("choices"),
     correctIndex: integer("correct_index"),
+    locale: text("locale"),
   },
   (t) => [
     uniqueIndex("quiz_posts_guild_date_uq").on(t.guildId, t.localDate),

@@ -408,6 +408,8 @@ export const quizConfigs = sqliteTable(
     nextDate: text("next_date").notNull(),
     nextRunAt: integer("next_run_at").notNull(),
     updatedAt: ms("updated_at").notNull(),
+    /** `/quiz setup language:` for the public posts (src/i18n `Locale`); null: the server's Discord language. */
+    language: text("language"),
   },
   (t) => [index("quiz_configs_due_idx").on(t.paused, t.nextRunAt)],
 );
@@ -448,6 +450,8 @@ export const quizPosts = sqliteTable(
     front: text("front"),
     choices: text("choices", { mode: "json" }).$type<{ cardId: number; text: string }[]>(),
     correctIndex: integer("correct_index"),
+    /** The language the post is written in, fixed at its claim from the quiz settings (null: the server's). */
+    locale: text("locale"),
   },
   (t) => [
     uniqueIndex("quiz_posts_guild_date_uq").on(t.guildId, t.localDate),

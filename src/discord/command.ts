@@ -5,6 +5,7 @@ import type {
   ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
+import type { T } from "../i18n/translate.ts";
 import type { Deps } from "../services/deps.ts";
 import type { PartyRuntime } from "../services/party/runtime.ts";
 import type { QuizTransport } from "../services/quiz/transport.ts";
@@ -18,6 +19,8 @@ export interface Ctx {
   transport: QuizTransport;
   /** Review parties (their transport, edits and timer). */
   party: PartyRuntime;
+  /** The member's language (`interaction.locale`): what the views they see are rendered in (src/i18n). */
+  t: T;
 }
 
 export type ButtonHandler = (i: ButtonInteraction, ctx: Ctx) => Promise<void>;

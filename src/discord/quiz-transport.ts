@@ -1,5 +1,6 @@
 import { type APIMessage, type Client, DiscordAPIError, HTTPError, Routes } from "discord.js";
 import { cardImageName } from "../render/card-image.ts";
+import { postTranslator } from "../render/post-language.ts";
 import { isQuizPostComponent } from "../render/quiz-ids.ts";
 import { renderPost } from "../render/quiz-view.ts";
 import type { StoredImage } from "../services/card-image.ts";
@@ -29,6 +30,12 @@ export function describeSendError(err: unknown): SendFailure {
   return new SendFailure(`could not reach Discord (${err instanceof Error ? err.message : String(err)})`);
 }
 
+/** The server's language as this shard's cache knows it (its GUILD_CREATE), for a post in one of its channels. */
+function serverLocale(client: Client, channelId: string): string | undefined {
+  const channel = client.channels.cache.get(channelId);
+  return channel && "guild" in channel ? channel.guild.preferredLocale : undefined;
+}
+
 /** A REST call whose failure comes out as a SendFailure (the quiz's and the review party's transports). */
 export async function call<T>(fn: () => Promise<unknown>): Promise<T> {
   try {
@@ -48,7 +55,7 @@ export function discordTransport(client: Client): QuizTransport {
     async post(channelId: string, view: PostView, nonce: string, image?: StoredImage | null) {
       const name = image ? cardImageName(image) : null;
       const body = {
-        ...renderPost(view, { ping: true }),
+        ...renderPost(view, { ping: true, t: postTranslator(view, serverLocale(client, channelId)) }),
         nonce,
         enforce_nonce: true,
         ...(name !== null && { attachments: [{ id: 0, filename: name }] }),
@@ -62,7 +69,9 @@ export function discordTransport(client: Client): QuizTransport {
     },
     async edit(channelId: string, messageId: string, view: PostView) {
       await call(() =>
-        client.rest.patch(Routes.channelMessage(channelId, messageId), { body: renderPost(view) }),
+        client.rest.patch(Routes.channelMessage(channelId, messageId), {
+          body: renderPost(view, { t: postTranslator(view, serverLocale(client, channelId)) }),
+        }),
       );
     },
     async findPosted(channelId: string, postId: number) {

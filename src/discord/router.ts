@@ -1,5 +1,7 @@
 import type { Interaction } from "discord.js";
 import { UserError } from "../core/errors.ts";
+import { localeOf } from "../i18n/locales.ts";
+import { translator } from "../i18n/translate.ts";
 import type { Deps } from "../services/deps.ts";
 import type { PartyRuntime } from "../services/party/runtime.ts";
 import type { QuizTransport } from "../services/quiz/transport.ts";
@@ -9,8 +11,6 @@ import { Responder } from "./responder.ts";
 
 /** Defer when a handler has not answered by then: well inside Discord's 3-second window. */
 export const DEFER_AFTER_MS = 1500;
-
-const APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again.";
 
 /**
  * The single entry point for interactions: finds the handler by command name or custom_id prefix and is the
@@ -63,12 +63,13 @@ export function createRouter(
         ? byPrefix.get(prefix)?.command
         : byModal.get(prefix)?.command;
     const respond = new Responder(i, target?.ephemeral ?? true);
+    const t = translator(localeOf(i.locale));
     const timer = setTimeout(() => {
       respond.defer().catch((err) => log.warn({ err }, "defer failed"));
     }, deferAfterMs);
     try {
       if (!target) throw new UserError("This command or button is no longer supported. Try `/help`.");
-      const ctx = { deps: { ...deps, log }, respond, transport: opts.transport, party: opts.party };
+      const ctx = { deps: { ...deps, log }, respond, transport: opts.transport, party: opts.party, t };
       if (i.isChatInputCommand()) {
         checkGuards(i, target.guards);
         await target.execute(i, ctx);
@@ -79,7 +80,7 @@ export function createRouter(
       if (!userError) log.error({ err }, "interaction failed");
       await respond
         .reply(
-          { content: userError ? err.message : APOLOGY, embeds: [], components: [] },
+          { content: userError ? err.message : t("errors.apology"), embeds: [], components: [] },
           { ephemeral: true },
         )
         .catch((e) => log.error({ err: e }, "could not tell the user about the failure"));

@@ -68,7 +68,7 @@ export function basePayload(
     token: args.token,
     version: 1,
     app_permissions: channelPermissions(state, guild, channel, state.botUser.id).toString(),
-    locale: "en-US",
+    locale: user.locale ?? "en-US",
     guild_locale: guild.locale,
     entitlements: [],
     authorizing_integration_owners: { "0": guild.id },

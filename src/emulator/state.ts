@@ -13,6 +13,8 @@ export interface UserState {
   id: string;
   username: string;
   bot: boolean;
+  /** The client language Discord reports in the member's interactions (`locale`); default en-US. */
+  locale?: string;
 }
 
 export interface RoleState {
@@ -168,13 +170,13 @@ export class EmulatorState {
     return { id: user.id, name: user.username, bot: user.bot };
   }
 
-  addGuild(name: string, id?: string): GuildState {
+  addGuild(name: string, id?: string, locale = "en-US"): GuildState {
     const gid = id ?? this.ids.next();
     const guild: GuildState = {
       id: gid,
       name,
       ownerId: "",
-      locale: "en-US",
+      locale,
       roles: new Map(),
       members: new Map(),
       channelIds: [],

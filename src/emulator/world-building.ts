@@ -13,6 +13,8 @@ import type { ChannelHandle, GuildHandle, RoleHandle, StoredMessage, UserHandle 
 export interface GuildInput {
   name: string;
   id?: string;
+  /** The server's preferred locale (community servers set it): `guild_locale`, `preferred_locale`. */
+  locale?: string;
 }
 
 export interface ChannelInput {
@@ -35,6 +37,8 @@ export interface UserInput {
   guildId?: string;
   admin?: boolean;
   roles?: string[];
+  /** The member's client language (an interaction's `locale`), e.g. "de"; default en-US. */
+  locale?: string;
 }
 
 export interface MemberOptions {
@@ -49,7 +53,7 @@ export class WorldBuilder {
   ) {}
 
   addGuild(input: GuildInput): GuildHandle {
-    const guild = this.state.addGuild(input.name, input.id);
+    const guild = this.state.addGuild(input.name, input.id, input.locale);
     this.gateway.dispatchGuildEvent(guild.id, "GUILD_CREATE", apiGuildCreate(this.state, guild));
     return { id: guild.id, name: guild.name };
   }
@@ -80,7 +84,12 @@ export class WorldBuilder {
   addUser(input: UserInput): UserHandle {
     const id = input.id ?? this.state.ids.next();
     if (this.state.users.has(id)) throw new Error(`User id ${id} already exists`);
-    const user: UserState = { id, username: input.name, bot: false };
+    const user: UserState = {
+      id,
+      username: input.name,
+      bot: false,
+      ...(input.locale !== undefined && { locale: input.locale }),
+    };
     this.state.users.set(id, user);
     if (input.guildId !== undefined)
       this.addMember(input.guildId, user.id, { admin: input.admin, roles: input.roles });

@@ -9,6 +9,7 @@
  */
 import { renderAsync } from "@resvg/resvg-js";
 import { dayFromNumber, weekday } from "../core/streaks.ts";
+import { english, type T } from "../i18n/translate.ts";
 import type { Stats } from "../services/stats.ts";
 
 export const CHART = { width: 760, height: 560 } as const;
@@ -27,7 +28,22 @@ const C = {
 } as const;
 
 const FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif";
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** Short month and weekday names in the member's language (Intl), made once per language. */
+const NAMES = new Map<string, { months: string[]; weekdays: string[] }>();
+function namesFor(t: T) {
+  let n = NAMES.get(t.intl);
+  if (n === undefined) {
+    const month = new Intl.DateTimeFormat(t.intl, { month: "short", timeZone: "UTC" });
+    const day = new Intl.DateTimeFormat(t.intl, { weekday: "short", timeZone: "UTC" });
+    n = {
+      months: Array.from({ length: 12 }, (_, m) => month.format(Date.UTC(2026, m, 15))),
+      // 2026-01-05 is a Monday.
+      weekdays: Array.from({ length: 7 }, (_, d) => day.format(Date.UTC(2026, 0, 5 + d))),
+    };
+    NAMES.set(t.intl, n);
+  }
+  return n;
+}
 
 function esc(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] ?? c);
@@ -47,7 +63,8 @@ export function heatLevel(n: number, max: number): number {
   return Math.min(4, Math.max(1, Math.ceil((4 * n) / max)));
 }
 
-export function statsSvg(s: Stats, title: string): string {
+export function statsSvg(s: Stats, title: string, t: T = english): string {
+  const { months, weekdays } = namesFor(t);
   const parts: string[] = [];
   const { width, height } = CHART;
   parts.push(
@@ -61,7 +78,7 @@ export function statsSvg(s: Stats, title: string): string {
     text(
       width - 20,
       28,
-      `${total} reviews in the last year · streak ${s.streak.current} (best ${s.streak.longest})`,
+      t("chart.heading", { total, current: s.streak.current, longest: s.streak.longest }),
       {
         anchor: "end",
         size: 12,
@@ -91,28 +108,28 @@ export function statsSvg(s: Stats, title: string): string {
     if (row === 0) {
       const m = dayFromNumber(day).month - 1;
       if (m !== lastMonth && col < 52 && col - lastLabelCol >= 3) {
-        parts.push(text(x, y0 - 8, MONTHS[m] ?? "", { size: 10 }));
+        parts.push(text(x, y0 - 8, months[m] ?? "", { size: 10 }));
         lastLabelCol = col;
       }
       lastMonth = m;
     }
   }
   for (const [row, name] of [
-    [0, "Mon"],
-    [2, "Wed"],
-    [4, "Fri"],
+    [0, weekdays[0] ?? ""],
+    [2, weekdays[2] ?? ""],
+    [4, weekdays[4] ?? ""],
   ] as const)
     parts.push(text(x0 - 8, y0 + row * step + 9, name, { size: 10, anchor: "end" }));
   // Legend.
   const ly = y0 + 7 * step + 8;
   const lx = x0 + 53 * step - 5 * step - 34;
-  parts.push(text(lx - 6, ly + 9, "Less", { size: 10, anchor: "end" }));
+  parts.push(text(lx - 6, ly + 9, t("stats.less"), { size: 10, anchor: "end" }));
   [C.empty, ...C.levels].forEach((fill, k) => {
     parts.push(
       `<rect x="${lx + k * step}" y="${ly}" width="${cell}" height="${cell}" rx="2" fill="${fill}"/>`,
     );
   });
-  parts.push(text(lx + 5 * step + 4, ly + 9, "More", { size: 10 }));
+  parts.push(text(lx + 5 * step + 4, ly + 9, t("stats.more"), { size: 10 }));
 
   // Forecast: one bar per study day, today (with overdue cards) first.
   const fy = 208;
@@ -122,12 +139,17 @@ export function statsSvg(s: Stats, title: string): string {
   const slot = fw / s.forecast.length;
   const fmax = Math.max(1, ...s.forecast);
   const dueTotal = s.forecast.reduce((a, b) => a + b, 0);
-  parts.push(text(20, fy - 22, "Due in the next 30 days", { size: 13, fill: C.text, weight: "bold" }));
+  parts.push(text(20, fy - 22, t("stats.dueNext30"), { size: 13, fill: C.text, weight: "bold" }));
   parts.push(
-    text(width - 20, fy - 22, `${s.due.today} today · ${s.due.tomorrow} tomorrow · ${dueTotal} in 30 days`, {
-      anchor: "end",
-      size: 12,
-    }),
+    text(
+      width - 20,
+      fy - 22,
+      t("chart.dueHeading", { today: s.due.today, tomorrow: s.due.tomorrow, total: dueTotal }),
+      {
+        anchor: "end",
+        size: 12,
+      },
+    ),
   );
   parts.push(`<line x1="${fx0}" y1="${fy + fh}" x2="${fx0 + fw}" y2="${fy + fh}" stroke="${C.grid}"/>`);
   parts.push(
@@ -145,14 +167,19 @@ export function statsSvg(s: Stats, title: string): string {
     const last = s.forecast.length - 1;
     if (k === last || (k % 7 === 0 && k < last - 3))
       parts.push(
-        text(fx0 + (k + 0.5) * slot, fy + fh + 16, k === 0 ? "today" : `+${k}d`, {
-          size: 10,
-          anchor: "middle",
-        }),
+        text(
+          fx0 + (k + 0.5) * slot,
+          fy + fh + 16,
+          k === 0 ? t("stats.today") : t("stats.inDays", { count: k }),
+          {
+            size: 10,
+            anchor: "middle",
+          },
+        ),
       );
   });
 
-  memoryPanel(parts, s);
+  memoryPanel(parts, s, t);
 
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT}">${parts.join("")}</svg>`;
 }
@@ -164,12 +191,13 @@ const pctLabel = (x: number) => `${Math.round(x * 100)}%`;
  * FSRS's defaults and the weights of the member's latest fit (a model that fits sits on the diagonal); right,
  * true retention per calendar month.
  */
-function memoryPanel(parts: string[], s: Stats): void {
+function memoryPanel(parts: string[], s: Stats, t: T): void {
+  const { months } = namesFor(t);
   const top = 360;
   const size = 150;
   const cx0 = 64;
   const cy0 = top + 12;
-  parts.push(text(20, top - 10, "How well FSRS predicts you", { size: 13, fill: C.text, weight: "bold" }));
+  parts.push(text(20, top - 10, t("stats.calibration"), { size: 13, fill: C.text, weight: "bold" }));
   parts.push(`<rect x="${cx0}" y="${cy0}" width="${size}" height="${size}" fill="none" stroke="${C.grid}"/>`);
   parts.push(
     `<line x1="${cx0}" y1="${cy0 + size}" x2="${cx0 + size}" y2="${cy0}" stroke="${C.grid}" stroke-dasharray="3 3"/>`,
@@ -178,18 +206,22 @@ function memoryPanel(parts: string[], s: Stats): void {
     parts.push(text(cx0 - 6, cy0 + size - v * size + 4, pctLabel(v), { size: 10, anchor: "end" }));
     parts.push(text(cx0 + v * size, cy0 + size + 14, pctLabel(v), { size: 10, anchor: "middle" }));
   }
-  parts.push(text(cx0 + size / 2, cy0 + size + 28, "predicted recall", { size: 10, anchor: "middle" }));
+  parts.push(text(cx0 + size / 2, cy0 + size + 28, t("chart.predicted"), { size: 10, anchor: "middle" }));
   parts.push(
     `<text x="${cx0 - 34}" y="${cy0 + size / 2}" font-size="10" fill="${C.muted}" text-anchor="middle" transform="rotate(-90 ${cx0 - 34} ${cy0 + size / 2})">recalled</text>`,
   );
   const c = s.memory.calibration;
   if (c === null) {
-    parts.push(text(cx0 + size + 16, cy0 + 40, "Not fitted to you yet:", { size: 11 }));
+    parts.push(text(cx0 + size + 16, cy0 + 40, t("chart.notFitted"), { size: 11 }));
     parts.push(text(cx0 + size + 16, cy0 + 56, "/settings memory optimize", { size: 11, fill: C.text }));
   } else {
     const series = [
-      { bins: c.defaults, color: C.before, label: "FSRS defaults" },
-      { bins: c.fitted, color: C.bar, label: c.applied ? "fitted to you (in use)" : "fitted (not better)" },
+      { bins: c.defaults, color: C.before, label: t("chart.defaults") },
+      {
+        bins: c.fitted,
+        color: C.bar,
+        label: c.applied ? t("chart.fittedInUse") : t("chart.fittedNotBetter"),
+      },
     ];
     series.forEach(({ bins, color, label }, k) => {
       const points = bins.filter((b) => b.n > 0);
@@ -212,7 +244,7 @@ function memoryPanel(parts: string[], s: Stats): void {
   const mx0 = 420;
   const mw = CHART.width - mx0 - 24;
   const slot = mw / s.memory.months.length;
-  parts.push(text(mx0, top - 10, "True retention per month", { size: 13, fill: C.text, weight: "bold" }));
+  parts.push(text(mx0, top - 10, t("chart.retentionPerMonth"), { size: 13, fill: C.text, weight: "bold" }));
   parts.push(`<line x1="${mx0}" y1="${cy0 + size}" x2="${mx0 + mw}" y2="${cy0 + size}" stroke="${C.grid}"/>`);
   parts.push(
     `<line x1="${mx0}" y1="${cy0}" x2="${mx0 + mw}" y2="${cy0}" stroke="${C.grid}" stroke-dasharray="3 3"/>`,
@@ -231,7 +263,7 @@ function memoryPanel(parts: string[], s: Stats): void {
       parts.push(text(x + slot / 2, cy0 + size - h - 4, pctLabel(share), { size: 9, anchor: "middle" }));
     }
     parts.push(
-      text(x + slot / 2, cy0 + size + 14, MONTHS[m.month - 1] ?? "", { size: 10, anchor: "middle" }),
+      text(x + slot / 2, cy0 + size + 14, months[m.month - 1] ?? "", { size: 10, anchor: "middle" }),
     );
   });
 }
@@ -248,6 +280,6 @@ export async function svgToPng(svg: string): Promise<Buffer> {
   return img.asPng();
 }
 
-export function statsPng(s: Stats, title: string): Promise<Buffer> {
-  return svgToPng(statsSvg(s, title));
+export function statsPng(s: Stats, title: string, t: T = english): Promise<Buffer> {
+  return svgToPng(statsSvg(s, title, t));
 }

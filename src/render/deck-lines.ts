@@ -1,6 +1,8 @@
+import { english, type T } from "../i18n/translate.ts";
+
 /** The one answer to subscribing, from `/deck subscribe` and from a deck offer's Subscribe button alike. */
-export function subscribedLine(deckName: string, changed: boolean): string {
+export function subscribedLine(deckName: string, changed: boolean, t: T = english): string {
   return changed
-    ? `Subscribed to **${deckName}**: its cards are now in your \`/study\`.`
-    : `You are already subscribed to **${deckName}**.`;
+    ? t("study.subscribed", { name: deckName })
+    : t("study.alreadySubscribed", { name: deckName });
 }

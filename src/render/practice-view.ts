@@ -1,5 +1,6 @@
 import { type APIButtonComponent, ButtonStyle } from "discord.js";
 import { b36, encodeId, fromB36, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
+import { english, type T } from "../i18n/translate.ts";
 import type { PracticeRound, PracticeView } from "../services/practice.ts";
 import { withCardImage } from "./card-image.ts";
 import { cardText } from "./card-text.ts";
@@ -49,7 +50,7 @@ export function parsePracticeId(customId: string, guildId: string | null): Pract
   return null;
 }
 
-export function renderPractice(v: PracticeView): MessagePayload {
+export function renderPractice(v: PracticeView, t: T = english): MessagePayload {
   const r = v.round;
   const base = [PRACTICE_PREFIX, "", snowflakeTo36(r.userId), b36(r.startedAt)];
   const id = (action: string, ...rest: string[]) => {
@@ -57,17 +58,17 @@ export function renderPractice(v: PracticeView): MessagePayload {
     parts[1] = action;
     return encodeId(...parts);
   };
-  const stop = button(id("x"), "Stop", ButtonStyle.Secondary);
+  const stop = button(id("x"), t("study.stop"), ButtonStyle.Secondary);
   if (v.kind === "practice-done")
     return {
       content: v.notice ?? undefined,
       embeds: [
         {
           color: COLORS.done,
-          title: v.stopped ? "Practice stopped" : "Today's misses: all answered Good 🎉",
+          title: v.stopped ? t("practice.titleStopped") : t("practice.titleDone"),
           description: v.stopped
-            ? `${plural(v.left, "card")} still to get right: **Re-do today's misses** on your next summary goes on.`
-            : "Practice changes no schedule and earns no points: your reviews bring these cards back when they are due.",
+            ? t("practice.stillToGet", { cards: t("common.cards", { count: v.left }) })
+            : t("practice.noChange"),
         },
       ],
       components: [],
@@ -79,17 +80,17 @@ export function renderPractice(v: PracticeView): MessagePayload {
   const card = [b36(v.cardId), b36(v.answers), b36(Math.max(0, v.shownAt - r.startedAt))];
   const buttons: APIButtonComponent[] =
     v.back === null
-      ? [button(id("a", ...card), "Show answer", ButtonStyle.Primary)]
+      ? [button(id("a", ...card), t("study.showAnswer"), ButtonStyle.Primary)]
       : [
-          button(id("r", ...card, "1"), "Again", ButtonStyle.Danger),
-          button(id("r", ...card, "3"), "Good", ButtonStyle.Success),
+          button(id("r", ...card, "1"), t("study.grade.1"), ButtonStyle.Danger),
+          button(id("r", ...card, "3"), t("study.grade.3"), ButtonStyle.Success),
         ];
   const pictured = withCardImage(
     {
       color: COLORS.study,
-      author: { name: clip(`Re-do today's misses · ${v.deckName}`, LIMITS.embedTitle) },
-      description: v.back === null ? front : `${front}\n\n**Answer**\n${cardText(v.back, half)}`,
-      footer: { text: `${plural(v.left, "card")} left · practice: no schedule change, no points` },
+      author: { name: clip(t("practice.author", { deck: v.deckName }), LIMITS.embedTitle) },
+      description: v.back === null ? front : `${front}\n\n${t("study.answer")}\n${cardText(v.back, half)}`,
+      footer: { text: t("practice.footer", { cards: t("common.cards", { count: v.left }) }) },
     },
     v.image,
   );

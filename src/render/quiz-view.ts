@@ -9,6 +9,8 @@ import {
 import { CHOICE_LETTERS, formatTally, parseLocalDate } from "../core/quiz.ts";
 import { localParts } from "../core/time.ts";
 import type { QuizConfigRow } from "../db/quiz-configs.ts";
+import { isLocale, LANGUAGE_NAMES } from "../i18n/locales.ts";
+import { english, type T } from "../i18n/translate.ts";
 import type { AnswerResult } from "../services/quiz/answers.ts";
 import type { QuizStatus } from "../services/quiz/config.ts";
 import type { PostView } from "../services/quiz/post-view.ts";
@@ -36,26 +38,33 @@ const deckNameText = (name: string) => escapeMarkdown(clip(name, DECK_NAME_MAX))
 
 const letter = (k: number) => CHOICE_LETTERS[k] ?? "?";
 
-/** Made once: building an Intl formatter costs more than rendering the rest of a post. */
-const QUIZ_DATE = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "UTC",
-  weekday: "long",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-});
+/** Made once per language: building an Intl formatter costs more than rendering the rest of a post. */
+const QUIZ_DATES = new Map<string, Intl.DateTimeFormat>();
 
-/** The last date formatted: pure (date → text), so other processes' writes never matter to it. */
-let lastQuizDate: { date: string; text: string } | null = null;
+/** The last date formatted per language: pure (date → text), so other processes' writes never matter to it. */
+const lastQuizDate = new Map<string, { date: string; text: string }>();
 
-/** "2026-03-02" → "Monday 2 March 2026". */
-export function formatQuizDate(date: string): string {
+/** "2026-03-02" → "Monday 2 March 2026" (en), "Montag, 2. März 2026" (de), "lunes, 2 de marzo de 2026" (es). */
+export function formatQuizDate(date: string, intl = "en-GB"): string {
   // A tick renders thousands of posts for the same few dates; Intl's format costs ~14 µs a call.
-  if (lastQuizDate?.date === date) return lastQuizDate.text;
+  const last = lastQuizDate.get(intl);
+  if (last?.date === date) return last.text;
   const d = parseLocalDate(date);
   if (!d) return date;
-  const text = QUIZ_DATE.format(new Date(Date.UTC(d.year, d.month - 1, d.day, 12))).replace(",", "");
-  lastQuizDate = { date, text };
+  let f = QUIZ_DATES.get(intl);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat(intl, {
+      timeZone: "UTC",
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+      year: "numeric",
+    });
+    QUIZ_DATES.set(intl, f);
+  }
+  const formatted = f.format(new Date(Date.UTC(d.year, d.month - 1, d.day, 12)));
+  const text = intl === "en-GB" ? formatted.replace(",", "") : formatted;
+  lastQuizDate.set(intl, { date, text });
   return text;
 }
 
@@ -77,26 +86,33 @@ export function formatLocalTime(ms: number, zone: string): string {
 const relative = (ms: number) => `<t:${Math.floor(ms / 1000)}:R>`;
 
 /** The mention line: exactly the opted-in members with cards due (their ids are the only allowed pings). */
-export function mentionLine(pinged: string[], more: number): string | undefined {
+export function mentionLine(pinged: string[], more: number, t: T = english): string | undefined {
   if (pinged.length === 0) return undefined;
-  const tail = `${more > 0 ? ` and ${more} more` : ""} — you have cards due today.`;
+  const tail = `${more > 0 ? t("quiz.andMore", { count: more }) : ""}${t("quiz.cardsDueToday")}`;
   return clip(pinged.map((id) => `<@${id}>`).join(" ") + tail, LIMITS.content);
 }
 
 /** The daily post: due summary, question of the day, one field per choice A–D, tally; closed = answer shown, buttons off. */
-export function renderPost(v: PostView, opts: { ping?: boolean } = {}): QuizPayload {
+export function renderPost(v: PostView, opts: { ping?: boolean; t?: T } = {}): QuizPayload {
+  const t = opts.t ?? english;
+  const shown = v.dueCardsCapped ? `${v.dueCards.toLocaleString(t.intl)}+` : String(v.dueCards);
   const lines = [
     v.dueMembers === 0
-      ? "**All caught up** — nobody here has cards due. 🎉"
-      : `**${v.dueMembers}** ${v.dueMembers === 1 ? "member has" : "members have"} ` +
-        (v.dueCardsCapped ? `**${v.dueCards.toLocaleString("en-US")}+**` : `**${v.dueCards}**`) +
-        ` ${v.dueCards === 1 && !v.dueCardsCapped ? "card" : "cards"} due. Tap **Start my review** to study yours.`,
+      ? t("quiz.allCaughtUp")
+      : t("quiz.dueLine", {
+          members: t("quiz.members", { count: v.dueMembers }),
+          cards: t("quiz.dueCards", { count: v.dueCardsCapped ? 2 : v.dueCards, shown }),
+        }),
   ];
   const q = v.question;
   const buttons: APIButtonComponent[] = [];
   if (q) {
-    lines.push("", `**Question of the day** · *${deckNameText(q.deckName)}*`, cardText(q.front, FRONT_MAX));
-    if (v.closed) lines.push("", `**Answer: ${letter(q.correctIndex)}**`);
+    lines.push(
+      "",
+      t("quiz.questionOfTheDay", { deck: deckNameText(q.deckName) }),
+      cardText(q.front, FRONT_MAX),
+    );
+    if (v.closed) lines.push("", t("quiz.answerIs", { letter: letter(q.correctIndex) }));
     q.choices.forEach((_, k) => {
       const right = v.closed && k === q.correctIndex;
       buttons.push(
@@ -109,26 +125,25 @@ export function renderPost(v: PostView, opts: { ping?: boolean } = {}): QuizPayl
       );
     });
   } else {
-    lines.push(
-      "",
-      "*No question today: this server needs a deck with at least 4 cards with different answers.*",
-    );
+    lines.push("", t("quiz.noQuestion"));
   }
   const embed: APIEmbed = {
     color: v.closed ? QUIZ_COLORS.closed : QUIZ_COLORS.post,
-    title: clip(`Daily quiz · ${formatQuizDate(v.date)}`, LIMITS.embedTitle),
+    title: clip(t("quiz.title", { date: formatQuizDate(v.date, t.intl) }), LIMITS.embedTitle),
     description: clip(lines.join("\n"), LIMITS.embedDescription),
   };
   if (q) {
-    embed.footer = { text: `${v.closed ? "Closed · " : ""}${formatTally(v.answered, v.correct)}` };
+    embed.footer = {
+      text: `${v.closed ? t("quiz.closed") : ""}${t("quiz.tally", { answered: v.answered, correct: v.correct })}`,
+    };
     embed.fields = choiceFields(q.choices, v.closed ? q.correctIndex : null, embedLength(embed));
   }
   const components = [
     ...(buttons.length ? [row(buttons)] : []),
-    row([button(quizIds.review(v.postId), "Start my review", ButtonStyle.Primary)]),
+    row([button(quizIds.review(v.postId), t("quiz.startReview"), ButtonStyle.Primary)]),
   ];
   return {
-    content: mentionLine(v.pinged, v.pingedMore),
+    content: mentionLine(v.pinged, v.pingedMore, t),
     embeds: [embed],
     components,
     // Only the first send pings; edits re-send the same text with no pings at all.
@@ -156,37 +171,42 @@ export function choiceFields(
 }
 
 /** What only the answerer sees after a click. */
-export function renderAnswerFeedback(r: AnswerResult): QuizPayload {
+export function renderAnswerFeedback(r: AnswerResult, t: T = english): QuizPayload {
   const p = r.post;
   const choices = p.choices ?? [];
   const correctIndex = p.correctIndex ?? 0;
   const answer = choices[correctIndex]?.text ?? "";
   if (r.kind === "already")
     return {
-      content: `You already answered this question: you picked **${letter(r.choice)}**, which was ${r.correct ? "right ✅" : "not it ❌"}.`,
+      content: t("quiz.alreadyAnswered", {
+        letter: letter(r.choice),
+        verdict: r.correct ? t("quiz.verdictRight") : t("quiz.verdictWrong"),
+      }),
       embeds: [],
       components: [],
       allowed_mentions: NO_PINGS,
     };
   if (r.kind === "closed")
     return {
-      content: closedAnswer(letter(correctIndex), answer),
+      content: closedAnswer(letter(correctIndex), answer, t),
       embeds: [],
       components: [],
       allowed_mentions: NO_PINGS,
     };
   const head = r.correct
-    ? `You picked **${letter(r.choice)}** — that's right.`
-    : `You picked **${letter(r.choice)}**; the answer is **${letter(correctIndex)}**.`;
-  const deck = p.deckName ?? p.deckId ?? "this deck";
+    ? t("quiz.pickedRight", { letter: letter(r.choice) })
+    : t("quiz.pickedWrong", { letter: letter(r.choice), answer: letter(correctIndex) });
+  const deck = p.deckName ?? p.deckId ?? t("quiz.thisDeck");
   const note = r.reviewed
     ? r.correct
-      ? "Counted as **Good** in your schedule for this card."
-      : "Counted as **Again** in your schedule: the card comes back soon in your reviews."
+      ? t("quiz.countedGood")
+      : t("quiz.countedAgain")
     : r.subscribed
       ? ""
-      : `You don't study *${deckNameText(deck)}*: subscribe with \`/deck subscribe\` and quiz answers feed your schedule.`;
-  const fixed = [head, "", "**Question**", "", "**Answer**", "", note].join("\n").length;
+      : t("quiz.notStudied", { deck: deckNameText(deck) });
+  const question = t("quiz.question");
+  const answerHead = t("quiz.answer");
+  const fixed = [head, "", question, "", answerHead, "", note].join("\n").length;
   const room = LIMITS.embedDescription - fixed;
   const front = cardText(p.front ?? "", Math.min(FRONT_MAX, Math.floor(room / 3)));
   const back = cardText(answer, room - front.length);
@@ -195,8 +215,8 @@ export function renderAnswerFeedback(r: AnswerResult): QuizPayload {
     embeds: [
       {
         color: r.correct ? QUIZ_COLORS.right : QUIZ_COLORS.wrong,
-        title: r.correct ? "✅ Correct!" : "❌ Not quite",
-        description: [head, "", "**Question**", front, "", "**Answer**", back, "", note].join("\n").trim(),
+        title: r.correct ? t("quiz.correctTitle") : t("quiz.wrongTitle"),
+        description: [head, "", question, front, "", answerHead, back, "", note].join("\n").trim(),
       },
     ],
     components: [],
@@ -205,8 +225,8 @@ export function renderAnswerFeedback(r: AnswerResult): QuizPayload {
 }
 
 /** A multi-line answer starts on its own line, where its bullets and code blocks read as the deck wrote them. */
-function closedAnswer(letterText: string, answer: string): string {
-  const head = `This question is closed. The answer was **${letterText}**:\n`;
+function closedAnswer(letterText: string, answer: string, t: T): string {
+  const head = `${t("quiz.closedAnswer", { letter: letterText })}\n`;
   return head + cardText(answer, LIMITS.content - head.length);
 }
 
@@ -273,6 +293,9 @@ export function renderSetupDone(cfg: QuizConfigRow): QuizPayload {
         ? "It is paused: `/quiz resume` to start it."
         : `Next post: ${when(cfg.nextRunAt, cfg.timezone)}.`,
       `This server's study days now follow ${cfg.timezone} too.`,
+      cfg.language !== null && isLocale(cfg.language)
+        ? `Posts are written in **${LANGUAGE_NAMES[cfg.language]}**.`
+        : "Posts are written in the server's language (its Discord setting), English when it has none of the bot's.",
     ].join("\n"),
   );
 }

@@ -101,6 +101,7 @@ async function run(scenario: Scenario, opts: RunOptions): Promise<RunResult> {
       followRealTime: false,
       channels: scenario.channels,
       users: scenario.users,
+      guildLocale: scenario.locale,
       timezone,
       decksDir: opts.decksDir,
       databasePath,

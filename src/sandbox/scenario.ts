@@ -77,9 +77,16 @@ export type Step =
   | ({ kind: "type" } & z.infer<typeof typeStep>)
   | ({ kind: "expect" } & z.infer<typeof expectStep>);
 
+/** A Discord locale code such as "de", "es-ES" or "en-US" (any: the bot falls back to English). */
+const discordLocale = z
+  .string()
+  .regex(/^[a-z]{2}(-[A-Z]{2}|-\d{3})?$/, 'a Discord locale such as "de" or "es-ES"');
+
 const header = z.strictObject({
   start: z.iso.datetime({ offset: true }).optional(),
   timezone: z.string().refine(isValidTimeZone, "an IANA timezone such as Europe/Berlin").optional(),
+  /** The server's language as Discord reports it (`guild_locale`). */
+  locale: discordLocale.optional(),
   channels: z.array(name).min(1).optional(),
   users: z
     .array(
@@ -90,6 +97,8 @@ const header = z.strictObject({
           .string()
           .regex(/^\d{17,20}$/, "a snowflake: 17–20 digits")
           .optional(),
+        /** The member's Discord client language (an interaction's `locale`). */
+        locale: discordLocale.optional(),
       }),
     )
     .min(1)
@@ -100,6 +109,7 @@ const header = z.strictObject({
 export interface Scenario {
   start: string | undefined;
   timezone: string | undefined;
+  locale: string | undefined;
   channels: string[];
   users: WorldUser[];
   steps: Step[];
@@ -167,7 +177,7 @@ export function parseScenario(raw: unknown, source = "scenario"): Scenario {
     return { kind, ...data } as Step;
   });
 
-  return { start: h.start, timezone: h.timezone, channels, users, steps };
+  return { start: h.start, timezone: h.timezone, locale: h.locale, channels, users, steps };
 }
 
 /** Reads and validates a scenario file; errors name the file. */

@@ -32,6 +32,8 @@ export interface WorldUser {
   admin?: boolean | undefined;
   /** A fixed snowflake; default: one derived from the name (the same on every launch). */
   id?: string | undefined;
+  /** Their Discord client language (an interaction's `locale`), e.g. "de" or "es-ES"; default en-US. */
+  locale?: string | undefined;
 }
 
 export interface WorldDeck {
@@ -57,6 +59,8 @@ export interface WorldOptions {
   /** Server members; default alice (admin) and bob. */
   users?: WorldUser[];
   guildName?: string;
+  /** The server's preferred locale (`guild_locale`), e.g. "es-ES"; default en-US. */
+  guildLocale?: string | undefined;
   /** The server's timezone, written to guilds.timezone before the world is handed out. */
   timezone?: string | undefined;
   /** ts-fsrs interval fuzz; default off so intervals are predictable. */
@@ -104,7 +108,11 @@ export async function createWorld(o: WorldOptions = {}) {
   try {
     // Ids follow from names: a second launch on the same database file is the same server with the same people.
     const guildName = o.guildName ?? "Study Group";
-    const guild: GuildHandle = emu.addGuild({ name: guildName, id: stableSnowflake("guild", guildName) });
+    const guild: GuildHandle = emu.addGuild({
+      name: guildName,
+      id: stableSnowflake("guild", guildName),
+      ...(o.guildLocale !== undefined && { locale: o.guildLocale }),
+    });
     const channels = new Map<string, ChannelHandle>();
     for (const name of o.channels ?? ["study"]) {
       const id = stableSnowflake("channel", `${guildName}#${name}`);
@@ -113,7 +121,16 @@ export async function createWorld(o: WorldOptions = {}) {
     const users = new Map<string, UserHandle>();
     for (const u of o.users ?? DEFAULT_USERS) {
       const id = u.id ?? stableSnowflake("user", u.name);
-      users.set(u.name, emu.addUser({ name: u.name, id, guildId: guild.id, admin: u.admin ?? false }));
+      users.set(
+        u.name,
+        emu.addUser({
+          name: u.name,
+          id,
+          guildId: guild.id,
+          admin: u.admin ?? false,
+          ...(u.locale !== undefined && { locale: u.locale }),
+        }),
+      );
     }
 
     let decksDir = o.decksDir ?? REPO_DECKS;

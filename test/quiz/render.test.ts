@@ -27,6 +27,7 @@ const view = (over: Partial<PostView> = {}): PostView => ({
   answered: 9,
   correct: 6,
   closed: false,
+  locale: null,
   ...over,
 });
 

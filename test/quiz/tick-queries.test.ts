@@ -369,7 +369,7 @@ describe.each(ENGINES)("%s: the tick's queries", (engine) => {
     choices: [{ cardId: 1, text: "t" }],
     correctIndex: 0,
   };
-  const claim = { guildId: "g9", localDate: "2026-03-09", channelId: "c9", claimToken: "tok", claimedAt: 5 };
+  const claim = { guildId: "g9", localDate: "2026-03-09", channelId: "c9", claimToken: "tok", claimedAt: 5, locale: null };
 
   it("GIVEN a claim inserted THEN the row it returns (built, not read back) is the row stored", async () => {
     await undone(deps.db, async (t) => {
@@ -402,7 +402,7 @@ describe.each(ENGINES)("%s: the tick's queries", (engine) => {
           await getPost(t, day.guildId, day.localDate); // starts the transaction's work
           if (++opened === 2) bothOpen();
           await ready;
-          return insertClaim(t, { ...day, claimToken }, summary, q);
+          return insertClaim(t, { ...day, claimToken, locale: null }, summary, q);
         });
       const rows = await Promise.all([claimOn(deps.db, "one"), claimOn(other, "two")]);
       expect(rows.filter((r) => r !== undefined)).toHaveLength(1);

@@ -1,4 +1,5 @@
 /** The daily quiz's settings: `/quiz setup`, `pause`, `resume` and `status`. */
+
 import { UserError } from "../../core/errors.ts";
 import {
   dateKey,
@@ -19,6 +20,7 @@ import {
   saveQuizSetup,
 } from "../../db/quiz-configs.ts";
 import { lastPost, type QuizPostRow } from "../../db/quiz-posts.ts";
+import type { Locale } from "../../i18n/locales.ts";
 import type { Deps } from "../deps.ts";
 
 export const NOT_SET_UP = "The daily quiz is not set up here yet. An admin can run `/quiz setup`.";
@@ -27,6 +29,8 @@ export interface SetupInput {
   channelId: string;
   time: string;
   timezone: string;
+  /** The posts' language (null: the server's Discord language); absent: as it was set before. */
+  language?: Locale | null;
 }
 
 /** Checks time and zone; throws a UserError naming the problem. Nothing is written. */
@@ -64,6 +68,8 @@ export async function setupQuiz(deps: Deps, guildId: string, input: SetupInput):
       nextDate: next.date,
       nextRunAt: next.at,
       updatedAt: now,
+      // Not given: the language stays as it was set (a re-setup of the time keeps it).
+      language: input.language === undefined ? (existing?.language ?? null) : input.language,
     };
   });
 }

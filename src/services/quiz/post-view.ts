@@ -20,6 +20,8 @@ export interface PostView {
   correct: number;
   /** The next day's post went out: show the answer, disable the buttons. */
   closed: boolean;
+  /** The post's language as set when it was claimed (`/quiz setup language:`); null: the server's own. */
+  locale: string | null;
 }
 
 /** A post row with its tally, as the post shows it. */
@@ -45,6 +47,7 @@ export function postView(p: QuizPostRow, t: Tally): PostView {
     answered: t.answered,
     correct: t.correct,
     closed: p.closedAt !== null,
+    locale: p.locale,
   };
 }
 

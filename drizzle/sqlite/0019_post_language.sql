@@ -1,0 +1,2 @@
+ALTER TABLE `quiz_configs` ADD `language` text;--> statement-breakpoint
+ALTER TABLE `quiz_posts` ADD `locale` text;
