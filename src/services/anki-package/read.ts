@@ -6,15 +6,17 @@
  * the same conversion as the text import (core/decks/html.ts). Card keys are the note's guid (keys.ts `guidKey`),
  * `.t<n>` for a note's card of template n > 0, `.c<n>` for cloze n: a re-import keeps every schedule, and a note
  * imported from Anki's text export before keeps its own. Media are not imported yet: images and sounds are named
- * in the warnings.
+ * in the warnings. With `progress` (`import_progress`), the cards' review log is read too and handed on by card key
+ * (replayed by anki-package/progress.ts); it is never read otherwise.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AnkiRevlogEntry } from "../../core/anki-replay.ts";
 import { type NoteType, renderAnkiCard } from "../../core/decks/anki-templates.ts";
 import { htmlToMarkdown } from "../../core/decks/html.ts";
 import { guidKey } from "../../core/decks/keys.ts";
-import { MAX_CARDS, MAX_DECK_NAME_CHARS } from "../../core/decks/limits.ts";
+import { MAX_CARDS, MAX_DECK_NAME_CHARS, MAX_IMPORTED_REVIEWS } from "../../core/decks/limits.ts";
 import {
   type DeckIssue,
   finish,
@@ -32,12 +34,12 @@ export { looksLikeZip, PACKAGE_LIMITS, PackageError } from "./unpack.ts";
 const SOUND = /\[sound:([^\][]*)\]/g;
 
 /** The collection's bytes as a temporary file (better-sqlite3 opens files), removed once read. */
-function readFromTemporaryCopy(bytes: Uint8Array): AnkiCollection {
+function readFromTemporaryCopy(bytes: Uint8Array, progress: boolean): AnkiCollection {
   const dir = mkdtempSync(join(tmpdir(), "anki-package-"));
   try {
     const path = join(dir, "collection.sqlite");
     writeFileSync(path, bytes);
-    return readCollection(path, MAX_CARDS);
+    return readCollection(path, MAX_CARDS, progress ? { max: MAX_IMPORTED_REVIEWS } : undefined);
   } catch (err) {
     if (err instanceof CollectionError) throw new PackageError(err.message);
     throw err;
@@ -68,10 +70,24 @@ function deckNameOf(col: AnkiCollection): string | undefined {
   return name === "" || name === "Default" ? undefined : [...name].slice(0, MAX_DECK_NAME_CHARS).join("");
 }
 
-/** The package's cards as a deck parser would give them (validated next by the shared checks). */
-export function readAnkiPackage(bytes: Uint8Array): RawDeck & { decks: number } {
+/** The review history of a package's cards, by card key (`import_progress`). */
+export interface PackageHistory {
+  byKey: Map<string, AnkiRevlogEntry[]>;
+  /** The entries of the cards read; over MAX_IMPORTED_REVIEWS, `byKey` is empty (the import refuses). */
+  total: number;
+}
+
+/**
+ * The package's cards as a deck parser would give them (validated next by the shared checks); with `progress`,
+ * also their review history (the revlog is not read otherwise).
+ */
+export function readAnkiPackage(
+  bytes: Uint8Array,
+  opts: { progress?: boolean } = {},
+): RawDeck & { decks: number; history?: PackageHistory } {
   const { collection } = unpackPackage(bytes);
-  const col = readFromTemporaryCopy(collection);
+  const col = readFromTemporaryCopy(collection, opts.progress === true);
+  const byKey = new Map<string, AnkiRevlogEntry[]>();
   const cards: ParsedCard[] = [];
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
@@ -108,13 +124,10 @@ export function readAnkiPackage(bytes: Uint8Array): RawDeck & { decks: number } 
       });
       continue;
     }
-    cards.push({
-      key: guidKey(note.guid, suffix),
-      front: question.text,
-      back: answer.text,
-      tags: note.tags,
-      line,
-    });
+    const key = guidKey(note.guid, suffix);
+    cards.push({ key, front: question.text, back: answer.text, tags: note.tags, line });
+    const reviews = col.revlog?.byCard.get(c.id);
+    if (reviews) byKey.set(key, reviews);
   }
   if (fallback.size > 0)
     warnings.push({
@@ -146,6 +159,7 @@ export function readAnkiPackage(bytes: Uint8Array): RawDeck & { decks: number } 
     warnings,
     keys: "file",
     decks: new Set(col.cards.map((c) => c.did)).size,
+    ...(col.revlog && { history: { byKey, total: col.revlog.total } }),
   };
 }
 
