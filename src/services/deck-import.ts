@@ -12,6 +12,10 @@
  *   would retire a card someone has studied, or whose deck matched only by a name in other capitals, is a
  *   question first (ImportConfirm): nothing is written until a confirm button vouches for the same state.
  * - Everything is written in one transaction (src/db/deck-imports.ts), and the importer is subscribed in it.
+ * - `import_progress` (an Anki package into a personal deck only): the package's review log becomes the
+ *   importer's history and card states, replayed through ts-fsrs with their own settings (anki-package/progress.ts,
+ *   db/imported-progress.ts); a card they already have a state of keeps it. Refused, with nothing written, for a
+ *   server deck and for a text file (no review log).
  */
 import { clipDeckName } from "../core/decks/import-rules.ts";
 import {
@@ -28,6 +32,9 @@ import {
   type ImportScope,
   importIntoDeck,
 } from "../db/deck-imports.ts";
+import type { ProgressWritten } from "../db/imported-progress.ts";
+import { readScheduling } from "../db/user-settings.ts";
+import { type ReplayedPackage, replayPackageHistory } from "./anki-package/progress.ts";
 import { downloadAttachment, type ImportFile, importLimitFor, readImportFile } from "./deck-file.ts";
 import { assertCanManage } from "./deck-manage.ts";
 import type { Deps } from "./deps.ts";
@@ -56,6 +63,8 @@ export interface ImportRequest {
   maxBytes?: number;
   /** The format to report (a confirm re-reads a native file converted from the member's file). */
   shownFormat?: DeckFormat;
+  /** `import_progress`: the Anki package's review history becomes the member's (personal decks only). */
+  progress?: boolean;
   /**
    * A confirm button's click: `asNew` imports as a new deck; otherwise the update of `deckId` goes ahead.
    * Either way only while the scope is in the state the fingerprint was taken in (else "stale").
@@ -76,6 +85,8 @@ export interface ImportReport {
   retired: number;
   preview: Pick<ParsedCard, "front" | "back">[];
   warnings: DeckIssue[];
+  /** With `import_progress`: what of the package's history became the member's. */
+  progress?: ProgressWritten;
 }
 
 /**
@@ -116,26 +127,45 @@ export type ImportOutcome = ImportReport | ImportConfirm | ImportStale;
 /** The file a confirm question carries: what its buttons import. */
 export const PENDING_FILE_NAME = "import.deck";
 
+export const PROGRESS_PERSONAL_ONLY =
+  "`import_progress` brings your own Anki review history, so it is for a personal deck only (`scope: personal`). Nothing was imported.";
+
 export const SERVER_PERMISSION =
   "Server decks need the **Manage Server** permission. Import it as a personal deck (`scope: personal`) instead, or ask a moderator.";
 
-/** Who may import into the requested scope: a server deck needs a server and Manage Server there. */
-export function checkImportScope(req: Pick<ImportRequest, "scope" | "guildId" | "canManageServer">): void {
+/**
+ * Who may import into the requested scope: a server deck needs a server and Manage Server there, and takes no
+ * one's progress.
+ */
+export function checkImportScope(
+  req: Pick<ImportRequest, "scope" | "guildId" | "canManageServer" | "progress">,
+): void {
   if (req.scope !== "server") return;
+  if (req.progress === true) throw new UserError(PROGRESS_PERSONAL_ONLY);
   if (req.guildId === null) throw new UserError("Server decks can only be imported in a server.");
   if (!req.canManageServer) throw new UserError(SERVER_PERMISSION);
 }
 
+/** What an import runs on: the member's own scheduler replays a package's progress. */
+type ImportDeps = Pick<Deps, "db" | "clock" | "log" | "schedulers">;
+
 type Stopped = ImportStale | Omit<ImportConfirm, "file">;
 
 /**
- * The rules the import's unit of work applies to what it read: a confirm goes ahead only at its fingerprint; an
- * update that would retire studied cards, or whose deck matched only in other capitals, asks first.
+ * The rules the import's unit of work applies to what it read: progress only into a personal deck (the `deck`
+ * option may name a server deck); a confirm goes ahead only at its fingerprint; an update that would retire
+ * studied cards, or whose deck matched only in other capitals, asks first.
  */
-function decideImport(req: ImportRequest, file: ImportFile, requestedName: string | undefined) {
+function decideImport(
+  req: ImportRequest,
+  file: ImportFile,
+  requestedName: string | undefined,
+  warnings: DeckIssue[],
+) {
   const format = req.shownFormat ?? file.format;
   const importName = requestedName || file.fileDeckName;
   return (plan: ImportPlan): ImportDecision<Stopped> => {
+    if (req.progress === true && plan.scope !== "personal") throw new UserError(PROGRESS_PERSONAL_ONLY);
     if (req.confirmed !== undefined) {
       const vouched = plan.fingerprint(req.confirmed.asNew ? "new" : "update");
       if (vouched !== req.confirmed.fingerprint)
@@ -157,7 +187,7 @@ function decideImport(req: ImportRequest, file: ImportFile, requestedName: strin
           retiredStudied: plan.retiredStudied,
           updateFingerprint: plan.fingerprint("update"),
           newFingerprint: plan.fingerprint("new"),
-          warnings: file.warnings,
+          warnings,
         },
       };
     }
@@ -171,13 +201,11 @@ function decideImport(req: ImportRequest, file: ImportFile, requestedName: strin
  * studied cards, or that found its deck only by a name in other capitals, writes nothing and returns a question
  * instead ("confirm"), unless `confirmed` vouches for exactly that state.
  */
-async function runImport(
-  deps: Pick<Deps, "db" | "clock" | "log">,
-  req: ImportRequest,
-  run: Runner,
-): Promise<ImportOutcome> {
+async function runImport(deps: ImportDeps, req: ImportRequest, run: Runner): Promise<ImportOutcome> {
   checkImportScope(req);
   const file = await run(readImportFile(req));
+  const replayed = req.progress === true ? await replayProgress(deps, req.userId, file, run) : undefined;
+  const warnings = replayed ? [...file.warnings, ...replayed.warnings] : file.warnings;
   const requestedName = req.name?.replace(/\s+/g, " ").trim();
   const format = req.shownFormat ?? file.format;
   const explicit = req.deckId !== undefined && req.deckId !== "";
@@ -192,6 +220,7 @@ async function runImport(
         : req.confirmed?.asNew !== true && { matchName: requestedName || file.fileDeckName }),
       description: file.description,
       cards: file.cards,
+      ...(replayed && { progress: replayed.progress }),
     },
     deps.clock.now(),
     {
@@ -199,7 +228,7 @@ async function runImport(
         assertCanManage(deck, req, req.deckId ?? "", "update");
         return deck;
       },
-      decide: decideImport(req, file, requestedName),
+      decide: decideImport(req, file, requestedName, warnings),
     },
   );
   if ("stopped" in result) {
@@ -215,6 +244,7 @@ async function runImport(
       added: written.added,
       retired: written.retired,
       created: written.created,
+      ...(written.progress && { progress: written.progress }),
     },
     "deck imported",
   );
@@ -230,8 +260,24 @@ async function runImport(
     kept: file.cards.length - written.added,
     retired: written.retired,
     preview: file.cards.slice(0, 3).map(({ front, back }) => ({ front, back })),
-    warnings: file.warnings,
+    warnings,
+    ...(written.progress && { progress: written.progress }),
   };
+}
+
+/** The package's history replayed with the member's own scheduler (anki-package/progress.ts). */
+async function replayProgress(
+  deps: ImportDeps,
+  userId: string,
+  file: ImportFile,
+  run: Runner,
+): Promise<ReplayedPackage> {
+  // readImportFile refused a file without history already; a package without revlog has an empty one.
+  const byKey = file.history?.byKey ?? new Map();
+  if (byKey.size === 0) return { progress: [], warnings: [] };
+  const scheduler = deps.schedulers.for(await readScheduling(deps.db, userId));
+  const keys = file.cards.map((c) => c.key);
+  return run(replayPackageHistory(byKey, keys, scheduler, deps.clock.now()));
 }
 
 /** The confirm carries the parsed cards as a native file (keys included): the button finds them again there. */
@@ -247,18 +293,12 @@ function* withPendingFile(question: Omit<ImportConfirm, "file">, file: ImportFil
 }
 
 /** Runs an import at once (tests, scripts). */
-export function importDeck(
-  deps: Pick<Deps, "db" | "clock" | "log">,
-  req: ImportRequest,
-): Promise<ImportOutcome> {
+export function importDeck(deps: ImportDeps, req: ImportRequest): Promise<ImportOutcome> {
   return runImport(deps, req, atOnce);
 }
 
 /** Runs an import in slices that give the event loop back (the bot). */
-export function importDeckInSlices(
-  deps: Pick<Deps, "db" | "clock" | "log">,
-  req: ImportRequest,
-): Promise<ImportOutcome> {
+export function importDeckInSlices(deps: ImportDeps, req: ImportRequest): Promise<ImportOutcome> {
   return runImport(deps, req, inSlices());
 }
 
@@ -275,7 +315,7 @@ export interface Attachment {
  * answered meanwhile.
  */
 export async function importAttachment(
-  deps: Pick<Deps, "db" | "clock" | "log">,
+  deps: ImportDeps,
   file: Attachment,
   req: Omit<ImportRequest, "fileName" | "bytes">,
   acknowledge: () => Promise<unknown>,
@@ -294,7 +334,7 @@ const MAX_PENDING_BYTES = 4 * 1024 * 1024;
  * file (`acknowledge`d first), but only while the deck is as it was when asked (the fingerprint; else "stale").
  */
 export async function confirmPendingImport(
-  deps: Pick<Deps, "db" | "clock" | "log">,
+  deps: ImportDeps,
   who: Pick<ImportRequest, "userId" | "guildId" | "canManageServer">,
   file: Attachment,
   answer: { format: DeckFormat; fingerprint: string } & (
