@@ -35,6 +35,7 @@ import {
 import type { ProgressWritten } from "../db/imported-progress.ts";
 import { readScheduling } from "../db/user-settings.ts";
 import { type ReplayedPackage, replayPackageHistory } from "./anki-package/progress.ts";
+import { PACKAGE_LIMITS } from "./anki-package/read.ts";
 import { downloadAttachment, type ImportFile, importLimitFor, readImportFile } from "./deck-file.ts";
 import { assertCanManage } from "./deck-manage.ts";
 import type { Deps } from "./deps.ts";
@@ -113,6 +114,8 @@ export interface ImportConfirm {
   updateFingerprint: string;
   newFingerprint: string;
   warnings: DeckIssue[];
+  /** The import asked for the package's progress: the buttons ask for it again. */
+  progress: boolean;
   file: { name: string; bytes: Buffer };
 }
 
@@ -124,8 +127,14 @@ export interface ImportStale {
 
 export type ImportOutcome = ImportReport | ImportConfirm | ImportStale;
 
-/** The file a confirm question carries: what its buttons import. */
+/** The file a confirm question carries: what its buttons import (the bot's native rendering of a text import). */
 export const PENDING_FILE_NAME = "import.deck";
+/** A package's question carries the package itself: a native rendering would lose its review log. */
+export const PENDING_PACKAGE_NAME = "import.apkg";
+
+/** Whether a message's attachment is a confirm question's file. */
+export const isPendingFile = (name: string): boolean =>
+  name === PENDING_FILE_NAME || name === PENDING_PACKAGE_NAME;
 
 export const PROGRESS_PERSONAL_ONLY =
   "`import_progress` brings your own Anki review history, so it is for a personal deck only (`scope: personal`). Nothing was imported.";
@@ -188,6 +197,7 @@ function decideImport(
           updateFingerprint: plan.fingerprint("update"),
           newFingerprint: plan.fingerprint("new"),
           warnings,
+          progress: req.progress === true,
         },
       };
     }
@@ -233,7 +243,7 @@ async function runImport(deps: ImportDeps, req: ImportRequest, run: Runner): Pro
   );
   if ("stopped" in result) {
     const stopped = result.stopped;
-    return stopped.kind === "stale" ? stopped : run(withPendingFile(stopped, file));
+    return stopped.kind === "stale" ? stopped : run(withPendingFile(stopped, file, req.bytes));
   }
   const { written } = result;
   deps.log.info(
@@ -280,8 +290,17 @@ async function replayProgress(
   return run(replayPackageHistory(byKey, keys, scheduler, deps.clock.now()));
 }
 
-/** The confirm carries the parsed cards as a native file (keys included): the button finds them again there. */
-function* withPendingFile(question: Omit<ImportConfirm, "file">, file: ImportFile): Steps<ImportConfirm> {
+/**
+ * The confirm carries the parsed cards as a native file (keys included): the button finds them again there. A
+ * package's carries the package as it came (its review log, its media): the button reads it again as a package.
+ */
+function* withPendingFile(
+  question: Omit<ImportConfirm, "file">,
+  file: ImportFile,
+  bytes: Uint8Array,
+): Steps<ImportConfirm> {
+  if (file.format === "apkg")
+    return { ...question, file: { name: PENDING_PACKAGE_NAME, bytes: Buffer.from(bytes) } };
   yield;
   const meta = {
     id: question.deckId,
@@ -332,26 +351,31 @@ const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 /**
  * "Update it" / "Import as a new deck" under an import's question: imports the cards of the question's attached
  * file (`acknowledge`d first), but only while the deck is as it was when asked (the fingerprint; else "stale").
+ * A package's question carries the package (PENDING_PACKAGE_NAME): read again as one, with its progress when the
+ * import asked for it (`answer.progress`, from the button).
  */
 export async function confirmPendingImport(
   deps: ImportDeps,
   who: Pick<ImportRequest, "userId" | "guildId" | "canManageServer">,
   file: Attachment,
-  answer: { format: DeckFormat; fingerprint: string } & (
+  answer: { format: DeckFormat; fingerprint: string; progress?: boolean } & (
     | { asNew: false; deckId: string }
     | { asNew: true; scope: ImportScope }
   ),
   acknowledge: () => Promise<unknown>,
 ): Promise<ImportOutcome> {
   await acknowledge();
-  const bytes = await downloadAttachment(file, { maxBytes: MAX_PENDING_BYTES });
+  const isPackage = file.name === PENDING_PACKAGE_NAME;
+  const maxBytes = isPackage ? PACKAGE_LIMITS.bytes : MAX_PENDING_BYTES;
+  const bytes = await downloadAttachment(file, { maxBytes });
   return importDeckInSlices(deps, {
     ...who,
     fileName: file.name,
     bytes,
-    maxBytes: MAX_PENDING_BYTES,
-    parse: { format: "native" },
+    maxBytes,
+    ...(!isPackage && { parse: { format: "native" } }),
     shownFormat: answer.format,
+    ...(answer.progress === true && { progress: true }),
     ...(answer.asNew
       ? { scope: answer.scope, confirmed: { asNew: true, fingerprint: answer.fingerprint } }
       : {
