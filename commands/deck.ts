@@ -3,7 +3,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
 } from "discord.js";
-import { DECK_FORMATS, FORMAT_NAMES, type ParseOptions } from "../src/core/decks/parse.ts";
+import { DECK_FORMATS, type DeckFormat, FORMAT_NAMES, type ParseOptions } from "../src/core/decks/parse.ts";
 import { resolveSeparator } from "../src/core/decks/tsv.ts";
 import { UserError } from "../src/core/errors.ts";
 import { clickedView, ownView } from "../src/discord/clicked-view.ts";
@@ -36,7 +36,7 @@ import {
   confirmPendingImport,
   type ImportOutcome,
   importAttachment,
-  PENDING_FILE_NAME,
+  isPendingFile,
   removeDeck,
   searchManageableDecks,
 } from "../src/services/deck-import.ts";
@@ -86,7 +86,11 @@ const renderOutcome = (userId: string, outcome: ImportOutcome) =>
 
 async function runImport(i: ChatInputCommandInteraction, { deps, respond }: Ctx) {
   const file = i.options.getAttachment("file", true);
-  const who = { ...actor(i), scope: choiceOption(i, "scope", SCOPES, "personal") };
+  const who = {
+    ...actor(i),
+    scope: choiceOption(i, "scope", SCOPES, "personal"),
+    progress: i.options.getBoolean("import_progress") === true,
+  };
   // Refused before the options are read or anything is downloaded.
   checkImportScope(who);
   const parse = parseOptions(i);
@@ -115,7 +119,7 @@ async function confirmImport(
   { deps, respond }: Ctx,
   action: Extract<DeckAction, { action: "import-update" | "import-new" }>,
 ) {
-  const file = i.message.attachments.find((a) => a.name === PENDING_FILE_NAME);
+  const file = i.message.attachments.find((a) => isPendingFile(a.name));
   // The answer drops the file: a click on a question already answered finds none.
   if (file === undefined)
     throw new UserError("This question was already answered. Nothing more was imported.");
@@ -128,14 +132,21 @@ async function confirmImport(
     actor(i),
     { url: file.url, name: file.name, size: file.size },
     action.action === "import-update"
-      ? { asNew: false, deckId: action.deckId, format: action.format, fingerprint: action.fingerprint }
-      : { asNew: true, scope: action.scope, format: action.format, fingerprint: action.fingerprint },
+      ? { asNew: false, deckId: action.deckId, ...answerOf(action) }
+      : { asNew: true, scope: action.scope, ...answerOf(action) },
     () => respond.defer(),
   );
   if (outcome.kind === "imported") await respond.update({ ...renderImported(outcome), attachments: [] });
   // A separate answer, not an edit: in a double click the other click's import is what the question shows.
   else await respond.reply(renderImportStale(), { ephemeral: true });
 }
+
+/** What both confirm buttons carry for the import. */
+const answerOf = (a: { format: DeckFormat; fingerprint: string; progress: boolean }) => ({
+  format: a.format,
+  fingerprint: a.fingerprint,
+  progress: a.progress,
+});
 
 const NOT_YOURS = "This button belongs to someone else's command.";
 
@@ -242,6 +253,12 @@ export default {
             name: "row_separator",
             description: "TSV/Quizlet: between rows (newline, semicolon, or the text)",
             max_length: 20,
+          },
+          {
+            type: ApplicationCommandOptionType.Boolean,
+            name: "import_progress",
+            description:
+              "Anki package, personal deck: bring your review history and keep your Anki schedule (default no)",
           },
         ],
       },

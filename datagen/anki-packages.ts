@@ -28,6 +28,19 @@ export interface FixtureNote {
   /** The cards Anki made for it: template ords (normal) or cloze numbers minus one. */
   ords: number[];
   deck?: number;
+  /** Its cards' review log (revlog lines), by the card's ord. */
+  reviews?: FixtureReview[];
+}
+
+/** One revlog line: `at` is its id (epoch ms, unique in a collection); type 1 (review) unless said. */
+export interface FixtureReview {
+  ord?: number;
+  at: number;
+  ease: number;
+  type?: number;
+  factor?: number;
+  /** Time spent (ms). */
+  time?: number;
 }
 
 export const BASIC: FixtureNoteType = {
@@ -122,6 +135,8 @@ export function collectionBytes(spec: CollectionSpec): Buffer {
     const path = join(dir, "collection");
     const db = new Database(path);
     db.exec(LEGACY_SCHEMA);
+    // One transaction: a bench-sized history is 150,000 revlog lines.
+    db.exec("BEGIN");
     const decks = spec.decks ?? { 1: "Default" };
     if (spec.schema === 18) {
       db.exec(SCHEMA_18);
@@ -174,6 +189,10 @@ export function collectionBytes(spec: CollectionSpec): Buffer {
       );
     }
     let cardId = 1;
+    const insertCard = db.prepare(
+      "INSERT INTO cards VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+    );
+    const insertReview = db.prepare("INSERT INTO revlog VALUES (?, ?, 0, ?, 0, 0, ?, ?, ?)");
     for (const n of spec.notes) {
       const tags = n.tags?.length ? ` ${n.tags.join(" ")} ` : "";
       db.prepare("INSERT INTO notes VALUES (?, ?, ?, 0, 0, ?, ?, '', 0, 0, '')").run(
@@ -183,14 +202,15 @@ export function collectionBytes(spec: CollectionSpec): Buffer {
         tags,
         n.fields.join("\u001f"),
       );
-      for (const ord of n.ords)
-        db.prepare("INSERT INTO cards VALUES (?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '')").run(
-          cardId++,
-          n.id,
-          n.deck ?? Number(Object.keys(decks)[0]),
-          ord,
-        );
+      for (const ord of n.ords) {
+        insertCard.run(cardId, n.id, n.deck ?? Number(Object.keys(decks)[0]), ord);
+        for (const r of n.reviews ?? [])
+          if ((r.ord ?? 0) === ord)
+            insertReview.run(r.at, cardId, r.ease, r.factor ?? 2500, r.time ?? 8000, r.type ?? 1);
+        cardId++;
+      }
     }
+    db.exec("COMMIT");
     db.close();
     return readFileSync(path);
   } finally {

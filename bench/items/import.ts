@@ -13,6 +13,7 @@ import pino from "pino";
 import { ankiExport, csvExport } from "../../datagen/deck-files.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 import { MAX_CARDS, MAX_IMPORT_BYTES } from "../../src/core/decks/limits.ts";
+import { Schedulers } from "../../src/core/scheduling.ts";
 import { closeDb, openDb } from "../../src/db/client.ts";
 import { type ImportRequest, importDeck, importDeckInSlices } from "../../src/services/deck-import.ts";
 import { type Result, round } from "../lib/measure.ts";
@@ -30,6 +31,7 @@ async function importOnce(text: string, sliced: boolean): Promise<Run> {
     db,
     clock: new ManualClock(new Date("2026-03-02T08:00:00Z")),
     log: pino({ level: "silent" }),
+    schedulers: new Schedulers({ fuzz: false }),
   };
   const req: ImportRequest = {
     userId: "200000000000000001",

@@ -16,10 +16,11 @@ export const POINTS = {
 
 /**
  * Where a logged review came from: a `/study` session ("study"), a session started from the daily post's
- * **Start my review** ("daily"), an answer to the question of the day fed into the schedule ("quiz"), or an answer
- * in a review party ("party", whose points are the party's own: core/party-scoring.ts).
+ * **Start my review** ("daily"), an answer to the question of the day fed into the schedule ("quiz"), an answer
+ * in a review party ("party", whose points are the party's own: core/party-scoring.ts), or a review made in Anki
+ * and brought by `/deck import import_progress` ("import": the member's history, worth no points).
  */
-export type ReviewSource = "study" | "daily" | "quiz" | "party";
+export type ReviewSource = "study" | "daily" | "quiz" | "party" | "import";
 
 export interface ScoredReview {
   source: ReviewSource;
@@ -36,6 +37,8 @@ export function reviewPoints(r: ScoredReview): number {
   if (r.source === "quiz") return r.rating !== 1 ? POINTS.quizCorrect : 0;
   // A review party's answers earn the party's own points when its round closes (core/party-scoring.ts).
   if (r.source === "party") return 0;
+  // A review made in Anki before the import (db/imported-progress.ts) earned nothing here.
+  if (r.source === "import") return 0;
   return r.durationMs >= POINTS.minReviewMs ? POINTS.perReview : 0;
 }
 

@@ -16,7 +16,7 @@ import {
   type StepUnit,
 } from "ts-fsrs";
 
-export type { Card, Grade, ReviewLog, StepUnit };
+export type { Card, FSRS, Grade, ReviewLog, StepUnit };
 export { Rating, State };
 
 export const GRADES = [Rating.Again, Rating.Hard, Rating.Good, Rating.Easy] as const;

@@ -33,7 +33,8 @@ const statements = perConnection((db) => ({
     .where(and(eq(subscriptions.userId, p("userId")), isNotNull(subscriptions.newPerDay)))
     .prepare(),
   // Per deck: the cards started (first review) and the reviews of cards in review since the day began. A Re-do
-  // round's answers (source "practice") are not reviews.
+  // round's answers (source "practice") are not reviews; reviews made in Anki today and brought by an import
+  // ("import") count, as they did in Anki: the member's day goes on where it was.
   today: db
     .select({
       deckId: reviewLogs.deckId,

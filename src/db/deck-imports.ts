@@ -1,8 +1,9 @@
 /**
  * The unit of work of `/deck import`: find the deck the file updates (by id or by name in its scope), read what
  * the update would do (cards added, kept, retired, and of those someone has studied), let the service's rules
- * decide (ask first, stale, or go ahead), and write deck, cards and the importer's subscription — all in one
- * transaction, so a confirm imports only while the scope is still at the fingerprint it was asked at.
+ * decide (ask first, stale, or go ahead), and write deck, cards, the importer's subscription and, from an Anki
+ * package with `import_progress`, their progress (imported-progress.ts) — all in one transaction, so a confirm
+ * imports only while the scope is still at the fingerprint it was asked at.
  */
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { alias, union } from "drizzle-orm/sqlite-core";
@@ -12,6 +13,11 @@ import { type Db, tx } from "./client.ts";
 import { type CardInput, type DeckWrite, writeDeck } from "./deck-cards.ts";
 import { type MediaInput, writeDeckMedia } from "./deck-media.ts";
 import { MANAGED_COLUMNS, type ManagedDeck, managedDeck } from "./decks.ts";
+import {
+  type ImportedCardProgress,
+  type ProgressWritten,
+  writeImportedProgress,
+} from "./imported-progress.ts";
 import { decideWithLookups } from "./lookups.ts";
 import { once, perConnection } from "./prepared.ts";
 import { cardStates, cards, decks, statGuildMembers, subscriptions } from "./schema.ts";
@@ -36,6 +42,8 @@ export interface ImportInput {
   cards: CardInput[];
   /** The deck's images from now on (its cards' frontImage/backImage name them); absent: none. */
   media?: MediaInput[];
+  /** The importer's replayed Anki history, by card key: a personal deck's only (refused for a server deck). */
+  progress?: readonly ImportedCardProgress[];
 }
 
 /** What the import would do, read inside its transaction, for the service's rules to decide on. */
@@ -66,7 +74,15 @@ export interface ImportRules<A> {
 
 export type ImportResult<A> =
   | { stopped: A }
-  | { written: DeckWrite & { deckId: string; name: string; scope: ImportScope; created: boolean } };
+  | {
+      written: DeckWrite & {
+        deckId: string;
+        name: string;
+        scope: ImportScope;
+        created: boolean;
+        progress?: ProgressWritten;
+      };
+    };
 
 const deckId = sql.placeholder("deckId");
 const cs = alias(cardStates, "cs");
@@ -228,6 +244,9 @@ export async function importIntoDeck<A>(
           scopeFingerprint(decksNow, of === "update" && found !== undefined ? retiringCounts : null),
       });
       if ("stop" in decision) return { stopped: decision.stop };
+      // The service refuses it first (decide); a member's history never lands in a deck others study.
+      if (input.progress !== undefined && scope !== "personal")
+        throw new Error("an import's progress is for a personal deck only");
 
       const chosen = decision.write.name;
       const newScope = scopeOwner(scope, input.userId, input.guildId);
@@ -262,7 +281,20 @@ export async function importIntoDeck<A>(
       );
       await writeDeckMedia(t, id, input.media ?? []);
       await addSubscription(t, input.userId, id, now);
-      return { written: { deckId: id, name, scope, created: target === undefined, ...written } };
+      const progress =
+        input.progress === undefined
+          ? undefined
+          : await writeImportedProgress(t, { userId: input.userId, deckId: id, progress: input.progress });
+      return {
+        written: {
+          deckId: id,
+          name,
+          scope,
+          created: target === undefined,
+          ...written,
+          ...(progress && { progress }),
+        },
+      };
     },
     { lockKey: importLock(input) },
   );

@@ -1,13 +1,14 @@
-import { and, count, eq, gte, ne, sql } from "drizzle-orm";
+import { and, count, eq, gte, notInArray, sql } from "drizzle-orm";
 import type { Db } from "./client.ts";
 import { perConnection } from "./prepared.ts";
 import { reviewLogs } from "./schema.ts";
 
-// A Re-do round's answers (source "practice", db/practice.ts) are not reviews: neither counts leaves them in.
+// A Re-do round's answers (source "practice", db/practice.ts) are not reviews, and reviews brought from Anki
+// ("import", db/imported-progress.ts) are not the session's, whenever Anki dated them: neither counts them.
 const since = and(
   eq(reviewLogs.userId, sql.placeholder("userId")),
   gte(reviewLogs.review, sql.placeholder("since")),
-  ne(reviewLogs.source, "practice"),
+  notInArray(reviewLogs.source, ["practice", "import"]),
 );
 
 const statements = perConnection((db) => ({

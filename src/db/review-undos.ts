@@ -3,7 +3,7 @@
  * work that takes the member's latest review back out of card_states, review_logs and every aggregate, exactly
  * as it went in (review-stats.ts `recordReviewStats` says what it added).
  */
-import { and, desc, eq, lt, ne, notExists, sql } from "drizzle-orm";
+import { and, desc, eq, lt, notExists, notInArray, sql } from "drizzle-orm";
 import type { StreakState } from "../core/streaks.ts";
 import { unleechWrites } from "./card-leeches.ts";
 import { type CardStateRow, stateWrite } from "./card-states.ts";
@@ -63,8 +63,9 @@ const statements = perConnection((db) => ({
       review: reviewLogs.review,
     })
     .from(reviewLogs)
-    // A Re-do round's answer is not a review to undo (db/practice.ts): the latest review is the one before it.
-    .where(and(eq(reviewLogs.userId, p("userId")), ne(reviewLogs.source, "practice")))
+    // A Re-do round's answer is not a review to undo (db/practice.ts), nor is a review brought from Anki (its
+    // date is Anki's: it may be later than the session's last rating): the latest review is the one before them.
+    .where(and(eq(reviewLogs.userId, p("userId")), notInArray(reviewLogs.source, ["practice", "import"])))
     .orderBy(desc(reviewLogs.review), desc(reviewLogs.id))
     .prepare(),
   undo: db

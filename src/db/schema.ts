@@ -196,10 +196,11 @@ export const reviewLogs = sqliteTable(
     review: ms("review").notNull(),
     durationMs: integer("duration_ms").notNull(),
     /**
-     * core/points.ts ReviewSource: "study" session, "daily" session (Start my review), "quiz" answer; or "practice",
-     * a Re-do round's answer (db/practice.ts), which is no review: it moved no state and counts nowhere.
+     * core/points.ts ReviewSource: "study" session, "daily" session (Start my review), "quiz" answer, "party" answer,
+     * "import" (a review made in Anki, brought by an import: db/imported-progress.ts); or "practice", a Re-do
+     * round's answer (db/practice.ts), which is no review: it moved no state and counts nowhere.
      */
-    source: text("source", { enum: ["study", "daily", "quiz", "practice", "party"] }).notNull(),
+    source: text("source", { enum: ["study", "daily", "quiz", "practice", "party", "import"] }).notNull(),
   },
   (t) => [
     index("review_logs_user_review_idx").on(t.userId, t.review),

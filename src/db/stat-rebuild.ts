@@ -1,13 +1,15 @@
 /**
  * The aggregates rebuilt from review_logs (services/stats-rebuild.ts says when and what it cannot restore): one
  * transaction that empties every stat_* table and replays each logged review, in write order, through the same
- * `recordReviewStats` the live write path uses; then the review parties' points, which are kept per answer
+ * `recordReviewStats` the live write path uses (reviews brought from Anki through the import's own
+ * `addImportedReviewSlots`: /stats history only); then the review parties' points, which are kept per answer
  * (party_answers), through the same `awardGuildPoints` a round's close used.
  */
 
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { ReviewSource } from "../core/points.ts";
 import { type Db, tx } from "./client.ts";
+import { addImportedReviewSlots, type ImportedReviewFact } from "./imported-progress.ts";
 import { once } from "./prepared.ts";
 import { awardGuildPoints, recordReviewStats } from "./review-stats.ts";
 import {
@@ -52,10 +54,15 @@ export async function replayReviewLogs(db: Db): Promise<number> {
     let after = 0;
     for (;;) {
       const rows = await page.all({ after });
+      const imported: ImportedReviewFact[] = [];
       for (const r of rows) {
         // A Re-do round's answer (db/practice.ts) is no review: it added nothing, so it replays as nothing.
         if (r.source === "practice") continue;
         const at = r.review.getTime();
+        if (r.source === "import") {
+          imported.push({ userId: r.userId, at, rating: r.rating, stateBefore: r.state, ms: r.durationMs });
+          continue;
+        }
         await recordReviewStats(t, {
           userId: r.userId,
           guildId: r.guildId,
@@ -66,6 +73,7 @@ export async function replayReviewLogs(db: Db): Promise<number> {
           stateBefore: r.state,
         });
       }
+      await addImportedReviewSlots(t, imported);
       n += rows.length;
       const last = rows.at(-1);
       if (!last || rows.length < PAGE) break;

@@ -83,6 +83,12 @@ export async function readSettings(db: Db, userId: string): Promise<UserSettings
   return current(db, userId);
 }
 
+/** The member's scheduling (`/settings scheduling`, their own weights): what their ts-fsrs is built with. */
+export async function readScheduling(db: Db, userId: string): Promise<SchedulingSettings> {
+  const s = await current(db, userId);
+  return schedulingOf({ ...s, weights: s.fsrsWeights });
+}
+
 /** One unit of work: the member's settings with `patch` applied, written as one row; returns them. */
 export async function writeSettings(db: Db, userId: string, patch: SettingsPatch): Promise<UserSettings> {
   return tx(

@@ -21,20 +21,32 @@ import { plural } from "./plural.ts";
 /**
  * Buttons of /deck remove: `dk:rm:<user36>:<deck id>` (confirm) and `dk:no:<user36>` (cancel). Of an import's
  * question: `dk:iu:<user36>:<fingerprint>:<format>:<deck id>` (update that deck), `dk:in:<user36>:<fingerprint>:
- * <format>:<p|s>` (import as a new personal or server deck) and `dk:ic:<user36>` (cancel). The cards themselves
- * travel as the question's attached file (too big for a custom_id); the fingerprint is the state they were
- * asked about (services/deck-import.ts).
+ * <format>:<p|s>` (import as a new personal or server deck), each ending in `:p` when the import brings the
+ * package's progress (`import_progress`), and `dk:ic:<user36>` (cancel). The cards themselves travel as the
+ * question's attached file (too big for a custom_id); the fingerprint is the state they were asked about
+ * (services/deck-import.ts).
  */
 export const DECK_PREFIX = "dk";
 
 export type DeckAction =
   | { action: "remove"; userId: string; deckId: string }
   | { action: "cancel"; userId: string }
-  | { action: "import-update"; userId: string; fingerprint: string; format: DeckFormat; deckId: string }
-  | { action: "import-new"; userId: string; fingerprint: string; format: DeckFormat; scope: ImportScope }
+  | (ImportAnswer & { action: "import-update"; deckId: string })
+  | (ImportAnswer & { action: "import-new"; scope: ImportScope })
   | { action: "import-cancel"; userId: string };
 
+/** What both confirm buttons of an import's question carry. */
+interface ImportAnswer {
+  userId: string;
+  fingerprint: string;
+  format: DeckFormat;
+  /** The import brings the package's progress. */
+  progress: boolean;
+}
+
 const FINGERPRINT = /^[A-Za-z0-9_-]{10}$/;
+/** The last part of a confirm button's id when the import brings progress. */
+const WITH_PROGRESS = "p";
 
 export function parseDeckId(customId: string): DeckAction | null {
   const p = customId.split(":");
@@ -47,12 +59,19 @@ export function parseDeckId(customId: string): DeckAction | null {
   if (p[1] === "ic" && p.length === 3) return { action: "import-cancel", userId };
   const fingerprint = p[3] ?? "";
   const format = ALL_FORMATS[Number(p[4])];
-  if ((p[1] !== "iu" && p[1] !== "in") || p.length !== 6 || !FINGERPRINT.test(fingerprint) || !format)
+  const progress = p.length === 7 && p[6] === WITH_PROGRESS;
+  if (
+    (p[1] !== "iu" && p[1] !== "in") ||
+    (p.length !== 6 && !progress) ||
+    !FINGERPRINT.test(fingerprint) ||
+    !format
+  )
     return null;
+  const answer = { userId, fingerprint, format, progress };
   if (p[1] === "iu" && DECK_ID_PATTERN.test(p[5] ?? ""))
-    return { action: "import-update", userId, fingerprint, format, deckId: p[5] ?? "" };
+    return { action: "import-update", ...answer, deckId: p[5] ?? "" };
   if (p[1] === "in" && (p[5] === "p" || p[5] === "s"))
-    return { action: "import-new", userId, fingerprint, format, scope: p[5] === "p" ? "personal" : "server" };
+    return { action: "import-new", ...answer, scope: p[5] === "p" ? "personal" : "server" };
   return null;
 }
 
@@ -109,6 +128,16 @@ const WARNINGS_LISTED = 5;
 /** A deck name for message content: links wrapped, markdown-safe enough to bold. */
 export const shownName = (name: string): string => suppressLinkPreviews(clip(name, 100));
 
+/** What `import_progress` brought: cards on their Anki schedule, their reviews, and cards that kept this bot's. */
+function progressLine(p: NonNullable<ImportReport["progress"]>): string {
+  const n = (k: number, one: string) => `${k.toLocaleString("en-US")} ${one}${k === 1 ? "" : "s"}`;
+  const kept =
+    p.kept === 0
+      ? ""
+      : ` · ${n(p.kept, "card")} kept the schedule ${p.kept === 1 ? "it has" : "they have"} here`;
+  return `Anki progress: **${n(p.cards, "card")}** on their Anki schedule, ${n(p.reviews, "review")} in your history${kept}.`;
+}
+
 export function renderImported(r: ImportReport): MessagePayload {
   const counts = r.created
     ? `**${r.cards}** card${r.cards === 1 ? "" : "s"}`
@@ -119,6 +148,7 @@ export function renderImported(r: ImportReport): MessagePayload {
     r.scope === "personal"
       ? "Personal deck: only you see it, in every server."
       : "Server deck: everyone in this server can study it.",
+    ...(r.progress ? [progressLine(r.progress)] : []),
     `Deck id \`${r.deckId}\` · you are subscribed: run \`/study\` to begin.`,
   ];
   const fields: APIEmbedField[] = r.preview.map((c, k) => ({
@@ -208,6 +238,7 @@ const cardCount = (n: number): string => `${n.toLocaleString("en-US")} card${n =
 export function renderImportConfirm(userId: string, c: ImportConfirm) {
   const u = snowflakeTo36(userId);
   const format = String(ALL_FORMATS.indexOf(c.format));
+  const progress = c.progress ? [WITH_PROGRESS] : [];
   const whose = c.scope === "server" ? "this server's deck" : "your deck";
   const deck = `**${shownName(c.name)}** (\`${c.deckId}\`)`;
   const why = c.caseOnly
@@ -224,7 +255,7 @@ export function renderImportConfirm(userId: string, c: ImportConfirm) {
   const lines = [
     why,
     `Updating it would add ${c.added.toLocaleString("en-US")} new, keep ${c.kept.toLocaleString("en-US")} with their progress, ${retire}.`,
-    `Or import the file (${FORMAT_NAMES[c.format]}, ${cardCount(c.cards)}) as a new deck, and keep ${deck} as it is.`,
+    `Or import the file (${FORMAT_NAMES[c.format]}, ${cardCount(c.cards)}${c.progress ? ", with your Anki progress" : ""}) as a new deck, and keep ${deck} as it is.`,
     "**Nothing has changed yet.**",
   ];
   if (c.warnings.length > 0)
@@ -233,12 +264,12 @@ export function renderImportConfirm(userId: string, c: ImportConfirm) {
     );
   const buttons = row([
     button(
-      encodeId(DECK_PREFIX, "iu", u, c.updateFingerprint, format, c.deckId),
+      encodeId(DECK_PREFIX, "iu", u, c.updateFingerprint, format, c.deckId, ...progress),
       c.retired === 0 ? "Update it" : `Update it: retire ${cardCount(c.retired)}`,
       ButtonStyle.Danger,
     ),
     button(
-      encodeId(DECK_PREFIX, "in", u, c.newFingerprint, format, c.scope === "server" ? "s" : "p"),
+      encodeId(DECK_PREFIX, "in", u, c.newFingerprint, format, c.scope === "server" ? "s" : "p", ...progress),
       "Import as a new deck",
       ButtonStyle.Primary,
     ),

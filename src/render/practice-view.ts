@@ -6,7 +6,6 @@ import { withCardImage } from "./card-image.ts";
 import { cardText } from "./card-text.ts";
 import { button, COLORS, type MessagePayload, row } from "./components.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
-import { plural } from "./plural.ts";
 
 /**
  * Re-do buttons: `pr:<action>:<owner36>:<start36>[:card36:answers36:shownOffset36[:rating]]`; the offer on a

@@ -4,7 +4,7 @@
  */
 import { decodeDeckBytes } from "../core/decks/decode.ts";
 import { frontKey } from "../core/decks/keys.ts";
-import { MAX_IMPORT_BYTES } from "../core/decks/limits.ts";
+import { MAX_IMPORT_BYTES, MAX_IMPORTED_REVIEWS } from "../core/decks/limits.ts";
 import {
   type DeckFormat,
   type DeckIssue,
@@ -22,6 +22,7 @@ import {
   looksLikeZip,
   PACKAGE_LIMITS,
   PackageError,
+  type PackageHistory,
   readAnkiPackage,
 } from "./anki-package/read.ts";
 import type { Steps } from "./slices.ts";
@@ -125,19 +126,33 @@ export function importLimitFor(fileName: string): number {
   return PACKAGE_NAME.test(fileName) ? PACKAGE_LIMITS.bytes : MAX_IMPORT_BYTES;
 }
 
-/** An Anki package read as an import (services/anki-package), with the shared checks of every format. */
-function* readPackageFile(file: { fileName: string; bytes: Uint8Array }): Steps<ImportFile> {
+const count = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * An Anki package read as an import (services/anki-package), with the shared checks of every format; with
+ * `progress`, its review history too (refused over MAX_IMPORTED_REVIEWS, a warning when there is none).
+ */
+function* readPackageFile(file: {
+  fileName: string;
+  bytes: Uint8Array;
+  progress?: boolean;
+}): Steps<ImportFile> {
   if (file.bytes.byteLength > PACKAGE_LIMITS.bytes)
     throw new UserError(
       `\`${plain(file.fileName)}\` is ${mib(file.bytes.byteLength)}; the limit for an Anki package is ${mib(PACKAGE_LIMITS.bytes)}. Export fewer decks, or without media. Nothing was imported.`,
     );
   let raw: ReturnType<typeof readAnkiPackage>;
   try {
-    raw = readAnkiPackage(file.bytes);
+    raw = readAnkiPackage(file.bytes, { progress: file.progress === true });
   } catch (err) {
     if (err instanceof PackageError) throw refusedPackage(file.fileName, err.message);
     throw err;
   }
+  const { history } = raw;
+  if (history && history.total > MAX_IMPORTED_REVIEWS)
+    throw new UserError(
+      `**Nothing was imported** from \`${plain(file.fileName)}\`: its review history holds ${count(history.total)} reviews of these cards, and \`import_progress\` brings at most ${count(MAX_IMPORTED_REVIEWS)}. Export fewer decks from Anki, or import it without \`import_progress\` (the cards then start as new).`,
+    );
   yield;
   const parsed = yield* finish("apkg", raw);
   if (parsed.cards.length === 0 && parsed.errors.length === 0)
@@ -147,6 +162,11 @@ function* readPackageFile(file: { fileName: string; bytes: Uint8Array }): Steps<
     raw.decks > 1 ? [{ line: 1, message: `${raw.decks} Anki decks were imported as one deck` }] : [];
   // Only the images a kept card shows (a skipped duplicate's stay behind).
   const shown = new Set(parsed.cards.flatMap((c) => [c.frontImage, c.backImage]));
+  if (history && history.byKey.size === 0)
+    merged.push({
+      line: 1,
+      message: "the package has no review history (revlog) for these cards: they start as new",
+    });
   return {
     cards: parsed.cards,
     media: [...raw.media].filter(([name]) => shown.has(name)).map(([name, image]) => ({ name, ...image })),
@@ -154,6 +174,7 @@ function* readPackageFile(file: { fileName: string; bytes: Uint8Array }): Steps<
     fileDeckName: parsed.meta.name?.trim() || nameFromFileName(file.fileName),
     description: "",
     warnings: [...merged, ...parsed.warnings],
+    ...(history && { history }),
   };
 }
 
@@ -183,19 +204,28 @@ export interface ImportFile {
   fileDeckName: string;
   description: string;
   warnings: DeckIssue[];
+  /** An Anki package's review history by card key, read only for `import_progress`. */
+  history?: PackageHistory;
 }
+
+/** The refusal of `import_progress` for a file that is no Anki package. */
+export const NO_HISTORY_IN_TEXT =
+  "`import_progress` brings an Anki package's review history (.apkg or .colpkg), and a text deck has none. Import it without `import_progress`, or export an Anki Deck Package from Anki. Nothing was imported.";
 
 /**
  * Checks, decodes and parses the file as steps; throws a UserError (the refusal) on a file over `maxBytes`, not
- * UTF-8 text, empty, or with any deck error.
+ * UTF-8 text, empty, or with any deck error, and on `progress` for a file that is not an Anki package.
  */
 export function* readImportFile(file: {
   fileName: string;
   bytes: Uint8Array;
   parse?: ParseOptions;
   maxBytes?: number;
+  /** Read the package's review history too (`import_progress`). */
+  progress?: boolean;
 }): Steps<ImportFile> {
   if (isPackage(file)) return yield* readPackageFile(file);
+  if (file.progress === true) throw new UserError(NO_HISTORY_IN_TEXT);
   const maxBytes = file.maxBytes ?? MAX_IMPORT_BYTES;
   if (file.bytes.byteLength > maxBytes) {
     throw new UserError(

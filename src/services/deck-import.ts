@@ -12,6 +12,10 @@
  *   would retire a card someone has studied, or whose deck matched only by a name in other capitals, is a
  *   question first (ImportConfirm): nothing is written until a confirm button vouches for the same state.
  * - Everything is written in one transaction (src/db/deck-imports.ts), and the importer is subscribed in it.
+ * - `import_progress` (an Anki package into a personal deck only): the package's review log becomes the
+ *   importer's history and card states, replayed through ts-fsrs with their own settings (anki-package/progress.ts,
+ *   db/imported-progress.ts); a card they already have a state of keeps it. Refused, with nothing written, for a
+ *   server deck and for a text file (no review log).
  */
 import { clipDeckName } from "../core/decks/import-rules.ts";
 import {
@@ -28,6 +32,10 @@ import {
   type ImportScope,
   importIntoDeck,
 } from "../db/deck-imports.ts";
+import type { ProgressWritten } from "../db/imported-progress.ts";
+import { readScheduling } from "../db/user-settings.ts";
+import { type ReplayedPackage, replayPackageHistory } from "./anki-package/progress.ts";
+import { PACKAGE_LIMITS } from "./anki-package/read.ts";
 import { downloadAttachment, type ImportFile, importLimitFor, readImportFile } from "./deck-file.ts";
 import { assertCanManage } from "./deck-manage.ts";
 import type { Deps } from "./deps.ts";
@@ -56,6 +64,8 @@ export interface ImportRequest {
   maxBytes?: number;
   /** The format to report (a confirm re-reads a native file converted from the member's file). */
   shownFormat?: DeckFormat;
+  /** `import_progress`: the Anki package's review history becomes the member's (personal decks only). */
+  progress?: boolean;
   /**
    * A confirm button's click: `asNew` imports as a new deck; otherwise the update of `deckId` goes ahead.
    * Either way only while the scope is in the state the fingerprint was taken in (else "stale").
@@ -78,6 +88,8 @@ export interface ImportReport {
   /** The images the deck now has (an Anki package's). */
   images: number;
   warnings: DeckIssue[];
+  /** With `import_progress`: what of the package's history became the member's. */
+  progress?: ProgressWritten;
 }
 
 /**
@@ -104,6 +116,8 @@ export interface ImportConfirm {
   updateFingerprint: string;
   newFingerprint: string;
   warnings: DeckIssue[];
+  /** The import asked for the package's progress: the buttons ask for it again. */
+  progress: boolean;
   file: { name: string; bytes: Buffer };
 }
 
@@ -115,29 +129,54 @@ export interface ImportStale {
 
 export type ImportOutcome = ImportReport | ImportConfirm | ImportStale;
 
-/** The file a confirm question carries: what its buttons import. */
+/** The file a confirm question carries: what its buttons import (the bot's native rendering of a text import). */
 export const PENDING_FILE_NAME = "import.deck";
+/** A package's question carries the package itself: a native rendering would lose its review log. */
+export const PENDING_PACKAGE_NAME = "import.apkg";
+
+/** Whether a message's attachment is a confirm question's file. */
+export const isPendingFile = (name: string): boolean =>
+  name === PENDING_FILE_NAME || name === PENDING_PACKAGE_NAME;
+
+export const PROGRESS_PERSONAL_ONLY =
+  "`import_progress` brings your own Anki review history, so it is for a personal deck only (`scope: personal`). Nothing was imported.";
 
 export const SERVER_PERMISSION =
   "Server decks need the **Manage Server** permission. Import it as a personal deck (`scope: personal`) instead, or ask a moderator.";
 
-/** Who may import into the requested scope: a server deck needs a server and Manage Server there. */
-export function checkImportScope(req: Pick<ImportRequest, "scope" | "guildId" | "canManageServer">): void {
+/**
+ * Who may import into the requested scope: a server deck needs a server and Manage Server there, and takes no
+ * one's progress.
+ */
+export function checkImportScope(
+  req: Pick<ImportRequest, "scope" | "guildId" | "canManageServer" | "progress">,
+): void {
   if (req.scope !== "server") return;
+  if (req.progress === true) throw new UserError(PROGRESS_PERSONAL_ONLY);
   if (req.guildId === null) throw new UserError("Server decks can only be imported in a server.");
   if (!req.canManageServer) throw new UserError(SERVER_PERMISSION);
 }
 
+/** What an import runs on: the member's own scheduler replays a package's progress. */
+type ImportDeps = Pick<Deps, "db" | "clock" | "log" | "schedulers">;
+
 type Stopped = ImportStale | Omit<ImportConfirm, "file">;
 
 /**
- * The rules the import's unit of work applies to what it read: a confirm goes ahead only at its fingerprint; an
- * update that would retire studied cards, or whose deck matched only in other capitals, asks first.
+ * The rules the import's unit of work applies to what it read: progress only into a personal deck (the `deck`
+ * option may name a server deck); a confirm goes ahead only at its fingerprint; an update that would retire
+ * studied cards, or whose deck matched only in other capitals, asks first.
  */
-function decideImport(req: ImportRequest, file: ImportFile, requestedName: string | undefined) {
+function decideImport(
+  req: ImportRequest,
+  file: ImportFile,
+  requestedName: string | undefined,
+  warnings: DeckIssue[],
+) {
   const format = req.shownFormat ?? file.format;
   const importName = requestedName || file.fileDeckName;
   return (plan: ImportPlan): ImportDecision<Stopped> => {
+    if (req.progress === true && plan.scope !== "personal") throw new UserError(PROGRESS_PERSONAL_ONLY);
     if (req.confirmed !== undefined) {
       const vouched = plan.fingerprint(req.confirmed.asNew ? "new" : "update");
       if (vouched !== req.confirmed.fingerprint)
@@ -159,7 +198,8 @@ function decideImport(req: ImportRequest, file: ImportFile, requestedName: strin
           retiredStudied: plan.retiredStudied,
           updateFingerprint: plan.fingerprint("update"),
           newFingerprint: plan.fingerprint("new"),
-          warnings: file.warnings,
+          warnings,
+          progress: req.progress === true,
         },
       };
     }
@@ -173,13 +213,11 @@ function decideImport(req: ImportRequest, file: ImportFile, requestedName: strin
  * studied cards, or that found its deck only by a name in other capitals, writes nothing and returns a question
  * instead ("confirm"), unless `confirmed` vouches for exactly that state.
  */
-async function runImport(
-  deps: Pick<Deps, "db" | "clock" | "log">,
-  req: ImportRequest,
-  run: Runner,
-): Promise<ImportOutcome> {
+async function runImport(deps: ImportDeps, req: ImportRequest, run: Runner): Promise<ImportOutcome> {
   checkImportScope(req);
   const file = await run(readImportFile(req));
+  const replayed = req.progress === true ? await replayProgress(deps, req.userId, file, run) : undefined;
+  const warnings = replayed ? [...file.warnings, ...replayed.warnings] : file.warnings;
   const requestedName = req.name?.replace(/\s+/g, " ").trim();
   const format = req.shownFormat ?? file.format;
   const explicit = req.deckId !== undefined && req.deckId !== "";
@@ -195,6 +233,7 @@ async function runImport(
       description: file.description,
       cards: file.cards,
       media: file.media,
+      ...(replayed && { progress: replayed.progress }),
     },
     deps.clock.now(),
     {
@@ -202,12 +241,12 @@ async function runImport(
         assertCanManage(deck, req, req.deckId ?? "", "update");
         return deck;
       },
-      decide: decideImport(req, file, requestedName),
+      decide: decideImport(req, file, requestedName, warnings),
     },
   );
   if ("stopped" in result) {
     const stopped = result.stopped;
-    return stopped.kind === "stale" ? stopped : run(withPendingFile(stopped, file));
+    return stopped.kind === "stale" ? stopped : run(withPendingFile(stopped, file, req.bytes));
   }
   const { written } = result;
   deps.log.info(
@@ -218,6 +257,7 @@ async function runImport(
       added: written.added,
       retired: written.retired,
       created: written.created,
+      ...(written.progress && { progress: written.progress }),
     },
     "deck imported",
   );
@@ -234,12 +274,37 @@ async function runImport(
     retired: written.retired,
     preview: file.cards.slice(0, 3).map(({ front, back }) => ({ front, back })),
     images: file.media.length,
-    warnings: file.warnings,
+    warnings,
+    ...(written.progress && { progress: written.progress }),
   };
 }
 
-/** The confirm carries the parsed cards as a native file (keys included): the button finds them again there. */
-function* withPendingFile(question: Omit<ImportConfirm, "file">, file: ImportFile): Steps<ImportConfirm> {
+/** The package's history replayed with the member's own scheduler (anki-package/progress.ts). */
+async function replayProgress(
+  deps: ImportDeps,
+  userId: string,
+  file: ImportFile,
+  run: Runner,
+): Promise<ReplayedPackage> {
+  // readImportFile refused a file without history already; a package without revlog has an empty one.
+  const byKey = file.history?.byKey ?? new Map();
+  if (byKey.size === 0) return { progress: [], warnings: [] };
+  const scheduler = deps.schedulers.for(await readScheduling(deps.db, userId));
+  const keys = file.cards.map((c) => c.key);
+  return run(replayPackageHistory(byKey, keys, scheduler, deps.clock.now()));
+}
+
+/**
+ * The confirm carries the parsed cards as a native file (keys included): the button finds them again there. A
+ * package's carries the package as it came (its review log, its media): the button reads it again as a package.
+ */
+function* withPendingFile(
+  question: Omit<ImportConfirm, "file">,
+  file: ImportFile,
+  bytes: Uint8Array,
+): Steps<ImportConfirm> {
+  if (file.format === "apkg")
+    return { ...question, file: { name: PENDING_PACKAGE_NAME, bytes: Buffer.from(bytes) } };
   yield;
   const meta = {
     id: question.deckId,
@@ -251,18 +316,12 @@ function* withPendingFile(question: Omit<ImportConfirm, "file">, file: ImportFil
 }
 
 /** Runs an import at once (tests, scripts). */
-export function importDeck(
-  deps: Pick<Deps, "db" | "clock" | "log">,
-  req: ImportRequest,
-): Promise<ImportOutcome> {
+export function importDeck(deps: ImportDeps, req: ImportRequest): Promise<ImportOutcome> {
   return runImport(deps, req, atOnce);
 }
 
 /** Runs an import in slices that give the event loop back (the bot). */
-export function importDeckInSlices(
-  deps: Pick<Deps, "db" | "clock" | "log">,
-  req: ImportRequest,
-): Promise<ImportOutcome> {
+export function importDeckInSlices(deps: ImportDeps, req: ImportRequest): Promise<ImportOutcome> {
   return runImport(deps, req, inSlices());
 }
 
@@ -279,7 +338,7 @@ export interface Attachment {
  * answered meanwhile.
  */
 export async function importAttachment(
-  deps: Pick<Deps, "db" | "clock" | "log">,
+  deps: ImportDeps,
   file: Attachment,
   req: Omit<ImportRequest, "fileName" | "bytes">,
   acknowledge: () => Promise<unknown>,
@@ -296,26 +355,31 @@ const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 /**
  * "Update it" / "Import as a new deck" under an import's question: imports the cards of the question's attached
  * file (`acknowledge`d first), but only while the deck is as it was when asked (the fingerprint; else "stale").
+ * A package's question carries the package (PENDING_PACKAGE_NAME): read again as one, with its progress when the
+ * import asked for it (`answer.progress`, from the button).
  */
 export async function confirmPendingImport(
-  deps: Pick<Deps, "db" | "clock" | "log">,
+  deps: ImportDeps,
   who: Pick<ImportRequest, "userId" | "guildId" | "canManageServer">,
   file: Attachment,
-  answer: { format: DeckFormat; fingerprint: string } & (
+  answer: { format: DeckFormat; fingerprint: string; progress?: boolean } & (
     | { asNew: false; deckId: string }
     | { asNew: true; scope: ImportScope }
   ),
   acknowledge: () => Promise<unknown>,
 ): Promise<ImportOutcome> {
   await acknowledge();
-  const bytes = await downloadAttachment(file, { maxBytes: MAX_PENDING_BYTES });
+  const isPackage = file.name === PENDING_PACKAGE_NAME;
+  const maxBytes = isPackage ? PACKAGE_LIMITS.bytes : MAX_PENDING_BYTES;
+  const bytes = await downloadAttachment(file, { maxBytes });
   return importDeckInSlices(deps, {
     ...who,
     fileName: file.name,
     bytes,
-    maxBytes: MAX_PENDING_BYTES,
-    parse: { format: "native" },
+    maxBytes,
+    ...(!isPackage && { parse: { format: "native" } }),
     shownFormat: answer.format,
+    ...(answer.progress === true && { progress: true }),
     ...(answer.asNew
       ? { scope: answer.scope, confirmed: { asNew: true, fingerprint: answer.fingerprint } }
       : {

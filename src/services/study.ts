@@ -22,8 +22,11 @@ import type { Deps } from "./deps.ts";
 import { leechNotice } from "./leech-notice.ts";
 import { missesToday } from "./practice.ts";
 
-/** Where a session started: `/study`, or the daily post's **Start my review** (quiz answers are source "quiz"). */
-export type SessionSource = Exclude<ReviewSource, "quiz">;
+/**
+ * Where a session started: `/study`, or the daily post's **Start my review** (quiz answers are source "quiz", and
+ * reviews brought from Anki "import").
+ */
+export type SessionSource = Exclude<ReviewSource, "quiz" | "import">;
 
 /** Everything a study message needs to continue; it travels in button custom_ids, not in memory. */
 export interface Session extends Scope {

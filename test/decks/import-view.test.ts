@@ -20,6 +20,7 @@ const confirm = (over: Partial<ImportConfirm> = {}): ImportConfirm => ({
   updateFingerprint: "AbCdEf_-12",
   newFingerprint: "ZyXwVu98_-",
   warnings: [],
+  progress: false,
   file: { name: "import.deck", bytes: Buffer.from("id: x\n") },
   ...over,
 });
@@ -44,12 +45,43 @@ describe("renderImportConfirm", () => {
         userId: USER,
         fingerprint: "AbCdEf_-12",
         format: "anki",
+        progress: false,
         deckId: "pytorch-flashcards-and-mor-p1234567-1234",
       },
-      { action: "import-new", userId: USER, fingerprint: "ZyXwVu98_-", format: "anki", scope: "server" },
+      {
+        action: "import-new",
+        userId: USER,
+        fingerprint: "ZyXwVu98_-",
+        format: "anki",
+        progress: false,
+        scope: "server",
+      },
       { action: "import-cancel", userId: USER },
     ]);
     expect(view.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it("GIVEN a package's import with progress THEN both confirm buttons carry it (within 100 characters) and parse back", () => {
+    const longest = "a".repeat(40);
+    const view = renderImportConfirm(
+      "18446744073709551615",
+      confirm({ format: "apkg", scope: "personal", deckId: longest, progress: true }),
+    );
+    expect(view.embeds[0]?.description).toContain(
+      "(Anki package, 81 cards, with your Anki progress) as a new deck",
+    );
+    const ids = (view.components[0]?.components ?? []).map((b) => ("custom_id" in b ? b.custom_id : ""));
+    for (const id of ids) expect(id.length).toBeLessThanOrEqual(CUSTOM_ID_MAX);
+    const [update, asNew] = ids.map(parseDeckId);
+    expect(update).toMatchObject({
+      action: "import-update",
+      format: "apkg",
+      progress: true,
+      deckId: longest,
+    });
+    expect(asNew).toMatchObject({ action: "import-new", format: "apkg", progress: true, scope: "personal" });
+    // Only `p` marks it: any other seventh part is no button of ours.
+    expect(parseDeckId(`${ids[0]?.slice(0, -1)}x`)).toBeNull();
   });
 
   it("GIVEN studied cards to retire on a server deck THEN how many, and that they may be other members'", () => {

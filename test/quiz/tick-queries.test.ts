@@ -369,7 +369,14 @@ describe.each(ENGINES)("%s: the tick's queries", (engine) => {
     choices: [{ cardId: 1, text: "t" }],
     correctIndex: 0,
   };
-  const claim = { guildId: "g9", localDate: "2026-03-09", channelId: "c9", claimToken: "tok", claimedAt: 5, locale: null };
+  const claim = {
+    guildId: "g9",
+    localDate: "2026-03-09",
+    channelId: "c9",
+    claimToken: "tok",
+    claimedAt: 5,
+    locale: null,
+  };
 
   it("GIVEN a claim inserted THEN the row it returns (built, not read back) is the row stored", async () => {
     await undone(deps.db, async (t) => {

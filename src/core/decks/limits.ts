@@ -9,6 +9,12 @@ export const MAX_SIDE_CHARS = 1_500;
 /** Most cards one deck may hold. */
 export const MAX_CARDS = 5_000;
 
+/**
+ * Most review-log entries an Anki package's progress brings (`import_progress`): 40 per card of a full deck. A
+ * package over it is refused (cutting a card's oldest reviews would replay it to another state).
+ */
+export const MAX_IMPORTED_REVIEWS = 200_000;
+
 /** A deck id: lower-case letters, digits and '-', starting with a letter or digit, at most 40 characters. */
 export const DECK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 

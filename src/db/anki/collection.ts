@@ -1,12 +1,14 @@
 /**
  * Reading an Anki collection (the SQLite file inside an .apkg / .colpkg, unpacked to a temporary file by
- * services/anki-package): its note types, decks, notes and cards, read-only. The only SQL here that is not the
- * bot's own database: it lives in src/db with the rest. Two schemas: the legacy one (collection.anki2 /
- * .anki21: note types and decks as JSON in `col`) and schema 18 (collection.anki21b: `notetypes`, `fields`,
- * `templates` and `decks` tables, their settings protobuf-encoded).
+ * services/anki-package): its note types, decks, notes and cards, and, when an import brings progress, the cards'
+ * review log (revlog); read-only. The only SQL here that is not the bot's own database: it lives in src/db with
+ * the rest. Two schemas: the legacy one (collection.anki2 / .anki21: note types and decks as JSON in `col`) and
+ * schema 18 (collection.anki21b: `notetypes`, `fields`, `templates` and `decks` tables, their settings
+ * protobuf-encoded); both have the same revlog table.
  */
 import Database from "better-sqlite3";
 import protobuf from "protobufjs/minimal.js";
+import type { AnkiRevlogEntry } from "../../core/anki-replay.ts";
 import type { NoteType } from "../../core/decks/anki-templates.ts";
 
 export interface AnkiNote {
@@ -33,6 +35,15 @@ export interface AnkiCollection {
   cards: AnkiCard[];
   /** All the collection's cards (an import over the limit is refused by it, not by what was read). */
   totalCards: number;
+  /** Only when asked for (`reviews`): the review log of the cards read. */
+  revlog?: AnkiRevlog;
+}
+
+/** The revlog entries of the cards read, by card id, in id (time) order. */
+export interface AnkiRevlog {
+  /** Empty when there are more than the cap (`total` says how many): the import refuses, nothing is read. */
+  byCard: Map<number, AnkiRevlogEntry[]>;
+  total: number;
 }
 
 /** Thrown for a file that is not an Anki collection SQLite can read: the import's refusal says so. */
@@ -121,8 +132,48 @@ const tablesOf = (db: Database.Database) =>
     ),
   );
 
-/** Opens the collection file read-only and reads what an import needs; throws CollectionError when it cannot. */
-export function readCollection(path: string, maxCards: number): AnkiCollection {
+/** The cards an import reads: the first `maxCards` + 1 in the collection's order (a bound parameter). */
+const CARDS_READ = "SELECT id FROM cards ORDER BY nid, ord LIMIT ?";
+
+/**
+ * The review log of the cards read, unless there are more than `max` entries (counted first: an over-large log is
+ * never read into memory). Both schemas have the same revlog table; a collection without one has no history.
+ */
+function readRevlog(db: Database.Database, maxCards: number, max: number): AnkiRevlog {
+  const byCard = new Map<number, AnkiRevlogEntry[]>();
+  const total = (
+    db.prepare(`SELECT count(*) AS n FROM revlog WHERE cid IN (${CARDS_READ})`).get(maxCards + 1) as {
+      n: number;
+    }
+  ).n;
+  if (total > max) return { byCard, total };
+  const rows = db
+    .prepare(
+      `SELECT id, cid, ease, type, factor, time FROM revlog WHERE cid IN (${CARDS_READ}) ORDER BY cid, id LIMIT ?`,
+    )
+    .raw()
+    .iterate(maxCards + 1, max) as IterableIterator<unknown[]>;
+  for (const [id, cid, ease, type, factor, time] of rows) {
+    const entry = {
+      id: Number(id),
+      ease: Number(ease),
+      type: Number(type),
+      factor: Number(factor),
+      time: Number(time),
+    };
+    const card = Number(cid);
+    const list = byCard.get(card);
+    if (list) list.push(entry);
+    else byCard.set(card, [entry]);
+  }
+  return { byCard, total };
+}
+
+/**
+ * Opens the collection file read-only and reads what an import needs; throws CollectionError when it cannot.
+ * `reviews`: also read the cards' review log (revlog), at most `max` entries.
+ */
+export function readCollection(path: string, maxCards: number, reviews?: { max: number }): AnkiCollection {
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -139,6 +190,7 @@ export function readCollection(path: string, maxCards: number): AnkiCollection {
       "notes",
       "cards",
       ...(tables.has("notetypes") ? ["notetypes", "fields", "templates", "decks"] : []),
+      ...(reviews && tables.has("revlog") ? ["revlog"] : []),
     ]) {
       const columns = db.prepare(`SELECT name, hidden FROM pragma_table_xinfo(?)`).all(table) as {
         hidden: number;
@@ -181,7 +233,12 @@ export function readCollection(path: string, maxCards: number): AnkiCollection {
         tags: n.tags.split(/\s+/).filter((t) => t !== ""),
         fields: n.flds.split("\u001f"),
       });
-    return { noteTypes, decks, notes, cards, totalCards };
+    const revlog = !reviews
+      ? undefined
+      : tables.has("revlog")
+        ? readRevlog(db, maxCards, reviews.max)
+        : { byCard: new Map(), total: 0 };
+    return { noteTypes, decks, notes, cards, totalCards, ...(revlog && { revlog }) };
   } catch (err) {
     if (err instanceof CollectionError) throw err;
     throw new CollectionError(`the collection could not be read (${(err as Error).message})`);

@@ -8,12 +8,14 @@
  * imported from Anki's text export before keeps its own; a note's cards share its guid as their note key
  * (siblings). Images travel (images.ts, within decks/FORMAT.md's caps): a card keeps the first image of its
  * question and the first other image of its answer; sounds, videos and images past the caps are named in the
- * warnings, and a file a card shows that is not the image its name claims refuses the package.
+ * warnings, and a file a card shows that is not the image its name claims refuses the package. With `progress` (`import_progress`), the cards' review log is read too and handed on by card key
+ * (replayed by anki-package/progress.ts); it is never read otherwise.
  */
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AnkiRevlogEntry } from "../../core/anki-replay.ts";
 import { type NoteType, renderAnkiCard } from "../../core/decks/anki-templates.ts";
 import { htmlToMarkdown } from "../../core/decks/html.ts";
 import { claimedImageType, IMAGE_ONLY_TEXT, type ImageType, sniffImage } from "../../core/decks/images.ts";
@@ -24,6 +26,7 @@ import {
   MAX_DECK_IMAGES,
   MAX_DECK_NAME_CHARS,
   MAX_IMAGE_BYTES,
+  MAX_IMPORTED_REVIEWS,
 } from "../../core/decks/limits.ts";
 import {
   type DeckIssue,
@@ -42,12 +45,12 @@ export { looksLikeZip, PACKAGE_LIMITS, PackageError } from "./unpack.ts";
 const SOUND = /\[sound:([^\][]*)\]/g;
 
 /** The collection's bytes as a temporary file (better-sqlite3 opens files), removed once read. */
-function readFromTemporaryCopy(bytes: Uint8Array): AnkiCollection {
+function readFromTemporaryCopy(bytes: Uint8Array, progress: boolean): AnkiCollection {
   const dir = mkdtempSync(join(tmpdir(), "anki-package-"));
   try {
     const path = join(dir, "collection.sqlite");
     writeFileSync(path, bytes);
-    return readCollection(path, MAX_CARDS);
+    return readCollection(path, MAX_CARDS, progress ? { max: MAX_IMPORTED_REVIEWS } : undefined);
   } catch (err) {
     if (err instanceof CollectionError) throw new PackageError(err.message);
     throw err;
@@ -143,13 +146,25 @@ function safeDecode(src: string): string {
   }
 }
 
-/** The package's cards as a deck parser would give them (validated next by the shared checks). */
+/** The review history of a package's cards, by card key (`import_progress`). */
+export interface PackageHistory {
+  byKey: Map<string, AnkiRevlogEntry[]>;
+  /** The entries of the cards read; over MAX_IMPORTED_REVIEWS, `byKey` is empty (the import refuses). */
+  total: number;
+}
+
+/**
+ * The package's cards as a deck parser would give them (validated next by the shared checks), with the images
+ * they show; with `progress`, also their review history (the revlog is not read otherwise).
+ */
 export function readAnkiPackage(
   bytes: Uint8Array,
-): RawDeck & { decks: number; media: Map<string, DeckImage> } {
+  opts: { progress?: boolean } = {},
+): RawDeck & { decks: number; media: Map<string, DeckImage>; history?: PackageHistory } {
   const pkg = unpackPackage(bytes);
-  const col = readFromTemporaryCopy(pkg.collection);
+  const col = readFromTemporaryCopy(pkg.collection, opts.progress === true);
   const shelf = new ImageShelf(pkg);
+  const byKey = new Map<string, AnkiRevlogEntry[]>();
   const cards: ParsedCard[] = [];
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
@@ -190,8 +205,9 @@ export function readAnkiPackage(
       });
       continue;
     }
+    const key = guidKey(note.guid, suffix);
     cards.push({
-      key: guidKey(note.guid, suffix),
+      key,
       front,
       back,
       tags: note.tags,
@@ -200,6 +216,8 @@ export function readAnkiPackage(
       ...(frontImage !== null && { frontImage }),
       ...(backImage !== null && { backImage }),
     });
+    const reviews = col.revlog?.byCard.get(c.id);
+    if (reviews) byKey.set(key, reviews);
   }
   if (fallback.size > 0)
     warnings.push({
@@ -232,6 +250,7 @@ export function readAnkiPackage(
     keys: "file",
     decks: new Set(col.cards.map((c) => c.did)).size,
     media: shelf.kept,
+    ...(col.revlog && { history: { byKey, total: col.revlog.total } }),
   };
 }
 
