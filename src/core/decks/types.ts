@@ -33,6 +33,13 @@ export interface ParsedCard {
   tags: string[];
   /** 1-based line where the card starts (its `## key` header, or its Brainscape number line). */
   line: number;
+  /** Cards of a deck with the same note key are siblings (a card and its reverse, an Anki note's cards). */
+  noteKey?: string;
+  /**
+   * A parser's ask: the card also gives its reverse (reverse.ts), which validate.ts adds after it. Never set on
+   * a parse result's cards: there the reverse is a card of its own.
+   */
+  reversed?: boolean;
 }
 
 export interface DeckMeta {
