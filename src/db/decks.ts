@@ -166,7 +166,13 @@ export async function deckWithCards(db: Db, userId: string, guildId: string | nu
   if (deck === undefined) return undefined;
   const rows = await once(db, (b) =>
     b
-      .select({ key: cards.key, front: cards.front, back: cards.back, tags: cards.tags })
+      .select({
+        key: cards.key,
+        front: cards.front,
+        back: cards.back,
+        tags: cards.tags,
+        noteKey: cards.noteKey,
+      })
       .from(cards)
       .where(and(eq(cards.deckId, deck.id), isNull(cards.retiredAt)))
       .orderBy(asc(cards.position), asc(cards.id))
