@@ -44,7 +44,7 @@ describe("GIVEN the native deck option 'reversed: yes'", () => {
     expect(brief(parseDeck(text).cards)).toEqual(brief(r.cards));
   });
 
-  it("THEN a deck whose every card is reversed is written with the header option", () => {
+  it("THEN a deck whose cards are mostly reversed is written with the header option, the others opting out", () => {
     const all = deck("reversed: yes\n\n## 1\nq1\n---\na1\n\n## 2\nq2\n---\na2\n");
     const text = renderNative(META, all.cards);
     expect(text).toBe(
@@ -52,6 +52,14 @@ describe("GIVEN the native deck option 'reversed: yes'", () => {
     );
     expect(brief(parseDeck(text).cards)).toEqual(brief(all.cards));
     expect(all.cards.map((c) => c.key)).toEqual(["1", "1~r", "2", "2~r"]);
+    const most = deck(
+      "reversed: yes\n\n## 1\nq1\n---\na1\n\n## 2\nreversed: no\nq2\n---\na2\n\n## 3\nq3\n---\na3\n",
+    );
+    const written = renderNative(META, most.cards);
+    expect(written).toBe(
+      "id: t\nname: T\ndescription:\nreversed: yes\n\n## 1\nq1\n---\na1\n\n## 2\nreversed: no\nq2\n---\na2\n\n## 3\nq3\n---\na3\n",
+    );
+    expect(brief(parseDeck(written).cards)).toEqual(brief(most.cards));
   });
 
   it("THEN the header option is yes or no (any case, or true/false), given once; a file may start with it", () => {

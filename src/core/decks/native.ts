@@ -106,18 +106,18 @@ function headerField(field: keyof DeckMeta, value: string): string {
  * Writes a deck in the native format. Throws a RangeError for what the format cannot hold: a key that is not
  * a valid card key, or a tag that is empty or contains whitespace. Any question and answer text is fine.
  * Deck name and description are written on one line (whitespace runs collapse to one space). A reverse card
- * (reverse.ts) is written as its card's option: `reversed: yes` in the header when every card has one, else on
- * each such card.
+ * (reverse.ts) is written as its card's option: `reversed: yes` in the header when most cards have one (and
+ * `reversed: no` on the others), else `reversed: yes` on each such card.
  */
 export function renderNative(meta: Required<DeckMeta>, cards: NoteCard[]): string {
   const folded = foldReverses(cards);
-  const allReversed = folded.length > 0 && folded.every((c) => c.reversed);
+  const deckReversed = folded.filter((c) => c.reversed).length * 2 > folded.length;
   const out = [
     headerField("id", meta.id),
     headerField("name", meta.name),
     headerField("description", meta.description),
   ];
-  if (allReversed) out.push("reversed: yes");
+  if (deckReversed) out.push("reversed: yes");
   for (const card of folded) {
     if (!CARD_KEY_PATTERN.test(card.key))
       throw new RangeError(`renderNative: invalid card key ${quote(card.key)}`);
@@ -126,7 +126,7 @@ export function renderNative(meta: Required<DeckMeta>, cards: NoteCard[]): strin
       throw new RangeError(`renderNative: invalid tag ${quote(badTag)} on card ${card.key}`);
     out.push("", `## ${card.key}`);
     if (card.tags.length > 0) out.push(`tags: ${card.tags.join(" ")}`);
-    if (card.reversed && !allReversed) out.push("reversed: yes");
+    if (card.reversed !== deckReversed) out.push(`reversed: ${card.reversed ? "yes" : "no"}`);
     out.push(...encodeSide(card.front, true), "---", ...encodeSide(card.back, false));
   }
   return `${out.join("\n")}\n`;
