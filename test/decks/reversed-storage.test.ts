@@ -1,19 +1,23 @@
 /**
  * Reversed decks in storage, on both engines: a shipped file with `reversed: yes` syncs its cards and their
  * reverses as siblings; an imported one exports the option (never the reverse cards) and the export imports back
- * to the same cards, keys and note keys; an Edit of either card of a pair changes both.
+ * to the same cards, keys and note keys, and so does an update's confirm file; an Edit of either card of a pair
+ * changes both.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, asc, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Rating } from "../../src/core/scheduling.ts";
 import { once } from "../../src/db/prepared.ts";
+import { recordRating } from "../../src/db/reviews.ts";
 import { cards } from "../../src/db/schema.ts";
 import { saveEdit } from "../../src/services/card-fix.ts";
 import { exportDeckFile } from "../../src/services/deck-export.ts";
 import { type ImportOutcome, type ImportReport, importDeck } from "../../src/services/deck-import.ts";
 import { syncDeckDir } from "../../src/services/deck-sync.ts";
+import { decideWith } from "../../src/services/study.ts";
 import { engineDeps } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
 
@@ -148,6 +152,48 @@ describe.each(ENGINES)("%s", (engine) => {
           "name: Spanish\ndescription:\n",
         ),
       );
+    });
+
+    it("THEN an update that asks first carries the reversed cards in its confirm file, which imports the same cards", async () => {
+      const deck = await importText(SPANISH, "spanish.deck");
+      const studied = (await rows(deck.deckId)).find((r) => r.key === "3");
+      if (!studied) throw new Error("no card 3");
+      await recordRating(
+        deps.db,
+        { ...who, cardId: studied.id, grade: Rating.Good, source: "study", shownAt: 0, version: 0 },
+        deps.clock.now(),
+        decideWith(deps, Rating.Good),
+      );
+      const without3 = SPANISH.slice(0, SPANISH.indexOf("## 3"));
+      const ask = await importDeck(deps, {
+        ...who,
+        fileName: "spanish.deck",
+        bytes: Buffer.from(without3),
+        scope: "personal",
+      });
+      if (ask.kind !== "confirm") throw new Error(`expected a question, got ${ask.kind}`);
+      expect([ask.cards, ask.kept, ask.retired, ask.retiredStudied]).toEqual([4, 4, 1, 1]);
+      const pending = ask.file.bytes.toString("utf8");
+      expect(pending).toContain("\nreversed: yes\n");
+      expect(pending).not.toContain("~r");
+      const done = imported(
+        await importDeck(deps, {
+          ...who,
+          fileName: ask.file.name,
+          bytes: ask.file.bytes,
+          parse: { format: "native" },
+          scope: "personal",
+          deckId: deck.deckId,
+          confirmed: { asNew: false, fingerprint: ask.updateFingerprint },
+        }),
+      );
+      expect([done.added, done.kept, done.retired]).toEqual([0, 4, 1]);
+      expect(await active(deck.deckId)).toEqual([
+        ["1", "1"],
+        ["1~r", "1"],
+        ["2", "2"],
+        ["2~r", "2"],
+      ]);
     });
 
     it("THEN an Edit of a reverse card changes its card too (sides swapped), and the export still reads back", async () => {
