@@ -3,7 +3,7 @@ import type { Card, ReviewLog } from "ts-fsrs";
 import { becomesLeech, LEECH_THRESHOLD_DEFAULT } from "../core/leeches.ts";
 import type { ReviewSource } from "../core/points.ts";
 import { type Grade, MAX_ANSWER_MS, type SchedulingSettings } from "../core/scheduling.ts";
-import { addDays, studyDay, studyDayStart } from "../core/time.ts";
+import { nextStudyDayStart } from "../core/time.ts";
 import { burySiblingsWrite, held } from "./card-holds.ts";
 import { leechWrites } from "./card-leeches.ts";
 import { cardToRow, rowToCard, stateAndLogWrites } from "./card-states.ts";
@@ -222,8 +222,7 @@ async function nextStudyDay(
     ownZone: c.ownZone,
     serverZone: r.guildId === null ? undefined : (c.serverZone ?? "UTC"),
   });
-  // Only the end: each start is a zone conversion (Temporal), on the rating's path.
-  return studyDayStart(addDays(studyDay(now.getTime(), zone), 1), zone);
+  return nextStudyDayStart(now.getTime(), zone);
 }
 
 /**
