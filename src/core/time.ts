@@ -149,3 +149,22 @@ export function studyDayBounds(ms: number, zone: string, rolloverHour = DAY_ROLL
   const d = studyDay(ms, zone, rolloverHour);
   return [studyDayStart(d, zone, rolloverHour), studyDayStart(addDays(d, 1), zone, rolloverHour)];
 }
+
+/** Next study days' starts by zone and study day: pure (the runtime's zone data), so no process can make one stale. */
+const nextStarts = new Map<string, number>();
+
+/**
+ * When the study day after the one holding `ms` starts: `studyDayBounds(ms, zone)[1]`, its zone conversion
+ * remembered (~60 µs in the polyfill, on the path of a rating that buries siblings).
+ */
+export function nextStudyDayStart(ms: number, zone: string, rolloverHour = DAY_ROLLOVER_HOUR): number {
+  const next = addDays(studyDay(ms, zone, rolloverHour), 1);
+  const key = `${zone} ${rolloverHour} ${formatLocalDate(next)}`;
+  let start = nextStarts.get(key);
+  if (start === undefined) {
+    if (nextStarts.size >= 4096) nextStarts.clear();
+    start = studyDayStart(next, zone, rolloverHour);
+    nextStarts.set(key, start);
+  }
+  return start;
+}

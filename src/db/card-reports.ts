@@ -4,6 +4,8 @@
  * it until one of the deck's owners fixes or dismisses them.
  */
 import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
+import { reversedFrom, reverseKey } from "../core/decks/reverse.ts";
+import { questionFingerprint } from "../core/decks/text.ts";
 import { type Db, tx } from "./client.ts";
 import { sameQuestion } from "./deck-cards.ts";
 import { deckVisible } from "./deck-visibility.ts";
@@ -60,8 +62,19 @@ export async function cardToFix(
 export type CardEdit = { kind: "edited"; reportsFixed: number } | { kind: "duplicate" } | { kind: "gone" };
 
 /**
+ * The other card of a card and its reverse (core/decks/reverse.ts): a file holds them as one card with the
+ * `reversed` option, so an edit of either side is one of both (else an export would write the card's text only).
+ */
+function mirrorKey(card: { key: string; noteKey: string | null }): string | undefined {
+  if (card.noteKey === null) return undefined;
+  if (card.key === card.noteKey) return reverseKey(card.key);
+  return reversedFrom(card.key) === card.noteKey ? card.noteKey : undefined;
+}
+
+/**
  * A card's new text, in one transaction under the deck's write lock: refused when another active card of the
- * deck has the same question; the card's open reports are marked fixed by `by`.
+ * deck has the same question; the card's open reports are marked fixed by `by`. A card with a reverse card (or a
+ * reverse card) changes with it, its sides swapped, and that card's reports are fixed too.
  */
 export async function editCard(
   db: Db,
@@ -71,28 +84,61 @@ export async function editCard(
   now: number,
 ): Promise<CardEdit> {
   const card = await once(db, (b) =>
-    b.select({ deckId: cards.deckId }).from(cards).where(eq(cards.id, cardId)).prepare(),
+    b
+      .select({ deckId: cards.deckId, key: cards.key, noteKey: cards.noteKey })
+      .from(cards)
+      .where(eq(cards.id, cardId))
+      .prepare(),
   ).get();
   if (!card) return { kind: "gone" };
+  const partnerKey = mirrorKey(card);
   return tx(
     db,
     async (t): Promise<CardEdit> => {
-      if ((await sameQuestion(t, card.deckId, c.front, cardId)) !== undefined) return { kind: "duplicate" };
-      const res = await once(t, (b) =>
-        b
-          .update(cards)
-          .set({ front: c.front, back: c.back, tags: c.tags })
-          .where(and(eq(cards.id, cardId), isNull(cards.retiredAt)))
-          .prepare(),
-      ).run();
-      if (res.changes === 0) return { kind: "gone" };
-      const fixed = await once(t, (b) =>
-        b
-          .update(cardReports)
-          .set({ status: "fixed", resolvedBy: by, resolvedAt: now })
-          .where(and(eq(cardReports.cardId, cardId), eq(cardReports.status, "open")))
-          .prepare(),
-      ).run();
+      const partner =
+        partnerKey === undefined
+          ? undefined
+          : await once(t, (b) =>
+              b
+                .select({ id: cards.id })
+                .from(cards)
+                .where(
+                  and(
+                    eq(cards.deckId, card.deckId),
+                    eq(cards.key, partnerKey),
+                    eq(cards.noteKey, card.noteKey ?? ""),
+                    isNull(cards.retiredAt),
+                  ),
+                )
+                .prepare(),
+            ).get();
+      const edits = [{ id: cardId, ...c }];
+      if (partner) edits.push({ id: partner.id, front: c.back, back: c.front, tags: c.tags });
+      const ids = edits.map((e) => e.id);
+      // Each card's new question against the deck's other cards, and the pair's two questions against each other.
+      for (const e of edits)
+        if ((await sameQuestion(t, card.deckId, e.front, ids)) !== undefined) return { kind: "duplicate" };
+      if (partner && questionFingerprint(c.front) === questionFingerprint(c.back))
+        return { kind: "duplicate" };
+      let reportsFixed = 0;
+      for (const e of edits) {
+        const res = await once(t, (b) =>
+          b
+            .update(cards)
+            .set({ front: e.front, back: e.back, tags: e.tags })
+            .where(and(eq(cards.id, e.id), isNull(cards.retiredAt)))
+            .prepare(),
+        ).run();
+        if (res.changes === 0) return { kind: "gone" };
+        const fixed = await once(t, (b) =>
+          b
+            .update(cardReports)
+            .set({ status: "fixed", resolvedBy: by, resolvedAt: now })
+            .where(and(eq(cardReports.cardId, e.id), eq(cardReports.status, "open")))
+            .prepare(),
+        ).run();
+        reportsFixed += fixed.changes;
+      }
       await once(t, (b) =>
         b
           .update(decks)
@@ -100,7 +146,7 @@ export async function editCard(
           .where(eq(decks.id, card.deckId))
           .prepare(),
       ).run();
-      return { kind: "edited", reportsFixed: fixed.changes };
+      return { kind: "edited", reportsFixed };
     },
     { lockKey: `deck:${card.deckId}` },
   );

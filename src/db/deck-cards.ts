@@ -220,7 +220,8 @@ export async function addCardToDeck(db: Db, deckId: string, c: CardInput, now: D
           .values({ deckId, key: c.key, position, front: c.front, back: c.back, tags: c.tags })
           .onConflictDoUpdate({
             target: [cards.deckId, cards.key],
-            set: { position, front: c.front, back: c.back, tags: c.tags, retiredAt: null },
+            // A card written here has no siblings, whatever a removed card of its key had.
+            set: { position, front: c.front, back: c.back, tags: c.tags, noteKey: null, retiredAt: null },
           })
           .returning({ id: cards.id })
           .prepare(),
@@ -237,13 +238,13 @@ export async function addCardToDeck(db: Db, deckId: string, c: CardInput, now: D
 
 /**
  * The front of an active card of the deck with the same question as `front` (questionFingerprint, the rule every
- * import applies), other than card `exceptId`; undefined when there is none. `/card add` and an Edit refuse it.
+ * import applies), other than the cards `except`; undefined when there is none. `/card add` and an Edit refuse it.
  */
 export async function sameQuestion(
   db: Db,
   deckId: string,
   front: string,
-  exceptId?: number,
+  except: readonly number[] = [],
 ): Promise<string | undefined> {
   const question = questionFingerprint(front);
   const active = await once(db, (b) =>
@@ -253,5 +254,5 @@ export async function sameQuestion(
       .where(and(eq(cards.deckId, deckId), isNull(cards.retiredAt)))
       .prepare(),
   ).all();
-  return active.find((a) => a.id !== exceptId && questionFingerprint(a.front) === question)?.front;
+  return active.find((a) => !except.includes(a.id) && questionFingerprint(a.front) === question)?.front;
 }

@@ -173,6 +173,7 @@ export async function deckWithCards(db: Db, userId: string, guildId: string | nu
         tags: cards.tags,
         frontImage: cards.frontImage,
         backImage: cards.backImage,
+        noteKey: cards.noteKey,
       })
       .from(cards)
       .where(and(eq(cards.deckId, deck.id), isNull(cards.retiredAt)))

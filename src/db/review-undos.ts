@@ -1,10 +1,11 @@
 /**
  * Undo of a session review: the undo record written with each `/study` rating (review_undos), and the unit of
- * work that takes the member's latest review back out of card_states, review_logs and every aggregate, exactly
- * as it went in (review-stats.ts `recordReviewStats` says what it added).
+ * work that takes the member's latest review back out of card_states, review_logs, every aggregate and the
+ * siblings' buries it wrote, exactly as it went in (review-stats.ts `recordReviewStats` says what it added).
  */
 import { and, desc, eq, lt, notExists, notInArray, sql } from "drizzle-orm";
 import type { StreakState } from "../core/streaks.ts";
+import { unburySiblingsWrite } from "./card-holds.ts";
 import { unleechWrites } from "./card-leeches.ts";
 import { type CardStateRow, stateWrite } from "./card-states.ts";
 import { type Db, tx } from "./client.ts";
@@ -39,6 +40,8 @@ export interface UndoData extends ReviewCounted {
   newMember: boolean;
   /** The review made the card a leech (card-leeches.ts), and suspended it. */
   leech?: { suspended: boolean };
+  /** The card's note key: the review buried its siblings (card-holds.ts `burySiblingsWrite`). */
+  siblings?: string;
 }
 
 const statements = perConnection((db) => ({
@@ -308,6 +311,15 @@ export async function undoReview(
       }
       if (d.streakBefore !== undefined) writes.push(streakWrite(t, userId, d.streakBefore));
       if (d.leech) writes.push(...unleechWrites(t, key, d.leech.suspended));
+      if (d.siblings !== undefined)
+        writes.push(
+          unburySiblingsWrite(t, {
+            ...key,
+            deckId: record.deckId,
+            noteKey: d.siblings,
+            at: Number(record.at),
+          }),
+        );
       await runWrites(t, writes);
       return { undone: true, next: await latestReview(t, userId) };
     },

@@ -3,13 +3,14 @@ import type { Card, ReviewLog } from "ts-fsrs";
 import { becomesLeech, LEECH_THRESHOLD_DEFAULT } from "../core/leeches.ts";
 import type { ReviewSource } from "../core/points.ts";
 import { type Grade, MAX_ANSWER_MS, type SchedulingSettings } from "../core/scheduling.ts";
-import { held } from "./card-holds.ts";
+import { nextStudyDayStart } from "../core/time.ts";
+import { burySiblingsWrite, held } from "./card-holds.ts";
 import { leechWrites } from "./card-leeches.ts";
 import { cardToRow, rowToCard, stateAndLogWrites } from "./card-states.ts";
 import { cardAccessFields } from "./cards.ts";
 import { type Db, tx } from "./client.ts";
 import { perConnection } from "./prepared.ts";
-import { recordReviewStats } from "./review-stats.ts";
+import { memberZone, type ReviewStatsContext, recordReviewStats } from "./review-stats.ts";
 import { storedState, undoRecordWrites } from "./review-undos.ts";
 import {
   cardLeeches,
@@ -27,13 +28,14 @@ import { schedulingFields, schedulingOf } from "./user-settings.ts";
 const p = (name: string) => sql.placeholder(name);
 
 // Everything a review write reads before it decides, in one statement: the card's deck, retirement and reach
-// (cards.ts `cardAccessFields`), the member's state of it, their streak, own zone and last study day (whether
-// this review opens a day: review-stats.ts), the server's zone. On PostgreSQL each read is a round trip (five of a
-// rating's fifteen before).
+// (cards.ts `cardAccessFields`), its note key (siblings to bury), the member's state of it, their streak, own zone
+// and last study day (whether this review opens a day: review-stats.ts), the server's zone. On PostgreSQL each read
+// is a round trip (five of a rating's fifteen before).
 const statements = perConnection((db) => ({
   context: db
     .select({
       ...cardAccessFields,
+      noteKey: cards.noteKey,
       state: cardStates,
       streak: {
         lastDay: statStreaks.lastDay,
@@ -128,6 +130,13 @@ export async function writeReview(
   const leech = becomesLeech(state?.lapses ?? 0, after.lapses, threshold, card.tagged === 1)
     ? { lapses: after.lapses, suspended: (card.leechAction ?? "tag") === "suspend" }
     : null;
+  // A session rating buries the card's siblings (a card and its reverse: never both on one day); a quiz or party
+  // answer does not: a question the server or the group picked is not the member's own study, and it cannot be
+  // undone, which would leave its buries for good. A card without a note key costs no statement.
+  const siblings =
+    card.noteKey !== null && r.source !== "quiz" && r.source !== "party"
+      ? { noteKey: card.noteKey, until: await nextStudyDay(db, r, now, card) }
+      : null;
   const own = stateAndLogWrites(db, cardToRow(r.userId, r.cardId, card.deckId, after), {
     userId: r.userId,
     cardId: r.cardId,
@@ -146,6 +155,16 @@ export async function writeReview(
     durationMs: Math.min(MAX_ANSWER_MS, Math.max(0, now.getTime() - r.shownAt)),
     source: r.source,
   });
+  if (siblings)
+    own.push(
+      burySiblingsWrite(db, {
+        userId: r.userId,
+        cardId: r.cardId,
+        deckId: card.deckId,
+        ...siblings,
+        at: now.getTime(),
+      }),
+    );
   await recordReviewStats(
     db,
     { ...r, at: now.getTime(), stateBefore: log.state },
@@ -181,10 +200,29 @@ export async function writeReview(
               before: storedState(state ?? undefined),
               newMember: card.guildMember === null,
               ...(leech && { leech: { suspended: leech.suspended } }),
+              ...(siblings && { siblings: siblings.noteKey }),
             },
           ),
   );
   return { leech };
+}
+
+/**
+ * When the member's next study day starts (study-holds.ts's Bury ends there too): their zone from what the context
+ * read (no statement: `memberZone` reads only what it is not given).
+ */
+async function nextStudyDay(
+  db: Db,
+  r: ReviewWrite,
+  now: Date,
+  c: { streak: ReviewStatsContext["streak"]; ownZone: string | null; serverZone: string | null },
+): Promise<number> {
+  const zone = await memberZone(db, r.userId, r.guildId, {
+    streak: c.streak,
+    ownZone: c.ownZone,
+    serverZone: r.guildId === null ? undefined : (c.serverZone ?? "UTC"),
+  });
+  return nextStudyDayStart(now.getTime(), zone);
 }
 
 /**

@@ -6,7 +6,7 @@ import { EXPORT_EXTENSIONS, EXPORT_FORMATS, type ExportFormat, exportDeck } from
 import { UserError } from "../core/errors.ts";
 import { deckImages } from "../db/deck-media.ts";
 import { deckWithCards } from "../db/decks.ts";
-import { readAnkiPackage } from "./anki-package/read.ts";
+import { parsePackage } from "./anki-package/read.ts";
 import { ankiPackage } from "./anki-package/write.ts";
 import { noSuchDeck } from "./decks.ts";
 import type { Deps } from "./deps.ts";
@@ -88,7 +88,7 @@ function checkPackage(
   bytes: Buffer,
   rows: { key: string; front: string; back: string; frontImage: string | null; backImage: string | null }[],
 ): void {
-  const read = readAnkiPackage(bytes);
+  const read = parsePackage(bytes);
   const got = read.cards.map((c) => [c.key, c.front, c.back, c.frontImage ?? null, c.backImage ?? null]);
   const want = rows.map((c) => [c.key, c.front, c.back, c.frontImage, c.backImage]);
   if (JSON.stringify(got) !== JSON.stringify(want)) {

@@ -24,6 +24,7 @@ import {
 } from "../../src/db/study-queue.ts";
 import type { Deps } from "../../src/services/deps.ts";
 import { doneView, nextView, rate, type Session, showAnswer } from "../../src/services/study.ts";
+import { undoRating } from "../../src/services/study-undo.ts";
 import { engineDeps, seedDeck, testDeps } from "../helpers/deps.ts";
 import { ENGINES } from "../helpers/engines.ts";
 import { preparedByAsync } from "../helpers/prepared.ts";
@@ -222,8 +223,10 @@ const GROWING = /^SCAN (cs|c|rl|h|card_states|cards|card_holds|review_logs|revie
 
 describe("SQLite: EXPLAIN QUERY PLAN of the study path", () => {
   for (const analyzed of [false, true]) {
-    it(`GIVEN ${analyzed ? "ANALYZE statistics" : "a fresh database (no statistics)"} THEN every statement of /study, show, rate and done stays on indexes`, async () => {
+    it(`GIVEN ${analyzed ? "ANALYZE statistics" : "a fresh database (no statistics)"} THEN every statement of /study, show, rate, undo and done stays on indexes`, async () => {
       const built = await world(testDeps(START));
+      // Every card a sibling of its neighbour (a card and its reverse): the rating buries, its Undo lifts.
+      built.db.sqlite.exec("UPDATE cards SET note_key = deck_id || ':' || (position / 2)");
       if (analyzed) built.db.sqlite.exec("ANALYZE");
       // A second connection: statements are prepared once per connection, so all of them show up here.
       const deps = { ...built, db: openSqlite(join(built.dir, "test.db")) };
@@ -240,10 +243,14 @@ describe("SQLite: EXPLAIN QUERY PLAN of the study path", () => {
             const v = await nextView(deps, session);
             if (v.kind !== "card") throw new Error("nothing to study");
             await showAnswer(deps, session, v.cardId, v.version, v.shownAt);
-            await rate(deps, session, v.cardId, v.version, 3, v.shownAt);
+            const rated = await rate(deps, session, v.cardId, v.version, 3, v.shownAt);
+            if (!rated.view.undo) throw new Error("the rating offers no Undo");
+            await undoRating(deps, session, rated.view.undo);
             await doneView(deps, session, true);
           })
-        ).filter((q) => /^\s*(SELECT|WITH|INSERT|UPDATE)/i.test(q) && !/^\s*(BEGIN|COMMIT)/i.test(q));
+        ).filter((q) => /^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)/i.test(q) && !/^\s*(BEGIN|COMMIT)/i.test(q));
+        expect(sql.some((q) => /^insert into "card_holds" .* select /i.test(q))).toBe(true);
+        expect(sql.some((q) => /^delete from "card_holds" .* in \(select /i.test(q))).toBe(true);
         expect(sql.length).toBeGreaterThan(10);
         for (const q of sql) {
           const st = deps.db.sqlite.prepare(`EXPLAIN QUERY PLAN ${q}`);

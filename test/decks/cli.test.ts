@@ -205,7 +205,8 @@ describe.concurrent("every format", () => {
       ),
     );
     expect(runs.map((r) => [r.code, json(r).format, json(r).cards.length])).toEqual([
-      [0, "anki", 8],
+      // Its Basic (and reversed card) note gives two cards.
+      [0, "anki", 9],
       [0, "anki", 4],
       [0, "csv", 4],
       [0, "csv", 3],
@@ -260,7 +261,7 @@ describe("deck convert", () => {
       const out = join(tmp, `converted.${to}`);
       const run = await deck("convert", src, "--to", to, "--id", "biology", "--out", out);
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stderr).toContain(`anki → ${to}, deck 'biology', 8 cards`);
+      expect(run.stderr).toContain(`anki → ${to}, deck 'biology', 9 cards`);
       const back = await deck("check", out, "--json", "--format", to);
       expect(json(back).cards).toEqual(original);
     }

@@ -4,6 +4,7 @@ import { readDelimited } from "../../src/core/decks/delimited.ts";
 import { htmlToMarkdown, textToHtml } from "../../src/core/decks/html.ts";
 import { frontKey, guidKey, importDeckId } from "../../src/core/decks/keys.ts";
 import { detectFormat, type ParsedCard, parseDeck } from "../../src/core/decks/parse.ts";
+import { reverseKey } from "../../src/core/decks/reverse.ts";
 import { normalizeSide, suppressLinkPreviews } from "../../src/core/decks/text.ts";
 import { resolveSeparator } from "../../src/core/decks/tsv.ts";
 
@@ -35,6 +36,13 @@ describe("Anki notes in plain text", () => {
         back: "Diffusion of water across a membrane\n\nSee also: Wikipedia (<https://en.wikipedia.org/wiki/Osmosis>)",
         tags: [],
       },
+      // A Basic (and reversed card) note: its reverse card too.
+      {
+        front:
+          "Diffusion of water across a membrane\n\nSee also: Wikipedia (<https://en.wikipedia.org/wiki/Osmosis>)",
+        back: "Osmosis",
+        tags: [],
+      },
       { front: "What does this diagram show?", back: "A plant cell", tags: ["biology", "media"] },
       {
         front: "The […] holds the DNA.",
@@ -61,13 +69,22 @@ describe("Anki notes in plain text", () => {
       guidKey("Ih7@K!v2Q^"),
       guidKey("#kL9x/3mZp"),
       guidKey("b2C%d$eF8g"),
+      reverseKey(guidKey("b2C%d$eF8g")),
       guidKey("Zq1;wE4rT5"),
       "x9Y8w7V6u5.c1",
       "x9Y8w7V6u5.c2",
       "pO1iU2yT3r",
       "mN4bV5cX6z",
     ]);
-    expect(r.cards.map((c) => c.line)).toEqual([7, 8, 9, 10, 11, 11, 12, 16]);
+    expect(r.cards.map((c) => c.line)).toEqual([7, 8, 9, 9, 10, 11, 11, 12, 16]);
+    // The note and its reverse are siblings; other cards have no note key.
+    expect(r.cards.map((c) => c.noteKey)).toEqual([
+      undefined,
+      undefined,
+      guidKey("b2C%d$eF8g"),
+      guidKey("b2C%d$eF8g"),
+      ...Array(5).fill(undefined),
+    ]);
     expect(guidKey("Ih7@K!v2Q^")).toMatch(/^g-[0-9a-f]{16}$/);
   });
 
@@ -203,7 +220,7 @@ describe("CSV", () => {
     ]);
     expect(r.keys).toBe("file");
     expect(r.warnings).toEqual([
-      { line: 1, message: "column 'notes' ignored (known: front, back, tags, key)" },
+      { line: 1, message: "column 'notes' ignored (known: front, back, tags, key, reversed)" },
     ]);
   });
 

@@ -22,6 +22,8 @@ const trickyLine = fc.constantFrom(
   "id: x",
   "name: y",
   "tags: a b",
+  "reversed: yes",
+  "reversed:",
   "\\",
   "\\\\",
   '\\"json"',

@@ -20,6 +20,9 @@
  * second the answer; further non-empty fields are added to the answer (reported once). A first field holding
  * cloze deletions (`{{c1::Paris::capital}}`) gives one card per cloze number: the question shows that number's
  * deletions as `[…]` (or `[hint]`), the answer the whole text with them in bold, then the other fields.
+ * A note of Anki's *Basic (and reversed card)* type (by its English name, from `#notetype:` or the notetype
+ * column) also gives its reverse card (reverse.ts), and so does a *Basic (optional reversed card)* note whose third
+ * field (Add Reverse) is filled; a cloze note is never reversed.
  * HTML is converted to Discord Markdown (html.ts); images and sounds (`<img>`, `[sound:x.mp3]`) are dropped and
  * reported. Card keys: the guid (keys.ts: `guidKey`, plus `.c<n>` for cloze cards) when there is a guid
  * column, otherwise a hash of the question. The header lines are read in anki-header.ts.
@@ -30,10 +33,15 @@ import { delimitedRecords, readDelimited, writeRecord } from "./delimited.ts";
 import { htmlToMarkdown, looksLikeHtml, textToHtml } from "./html.ts";
 import { frontKey, guidKey } from "./keys.ts";
 import { MAX_CARDS, MAX_DECK_NAME_CHARS } from "./limits.ts";
+import { foldReverses, type NoteCard } from "./reverse.ts";
 import { normalizeSide, quote } from "./text.ts";
 import type { DeckIssue, DeckMeta, ParsedCard, RawDeck } from "./types.ts";
 
 const SOUND = /\[sound:([^\]]*)\]/g;
+
+/** Anki's stock note types with a reverse card (their English names, as its text export writes them). */
+const REVERSED_TYPE = "basic (and reversed card)";
+const OPTIONAL_REVERSED_TYPE = "basic (optional reversed card)";
 
 interface Side {
   text: string;
@@ -121,7 +129,12 @@ export function* parseAnki(text: string): Generator<void, RawDeck, void> {
     if (deck !== undefined) decks.add(deck.trim());
     const tags = [...new Set([...header.tags, ...splitTags(cell(tagsColumn) ?? "")])];
     const guid = (cell(header.guid) ?? "").trim();
-    const [frontRaw = "", backRaw = "", ...more] = noteFields;
+    const [frontRaw = "", backRaw = "", ...fieldsAfter] = noteFields;
+    const type = (cell(header.notetypeColumn) ?? header.notetype ?? "").trim().toLowerCase();
+    // The optional type's third field is its Add Reverse switch, not text.
+    const optional = type === OPTIONAL_REVERSED_TYPE;
+    const more = optional ? fieldsAfter.slice(1) : fieldsAfter;
+    const reversed = type === REVERSED_TYPE || (optional && (fieldsAfter[0] ?? "").trim() !== "");
     const extras = more.filter((f) => f.trim() !== "");
     if (extras.length > 0 && extraFieldsLine === undefined) extraFieldsLine = line;
 
@@ -130,6 +143,12 @@ export function* parseAnki(text: string): Generator<void, RawDeck, void> {
     if (numbers.length === 0) {
       variants.push({ question: frontRaw, answer: backRaw, ...(guid !== "" && { key: guidKey(guid) }) });
     } else {
+      if (reversed)
+        warnings.push({
+          line,
+          message:
+            "this note has cloze deletions, so it is not reversed (a cloze card's answer is its question filled in)",
+        });
       for (const k of numbers) {
         const sides = clozeSides(frontRaw, k, html);
         const sep = html ? "<br><br>" : "\n\n";
@@ -164,6 +183,7 @@ export function* parseAnki(text: string): Generator<void, RawDeck, void> {
         back: answer.text,
         tags,
         line,
+        ...(reversed && numbers.length === 0 && { reversed }),
       });
     }
   }
@@ -202,23 +222,32 @@ export function* parseAnki(text: string): Generator<void, RawDeck, void> {
 /**
  * Writes cards as Anki "Notes in Plain Text" for the Basic note type: tab-separated, HTML (text escaped, line
  * breaks as <br>), with a guid column holding the card key (so a re-import keeps every card's identity) and
- * a tags column. Anki imports it as it is; `parseAnki` reads it back to the same cards.
+ * a tags column. A card with a reverse card (reverse.ts) is one note of the *Basic (and reversed card)* type
+ * instead (a notetype column then names each note's type), which Anki makes two cards of. Anki imports it as it
+ * is; `parseAnki` reads it back to the same cards.
  */
-export function renderAnki(
-  meta: Required<DeckMeta>,
-  cards: Pick<ParsedCard, "key" | "front" | "back" | "tags">[],
-): string {
+export function renderAnki(meta: Required<DeckMeta>, cards: NoteCard[]): string {
+  const folded = foldReverses(cards);
+  const typed = folded.some((c) => c.reversed);
   const lines = [
     "#separator:tab",
     "#html:true",
-    "#notetype:Basic",
+    ...(typed ? [] : ["#notetype:Basic"]),
     `#deck:${meta.name.replace(/\s+/g, " ").trim() || meta.id}`,
-    "#columns:guid\tFront\tBack\tTags",
-    "#guid column:1",
-    "#tags column:4",
+    ...(typed
+      ? [
+          "#columns:guid\tNotetype\tFront\tBack\tTags",
+          "#guid column:1",
+          "#notetype column:2",
+          "#tags column:5",
+        ]
+      : ["#columns:guid\tFront\tBack\tTags", "#guid column:1", "#tags column:4"]),
   ];
-  for (const c of cards) {
-    lines.push(writeRecord([c.key, textToHtml(c.front), textToHtml(c.back), c.tags.join(" ")], "\t", "#"));
+  for (const c of folded) {
+    const type = typed ? [c.reversed ? "Basic (and reversed card)" : "Basic"] : [];
+    lines.push(
+      writeRecord([c.key, ...type, textToHtml(c.front), textToHtml(c.back), c.tags.join(" ")], "\t", "#"),
+    );
   }
   return `${lines.join("\n")}\n`;
 }

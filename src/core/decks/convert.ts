@@ -7,7 +7,8 @@ import { renderAnki } from "./anki.ts";
 import { renderCsv } from "./csv.ts";
 import { DECK_ID_PATTERN } from "./limits.ts";
 import { renderNative } from "./native.ts";
-import { type DeckIssue, type DeckMeta, type ParsedCard, type ParseResult, parseDeck } from "./parse.ts";
+import { type DeckIssue, type DeckMeta, type ParseResult, parseDeck } from "./parse.ts";
+import { foldReverses, type NoteCard, unfoldReverses } from "./reverse.ts";
 import { normalizeSide } from "./text.ts";
 
 export type ConvertResult =
@@ -24,7 +25,8 @@ export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
   csv: ".csv",
 };
 
-type Card = Pick<ParsedCard, "key" | "front" | "back" | "tags">;
+/** A card to write; reverse cards (reverse.ts) are written as their card's option. */
+type Card = NoteCard;
 
 /** A deck id from a file name: "pytorch-flashcards.brainscape.txt" → "pytorch-flashcards". */
 export function deckIdFromFileName(fileName: string): string {
@@ -63,7 +65,9 @@ export function exportDeck(format: ExportFormat, meta: Required<DeckMeta>, cards
   const back = parseDeck(text, { format });
   if (back.errors.length > 0) return { ok: false, errors: back.errors };
   const norm = format === "native" ? (s: string) => s : normalizeSide;
-  const mismatch = cards.findIndex((o, i) => {
+  // A reverse card reads back right after its card, made from the card's text.
+  const expected = unfoldReverses(foldReverses(cards));
+  const mismatch = expected.findIndex((o, i) => {
     const c = back.cards[i];
     return (
       c === undefined ||
@@ -73,8 +77,8 @@ export function exportDeck(format: ExportFormat, meta: Required<DeckMeta>, cards
       c.tags.join(" ") !== o.tags.join(" ")
     );
   });
-  if (mismatch !== -1 || back.cards.length !== cards.length) {
-    const key = cards[mismatch]?.key;
+  if (mismatch !== -1 || back.cards.length !== expected.length) {
+    const key = expected[mismatch]?.key;
     return {
       ok: false,
       errors: [

@@ -3,7 +3,8 @@
  * first line has semicolons and no comma, as spreadsheets in some locales write), a leading BOM ignored.
  *
  * - With a header row: columns are found by name (case-insensitive): `front` / `question` / `term`,
- *   `back` / `answer` / `definition`, and optionally `tags` and `key`. Other columns are ignored (one warning).
+ *   `back` / `answer` / `definition`, and optionally `tags`, `key` and `reversed` (`yes`: the card also asks its
+ *   answer, reverse.ts). Other columns are ignored (one warning).
  * - Without one: question, answer, and optionally a third column of tags.
  * Tags are separated by spaces. A `key` column gives each card its key (what keeps its schedule); without one
  * the key is a hash of the question (keys.ts). Sides are normalised (text.ts `normalizeSide`).
@@ -11,10 +12,11 @@
 import { type DelimitedRecord, delimitedRecords, writeRecord } from "./delimited.ts";
 import { frontKey } from "./keys.ts";
 import { MAX_CARDS } from "./limits.ts";
+import { foldReverses, type NoteCard } from "./reverse.ts";
 import { normalizeSide, quote } from "./text.ts";
 import type { DeckIssue, ParsedCard, RawDeck } from "./types.ts";
 
-const NAMES = new Map<string, "front" | "back" | "tags" | "key">([
+const NAMES = new Map<string, keyof Columns>([
   ["front", "front"],
   ["question", "front"],
   ["term", "front"],
@@ -24,6 +26,7 @@ const NAMES = new Map<string, "front" | "back" | "tags" | "key">([
   ["tags", "tags"],
   ["tag", "tags"],
   ["key", "key"],
+  ["reversed", "reversed"],
 ]);
 
 interface Columns {
@@ -31,6 +34,15 @@ interface Columns {
   back: number;
   tags?: number;
   key?: number;
+  reversed?: number;
+}
+
+/** A `reversed` cell: yes/true/1 or no/false/0/empty (any case); undefined for anything else. */
+function reversedCell(cell: string): boolean | undefined {
+  const v = cell.trim().toLowerCase();
+  if (v === "yes" || v === "true" || v === "1") return true;
+  if (v === "" || v === "no" || v === "false" || v === "0") return false;
+  return undefined;
 }
 
 /** The header's columns, or undefined when the first record is not a header (it then is a card). */
@@ -46,7 +58,7 @@ function headerColumns(record: DelimitedRecord, warnings: DeckIssue[]): Columns 
   if (unknown.length > 0) {
     warnings.push({
       line: record.line,
-      message: `column${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => quote(u)).join(", ")} ignored (known: front, back, tags, key)`,
+      message: `column${unknown.length === 1 ? "" : "s"} ${unknown.map((u) => quote(u)).join(", ")} ignored (known: front, back, tags, key, reversed)`,
     });
   }
   return found as Columns;
@@ -134,7 +146,23 @@ export function* parseCsv(text: string): Generator<void, RawDeck, void> {
       ),
     ];
     const key = cols.key === undefined ? "" : (fields[cols.key] ?? "").trim();
-    cards.push({ key: key === "" ? frontKey(front) : key, front, back, tags, line });
+    const cell = cols.reversed === undefined ? "" : (fields[cols.reversed] ?? "");
+    const reversed = reversedCell(cell);
+    if (reversed === undefined) {
+      errors.push({
+        line,
+        message: `the 'reversed' column takes yes or no (or nothing), not ${quote(cell.trim())}`,
+      });
+      continue;
+    }
+    cards.push({
+      key: key === "" ? frontKey(front) : key,
+      front,
+      back,
+      tags,
+      line,
+      ...(reversed && { reversed }),
+    });
   }
   // A file of one column is not a deck with a few bad rows: one error says what a CSV deck needs.
   if (widest === 1 && columns === undefined) {
@@ -168,10 +196,17 @@ export function csvLooksLike(firstLine: string): boolean {
 
 /**
  * Writes cards as CSV with a header row `front,back,tags,key` (CRLF line ends and a BOM, which spreadsheet
- * programs need to read UTF-8). `parseCsv` reads it back to the same cards and keys.
+ * programs need to read UTF-8), and a `reversed` column when a card has a reverse card (reverse.ts), which is
+ * written as that `yes`. `parseCsv` reads it back to the same cards and keys.
  */
-export function renderCsv(cards: Pick<ParsedCard, "key" | "front" | "back" | "tags">[]): string {
-  const rows = [writeRecord(["front", "back", "tags", "key"], ",")];
-  for (const c of cards) rows.push(writeRecord([c.front, c.back, c.tags.join(" "), c.key], ","));
+export function renderCsv(cards: NoteCard[]): string {
+  const folded = foldReverses(cards);
+  const anyReversed = folded.some((c) => c.reversed);
+  const rows = [writeRecord(["front", "back", "tags", "key", ...(anyReversed ? ["reversed"] : [])], ",")];
+  for (const c of folded) {
+    const fields = [c.front, c.back, c.tags.join(" "), c.key];
+    if (anyReversed) fields.push(c.reversed ? "yes" : "");
+    rows.push(writeRecord(fields, ","));
+  }
   return `\uFEFF${rows.join("\r\n")}\r\n`;
 }

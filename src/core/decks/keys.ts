@@ -4,8 +4,10 @@
  * question is unchanged (its answer and tags may change). Anki's note guid, when the export has a guid column,
  * is used instead (it survives edits of the question).
  */
+
 import { createHash } from "node:crypto";
 import { CARD_KEY_PATTERN } from "./limits.ts";
+import { reversedFrom } from "./reverse.ts";
 import { questionFingerprint } from "./text.ts";
 
 const digest = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex").slice(0, 16);
@@ -21,6 +23,9 @@ export function frontKey(front: string): string {
  */
 export function guidKey(guid: string, suffix = ""): string {
   const g = guid.trim();
+  // A reverse card the bot exported as a note of its own (`7~r`, anki-package/write.ts) keeps its key.
+  const from = suffix === "" ? reversedFrom(g) : undefined;
+  if (from !== undefined && CARD_KEY_PATTERN.test(from)) return g;
   return CARD_KEY_PATTERN.test(`${g}${suffix}`) ? `${g}${suffix}` : `g-${digest(g)}${suffix}`;
 }
 

@@ -4,8 +4,9 @@
  *   id: pytorch                 header: `field: value` lines before the first card
  *   name: PyTorch Flashcards
  *
- *   ## 7                        a card: `## <key>`, optional `tags:` line, question, `---`, answer
+ *   ## 7                        a card: `## <key>`, optional `tags:` / `reversed:` lines, question, `---`, answer
  *   tags: metrics
+ *   reversed: yes               the card also asks its answer (reverse.ts); `reversed: yes` in the header: all do
  *   What is recall?
  *   ---
  *   TP / (TP + FN)
@@ -15,6 +16,7 @@
  */
 import { clozeNumbers, clozeSides } from "./cloze.ts";
 import { CARD_KEY_PATTERN, MAX_CARDS } from "./limits.ts";
+import { foldReverses, type NoteCard } from "./reverse.ts";
 import { isBlank, quote } from "./text.ts";
 import type { DeckIssue, DeckMeta, ParsedCard, RawDeck } from "./types.ts";
 
@@ -32,8 +34,19 @@ function isSeparator(line: string): boolean {
   return /^---\s*$/.test(line);
 }
 
-function isTagsLine(line: string): boolean {
-  return line.startsWith("tags:");
+/** A card's option line (`tags: a b`, `reversed: yes`): only before its question, each at most once. */
+const OPTION_LINE = /^(tags|reversed):([\s\S]*)$/;
+
+function isOptionLine(line: string): boolean {
+  return OPTION_LINE.test(line);
+}
+
+/** `yes` / `no` (or `true` / `false`, any case); undefined for anything else. */
+function yesNo(value: string): boolean | undefined {
+  const v = value.trim().toLowerCase();
+  if (v === "yes" || v === "true") return true;
+  if (v === "no" || v === "false") return false;
+  return undefined;
 }
 
 /**
@@ -78,7 +91,7 @@ function encodeSide(text: string, isFront: boolean): string[] {
       line.startsWith("\\") ||
       isCardHeader(line) ||
       isSeparator(line) ||
-      (isFront && i === 0 && isTagsLine(line)) ||
+      (isFront && i === 0 && isOptionLine(line)) ||
       ((i === 0 || i === last) && isBlank(line));
     return looksLikeSyntax ? `\\${line}` : line;
   });
@@ -92,18 +105,20 @@ function headerField(field: keyof DeckMeta, value: string): string {
 /**
  * Writes a deck in the native format. Throws a RangeError for what the format cannot hold: a key that is not
  * a valid card key, or a tag that is empty or contains whitespace. Any question and answer text is fine.
- * Deck name and description are written on one line (whitespace runs collapse to one space).
+ * Deck name and description are written on one line (whitespace runs collapse to one space). A reverse card
+ * (reverse.ts) is written as its card's option: `reversed: yes` in the header when most cards have one (and
+ * `reversed: no` on the others), else `reversed: yes` on each such card.
  */
-export function renderNative(
-  meta: Required<DeckMeta>,
-  cards: Pick<ParsedCard, "key" | "front" | "back" | "tags">[],
-): string {
+export function renderNative(meta: Required<DeckMeta>, cards: NoteCard[]): string {
+  const folded = foldReverses(cards);
+  const deckReversed = folded.filter((c) => c.reversed).length * 2 > folded.length;
   const out = [
     headerField("id", meta.id),
     headerField("name", meta.name),
     headerField("description", meta.description),
   ];
-  for (const card of cards) {
+  if (deckReversed) out.push("reversed: yes");
+  for (const card of folded) {
     if (!CARD_KEY_PATTERN.test(card.key))
       throw new RangeError(`renderNative: invalid card key ${quote(card.key)}`);
     const badTag = card.tags.find((t) => t === "" || /\s/.test(t));
@@ -111,6 +126,7 @@ export function renderNative(
       throw new RangeError(`renderNative: invalid tag ${quote(badTag)} on card ${card.key}`);
     out.push("", `## ${card.key}`);
     if (card.tags.length > 0) out.push(`tags: ${card.tags.join(" ")}`);
+    if (card.reversed !== deckReversed) out.push(`reversed: ${card.reversed ? "yes" : "no"}`);
     out.push(...encodeSide(card.front, true), "---", ...encodeSide(card.back, false));
   }
   return `${out.join("\n")}\n`;
@@ -153,24 +169,70 @@ function trimBody(lines: BodyLine[]): string {
     .join("\n");
 }
 
+const cardLabel = (key: string): string => (key === "" ? "card" : `card ${quote(key)}`);
+const thousands = (n: number): string => n.toLocaleString("en-US");
+
+/** A card's own options, read from its option lines. */
+interface CardOptions {
+  tags: string[];
+  /** Its `reversed:` line (undefined: none, the deck's option applies). */
+  reversed?: boolean;
+}
+
+/**
+ * Reads the option lines at the start of a card's body (blank lines between them are fine); the body's other
+ * lines are the question and answer. Undefined (errors reported) for a bad or repeated option.
+ */
+function readOptions(
+  name: string,
+  body: BodyLine[],
+  errors: DeckIssue[],
+): { options: CardOptions; rest: BodyLine[] } | undefined {
+  const options: CardOptions = { tags: [] };
+  const seen = new Map<string, number>();
+  let at = 0;
+  for (;;) {
+    while (at < body.length && body[at]?.literal === false && isBlank(body[at]?.text ?? "")) at++;
+    const l = body[at];
+    const m = l === undefined || l.literal ? null : OPTION_LINE.exec(l.text);
+    if (l === undefined || m === null) return { options, rest: body.slice(at) };
+    const [, option = "", value = ""] = m;
+    const earlier = seen.get(option);
+    if (earlier !== undefined) {
+      errors.push({
+        line: l.line,
+        message: `${name} has a second '${option}:' line (the first is on line ${earlier}); keep one. For a question that starts with '${option}:', write '\\${option}:'`,
+      });
+      return undefined;
+    }
+    seen.set(option, l.line);
+    if (option === "tags") options.tags = value.split(/\s+/).filter((t) => t !== "");
+    else {
+      const on = yesNo(value);
+      if (on === undefined) {
+        errors.push({
+          line: l.line,
+          message: `${name}: 'reversed:' takes yes or no, not ${quote(value.trim())}. For a question that starts with 'reversed:', write '\\reversed:'`,
+        });
+        return undefined;
+      }
+      options.reversed = on;
+    }
+    at++;
+  }
+}
+
 function parseCard(
   key: string,
   headerLine: number,
-  body: BodyLine[],
+  lines: BodyLine[],
   errors: DeckIssue[],
 ): ParsedCard | undefined {
-  let tags: string[] = [];
-  const first = body.findIndex((l) => l.literal || !isBlank(l.text));
-  const firstLine = body[first];
-  if (firstLine !== undefined && !firstLine.literal && isTagsLine(firstLine.text)) {
-    tags = firstLine.text
-      .slice("tags:".length)
-      .split(/\s+/)
-      .filter((t) => t !== "");
-    body = body.slice(first + 1);
-  }
+  const name = cardLabel(key);
+  const read = readOptions(name, lines, errors);
+  if (read === undefined) return undefined;
+  const { options, rest: body } = read;
   const separators = body.flatMap((l, at) => (!l.literal && isSeparator(l.text) ? [at] : []));
-  const name = key === "" ? "card" : `card ${quote(key)}`;
   const [at, extra] = separators;
   if (at === undefined) {
     errors.push({
@@ -190,8 +252,9 @@ function parseCard(
     key,
     front: trimBody(body.slice(0, at)),
     back: trimBody(body.slice(at + 1)),
-    tags,
+    tags: options.tags,
     line: headerLine,
+    ...(options.reversed !== undefined && { reversed: options.reversed }),
   };
 }
 
@@ -201,12 +264,12 @@ function parseCard(
  * whole text with them in bold, then the card's own answer (which may be empty). Any other card as it is. A
  * literal `\{{c1::` splits the text: no cloze starts there.
  */
-function clozeCards(card: ParsedCard): ParsedCard[] {
+function clozeCards(card: ParsedCard): { cloze: boolean; cards: ParsedCard[] } {
   const parts = card.front.split(LITERAL_BRACES);
   const back = card.back.split(LITERAL_BRACES).join("{{");
   const numbers = [...new Set(parts.flatMap((p) => clozeNumbers(p)))].sort((a, b) => a - b);
-  if (numbers.length === 0) return [{ ...card, front: parts.join("{{"), back }];
-  return numbers.map((n) => {
+  if (numbers.length === 0) return { cloze: false, cards: [{ ...card, front: parts.join("{{"), back }] };
+  const cards = numbers.map((n) => {
     const side = (which: "question" | "answer") =>
       parts.map((p) => clozeSides(p, n, false)[which]).join("{{");
     const answer = side("answer");
@@ -217,6 +280,7 @@ function clozeCards(card: ParsedCard): ParsedCard[] {
       back: back === "" ? answer : `${answer}\n\n${back}`,
     };
   });
+  return { cloze: true, cards };
 }
 
 /** Cards read between two pauses (parse.ts steps). */
@@ -245,6 +309,11 @@ export function* parseNative(text: string): Generator<void, RawDeck, void> {
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
   const cards: ParsedCard[] = [];
+  /** The header's `reversed:` (every card's default) and its line. */
+  let deckReversed = false;
+  let reversedLine: number | undefined;
+  /** Cloze cards the header's `reversed: yes` leaves alone (one warning names them). */
+  const clozeLeftOut: ParsedCard[] = [];
 
   const lines = linesOf(text);
   /** The current line (undefined past the end) and its 1-based number. */
@@ -266,7 +335,7 @@ export function* parseNative(text: string): Generator<void, RawDeck, void> {
         : ` (and ${stray.more.toLocaleString("en-US")} more line${stray.more === 1 ? "" : "s"} of such text, to line ${stray.last})`;
     errors.push({
       line: stray.line,
-      message: `unexpected text ${quote(stray.text)} before the first card${more}: the header holds only 'id:', 'name:' and 'description:' lines, and each card starts with a '## <key>' line (e.g. '## 1')`,
+      message: `unexpected text ${quote(stray.text)} before the first card${more}: the header holds only 'id:', 'name:', 'description:' and 'reversed:' lines, and each card starts with a '## <key>' line (e.g. '## 1')`,
     });
     stray = undefined;
   };
@@ -286,11 +355,29 @@ export function* parseNative(text: string): Generator<void, RawDeck, void> {
     reportStray();
     const [, rawName = "", rawValue = ""] = field;
     const fieldName = rawName.toLowerCase();
-    if (!(META_FIELDS as readonly string[]).includes(fieldName)) {
+    if (!(META_FIELDS as readonly string[]).includes(fieldName) && fieldName !== "reversed") {
       warnings.push({
         line,
-        message: `unknown header field ${quote(rawName)} is ignored (known: id, name, description)`,
+        message: `unknown header field ${quote(rawName)} is ignored (known: id, name, description, reversed)`,
       });
+      continue;
+    }
+    if (fieldName === "reversed") {
+      if (reversedLine !== undefined) {
+        errors.push({
+          line,
+          message: `'reversed:' is already set on line ${reversedLine}; keep one of them`,
+        });
+        continue;
+      }
+      reversedLine = line;
+      const on = yesNo(rawValue);
+      if (on === undefined)
+        errors.push({
+          line,
+          message: `'reversed:' takes yes or no, not ${quote(rawValue.trim())} ('reversed: yes': every card also asks its answer)`,
+        });
+      else deckReversed = on;
       continue;
     }
     const key = fieldName as MetaField;
@@ -327,9 +414,31 @@ export function* parseNative(text: string): Generator<void, RawDeck, void> {
       if (isCardHeader(raw)) break;
       body.push(decodeBodyLine(raw, line, errors));
     }
-    const card = parseCard(key, headerLine, body, errors);
-    if (card !== undefined) cards.push(...clozeCards(card));
+    const parsed = parseCard(key, headerLine, body, errors);
+    if (parsed === undefined) continue;
+    const { reversed: own, ...card } = parsed;
+    const made = clozeCards(card);
+    const reversed = own ?? deckReversed;
+    if (!made.cloze) {
+      cards.push(...made.cards.map((c) => (reversed ? { ...c, reversed } : c)));
+      continue;
+    }
+    // A cloze card's answer is its own question filled in: asked the other way round it would give the answer
+    // away, so a cloze card is never reversed.
+    cards.push(...made.cards);
+    if (own === true)
+      warnings.push({
+        line: headerLine,
+        message: `${cardLabel(key)} has cloze deletions, so it is not reversed (its answer is its question filled in); remove its 'reversed: yes'`,
+      });
+    else if (reversed) clozeLeftOut.push(card);
   }
+  const [firstCloze] = clozeLeftOut;
+  if (firstCloze !== undefined)
+    warnings.push({
+      line: reversedLine ?? 1,
+      message: `'reversed: yes' leaves out ${clozeLeftOut.length === 1 ? "the cloze card" : `${thousands(clozeLeftOut.length)} cloze cards`} (${clozeLeftOut.length === 1 ? "" : "the first: "}${cardLabel(firstCloze.key)} on line ${firstCloze.line}): a cloze card is not reversed; write 'reversed: no' on it to say so`,
+    });
   if (cards.length === 0 && errors.length === 0) {
     errors.push({
       // Past the end: `line` is one more than the file's last line.
@@ -341,4 +450,4 @@ export function* parseNative(text: string): Generator<void, RawDeck, void> {
 }
 
 export const nativeLooksLike = (firstLine: string): boolean =>
-  isCardHeader(firstLine) || /^(id|name|description)\s*:/i.test(firstLine);
+  isCardHeader(firstLine) || /^(id|name|description|reversed)\s*:/i.test(firstLine);

@@ -36,8 +36,13 @@ export interface ParsedCard {
   /** An Anki package's images: names in the deck's media (ImportFile.media) shown with the question and answer. */
   frontImage?: string;
   backImage?: string;
-  /** Siblings (an Anki note's cards) share it: see schema.ts `cards.noteKey`. */
+  /** Cards of a deck with the same note key are siblings (a card and its reverse, an Anki note's cards). */
   noteKey?: string;
+  /**
+   * A parser's ask: the card also gives its reverse (reverse.ts), which validate.ts adds after it. Never set on
+   * a parse result's cards: there the reverse is a card of its own.
+   */
+  reversed?: boolean;
 }
 
 export interface DeckMeta {

@@ -9,6 +9,7 @@ import {
   MAX_DECK_NAME_CHARS,
   MAX_SIDE_CHARS,
 } from "./limits.ts";
+import { reversedFrom, withReverse } from "./reverse.ts";
 import { codePointLength, questionFingerprint, quote } from "./text.ts";
 import type { DeckFormat, DeckIssue, ParsedCard, ParseResult, RawDeck } from "./types.ts";
 
@@ -79,6 +80,46 @@ function cardIssues(card: ParsedCard, name: string): string[] {
   return problems;
 }
 
+/**
+ * Each card a parser marked `reversed` followed by its reverse (reverse.ts). Written cards come first: a reverse
+ * whose question another card (or an earlier reverse) already asks is left out with a warning, and its card then
+ * stands alone.
+ */
+function addReverses(
+  cards: ParsedCard[],
+  questions: Map<string, ParsedCard>,
+  warnings: DeckIssue[],
+  keysFromQuestions: boolean,
+): ParsedCard[] {
+  const out: ParsedCard[] = [];
+  for (const { reversed, ...card } of cards) {
+    if (!reversed) {
+      out.push(card);
+      continue;
+    }
+    const [original, reverse] = withReverse(card);
+    const fingerprint = questionFingerprint(reverse.front);
+    const first = questions.get(fingerprint);
+    if (first === undefined) {
+      questions.set(fingerprint, reverse);
+      out.push(original, reverse);
+      continue;
+    }
+    const name = (c: ParsedCard): string => {
+      const from = reversedFrom(c.key);
+      const own = keysFromQuestions || (from ?? c.key) === frontKey(from === undefined ? c.front : c.back);
+      const it = own ? `the card on line ${c.line}` : `card ${quote(from ?? c.key)} (line ${c.line})`;
+      return from === undefined ? it : `the reverse of ${it}`;
+    };
+    warnings.push({
+      line: card.line,
+      message: `the reverse of this card asks the same question as ${name(first)}; the card was kept without its reverse`,
+    });
+    out.push(card);
+  }
+  return out;
+}
+
 /** Cards checked between two pauses of `finish` (its key hashes are most of an import's parse time). */
 const CARDS_PER_STEP = 250;
 
@@ -138,6 +179,8 @@ export function* finish(format: DeckFormat, raw: RawDeck): Generator<void, Parse
     questions.set(fingerprint, card);
     cards.push(card);
   }
+  yield;
+  const withReverses = addReverses(cards, questions, warnings, raw.keys === "front");
 
   const total = raw.cards.length + (raw.uncounted ?? 0);
   if (total > MAX_CARDS) {
@@ -146,13 +189,19 @@ export function* finish(format: DeckFormat, raw: RawDeck): Generator<void, Parse
       line: over?.line ?? 1,
       message: `the deck has ${thousands(total)} cards; the limit is ${thousands(MAX_CARDS)} — split it into several decks`,
     });
+  } else if (withReverses.length > MAX_CARDS) {
+    const over = withReverses[MAX_CARDS];
+    errors.push({
+      line: over?.line ?? 1,
+      message: `with their reverse cards the deck has ${thousands(withReverses.length)} cards; the limit is ${thousands(MAX_CARDS)} — reverse fewer cards or split the deck`,
+    });
   }
 
   return {
     format,
     keys: raw.keys ?? "file",
     meta: raw.meta,
-    cards: cards.slice(0, MAX_CARDS),
+    cards: withReverses.slice(0, MAX_CARDS),
     errors: capped(errors, "errors"),
     warnings: capped(warnings, "warnings"),
   };

@@ -35,6 +35,7 @@ import {
   type ParseResult,
   type RawDeck,
 } from "../../core/decks/parse.ts";
+import { foldReverses, reversedFrom } from "../../core/decks/reverse.ts";
 import { normalizeSide, quote } from "../../core/decks/text.ts";
 import { type AnkiCollection, CollectionError, readCollection } from "../../db/anki/collection.ts";
 import { mediaBytes, PackageError, type UnpackedPackage, unpackPackage } from "./unpack.ts";
@@ -212,7 +213,8 @@ export function readAnkiPackage(
       back,
       tags: note.tags,
       line,
-      noteKey: guidKey(note.guid, ""),
+      // A reverse the bot exported as a note of its own is its card's sibling again.
+      noteKey: reversedFrom(key) ?? guidKey(note.guid, ""),
       ...(frontImage !== null && { frontImage }),
       ...(backImage !== null && { backImage }),
     });
@@ -244,7 +246,9 @@ export function readAnkiPackage(
   return {
     meta: name ? { name } : {},
     metaLines: {},
-    cards,
+    // A card and the reverse the bot exported beside it (`7`, `7~r`) are read as the reversed card they were: the
+    // shared checks make the reverse again, with its own key (a written key never holds `~`).
+    cards: foldReverses(cards).map(({ reversed, ...c }) => (reversed ? { ...c, reversed } : c)),
     errors,
     warnings,
     keys: "file",
