@@ -5,10 +5,17 @@ import { closeDb, type Db, openDb } from "./db/client.ts";
 import { addGuild } from "./db/guilds.ts";
 import type { Command } from "./discord/command.ts";
 import { loadCommands } from "./discord/load-commands.ts";
+import type { InteractionObservation } from "./discord/outcome.ts";
 import { discordPartyTransport } from "./discord/party-transport.ts";
 import { discordTransport } from "./discord/quiz-transport.ts";
 import { createRouter } from "./discord/router.ts";
-import { createQuizJob, cronTicker, type QuizJob, type Ticker } from "./jobs/quiz-job.ts";
+import {
+  createQuizJob,
+  cronTicker,
+  type QuizJob,
+  type Ticker,
+  type TickObservation,
+} from "./jobs/quiz-job.ts";
 import type { Logger } from "./logger.ts";
 import { syncDeckDir } from "./services/deck-sync.ts";
 import type { Deps } from "./services/deps.ts";
@@ -34,7 +41,14 @@ export type BotOptions = BotDatabase & {
   deferAfterMs?: number;
   /** What drives the daily-quiz ticks (default: node-cron every minute); tests pass a manual one. */
   quizTicker?: Ticker;
+  /** Told how interactions and ticks end (metrics and health, src/ops/, when METRICS_PORT is set). */
+  observe?: BotObserver;
 };
+
+export interface BotObserver {
+  interaction?(o: InteractionObservation): void;
+  tick?(o: TickObservation): void;
+}
 
 export interface Bot {
   client: Client;
@@ -93,8 +107,20 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const ticker = o.quizTicker ?? cronTicker();
   const shards = () => shardFilter(client);
   const party = new PartyRuntime(deps, discordPartyTransport(client), ticker.timers, shards);
-  const route = createRouter(commands, deps, { transport, party, deferAfterMs: o.deferAfterMs });
-  const quiz = createQuizJob({ deps, transport, ticker, shards, parties: party });
+  const route = createRouter(commands, deps, {
+    transport,
+    party,
+    deferAfterMs: o.deferAfterMs,
+    observe: o.observe?.interaction && ((x) => o.observe?.interaction?.(x)),
+  });
+  const quiz = createQuizJob({
+    deps,
+    transport,
+    ticker,
+    shards,
+    parties: party,
+    observe: o.observe?.tick && ((x) => o.observe?.tick?.(x)),
+  });
 
   client.on(Events.InteractionCreate, (i) => {
     route(i).catch((err) => o.log.error({ err }, "router failed"));

@@ -35,6 +35,9 @@ export function cronTicker(expression = "* * * * *"): Ticker {
 /** A ticker that never fires on its own (call `QuizJob.tick`). */
 export const manualTicker: Ticker = { start() {}, stop() {}, timers: null };
 
+/** One tick's end, for metrics and health (src/ops/): its report, or what it threw. */
+export type TickObservation = { ok: true; report: TickReport } | { ok: false; error: unknown };
+
 export interface QuizJob {
   /** One tick at `at` (default: the bot's clock now). Ticks of one process run one after another. */
   tick(at?: Date): Promise<TickReport>;
@@ -57,6 +60,8 @@ export function createQuizJob(o: {
   shards?: () => ShardFilter;
   /** Review parties: each tick wakes those due (a round's close, the next round, a lobby's expiry). */
   parties?: PartyRuntime;
+  /** Told each tick's end (the quiz's part; the parties' wake is not waited for); must not throw. */
+  observe?: (o: TickObservation) => void;
 }): QuizJob {
   const { deps } = o;
   const ticker = o.ticker ?? cronTicker();
@@ -72,9 +77,20 @@ export function createQuizJob(o: {
         const when = at ?? deps.clock.now();
         const shards = o.shards?.() ?? null;
         // Parties wake whatever the quiz tick does: a failing quiz must not leave a party waiting.
-        const r = await tick(deps, transport, when, shards).finally(() =>
-          o.parties?.wake(when).catch((err) => deps.log.error({ err }, "review parties' tick failed")),
-        );
+        const r = await tick(deps, transport, when, shards)
+          .then(
+            (report) => {
+              o.observe?.({ ok: true, report });
+              return report;
+            },
+            (error: unknown) => {
+              o.observe?.({ ok: false, error });
+              throw error;
+            },
+          )
+          .finally(() =>
+            o.parties?.wake(when).catch((err) => deps.log.error({ err }, "review parties' tick failed")),
+          );
         deps.log.debug(
           // The whole report, at debug only: the sandbox with --shards reads its ticks from these lines.
           { at: when.toISOString(), shards: shards?.shardIds ?? "all", report: r },
