@@ -165,6 +165,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
           shards: client.options.shards,
           shardCount: client.options.shardCount,
           pid: process.pid,
+          // npm run build's JavaScript, or the TypeScript sources through tsx.
+          compiled: !import.meta.url.endsWith(".ts"),
         },
         "ready",
       );
