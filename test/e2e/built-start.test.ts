@@ -15,7 +15,9 @@ import { loadCommands } from "../../src/discord/load-commands.ts";
 import { registerCommands } from "../../src/discord/register.ts";
 import { DiscordEmulator } from "../../src/emulator/index.ts";
 import type { HealthReport } from "../../src/ops/health.ts";
-import { type BotProcess, ClockFile, startBot } from "./bot-processes.ts";
+import { openTestDb, skipWithoutPgServer, type TestDb } from "../helpers/engines.ts";
+import { type BotProcess, ClockFile, type SharedDatabase, startBot } from "./bot-processes.ts";
+import { E2E_ENGINES } from "./harness.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 let tmp: string;
@@ -56,13 +58,15 @@ async function emulator() {
 async function run(
   args: string[],
   body: (bot: BotProcess, e: Awaited<ReturnType<typeof emulator>>) => Promise<void>,
-  o: { env?: Record<string, string>; shards?: number[] } = {},
+  o: { env?: Record<string, string>; shards?: number[]; databaseUrl?: string } = {},
 ): Promise<BotProcess> {
   const e = await emulator();
   const dir = mkdtempSync(join(tmp, "run-"));
   const clock = new ClockFile(join(dir, "clock"));
   clock.set("2026-03-02T08:00:00Z");
-  const db = { name: "SQLite file", env: { DATABASE_PATH: join(dir, "study.db") } };
+  const db: SharedDatabase = o.databaseUrl
+    ? { name: "PostgreSQL database", env: { DATABASE_URL: o.databaseUrl } }
+    : { name: "SQLite file", env: { DATABASE_PATH: join(dir, "study.db") } };
   const bot = startBot({ emu: e.emu, db, clock, cwd: dir, args, env: o.env });
   try {
     const shards = o.shards ?? [0];
@@ -110,14 +114,30 @@ describe("GIVEN `npm run build` into a folder of its own", () => {
     expect(info.fingerprint).toBe(sourceFingerprint(ROOT));
   });
 
-  it("THEN plain node runs its entry point against the emulator: it migrates, answers a command, and stops on SIGTERM", async () => {
-    const bot = await run([join(out, "src/index.js")], async (_bot, { emu, channel, alice }) => {
-      const help = await emu.runCommand({ user: alice, channel, command: "help" });
-      expect(help.ephemeral).toBe(true);
-      expect(JSON.stringify(help.message?.embeds)).toContain("/study");
-    });
-    expect(readyLine(bot)?.compiled).toBe(true);
-  });
+  it.for(E2E_ENGINES)(
+    "THEN plain node runs its entry point against the emulator (%s): it opens the database with the build's own migrations, answers a command, and stops on SIGTERM",
+    async (engine, ctx) => {
+      let pg: TestDb | undefined;
+      if (engine === "pg") {
+        skipWithoutPgServer(ctx, engine, "the bot process opens the database by URL");
+        pg = await openTestDb("pg");
+      }
+      try {
+        const bot = await run(
+          [join(out, "src/index.js")],
+          async (_bot, { emu, channel, alice }) => {
+            const help = await emu.runCommand({ user: alice, channel, command: "help" });
+            expect(help.ephemeral).toBe(true);
+            expect(JSON.stringify(help.message?.embeds)).toContain("/study");
+          },
+          { databaseUrl: pg?.target ?? undefined },
+        );
+        expect(readyLine(bot)?.compiled).toBe(true);
+      } finally {
+        await pg?.close();
+      }
+    },
+  );
 
   it("THEN without a token its entry point explains itself in one line, as the sources' does", () => {
     for (const args of [[join(out, "src/index.js")], [join(ROOT, "scripts/start.mjs"), out]]) {
