@@ -25,7 +25,9 @@ async function buildIsCurrent() {
 }
 
 if (await buildIsCurrent()) {
-  process.setSourceMapsEnabled(true); // stack traces name the .ts lines
+  // Stack traces name the .ts lines, here and in any shard process the manager forks (they inherit NODE_OPTIONS).
+  process.setSourceMapsEnabled(true);
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --enable-source-maps`.trim();
   await import(pathToFileURL(join(buildDir, "src/index.js")).href);
 } else {
   const { register } = await import("tsx/esm/api");
