@@ -6,11 +6,18 @@ import { addGuild } from "./db/guilds.ts";
 import { markRunning } from "./db/sqlite/running.ts";
 import type { Command } from "./discord/command.ts";
 import { loadCommands } from "./discord/load-commands.ts";
+import type { InteractionObservation } from "./discord/outcome.ts";
 import { discordPartyTransport } from "./discord/party-transport.ts";
 import { discordTransport } from "./discord/quiz-transport.ts";
 import { createRouter } from "./discord/router.ts";
 import { dailyBackup } from "./jobs/daily-backup.ts";
-import { createQuizJob, cronTicker, type QuizJob, type Ticker } from "./jobs/quiz-job.ts";
+import {
+  createQuizJob,
+  cronTicker,
+  type QuizJob,
+  type Ticker,
+  type TickObservation,
+} from "./jobs/quiz-job.ts";
 import type { Logger } from "./logger.ts";
 import { syncDeckDir } from "./services/deck-sync.ts";
 import type { Deps } from "./services/deps.ts";
@@ -38,7 +45,14 @@ export type BotOptions = BotDatabase & {
   quizTicker?: Ticker;
   /** BACKUP_DIR / BACKUP_KEEP: the minute job's daily backup of the SQLite file (jobs/daily-backup.ts). */
   backup?: { dir: string; keep: number };
+  /** Told how interactions and ticks end (metrics and health, src/ops/, when METRICS_PORT is set). */
+  observe?: BotObserver;
 };
+
+export interface BotObserver {
+  interaction?(o: InteractionObservation): void;
+  tick?(o: TickObservation): void;
+}
 
 export interface Bot {
   client: Client;
@@ -97,12 +111,25 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const ticker = o.quizTicker ?? cronTicker();
   const shards = () => shardFilter(client);
   const party = new PartyRuntime(deps, discordPartyTransport(client), ticker.timers, shards);
-  const route = createRouter(commands, deps, { transport, party, deferAfterMs: o.deferAfterMs });
+  const route = createRouter(commands, deps, {
+    transport,
+    party,
+    deferAfterMs: o.deferAfterMs,
+    observe: o.observe?.interaction && ((x) => o.observe?.interaction?.(x)),
+  });
   const backup =
     o.backup && db.kind === "sqlite"
       ? dailyBackup({ ...o.backup, sqlite: db.sqlite, log: o.log })
       : undefined;
-  const quiz = createQuizJob({ deps, transport, ticker, shards, parties: party, backup });
+  const quiz = createQuizJob({
+    deps,
+    transport,
+    ticker,
+    shards,
+    parties: party,
+    backup,
+    observe: o.observe?.tick && ((x) => o.observe?.tick?.(x)),
+  });
   // A restore refuses to replace a file a live bot has marked (db/sqlite/running.ts).
   const unmark = db.kind === "sqlite" && db.path !== null ? markRunning(db.path) : () => {};
 
@@ -149,6 +176,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
           shards: client.options.shards,
           shardCount: client.options.shardCount,
           pid: process.pid,
+          // npm run build's JavaScript, or the TypeScript sources through tsx.
+          compiled: !import.meta.url.endsWith(".ts"),
         },
         "ready",
       );

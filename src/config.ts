@@ -46,6 +46,22 @@ const schema = z.object({
   BACKUP_DIR: z.string().min(1).optional(),
   /** How many daily backups BACKUP_DIR keeps (the oldest beyond are removed). */
   BACKUP_KEEP: z.coerce.number().int().min(1).max(3650).default(7),
+  /**
+   * Serve /healthz and /metrics (src/ops/) on this port; unset: no server. Under the ShardingManager each shard
+   * process listens on METRICS_PORT + its shard id. 0: a port the system picks (logged; tests).
+   */
+  METRICS_PORT: z.coerce
+    .number({ error: "must be a port number from 0 to 65535" })
+    .int("must be a port number from 0 to 65535")
+    .min(0, "must be a port number from 0 to 65535")
+    .max(65535, "must be a port number from 0 to 65535")
+    .optional(),
+  /** Where that server listens: loopback unless told otherwise (0.0.0.0 or :: for every interface). */
+  METRICS_HOST: z
+    .union([z.ipv4(), z.ipv6(), z.hostname()], {
+      error: "must be an IP address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0",
+    })
+    .default("127.0.0.1"),
   /** Wait between two shards' starts (Discord lets a bot identify about once per 5 s). */
   SHARD_SPAWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(5500),
   /**
@@ -73,6 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`${where}: ${first?.message ?? "invalid"} (see .env.example)`);
   }
   const c = parsed.data;
+  if (c.METRICS_PORT && typeof c.SHARD_COUNT === "number" && c.METRICS_PORT + c.SHARD_COUNT - 1 > 65535)
+    throw new ConfigError(
+      `METRICS_PORT: with SHARD_COUNT=${c.SHARD_COUNT} shard ${c.SHARD_COUNT - 1} would listen on ${c.METRICS_PORT + c.SHARD_COUNT - 1}, past 65535 (each shard listens on METRICS_PORT + its id)`,
+    );
   if (c.SHARD_IDS) {
     if (c.SHARD_COUNT === undefined)
       throw new ConfigError(

@@ -39,6 +39,16 @@ export async function runBot(config: Config, opts: { exitWithParent?: boolean } 
   }
 
   const testClock = config.TEST_CLOCK_FILE ? fileClock(config.TEST_CLOCK_FILE) : undefined;
+  // Loaded only when asked for: without METRICS_PORT the bot never imports src/ops (nor prom-client).
+  const ops =
+    config.METRICS_PORT === undefined
+      ? null
+      : (await import("./ops/ops.ts")).createOps({
+          host: config.METRICS_HOST,
+          port: config.METRICS_PORT,
+          log,
+          tickExpected: testClock === undefined,
+        });
   let bot: Bot;
   try {
     bot = await createBot({
@@ -51,6 +61,7 @@ export async function runBot(config: Config, opts: { exitWithParent?: boolean } 
       quizTicker: testClock?.ticker,
       log,
       ...(config.BACKUP_DIR && { backup: { dir: config.BACKUP_DIR, keep: config.BACKUP_KEEP } }),
+      observe: ops?.observer,
     });
     if (config.BACKUP_DIR && config.DATABASE_URL)
       log.warn("BACKUP_DIR backs up the SQLite file only: back PostgreSQL up with pg_dump (README, Backups)");
@@ -65,6 +76,8 @@ export async function runBot(config: Config, opts: { exitWithParent?: boolean } 
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down");
+    // The metrics server first: a prober sees the process go (connection refused) rather than a stale 200.
+    await ops?.close().catch((err) => log.warn({ err }, "metrics server did not close cleanly"));
     await bot.stop();
     process.exit(0);
   }
@@ -73,9 +86,20 @@ export async function runBot(config: Config, opts: { exitWithParent?: boolean } 
   // A shard whose manager died must not stay connected beside the shard a new manager starts.
   if (opts.exitWithParent) process.on("disconnect", () => void shutdown("manager gone"));
 
+  if (ops) {
+    try {
+      await ops.listen(bot);
+    } catch (err) {
+      await bot.stop().catch(() => {});
+      console.error(err instanceof Error ? err.message : String(err));
+      process.exit(1);
+    }
+  }
+
   try {
     await bot.start();
   } catch (err) {
+    await ops?.close().catch(() => {});
     await bot.stop().catch(() => {});
     exitIfOperatorProblem(err);
     log.fatal({ err }, "could not start");

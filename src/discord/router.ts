@@ -7,6 +7,7 @@ import type { PartyRuntime } from "../services/party/runtime.ts";
 import type { QuizTransport } from "../services/quiz/transport.ts";
 import type { ButtonHandler, Command, ModalHandler } from "./command.ts";
 import { checkGuards } from "./guards.ts";
+import { type InteractionKind, type InteractionObservation, outcomeOf, StaleInteraction } from "./outcome.ts";
 import { Responder } from "./responder.ts";
 
 /** Defer when a handler has not answered by then: well inside Discord's 3-second window. */
@@ -19,7 +20,13 @@ export const DEFER_AFTER_MS = 1500;
 export function createRouter(
   commands: Command[],
   deps: Deps,
-  opts: { transport: QuizTransport; party: PartyRuntime; deferAfterMs?: number },
+  opts: {
+    transport: QuizTransport;
+    party: PartyRuntime;
+    deferAfterMs?: number;
+    /** Told how each interaction ended (metrics, src/ops/); an observer that throws is logged, nothing more. */
+    observe?: (o: InteractionObservation) => void;
+  },
 ) {
   // Built from the code's commands at start, not from data: other processes cannot make it stale.
   const byName = new Map(commands.map((c) => [c.data.name, c]));
@@ -36,8 +43,19 @@ export function createRouter(
     }
   }
   const deferAfterMs = opts.deferAfterMs ?? DEFER_AFTER_MS;
+  const observe = (command: string | undefined, kind: InteractionKind, started: number, err?: unknown) => {
+    if (!opts.observe) return;
+    const outcome = err === undefined ? "ok" : outcomeOf(err);
+    const seconds = (performance.now() - started) / 1000;
+    try {
+      opts.observe({ command: command ?? "unknown", kind, outcome, seconds });
+    } catch (e) {
+      deps.log.warn({ err: e }, "interaction observer failed");
+    }
+  };
 
   return async function route(i: Interaction): Promise<void> {
+    const started = performance.now();
     const log = deps.log.child({
       interaction: i.id,
       user: i.user.id,
@@ -47,12 +65,15 @@ export function createRouter(
     });
     if (i.isAutocomplete()) {
       const c = byName.get(i.commandName);
+      let failure: unknown;
       try {
         await c?.autocomplete?.(i, { deps: { ...deps, log } });
         if (!i.responded) await i.respond([]);
       } catch (err) {
+        failure = err ?? new Error("autocomplete threw nothing");
         log.error({ err }, "autocomplete failed");
       }
+      observe(c?.data.name, "autocomplete", started, failure);
       return;
     }
     if (!i.isChatInputCommand() && !i.isButton() && !i.isModalSubmit()) return;
@@ -62,13 +83,15 @@ export function createRouter(
       : i.isButton()
         ? byPrefix.get(prefix)?.command
         : byModal.get(prefix)?.command;
+    const kind: InteractionKind = i.isChatInputCommand() ? "command" : i.isButton() ? "button" : "modal";
     const respond = new Responder(i, target?.ephemeral ?? true);
     const t = translator(localeOf(i.locale));
     const timer = setTimeout(() => {
       respond.defer().catch((err) => log.warn({ err }, "defer failed"));
     }, deferAfterMs);
+    let failure: unknown;
     try {
-      if (!target) throw new UserError("This command or button is no longer supported. Try `/help`.");
+      if (!target) throw new StaleInteraction("This command or button is no longer supported. Try `/help`.");
       const ctx = { deps: { ...deps, log }, respond, transport: opts.transport, party: opts.party, t };
       if (i.isChatInputCommand()) {
         checkGuards(i, target.guards);
@@ -76,6 +99,7 @@ export function createRouter(
       } else if (i.isButton()) await byPrefix.get(prefix)?.handler(i, ctx);
       else await byModal.get(prefix)?.handler(i, ctx);
     } catch (err) {
+      failure = err ?? new Error("a handler threw nothing");
       const userError = err instanceof UserError;
       if (!userError) log.error({ err }, "interaction failed");
       await respond
@@ -87,5 +111,6 @@ export function createRouter(
     } finally {
       clearTimeout(timer);
     }
+    observe(target?.data.name, kind, started, failure);
   };
 }

@@ -354,6 +354,19 @@ export class DiscordEmulator {
     this.gateway.dropConnection(sessionId, code);
   }
 
+  /**
+   * A gateway outage: every session's socket is closed (resumable, default 4000) and clients that reconnect get
+   * no HELLO until `restoreGateway()`; then they resume and events sent meanwhile are replayed.
+   */
+  dropGateway(code = 4000): void {
+    this.gateway.drop(code);
+  }
+
+  /** Ends the outage `dropGateway` began. */
+  restoreGateway(): void {
+    this.gateway.restore();
+  }
+
   /** Sends op 7 RECONNECT to a session. */
   requestReconnect(sessionId: string): void {
     this.gateway.requestReconnect(sessionId);

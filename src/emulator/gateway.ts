@@ -62,6 +62,8 @@ export class Gateway {
   readonly sessions = new Map<string, GatewaySession>();
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   private roundRobin = 0;
+  /** During an outage (`drop`): new sockets wait here for their HELLO until `restore`. */
+  private held: (() => void)[] | null = null;
 
   constructor(private readonly opts: GatewayOptions) {
     this.wss.on("connection", (ws, req) => this.onConnection(ws, req));
@@ -93,7 +95,15 @@ export class Gateway {
     const send = (frame: Frame) => {
       if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
     };
-    send({ op: GatewayOp.Hello, d: { heartbeat_interval: this.opts.heartbeatIntervalMs }, s: null, t: null });
+    const hello = () =>
+      send({
+        op: GatewayOp.Hello,
+        d: { heartbeat_interval: this.opts.heartbeatIntervalMs },
+        s: null,
+        t: null,
+      });
+    if (this.held) this.held.push(hello);
+    else hello();
 
     ws.on("message", (data, isBinary) => {
       if (isBinary) {
@@ -325,6 +335,21 @@ export class Gateway {
     s?.socket?.close(code, "Emulator dropped the connection");
   }
 
+  /**
+   * An outage: every open socket is closed with a resumable code, and sockets that connect meanwhile get no HELLO
+   * (as a gateway that accepts TCP but never answers) until `restore`, when they get it and may RESUME.
+   */
+  drop(code = 4000): void {
+    this.held ??= [];
+    for (const s of this.sessions.values()) s.socket?.close(code, "Emulator gateway outage");
+  }
+
+  restore(): void {
+    const waiting = this.held ?? [];
+    this.held = null;
+    for (const hello of waiting) hello();
+  }
+
   /** Asks a session to reconnect and resume (op 7). */
   requestReconnect(sessionId: string): void {
     const s = this.sessions.get(sessionId);
@@ -334,6 +359,7 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
+    this.held = null;
     for (const s of this.sessions.values()) {
       s.ended = true;
       s.live = false;

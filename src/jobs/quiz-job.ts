@@ -36,6 +36,9 @@ export function cronTicker(expression = "* * * * *"): Ticker {
 /** A ticker that never fires on its own (call `QuizJob.tick`). */
 export const manualTicker: Ticker = { start() {}, stop() {}, timers: null };
 
+/** One tick's end, for metrics and health (src/ops/): its report, or what it threw. */
+export type TickObservation = { ok: true; report: TickReport } | { ok: false; error: unknown };
+
 export interface QuizJob {
   /** One tick at `at` (default: the bot's clock now). Ticks of one process run one after another. */
   tick(at?: Date): Promise<TickReport>;
@@ -60,6 +63,8 @@ export function createQuizJob(o: {
   parties?: PartyRuntime;
   /** The daily backup (BACKUP_DIR): each tick starts it when the day's file is missing, beside the ticks. */
   backup?: DailyBackup;
+  /** Told each tick's end (the quiz's part; the parties' wake is not waited for); must not throw. */
+  observe?: (o: TickObservation) => void;
 }): QuizJob {
   const { deps } = o;
   const ticker = o.ticker ?? cronTicker();
@@ -87,9 +92,20 @@ export function createQuizJob(o: {
         const shards = o.shards?.() ?? null;
         // Parties wake whatever the quiz tick does: a failing quiz must not leave a party waiting.
         startBackup(when);
-        const r = await tick(deps, transport, when, shards).finally(() =>
-          o.parties?.wake(when).catch((err) => deps.log.error({ err }, "review parties' tick failed")),
-        );
+        const r = await tick(deps, transport, when, shards)
+          .then(
+            (report) => {
+              o.observe?.({ ok: true, report });
+              return report;
+            },
+            (error: unknown) => {
+              o.observe?.({ ok: false, error });
+              throw error;
+            },
+          )
+          .finally(() =>
+            o.parties?.wake(when).catch((err) => deps.log.error({ err }, "review parties' tick failed")),
+          );
         deps.log.debug(
           // The whole report, at debug only: the sandbox with --shards reads its ticks from these lines.
           { at: when.toISOString(), shards: shards?.shardIds ?? "all", report: r },

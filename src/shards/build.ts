@@ -1,41 +1,25 @@
 /**
  * The shard processes run JavaScript, not TypeScript through tsx: on Node 20 tsx's loader hooks run on a thread of
- * their own (a second V8 heap), ~35 MB of every process's RSS. The manager compiles the sources once per start
- * with esbuild (the compiler tsx itself uses, so the code is the same) file by file, each relative import kept as
- * an import of the compiled sibling, and forks the shards on that with plain `node`. Compiled at every start, so a
- * shard never runs older code than the manager.
+ * their own (a second V8 heap), ~35 MB of every process's RSS. A manager started from the TypeScript sources
+ * compiles them once per start (src/build/compile.ts) and forks the shards on that with plain `node`. Compiled at
+ * every start, so a shard never runs older code than the manager. (A manager started from `npm run build`'s
+ * output is JavaScript already: it forks the shard entry beside it, manager.ts.)
  *
  * Each start compiles into a new folder of the system's temporary directory (two managers on one machine, or in
  * two containers sharing one checkout, never replace each other's code, and the checkout may be read-only),
  * removed when it stops. It mirrors the repository (`src/…`, `commands/…`); the folders the code finds next to
  * itself (`drizzle/` migrations, `decks/`) and `node_modules/` are linked in, and a package.json says ESM.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build, type Plugin } from "esbuild";
+import { compile, ROOT } from "../build/compile.ts";
 
-export const ROOT = resolve(import.meta.dirname, "../..");
+export { ROOT };
+
 /** Folders outside the sources that code finds relative to its own file, and the packages. */
 const LINKED = ["drizzle", "decks", "node_modules"];
-
-/** Relative imports stay imports (of the sibling's .js); packages and Node's modules stay external too. */
-const keepRelativeImports: Plugin = {
-  name: "keep-relative-imports",
-  setup(b) {
-    b.onResolve({ filter: /^\.\.?\// }, (args) => ({
-      path: args.path.replace(/\.ts$/, ".js"),
-      external: true,
-    }));
-  },
-};
-
-function typeScriptFiles(dir: string): string[] {
-  return (readdirSync(join(ROOT, dir), { recursive: true }) as string[])
-    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
-    .map((f) => join(ROOT, dir, f));
-}
 
 export interface NodeBuild {
   /** The compiled folder. */
@@ -54,18 +38,7 @@ export async function buildForNode(
   const dir = mkdtempSync(join(tmpdir(), "study-companion-build-"));
   const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
-    await build({
-      entryPoints: folders.flatMap(typeScriptFiles),
-      outdir: dir,
-      outbase: ROOT,
-      bundle: true, // needed for onResolve; every import is external, so each file compiles on its own
-      packages: "external",
-      plugins: [keepRelativeImports],
-      platform: "node",
-      format: "esm",
-      target: "node20",
-      logLevel: "error",
-    });
+    await compile(dir, folders);
     for (const name of LINKED) symlinkSync(join(ROOT, name), join(dir, name), "dir");
     writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
     const compiled = join(dir, entry.replace(/\.ts$/, ".js"));

@@ -4,6 +4,7 @@
  * others run on other machines against the same database.
  */
 import type { ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
 import { type Shard, ShardingManager } from "discord.js";
 import type { Config } from "../config.ts";
@@ -68,18 +69,28 @@ async function stopAll(manager: ShardingManager): Promise<void> {
   await Promise.all(exits);
 }
 
+/**
+ * The file each shard process runs: beside this one when this is `npm run build`'s JavaScript already; from the
+ * TypeScript sources, a build of its own for this start (build.ts), removed at exit.
+ */
+async function shardEntry(): Promise<string> {
+  if (!import.meta.url.endsWith(".ts")) return fileURLToPath(new URL("./shard.js", import.meta.url));
+  const build = await buildForNode("src/shards/shard.ts");
+  process.on("exit", () => build.remove());
+  return build.entry;
+}
+
 export async function runManager(config: Config, count: number | "auto"): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const total = count === "auto" ? await recommendedShardCount(config) : count;
-  const build = await buildForNode("src/shards/shard.ts");
-  process.on("exit", () => build.remove());
-  const manager = new ShardingManager(build.entry, {
+  const entry = await shardEntry();
+  const manager = new ShardingManager(entry, {
     totalShards: total,
     shardList: config.SHARD_IDS ?? "auto",
     mode: "process",
     respawn: true,
     token: config.DISCORD_TOKEN,
-    // Compiled JavaScript (build.ts): plain node, without the tsx loader this process may run under.
+    // Compiled JavaScript (build.ts, or npm run build's): plain node, without the tsx loader this may run under.
     execArgv: [...withoutTsx(process.execArgv), ...SHARD_NODE_FLAGS],
   });
   manager.on("shardCreate", (shard) => watch(shard, log));

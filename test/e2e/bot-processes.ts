@@ -52,8 +52,11 @@ export function startBot(o: {
   clock: ClockFile;
   cwd: string;
   env?: Record<string, string>;
+  /** Node's arguments (default: the TypeScript entry point through tsx's loader). */
+  args?: string[];
 }): BotProcess {
-  const child = spawn(process.execPath, [...TSX_LOADER_FLAGS, join(ROOT, "src/index.ts")], {
+  const args = o.args ?? [...TSX_LOADER_FLAGS, join(ROOT, "src/index.ts")];
+  const child = spawn(process.execPath, args, {
     cwd: o.cwd,
     env: {
       PATH: process.env.PATH ?? "",

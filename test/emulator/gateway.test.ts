@@ -1,4 +1,4 @@
-import { Events } from "discord.js";
+import { Events, Status } from "discord.js";
 import { describe, expect, test } from "vitest";
 import { WebSocket } from "ws";
 import { DiscordEmulator } from "../../src/emulator/index.ts";
@@ -162,6 +162,28 @@ describe("GIVEN a discord.js client logging in", () => {
       await emu.waitFor(() => emu.connectedClients === 0, 2000);
       const missed = emu.addChannel(guild.id, { name: "while-away" });
       await resumed;
+      expect(emu.sessions).toHaveLength(1);
+      expect(client.channels.cache.get(missed.id)?.id).toBe(missed.id);
+    } finally {
+      await client.destroy();
+      await emu.stop();
+    }
+  });
+
+  test("THEN during a gateway outage the client stays disconnected, and resumes once it is restored", async () => {
+    const { emu, guild } = await world();
+    const client = await connectClient(emu);
+    try {
+      const resumed = new Promise((r) => client.once(Events.ShardResume, r));
+      emu.dropGateway();
+      await emu.waitFor(() => emu.connectedClients === 0, 2000);
+      const missed = emu.addChannel(guild.id, { name: "during-outage" });
+      await new Promise((r) => setTimeout(r, 300)); // reconnect attempts get no HELLO meanwhile
+      expect(emu.connectedClients).toBe(0);
+      expect(client.ws.shards.get(0)?.status).not.toBe(Status.Ready);
+      emu.restoreGateway();
+      await resumed;
+      expect(client.ws.shards.get(0)?.status).toBe(Status.Ready);
       expect(emu.sessions).toHaveLength(1);
       expect(client.channels.cache.get(missed.id)?.id).toBe(missed.id);
     } finally {
