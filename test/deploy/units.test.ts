@@ -39,7 +39,7 @@ function unitToAnalyse(ctx: TestContext): string {
   const path = join(dir, "study-bot.service");
   if (existsSync(node)) copyFileSync(UNIT, path);
   else {
-    ctx.annotate(`${node} does not exist here: verified with ExecStart=${process.execPath}`);
+    void ctx.annotate(`${node} does not exist here: verified with ExecStart=${process.execPath}`);
     writeFileSync(path, text.replace(`ExecStart=${node} `, `ExecStart=${process.execPath} `));
   }
   return path;
