@@ -1,7 +1,8 @@
 import { REST, Routes } from "discord.js";
+import { localizeCommand } from "../i18n/command-localizations.ts";
 import type { Command } from "./command.ts";
 
-/** PUTs every command's JSON: guild-scoped when `guildId` is given (instant), global otherwise. */
+/** PUTs every command's JSON (with its localizations, src/i18n): guild-scoped when `guildId` is given (instant), global otherwise. */
 export async function registerCommands(o: {
   token: string;
   applicationId: string;
@@ -13,6 +14,7 @@ export async function registerCommands(o: {
   const route = o.guildId
     ? Routes.applicationGuildCommands(o.applicationId, o.guildId)
     : Routes.applicationCommands(o.applicationId);
-  const saved = (await rest.put(route, { body: o.commands.map((c) => c.data) })) as unknown[];
+  const body = o.commands.map((c) => localizeCommand(c.data));
+  const saved = (await rest.put(route, { body })) as unknown[];
   return saved.length;
 }

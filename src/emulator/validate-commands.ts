@@ -46,6 +46,41 @@ function checkDescription(desc: unknown, path: Path, problems: FieldProblem[]): 
     problems.push({ path, code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." });
 }
 
+/** Discord's locales: the only keys `name_localizations` and `description_localizations` take. */
+const LOCALES = new Set(
+  "id da de en-GB en-US es-ES es-419 fr hr it lt hu nl no pl pt-BR ro fi sv-SE vi tr cs el bg ru uk hi th zh-CN ja zh-TW ko".split(
+    " ",
+  ),
+);
+
+/** Each localized name is a name and each description a description, under a locale Discord has. */
+function checkLocalizations(node: Json, path: Path, problems: FieldProblem[]): void {
+  for (const [field, check] of [
+    ["name_localizations", checkName],
+    ["description_localizations", checkDescription],
+  ] as const) {
+    const map = node?.[field];
+    if (map === undefined || map === null) continue;
+    if (typeof map !== "object" || Array.isArray(map)) {
+      problems.push({
+        path: [...path, field],
+        code: "DICT_TYPE_CONVERT",
+        message: "Only dictionaries may be used",
+      });
+      continue;
+    }
+    for (const [locale, value] of Object.entries(map as Record<string, unknown>)) {
+      if (!LOCALES.has(locale))
+        problems.push({
+          path: [...path, field, locale],
+          code: "ENUM_TYPE_COERCE",
+          message: `"${locale}" is not a valid locale`,
+        });
+      else check(value, [...path, field, locale], problems);
+    }
+  }
+}
+
 function checkOptions(options: unknown, path: Path, problems: FieldProblem[], depth: number): void {
   if (options === undefined || options === null) return;
   if (!Array.isArray(options)) {
@@ -69,6 +104,7 @@ function checkOptions(options: unknown, path: Path, problems: FieldProblem[], de
     }
     checkName(o.name, [...p, "name"], problems);
     checkDescription(o.description, [...p, "description"], problems);
+    checkLocalizations(o, p, problems);
     if (typeof o.name === "string") {
       if (names.has(o.name)) {
         problems.push({
@@ -175,6 +211,7 @@ export function validateCommand(cmd: Json, path: Path): FieldProblem[] {
   if (type === 1) {
     checkName(cmd.name, [...path, "name"], problems);
     checkDescription(cmd.description, [...path, "description"], problems);
+    checkLocalizations(cmd, path, problems);
     checkOptions(cmd.options, [...path, "options"], problems, 0);
   } else {
     const n = typeof cmd.name === "string" ? [...cmd.name].length : 0;

@@ -36,6 +36,8 @@ export interface WorldOptions {
   timezone?: string;
   /** The bot's database: a copy of a migrated SQLite file (default), or a PostgreSQL database of its own. */
   engine?: TestEngine;
+  /** The server's Discord language (`guild_locale`, `preferred_locale`); default en-US. */
+  guildLocale?: string;
   /** Discord's per-channel message write limit, enforced by the emulator (src/emulator/rate-limits.ts). */
   messageRateLimit?: { limit: number; windowMs: number };
 }

@@ -1,0 +1,142 @@
+/**
+ * The bot in the member's language, end to end on both engines: a member whose Discord is German sees /study, its
+ * buttons and /stats in German; an unknown language falls back to English; the public daily post is in the
+ * server's language (Spanish here), or in the one `/quiz setup language:` chose, while each member's own answer
+ * feedback is in theirs; the commands are registered with their German and Spanish descriptions.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { StoredMessage } from "../../src/emulator/index.ts";
+import { E2E_ENGINES, startWorld, type World } from "./harness.ts";
+
+const CAPITALS: [string, string][] = [
+  ["Capital of France?", "Paris"],
+  ["Capital of Germany?", "Berlin"],
+  ["Capital of Italy?", "Rome"],
+  ["Capital of Spain?", "Madrid"],
+];
+const decks = [
+  {
+    id: "capitals",
+    name: "Capitals",
+    cards: CAPITALS.map(([front, back], k) => ({ key: String(k + 1), front, back })),
+  },
+];
+
+const labels = (m: StoredMessage | undefined) =>
+  ((m?.components ?? []) as { components: { label?: string }[] }[]).flatMap((r) =>
+    r.components.map((c) => c.label),
+  );
+const text = (m: StoredMessage | undefined) => JSON.stringify([m?.content, m?.embeds]);
+
+describe.each(E2E_ENGINES)("%s", (engine) => {
+  let w: World;
+  afterEach(() => w?.stop());
+
+  it("GIVEN a member whose Discord is German THEN /study, its buttons and /stats are in German", async () => {
+    w = await startWorld({ engine, start: "2026-03-02T10:00:00Z", decks });
+    const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
+    const run = (command: string, options?: Record<string, string>) =>
+      w.emu.runCommand({ user: greta, channel: w.channel, command, ...(options && { options }) });
+    await run("deck subscribe", { deck: "capitals" });
+    const s = await run("study");
+    expect(labels(s.message)).toEqual(["Antwort zeigen", "Beenden"]);
+    expect(s.message?.embeds[0]?.footer?.text).toBe("0 fällig · heute noch 4 neue");
+    expect(s.message?.embeds[0]?.author?.name).toBe("Capitals · neue Karte");
+    const shown = await w.emu.click({ user: greta, message: s.message!, label: "Antwort zeigen" });
+    expect(shown.message?.embeds[0]?.description).toContain("**Antwort**\nParis");
+    expect(labels(shown.message).map((l) => l?.split(" · ")[0])).toEqual([
+      "Nochmal",
+      "Schwer",
+      "Gut",
+      "Einfach",
+      "Zurückstellen",
+      "Aussetzen",
+      "Melden",
+      "Beenden",
+    ]);
+    const next = await w.emu.click({ user: greta, message: shown.message!, label: "Gut" });
+    expect(labels(next.message)).toContain("↩ Rückgängig");
+    const stats = await run("stats");
+    const embed = stats.message?.embeds[0];
+    expect(embed?.title).toBe("📊 Lernstatistik");
+    expect(embed?.fields?.map((f: { name: string }) => f.name)).toEqual([
+      "Wiederholungen",
+      "Echte Behaltensrate",
+      "Fällig",
+      "Karten",
+      "Serie",
+      "Gelernt",
+    ]);
+    expect(embed?.fields?.[0]?.value).toBe("Heute **1**\n7 Tage **1**\n30 Tage **1**");
+    expect(stats.message?.attachments.map((a) => a.filename)).toEqual(["stats.png"]);
+    expect(w.emu.rejections).toEqual([]);
+  });
+
+  it("GIVEN a member whose Discord language the bot does not speak THEN it answers in English", async () => {
+    w = await startWorld({ engine, start: "2026-03-02T10:00:00Z", decks });
+    const fleur = w.emu.addUser({ name: "fleur", guildId: w.guild.id, locale: "fr" });
+    await w.emu.runCommand({
+      user: fleur,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "capitals" },
+    });
+    const s = await w.emu.runCommand({ user: fleur, channel: w.channel, command: "study" });
+    expect(labels(s.message)).toEqual(["Show answer", "Stop"]);
+    expect(s.message?.embeds[0]?.footer?.text).toBe("0 due · 4 new left today");
+  });
+
+  it("GIVEN a Spanish server THEN the daily post is in Spanish, a German member's feedback in German; /quiz setup language: overrides it", async () => {
+    w = await startWorld({ engine, start: "2026-03-02T06:00:00Z", decks, guildLocale: "es-ES" });
+    await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "quiz setup",
+      options: { channel: w.channel, time: "09:00", timezone: "Europe/Madrid" },
+    });
+    w.clock.set(new Date("2026-03-02T08:00:00Z"));
+    await w.bot.tick();
+    const posts = () =>
+      w.emu
+        .messages(w.channel.id)
+        .filter((m) => m.visibleTo === "everyone" && m.embeds[0]?.title?.includes("·"));
+    const post = posts()[0];
+    expect(post?.embeds[0]?.title).toBe("Quiz diario · lunes, 2 de marzo de 2026");
+    expect(post?.embeds[0]?.description).toContain("**Pregunta del día** · *Capitals*");
+    expect(labels(post)).toContain("Empezar mi repaso");
+    const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
+    const r = await w.emu.click({ user: greta, message: post!, label: "A" });
+    const feedback = w.emu.message(await w.emu.waitFor(() => r.interaction.followUpIds[0]));
+    expect(feedback?.embeds[0]?.title).toMatch(/^(✅ Richtig!|❌ Nicht ganz)$/);
+    // The post, edited with the new tally, stays Spanish.
+    expect(w.emu.message(post!.id)?.embeds[0]?.footer?.text).toBe(
+      "1 respondidas · " + (text(feedback).includes("Richtig") ? "1" : "0") + " correctas",
+    );
+
+    // The next day in German, as the server's admins chose.
+    await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "quiz setup",
+      options: { channel: w.channel, time: "09:00", timezone: "Europe/Madrid", language: "de" },
+    });
+    w.clock.set(new Date("2026-03-03T08:00:00Z"));
+    await w.bot.tick();
+    expect(posts()[1]?.embeds[0]?.title).toBe("Tägliches Quiz · Dienstag, 3. März 2026");
+    expect(w.emu.rejections).toEqual([]);
+  });
+
+  it("GIVEN the registered commands THEN they carry German and Spanish descriptions (and localized names)", async () => {
+    w = await startWorld({ engine, decks });
+    const study = w.emu.commands(w.guild.id).find((c) => c.name === "study") as
+      | { name_localizations: Record<string, string>; description_localizations: Record<string, string> }
+      | undefined;
+    expect(study?.name_localizations).toEqual({ de: "lernen", "es-ES": "estudiar", "es-419": "estudiar" });
+    expect(study?.description_localizations.de).toBe(
+      "Deine fälligen Karten privat wiederholen, eine nach der anderen",
+    );
+    expect(study?.description_localizations["es-419"]).toBe(
+      "Repasar tus tarjetas pendientes en privado, una a una",
+    );
+  });
+});
