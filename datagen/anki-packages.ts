@@ -10,6 +10,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { zipSync } from "fflate";
 import protobuf from "protobufjs/minimal.js";
+import { LEGACY_COLLECTION_SCHEMA } from "../src/db/anki/write-collection.ts";
 
 export interface FixtureNoteType {
   id: number;
@@ -95,22 +96,6 @@ export const CLOZE: FixtureNoteType = {
   templates: [{ name: "Cloze", qfmt: "{{cloze:Text}}", afmt: "{{cloze:Text}}<br>\n{{Back Extra}}" }],
 };
 
-const LEGACY_SCHEMA = `
-CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null, scm integer not null,
-  ver integer not null, dty integer not null, usn integer not null, ls integer not null, conf text not null,
-  models text not null, decks text not null, dconf text not null, tags text not null);
-CREATE TABLE notes (id integer primary key, guid text not null, mid integer not null, mod integer not null,
-  usn integer not null, tags text not null, flds text not null, sfld integer not null, csum integer not null,
-  flags integer not null, data text not null);
-CREATE TABLE cards (id integer primary key, nid integer not null, did integer not null, ord integer not null,
-  mod integer not null, usn integer not null, type integer not null, queue integer not null, due integer not null,
-  ivl integer not null, factor integer not null, reps integer not null, lapses integer not null,
-  left integer not null, odue integer not null, odid integer not null, flags integer not null, data text not null);
-CREATE TABLE revlog (id integer primary key, cid integer not null, usn integer not null, ease integer not null,
-  ivl integer not null, lastIvl integer not null, factor integer not null, time integer not null,
-  type integer not null);
-CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null);`;
-
 const SCHEMA_18 = `
 CREATE TABLE notetypes (id integer not null primary key, name text not null, mtime_secs integer not null,
   usn integer not null, config blob not null);
@@ -128,13 +113,26 @@ export interface CollectionSpec {
   decks?: Record<number, string>;
 }
 
+/** The progress tests' collection: "der Hund" (Basic and reversed, with `reviews`) and "das Haus" (Basic). */
+export function germanCollection(schema: 11 | 18, reviews: FixtureReview[]): CollectionSpec {
+  return {
+    schema,
+    noteTypes: [BASIC, REVERSED],
+    decks: { 1: "German" },
+    notes: [
+      { id: 1, guid: "g-hund", mid: REVERSED.id, fields: ["der Hund", "the dog"], ords: [0, 1], reviews },
+      { id: 2, guid: "g-haus", mid: BASIC.id, fields: ["das Haus", "the house"], ords: [0] },
+    ],
+  };
+}
+
 /** The collection's SQLite bytes. */
 export function collectionBytes(spec: CollectionSpec): Buffer {
   const dir = mkdtempSync(join(tmpdir(), "anki-fixture-"));
   try {
     const path = join(dir, "collection");
     const db = new Database(path);
-    db.exec(LEGACY_SCHEMA);
+    db.exec(LEGACY_COLLECTION_SCHEMA); // the same tables the bot's own export writes
     // One transaction: a bench-sized history is 150,000 revlog lines.
     db.exec("BEGIN");
     const decks = spec.decks ?? { 1: "Default" };

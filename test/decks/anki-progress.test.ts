@@ -12,12 +12,11 @@ import Database from "better-sqlite3";
 import { createEmptyCard, default_w, type FSRS } from "ts-fsrs";
 import { describe, expect, it } from "vitest";
 import {
-  BASIC,
   type CollectionSpec,
   collectionBytes,
   type FixtureReview,
+  germanCollection,
   packageBytes,
-  REVERSED,
 } from "../../datagen/anki-packages.ts";
 import { type AnkiRevlogEntry, replayAnkiHistory } from "../../src/core/anki-replay.ts";
 import { MAX_IMPORTED_REVIEWS } from "../../src/core/decks/limits.ts";
@@ -55,22 +54,7 @@ const DOG: FixtureReview[] = [
   { ord: 1, at: T0 + 9 * DAY, ease: 3 },
 ];
 
-const spec = (schema: 11 | 18): CollectionSpec => ({
-  schema,
-  noteTypes: [BASIC, REVERSED],
-  decks: { 1: "German" },
-  notes: [
-    {
-      id: 1,
-      guid: "g-hund",
-      mid: REVERSED.id,
-      fields: ["der Hund", "the dog"],
-      ords: [0, 1],
-      reviews: [...HUND, ...DOG],
-    },
-    { id: 2, guid: "g-haus", mid: BASIC.id, fields: ["das Haus", "the house"], ords: [0] },
-  ],
-});
+const spec = (schema: 11 | 18): CollectionSpec => germanCollection(schema, [...HUND, ...DOG]);
 
 const read = (bytes: Uint8Array, progress: boolean, fileName = "German.apkg") =>
   atOnce(readImportFile({ fileName, bytes, progress }));

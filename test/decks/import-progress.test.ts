@@ -11,8 +11,8 @@ import {
   BASIC,
   collectionBytes,
   type FixtureReview,
+  germanCollection,
   packageBytes,
-  REVERSED,
 } from "../../datagen/anki-packages.ts";
 import { querySql } from "../../datagen/raw-sql.ts";
 import { UserError } from "../../src/core/errors.ts";
@@ -56,25 +56,7 @@ const DOG: FixtureReview[] = [
   { ord: 1, at: T0 + 9 * DAY, ease: 2 },
 ];
 
-const GERMAN = packageBytes(
-  "collection.anki21",
-  collectionBytes({
-    schema: 11,
-    noteTypes: [BASIC, REVERSED],
-    decks: { 1: "German" },
-    notes: [
-      {
-        id: 1,
-        guid: "g-hund",
-        mid: REVERSED.id,
-        fields: ["der Hund", "the dog"],
-        ords: [0, 1],
-        reviews: [...HUND, ...DOG],
-      },
-      { id: 2, guid: "g-haus", mid: BASIC.id, fields: ["das Haus", "the house"], ords: [0] },
-    ],
-  }),
-);
+const GERMAN = packageBytes("collection.anki21", collectionBytes(germanCollection(11, [...HUND, ...DOG])));
 const REVIEWS = HUND.length + DOG.length;
 
 /** The ratings fed to ts-fsrs one by one from an empty card: what the stored state must be. */
@@ -265,22 +247,7 @@ describe.each(ENGINES)("%s", (engine) => {
     deps.clock.set(new Date(NOW));
     const later = packageBytes(
       "collection.anki21",
-      collectionBytes({
-        schema: 11,
-        noteTypes: [BASIC, REVERSED],
-        decks: { 1: "German" },
-        notes: [
-          {
-            id: 1,
-            guid: "g-hund",
-            mid: REVERSED.id,
-            fields: ["der Hund", "the dog"],
-            ords: [0, 1],
-            reviews: [{ at: NOW - MIN, ease: 3, type: 0, factor: 0 }],
-          },
-          { id: 2, guid: "g-haus", mid: BASIC.id, fields: ["das Haus", "the house"], ords: [0] },
-        ],
-      }),
+      collectionBytes(germanCollection(11, [{ at: NOW - MIN, ease: 3, type: 0, factor: 0 }])),
     );
     expect(imported(await importDeck(deps, req({ bytes: later }))).progress?.reviews).toBe(1);
     expect((await latestReview(deps.db, BOB))?.cardId).toBe(haus);

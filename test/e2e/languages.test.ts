@@ -110,7 +110,7 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect(feedback?.embeds[0]?.title).toMatch(/^(✅ Richtig!|❌ Nicht ganz)$/);
     // The post, edited with the new tally, stays Spanish.
     expect(w.emu.message(post!.id)?.embeds[0]?.footer?.text).toBe(
-      "1 respondidas · " + (text(feedback).includes("Richtig") ? "1" : "0") + " correctas",
+      `1 respondidas · ${text(feedback).includes("Richtig") ? "1" : "0"} correctas`,
     );
 
     // The next day in German, as the server's admins chose.

@@ -16,7 +16,8 @@ export interface CollectionNote {
   tags: string[];
 }
 
-const SCHEMA = `
+/** Anki's legacy collection schema (11), as collection.anki2 / .anki21 hold it (the test fixtures build on it too). */
+export const LEGACY_COLLECTION_SCHEMA = `
 CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null, scm integer not null,
   ver integer not null, dty integer not null, usn integer not null, ls integer not null, conf text not null,
   models text not null, decks text not null, dconf text not null, tags text not null);
@@ -106,7 +107,7 @@ export function writeCollection(deckName: string, notes: CollectionNote[], now: 
     const path = join(dir, "collection.anki21");
     const db = new Database(path);
     try {
-      db.exec(SCHEMA);
+      db.exec(LEGACY_COLLECTION_SCHEMA);
       const secs = Math.floor(now.getTime() / 1000);
       db.prepare("INSERT INTO col VALUES (1, ?, ?, ?, 11, 0, 0, 0, ?, ?, ?, ?, '{}')").run(
         secs,
