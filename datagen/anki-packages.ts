@@ -327,11 +327,11 @@ export function hostilePackages(): Record<string, Uint8Array> {
         "a.png": new TextEncoder().encode("<script>alert(1)</script>"),
       },
     ),
-    "media bomb (1 GiB among the media)": zipSync(
+    "media bomb (256 MiB among the media)": zipSync(
       {
         "collection.anki2": pictured,
         media: new TextEncoder().encode('{"0":"a.png"}'),
-        "0": new Uint8Array(1024 * 1024 * 1024),
+        "0": new Uint8Array(256 * 1024 * 1024),
       },
       { level: 9 },
     ),
