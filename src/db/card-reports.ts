@@ -3,7 +3,7 @@
  * it), its edit (same card row, same key: every member's schedule stays), and the reports members file against
  * it until one of the deck's owners fixes or dismisses them.
  */
-import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, isNull, sql } from "drizzle-orm";
 import { reversedFrom, reverseKey } from "../core/decks/reverse.ts";
 import { questionFingerprint } from "../core/decks/text.ts";
 import { type Db, tx } from "./client.ts";
@@ -116,8 +116,20 @@ export async function editCard(
       if (partner) edits.push({ id: partner.id, front: c.back, back: c.front, tags: c.tags });
       const ids = edits.map((e) => e.id);
       // Each card's new question against the deck's other cards, and the pair's two questions against each other.
+      const images = new Map(
+        (
+          await once(t, (b) =>
+            b
+              .select({ id: cards.id, frontImage: cards.frontImage })
+              .from(cards)
+              .where(inArray(cards.id, ids))
+              .prepare(),
+          ).all()
+        ).map((r) => [r.id, r.frontImage]),
+      );
       for (const e of edits)
-        if ((await sameQuestion(t, card.deckId, e.front, ids)) !== undefined) return { kind: "duplicate" };
+        if ((await sameQuestion(t, card.deckId, e.front, ids, images.get(e.id) ?? null)) !== undefined)
+          return { kind: "duplicate" };
       if (partner && questionFingerprint(c.front) === questionFingerprint(c.back))
         return { kind: "duplicate" };
       let reportsFixed = 0;

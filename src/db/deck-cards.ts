@@ -220,8 +220,17 @@ export async function addCardToDeck(db: Db, deckId: string, c: CardInput, now: D
           .values({ deckId, key: c.key, position, front: c.front, back: c.back, tags: c.tags })
           .onConflictDoUpdate({
             target: [cards.deckId, cards.key],
-            // A card written here has no siblings, whatever a removed card of its key had.
-            set: { position, front: c.front, back: c.back, tags: c.tags, noteKey: null, retiredAt: null },
+            // A card written here has no siblings nor images, whatever a removed card of its key had.
+            set: {
+              position,
+              front: c.front,
+              back: c.back,
+              tags: c.tags,
+              noteKey: null,
+              frontImage: null,
+              backImage: null,
+              retiredAt: null,
+            },
           })
           .returning({ id: cards.id })
           .prepare(),
@@ -245,14 +254,21 @@ export async function sameQuestion(
   deckId: string,
   front: string,
   except: readonly number[] = [],
+  /** The question's image: two cards with the same words and other images ask other questions (as an import). */
+  frontImage: string | null = null,
 ): Promise<string | undefined> {
   const question = questionFingerprint(front);
   const active = await once(db, (b) =>
     b
-      .select({ id: cards.id, front: cards.front })
+      .select({ id: cards.id, front: cards.front, frontImage: cards.frontImage })
       .from(cards)
       .where(and(eq(cards.deckId, deckId), isNull(cards.retiredAt)))
       .prepare(),
   ).all();
-  return active.find((a) => !except.includes(a.id) && questionFingerprint(a.front) === question)?.front;
+  return active.find(
+    (a) =>
+      !except.includes(a.id) &&
+      questionFingerprint(a.front) === question &&
+      (a.frontImage ?? null) === frontImage,
+  )?.front;
 }

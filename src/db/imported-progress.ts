@@ -64,6 +64,19 @@ const plusExcluded = (column: { name: string }) => sql`${column} + ${sql.raw(`ex
 // Insert-selects over a JSON array list every column in the table's order (drizzle's rule for `.select`).
 const statements = perConnection((db, kind) => ({
   // The deck's active cards by key, and whether the member has a state of each (a re-import keeps it).
+  // Cards whose Anki history an earlier import wrote: a card reset (Forget) in Anki replays to no state, so its
+  // state alone cannot tell a re-import that its reviews are in already. The member's review index, once.
+  importedBefore: db
+    .selectDistinct({ cardId: reviewLogs.cardId })
+    .from(reviewLogs)
+    .where(
+      and(
+        eq(reviewLogs.userId, p("userId")),
+        eq(reviewLogs.deckId, p("deckId")),
+        eq(reviewLogs.source, "import"),
+      ),
+    )
+    .prepare(),
   deckCards: db
     .select({ id: cards.id, key: cards.key, stated: cardStates.cardId })
     .from(cards)
@@ -179,6 +192,7 @@ export async function writeImportedProgress(
   const { userId, deckId } = input;
   const st = statements(db);
   const byKey = new Map((await st.deckCards.all({ userId, deckId })).map((c) => [c.key, c]));
+  const before = new Set((await st.importedBefore.all({ userId, deckId })).map((r) => r.cardId));
   const states: (number | null)[][] = [];
   const logs: number[][] = [];
   const facts: ImportedReviewFact[] = [];
@@ -187,7 +201,7 @@ export async function writeImportedProgress(
   for (const h of input.progress) {
     const card = byKey.get(h.key);
     if (!card || h.reviews.length === 0) continue;
-    if (card.stated !== null) {
+    if (card.stated !== null || before.has(card.id)) {
       kept++;
       continue;
     }

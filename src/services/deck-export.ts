@@ -44,8 +44,17 @@ export async function exportDeckFile(
   const { deck, cards: rows } = found;
   if (rows.length === 0) throw new UserError(`**${deck.name}** has no cards to export.`);
   if (format === "apkg") {
-    const bytes = ankiPackage(deck.name, rows, await deckImages(deps.db, deck.id), now);
-    checkPackage(deps, deck.id, bytes, rows);
+    const images = await deckImages(deps.db, deck.id);
+    const bytes = ankiPackage(deck.name, rows, images, now);
+    // A name the deck has no image of is left out of the package (write.ts): so it is of the check.
+    const have = new Set(images.map((m) => m.name));
+    const present = (name: string | null) => (name !== null && have.has(name) ? name : null);
+    checkPackage(
+      deps,
+      deck.id,
+      bytes,
+      rows.map((r) => ({ ...r, frontImage: present(r.frontImage), backImage: present(r.backImage) })),
+    );
     if (bytes.byteLength > MAX_EXPORT_BYTES)
       throw new UserError(
         `**${deck.name}** with its images is too large to attach as one file (${bytes.byteLength} bytes).`,

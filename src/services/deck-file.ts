@@ -4,7 +4,11 @@
  */
 import { decodeDeckBytes } from "../core/decks/decode.ts";
 import { frontKey } from "../core/decks/keys.ts";
-import { MAX_IMPORT_BYTES, MAX_IMPORTED_REVIEWS } from "../core/decks/limits.ts";
+import {
+  MAX_IMPORT_BYTES,
+  MAX_IMPORTED_REVIEWS,
+  MAX_IMPORTED_REVIEWS_PER_CARD,
+} from "../core/decks/limits.ts";
 import {
   type DeckFormat,
   type DeckIssue,
@@ -152,6 +156,11 @@ function* readPackageFile(file: {
   if (history && history.total > MAX_IMPORTED_REVIEWS)
     throw new UserError(
       `**Nothing was imported** from \`${plain(file.fileName)}\`: its review history holds ${count(history.total)} reviews of these cards, and \`import_progress\` brings at most ${count(MAX_IMPORTED_REVIEWS)}. Export fewer decks from Anki, or import it without \`import_progress\` (the cards then start as new).`,
+    );
+  const longest = history ? Math.max(0, ...[...history.byKey.values()].map((r) => r.length)) : 0;
+  if (longest > MAX_IMPORTED_REVIEWS_PER_CARD)
+    throw new UserError(
+      `**Nothing was imported** from \`${plain(file.fileName)}\`: one of its cards has ${count(longest)} reviews in its history, and \`import_progress\` brings at most ${count(MAX_IMPORTED_REVIEWS_PER_CARD)} per card. Import it without \`import_progress\` (the cards then start as new).`,
     );
   yield;
   const parsed = yield* finish("apkg", raw);

@@ -36,7 +36,13 @@ import type { ProgressWritten } from "../db/imported-progress.ts";
 import { readScheduling } from "../db/user-settings.ts";
 import { type ReplayedPackage, replayPackageHistory } from "./anki-package/progress.ts";
 import { PACKAGE_LIMITS } from "./anki-package/read.ts";
-import { downloadAttachment, type ImportFile, importLimitFor, readImportFile } from "./deck-file.ts";
+import {
+  downloadAttachment,
+  type ImportFile,
+  importLimitFor,
+  nameFromFileName,
+  readImportFile,
+} from "./deck-file.ts";
 import { assertCanManage } from "./deck-manage.ts";
 import type { Deps } from "./deps.ts";
 import { atOnce, inSlices, type Runner, type Steps } from "./slices.ts";
@@ -131,12 +137,24 @@ export type ImportOutcome = ImportReport | ImportConfirm | ImportStale;
 
 /** The file a confirm question carries: what its buttons import (the bot's native rendering of a text import). */
 export const PENDING_FILE_NAME = "import.deck";
-/** A package's question carries the package itself: a native rendering would lose its review log. */
-export const PENDING_PACKAGE_NAME = "import.apkg";
+/**
+ * A package's question carries the package itself (a native rendering would lose its review log and images), named
+ * for the deck it would import as ("My Spanish.apkg"): "Import as a new deck" reads that name back, as a native
+ * file's question carries it in its `name:` line.
+ */
+const PENDING_PACKAGE = /\.apkg$/;
+export const pendingPackageName = (importName: string): string =>
+  // Deck names are free text; a file name holds none of the characters file systems refuse (nor control ones).
+  `${
+    [...clipDeckName(importName)]
+      .map((c) => (c < " " || '\\/:*?"<>|'.includes(c) ? " " : c))
+      .join("")
+      .trim() || "import"
+  }.apkg`;
 
 /** Whether a message's attachment is a confirm question's file. */
 export const isPendingFile = (name: string): boolean =>
-  name === PENDING_FILE_NAME || name === PENDING_PACKAGE_NAME;
+  name === PENDING_FILE_NAME || PENDING_PACKAGE.test(name);
 
 export const PROGRESS_PERSONAL_ONLY =
   "`import_progress` brings your own Anki review history, so it is for a personal deck only (`scope: personal`). Nothing was imported.";
@@ -304,7 +322,10 @@ function* withPendingFile(
   bytes: Uint8Array,
 ): Steps<ImportConfirm> {
   if (file.format === "apkg")
-    return { ...question, file: { name: PENDING_PACKAGE_NAME, bytes: Buffer.from(bytes) } };
+    return {
+      ...question,
+      file: { name: pendingPackageName(question.importName), bytes: Buffer.from(bytes) },
+    };
   yield;
   const meta = {
     id: question.deckId,
@@ -355,7 +376,7 @@ const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 /**
  * "Update it" / "Import as a new deck" under an import's question: imports the cards of the question's attached
  * file (`acknowledge`d first), but only while the deck is as it was when asked (the fingerprint; else "stale").
- * A package's question carries the package (PENDING_PACKAGE_NAME): read again as one, with its progress when the
+ * A package's question carries the package (pendingPackageName): read again as one, with its progress when the
  * import asked for it (`answer.progress`, from the button).
  */
 export async function confirmPendingImport(
@@ -369,7 +390,7 @@ export async function confirmPendingImport(
   acknowledge: () => Promise<unknown>,
 ): Promise<ImportOutcome> {
   await acknowledge();
-  const isPackage = file.name === PENDING_PACKAGE_NAME;
+  const isPackage = PENDING_PACKAGE.test(file.name);
   const maxBytes = isPackage ? PACKAGE_LIMITS.bytes : MAX_PENDING_BYTES;
   const bytes = await downloadAttachment(file, { maxBytes });
   return importDeckInSlices(deps, {
@@ -380,6 +401,8 @@ export async function confirmPendingImport(
     ...(!isPackage && { parse: { format: "native" } }),
     shownFormat: answer.format,
     ...(answer.progress === true && { progress: true }),
+    // A new deck gets the name the question offered it under: the package's file is named for it.
+    ...(isPackage && answer.asNew && { name: nameFromFileName(file.name) }),
     ...(answer.asNew
       ? { scope: answer.scope, confirmed: { asNew: true, fingerprint: answer.fingerprint } }
       : {

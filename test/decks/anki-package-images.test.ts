@@ -210,3 +210,111 @@ describe("GIVEN a package whose media are not what they claim, or too large", ()
     expect(await refusal(bad)).toContain("its media map is not valid JSON");
   });
 });
+
+describe("GIVEN a package built to be slow or huge through its images and templates", () => {
+  /** A zstd frame that decodes to a PNG followed by `blocks` one-byte blocks: cheap to send, slow to decode. */
+  function slowPng(blocks: number): Uint8Array {
+    const size = PNG_1X1.length + blocks;
+    const head = [0x28, 0xb5, 0x2f, 0xfd, 0x60, (size - 256) & 255, ((size - 256) >> 8) & 255];
+    const first = (PNG_1X1.length << 3) | 0;
+    const parts: number[] = [...head, first & 255, (first >> 8) & 255, (first >> 16) & 255, ...PNG_1X1];
+    for (let k = 0; k < blocks; k++) parts.push((1 << 3) | (k === blocks - 1 ? 1 : 0), 0, 0, 0);
+    return Uint8Array.from(parts);
+  }
+
+  it("THEN images whose zstd frames together pass the package's one budget refuse it, before decoding", async () => {
+    const media: Record<string, Uint8Array> = {};
+    for (let k = 0; k < 12; k++) media[`p${k}.png`] = slowPng(1_500);
+    // Stored as already zstd-compressed entries (packageBytes compresses anki21b media itself: bypass it).
+    const col = collectionBytes({
+      schema: 18,
+      noteTypes: [BASIC],
+      notes: Array.from({ length: 12 }, (_, k) => ({
+        id: k + 1,
+        guid: `g${k}`,
+        mid: BASIC.id,
+        fields: [`p ${k} <img src="p${k}.png">`, "b"],
+        ords: [0],
+      })),
+    });
+    const names = Object.keys(media);
+    const { zipSync } = await import("fflate");
+    const { zstdRaw } = await import("../../datagen/anki-packages.ts");
+    const protobuf = (await import("protobufjs/minimal.js")).default;
+    const w = protobuf.Writer.create();
+    for (const name of names)
+      w.uint32((1 << 3) | 2).bytes(
+        protobuf.Writer.create()
+          .uint32((1 << 3) | 2)
+          .string(name)
+          .finish(),
+      );
+    const files: Record<string, Uint8Array> = {
+      "collection.anki21b": zstdRaw(col),
+      media: zstdRaw(w.finish()),
+    };
+    names.forEach((n, k) => {
+      files[String(k)] = media[n] as Uint8Array;
+    });
+    // Each frame alone is well inside the budget (1,500 of 16,000): only their sum is not.
+    expect(await refusal(zipSync(files))).toContain("zstd data is built to take minutes to unpack");
+  });
+
+  it("THEN an image named with more than 255 characters is dropped, its card kept with its text", async () => {
+    const long = `${"x".repeat(300)}.png`;
+    const file = await read(
+      packageBytes(
+        "collection.anki2",
+        collectionBytes({
+          schema: 11,
+          noteTypes: [BASIC],
+          notes: [{ id: 1, guid: "g1", mid: BASIC.id, fields: [`Long <img src="${long}">`, "b"], ords: [0] }],
+        }),
+        {},
+        { [long]: PNG_1X1 },
+      ),
+    );
+    expect(file.cards.map((c) => [c.front, c.frontImage])).toEqual([["Long", undefined]]);
+    expect(file.warnings.map((w) => w.message).join("\n")).toContain("(a name over 255 characters)");
+  });
+
+  it("THEN a note type with a template over 64 KiB refuses the package, and a side rendering to over 32 KiB of HTML skips its card", async () => {
+    const huge = {
+      ...BASIC,
+      id: 2001,
+      templates: [{ name: "Card 1", qfmt: `{{Front}}${"<b></b>".repeat(12_000)}`, afmt: "{{Back}}" }],
+    };
+    const big = packageBytes(
+      "collection.anki2",
+      collectionBytes({
+        schema: 11,
+        noteTypes: [huge],
+        notes: [{ id: 1, guid: "g1", mid: huge.id, fields: ["a", "b"], ords: [0] }],
+      }),
+    );
+    expect(await refusal(big)).toContain("has a card template over 64 KiB");
+    const file = await read(
+      packageBytes(
+        "collection.anki2",
+        collectionBytes({
+          schema: 11,
+          noteTypes: [BASIC],
+          notes: [
+            {
+              id: 1,
+              guid: "g1",
+              mid: BASIC.id,
+              fields: [`<i>${"<b></b>".repeat(6_000)}</i>`, "b"],
+              ords: [0],
+            },
+            { id: 2, guid: "g2", mid: BASIC.id, fields: ["kept", "b"], ords: [0] },
+          ],
+        }),
+      ),
+    );
+    expect(file.cards.map((c) => c.key)).toEqual(["g2"]);
+    expect(file.warnings.map((w) => w.message).join("\n")).toContain(
+      "renders to more than 32 KiB of HTML on a side",
+    );
+  });
+});

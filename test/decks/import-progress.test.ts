@@ -207,6 +207,33 @@ describe.each(ENGINES)("%s", (engine) => {
     expect(await count("review_logs")).toBe(logs);
   });
 
+  it("GIVEN a card reset (Forget) in Anki after its ratings THEN a re-import repeats none of its history", async () => {
+    const forgot = packageBytes(
+      "collection.anki21",
+      collectionBytes(
+        germanCollection(11, [
+          { at: NOW - 30 * DAY, ease: 3, type: 0 },
+          { at: NOW - 27 * DAY, ease: 3, type: 1 },
+          { at: NOW - 20 * DAY, ease: 0, type: 4, factor: 0 }, // Forget: the card is new again
+        ]),
+      ),
+    );
+    const first = imported(await importDeck(deps, req({ bytes: forgot })));
+    const hund = await cardId(first.deckId, "g-hund");
+    const logs = await count("review_logs", `WHERE card_id = ${hund}`);
+    expect(logs).toBeGreaterThan(0);
+    expect(await getState(deps.db, BOB, hund)).toBeUndefined();
+    const slots = await querySql<{ n: number }>(deps.db, "SELECT sum(reviews) AS n FROM stat_user_slots");
+    for (let k = 0; k < 2; k++) {
+      const again = imported(await importDeck(deps, req({ bytes: forgot })));
+      expect(again.progress?.reviews).toBe(0);
+    }
+    expect(await count("review_logs", `WHERE card_id = ${hund}`)).toBe(logs);
+    expect(await querySql<{ n: number }>(deps.db, "SELECT sum(reviews) AS n FROM stat_user_slots")).toEqual(
+      slots,
+    );
+  });
+
   it("GIVEN imported and studied reviews THEN a rebuild of the aggregates from review_logs gives the same /stats history", async () => {
     const report = imported(await importDeck(deps, req()));
     await recordReview(deps, {

@@ -123,6 +123,65 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect(w.emu.rejections).toEqual([]);
   });
 
+  it("GIVEN an update that asks first THEN 'Import as a new deck' keeps the name asked for and the images", async () => {
+    const importAs = (data: Uint8Array) =>
+      w.emu.runCommand({
+        user: w.alice,
+        channel: w.channel,
+        command: "deck import",
+        options: {
+          file: { name: "Layers.apkg", contentType: "application/octet-stream", data: Buffer.from(data) },
+          name: "My Layers",
+        } as never,
+      });
+    await importAs(PACKAGE);
+    const deck = await sqlRow<{ id: string }>(
+      w.bot.deps.db,
+      sql`SELECT id FROM decks WHERE name = 'My Layers'`,
+    );
+    const s = await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "study",
+      options: { deck: deck?.id },
+    });
+    const shown = await w.emu.click({ user: w.alice, message: s.message!, label: "Show answer" });
+    await w.emu.click({ user: w.alice, message: shown.message!, label: "Good" });
+    // The same package without the card she studied: retiring it asks first.
+    const fewer = packageBytes(
+      "collection.anki21b",
+      collectionBytes({
+        schema: 18,
+        noteTypes: [BASIC],
+        decks: { 1: "Layers" },
+        notes: [
+          note(2, "What does ReLU return for -3?", "0"),
+          note(5, 'Pooling? <img src="kernel.gif">', "MaxPool2d"),
+        ],
+      }),
+      {},
+      { "kernel.gif": GIF_1X1 },
+    );
+    const ask = await importAs(fewer);
+    expect(ask.message?.attachments.map((a) => a.filename)).toEqual(["My Layers.apkg"]);
+    const done = await w.emu.click({ user: w.alice, message: ask.message!, label: "Import as a new deck" });
+    const reply = await w.emu.waitFor(() =>
+      [done.message, ...done.interaction.followUpIds.map((id) => w.emu.message(id))].find((m) =>
+        m?.embeds[0]?.title?.startsWith("Imported"),
+      ),
+    );
+    expect(reply?.embeds[0]?.title).toMatch(/^Imported: My Layers/);
+    const copy = await sqlRow<{ id: string; name: string }>(
+      w.bot.deps.db,
+      sql`SELECT id, name FROM decks WHERE name <> 'My Layers' AND source = 'import'`,
+    );
+    expect(copy?.name).toMatch(/^My Layers/);
+    expect(
+      await sqlRows(w.bot.deps.db, sql`SELECT name FROM deck_media WHERE deck_id = ${copy?.id ?? ""}`),
+    ).toEqual([{ name: "kernel.gif" }]);
+    expect(w.emu.rejections).toEqual([]);
+  });
+
   it("GIVEN the daily question is a card with an image THEN the post carries the image, and an answer's edit keeps it", async () => {
     const only = packageBytes(
       "collection.anki2",

@@ -2,7 +2,7 @@
  * `/deck import import_progress:true` of an Anki package through the emulator, on both engines: bob keeps his Anki
  * schedule — a card reviewed yesterday with a long interval is not due, an overdue one is, a card Anki never
  * showed him is new — and his Anki reviews are in /stats. An update that asks first carries the package itself
- * (import.apkg) and its buttons the flag, so the confirm brings the progress too. Asked for a server deck or with a
+ * (named for the deck: Spanish.apkg) and its buttons the flag, so the confirm brings the progress too. Asked for a server deck or with a
  * text file, it is refused and nothing is written.
  */
 import { sql } from "drizzle-orm";
@@ -163,7 +163,8 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect(ask.message?.embeds[0]?.title).toBe("Update Spanish?");
     expect(ask.message?.embeds[0]?.description).toContain("with your Anki progress");
     const attached = ask.message?.attachments ?? [];
-    expect(attached.map((a) => a.filename)).toEqual(["import.apkg"]);
+    // Named for the deck it would import as: "Import as a new deck" takes that name.
+    expect(attached.map((a) => a.filename)).toEqual(["Spanish.apkg"]);
     expect(Buffer.compare(attached[0]?.data ?? Buffer.alloc(0), Buffer.from(next))).toBe(0);
     const ids = (ask.message?.components[0]?.components ?? []).map((b: { custom_id: string }) => b.custom_id);
     expect(ids.slice(0, 2).every((id: string) => id.endsWith(":p"))).toBe(true);

@@ -15,6 +15,9 @@ export const MAX_CARDS = 5_000;
  */
 export const MAX_IMPORTED_REVIEWS = 200_000;
 
+/** Most review-log entries of one card (its replay is one step of ts-fsrs: 200,000 of them held the bot 2.3 s). */
+export const MAX_IMPORTED_REVIEWS_PER_CARD = 10_000;
+
 /** A deck id: lower-case letters, digits and '-', starting with a letter or digit, at most 40 characters. */
 export const DECK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
 

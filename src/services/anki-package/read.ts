@@ -114,6 +114,8 @@ class ImageShelf {
   }
 
   private check(name: string): string | null {
+    // A name is stored with every card that shows it: a crafted one of a megabyte would be copied thousands of times.
+    if (name.length > MAX_MEDIA_NAME_CHARS) return `a name over ${MAX_MEDIA_NAME_CHARS} characters`;
     const claimed = claimedImageType(name);
     if (claimed === null) return "not an image the bot shows (png, jpg, gif, webp)";
     const stored = this.pkg.media.get(name);
@@ -166,6 +168,7 @@ export function readAnkiPackage(
   const col = readFromTemporaryCopy(pkg.collection, opts.progress === true);
   const shelf = new ImageShelf(pkg);
   const byKey = new Map<string, AnkiRevlogEntry[]>();
+  const checkedTypes = new Set<NoteType>();
   const cards: ParsedCard[] = [];
   const errors: DeckIssue[] = [];
   const warnings: DeckIssue[] = [];
@@ -177,6 +180,10 @@ export function readAnkiPackage(
     const note = col.notes.get(c.nid);
     if (!note) continue;
     const nt: NoteType | undefined = col.noteTypes.get(note.mid);
+    if (nt && !checkedTypes.has(nt)) {
+      checkTemplates(nt);
+      checkedTypes.add(nt);
+    }
     const rendered = nt
       ? renderAnkiCard(nt, {
           values: note.fields,
@@ -185,13 +192,29 @@ export function readAnkiPackage(
           deck: col.decks.get(c.did) ?? "",
         })
       : null;
+    // HTML past this converts to far more than a side holds (1,500 characters): not converted, the card skipped.
+    if (rendered && Math.max(rendered.question.length, rendered.answer.length) > MAX_SIDE_HTML) {
+      warnings.push({
+        line,
+        message: `a card of note type ${quote(nt?.name ?? String(note.mid))} renders to more than ${MAX_SIDE_HTML / 1024} KiB of HTML on a side; it was skipped`,
+      });
+      continue;
+    }
     let question = rendered ? side(rendered.question) : { text: "", media: [] };
     let answer = rendered ? side(rendered.answer) : { text: "", media: [] };
     if (question.text === "" && question.media.length === 0) {
       // A note type the templates do not render (missing, or unknown syntax): its first two fields, as Anki's text export.
       fallback.add(nt?.name ?? `note type ${note.mid}`);
-      question = side(note.fields[0] ?? "");
-      answer = side(note.fields[1] ?? "");
+      const [first = "", second = ""] = note.fields;
+      if (Math.max(first.length, second.length) > MAX_SIDE_HTML) {
+        warnings.push({
+          line,
+          message: `a note's field holds more than ${MAX_SIDE_HTML / 1024} KiB of HTML; it was skipped`,
+        });
+        continue;
+      }
+      question = side(first);
+      answer = side(second);
     }
     const frontImage = firstImage(question.media, shelf, null);
     const backImage = firstImage(answer.media, shelf, frontImage);
@@ -256,6 +279,21 @@ export function readAnkiPackage(
     media: shelf.kept,
     ...(col.revlog && { history: { byKey, total: col.revlog.total } }),
   };
+}
+
+/** The longest media name an image keeps, and the most HTML a card's side may render to before conversion. */
+const MAX_MEDIA_NAME_CHARS = 255;
+const MAX_SIDE_HTML = 32 * 1024;
+/** A note type's templates are rendered once per card: a huge one would be copied into every card. */
+const MAX_TEMPLATE_CHARS = 64 * 1024;
+
+/** Refuses (PackageError) a note type with a template over MAX_TEMPLATE_CHARS. */
+function checkTemplates(nt: NoteType): void {
+  for (const t of nt.templates)
+    if (Math.max(t.qfmt.length, t.afmt.length) > MAX_TEMPLATE_CHARS)
+      throw new PackageError(
+        `its note type ${quote(nt.name)} has a card template over ${MAX_TEMPLATE_CHARS / 1024} KiB (Anki's own are a few hundred characters)`,
+      );
 }
 
 /** The first image of a side the deck keeps, other than `not` (the question's, which an answer repeats). */

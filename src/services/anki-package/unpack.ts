@@ -54,6 +54,8 @@ export interface UnpackedPackage {
    * absent.
    */
   media: Map<string, Uint8Array | "too large">;
+  /** The zstd budget the collection and map left for the images read later (mediaBytes). */
+  budget: ZstdBudget;
 }
 
 /** A media file's own bytes: an .anki21b package compresses each with zstd; `max` caps what it unpacks to. */
@@ -65,7 +67,7 @@ export function mediaBytes(
 ): Uint8Array | "too large" {
   if (pkg.entry !== "collection.anki21b") return stored.length > max ? "too large" : stored;
   try {
-    return unzstd(stored, max, `its media file \`${name}\``);
+    return unzstd(stored, max, `its media file \`${name}\``, pkg.budget);
   } catch (err) {
     if (err instanceof OverCap) return "too large";
     throw err;
@@ -160,20 +162,24 @@ export function unpackPackage(bytes: Uint8Array): UnpackedPackage {
       "it has no Anki collection inside (`collection.anki21b`, `collection.anki21` or `collection.anki2`)",
     );
   const raw = concat(kept.get(entry) ?? []);
-  const collection = entry === "collection.anki21b" ? unzstd(raw, PACKAGE_LIMITS.collectionBytes) : raw;
+  const budget = new ZstdBudget();
+  const collection =
+    entry === "collection.anki21b"
+      ? unzstd(raw, PACKAGE_LIMITS.collectionBytes, "its collection", budget)
+      : raw;
   const map = media.get("media");
   if (map?.tooLarge) throw new PackageError(`its media map is over ${mib(PACKAGE_LIMITS.mediaMapBytes)}`);
-  const names = map === undefined ? new Map<string, string>() : mediaMap(entry, concat(map.chunks));
+  const names = map === undefined ? new Map<string, string>() : mediaMap(entry, concat(map.chunks), budget);
   const files = new Map<string, Uint8Array | "too large">();
   for (const [zipName, name] of names) {
     const m = media.get(zipName);
     if (m !== undefined) files.set(name, m.tooLarge ? "too large" : concat(m.chunks));
   }
-  return { entry, collection, entries, media: files };
+  return { entry, collection, entries, media: files, budget };
 }
 
 /** The media map: zip entry name → the file name the cards use. */
-function mediaMap(entry: CollectionEntry, bytes: Uint8Array): Map<string, string> {
+function mediaMap(entry: CollectionEntry, bytes: Uint8Array, budget: ZstdBudget): Map<string, string> {
   const out = new Map<string, string>();
   if (entry !== "collection.anki21b") {
     let json: unknown;
@@ -189,7 +195,7 @@ function mediaMap(entry: CollectionEntry, bytes: Uint8Array): Map<string, string
   }
   // MediaEntries { repeated MediaEntry entries = 1 }, MediaEntry { name = 1, size = 2, sha1 = 3,
   // legacy_zip_filename = 255 }: an entry's zip name is its legacy name when set, else its index in the list.
-  const decoded = unzstd(bytes, PACKAGE_LIMITS.mediaMapBytes, "its media map");
+  const decoded = unzstd(bytes, PACKAGE_LIMITS.mediaMapBytes, "its media map", budget);
   try {
     const r = protobuf.Reader.create(decoded);
     let index = 0;
@@ -229,14 +235,27 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 
 /**
  * fzstd's work grows with each block times the frame's window (it slides the whole window per block): a frame of
- * 10,000 one-byte blocks declaring a 64 MiB window took 31 s. So the frames are read first, headers and block
- * headers only, and refused when a window is over `max` or blocks × window passes this budget (in block·MiB): a
- * real 64 MiB collection in 128 KiB blocks is 512 × 64 = 32,768.
+ * 10,000 one-byte blocks declaring a 64 MiB window took 31 s, 600 of them 3.2 s. So the frames are read first,
+ * headers and block headers only, and refused when a window is over `max` or blocks × window passes a budget (in
+ * block·MiB) that the whole package shares — its collection, media map and every image — so that many small
+ * frames cannot each spend a budget of their own (40 slow images took 42 s). A real collection is far inside it:
+ * Anki compresses with zstd's default level (a 2 MiB window), 64 MiB in 128 KiB blocks being 512 × 2 = 1,024; an
+ * image's frame costs about one per block.
  */
-const ZSTD_BUDGET = 40_000;
+export const ZSTD_BUDGET = 16_000;
+
+/** What is left of a package's zstd budget (ZSTD_BUDGET), spent by each frame checked. */
+export class ZstdBudget {
+  left = ZSTD_BUDGET;
+}
 
 /** Walks a zstd stream's frames and blocks without decoding them; throws PackageError when it would cost too much. */
-export function checkZstdCost(data: Uint8Array, max: number, what = "its collection"): void {
+export function checkZstdCost(
+  data: Uint8Array,
+  max: number,
+  what = "its collection",
+  budget: ZstdBudget = new ZstdBudget(),
+): void {
   const bad = (why: string) => new PackageError(`${what} is not valid zstd data (${why})`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let at = 0;
@@ -274,16 +293,22 @@ export function checkZstdCost(data: Uint8Array, max: number, what = "its collect
       if (type === 3) throw bad("a reserved block type");
       at += 3 + (type === 1 ? 1 : h >>> 3);
       cost += Math.max(1, window / (1024 * 1024));
-      if (cost > ZSTD_BUDGET)
+      if (cost > budget.left)
         throw new PackageError(`${what}'s zstd data is built to take minutes to unpack`);
     }
     if ((fhd >> 2) & 1) at += 4;
   }
+  budget.left -= cost;
 }
 
 /** A zstd stream decompressed, refused past `max` bytes (counted while decompressing); `what` names it. */
-export function unzstd(data: Uint8Array, max: number, what = "its collection"): Uint8Array {
-  checkZstdCost(data, max, what);
+export function unzstd(
+  data: Uint8Array,
+  max: number,
+  what = "its collection",
+  budget: ZstdBudget = new ZstdBudget(),
+): Uint8Array {
+  checkZstdCost(data, max, what, budget);
   const chunks: Uint8Array[] = [];
   let total = 0;
   const d = new Decompress((chunk) => {

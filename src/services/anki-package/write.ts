@@ -37,12 +37,15 @@ export function ankiPackage(
 ): Buffer {
   const used = new Set(cards.flatMap((c) => [c.frontImage, c.backImage]));
   const shipped = images.filter((m) => used.has(m.name));
+  // An image a card names but the deck no longer has (a card revived without it) is shown by no view: none here.
+  const have = new Set(shipped.map((m) => m.name));
+  const present = (name: string | null) => (name !== null && have.has(name) ? name : null);
   const collection = writeCollection(
     deckName,
     cards.map((c) => ({
       guid: c.key,
-      front: field(c.front, c.frontImage),
-      back: field(c.back, c.backImage),
+      front: field(c.front, present(c.frontImage)),
+      back: field(c.back, present(c.backImage)),
       tags: c.tags,
     })),
     now,
