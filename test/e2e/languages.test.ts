@@ -72,6 +72,25 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect(w.emu.rejections).toEqual([]);
   });
 
+  it("GIVEN a German member and a Spanish one THEN /help is in each one's language", async () => {
+    w = await startWorld({ engine, start: "2026-03-02T10:00:00Z", decks });
+    const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
+    const sofia = w.emu.addUser({ name: "sofia", guildId: w.guild.id, locale: "es-419" });
+    const de = await w.emu.runCommand({ user: greta, channel: w.channel, command: "help" });
+    expect(de.ephemeral).toBe(true);
+    expect(de.message?.embeds[0]?.title).toBe("Lernbegleiter");
+    expect(de.message?.embeds[0]?.description).toContain("**Tägliches Quiz**");
+    expect(de.message?.embeds[0]?.description).toContain(
+      "• +2 pro richtiger Antwort auf die Frage des Tages",
+    );
+    const es = await w.emu.runCommand({ user: sofia, channel: w.channel, command: "help" });
+    expect(es.message?.embeds[0]?.title).toBe("Compañero de estudio");
+    expect(es.message?.embeds[0]?.description).toContain("**Fiesta de repaso**");
+    const en = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "help" });
+    expect(en.message?.embeds[0]?.title).toBe("Study companion");
+    expect(w.emu.rejections).toEqual([]);
+  });
+
   it("GIVEN a member whose Discord language the bot does not speak THEN it answers in English", async () => {
     w = await startWorld({ engine, start: "2026-03-02T10:00:00Z", decks });
     const fleur = w.emu.addUser({ name: "fleur", guildId: w.guild.id, locale: "fr" });
@@ -110,7 +129,7 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect(feedback?.embeds[0]?.title).toMatch(/^(✅ Richtig!|❌ Nicht ganz)$/);
     // The post, edited with the new tally, stays Spanish.
     expect(w.emu.message(post!.id)?.embeds[0]?.footer?.text).toBe(
-      "1 respondidas · " + (text(feedback).includes("Richtig") ? "1" : "0") + " correctas",
+      `1 respondidas · ${text(feedback).includes("Richtig") ? "1" : "0"} correctas`,
     );
 
     // The next day in German, as the server's admins chose.
