@@ -69,10 +69,19 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     ]);
     expect(embed?.fields?.[0]?.value).toBe("Heute **1**\n7 Tage **1**\n30 Tage **1**");
     expect(stats.message?.attachments.map((a) => a.filename)).toEqual(["stats.png"]);
+    const board = await run("leaderboard", { metric: "reviews" });
+    expect(board.ephemeral).toBe(false);
+    expect(board.message?.content.split("\n")).toEqual([
+      "## 🏆 Wiederholungen · letzte 7 Tage",
+      `🥇 <@${greta.id}> — 1 Wiederholung`,
+      "",
+      `Rang von <@${greta.id}>: **#1** von 1 · 1 Wiederholung`,
+      "-# Tage beginnen um 04:00 Serverzeit; Woche und Monat sind gleitend (heute und die Tage davor).",
+    ]);
     expect(w.emu.rejections).toEqual([]);
   });
 
-  it("GIVEN a German member and a Spanish one THEN /help is in each one's language", async () => {
+  it("GIVEN a German member and a Spanish one THEN /help and /leaderboard are in each one's language", async () => {
     w = await startWorld({ engine, start: "2026-03-02T10:00:00Z", decks });
     const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
     const sofia = w.emu.addUser({ name: "sofia", guildId: w.guild.id, locale: "es-419" });
@@ -86,6 +95,12 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     const es = await w.emu.runCommand({ user: sofia, channel: w.channel, command: "help" });
     expect(es.message?.embeds[0]?.title).toBe("Compañero de estudio");
     expect(es.message?.embeds[0]?.description).toContain("**Fiesta de repaso**");
+    const board = await w.emu.runCommand({ user: sofia, channel: w.channel, command: "leaderboard" });
+    expect(board.message?.content).toContain(
+      "## 🏆 Puntos · últimos 7 días\n_Aún no hay nadie en esta clasificación._",
+    );
+    expect(board.message?.content).toContain(`<@${sofia.id}> aún no está en esta clasificación`);
+    expect(board.message?.content).toContain("-# Cómo se ganan los puntos: `/help`.");
     const en = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "help" });
     expect(en.message?.embeds[0]?.title).toBe("Study companion");
     expect(w.emu.rejections).toEqual([]);
