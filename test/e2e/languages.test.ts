@@ -81,7 +81,7 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect(w.emu.rejections).toEqual([]);
   });
 
-  it("GIVEN a German member and a Spanish one THEN /help and /leaderboard are in each one's language", async () => {
+  it("GIVEN a German member and a Spanish one THEN /help, /leaderboard and /settings are in each one's language", async () => {
     w = await startWorld({ engine, start: "2026-03-02T10:00:00Z", decks });
     const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
     const sofia = w.emu.addUser({ name: "sofia", guildId: w.guild.id, locale: "es-419" });
@@ -101,6 +101,32 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     );
     expect(board.message?.content).toContain(`<@${sofia.id}> aún no está en esta clasificación`);
     expect(board.message?.content).toContain("-# Cómo se ganan los puntos: `/help`.");
+    const limit = await w.emu.runCommand({
+      user: greta,
+      channel: w.channel,
+      command: "settings newcards",
+      options: { per_day: 5 },
+    });
+    expect(limit.message?.content).toBe("Du beginnst bis zu 5 neue Karten pro Tag.");
+    const fields = limit.message?.embeds[0]?.fields as { name: string; value: string }[];
+    expect(fields.slice(0, 6).map((f) => [f.name, f.value])).toEqual([
+      ["Neue Karten pro Tag", "5"],
+      ["Wiederholungen pro Tag", "200"],
+      ["Zeitzone", "die des Servers: UTC (Standard)"],
+      ["Tägliche Erinnerungen", "aus"],
+      ["In Bestenlisten", "an"],
+      ["Gewünschte Behaltensrate", "90\u00a0%"],
+    ]);
+    const model = await w.emu.runCommand({
+      user: sofia,
+      channel: w.channel,
+      command: "settings memory show",
+    });
+    expect(model.message?.content).toBe("Tu modelo de memoria:");
+    expect(model.message?.embeds[0]?.fields?.[0]).toMatchObject({
+      name: "Pesos en uso",
+      value: "los valores por defecto de FSRS",
+    });
     const en = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "help" });
     expect(en.message?.embeds[0]?.title).toBe("Study companion");
     expect(w.emu.rejections).toEqual([]);
