@@ -37,7 +37,8 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
     const run = (command: string, options?: Record<string, string>) =>
       w.emu.runCommand({ user: greta, channel: w.channel, command, ...(options && { options }) });
-    await run("deck subscribe", { deck: "capitals" });
+    const sub = await run("deck subscribe", { deck: "capitals" });
+    expect(sub.message?.content).toBe("**Capitals** abonniert: seine Karten sind jetzt in deinem `/study`.");
     const s = await run("study");
     expect(labels(s.message)).toEqual(["Antwort zeigen", "Beenden"]);
     expect(s.message?.embeds[0]?.footer?.text).toBe("0 fällig · heute noch 4 neue");
@@ -78,6 +79,13 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       `Rang von <@${greta.id}>: **#1** von 1 · 1 Wiederholung`,
       "-# Tage beginnen um 04:00 Serverzeit; Woche und Monat sind gleitend (heute und die Tage davor).",
     ]);
+    const unsub = await run("deck unsubscribe", { deck: "capitals" });
+    expect(unsub.message?.content).toBe(
+      "**Capitals** abbestellt. Dein Fortschritt bleibt erhalten, falls du zurückkommst.",
+    );
+    expect((await run("deck unsubscribe", { deck: "capitals" })).message?.content).toBe(
+      "Du hattest **Capitals** nicht abonniert.",
+    );
     expect(w.emu.rejections).toEqual([]);
   });
 
