@@ -301,7 +301,7 @@ export default {
     ],
   },
   async execute(i, ctx) {
-    const { deps, respond } = ctx;
+    const { deps, respond, t } = ctx;
     const sub = i.options.getSubcommand();
     if (sub === "list") {
       await respond.reply(renderDeckList(await deckListView(deps, i.user.id, i.guildId)));
@@ -342,7 +342,7 @@ export default {
       sub === "subscribe"
         ? await subscribe(deps, i.user.id, i.guildId, deckId)
         : await unsubscribe(deps, i.user.id, i.guildId, deckId);
-    await respond.reply(renderSubscription(sub === "subscribe" ? "subscribe" : "unsubscribe", r));
+    await respond.reply(renderSubscription(sub === "subscribe" ? "subscribe" : "unsubscribe", r, t));
   },
   async autocomplete(i, { deps }) {
     const q = String(i.options.getFocused());

@@ -3,7 +3,7 @@ import { renderHelp } from "../src/render/help.ts";
 
 export default {
   data: { name: "help", description: "What this bot does and how to use it" },
-  async execute(_i, { respond }) {
-    await respond.reply(renderHelp());
+  async execute(_i, { respond, t }) {
+    await respond.reply(renderHelp(t));
   },
 } satisfies Command;

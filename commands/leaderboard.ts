@@ -33,11 +33,11 @@ export default {
   },
   ephemeral: false,
   guards: { inServer: "Leaderboards belong to a server: run `/leaderboard` in one." },
-  async execute(i, { deps, respond }) {
+  async execute(i, { deps, respond, t }) {
     if (!i.inGuild()) return; // the inServer guard has answered; this narrows guildId to a string
     const period = choiceOption(i, "period", PERIODS, "week");
     const metric = choiceOption(i, "metric", METRICS, "points");
     const board = await leaderboard(deps, { guildId: i.guildId, userId: i.user.id, period, metric });
-    await respond.reply(renderLeaderboard(board), { ephemeral: false });
+    await respond.reply(renderLeaderboard(board, t), { ephemeral: false });
   },
 } satisfies Command;

@@ -12,6 +12,7 @@ import { MAX_INTERVAL_MAX, RETENTION_MAX, RETENTION_MIN } from "../src/core/sche
 import type { Command } from "../src/discord/command.ts";
 import { choiceOption } from "../src/discord/options.ts";
 import type { Responder } from "../src/discord/responder.ts";
+import type { T } from "../src/i18n/translate.ts";
 import { deckChoices } from "../src/render/deck-view.ts";
 import { renderMemory, renderOptimize } from "../src/render/memory-view.ts";
 import { renderSettings, type SettingsChange } from "../src/render/settings-view.ts";
@@ -74,27 +75,20 @@ function readChange(i: ChatInputCommandInteraction): {
 }
 
 /** `/settings memory …`: the member's own FSRS weights. A fit takes seconds: the reply is deferred first. */
-async function memory(i: ChatInputCommandInteraction, deps: Deps, respond: Responder): Promise<void> {
+async function memory(i: ChatInputCommandInteraction, deps: Deps, respond: Responder, t: T): Promise<void> {
   const sub = i.options.getSubcommand();
   if (sub === "optimize") {
     await respond.defer();
-    return respond.reply(renderOptimize(await optimizeMemory(deps, i.user.id, i.guildId)));
+    return respond.reply(renderOptimize(await optimizeMemory(deps, i.user.id, i.guildId), t));
   }
   if (sub === "reset")
-    return respond.reply(
-      renderMemory(
-        await resetMemory(deps, i.user.id),
-        "Back to FSRS's default weights, from your next card on.",
-      ),
-    );
+    return respond.reply(renderMemory(await resetMemory(deps, i.user.id), t("memory.reset"), t));
   if (sub === "monthly") {
     const on = i.options.getBoolean("enabled", true);
-    const note = on
-      ? "I will re-fit your memory model once a month, in the background (applied only when it fits better)."
-      : "No more monthly re-fits.";
-    return respond.reply(renderMemory(await setMonthlyRefit(deps, i.user.id, on), note));
+    const note = t(on ? "memory.monthlyOn" : "memory.monthlyOff");
+    return respond.reply(renderMemory(await setMonthlyRefit(deps, i.user.id, on), note, t));
   }
-  return respond.reply(renderMemory(await memoryView(deps, i.user.id)));
+  return respond.reply(renderMemory(await memoryView(deps, i.user.id), null, t));
 }
 
 export default {
@@ -296,11 +290,11 @@ export default {
       },
     ],
   },
-  async execute(i, { deps, respond }) {
-    if (i.options.getSubcommandGroup(false) === "memory") return memory(i, deps, respond);
+  async execute(i, { deps, respond, t }) {
+    if (i.options.getSubcommandGroup(false) === "memory") return memory(i, deps, respond, t);
     const { change, patch, deck } = readChange(i);
     const view = await settingsView(deps, { userId: i.user.id, guildId: i.guildId, patch, deck });
-    await respond.reply(renderSettings(change, view));
+    await respond.reply(renderSettings(change, view, t));
   },
   async autocomplete(i, { deps }) {
     const focused = i.options.getFocused(true);

@@ -1,7 +1,7 @@
-import { PARTY_POINTS } from "./party-scoring.ts";
-
-/** Leaderboard points, pure. The rules text below is what /help and README show; keep them in step. */
-
+/**
+ * Leaderboard points, pure. /help states these rules in every language (render/help.ts `pointsRules`, its text in
+ * the catalogs' `help.points`) and README in English; keep them in step.
+ */
 export const POINTS = {
   /** Every review that took at least `minReviewMs`. */
   perReview: 1,
@@ -46,11 +46,3 @@ export function reviewPoints(r: ScoredReview): number {
 export function streakBonus(runDays: number): number {
   return runDays >= POINTS.streakFrom ? POINTS.streakBonus : 0;
 }
-
-export const POINTS_RULES = [
-  `• ${POINTS.perReview} point per review (a card answered in under ${POINTS.minReviewMs / 1000} s counts as a review but earns no points)`,
-  `• +${POINTS.quizCorrect} per correct answer to the question of the day`,
-  `• +${POINTS.streakBonus} once a day while your streak is ${POINTS.streakFrom} days or more`,
-  `• review party: in a race the first right answer of a round +${PARTY_POINTS.raceFirst}, each later one ${PARTY_POINTS.raceStep} less (at least +${PARTY_POINTS.raceFloor}); with everyone, +${PARTY_POINTS.everyone} per right answer`,
-  "• a Re-do round of today's misses is practice: no points, no schedule change",
-].join("\n");

@@ -9,6 +9,7 @@ import { encodeId, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
 import { DECK_ID_PATTERN } from "../core/decks/limits.ts";
 import { ALL_FORMATS, type DeckFormat, FORMAT_NAMES } from "../core/decks/parse.ts";
 import { suppressLinkPreviews } from "../core/decks/text.ts";
+import { english, type T } from "../i18n/translate.ts";
 import type { ExportedDeck } from "../services/deck-export.ts";
 import type { ImportConfirm, ImportReport, ImportScope } from "../services/deck-import.ts";
 import type { DeckListView, DeckSummary } from "../services/decks.ts";
@@ -106,14 +107,13 @@ export function renderDeckList(v: DeckListView) {
 export function renderSubscription(
   sub: "subscribe" | "unsubscribe",
   r: { deck: { name: string }; changed: boolean },
+  t: T = english,
 ) {
   const name = `**${r.deck.name}**`;
   const content =
     sub === "subscribe"
-      ? subscribedLine(r.deck.name, r.changed)
-      : r.changed
-        ? `Unsubscribed from ${name}. Your progress is kept if you come back.`
-        : `You were not subscribed to ${name}.`;
+      ? subscribedLine(r.deck.name, r.changed, t)
+      : t(r.changed ? "deck.unsubscribed" : "deck.notSubscribed", { name });
   return { content, allowed_mentions: NO_PINGS };
 }
 

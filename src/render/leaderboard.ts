@@ -5,80 +5,91 @@
  * because clients resolve mentions in content reliably, in embeds only for members they have cached.
  */
 import { MEDALS } from "../core/ranking.ts";
-import type { BoardEntry, Leaderboard, Metric, Period } from "../services/leaderboard.ts";
+import { english, type T } from "../i18n/translate.ts";
+import type { BoardEntry, Leaderboard, Metric } from "../services/leaderboard.ts";
 import { ACCURACY_MIN_REVIEWS } from "../services/leaderboard.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
 
+/** The metrics' English names: the `/leaderboard metric:` choices (the board's own heading is translated). */
 export const METRIC_NAMES: Record<Metric, string> = {
-  reviews: "Reviews",
-  points: "Points",
-  streak: "Streak",
-  accuracy: "Accuracy",
+  reviews: english("leaderboard.metric.reviews"),
+  points: english("leaderboard.metric.points"),
+  streak: english("leaderboard.metric.streak"),
+  accuracy: english("leaderboard.metric.accuracy"),
 };
 
-function periodName(b: Leaderboard): string {
-  if (b.metric === "streak") return b.period === "all" ? "longest ever" : "current";
-  const names: Record<Period, string> = {
-    today: `today (${b.zone})`,
-    week: "last 7 days",
-    month: "last 30 days",
-    all: "all time",
-  };
-  return names[b.period];
+function periodName(b: Leaderboard, t: T): string {
+  if (b.metric === "streak")
+    return t(b.period === "all" ? "leaderboard.period.streakLongest" : "leaderboard.period.streakCurrent");
+  return t(`leaderboard.period.${b.period}`, { zone: b.zone });
 }
 
-export function figure(metric: Metric, e: Pick<BoardEntry, "score" | "reviews">): string {
+/** A whole number in the language's digits (1,234 · 1.234 · 1234). */
+const num = (n: number, t: T) => n.toLocaleString(t.intl);
+
+export function figure(metric: Metric, e: Pick<BoardEntry, "score" | "reviews">, t: T = english): string {
   switch (metric) {
     case "reviews":
-      return `${e.score} review${e.score === 1 ? "" : "s"}`;
+      return t("leaderboard.figure.reviews", { count: e.score, n: num(e.score, t) });
     case "points":
-      return `${e.score} pt${e.score === 1 ? "" : "s"}`;
+      return t("leaderboard.figure.points", { count: e.score, n: num(e.score, t) });
     case "streak":
-      return `${e.score} day${e.score === 1 ? "" : "s"}`;
-    case "accuracy":
-      return `${(e.score / 10).toFixed(1)}% · ${e.reviews} reviews`;
+      return t("leaderboard.figure.days", { count: e.score, n: num(e.score, t) });
+    case "accuracy": {
+      // The score is per mille: one decimal of a percent, exact.
+      const percent = new Intl.NumberFormat(t.intl, {
+        style: "percent",
+        minimumFractionDigits: 1,
+        maximumFractionDigits: 1,
+      }).format(e.score / 1000);
+      const reviews = t("leaderboard.figure.reviews", { count: e.reviews, n: num(e.reviews, t) });
+      return t("leaderboard.figure.accuracy", { percent, reviews });
+    }
   }
 }
 
-function line(b: Leaderboard, e: BoardEntry): string {
-  const badge = MEDALS[e.rank] ?? `\`#${e.rank}\``;
-  return `${badge} <@${e.userId}> — ${figure(b.metric, e)}`;
+function line(b: Leaderboard, e: BoardEntry, t: T): string {
+  const badge = MEDALS[e.rank] ?? `\`#${num(e.rank, t)}\``;
+  return `${badge} <@${e.userId}> — ${figure(b.metric, e, t)}`;
 }
 
 /** The asker's standing. The board is public: it names whose standing it is (a mention, which pings nobody). */
-function myLine(b: Leaderboard): string {
+function myLine(b: Leaderboard, t: T): string {
   const me = b.me;
   const who = `<@${b.userId}>`;
   switch (me.kind) {
     case "ranked":
-      return `${who}'s rank: **#${me.entry.rank}** of ${b.ranked} · ${figure(b.metric, me.entry)}`;
+      return t("leaderboard.rank", {
+        who,
+        rank: num(me.entry.rank, t),
+        ranked: num(b.ranked, t),
+        figure: figure(b.metric, me.entry, t),
+      });
     case "hidden":
-      return `${who} is hidden from leaderboards — \`/settings leaderboard visible:True\` to appear.`;
+      return t("leaderboard.hidden", { who });
     case "too-few":
-      return `${who} needs ${ACCURACY_MIN_REVIEWS} reviews in this period to be ranked by accuracy (has ${me.reviews}).`;
+      return t("leaderboard.tooFew", { who, min: ACCURACY_MIN_REVIEWS, reviews: num(me.reviews, t) });
     case "none":
-      return b.metric === "streak"
-        ? `${who} has no streak running — review a card today to start one.`
-        : `${who} is not on this board yet — \`/study\` to join in.`;
+      return t(b.metric === "streak" ? "leaderboard.noStreak" : "leaderboard.notYet", { who });
   }
 }
 
-export function renderLeaderboard(b: Leaderboard) {
-  const head = `## 🏆 ${METRIC_NAMES[b.metric]} · ${periodName(b)}`;
+/** The board in `t`'s language: the asker's, whose command it answers (public, like every reply to it). */
+export function renderLeaderboard(b: Leaderboard, t: T = english) {
+  const head = t("leaderboard.head", {
+    metric: t(`leaderboard.metric.${b.metric}`),
+    period: periodName(b, t),
+  });
   const body =
     b.top.length > 0
-      ? b.top.map((e) => line(b, e)).join("\n")
+      ? b.top.map((e) => line(b, e, t)).join("\n")
       : b.metric === "accuracy"
-        ? `_Nobody has ${ACCURACY_MIN_REVIEWS} reviews in this period yet._`
-        : "_Nobody is on this board yet._ Study with `/study` to be the first.";
+        ? t("leaderboard.emptyAccuracy", { min: ACCURACY_MIN_REVIEWS })
+        : t("leaderboard.empty");
   const notes: string[] = [];
-  if (b.metric === "accuracy")
-    notes.push(
-      `-# Accuracy = reviews not rated Again; ranked from ${ACCURACY_MIN_REVIEWS} reviews in the period.`,
-    );
-  if (b.metric === "points") notes.push("-# How points are earned: `/help`.");
-  if (b.period !== "all" && b.metric !== "streak")
-    notes.push("-# Days start at 04:00 server time; week and month are rolling (today and the days before).");
-  const content = [head, body, "", myLine(b), ...notes].join("\n");
+  if (b.metric === "accuracy") notes.push(t("leaderboard.accuracyNote", { min: ACCURACY_MIN_REVIEWS }));
+  if (b.metric === "points") notes.push(t("leaderboard.pointsNote"));
+  if (b.period !== "all" && b.metric !== "streak") notes.push(t("leaderboard.daysNote"));
+  const content = [head, body, "", myLine(b, t), ...notes].join("\n");
   return { content: clip(content, LIMITS.content), embeds: [], components: [], allowed_mentions: NO_PINGS };
 }

@@ -1,56 +1,58 @@
-/** The `/settings memory` replies: a fit's outcome, the weights in use, a reset. */
+/** The `/settings memory` replies: a fit's outcome, the weights in use, a reset, in the member's language. */
+import { english, type T } from "../i18n/translate.ts";
 import type { MemoryView, OptimizeResult } from "../services/memory/optimize.ts";
 import { COLORS } from "./components.ts";
 import { NO_PINGS } from "./limits.ts";
-import { plural } from "./plural.ts";
 
-const loss = (x: number) => x.toFixed(3);
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const loss = (x: number, t: T) =>
+  x.toLocaleString(t.intl, { minimumFractionDigits: 3, maximumFractionDigits: 3 });
+const pct = (x: number, t: T) =>
+  x.toLocaleString(t.intl, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const date = (ms: number) => `<t:${Math.floor(ms / 1000)}:D>`;
+const reviews = (count: number, t: T) => t("study.reviews", { count });
 
 /** What `/settings memory optimize` found. */
-export function renderOptimize(r: OptimizeResult) {
-  if (r.kind === "claimed-elsewhere")
-    return {
-      content: "A fit of your memory model is running already. Try again in a minute.",
-      allowed_mentions: NO_PINGS,
-    };
+export function renderOptimize(r: OptimizeResult, t: T = english) {
+  if (r.kind === "claimed-elsewhere") return { content: t("memory.busy"), allowed_mentions: NO_PINGS };
   if (r.kind === "failed")
-    return {
-      content: `The fit could not run on your history (${r.reason.slice(0, 200)}). Nothing changed: try again after more reviews.`,
-      allowed_mentions: NO_PINGS,
-    };
+    return { content: t("memory.failed", { reason: r.reason.slice(0, 200) }), allowed_mentions: NO_PINGS };
   if (r.kind === "not-yet") {
-    const more = r.needed - r.longTerm;
+    const more = t("memory.moreReviews", { count: r.needed - r.longTerm });
     return {
-      content: `Not yet: ${plural(more, "more review")} first. A fit learns from reviews on a later day than the card's review before: it needs ${r.needed}, you have ${r.longTerm} (of ${plural(r.reviews, "review")}). Nothing changed.`,
+      content: t("memory.notYet", {
+        more,
+        needed: r.needed,
+        have: r.longTerm,
+        reviews: reviews(r.reviews, t),
+      }),
       allowed_mentions: NO_PINGS,
     };
   }
-  const before = r.hadOwn ? "your weights before" : "FSRS's defaults";
-  const content = r.applied
-    ? `Your memory model is fitted to you, from ${plural(r.reviews, "review")}: it predicts your own history better than ${before}, so every interval from your next card on uses it.`
-    : `I fitted a model from ${plural(r.reviews, "review")}, but it does not predict your history better than ${before}, so you keep them. Try again after more reviews.`;
+  const before = t(r.hadOwn ? "memory.yourBefore" : "memory.defaults");
+  const content = t(r.applied ? "memory.applied" : "memory.notApplied", {
+    reviews: reviews(r.reviews, t),
+    before,
+  });
   return {
     content,
     embeds: [
       {
         color: r.applied ? COLORS.done : COLORS.info,
-        title: "How well each predicts your reviews (lower is better)",
+        title: t("memory.fitTitle"),
         fields: [
           {
-            name: "Log loss",
-            value: `${loss(r.before.logLoss)} → **${loss(r.after.logLoss)}**`,
+            name: t("memory.logLoss"),
+            value: `${loss(r.before.logLoss, t)} → **${loss(r.after.logLoss, t)}**`,
             inline: true,
           },
           {
-            name: "RMSE (bins)",
-            value: `${pct(r.before.rmseBins)} → **${pct(r.after.rmseBins)}**`,
+            name: t("memory.rmse"),
+            value: `${pct(r.before.rmseBins, t)} → **${pct(r.after.rmseBins, t)}**`,
             inline: true,
           },
-          { name: "Reviews used", value: String(r.reviews), inline: true },
+          { name: t("memory.reviewsUsed"), value: r.reviews.toLocaleString(t.intl), inline: true },
         ],
-        footer: { text: "fsrs-rs, FSRS's own optimizer · /stats shows the calibration" },
+        footer: { text: t("memory.footer") },
       },
     ],
     allowed_mentions: NO_PINGS,
@@ -58,30 +60,39 @@ export function renderOptimize(r: OptimizeResult) {
 }
 
 /** `/settings memory show` / `reset` / `monthly`: the weights in use, the latest fit, the monthly re-fit. */
-export function renderMemory(v: MemoryView, note: string | null = null) {
+export function renderMemory(v: MemoryView, note: string | null = null, t: T = english) {
+  const from = reviews(v.weightsReviews ?? 0, t);
   const source =
     v.weights === null
-      ? "FSRS's defaults"
-      : `fitted to you from ${plural(v.weightsReviews ?? 0, "review")}${v.weightsAt === null ? "" : ` on ${date(v.weightsAt)}`}`;
+      ? t("memory.defaults")
+      : v.weightsAt === null
+        ? t("memory.fittedFrom", { reviews: from })
+        : t("memory.fittedFromOn", { reviews: from, date: date(v.weightsAt) });
   const last = v.lastFit;
   const fields = [
-    { name: "Weights in use", value: source, inline: false },
-    { name: "Monthly re-fit", value: v.refit ? "on" : "off", inline: true },
+    { name: t("memory.weightsInUse"), value: source, inline: false },
+    { name: t("memory.monthly"), value: t(v.refit ? "settings.on" : "settings.off"), inline: true },
   ];
   if (last)
     fields.push({
-      name: "Latest fit",
-      value: `${date(last.at)}, ${plural(last.reviews, "review")}: log loss ${loss(last.before.logLoss)} → ${loss(last.after.logLoss)}, ${last.applied ? "applied" : "not applied (no better)"}`,
+      name: t("memory.latest"),
+      value: t("memory.latestValue", {
+        date: date(last.at),
+        reviews: reviews(last.reviews, t),
+        before: loss(last.before.logLoss, t),
+        after: loss(last.after.logLoss, t),
+        outcome: t(last.applied ? "memory.outcomeApplied" : "memory.outcomeNotApplied"),
+      }),
       inline: false,
     });
   if (v.weights !== null)
     fields.push({
-      name: "Weights",
+      name: t("memory.weights"),
       value: `\`${v.weights.map((w) => w.toFixed(4)).join(" ")}\``,
       inline: false,
     });
   return {
-    content: note ?? "Your memory model:",
+    content: note ?? t("memory.yourModel"),
     embeds: [{ color: COLORS.info, fields }],
     allowed_mentions: NO_PINGS,
   };

@@ -37,7 +37,8 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
     const run = (command: string, options?: Record<string, string>) =>
       w.emu.runCommand({ user: greta, channel: w.channel, command, ...(options && { options }) });
-    await run("deck subscribe", { deck: "capitals" });
+    const sub = await run("deck subscribe", { deck: "capitals" });
+    expect(sub.message?.content).toBe("**Capitals** abonniert: seine Karten sind jetzt in deinem `/study`.");
     const s = await run("study");
     expect(labels(s.message)).toEqual(["Antwort zeigen", "Beenden"]);
     expect(s.message?.embeds[0]?.footer?.text).toBe("0 fällig · heute noch 4 neue");
@@ -69,6 +70,73 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     ]);
     expect(embed?.fields?.[0]?.value).toBe("Heute **1**\n7 Tage **1**\n30 Tage **1**");
     expect(stats.message?.attachments.map((a) => a.filename)).toEqual(["stats.png"]);
+    const board = await run("leaderboard", { metric: "reviews" });
+    expect(board.ephemeral).toBe(false);
+    expect(board.message?.content.split("\n")).toEqual([
+      "## 🏆 Wiederholungen · letzte 7 Tage",
+      `🥇 <@${greta.id}> — 1 Wiederholung`,
+      "",
+      `Rang von <@${greta.id}>: **#1** von 1 · 1 Wiederholung`,
+      "-# Tage beginnen um 04:00 Serverzeit; Woche und Monat sind gleitend (heute und die Tage davor).",
+    ]);
+    const unsub = await run("deck unsubscribe", { deck: "capitals" });
+    expect(unsub.message?.content).toBe(
+      "**Capitals** abbestellt. Dein Fortschritt bleibt erhalten, falls du zurückkommst.",
+    );
+    expect((await run("deck unsubscribe", { deck: "capitals" })).message?.content).toBe(
+      "Du hattest **Capitals** nicht abonniert.",
+    );
+    expect(w.emu.rejections).toEqual([]);
+  });
+
+  it("GIVEN a German member and a Spanish one THEN /help, /leaderboard and /settings are in each one's language", async () => {
+    w = await startWorld({ engine, start: "2026-03-02T10:00:00Z", decks });
+    const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
+    const sofia = w.emu.addUser({ name: "sofia", guildId: w.guild.id, locale: "es-419" });
+    const de = await w.emu.runCommand({ user: greta, channel: w.channel, command: "help" });
+    expect(de.ephemeral).toBe(true);
+    expect(de.message?.embeds[0]?.title).toBe("Lernbegleiter");
+    expect(de.message?.embeds[0]?.description).toContain("**Tägliches Quiz**");
+    expect(de.message?.embeds[0]?.description).toContain(
+      "• +2 pro richtiger Antwort auf die Frage des Tages",
+    );
+    const es = await w.emu.runCommand({ user: sofia, channel: w.channel, command: "help" });
+    expect(es.message?.embeds[0]?.title).toBe("Compañero de estudio");
+    expect(es.message?.embeds[0]?.description).toContain("**Fiesta de repaso**");
+    const board = await w.emu.runCommand({ user: sofia, channel: w.channel, command: "leaderboard" });
+    expect(board.message?.content).toContain(
+      "## 🏆 Puntos · últimos 7 días\n_Aún no hay nadie en esta clasificación._",
+    );
+    expect(board.message?.content).toContain(`<@${sofia.id}> aún no está en esta clasificación`);
+    expect(board.message?.content).toContain("-# Cómo se ganan los puntos: `/help`.");
+    const limit = await w.emu.runCommand({
+      user: greta,
+      channel: w.channel,
+      command: "settings newcards",
+      options: { per_day: 5 },
+    });
+    expect(limit.message?.content).toBe("Du beginnst bis zu 5 neue Karten pro Tag.");
+    const fields = limit.message?.embeds[0]?.fields as { name: string; value: string }[];
+    expect(fields.slice(0, 6).map((f) => [f.name, f.value])).toEqual([
+      ["Neue Karten pro Tag", "5"],
+      ["Wiederholungen pro Tag", "200"],
+      ["Zeitzone", "die des Servers: UTC (Standard)"],
+      ["Tägliche Erinnerungen", "aus"],
+      ["In Bestenlisten", "an"],
+      ["Gewünschte Behaltensrate", "90\u00a0%"],
+    ]);
+    const model = await w.emu.runCommand({
+      user: sofia,
+      channel: w.channel,
+      command: "settings memory show",
+    });
+    expect(model.message?.content).toBe("Tu modelo de memoria:");
+    expect(model.message?.embeds[0]?.fields?.[0]).toMatchObject({
+      name: "Pesos en uso",
+      value: "los valores por defecto de FSRS",
+    });
+    const en = await w.emu.runCommand({ user: w.alice, channel: w.channel, command: "help" });
+    expect(en.message?.embeds[0]?.title).toBe("Study companion");
     expect(w.emu.rejections).toEqual([]);
   });
 
