@@ -59,6 +59,25 @@ const refusal = async (bytes: Uint8Array): Promise<string> => {
   throw new Error("the package was not refused");
 };
 
+/** A legacy package of Basic notes g1, g2, … with these sides, and these media. */
+const basic = (sides: [string, string][], media: Record<string, Uint8Array> = {}) =>
+  packageBytes(
+    "collection.anki2",
+    collectionBytes({
+      schema: 11,
+      noteTypes: [BASIC],
+      notes: sides.map(([front, back], k) => ({
+        id: k + 1,
+        guid: `g${k + 1}`,
+        mid: BASIC.id,
+        fields: [front, back],
+        ords: [0],
+      })),
+    }),
+    {},
+    media,
+  );
+
 describe.each([
   ["collection.anki2", 11],
   ["collection.anki21", 11],
@@ -165,17 +184,10 @@ describe("GIVEN a package whose media are not what they claim, or too large", ()
 
   it("THEN a card whose only content is an image it cannot keep is skipped, saying why", async () => {
     const file = await read(
-      packageBytes(
-        "collection.anki2",
-        collectionBytes({
-          schema: 11,
-          noteTypes: [BASIC],
-          notes: [
-            { id: 1, guid: "g1", mid: BASIC.id, fields: ['<img src="gone.png">', "back"], ords: [0] },
-            { id: 2, guid: "g2", mid: BASIC.id, fields: ["kept", "back"], ords: [0] },
-          ],
-        }),
-      ),
+      basic([
+        ['<img src="gone.png">', "back"],
+        ["kept", "back"],
+      ]),
     );
     expect(file.cards.map((c) => c.key)).toEqual(["g2"]);
     const said = file.warnings.map((w) => w.message).join("\n");
@@ -262,18 +274,7 @@ describe("GIVEN a package built to be slow or huge through its images and templa
 
   it("THEN an image named with more than 255 characters is dropped, its card kept with its text", async () => {
     const long = `${"x".repeat(300)}.png`;
-    const file = await read(
-      packageBytes(
-        "collection.anki2",
-        collectionBytes({
-          schema: 11,
-          noteTypes: [BASIC],
-          notes: [{ id: 1, guid: "g1", mid: BASIC.id, fields: [`Long <img src="${long}">`, "b"], ords: [0] }],
-        }),
-        {},
-        { [long]: PNG_1X1 },
-      ),
-    );
+    const file = await read(basic([[`Long <img src="${long}">`, "b"]], { [long]: PNG_1X1 }));
     expect(file.cards.map((c) => [c.front, c.frontImage])).toEqual([["Long", undefined]]);
     expect(file.warnings.map((w) => w.message).join("\n")).toContain("(a name over 255 characters)");
   });
@@ -294,23 +295,10 @@ describe("GIVEN a package built to be slow or huge through its images and templa
     );
     expect(await refusal(big)).toContain("has a card template over 64 KiB");
     const file = await read(
-      packageBytes(
-        "collection.anki2",
-        collectionBytes({
-          schema: 11,
-          noteTypes: [BASIC],
-          notes: [
-            {
-              id: 1,
-              guid: "g1",
-              mid: BASIC.id,
-              fields: [`<i>${"<b></b>".repeat(6_000)}</i>`, "b"],
-              ords: [0],
-            },
-            { id: 2, guid: "g2", mid: BASIC.id, fields: ["kept", "b"], ords: [0] },
-          ],
-        }),
-      ),
+      basic([
+        [`<i>${"<b></b>".repeat(6_000)}</i>`, "b"],
+        ["kept", "b"],
+      ]),
     );
     expect(file.cards.map((c) => c.key)).toEqual(["g2"]);
     expect(file.warnings.map((w) => w.message).join("\n")).toContain(

@@ -18,20 +18,22 @@ const note = (id: number, front: string, back: string) => ({
   ords: [0],
 });
 
-const PACKAGE = packageBytes(
-  "collection.anki21b",
-  collectionBytes({
-    schema: 18,
-    noteTypes: [BASIC],
-    decks: { 1: "Layers" },
-    notes: [
-      note(1, 'Which layer? <img src="conv.png">', 'Conv2d <img src="kernel.gif">'),
-      note(2, "What does ReLU return for -3?", "0"),
-      note(3, "What does softmax output sum to?", "1"),
-      note(4, "Which layer drops units at random?", "Dropout"),
-    ],
-  }),
-  {},
+/** An .anki21b package of the Anki deck "Layers" with these notes and images. */
+const layers = (notes: ReturnType<typeof note>[], media: Record<string, Uint8Array>) =>
+  packageBytes(
+    "collection.anki21b",
+    collectionBytes({ schema: 18, noteTypes: [BASIC], decks: { 1: "Layers" }, notes }),
+    {},
+    media,
+  );
+
+const PACKAGE = layers(
+  [
+    note(1, 'Which layer? <img src="conv.png">', 'Conv2d <img src="kernel.gif">'),
+    note(2, "What does ReLU return for -3?", "0"),
+    note(3, "What does softmax output sum to?", "1"),
+    note(4, "Which layer drops units at random?", "Dropout"),
+  ],
   { "conv.png": PNG_1X1, "kernel.gif": GIF_1X1 },
 );
 
@@ -148,18 +150,11 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     const shown = await w.emu.click({ user: w.alice, message: s.message!, label: "Show answer" });
     await w.emu.click({ user: w.alice, message: shown.message!, label: "Good" });
     // The same package without the card she studied: retiring it asks first.
-    const fewer = packageBytes(
-      "collection.anki21b",
-      collectionBytes({
-        schema: 18,
-        noteTypes: [BASIC],
-        decks: { 1: "Layers" },
-        notes: [
-          note(2, "What does ReLU return for -3?", "0"),
-          note(5, 'Pooling? <img src="kernel.gif">', "MaxPool2d"),
-        ],
-      }),
-      {},
+    const fewer = layers(
+      [
+        note(2, "What does ReLU return for -3?", "0"),
+        note(5, 'Pooling? <img src="kernel.gif">', "MaxPool2d"),
+      ],
       { "kernel.gif": GIF_1X1 },
     );
     const ask = await importAs(fewer);
