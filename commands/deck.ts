@@ -179,7 +179,7 @@ const onUnsuspendButton: ButtonHandler = async (i, ctx) => {
   if (action.userId !== i.user.id) throw new UserError(NOT_YOURS);
   ownView(i, NOT_YOURS);
   const view = await unsuspend(ctx.deps, i.user.id, i.guildId, action.deckId, action.cardId);
-  await ctx.respond.update(renderSuspended(view));
+  await ctx.respond.update(renderSuspended(view, ctx.t));
 };
 
 export default {
@@ -311,12 +311,12 @@ export default {
     if (sub === "import") return runImport(i, ctx);
     if (sub === "reports") {
       const view = await reportsView(deps, actor(i), i.options.getString("deck", true));
-      await respond.reply(renderReports(view), { ephemeral: true });
+      await respond.reply(renderReports(view, t), { ephemeral: true });
       return;
     }
     if (sub === "suspended") {
       const view = await suspendedView(deps, i.user.id, i.guildId, i.options.getString("deck", true));
-      await respond.reply(renderSuspended(view), { ephemeral: true });
+      await respond.reply(renderSuspended(view, t), { ephemeral: true });
       return;
     }
     if (sub === "export") {
