@@ -7,7 +7,7 @@
 import { type APIEmbed, type APIEmbedField, ButtonStyle } from "discord.js";
 import { encodeId, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
 import { DECK_ID_PATTERN } from "../core/decks/limits.ts";
-import { ALL_FORMATS, type DeckFormat, FORMAT_NAMES } from "../core/decks/parse.ts";
+import { ALL_FORMATS, type DeckFormat } from "../core/decks/parse.ts";
 import { suppressLinkPreviews } from "../core/decks/text.ts";
 import { english, type T } from "../i18n/translate.ts";
 import type { ExportedDeck } from "../services/deck-export.ts";
@@ -119,6 +119,9 @@ export function deckChoices(found: readonly { id: string; name: string }[]) {
   return found.map((d) => ({ name: clip(`${d.name} (${d.id})`, LIMITS.choiceName), value: d.id }));
 }
 
+/** A format's name in the member's language (the same words as FORMAT_NAMES in English). */
+const formatName = (f: DeckFormat, t: T): string => t(`deck.formats.${f}`);
+
 const PREVIEW_SIDE = 300;
 const WARNINGS_LISTED = 5;
 
@@ -145,7 +148,7 @@ export function renderImported(r: ImportReport, t: T = english): MessagePayload 
     : t("deck.imported.changes", { cards, added: r.added, kept: r.kept, retired: r.retired });
   const images = r.images > 0 ? ` · ${t("deck.imported.images", { count: r.images })}` : "";
   const lines = [
-    t("deck.imported.format", { format: FORMAT_NAMES[r.format], counts, images }),
+    t("deck.imported.format", { format: formatName(r.format, t), counts, images }),
     t(r.scope === "personal" ? "deck.imported.personal" : "deck.imported.server"),
     ...(r.progress ? [progressLine(r.progress, t)] : []),
     t("deck.imported.deckId", { id: r.deckId }),
@@ -198,7 +201,7 @@ export function renderExported(e: ExportedDeck, t: T = english) {
         name: shownName(e.name),
         id: e.deckId,
         cards: t("common.cards", { count: e.cards }),
-        format: FORMAT_NAMES[e.format],
+        format: formatName(e.format, t),
         how,
       }),
       LIMITS.content,
@@ -278,7 +281,7 @@ export function renderImportConfirm(userId: string, c: ImportConfirm, t: T = eng
     why,
     t("deck.confirm.updating", { added: c.added, kept: c.kept, retire }),
     t("deck.confirm.orNew", {
-      format: FORMAT_NAMES[c.format],
+      format: formatName(c.format, t),
       cards: t("deck.cardCount", { count: c.cards }),
       progress: c.progress ? t("deck.confirm.withProgress") : "",
       deck,
