@@ -47,7 +47,7 @@ async function onCardButton(i: ButtonInteraction, ctx: Ctx) {
   else if (a.action === "report")
     await ctx.respond.modal(reportForm(await cardToReport(ctx.deps, who(i), a.cardId), ctx.t));
   else if (a.action === "dismiss")
-    await ctx.respond.update(renderReports(await dismiss(ctx.deps, who(i), a.reportId), ctx.t));
+    await ctx.respond.update(renderReports(await dismiss(ctx.deps, who(i), a.reportId, ctx.t), ctx.t));
   else throw new UserError(OLDER);
 }
 

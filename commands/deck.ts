@@ -178,7 +178,7 @@ const onUnsuspendButton: ButtonHandler = async (i, ctx) => {
   if (action === null) throw new UserError("This button is no longer supported. Run the command again.");
   if (action.userId !== i.user.id) throw new UserError(NOT_YOURS);
   ownView(i, NOT_YOURS);
-  const view = await unsuspend(ctx.deps, i.user.id, i.guildId, action.deckId, action.cardId);
+  const view = await unsuspend(ctx.deps, i.user.id, i.guildId, action.deckId, action.cardId, ctx.t);
   await ctx.respond.update(renderSuspended(view, ctx.t));
 };
 
