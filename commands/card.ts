@@ -35,18 +35,19 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
   if (i.options.getSubcommand() !== "add") throw new UserError("Unknown /card subcommand.");
   // Refused before the form opens, so nobody writes a card for a deck they cannot change.
   const deck = await deckToAddTo(ctx.deps, who(i), i.options.getString("deck", true));
-  await ctx.respond.modal(addForm(deck));
+  await ctx.respond.modal(addForm(deck, ctx.t));
 }
 
 /** Edit and Report (the answer view, `/deck reports`), Dismiss (`/deck reports`). */
 async function onCardButton(i: ButtonInteraction, ctx: Ctx) {
   const a = parseCardId(i.customId);
   if (!a) throw new UserError(OLDER);
-  if (a.action === "edit") await ctx.respond.modal(editForm(await cardToEdit(ctx.deps, who(i), a.cardId)));
+  if (a.action === "edit")
+    await ctx.respond.modal(editForm(await cardToEdit(ctx.deps, who(i), a.cardId), ctx.t));
   else if (a.action === "report")
-    await ctx.respond.modal(reportForm(await cardToReport(ctx.deps, who(i), a.cardId)));
+    await ctx.respond.modal(reportForm(await cardToReport(ctx.deps, who(i), a.cardId), ctx.t));
   else if (a.action === "dismiss")
-    await ctx.respond.update(renderReports(await dismiss(ctx.deps, who(i), a.reportId)));
+    await ctx.respond.update(renderReports(await dismiss(ctx.deps, who(i), a.reportId, ctx.t), ctx.t));
   else throw new UserError(OLDER);
 }
 
@@ -63,6 +64,7 @@ async function onCardForm(i: ModalSubmitInteraction, ctx: Ctx) {
         back: field("back"),
         tags: field("tags"),
       }),
+      ctx.t,
     );
   else if (a.action === "edit-form")
     content = cardEditedText(
@@ -71,9 +73,10 @@ async function onCardForm(i: ModalSubmitInteraction, ctx: Ctx) {
         back: field("back"),
         tags: field("tags"),
       }),
+      ctx.t,
     );
   else if (a.action === "report-form")
-    content = cardReportedText(await reportCard(ctx.deps, who(i), a.cardId, field("text")));
+    content = cardReportedText(await reportCard(ctx.deps, who(i), a.cardId, field("text")), ctx.t);
   else throw new UserError("This form is from an older version of the bot.");
   await ctx.respond.reply(
     { content, embeds: [], components: [], allowed_mentions: NO_PINGS },

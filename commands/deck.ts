@@ -10,6 +10,7 @@ import { clickedView, ownView } from "../src/discord/clicked-view.ts";
 import type { ButtonHandler, Command, Ctx } from "../src/discord/command.ts";
 import { canManageServer } from "../src/discord/guards.ts";
 import { choiceOption } from "../src/discord/options.ts";
+import type { T } from "../src/i18n/translate.ts";
 import { renderReports } from "../src/render/card-view.ts";
 import {
   DECK_PREFIX,
@@ -77,14 +78,14 @@ function parseOptions(i: ChatInputCommandInteraction): ParseOptions {
   return parse;
 }
 
-const renderOutcome = (userId: string, outcome: ImportOutcome) =>
+const renderOutcome = (userId: string, outcome: ImportOutcome, t: T) =>
   outcome.kind === "confirm"
-    ? renderImportConfirm(userId, outcome)
+    ? renderImportConfirm(userId, outcome, t)
     : outcome.kind === "imported"
-      ? renderImported(outcome)
-      : renderImportStale();
+      ? renderImported(outcome, t)
+      : renderImportStale(t);
 
-async function runImport(i: ChatInputCommandInteraction, { deps, respond }: Ctx) {
+async function runImport(i: ChatInputCommandInteraction, { deps, respond, t }: Ctx) {
   const file = i.options.getAttachment("file", true);
   const who = {
     ...actor(i),
@@ -107,7 +108,7 @@ async function runImport(i: ChatInputCommandInteraction, { deps, respond }: Ctx)
     },
     () => respond.defer(),
   );
-  await respond.reply(renderOutcome(i.user.id, outcome));
+  await respond.reply(renderOutcome(i.user.id, outcome, t));
 }
 
 /**
@@ -116,7 +117,7 @@ async function runImport(i: ChatInputCommandInteraction, { deps, respond }: Ctx)
  */
 async function confirmImport(
   i: ButtonInteraction,
-  { deps, respond }: Ctx,
+  { deps, respond, t }: Ctx,
   action: Extract<DeckAction, { action: "import-update" | "import-new" }>,
 ) {
   const file = i.message.attachments.find((a) => isPendingFile(a.name));
@@ -136,9 +137,9 @@ async function confirmImport(
       : { asNew: true, scope: action.scope, ...answerOf(action) },
     () => respond.defer(),
   );
-  if (outcome.kind === "imported") await respond.update({ ...renderImported(outcome), attachments: [] });
+  if (outcome.kind === "imported") await respond.update({ ...renderImported(outcome, t), attachments: [] });
   // A separate answer, not an edit: in a double click the other click's import is what the question shows.
-  else await respond.reply(renderImportStale(), { ephemeral: true });
+  else await respond.reply(renderImportStale(t), { ephemeral: true });
 }
 
 /** What both confirm buttons carry for the import. */
@@ -158,17 +159,17 @@ const onDeckButton: ButtonHandler = async (i, ctx) => {
   // file (someone else's cards) would be imported as the clicker's and the message replaced.
   ownView(i, NOT_YOURS);
   if (action.action === "cancel") {
-    await ctx.respond.update(renderRemoveCancelled());
+    await ctx.respond.update(renderRemoveCancelled(ctx.t));
     return;
   }
   if (action.action === "import-cancel") {
-    await ctx.respond.update(renderImportCancelled());
+    await ctx.respond.update(renderImportCancelled(ctx.t));
     return;
   }
   if (action.action === "import-update" || action.action === "import-new")
     return confirmImport(i, ctx, action);
   const removed = await removeDeck(ctx.deps, actor(i), action.deckId);
-  await ctx.respond.update(renderRemoved(removed));
+  await ctx.respond.update(renderRemoved(removed, ctx.t));
 };
 
 /** Unsuspend (one card, or all) under `/deck suspended`: the list is its owner's alone, as a study message. */
@@ -177,8 +178,8 @@ const onUnsuspendButton: ButtonHandler = async (i, ctx) => {
   if (action === null) throw new UserError("This button is no longer supported. Run the command again.");
   if (action.userId !== i.user.id) throw new UserError(NOT_YOURS);
   ownView(i, NOT_YOURS);
-  const view = await unsuspend(ctx.deps, i.user.id, i.guildId, action.deckId, action.cardId);
-  await ctx.respond.update(renderSuspended(view));
+  const view = await unsuspend(ctx.deps, i.user.id, i.guildId, action.deckId, action.cardId, ctx.t);
+  await ctx.respond.update(renderSuspended(view, ctx.t));
 };
 
 export default {
@@ -304,18 +305,18 @@ export default {
     const { deps, respond, t } = ctx;
     const sub = i.options.getSubcommand();
     if (sub === "list") {
-      await respond.reply(renderDeckList(await deckListView(deps, i.user.id, i.guildId)));
+      await respond.reply(renderDeckList(await deckListView(deps, i.user.id, i.guildId), t));
       return;
     }
     if (sub === "import") return runImport(i, ctx);
     if (sub === "reports") {
       const view = await reportsView(deps, actor(i), i.options.getString("deck", true));
-      await respond.reply(renderReports(view), { ephemeral: true });
+      await respond.reply(renderReports(view, t), { ephemeral: true });
       return;
     }
     if (sub === "suspended") {
       const view = await suspendedView(deps, i.user.id, i.guildId, i.options.getString("deck", true));
-      await respond.reply(renderSuspended(view), { ephemeral: true });
+      await respond.reply(renderSuspended(view, t), { ephemeral: true });
       return;
     }
     if (sub === "export") {
@@ -329,12 +330,12 @@ export default {
         format,
         deps.clock.now(),
       );
-      await respond.reply(renderExported(exported));
+      await respond.reply(renderExported(exported, t));
       return;
     }
     if (sub === "remove") {
       const deck = await checkRemovable(deps.db, actor(i), i.options.getString("deck", true));
-      await respond.reply(renderRemoveConfirm(i.user.id, deck));
+      await respond.reply(renderRemoveConfirm(i.user.id, deck, t));
       return;
     }
     const deckId = i.options.getString("deck", true);

@@ -7,6 +7,7 @@ import {
   type ModalComponentData,
   TextInputStyle,
 } from "discord.js";
+import { english, type T } from "../i18n/translate.ts";
 import type { CardAdded } from "../services/card-add.ts";
 import { REPORT_MAX, type ReportsView } from "../services/card-fix.ts";
 import { cardIds } from "./card-ids.ts";
@@ -47,48 +48,58 @@ const input = (
  */
 const FIELD_MAX = 4000;
 
-const cardInputs = (c?: { front: string; back: string; tags: string[] }) => [
-  input("front", "Question", TextInputStyle.Paragraph, {
+const cardInputs = (t: T, c?: { front: string; back: string; tags: string[] }) => [
+  input("front", t("card.question"), TextInputStyle.Paragraph, {
     required: true,
     maxLength: FIELD_MAX,
     value: c?.front,
   }),
-  input("back", "Answer", TextInputStyle.Paragraph, { required: true, maxLength: FIELD_MAX, value: c?.back }),
-  input("tags", "Tags (optional, separated by spaces)", TextInputStyle.Paragraph, {
+  input("back", t("card.answer"), TextInputStyle.Paragraph, {
+    required: true,
+    maxLength: FIELD_MAX,
+    value: c?.back,
+  }),
+  input("tags", t("card.tags"), TextInputStyle.Paragraph, {
     required: false,
     maxLength: FIELD_MAX,
     value: c?.tags.join(" "),
   }),
 ];
 
-export function addForm(deck: { id: string; name: string }): ModalComponentData {
+export function addForm(deck: { id: string; name: string }, t: T = english): ModalComponentData {
   return {
     customId: cardIds.addForm(deck.id),
-    title: title(`New card · ${deck.name}`),
-    components: cardInputs(),
+    title: title(t("card.addTitle", { deck: deck.name })),
+    components: cardInputs(t),
   };
 }
 
-export function editForm(c: {
-  cardId: number;
-  deckName: string;
-  front: string;
-  back: string;
-  tags: string[];
-}): ModalComponentData {
+export function editForm(
+  c: {
+    cardId: number;
+    deckName: string;
+    front: string;
+    back: string;
+    tags: string[];
+  },
+  t: T = english,
+): ModalComponentData {
   return {
     customId: cardIds.editForm(c.cardId),
-    title: title(`Edit card · ${c.deckName}`),
-    components: cardInputs(c),
+    title: title(t("card.editTitle", { deck: c.deckName })),
+    components: cardInputs(t, c),
   };
 }
 
-export function reportForm(c: { cardId: number; deckName: string; front: string }): ModalComponentData {
+export function reportForm(
+  c: { cardId: number; deckName: string; front: string },
+  t: T = english,
+): ModalComponentData {
   return {
     customId: cardIds.reportForm(c.cardId),
-    title: title(`Report: ${c.front.replace(/\s+/g, " ")}`),
+    title: title(t("card.reportTitle", { front: c.front.replace(/\s+/g, " ") })),
     components: [
-      input("text", "What is wrong with this card?", TextInputStyle.Paragraph, {
+      input("text", t("card.reportLabel"), TextInputStyle.Paragraph, {
         required: true,
         maxLength: REPORT_MAX,
       }),
@@ -96,43 +107,47 @@ export function reportForm(c: { cardId: number; deckName: string; front: string 
   };
 }
 
-export function cardAddedText(c: CardAdded): string {
+export function cardAddedText(c: CardAdded, t: T = english): string {
   return [
-    `Added to **${name(c.deckName)}** (\`${c.deckId}\`):`,
+    t("card.added", { deck: name(c.deckName), id: c.deckId }),
     cardText(c.front, 1500),
-    "Everyone who studies this deck gets it as a new card in `/study`.",
+    t("card.addedNote"),
   ].join("\n");
 }
 
-export function cardEditedText(e: { deckName: string; front: string; reportsFixed: number }): string {
+export function cardEditedText(
+  e: { deckName: string; front: string; reportsFixed: number },
+  t: T = english,
+): string {
   return [
-    `Saved in **${name(e.deckName)}**: everyone's schedule for it stays as it was.`,
+    t("card.saved", { deck: name(e.deckName) }),
     cardText(e.front, 1500),
-    e.reportsFixed > 0
-      ? `${e.reportsFixed} open report${e.reportsFixed === 1 ? " is" : "s are"} marked fixed.`
-      : "",
+    e.reportsFixed > 0 ? t("card.reportsFixed", { count: e.reportsFixed }) : "",
   ]
     .filter(Boolean)
     .join("\n");
 }
 
-export function cardReportedText(r: { deckName: string; updated: boolean; shipped: boolean }): string {
-  if (r.shipped)
-    return `Thanks: your report is kept for the bot's maintainers. **${name(r.deckName)}** ships with the bot, so its cards change with its file.`;
-  return r.updated
-    ? `Your report on this card of **${name(r.deckName)}** is updated: the deck's owners see it in \`/deck reports\`.`
-    : "Thanks: the deck's owners see your report in `/deck reports` and can fix the card.";
+export function cardReportedText(
+  r: { deckName: string; updated: boolean; shipped: boolean },
+  t: T = english,
+): string {
+  if (r.shipped) return t("card.reportShipped", { deck: name(r.deckName) });
+  return r.updated ? t("card.reportUpdated", { deck: name(r.deckName) }) : t("card.reportThanks");
 }
 
 /** The open reports of a deck, each with Edit and Dismiss (the first REPORTS_SHOWN, oldest first). */
-export function renderReports(v: ReportsView): MessagePayload {
+export function renderReports(v: ReportsView, t: T = english): MessagePayload {
   const embed: APIEmbed = {
     color: COLORS.info,
-    title: clip(`Reports · ${v.deckName}`, LIMITS.embedTitle),
+    title: clip(t("card.reports.title", { deck: v.deckName }), LIMITS.embedTitle),
     description:
       v.total === 0
-        ? "No open reports: nothing to fix."
-        : `${v.total} open report${v.total === 1 ? "" : "s"}${v.total > v.reports.length ? `, the oldest ${v.reports.length} below` : ""}. **Edit** fixes the card (everyone's schedule stays), **Dismiss** closes the report.`,
+        ? t("card.reports.none")
+        : t("card.reports.open", {
+            count: v.total,
+            oldest: v.total > v.reports.length ? t("card.reports.oldest", { shown: v.reports.length }) : "",
+          }),
     fields: v.reports.map((r, k) => ({
       name: clip(`${k + 1}. ${r.front.replace(/\s+/g, " ")}`, LIMITS.embedFieldName),
       value: clip(
@@ -146,8 +161,8 @@ export function renderReports(v: ReportsView): MessagePayload {
     embeds: [embed],
     components: v.reports.map((r, k) =>
       row([
-        button(cardIds.edit(r.cardId), `Edit ${k + 1}`, ButtonStyle.Primary),
-        button(cardIds.dismiss(r.id), `Dismiss ${k + 1}`, ButtonStyle.Secondary),
+        button(cardIds.edit(r.cardId), t("card.reports.edit", { n: k + 1 }), ButtonStyle.Primary),
+        button(cardIds.dismiss(r.id), t("card.reports.dismiss", { n: k + 1 }), ButtonStyle.Secondary),
       ]),
     ),
     allowed_mentions: NO_PINGS,

@@ -7,7 +7,7 @@
 import { type APIEmbed, type APIEmbedField, ButtonStyle } from "discord.js";
 import { encodeId, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
 import { DECK_ID_PATTERN } from "../core/decks/limits.ts";
-import { ALL_FORMATS, type DeckFormat, FORMAT_NAMES } from "../core/decks/parse.ts";
+import { ALL_FORMATS, type DeckFormat } from "../core/decks/parse.ts";
 import { suppressLinkPreviews } from "../core/decks/text.ts";
 import { english, type T } from "../i18n/translate.ts";
 import type { ExportedDeck } from "../services/deck-export.ts";
@@ -17,7 +17,6 @@ import { cardText } from "./card-text.ts";
 import { button, COLORS, type MessagePayload, row } from "./components.ts";
 import { subscribedLine } from "./deck-lines.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
-import { plural } from "./plural.ts";
 
 /**
  * Buttons of /deck remove: `dk:rm:<user36>:<deck id>` (confirm) and `dk:no:<user36>` (cancel). Of an import's
@@ -77,26 +76,24 @@ export function parseDeckId(customId: string): DeckAction | null {
 }
 
 /** A deck you study shows what is due; one you do not shows no due count, only the progress it keeps for you. */
-function deckCounts(d: DeckSummary): string {
-  if (d.subscribed) return `${d.due} due · ${d.unseen} new · ${d.total} total`;
-  if (d.seen > 0) return `not studied · your progress on ${d.seen} of ${d.total} cards is kept`;
-  return plural(d.total, "card");
+function deckCounts(d: DeckSummary, t: T): string {
+  if (d.subscribed) return t("deck.list.counts", { due: d.due, unseen: d.unseen, total: d.total });
+  if (d.seen > 0) return t("deck.list.kept", { seen: d.seen, total: d.total });
+  return t("common.cards", { count: d.total });
 }
 
 /** `/deck list`: every deck the member sees here, with their counts, and the new cards they may start today. */
-export function renderDeckList(v: DeckListView) {
+export function renderDeckList(v: DeckListView, t: T = english) {
   const lines = v.decks.map(
-    (d) => `${d.subscribed ? "✅" : "▫️"} **${d.name}** \`${d.id}\` — ${deckCounts(d)}`,
+    (d) => `${d.subscribed ? "✅" : "▫️"} **${d.name}** \`${d.id}\` — ${deckCounts(d, t)}`,
   );
   return {
     embeds: [
       {
         color: COLORS.info,
-        title: "Decks",
-        description: clip(lines.join("\n") || "No decks here yet.", LIMITS.embedDescription),
-        footer: {
-          text: `✅ = subscribed · you can start ${plural(v.newLeft, "new card")} today · /deck subscribe to add one`,
-        },
+        title: t("deck.list.title"),
+        description: clip(lines.join("\n") || t("deck.list.empty"), LIMITS.embedDescription),
+        footer: { text: t("deck.list.footer", { cards: t("study.newCards", { count: v.newLeft }) }) },
       },
     ],
     allowed_mentions: NO_PINGS,
@@ -122,6 +119,9 @@ export function deckChoices(found: readonly { id: string; name: string }[]) {
   return found.map((d) => ({ name: clip(`${d.name} (${d.id})`, LIMITS.choiceName), value: d.id }));
 }
 
+/** A format's name in the member's language (the same words as FORMAT_NAMES in English). */
+const formatName = (f: DeckFormat, t: T): string => t(`deck.formats.${f}`);
+
 const PREVIEW_SIDE = 300;
 const WARNINGS_LISTED = 5;
 
@@ -129,65 +129,81 @@ const WARNINGS_LISTED = 5;
 export const shownName = (name: string): string => suppressLinkPreviews(clip(name, 100));
 
 /** What `import_progress` brought: cards on their Anki schedule, their reviews, and cards that kept this bot's. */
-function progressLine(p: NonNullable<ImportReport["progress"]>): string {
-  const n = (k: number, one: string) => `${k.toLocaleString("en-US")} ${one}${k === 1 ? "" : "s"}`;
+function progressLine(p: NonNullable<ImportReport["progress"]>, t: T): string {
   const kept =
     p.kept === 0
       ? ""
-      : ` · ${n(p.kept, "card")} kept the schedule ${p.kept === 1 ? "it has" : "they have"} here`;
-  return `Anki progress: **${n(p.cards, "card")}** on their Anki schedule, ${n(p.reviews, "review")} in your history${kept}.`;
+      : t("deck.imported.progressKept", { count: p.kept, cards: t("deck.cardCount", { count: p.kept }) });
+  return t("deck.imported.progress", {
+    cards: t("deck.cardCount", { count: p.cards }),
+    reviews: t("deck.imported.reviews", { count: p.reviews }),
+    kept,
+  });
 }
 
-export function renderImported(r: ImportReport): MessagePayload {
+export function renderImported(r: ImportReport, t: T = english): MessagePayload {
+  const cards = t("deck.imported.cards", { count: r.cards });
   const counts = r.created
-    ? `**${r.cards}** card${r.cards === 1 ? "" : "s"}`
-    : `**${r.cards}** card${r.cards === 1 ? "" : "s"}: ${r.added} new, ${r.kept} kept with their progress, ${r.retired} retired`;
-  const images = r.images > 0 ? ` · ${plural(r.images, "image")}` : "";
+    ? cards
+    : t("deck.imported.changes", { cards, added: r.added, kept: r.kept, retired: r.retired });
+  const images = r.images > 0 ? ` · ${t("deck.imported.images", { count: r.images })}` : "";
   const lines = [
-    `Format: **${FORMAT_NAMES[r.format]}** · ${counts}${images}`,
-    r.scope === "personal"
-      ? "Personal deck: only you see it, in every server."
-      : "Server deck: everyone in this server can study it.",
-    ...(r.progress ? [progressLine(r.progress)] : []),
-    `Deck id \`${r.deckId}\` · you are subscribed: run \`/study\` to begin.`,
+    t("deck.imported.format", { format: formatName(r.format, t), counts, images }),
+    t(r.scope === "personal" ? "deck.imported.personal" : "deck.imported.server"),
+    ...(r.progress ? [progressLine(r.progress, t)] : []),
+    t("deck.imported.deckId", { id: r.deckId }),
   ];
   const fields: APIEmbedField[] = r.preview.map((c, k) => ({
-    name: `Card ${k + 1}`,
+    name: t("deck.imported.card", { n: k + 1 }),
     value: clip(
       `${cardText(c.front, PREVIEW_SIDE)}\n**→** ${cardText(c.back, PREVIEW_SIDE)}`,
       LIMITS.embedFieldValue,
     ),
   }));
   if (r.warnings.length > 0) {
-    const listed = r.warnings.slice(0, WARNINGS_LISTED).map((w) => `• line ${w.line}: ${w.message}`);
+    const listed = r.warnings
+      .slice(0, WARNINGS_LISTED)
+      .map((w) => t("deck.imported.warningLine", { line: w.line, message: w.message }));
     if (r.warnings.length > WARNINGS_LISTED)
-      listed.push(`• … and ${r.warnings.length - WARNINGS_LISTED} more`);
+      listed.push(t("deck.imported.warningsMore", { count: r.warnings.length - WARNINGS_LISTED }));
     fields.push({
-      name: `⚠️ ${r.warnings.length} warning${r.warnings.length === 1 ? "" : "s"}`,
+      name: t("deck.imported.warnings", { count: r.warnings.length }),
       value: clip(listed.join("\n"), LIMITS.embedFieldValue),
     });
   }
   const embed: APIEmbed = {
     color: COLORS.done,
-    title: clip(`${r.created ? "Imported" : "Updated"}: ${r.name}`, LIMITS.embedTitle),
+    title: clip(
+      t(r.created ? "deck.imported.titleCreated" : "deck.imported.titleUpdated", { name: r.name }),
+      LIMITS.embedTitle,
+    ),
     description: clip(lines.join("\n"), LIMITS.embedDescription),
     fields,
   };
   return { embeds: [embed], components: [], allowed_mentions: NO_PINGS };
 }
 
-export function renderExported(e: ExportedDeck) {
-  const how =
-    e.format === "apkg"
-      ? "In Anki: File → Import, pick the file. `/deck import` takes it back with its images and keys."
-      : e.format === "anki"
-        ? "In Anki: File → Import, pick the file (the note type Basic and the deck are set in its header)."
-        : e.format === "csv"
-          ? "Columns: front, back, tags, key (keep the key column to keep progress when you import it again)."
-          : "The bot's own format (decks/FORMAT.md): edit it and import it again with `/deck import`.";
+const HOW_KEYS = {
+  apkg: "deck.exported.howApkg",
+  anki: "deck.exported.howAnki",
+  csv: "deck.exported.howCsv",
+} as const;
+
+export function renderExported(e: ExportedDeck, t: T = english) {
+  const how = t(
+    e.format === "apkg" || e.format === "anki" || e.format === "csv"
+      ? HOW_KEYS[e.format]
+      : "deck.exported.howNative",
+  );
   return {
     content: clip(
-      `Exported **${shownName(e.name)}** (\`${e.deckId}\`): ${e.cards} card${e.cards === 1 ? "" : "s"} as ${FORMAT_NAMES[e.format]}.\n${how}`,
+      t("deck.exported.done", {
+        name: shownName(e.name),
+        id: e.deckId,
+        cards: t("common.cards", { count: e.cards }),
+        format: formatName(e.format, t),
+        how,
+      }),
       LIMITS.content,
     ),
     files: [{ attachment: e.bytes, name: e.fileName }],
@@ -198,15 +214,22 @@ export function renderExported(e: ExportedDeck) {
 export function renderRemoveConfirm(
   userId: string,
   deck: { id: string; name: string; scope: "personal" | "server" },
+  t: T = english,
 ): MessagePayload {
-  const who = deck.scope === "server" ? "Everyone in this server" : "You";
   const buttons = row([
-    button(encodeId(DECK_PREFIX, "rm", snowflakeTo36(userId), deck.id), "Remove", ButtonStyle.Danger),
-    button(encodeId(DECK_PREFIX, "no", snowflakeTo36(userId)), "Cancel", ButtonStyle.Secondary),
+    button(
+      encodeId(DECK_PREFIX, "rm", snowflakeTo36(userId), deck.id),
+      t("deck.remove.button"),
+      ButtonStyle.Danger,
+    ),
+    button(encodeId(DECK_PREFIX, "no", snowflakeTo36(userId)), t("deck.cancel"), ButtonStyle.Secondary),
   ]);
   return {
     content: clip(
-      `Remove **${shownName(deck.name)}** (\`${deck.id}\`)? ${who} will no longer see or study it. Review history is kept for stats. This cannot be undone.`,
+      t(deck.scope === "server" ? "deck.remove.confirmServer" : "deck.remove.confirmPersonal", {
+        name: shownName(deck.name),
+        id: deck.id,
+      }),
       LIMITS.content,
     ),
     embeds: [],
@@ -215,71 +238,82 @@ export function renderRemoveConfirm(
   };
 }
 
-export function renderRemoved(deck: { id: string; name: string }): MessagePayload {
+export function renderRemoved(deck: { id: string; name: string }, t: T = english): MessagePayload {
   return {
-    content: `Removed **${shownName(deck.name)}** (\`${deck.id}\`). Review history is kept for stats.`,
+    content: t("deck.remove.done", { name: shownName(deck.name), id: deck.id }),
     embeds: [],
     components: [],
     allowed_mentions: NO_PINGS,
   };
 }
 
-export function renderRemoveCancelled(): MessagePayload {
-  return { content: "Nothing was removed.", embeds: [], components: [], allowed_mentions: NO_PINGS };
+export function renderRemoveCancelled(t: T = english): MessagePayload {
+  return { content: t("deck.remove.cancelled"), embeds: [], components: [], allowed_mentions: NO_PINGS };
 }
-
-const cardCount = (n: number): string => `${n.toLocaleString("en-US")} card${n === 1 ? "" : "s"}`;
 
 /**
  * The question before an update that would retire studied cards or that found its deck only by a name in other
  * capitals: what would be retired (and how much of it was studied), and three buttons. The attached file is
  * what the buttons import.
  */
-export function renderImportConfirm(userId: string, c: ImportConfirm) {
+export function renderImportConfirm(userId: string, c: ImportConfirm, t: T = english) {
   const u = snowflakeTo36(userId);
   const format = String(ALL_FORMATS.indexOf(c.format));
   const progress = c.progress ? [WITH_PROGRESS] : [];
-  const whose = c.scope === "server" ? "this server's deck" : "your deck";
+  const server = c.scope === "server";
   const deck = `**${shownName(c.name)}** (\`${c.deckId}\`)`;
   const why = c.caseOnly
-    ? `This file's deck is called **${shownName(c.importName)}**: it matches ${whose} ${deck} only by name, in other capitals.`
-    : `This file would update ${whose} ${deck}.`;
+    ? t(server ? "deck.confirm.caseOnlyServer" : "deck.confirm.caseOnlyPersonal", {
+        importName: shownName(c.importName),
+        deck,
+      })
+    : t(server ? "deck.confirm.updateServer" : "deck.confirm.updatePersonal", { deck });
   const studied =
     c.retiredStudied === 0
       ? ""
-      : `, **${c.retiredStudied.toLocaleString("en-US")} of them with study progress${c.scope === "server" ? " (yours or other members')" : ""}**`;
+      : t(server ? "deck.confirm.studiedServer" : "deck.confirm.studied", { count: c.retiredStudied });
+  const retireCards = t("deck.cardCount", { count: c.retired });
   const retire =
     c.retired === 0
-      ? "and retire none"
-      : `and **retire ${cardCount(c.retired)}**${studied}: retired cards are no longer shown (their history stays for stats)`;
+      ? t("deck.confirm.retireNone")
+      : t("deck.confirm.retire", { cards: retireCards, studied });
   const lines = [
     why,
-    `Updating it would add ${c.added.toLocaleString("en-US")} new, keep ${c.kept.toLocaleString("en-US")} with their progress, ${retire}.`,
-    `Or import the file (${FORMAT_NAMES[c.format]}, ${cardCount(c.cards)}${c.progress ? ", with your Anki progress" : ""}) as a new deck, and keep ${deck} as it is.`,
-    "**Nothing has changed yet.**",
+    t("deck.confirm.updating", { added: c.added, kept: c.kept, retire }),
+    t("deck.confirm.orNew", {
+      format: formatName(c.format, t),
+      cards: t("deck.cardCount", { count: c.cards }),
+      progress: c.progress ? t("deck.confirm.withProgress") : "",
+      deck,
+    }),
+    t("deck.confirm.nothingYet"),
   ];
   if (c.warnings.length > 0)
     lines.push(
-      `⚠️ ${c.warnings.length} warning${c.warnings.length === 1 ? "" : "s"}, e.g. line ${c.warnings[0]?.line}: ${c.warnings[0]?.message}`,
+      t("deck.confirm.warnings", {
+        count: c.warnings.length,
+        line: c.warnings[0]?.line ?? "",
+        message: c.warnings[0]?.message ?? "",
+      }),
     );
   const buttons = row([
     button(
       encodeId(DECK_PREFIX, "iu", u, c.updateFingerprint, format, c.deckId, ...progress),
-      c.retired === 0 ? "Update it" : `Update it: retire ${cardCount(c.retired)}`,
+      c.retired === 0 ? t("deck.confirm.updateIt") : t("deck.confirm.updateRetire", { cards: retireCards }),
       ButtonStyle.Danger,
     ),
     button(
-      encodeId(DECK_PREFIX, "in", u, c.newFingerprint, format, c.scope === "server" ? "s" : "p", ...progress),
-      "Import as a new deck",
+      encodeId(DECK_PREFIX, "in", u, c.newFingerprint, format, server ? "s" : "p", ...progress),
+      t("deck.confirm.importNew"),
       ButtonStyle.Primary,
     ),
-    button(encodeId(DECK_PREFIX, "ic", u), "Cancel", ButtonStyle.Secondary),
+    button(encodeId(DECK_PREFIX, "ic", u), t("deck.cancel"), ButtonStyle.Secondary),
   ]);
   return {
     embeds: [
       {
         color: COLORS.info,
-        title: clip(`Update ${c.name}?`, LIMITS.embedTitle),
+        title: clip(t("deck.confirm.title", { name: c.name }), LIMITS.embedTitle),
         description: clip(lines.join("\n\n"), LIMITS.embedDescription),
       },
     ],
@@ -290,19 +324,18 @@ export function renderImportConfirm(userId: string, c: ImportConfirm) {
 }
 
 /** The answer to a confirm clicked too late: what it asked about changed, so it did nothing. */
-export function renderImportStale(): MessagePayload {
+export function renderImportStale(t: T = english): MessagePayload {
   return {
-    content:
-      "This question is out of date: the deck changed since it was asked (another import, a removal, new progress, or this button was already used). **Nothing was imported.** Run `/deck import` again to see what it would do now.",
+    content: t("deck.confirm.stale"),
     embeds: [],
     components: [],
     allowed_mentions: NO_PINGS,
   };
 }
 
-export function renderImportCancelled(): MessagePayload & { attachments: [] } {
+export function renderImportCancelled(t: T = english): MessagePayload & { attachments: [] } {
   return {
-    content: "Nothing was imported.",
+    content: t("deck.confirm.cancelled"),
     embeds: [],
     components: [],
     attachments: [],

@@ -1,10 +1,10 @@
 import { ButtonStyle } from "discord.js";
 import { b36, encodeId, fromB36, snowflakeFrom36, snowflakeTo36 } from "../core/custom-id.ts";
+import { english, type T } from "../i18n/translate.ts";
 import type { SuspendedView } from "../services/study-holds.ts";
 import { cardText } from "./card-text.ts";
 import { button, COLORS, type MessagePayload, row } from "./components.ts";
 import { clip, LIMITS, NO_PINGS } from "./limits.ts";
-import { plural } from "./plural.ts";
 
 /** Unsuspend buttons: `sus:<owner36>:<deckId>:<card36>`, or `…:*` for every card of the deck. */
 export const SUSPENDED_PREFIX = "sus";
@@ -23,29 +23,31 @@ export function parseUnsuspendId(customId: string): UnsuspendAction | null {
   return cardId === null ? null : { userId, deckId, cardId };
 }
 
-export function renderSuspended(v: SuspendedView): MessagePayload {
+export function renderSuspended(v: SuspendedView, t: T = english): MessagePayload {
   const shown = v.cards.slice(0, SHOWN);
   const id = (card: string) => encodeId(SUSPENDED_PREFIX, snowflakeTo36(v.userId), v.deckId, card);
   const lineLength = Math.floor((LIMITS.embedDescription - 200) / Math.max(1, shown.length));
   const lines = shown.map((c, k) => `**${k + 1}.** ${cardText(c.front, Math.min(180, lineLength))}`);
   if (v.cards.length > shown.length)
-    lines.push(`…and ${plural(v.cards.length - shown.length, "more card")}: unsuspend these first, or all.`);
-  const buttons = shown.map((c, k) => button(id(b36(c.cardId)), `Unsuspend ${k + 1}`, ButtonStyle.Secondary));
+    lines.push(
+      t("suspended.more", { cards: t("suspended.moreCards", { count: v.cards.length - shown.length }) }),
+    );
+  const buttons = shown.map((c, k) =>
+    button(id(b36(c.cardId)), t("suspended.unsuspend", { n: k + 1 }), ButtonStyle.Secondary),
+  );
   const rows = [];
   for (let k = 0; k < buttons.length; k += LIMITS.buttonsPerRow)
     rows.push(row(buttons.slice(k, k + LIMITS.buttonsPerRow)));
-  if (v.cards.length > 1) rows.push(row([button(id("*"), "Unsuspend all", ButtonStyle.Primary)]));
+  if (v.cards.length > 1) rows.push(row([button(id("*"), t("suspended.unsuspendAll"), ButtonStyle.Primary)]));
   return {
     content: v.notice ?? undefined,
     embeds: [
       {
         color: COLORS.info,
-        title: clip(`Suspended cards · ${v.deckName}`, LIMITS.embedTitle),
+        title: clip(t("suspended.title", { deck: v.deckName }), LIMITS.embedTitle),
         description:
-          v.cards.length === 0
-            ? "You have no suspended cards in this deck. **Suspend** on a card's answer keeps it out of your reviews."
-            : clip(lines.join("\n"), LIMITS.embedDescription),
-        footer: { text: `${plural(v.cards.length, "card")} suspended` },
+          v.cards.length === 0 ? t("suspended.none") : clip(lines.join("\n"), LIMITS.embedDescription),
+        footer: { text: t("suspended.footer", { count: v.cards.length }) },
       },
     ],
     components: rows,

@@ -17,6 +17,7 @@ import {
   reportById,
 } from "../db/card-reports.ts";
 import { deckToManage } from "../db/decks.ts";
+import { english, type T } from "../i18n/translate.ts";
 import { checkedCard } from "./card-add.ts";
 import { type Actor, assertCanManage } from "./deck-manage.ts";
 import type { Deps } from "./deps.ts";
@@ -134,11 +135,12 @@ export async function dismiss(
   deps: Pick<Deps, "db" | "clock">,
   who: Actor,
   reportId: number,
+  t: T = english,
 ): Promise<ReportsView> {
   const r = await reportById(deps.db, reportId);
   if (!r) throw new UserError("That report is gone.");
   const deck = await deckToManage(deps.db, r.deckId);
   assertCanManage(deck, who, r.deckId, "update");
   const done = await dismissReport(deps.db, reportId, who.userId, deps.clock.now().getTime());
-  return reportsView(deps, who, r.deckId, done ? "Report dismissed." : "That report was already closed.");
+  return reportsView(deps, who, r.deckId, t(done ? "card.reports.dismissed" : "card.reports.alreadyClosed"));
 }

@@ -9,6 +9,7 @@ import {
 import { cardAccessHere } from "../db/cards.ts";
 import { memberStudyDay } from "../db/daily-limits.ts";
 import { findVisibleDeck } from "../db/decks.ts";
+import { english, type T } from "../i18n/translate.ts";
 import type { Deps } from "./deps.ts";
 import {
   ALREADY_RATED,
@@ -93,18 +94,16 @@ export async function unsuspend(
   guildId: string | null,
   deckId: string,
   cardId: number | "all",
+  t: T = english,
 ): Promise<SuspendedView> {
   const deck = await visibleDeck(deps, userId, guildId, deckId);
   let notice: string;
   if (cardId === "all") {
     const n = await unsuspendDeck(deps.db, userId, deck.id);
-    notice =
-      n === 0
-        ? "No card of this deck was suspended."
-        : `${n} card${n === 1 ? "" : "s"} back in your reviews.`;
+    notice = n === 0 ? t("suspended.noneSuspended") : t("suspended.backAll", { count: n });
   } else
-    notice = (await unsuspendCard(deps.db, userId, cardId))
-      ? "Card unsuspended: it is back in your reviews, with its schedule."
-      : "That card is not suspended any more — nothing changed.";
+    notice = t(
+      (await unsuspendCard(deps.db, userId, cardId)) ? "suspended.backOne" : "suspended.notSuspended",
+    );
   return suspendedView(deps, userId, guildId, deck.id, notice);
 }

@@ -154,6 +154,61 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect(s.message?.embeds[0]?.footer?.text).toBe("0 due · 4 new left today");
   });
 
+  it("GIVEN a German member THEN /deck list and the report of a deck file she imports are in German", async () => {
+    w = await startWorld({ engine, start: "2026-03-02T10:00:00Z", decks });
+    const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
+    const list = async () =>
+      (await w.emu.runCommand({ user: greta, channel: w.channel, command: "deck list" })).message?.embeds[0];
+    const before = await list();
+    expect(before?.title).toBe("Stapel");
+    expect(before?.description).toBe("▫️ **Capitals** `capitals` — 4 Karten");
+    expect(before?.footer?.text).toMatch(
+      /^✅ = abonniert · du kannst heute \d+ neue Karten beginnen · \/deck subscribe, um einen hinzuzufügen$/,
+    );
+
+    const deckFile = [
+      "id: vokabeln",
+      "name: Vokabeln",
+      "",
+      "## 1",
+      "Hund",
+      "---",
+      "dog",
+      "",
+      "## 2",
+      "Katze",
+      "---",
+      "cat",
+      "",
+    ];
+    const r = await w.emu.runCommand({
+      user: greta,
+      channel: w.channel,
+      command: "deck import",
+      options: {
+        file: {
+          name: "vokabeln.deck",
+          contentType: "text/plain",
+          data: Buffer.from(deckFile.join("\n"), "utf8"),
+        },
+      } as never,
+    });
+    const report = r.message?.embeds[0];
+    expect(report?.title).toBe("Importiert: Vokabeln");
+    const lines = report?.description?.split("\n") ?? [];
+    expect(lines[0]).toBe("Format: **nativer Stapel** · **2** Karten");
+    expect(lines[1]).toBe("Persönlicher Stapel: nur du siehst ihn, auf jedem Server.");
+    expect(lines[2]).toMatch(/^Stapel-ID `[^`]+` · du hast ihn abonniert: starte mit `\/study`\.$/);
+    expect(report?.fields?.map((f: { name: string }) => f.name)).toEqual(["Karte 1", "Karte 2"]);
+    // The card text itself is untouched.
+    expect(report?.fields?.[0]?.value).toContain("Hund");
+
+    const after = await list();
+    expect(after?.description).toContain("✅ **Vokabeln**");
+    expect(after?.description).toMatch(/0 fällig · 2 neu · 2 insgesamt/);
+    expect(w.emu.rejections).toEqual([]);
+  });
+
   it("GIVEN a Spanish server THEN the daily post is in Spanish, a German member's feedback in German; /quiz setup language: overrides it", async () => {
     w = await startWorld({ engine, start: "2026-03-02T06:00:00Z", decks, guildLocale: "es-ES" });
     await w.emu.runCommand({
