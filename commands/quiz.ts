@@ -37,7 +37,7 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
   const { deps, respond } = ctx;
   const { guildId } = i;
   const sub = i.options.getSubcommand();
-  if (sub === "status") await respond.reply(renderStatus(await quizStatus(deps, guildId), guildId));
+  if (sub === "status") await respond.reply(renderStatus(await quizStatus(deps, guildId), guildId, ctx.t));
   else if (sub === "setup") {
     const language = choiceOption(i, "language", LANGUAGE_CHOICES);
     const input = {
@@ -47,11 +47,11 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
       // Not given: as set before; "server": Discord's language of the server.
       ...(language !== null && { language: language === "server" ? null : language }),
     };
-    await respond.reply(renderSetupDone(await setupQuiz(deps, guildId, input)));
-  } else if (sub === "pause") await respond.reply(renderPaused(await pauseQuiz(deps, guildId)));
-  else if (sub === "resume") await respond.reply(renderResumed(await resumeQuiz(deps, guildId)));
+    await respond.reply(renderSetupDone(await setupQuiz(deps, guildId, input), ctx.t));
+  } else if (sub === "pause") await respond.reply(renderPaused(await pauseQuiz(deps, guildId), ctx.t));
+  else if (sub === "resume") await respond.reply(renderResumed(await resumeQuiz(deps, guildId), ctx.t));
   else if (sub === "now")
-    await respond.reply(renderPostedNow(await postToday(deps, ctx.transport, guildId), guildId));
+    await respond.reply(renderPostedNow(await postToday(deps, ctx.transport, guildId), guildId, ctx.t));
   else throw new UserError("Unknown /quiz subcommand.");
 }
 

@@ -194,6 +194,50 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect(w.emu.rejections).toEqual([]);
   });
 
+  it("GIVEN a German admin THEN /quiz setup, status, pause and resume answer in German (the post stays the server's)", async () => {
+    w = await startWorld({ engine, start: "2026-03-02T06:00:00Z", decks });
+    const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de", admin: true });
+    const run = (command: string, options?: Record<string, string>) =>
+      w.emu.runCommand({ user: greta, channel: w.channel, command, ...(options && { options }) });
+    const before = await run("quiz status");
+    expect(before.message?.content).toBe(
+      "Das tägliche Quiz ist hier noch nicht eingerichtet. Ein Admin kann `/quiz setup` ausführen.",
+    );
+    const setup = await w.emu.runCommand({
+      user: greta,
+      channel: w.channel,
+      command: "quiz setup",
+      options: { channel: w.channel, time: "09:00", timezone: "Europe/Berlin" },
+    });
+    expect(setup.message?.content.split("\n")[0]).toBe(
+      `Das tägliche Quiz postet jeden Tag um **09:00** Europe/Berlin in <#${w.channel.id}>.`,
+    );
+    expect(setup.message?.content).toContain("Nächster Post: Mo., 2. März 2026, 09:00 (Europe/Berlin)");
+    const status = await run("quiz status");
+    const embed = status.message?.embeds[0];
+    expect(embed?.title).toBe("Status des täglichen Quiz");
+    expect(embed?.fields?.map((f: { name: string }) => f.name)).toEqual([
+      "Kanal",
+      "Uhrzeit",
+      "Zustand",
+      "Nächster Post",
+    ]);
+    expect(embed?.fields?.[2]?.value).toBe("▶️ aktiv");
+    expect((await run("quiz pause")).message?.content).toBe("Das tägliche Quiz ist pausiert.");
+    const paused = await run("quiz status");
+    expect(paused.message?.embeds[0]?.fields?.[3]?.value).toBe("keiner, solange pausiert (`/quiz resume`)");
+    expect((await run("quiz resume")).message?.content).toMatch(
+      /^Das tägliche Quiz läuft wieder\. Nächster Post: Mo\., 2\. März 2026, 09:00 \(Europe\/Berlin\)/,
+    );
+    // The server speaks no language of the bot's: its post is English.
+    w.clock.set(new Date("2026-03-02T08:00:00Z"));
+    await w.bot.tick();
+    const last = (await run("quiz status")).message?.embeds[0]?.fields?.[4];
+    expect(last?.name).toBe("Letzter Post");
+    expect(last?.value).toMatch(/^Montag, 2\. März 2026: gepostet — \[ansehen\]\(https:/);
+    expect(w.emu.rejections).toEqual([]);
+  });
+
   it("GIVEN the registered commands THEN they carry German and Spanish descriptions (and localized names)", async () => {
     w = await startWorld({ engine, decks });
     const study = w.emu.commands(w.guild.id).find((c) => c.name === "study") as
