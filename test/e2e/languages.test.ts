@@ -238,6 +238,44 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect(w.emu.rejections).toEqual([]);
   });
 
+  it("GIVEN a Spanish server THEN a party's lobby and rounds are in Spanish, a German member's own replies in German", async () => {
+    w = await startWorld({ engine, start: "2026-03-02T10:00:00Z", decks, guildLocale: "es-ES" });
+    const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
+    const r = await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "party start",
+      options: { deck: "capitals", cards: 2, seconds: 20, mode: "everyone" },
+    });
+    const thread = /<#(\d+)>/.exec(r.message?.content ?? "")?.[1];
+    expect(thread).toBeDefined();
+    const lobby = await w.emu.waitForMessage(
+      thread!,
+      (m) => m.embeds[0]?.title === "🎉 Fiesta de repaso · Capitals",
+    );
+    expect(labels(lobby)).toEqual(["Unirse", "Empezar"]);
+    expect(lobby.embeds[0]?.description?.split("\n").slice(0, 4)).toEqual([
+      "**Todos**: cada respuesta correcta suma 6 · 2 preguntas · 20 s cada una",
+      `Anfitrión: <@${w.alice.id}>`,
+      "",
+      "**Jugadores (1)**",
+    ]);
+    await w.emu.click({ user: greta, message: lobby, label: "Unirse" });
+    expect(w.emu.message(lobby.id)?.embeds[0]?.description).toContain(
+      `**Jugadores (2)**\n<@${w.alice.id}> <@${greta.id}>`,
+    );
+    const again = await w.emu.click({ user: greta, message: lobby, label: "Unirse" });
+    expect(again.message?.content).toBe("Du bist schon dabei: warte auf die erste Frage.");
+    await w.emu.click({ user: w.alice, message: lobby, label: "Empezar" });
+    expect(w.emu.message(lobby.id)?.embeds[0]?.description).toContain("**En curso**");
+    const round = await w.emu.waitForMessage(thread!, (m) => m.embeds[0]?.title === "Ronda 1/2 · Capitals");
+    expect(round.embeds[0]?.description).toMatch(/Se cierra <t:\d+:R>: elige \*\*A\*\*/);
+    expect(round.embeds[0]?.footer?.text).toBe("0/2 respondieron");
+    const answered = await w.emu.click({ user: greta, message: round, label: "A" });
+    expect(answered.message?.content).toMatch(/^(✅ \*\*A\*\* ist richtig!|❌ \*\*A\*\* ist es nicht)/);
+    expect(w.emu.rejections).toEqual([]);
+  });
+
   it("GIVEN the registered commands THEN they carry German and Spanish descriptions (and localized names)", async () => {
     w = await startWorld({ engine, decks });
     const study = w.emu.commands(w.guild.id).find((c) => c.name === "study") as
