@@ -161,7 +161,7 @@ export default {
       },
     ],
   },
-  guards: { inServer: "Review parties run in a server's channels, not in DMs." },
+  guards: { inServer: "guards.inServer.party" },
   execute,
   async autocomplete(i, { deps }) {
     if (!i.inGuild()) return;

@@ -149,10 +149,10 @@ export default {
     ],
   },
   guards: {
-    inServer: "The daily quiz belongs to a server: use this command there.",
+    inServer: "guards.inServer.quiz",
     // Hidden from members by default_member_permissions; this is the run-time check behind it.
     manageServer: {
-      message: "You need the **Manage Server** permission to change the daily quiz.",
+      message: "guards.manageServer.quiz",
       subcommands: ["setup", "pause", "resume", "now"],
     },
     botCanPostIn: { option: "channel", needs: POST_PERMISSIONS },

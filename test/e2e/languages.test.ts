@@ -229,6 +229,12 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     expect((await run("quiz resume")).message?.content).toMatch(
       /^Das tägliche Quiz läuft wieder\. Nächster Post: Mo\., 2\. März 2026, 09:00 \(Europe\/Berlin\)/,
     );
+    // A German member without Manage Server is refused in German.
+    const hans = w.emu.addUser({ name: "hans", guildId: w.guild.id, locale: "de" });
+    const refused = await w.emu.runCommand({ user: hans, channel: w.channel, command: "quiz pause" });
+    expect(refused.message?.content).toContain(
+      "Du brauchst die Berechtigung **Server verwalten**, um das tägliche Quiz zu ändern.",
+    );
     // The server speaks no language of the bot's: its post is English.
     w.clock.set(new Date("2026-03-02T08:00:00Z"));
     await w.bot.tick();
