@@ -81,12 +81,12 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
       content: r.podium ? ctx.t("party.stopped") : ctx.t("party.stoppedEarly"),
       embeds: [],
     });
-  } else throw new UserError("Unknown /party subcommand.");
+  } else throw new UserError(ctx.t("errors.unknownSubcommand", { command: "party" }));
 }
 
 async function onPartyButton(i: ButtonInteraction, ctx: Ctx) {
   const a = parsePartyId(i.customId);
-  if (!a) throw new UserError("This button is from an older version of the bot.");
+  if (!a) throw new UserError(ctx.t("errors.olderButton"));
   if (a.action === "join") {
     const r = await joinLobby(ctx.party, a.partyId, i.user.id);
     // The lobby is public, in the server's language; a note is the member's, in theirs.

@@ -52,12 +52,12 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
   else if (sub === "resume") await respond.reply(renderResumed(await resumeQuiz(deps, guildId), ctx.t));
   else if (sub === "now")
     await respond.reply(renderPostedNow(await postToday(deps, ctx.transport, guildId), guildId, ctx.t));
-  else throw new UserError("Unknown /quiz subcommand.");
+  else throw new UserError(ctx.t("errors.unknownSubcommand", { command: "quiz" }));
 }
 
 async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
   const a = parseQuizId(i.customId);
-  if (!a) throw new UserError("This button is from an older version of the bot.");
+  if (!a) throw new UserError(ctx.t("errors.olderButton"));
   if (a.action === "review") {
     const view = await openStudy(ctx.deps, i.user.id, i.guildId, null, "daily");
     await ctx.respond.reply(renderStudyOpening(view, ctx.t), { ephemeral: true });
@@ -66,9 +66,7 @@ async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
   // The answer edits the clicked message into the post's view: a crafted id naming another post (sent against
   // today's post, or yesterday's) would replace that message. The clicked message must be the post's own.
   if (!idsOnMessage(i).some((id) => isQuizPostComponent(id, a.postId)))
-    throw new UserError(
-      "This answer is not on this message's quiz. Use the buttons of the quiz post itself.",
-    );
+    throw new UserError(ctx.t("quiz.notThisPost"));
   const r = await answerQuiz(ctx.deps, {
     postId: a.postId,
     guildId: i.guildId,

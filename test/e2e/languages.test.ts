@@ -55,6 +55,29 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       "Melden",
       "Beenden",
     ]);
+    // bob's forged click on greta's review is refused in bob's language (English); greta's in German.
+    const forged = await w.emu.click({ user: w.bob, message: shown.message!, label: "Gut", forged: true });
+    expect(forged.messages.at(-1)?.content ?? forged.message?.content).toBe(
+      "This is someone else's review. Start your own with `/study`.",
+    );
+    const bobs = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "capitals" },
+    });
+    const bobStudy = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "study" });
+    expect(bobs.message?.content).toContain("Capitals");
+    const bobShown = await w.emu.click({ user: w.bob, message: bobStudy.message!, label: "Show answer" });
+    const refused = await w.emu.click({
+      user: greta,
+      message: bobShown.message!,
+      label: "Good",
+      forged: true,
+    });
+    expect(refused.messages.at(-1)?.content ?? refused.message?.content).toBe(
+      "Das ist die Wiederholung von jemand anderem. Starte deine eigene mit `/study`.",
+    );
     const next = await w.emu.click({ user: greta, message: shown.message!, label: "Gut" });
     expect(labels(next.message)).toContain("↩ Rückgängig");
     const stats = await run("stats");
