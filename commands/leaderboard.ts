@@ -32,7 +32,7 @@ export default {
     ],
   },
   ephemeral: false,
-  guards: { inServer: "Leaderboards belong to a server: run `/leaderboard` in one." },
+  guards: { inServer: "guards.inServer.leaderboard" },
   async execute(i, { deps, respond, t }) {
     if (!i.inGuild()) return; // the inServer guard has answered; this narrows guildId to a string
     const period = choiceOption(i, "period", PERIODS, "week");

@@ -10,9 +10,11 @@ import { PARTY_LIMITS } from "../src/core/party-rules.ts";
 import type { PartyMode } from "../src/core/party-scoring.ts";
 import type { Command, Ctx } from "../src/discord/command.ts";
 import { canManageServer, type NamedPermission } from "../src/discord/guards.ts";
+import type { T } from "../src/i18n/translate.ts";
 import { clip, LIMITS } from "../src/render/limits.ts";
 import { PARTY_PREFIX, parsePartyId } from "../src/render/party-ids.ts";
-import { modeLine, renderAnswerOutcome, renderLobby } from "../src/render/party-view.ts";
+import { modeLine, renderAnswerOutcome, renderJoinNote, renderLobby } from "../src/render/party-view.ts";
+import { postTranslator } from "../src/render/post-language.ts";
 import { answerRound } from "../src/services/party/answers.ts";
 import {
   beginParty,
@@ -35,13 +37,10 @@ const IN_THREAD: readonly NamedPermission[] = [
   [PermissionFlagsBits.EmbedLinks, "Embed Links"],
 ];
 
-function checkBotCanPlay(i: ChatInputCommandInteraction, inThread: boolean): void {
+function checkBotCanPlay(i: ChatInputCommandInteraction, inThread: boolean, t: T): void {
   const needs = inThread ? IN_THREAD : IN_CHANNEL;
   const missing = needs.filter(([bit]) => !i.appPermissions?.has(bit)).map(([, name]) => name);
-  if (missing.length)
-    throw new UserError(
-      `I can't run a party here: I'm missing **${missing.join(", ")}** in this channel. Nothing was started.`,
-    );
+  if (missing.length) throw new UserError(t("party.missing", { permissions: missing.join(", ") }));
 }
 
 async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
@@ -50,9 +49,8 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
   const channel = i.channel;
   const inThread = channel?.isThread() ?? false;
   if (sub === "start") {
-    if (channel && !inThread && !channel.isTextBased())
-      throw new UserError("Start a party in a text channel or in one of its threads.");
-    checkBotCanPlay(i, inThread);
+    if (channel && !inThread && !channel.isTextBased()) throw new UserError(ctx.t("party.notText"));
+    checkBotCanPlay(i, inThread, ctx.t);
     const { party, threadId } = await startParty(ctx.party, {
       guildId: i.guildId,
       channelId: i.channelId,
@@ -64,9 +62,12 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
       mode: (i.options.getString("mode") as PartyMode | null) ?? null,
     });
     await ctx.respond.reply({
-      content:
-        `🎉 Your review party is open in <#${threadId}>: ${party.cards} questions, ${party.seconds} s each. ` +
-        `${modeLine(party.mode)}. Press **Start** there once your group has joined.`,
+      content: ctx.t("party.opened", {
+        thread: `<#${threadId}>`,
+        cards: party.cards,
+        seconds: party.seconds,
+        mode: modeLine(party.mode, ctx.t),
+      }),
       embeds: [],
       components: [],
     });
@@ -77,25 +78,26 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
       canManage: canManageServer(i),
     });
     await ctx.respond.reply({
-      content: r.podium
-        ? "The review party is stopped: the podium is in its thread."
-        : "The review party is stopped before its first question.",
+      content: r.podium ? ctx.t("party.stopped") : ctx.t("party.stoppedEarly"),
       embeds: [],
     });
-  } else throw new UserError("Unknown /party subcommand.");
+  } else throw new UserError(ctx.t("errors.unknownSubcommand", { command: "party" }));
 }
 
 async function onPartyButton(i: ButtonInteraction, ctx: Ctx) {
   const a = parsePartyId(i.customId);
-  if (!a) throw new UserError("This button is from an older version of the bot.");
+  if (!a) throw new UserError(ctx.t("errors.olderButton"));
   if (a.action === "join") {
     const r = await joinLobby(ctx.party, a.partyId, i.user.id);
-    if (r.view && r.note === null) await ctx.respond.update(renderLobby(r.view));
-    else await ctx.respond.reply({ content: r.note ?? "", embeds: [], components: [] }, { ephemeral: true });
+    // The lobby is public, in the server's language; a note is the member's, in theirs.
+    if (r.view && r.note === null)
+      await ctx.respond.update(renderLobby(r.view, postTranslator({ locale: null }, i.guildLocale)));
+    else await ctx.respond.reply(renderJoinNote(r.note ?? "over", ctx.t), { ephemeral: true });
     return;
   }
   if (a.action === "start") {
-    await ctx.respond.update(renderLobby(await beginParty(ctx.party, a.partyId, i.user.id)));
+    const view = await beginParty(ctx.party, a.partyId, i.user.id);
+    await ctx.respond.update(renderLobby(view, postTranslator({ locale: null }, i.guildLocale)));
     return;
   }
   if (a.action !== "answer") return;
@@ -105,7 +107,7 @@ async function onPartyButton(i: ButtonInteraction, ctx: Ctx) {
     userId: i.user.id,
     choice: a.choice,
   });
-  await ctx.respond.reply(renderAnswerOutcome(r), { ephemeral: true });
+  await ctx.respond.reply(renderAnswerOutcome(r, ctx.t), { ephemeral: true });
 }
 
 export default {
@@ -159,7 +161,7 @@ export default {
       },
     ],
   },
-  guards: { inServer: "Review parties run in a server's channels, not in DMs." },
+  guards: { inServer: "guards.inServer.party" },
   execute,
   async autocomplete(i, { deps }) {
     if (!i.inGuild()) return;

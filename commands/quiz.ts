@@ -37,7 +37,7 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
   const { deps, respond } = ctx;
   const { guildId } = i;
   const sub = i.options.getSubcommand();
-  if (sub === "status") await respond.reply(renderStatus(await quizStatus(deps, guildId), guildId));
+  if (sub === "status") await respond.reply(renderStatus(await quizStatus(deps, guildId), guildId, ctx.t));
   else if (sub === "setup") {
     const language = choiceOption(i, "language", LANGUAGE_CHOICES);
     const input = {
@@ -47,17 +47,17 @@ async function execute(i: ChatInputCommandInteraction, ctx: Ctx) {
       // Not given: as set before; "server": Discord's language of the server.
       ...(language !== null && { language: language === "server" ? null : language }),
     };
-    await respond.reply(renderSetupDone(await setupQuiz(deps, guildId, input)));
-  } else if (sub === "pause") await respond.reply(renderPaused(await pauseQuiz(deps, guildId)));
-  else if (sub === "resume") await respond.reply(renderResumed(await resumeQuiz(deps, guildId)));
+    await respond.reply(renderSetupDone(await setupQuiz(deps, guildId, input), ctx.t));
+  } else if (sub === "pause") await respond.reply(renderPaused(await pauseQuiz(deps, guildId), ctx.t));
+  else if (sub === "resume") await respond.reply(renderResumed(await resumeQuiz(deps, guildId), ctx.t));
   else if (sub === "now")
-    await respond.reply(renderPostedNow(await postToday(deps, ctx.transport, guildId), guildId));
-  else throw new UserError("Unknown /quiz subcommand.");
+    await respond.reply(renderPostedNow(await postToday(deps, ctx.transport, guildId), guildId, ctx.t));
+  else throw new UserError(ctx.t("errors.unknownSubcommand", { command: "quiz" }));
 }
 
 async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
   const a = parseQuizId(i.customId);
-  if (!a) throw new UserError("This button is from an older version of the bot.");
+  if (!a) throw new UserError(ctx.t("errors.olderButton"));
   if (a.action === "review") {
     const view = await openStudy(ctx.deps, i.user.id, i.guildId, null, "daily");
     await ctx.respond.reply(renderStudyOpening(view, ctx.t), { ephemeral: true });
@@ -66,9 +66,7 @@ async function onQuizButton(i: ButtonInteraction, ctx: Ctx) {
   // The answer edits the clicked message into the post's view: a crafted id naming another post (sent against
   // today's post, or yesterday's) would replace that message. The clicked message must be the post's own.
   if (!idsOnMessage(i).some((id) => isQuizPostComponent(id, a.postId)))
-    throw new UserError(
-      "This answer is not on this message's quiz. Use the buttons of the quiz post itself.",
-    );
+    throw new UserError(ctx.t("quiz.notThisPost"));
   const r = await answerQuiz(ctx.deps, {
     postId: a.postId,
     guildId: i.guildId,
@@ -149,10 +147,10 @@ export default {
     ],
   },
   guards: {
-    inServer: "The daily quiz belongs to a server: use this command there.",
+    inServer: "guards.inServer.quiz",
     // Hidden from members by default_member_permissions; this is the run-time check behind it.
     manageServer: {
-      message: "You need the **Manage Server** permission to change the daily quiz.",
+      message: "guards.manageServer.quiz",
       subcommands: ["setup", "pause", "resume", "now"],
     },
     botCanPostIn: { option: "channel", needs: POST_PERMISSIONS },

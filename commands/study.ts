@@ -13,7 +13,6 @@ import { searchDecks } from "../src/services/decks.ts";
 import { practiceAnswer, practiceShow, practiceStop, startPractice } from "../src/services/practice.ts";
 import {
   assertOwner,
-  NOT_YOUR_REVIEW,
   openStudy,
   rate,
   showAnswer,
@@ -23,14 +22,12 @@ import {
 import { setAside } from "../src/services/study-holds.ts";
 import { undoRating } from "../src/services/study-undo.ts";
 
-const NOT_YOUR_OFFER = "This deck offer is someone else's. Run `/study` to get your own.";
-const OLDER_BUTTON = "This button is from an older version of the bot. Run `/study` again.";
-
 async function onStudyButton(i: ButtonInteraction, ctx: Ctx) {
   const parsed = parseStudyId(i.customId, i.guildId);
-  if (!parsed) throw new UserError(OLDER_BUTTON);
-  assertOwner(parsed.session, i.user.id);
-  const seen = ownView(i, NOT_YOUR_REVIEW);
+  if (!parsed) throw new UserError(ctx.t("errors.olderButtonStudy"));
+  const notYours = ctx.t("errors.notYourReview");
+  assertOwner(parsed.session, i.user.id, notYours);
+  const seen = ownView(i, notYours);
   const { deps } = ctx;
   if (parsed.action === "stop")
     return ctx.respond.update(renderStudy(await stopSession(deps, parsed.session), ctx.t));
@@ -72,10 +69,11 @@ function showsCard(i: ButtonInteraction, cardId: number): boolean {
 /** Re-do today's misses: the offer on a summary, and the round's buttons; the round is its owner's alone. */
 async function onPracticeButton(i: ButtonInteraction, ctx: Ctx) {
   const parsed = parsePracticeId(i.customId, i.guildId);
-  if (!parsed) throw new UserError(OLDER_BUTTON);
+  if (!parsed) throw new UserError(ctx.t("errors.olderButtonStudy"));
   const owner = parsed.action === "start" ? parsed.userId : parsed.round.userId;
-  if (owner !== i.user.id) throw new UserError(NOT_YOUR_REVIEW);
-  ownView(i, NOT_YOUR_REVIEW);
+  const notYours = ctx.t("errors.notYourReview");
+  if (owner !== i.user.id) throw new UserError(notYours);
+  ownView(i, notYours);
   const { deps } = ctx;
   const view =
     parsed.action === "start"
@@ -98,9 +96,10 @@ async function onPracticeButton(i: ButtonInteraction, ctx: Ctx) {
 async function onSubscribeButton(i: ButtonInteraction, ctx: Ctx) {
   const [, owner36, deckId] = i.customId.split(":");
   const owner = snowflakeFrom36(owner36);
-  if (!owner || !deckId) throw new UserError(OLDER_BUTTON);
-  if (owner !== i.user.id) throw new UserError(NOT_YOUR_OFFER);
-  ownView(i, NOT_YOUR_OFFER);
+  if (!owner || !deckId) throw new UserError(ctx.t("errors.olderButtonStudy"));
+  const notYours = ctx.t("errors.notYourOffer");
+  if (owner !== i.user.id) throw new UserError(notYours);
+  ownView(i, notYours);
   await ctx.respond.update(
     renderSubscribedOpening(await subscribeAndStudy(ctx.deps, i.user.id, i.guildId, deckId), ctx.t),
   );

@@ -1,15 +1,18 @@
 import { type APIChannel, type APIMessage, ChannelType, type Client, Routes } from "discord.js";
+import type { T } from "../i18n/translate.ts";
 import { renderLobby, renderPodium, renderRound } from "../render/party-view.ts";
+import { postTranslator } from "../render/post-language.ts";
 import type { PartyMessage, PartyTransport } from "../services/party/transport.ts";
-import { call } from "./quiz-transport.ts";
+import { call, serverLocale } from "./quiz-transport.ts";
 
 /** One hour of quiet archives a party's thread (Discord's shortest choice): a party is never idle that long. */
 const ARCHIVE_MINUTES = 60;
 
-function render(m: PartyMessage) {
-  if (m.kind === "lobby") return renderLobby(m.view);
-  if (m.kind === "round") return renderRound(m.view);
-  return renderPodium(m.view);
+/** A party's messages are public: in the server's language (its Discord setting), else English. */
+function render(m: PartyMessage, t: T) {
+  if (m.kind === "lobby") return renderLobby(m.view, t);
+  if (m.kind === "round") return renderRound(m.view, t);
+  return renderPodium(m.view, t);
 }
 
 /**
@@ -27,12 +30,16 @@ export function discordPartyTransport(client: Client): PartyTransport {
       return thread.id;
     },
     async send(channelId, m, nonce) {
-      const body = nonce === undefined ? render(m) : { ...render(m), nonce, enforce_nonce: true };
+      const t = postTranslator({ locale: null }, serverLocale(client, channelId));
+      const body = nonce === undefined ? render(m, t) : { ...render(m, t), nonce, enforce_nonce: true };
       const msg = await call<APIMessage>(() => client.rest.post(Routes.channelMessages(channelId), { body }));
       return msg.id;
     },
     async edit(channelId, messageId, m) {
-      await call(() => client.rest.patch(Routes.channelMessage(channelId, messageId), { body: render(m) }));
+      const t = postTranslator({ locale: null }, serverLocale(client, channelId));
+      await call(() =>
+        client.rest.patch(Routes.channelMessage(channelId, messageId), { body: render(m, t) }),
+      );
     },
   };
 }

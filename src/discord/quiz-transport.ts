@@ -31,7 +31,7 @@ export function describeSendError(err: unknown): SendFailure {
 }
 
 /** The server's language as this shard's cache knows it (its GUILD_CREATE), for a post in one of its channels. */
-function serverLocale(client: Client, channelId: string): string | undefined {
+export function serverLocale(client: Client, channelId: string): string | undefined {
   const channel = client.channels.cache.get(channelId);
   return channel && "guild" in channel ? channel.guild.preferredLocale : undefined;
 }

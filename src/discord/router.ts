@@ -91,10 +91,10 @@ export function createRouter(
     }, deferAfterMs);
     let failure: unknown;
     try {
-      if (!target) throw new StaleInteraction("This command or button is no longer supported. Try `/help`.");
+      if (!target) throw new StaleInteraction(t("errors.unsupported"));
       const ctx = { deps: { ...deps, log }, respond, transport: opts.transport, party: opts.party, t };
       if (i.isChatInputCommand()) {
-        checkGuards(i, target.guards);
+        checkGuards(i, target.guards, t);
         await target.execute(i, ctx);
       } else if (i.isButton()) await byPrefix.get(prefix)?.handler(i, ctx);
       else await byModal.get(prefix)?.handler(i, ctx);

@@ -7,7 +7,9 @@ import { type APIButtonComponent, type APIEmbed, ButtonStyle, escapeMarkdown } f
 import { PARTY_LIMITS } from "../core/party-rules.ts";
 import { PARTY_POINTS, type PartyMode, type Standing } from "../core/party-scoring.ts";
 import { CHOICE_LETTERS } from "../core/quiz.ts";
+import { english, type MessageKey, type T } from "../i18n/translate.ts";
 import type { AnswerOutcome } from "../services/party/answers.ts";
+import type { JoinNote } from "../services/party/lobby.ts";
 import type { LobbyView, PartyHead, PodiumView, RoundResult, RoundView } from "../services/party/views.ts";
 import { cardText } from "./card-text.ts";
 import { button, type MessagePayload, row } from "./components.ts";
@@ -29,64 +31,73 @@ const at = (ms: number, style: "R" | "t" = "R") => `<t:${Math.floor(ms / 1000)}:
 const mention = (id: string) => `<@${id}>`;
 const deckText = (name: string) => escapeMarkdown(clip(name, 100));
 
-export function modeLine(mode: PartyMode): string {
+export function modeLine(mode: PartyMode, t: T = english): string {
   return mode === "race"
-    ? `**Race**: the first right answer scores ${PARTY_POINTS.raceFirst}, each later one ${PARTY_POINTS.raceStep} less (at least ${PARTY_POINTS.raceFloor})`
-    : `**Everyone**: each right answer scores ${PARTY_POINTS.everyone}`;
+    ? t("party.race", {
+        first: PARTY_POINTS.raceFirst,
+        step: PARTY_POINTS.raceStep,
+        floor: PARTY_POINTS.raceFloor,
+      })
+    : t("party.everyone", { points: PARTY_POINTS.everyone });
 }
 
-function names(ids: readonly string[]): string {
-  if (ids.length === 0) return "nobody yet";
+function names(ids: readonly string[], t: T): string {
+  if (ids.length === 0) return t("party.nobodyYet");
   const shown = ids.slice(0, NAMES_SHOWN).map(mention).join(" ");
-  return ids.length > NAMES_SHOWN ? `${shown} and ${ids.length - NAMES_SHOWN} more` : shown;
+  return ids.length > NAMES_SHOWN ? t("party.andMore", { shown, n: ids.length - NAMES_SHOWN }) : shown;
 }
 
-const headLine = (h: PartyHead) =>
-  `${modeLine(h.mode)} · ${h.cards} ${h.cards === 1 ? "question" : "questions"} · ${h.seconds} s each`;
+const headLine = (h: PartyHead, t: T) =>
+  t("party.head", {
+    mode: modeLine(h.mode, t),
+    questions: t("party.questions", { count: h.cards }),
+    seconds: h.seconds,
+  });
 
 /** Why a party ended, in a sentence ("finished" needs none). */
-export function endedText(reason: string | null): string | null {
+export function endedText(reason: string | null, t: T = english): string | null {
   switch (reason) {
     case null:
     case "finished":
       return null;
     case "stopped":
-      return "The party was stopped.";
+      return t("party.ended.stopped");
     case "expired":
-      return "Nobody started the party, so it closed.";
+      return t("party.ended.expired");
     case "quiet":
-      return `Nobody answered ${PARTY_LIMITS.quietRounds} rounds in a row, so the party ended.`;
+      return t("party.ended.quiet", { rounds: PARTY_LIMITS.quietRounds });
     default:
-      return `The party could not go on: ${reason}.`;
+      return t("party.ended.failed", { reason });
   }
 }
 
-export function renderLobby(v: LobbyView): MessagePayload {
+/** The lobby: public, in the server's language. */
+export function renderLobby(v: LobbyView, t: T = english): MessagePayload {
   const lines = [
-    headLine(v),
-    `Host: ${mention(v.hostId)}`,
+    headLine(v, t),
+    t("party.host", { host: mention(v.hostId) }),
     "",
-    `**Players (${v.players.length})**`,
-    names(v.players),
+    t("party.players", { n: v.players.length }),
+    names(v.players, t),
   ];
   if (v.status === "lobby") {
     lines.push(
       "",
-      `Press **Join** to play. The host starts the party; from ${at(v.startableAt)} anyone who joined can.`,
-      v.expiresAt !== null ? `The lobby closes ${at(v.expiresAt)} if nobody starts it.` : "",
+      t("party.pressJoin", { when: at(v.startableAt) }),
+      v.expiresAt !== null ? t("party.closesIf", { when: at(v.expiresAt) }) : "",
       "",
-      "Every answer is a review for members who study this deck: right counts as **Good**, wrong or none as **Again**.",
+      t("party.reviewNote"),
     );
   } else if (v.status === "running") {
-    lines.push("", "**Under way**: answer the questions below. Late? Answering a question joins you.");
+    lines.push("", t("party.underWay"));
   } else {
-    const why = endedText(v.endedReason) ?? (v.rounds > 0 ? "See the podium below." : "");
-    lines.push("", `**This party is over.** ${why}`.trim());
+    const why = endedText(v.endedReason, t) ?? (v.rounds > 0 ? t("party.seePodium") : "");
+    lines.push("", t("party.over", { why }).trim());
   }
   const open = v.status === "lobby";
   const embed: APIEmbed = {
     color: PARTY_COLORS.lobby,
-    title: clip(`🎉 Review party · ${v.deckName}`, LIMITS.embedTitle),
+    title: clip(t("party.lobbyTitle", { deck: v.deckName }), LIMITS.embedTitle),
     description: clip(
       lines.filter((l, k, all) => l !== "" || all[k - 1] !== "").join("\n"),
       LIMITS.embedDescription,
@@ -96,54 +107,65 @@ export function renderLobby(v: LobbyView): MessagePayload {
     embeds: [embed],
     components: [
       row([
-        button(partyIds.join(v.partyId), "Join", ButtonStyle.Primary, !open),
-        button(partyIds.start(v.partyId), "Start", ButtonStyle.Success, !open),
+        button(partyIds.join(v.partyId), t("party.join"), ButtonStyle.Primary, !open),
+        button(partyIds.start(v.partyId), t("party.start"), ButtonStyle.Success, !open),
       ]),
     ],
     allowed_mentions: NO_PINGS,
   };
 }
 
-function resultLines(results: readonly RoundResult[]): string[] {
+function resultLines(results: readonly RoundResult[], t: T): string[] {
   const right = results.filter((r) => r.correct);
   const wrong = results.filter((r) => !r.correct && r.choice !== null);
   const none = results.filter((r) => r.choice === null);
   const out: string[] = [];
   const list = (rs: readonly RoundResult[], f: (r: RoundResult) => string) => {
     const shown = rs.slice(0, RESULTS_SHOWN).map(f).join(" · ");
-    return rs.length > RESULTS_SHOWN ? `${shown} and ${rs.length - RESULTS_SHOWN} more` : shown;
+    return rs.length > RESULTS_SHOWN ? t("party.andMore", { shown, n: rs.length - RESULTS_SHOWN }) : shown;
   };
   if (right.length) out.push(`✅ ${list(right, (r) => `${mention(r.userId)} +${r.points}`)}`);
   if (wrong.length) out.push(`❌ ${list(wrong, (r) => `${mention(r.userId)} (${letter(r.choice)})`)}`);
-  if (none.length) out.push(`⌛ no answer: ${list(none, (r) => mention(r.userId))}`);
-  if (out.length === 0) out.push("Nobody answered.");
+  if (none.length) out.push(t("party.noAnswer", { list: list(none, (r) => mention(r.userId)) }));
+  if (out.length === 0) out.push(t("party.nobodyAnswered"));
   return out;
 }
 
-export function boardLines(standings: readonly Standing[], shown = BOARD_SHOWN): string[] {
+export function boardLines(standings: readonly Standing[], shown = BOARD_SHOWN, t: T = english): string[] {
   const medals = ["🥇", "🥈", "🥉"];
-  const lines = standings
-    .slice(0, shown)
-    .map(
-      (s, k) =>
-        `${medals[k] ?? `${k + 1}.`} ${mention(s.userId)} — **${s.points}** ${s.points === 1 ? "point" : "points"} (${s.correct} right)`,
-    );
-  if (standings.length > shown) lines.push(`…and ${standings.length - shown} more`);
+  const lines = standings.slice(0, shown).map((s, k) =>
+    t("party.boardLine", {
+      rank: medals[k] ?? `${k + 1}.`,
+      who: mention(s.userId),
+      count: s.points,
+      correct: s.correct,
+    }),
+  );
+  if (standings.length > shown) lines.push(t("party.boardMore", { n: standings.length - shown }));
   return lines;
 }
 
-export function renderRound(v: RoundView): MessagePayload {
+/** A round: public, in the server language. */
+export function renderRound(v: RoundView, t: T = english): MessagePayload {
   const closed = v.reveal !== null;
   const lines = [cardText(v.front, FRONT_MAX), ""];
   if (v.reveal) {
-    lines.push(`**Answer: ${letter(v.reveal.correctIndex)}**`, ...resultLines(v.reveal.results));
-    lines.push("", "**Scoreboard**", ...boardLines(v.reveal.standings));
-  } else lines.push(`Closes ${at(v.closesAt)}: pick **A**, **B**, **C** or **D**.`);
+    lines.push(
+      t("party.answerIs", { letter: letter(v.reveal.correctIndex) }),
+      ...resultLines(v.reveal.results, t),
+    );
+    lines.push("", t("party.scoreboard"), ...boardLines(v.reveal.standings, BOARD_SHOWN, t));
+  } else lines.push(t("party.closes", { when: at(v.closesAt) }));
   const embed: APIEmbed = {
     color: closed ? PARTY_COLORS.reveal : PARTY_COLORS.round,
-    title: clip(`Round ${v.round}/${v.cards} · ${v.deckName}`, LIMITS.embedTitle),
+    title: clip(
+      t("party.roundTitle", { round: v.round, cards: v.cards, deck: v.deckName }),
+      LIMITS.embedTitle,
+    ),
     description: clip(lines.join("\n"), LIMITS.embedDescription),
-    footer: { text: `${closed ? "Closed · " : ""}${v.answered}/${v.players} answered` },
+    footer: {
+      text: `${closed ? t("party.closed") : ""}${t("party.answered", { answered: v.answered, players: v.players })}`,
+    },
   };
   const used =
     (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0);
@@ -159,21 +181,22 @@ export function renderRound(v: RoundView): MessagePayload {
   return { embeds: [embed], components: [row(buttons)], allowed_mentions: NO_PINGS };
 }
 
-export function renderPodium(v: PodiumView): MessagePayload {
+/** The podium: public, in the server language. */
+export function renderPodium(v: PodiumView, t: T = english): MessagePayload {
   // The podium is for those who scored; a party nobody scored in says so.
   const scorers = v.standings.filter((s) => s.points > 0);
-  const lines = scorers.length > 0 ? boardLines(scorers, BOARD_SHOWN) : ["Nobody scored this time."];
-  const why = endedText(v.endedReason);
+  const lines = scorers.length > 0 ? boardLines(scorers, BOARD_SHOWN, t) : [t("party.nobodyScored")];
+  const why = endedText(v.endedReason, t);
   lines.push(
     "",
-    `${v.rounds} ${v.rounds === 1 ? "round" : "rounds"} of *${deckText(v.deckName)}* played.${why ? ` ${why}` : ""}`,
-    "Party points count on this server's `/leaderboard`.",
+    `${t("party.played", { count: v.rounds, deck: deckText(v.deckName) })}${why ? ` ${why}` : ""}`,
+    t("party.countsOnBoard"),
   );
   return {
     embeds: [
       {
         color: PARTY_COLORS.podium,
-        title: clip(`🏆 Podium · ${v.deckName}`, LIMITS.embedTitle),
+        title: clip(t("party.podiumTitle", { deck: v.deckName }), LIMITS.embedTitle),
         description: clip(lines.join("\n"), LIMITS.embedDescription),
       },
     ],
@@ -182,8 +205,8 @@ export function renderPodium(v: PodiumView): MessagePayload {
   };
 }
 
-/** What only the answerer sees. */
-export function renderAnswerOutcome(o: AnswerOutcome): MessagePayload {
+/** What only the answerer sees, in their language. */
+export function renderAnswerOutcome(o: AnswerOutcome, t: T = english): MessagePayload {
   const say = (content: string): MessagePayload => ({
     content,
     embeds: [],
@@ -192,21 +215,32 @@ export function renderAnswerOutcome(o: AnswerOutcome): MessagePayload {
   });
   switch (o.kind) {
     case "over":
-      return say(o.ended ? "This party is over." : "This round is over: answer the party's latest question.");
+      return say(o.ended ? t("party.outcome.over") : t("party.outcome.roundOver"));
     case "already":
-      return say(`You already answered this round: **${letter(o.choice)}**.`);
+      return say(t("party.outcome.already", { letter: letter(o.choice) }));
     case "answered": {
       const head = o.correct
-        ? `✅ **${letter(o.choice)}** is right!`
-        : `❌ **${letter(o.choice)}** isn't it: the answer shows when the round closes.`;
+        ? t("party.outcome.right", { letter: letter(o.choice) })
+        : t("party.outcome.wrong", { letter: letter(o.choice) });
       const note = o.reviewed
         ? o.correct
-          ? "Counted as **Good** in your schedule for this card."
-          : "Counted as **Again** in your schedule: the card comes back soon in your reviews."
+          ? t("quiz.countedGood")
+          : t("quiz.countedAgain")
         : o.studies
-          ? "This card is suspended or buried in your reviews: your answer scores, but records no review."
-          : `You don't study *${deckText(o.deckName)}*: your answer scores, but feeds no schedule (\`/deck subscribe\` to change that).`;
+          ? t("party.outcome.noReview")
+          : t("party.outcome.notStudied", { deck: deckText(o.deckName) });
       return say(clip([head, note, o.notice ?? ""].filter(Boolean).join("\n"), LIMITS.content));
     }
   }
+}
+
+const JOIN_NOTES = {
+  over: "party.outcome.over",
+  started: "party.joinNote.started",
+  already: "party.joinNote.already",
+} as const satisfies Record<JoinNote, MessageKey>;
+
+/** A Join that changed nothing: what only the member sees, in their language. */
+export function renderJoinNote(note: JoinNote, t: T = english): MessagePayload {
+  return { content: t(JOIN_NOTES[note]), embeds: [], components: [], allowed_mentions: NO_PINGS };
 }

@@ -6,11 +6,11 @@ import {
   ButtonStyle,
   escapeMarkdown,
 } from "discord.js";
-import { CHOICE_LETTERS, formatTally, parseLocalDate } from "../core/quiz.ts";
+import { CHOICE_LETTERS, parseLocalDate } from "../core/quiz.ts";
 import { localParts } from "../core/time.ts";
 import type { QuizConfigRow } from "../db/quiz-configs.ts";
 import { isLocale, LANGUAGE_NAMES } from "../i18n/locales.ts";
-import { english, type T } from "../i18n/translate.ts";
+import { english, type MessageKey, type T } from "../i18n/translate.ts";
 import type { AnswerResult } from "../services/quiz/answers.ts";
 import type { QuizStatus } from "../services/quiz/config.ts";
 import type { PostView } from "../services/quiz/post-view.ts";
@@ -68,18 +68,24 @@ export function formatQuizDate(date: string, intl = "en-GB"): string {
   return text;
 }
 
-/** An instant as the wall clock shows it in `zone`: "Tue 3 Mar 2026, 09:00". */
-export function formatLocalTime(ms: number, zone: string): string {
+const LOCAL_DAYS = new Map<string, Intl.DateTimeFormat>();
+
+/** An instant as the wall clock shows it in `zone`: "Tue 3 Mar 2026, 09:00" (en), "Di., 3. März 2026, 09:00" (de). */
+export function formatLocalTime(ms: number, zone: string, intl = "en-GB"): string {
   const p = localParts(ms, zone);
-  const day = new Intl.DateTimeFormat("en-GB", {
-    timeZone: "UTC",
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-  })
-    .format(new Date(Date.UTC(p.year, p.month - 1, p.day, 12)))
-    .replace(",", "");
+  let f = LOCAL_DAYS.get(intl);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat(intl, {
+      timeZone: "UTC",
+      weekday: "short",
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+    });
+    LOCAL_DAYS.set(intl, f);
+  }
+  const formatted = f.format(new Date(Date.UTC(p.year, p.month - 1, p.day, 12)));
+  const day = intl === "en-GB" ? formatted.replace(",", "") : formatted;
   return `${day}, ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
 }
 
@@ -230,52 +236,59 @@ function closedAnswer(letterText: string, answer: string, t: T): string {
   return head + cardText(answer, LIMITS.content - head.length);
 }
 
-const RESULT_TEXT: Record<string, string> = {
-  posted: "posted",
-  claimed: "being posted (or interrupted; retried automatically)",
-  failed: "not posted",
-  skipped: "skipped",
-};
+const RESULT_KEYS = {
+  posted: "quiz.status.result.posted",
+  claimed: "quiz.status.result.claimed",
+  failed: "quiz.status.result.failed",
+  skipped: "quiz.status.result.skipped",
+} as const satisfies Record<string, MessageKey>;
 
-/** `/quiz status`. */
-export function renderStatus(s: QuizStatus, guildId: string): QuizPayload {
+const resultText = (status: string, t: T) =>
+  status in RESULT_KEYS ? t(RESULT_KEYS[status as keyof typeof RESULT_KEYS]) : status;
+
+/** `/quiz status`: the admin's reply, in their language. */
+export function renderStatus(s: QuizStatus, guildId: string, t: T = english): QuizPayload {
   const c = s.config;
   if (!c)
     return {
-      content: "The daily quiz is not set up here yet. An admin can run `/quiz setup`.",
+      content: t("quiz.status.notSetUp"),
       embeds: [],
       components: [],
       allowed_mentions: NO_PINGS,
     };
   const fields = [
-    { name: "Channel", value: `<#${c.channelId}>`, inline: true },
-    { name: "Time", value: `${c.time} ${c.timezone}`, inline: true },
-    { name: "State", value: c.paused ? "⏸️ paused" : "▶️ active", inline: true },
+    { name: t("quiz.status.channel"), value: `<#${c.channelId}>`, inline: true },
+    { name: t("quiz.status.time"), value: `${c.time} ${c.timezone}`, inline: true },
     {
-      name: "Next post",
-      value: c.paused
-        ? "none while paused (`/quiz resume`)"
-        : `${formatLocalTime(c.nextRunAt, c.timezone)} (${c.timezone}) · ${relative(c.nextRunAt)}`,
+      name: t("quiz.status.state"),
+      value: c.paused ? t("quiz.status.paused") : t("quiz.status.active"),
+      inline: true,
+    },
+    {
+      name: t("quiz.status.nextPost"),
+      value: c.paused ? t("quiz.status.noneWhilePaused") : when(c.nextRunAt, c.timezone, t),
     },
   ];
   const l = s.last;
   if (l) {
-    let value = `${formatQuizDate(l.localDate)}: ${RESULT_TEXT[l.status] ?? l.status}`;
+    let value = `${formatQuizDate(l.localDate, t.intl)}: ${resultText(l.status, t)}`;
     if (l.status === "posted" && l.messageId)
-      value += ` — [jump](https://discord.com/channels/${guildId}/${l.channelId}/${l.messageId})`;
+      value += ` — [${t("quiz.status.jump")}](https://discord.com/channels/${guildId}/${l.channelId}/${l.messageId})`;
     if (l.reason && l.status !== "posted") value += ` — ${l.reason}`;
-    if (l.status === "failed" && l.attempts > 1) value += ` (${l.attempts} attempts)`;
-    if (l.status === "posted" && l.correctIndex !== null) value += `\n${formatTally(l.answered, l.correct)}`;
-    fields.push({ name: "Last post", value: clip(value, LIMITS.embedFieldValue) });
+    if (l.status === "failed" && l.attempts > 1)
+      value += ` (${t("quiz.status.attempts", { count: l.attempts })})`;
+    if (l.status === "posted" && l.correctIndex !== null)
+      value += `\n${t("quiz.tally", { answered: l.answered, correct: l.correct })}`;
+    fields.push({ name: t("quiz.status.lastPost"), value: clip(value, LIMITS.embedFieldValue) });
   }
   return {
-    embeds: [{ color: COLORS.info, title: "Daily quiz status", fields }],
+    embeds: [{ color: COLORS.info, title: t("quiz.status.title"), fields }],
     components: [],
     allowed_mentions: NO_PINGS,
   };
 }
 
-// ── Replies of /quiz setup, pause, resume and now ───────────────────────────────────────────────────
+// ── Replies of /quiz setup, pause, resume and now (the admin's, in their language) ─────────────────────
 
 const note = (content: string): QuizPayload => ({
   content,
@@ -283,37 +296,43 @@ const note = (content: string): QuizPayload => ({
   components: [],
   allowed_mentions: NO_PINGS,
 });
-const when = (at: number, zone: string) => `${formatLocalTime(at, zone)} (${zone}) · ${relative(at)}`;
+function when(at: number, zone: string, t: T): string {
+  return `${formatLocalTime(at, zone, t.intl)} (${zone}) · ${relative(at)}`;
+}
 
-export function renderSetupDone(cfg: QuizConfigRow): QuizPayload {
+export function renderSetupDone(cfg: QuizConfigRow, t: T = english): QuizPayload {
   return note(
     [
-      `The daily quiz will post in <#${cfg.channelId}> every day at **${cfg.time}** ${cfg.timezone}.`,
+      t("quiz.setup.willPost", { channel: `<#${cfg.channelId}>`, time: cfg.time, zone: cfg.timezone }),
       cfg.paused
-        ? "It is paused: `/quiz resume` to start it."
-        : `Next post: ${when(cfg.nextRunAt, cfg.timezone)}.`,
-      `This server's study days now follow ${cfg.timezone} too.`,
+        ? t("quiz.setup.isPaused")
+        : t("quiz.setup.nextPost", { when: when(cfg.nextRunAt, cfg.timezone, t) }),
+      t("quiz.setup.studyDays", { zone: cfg.timezone }),
       cfg.language !== null && isLocale(cfg.language)
-        ? `Posts are written in **${LANGUAGE_NAMES[cfg.language]}**.`
-        : "Posts are written in the server's language (its Discord setting), English when it has none of the bot's.",
+        ? t("quiz.setup.language", { language: LANGUAGE_NAMES[cfg.language] })
+        : t("quiz.setup.serverLanguage"),
     ].join("\n"),
   );
 }
 
-export function renderPaused(r: { changed: boolean }): QuizPayload {
-  return note(r.changed ? "The daily quiz is paused." : "The daily quiz was already paused.");
+export function renderPaused(r: { changed: boolean }, t: T = english): QuizPayload {
+  return note(r.changed ? t("quiz.paused") : t("quiz.alreadyPaused"));
 }
 
-export function renderResumed(r: { changed: boolean; next: { at: number }; timezone: string }): QuizPayload {
-  return note(
-    `${r.changed ? "The daily quiz is back on." : "The daily quiz was not paused."} Next post: ${when(r.next.at, r.timezone)}.`,
-  );
+export function renderResumed(
+  r: { changed: boolean; next: { at: number }; timezone: string },
+  t: T = english,
+): QuizPayload {
+  const next = when(r.next.at, r.timezone, t);
+  return note(r.changed ? t("quiz.resumed", { when: next }) : t("quiz.notPaused", { when: next }));
 }
 
-export function renderPostedNow(r: DeliverResult, guildId: string): QuizPayload {
+export function renderPostedNow(r: DeliverResult, guildId: string, t: T = english): QuizPayload {
   return note(
     r.kind === "posted"
-      ? `Today's quiz is posted: https://discord.com/channels/${guildId}/${r.post.channelId}/${r.messageId}`
-      : `I could not post today's quiz in <#${r.post.channelId}>: ${r.reason}. I'll retry later today; \`/quiz status\` shows how it goes.`,
+      ? t("quiz.postedNow", {
+          link: `https://discord.com/channels/${guildId}/${r.post.channelId}/${r.messageId}`,
+        })
+      : t("quiz.postFailed", { channel: `<#${r.post.channelId}>`, reason: r.reason }),
   );
 }

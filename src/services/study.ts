@@ -276,9 +276,9 @@ export async function rate(
 
 export const NOT_YOUR_REVIEW = "This is someone else's review. Start your own with `/study`.";
 
-/** Guard used by handlers: a button may only be used by the member whose session it is. */
-export function assertOwner(session: Session, clickerId: string): void {
-  if (session.userId !== clickerId) throw new UserError(NOT_YOUR_REVIEW);
+/** Guard used by handlers: a button may only be used by the member whose session it is (`refusal` in their language). */
+export function assertOwner(session: Session, clickerId: string, refusal: string = NOT_YOUR_REVIEW): void {
+  if (session.userId !== clickerId) throw new UserError(refusal);
 }
 
 /** How `/study` opens: the first study view, or (no subscription here) the decks to subscribe to. */

@@ -55,6 +55,29 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
       "Melden",
       "Beenden",
     ]);
+    // bob's forged click on greta's review is refused in bob's language (English); greta's in German.
+    const forged = await w.emu.click({ user: w.bob, message: shown.message!, label: "Gut", forged: true });
+    expect(forged.messages.at(-1)?.content ?? forged.message?.content).toBe(
+      "This is someone else's review. Start your own with `/study`.",
+    );
+    const bobs = await w.emu.runCommand({
+      user: w.bob,
+      channel: w.channel,
+      command: "deck subscribe",
+      options: { deck: "capitals" },
+    });
+    const bobStudy = await w.emu.runCommand({ user: w.bob, channel: w.channel, command: "study" });
+    expect(bobs.message?.content).toContain("Capitals");
+    const bobShown = await w.emu.click({ user: w.bob, message: bobStudy.message!, label: "Show answer" });
+    const refused = await w.emu.click({
+      user: greta,
+      message: bobShown.message!,
+      label: "Good",
+      forged: true,
+    });
+    expect(refused.messages.at(-1)?.content ?? refused.message?.content).toBe(
+      "Das ist die Wiederholung von jemand anderem. Starte deine eigene mit `/study`.",
+    );
     const next = await w.emu.click({ user: greta, message: shown.message!, label: "Gut" });
     expect(labels(next.message)).toContain("↩ Rückgängig");
     const stats = await run("stats");
@@ -246,6 +269,94 @@ describe.each(E2E_ENGINES)("%s", (engine) => {
     w.clock.set(new Date("2026-03-03T08:00:00Z"));
     await w.bot.tick();
     expect(posts()[1]?.embeds[0]?.title).toBe("Tägliches Quiz · Dienstag, 3. März 2026");
+    expect(w.emu.rejections).toEqual([]);
+  });
+
+  it("GIVEN a German admin THEN /quiz setup, status, pause and resume answer in German (the post stays the server's)", async () => {
+    w = await startWorld({ engine, start: "2026-03-02T06:00:00Z", decks });
+    const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de", admin: true });
+    const run = (command: string, options?: Record<string, string>) =>
+      w.emu.runCommand({ user: greta, channel: w.channel, command, ...(options && { options }) });
+    const before = await run("quiz status");
+    expect(before.message?.content).toBe(
+      "Das tägliche Quiz ist hier noch nicht eingerichtet. Ein Admin kann `/quiz setup` ausführen.",
+    );
+    const setup = await w.emu.runCommand({
+      user: greta,
+      channel: w.channel,
+      command: "quiz setup",
+      options: { channel: w.channel, time: "09:00", timezone: "Europe/Berlin" },
+    });
+    expect(setup.message?.content.split("\n")[0]).toBe(
+      `Das tägliche Quiz postet jeden Tag um **09:00** Europe/Berlin in <#${w.channel.id}>.`,
+    );
+    expect(setup.message?.content).toContain("Nächster Post: Mo., 2. März 2026, 09:00 (Europe/Berlin)");
+    const status = await run("quiz status");
+    const embed = status.message?.embeds[0];
+    expect(embed?.title).toBe("Status des täglichen Quiz");
+    expect(embed?.fields?.map((f: { name: string }) => f.name)).toEqual([
+      "Kanal",
+      "Uhrzeit",
+      "Zustand",
+      "Nächster Post",
+    ]);
+    expect(embed?.fields?.[2]?.value).toBe("▶️ aktiv");
+    expect((await run("quiz pause")).message?.content).toBe("Das tägliche Quiz ist pausiert.");
+    const paused = await run("quiz status");
+    expect(paused.message?.embeds[0]?.fields?.[3]?.value).toBe("keiner, solange pausiert (`/quiz resume`)");
+    expect((await run("quiz resume")).message?.content).toMatch(
+      /^Das tägliche Quiz läuft wieder\. Nächster Post: Mo\., 2\. März 2026, 09:00 \(Europe\/Berlin\)/,
+    );
+    // A German member without Manage Server is refused in German.
+    const hans = w.emu.addUser({ name: "hans", guildId: w.guild.id, locale: "de" });
+    const refused = await w.emu.runCommand({ user: hans, channel: w.channel, command: "quiz pause" });
+    expect(refused.message?.content).toContain(
+      "Du brauchst die Berechtigung **Server verwalten**, um das tägliche Quiz zu ändern.",
+    );
+    // The server speaks no language of the bot's: its post is English.
+    w.clock.set(new Date("2026-03-02T08:00:00Z"));
+    await w.bot.tick();
+    const last = (await run("quiz status")).message?.embeds[0]?.fields?.[4];
+    expect(last?.name).toBe("Letzter Post");
+    expect(last?.value).toMatch(/^Montag, 2\. März 2026: gepostet — \[ansehen\]\(https:/);
+    expect(w.emu.rejections).toEqual([]);
+  });
+
+  it("GIVEN a Spanish server THEN a party's lobby and rounds are in Spanish, a German member's own replies in German", async () => {
+    w = await startWorld({ engine, start: "2026-03-02T10:00:00Z", decks, guildLocale: "es-ES" });
+    const greta = w.emu.addUser({ name: "greta", guildId: w.guild.id, locale: "de" });
+    const r = await w.emu.runCommand({
+      user: w.alice,
+      channel: w.channel,
+      command: "party start",
+      options: { deck: "capitals", cards: 2, seconds: 20, mode: "everyone" },
+    });
+    const thread = /<#(\d+)>/.exec(r.message?.content ?? "")?.[1];
+    expect(thread).toBeDefined();
+    const lobby = await w.emu.waitForMessage(
+      thread!,
+      (m) => m.embeds[0]?.title === "🎉 Fiesta de repaso · Capitals",
+    );
+    expect(labels(lobby)).toEqual(["Unirse", "Empezar"]);
+    expect(lobby.embeds[0]?.description?.split("\n").slice(0, 4)).toEqual([
+      "**Todos**: cada respuesta correcta suma 6 · 2 preguntas · 20 s cada una",
+      `Anfitrión: <@${w.alice.id}>`,
+      "",
+      "**Jugadores (1)**",
+    ]);
+    await w.emu.click({ user: greta, message: lobby, label: "Unirse" });
+    expect(w.emu.message(lobby.id)?.embeds[0]?.description).toContain(
+      `**Jugadores (2)**\n<@${w.alice.id}> <@${greta.id}>`,
+    );
+    const again = await w.emu.click({ user: greta, message: lobby, label: "Unirse" });
+    expect(again.message?.content).toBe("Du bist schon dabei: warte auf die erste Frage.");
+    await w.emu.click({ user: w.alice, message: lobby, label: "Empezar" });
+    expect(w.emu.message(lobby.id)?.embeds[0]?.description).toContain("**En curso**");
+    const round = await w.emu.waitForMessage(thread!, (m) => m.embeds[0]?.title === "Ronda 1/2 · Capitals");
+    expect(round.embeds[0]?.description).toMatch(/Se cierra <t:\d+:R>: elige \*\*A\*\*/);
+    expect(round.embeds[0]?.footer?.text).toBe("0/2 respondieron");
+    const answered = await w.emu.click({ user: greta, message: round, label: "A" });
+    expect(answered.message?.content).toMatch(/^(✅ \*\*A\*\* ist richtig!|❌ \*\*A\*\* ist es nicht)/);
     expect(w.emu.rejections).toEqual([]);
   });
 

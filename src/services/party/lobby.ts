@@ -109,20 +109,21 @@ export async function startParty(
   }
 }
 
-/** The lobby's Join: the lobby's new view, or a word for the member when nothing changed. */
+/** Why a Join changed nothing (render/party-view's renderJoinNote words it for the member). */
+export type JoinNote = "over" | "started" | "already";
+
+/** The lobby's Join: the lobby's new view, or a note for the member when nothing changed. */
 export async function joinLobby(
   rt: PartyRuntime,
   partyId: number,
   userId: string,
-): Promise<{ view: LobbyView | null; note: string | null }> {
+): Promise<{ view: LobbyView | null; note: JoinNote | null }> {
   const { db, clock } = rt.deps;
   const r = await joinParty(db, partyId, userId, clock.now().getTime());
   const party = await partyById(db, partyId);
-  if (!party || r === "over")
-    return { view: party ? await lobbyView(db, party) : null, note: "This party is over." };
-  if (r === "started")
-    return { view: null, note: "The party is under way: answer the current question to join." };
-  if (r === "already") return { view: null, note: "You're in already: wait for the first question." };
+  if (!party || r === "over") return { view: party ? await lobbyView(db, party) : null, note: "over" };
+  if (r === "started") return { view: null, note: "started" };
+  if (r === "already") return { view: null, note: "already" };
   return { view: await lobbyView(db, party), note: null };
 }
 
