@@ -38,11 +38,30 @@ const deckNameText = (name: string) => escapeMarkdown(clip(name, DECK_NAME_MAX))
 
 const letter = (k: number) => CHOICE_LETTERS[k] ?? "?";
 
-/** Made once per language: building an Intl formatter costs more than rendering the rest of a post. */
-const QUIZ_DATES = new Map<string, Intl.DateTimeFormat>();
-
 /** The last date formatted per language: pure (date → text), so other processes' writes never matter to it. */
 const lastQuizDate = new Map<string, { date: string; text: string }>();
+
+/** Day formatters by language and length, made once each: building one costs more than rendering a post. */
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/** A calendar day (its noon, UTC) as `intl` writes it, long ("Monday 2 March 2026") or short ("Mon 2 Mar 2026"). */
+function formatDay(year: number, month: number, day: number, intl: string, length: "long" | "short"): string {
+  const key = `${intl} ${length}`;
+  let f = DAY_FORMATS.get(key);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat(intl, {
+      timeZone: "UTC",
+      weekday: length,
+      day: "numeric",
+      month: length,
+      year: "numeric",
+    });
+    DAY_FORMATS.set(key, f);
+  }
+  const formatted = f.format(new Date(Date.UTC(year, month - 1, day, 12)));
+  // English as the bot always wrote it: no comma after the weekday.
+  return intl === "en-GB" ? formatted.replace(",", "") : formatted;
+}
 
 /** "2026-03-02" → "Monday 2 March 2026" (en), "Montag, 2. März 2026" (de), "lunes, 2 de marzo de 2026" (es). */
 export function formatQuizDate(date: string, intl = "en-GB"): string {
@@ -51,41 +70,15 @@ export function formatQuizDate(date: string, intl = "en-GB"): string {
   if (last?.date === date) return last.text;
   const d = parseLocalDate(date);
   if (!d) return date;
-  let f = QUIZ_DATES.get(intl);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat(intl, {
-      timeZone: "UTC",
-      weekday: "long",
-      day: "numeric",
-      month: "long",
-      year: "numeric",
-    });
-    QUIZ_DATES.set(intl, f);
-  }
-  const formatted = f.format(new Date(Date.UTC(d.year, d.month - 1, d.day, 12)));
-  const text = intl === "en-GB" ? formatted.replace(",", "") : formatted;
+  const text = formatDay(d.year, d.month, d.day, intl, "long");
   lastQuizDate.set(intl, { date, text });
   return text;
 }
 
-const LOCAL_DAYS = new Map<string, Intl.DateTimeFormat>();
-
 /** An instant as the wall clock shows it in `zone`: "Tue 3 Mar 2026, 09:00" (en), "Di., 3. März 2026, 09:00" (de). */
 export function formatLocalTime(ms: number, zone: string, intl = "en-GB"): string {
   const p = localParts(ms, zone);
-  let f = LOCAL_DAYS.get(intl);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat(intl, {
-      timeZone: "UTC",
-      weekday: "short",
-      day: "numeric",
-      month: "short",
-      year: "numeric",
-    });
-    LOCAL_DAYS.set(intl, f);
-  }
-  const formatted = f.format(new Date(Date.UTC(p.year, p.month - 1, p.day, 12)));
-  const day = intl === "en-GB" ? formatted.replace(",", "") : formatted;
+  const day = formatDay(p.year, p.month, p.day, intl, "short");
   return `${day}, ${String(p.hour).padStart(2, "0")}:${String(p.minute).padStart(2, "0")}`;
 }
 

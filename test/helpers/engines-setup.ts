@@ -7,9 +7,11 @@
  *   TEST_DATABASE_URL=pglite:        PGlite even when a server answers
  *   unset                            the local server (LOCAL_PG) when it answers within 1 s, else PGlite
  */
+
 import type pg from "pg";
 import type { TestProject } from "vitest/node";
 import { closeDb, openDb } from "../../src/db/client.ts";
+import { alive } from "../../src/db/sqlite/running.ts";
 import {
   databasesLike,
   databaseUrl,
@@ -108,13 +110,4 @@ async function sweep(url: string, which: (run: number) => boolean): Promise<void
 function isLoopback(url: string): boolean {
   const host = new URL(url).hostname;
   return host === "" || host === "localhost" || host === "::1" || host === "[::1]" || host.startsWith("127.");
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

@@ -15,7 +15,8 @@ export function markRunning(path: string): () => void {
   return () => rmSync(mark, { force: true });
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this id runs (EPERM: it does, as another user's). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
