@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.ts";
+import { loadConfig } from "../src/config.ts";
+import { BASE_ENV, configRefusal } from "./helpers/config-refusal.ts";
 
-const base = { DISCORD_TOKEN: "t" };
-const fails = (env: Record<string, string>) => {
-  try {
-    loadConfig({ ...base, ...env });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    const message = (err as Error).message;
-    expect(message.split("\n")).toHaveLength(1);
-    return message;
-  }
-  throw new Error(`accepted ${JSON.stringify(env)}`);
-};
+const base = BASE_ENV;
+const fails = configRefusal;
 
 describe("GIVEN the metrics settings", () => {
   it("THEN without METRICS_PORT there is no metrics server, and the host defaults to loopback", () => {
